@@ -1,0 +1,31 @@
+"""The one error a clerk is shown: bad input, a stale edit, a missing permission."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """An error caused by input or state the user can act on.
+
+    The message is one Chinese line saying what is wrong, where, and how to fix it.
+    Anything that is not a UserError is a bug and goes to the crash path.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StaleEditError(UserError):
+    """Someone else saved the record after it was loaded; the edit is refused, not lost."""
+
+
+class PermissionDenied(UserError):
+    """The acting user's role does not allow this action."""
+
+
+class NotFound(UserError):
+    """A case number, document id or record that does not exist."""

@@ -1,0 +1,109 @@
+"""The fixed vocabularies of the docket: codes stored in the database, Chinese labels shown."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry the Chinese label a clerk sees."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+    @classmethod
+    def from_label(cls, label: str) -> LabelledEnum:
+        for member in cls:
+            if member.label == label or member.value == label:
+                return member
+        raise ValueError(label)
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin", "管理员"
+    LEAD = "lead", "团队负责人"
+    HANDLER = "handler", "承办人"
+    READONLY = "readonly", "只读"
+
+
+class CaseSource(LabelledEnum):
+    HANDOVER = "handover", "审判庭移交"
+    APPLICATION = "application", "申请人同意督促"
+
+
+class PartyRole(LabelledEnum):
+    APPLICANT = "applicant", "申请人"
+    OBLIGOR = "obligor", "被申请人"
+    THIRD = "third", "第三人"
+
+
+class PartyKind(LabelledEnum):
+    PERSON = "person", "自然人"
+    LEGAL_PERSON = "legal_person", "法人"
+    OTHER_ORG = "other_org", "非法人组织"
+
+
+class LicenceStatus(LabelledEnum):
+    NORMAL = "normal", "存续"
+    REVOKED = "revoked", "吊销"
+    CANCELLED = "cancelled", "注销"
+
+
+class ContactKind(LabelledEnum):
+    PHONE = "phone", "电话督促"
+    VISIT = "visit", "上门约谈"
+    INTERVIEW = "interview", "来院约谈"
+    MESSAGE = "message", "短信/微信"
+    ASSISTED = "assisted", "协助联系"
+    APPLICANT_NOTICE = "applicant_notice", "执行信息回告"
+
+
+class PaymentMethod(LabelledEnum):
+    TO_APPLICANT = "to_applicant", "直接支付申请人"
+    COURT_ACCOUNT = "court_account", "交付法院账户"
+    TRANSFER = "transfer", "转账"
+
+
+class ServiceMethod(LabelledEnum):
+    DIRECT = "direct", "直接送达"
+    SUBSTITUTE = "substitute", "代收（同住成年家属）"
+    LEAVING = "leaving", "留置送达"
+    POST = "post", "邮寄送达"
+    ELECTRONIC = "electronic", "电子送达"
+    GRID = "grid", "网格员/村委会协助送达"
+    PUBLIC_NOTICE = "public_notice", "公告送达"
+
+
+class PreservationKind(LabelledEnum):
+    BANK_DEPOSIT = "bank_deposit", "银行存款"
+    MOVABLE = "movable", "动产"
+    REAL_PROPERTY = "real_property", "不动产"
+    OTHER = "other", "其他财产权"
+
+
+class DocumentKind(LabelledEnum):
+    URGING = "urging", "自动履行催告书"
+    SUPERVISION_NOTICE = "supervision_notice", "督促履行通知书"
+    RISK_NOTICE = "risk_notice", "执行风险提示书"
+    PRE_FINE = "pre_fine", "预罚款通知书"
+    PRE_DETENTION = "pre_detention", "预拘留通知书"
+    PRE_DISHONEST = "pre_dishonest", "预失信通知书"
+    PRE_CONSUMPTION_LIMIT = "pre_consumption_limit", "预限高通知书"
+    PRE_CRIMINAL = "pre_criminal", "预移送追究拒执罪通知书"
+    PERFORMANCE_CERTIFICATE = "performance_certificate", "自动履行证明书"
+    SETTLEMENT_AGREEMENT = "settlement_agreement", "和解协议"
+    INTERVIEW_RECORD = "interview_record", "约谈笔录"
+    SERVICE_RECEIPT = "service_receipt", "送达回证"
+    BANKRUPTCY_NOTICE = "bankruptcy_notice", "申请破产审查告知书"
+    TRANSFER_LETTER = "transfer_letter", "移送执行函"
+
+
+class SettlementStatus(LabelledEnum):
+    ACTIVE = "active", "履行中"
+    PERFORMED = "performed", "已履行完毕"
+    DEFAULTED = "defaulted", "已违约"

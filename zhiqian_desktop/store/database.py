@@ -1,0 +1,182 @@
+"""Opening a database: engine factory with the SQLite pragmas, unit-of-work sessions, start-up checks."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhiqian_desktop.domain.errors import UserError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OUR_TABLES = frozenset({"supervision_case", "court_settings", "audit_event"})
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve().as_posix()}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # pysqlite's own transaction handling issues a deferred BEGIN; switch it off so that
+        # every write transaction starts with BEGIN IMMEDIATE (see the begin hook below).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 15000")
+        cur.execute("PRAGMA foreign_keys = ON")
+        mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()
+        if mode and str(mode[0]).lower() not in {"wal", "memory"}:
+            raise UserError(f"数据库无法切换到 WAL 模式（当前 {mode[0]}）；请检查文件所在目录是否可写")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once with "database is
+        # locked" under WAL; IMMEDIATE takes the write lock up front and honours busy_timeout.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass
+class Database:
+    """An open database: the engine, a session factory, and where it lives."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.url).database
+        return Path(database) if database and database != ":memory:" else None
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for the status bar: a file path or the server without password."""
+        path = self.path
+        if path is not None:
+            return str(path)
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: committed if the block ends normally, rolled back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, before anything touches it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head != SQLITE_MAGIC:
+        raise UserError(
+            f"文件“{path}”不是本系统的数据库（可能已损坏或是其他类型的文件）；"
+            "文件未作任何改动，请从最近的备份恢复（zhiqian restore 备份文件）或指定正确的数据库"
+        )
+
+
+def create_database_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            path = Path(parsed.database)
+            check_sqlite_file(path)
+            if not path.parent.exists():
+                raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
+        engine = create_engine(url, connect_args={"timeout": 15})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def table_names(engine: Engine) -> set[str]:
+    try:
+        return set(inspect(engine).get_table_names())
+    except DatabaseError as exc:
+        raise UserError(
+            f"无法读取数据库：{exc.orig}；文件未作任何改动，请从最近的备份恢复"
+        ) from exc
+
+
+def quick_check(engine: Engine) -> None:
+    """PRAGMA quick_check on open; a damaged file is reported with the way out, never repaired."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    except (DatabaseError, OperationalError) as exc:
+        raise UserError(
+            f"数据库文件已损坏：{exc.orig}；文件未作任何改动，请用“恢复备份”从最近的完好备份恢复"
+        ) from exc
+    if rows != ["ok"]:
+        raise UserError(
+            f"数据库完整性检查未通过（{rows[0]}）；文件未作任何改动，请用“恢复备份”从最近的完好备份恢复"
+        )
+
+
+def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = True) -> Database:
+    """Open (and, if needed, create and migrate) the database at `url`.
+
+    A file that is not ours, or is damaged, is reported and left untouched. An existing schema is
+    backed up into `backup_dir` before any migration.
+    """
+    from zhiqian_desktop.store.backup import backup_name, backup_to
+    from zhiqian_desktop.store.migrations import upgrade
+    from zhiqian_desktop.store.types import utcnow
+
+    engine = create_database_engine(url)
+    try:
+        quick_check(engine)
+        names = table_names(engine)
+        if names and not names & OUR_TABLES:
+            raise UserError(
+                "该数据库不是执前督促系统的数据库（其中没有案件台账）；文件未作任何改动，"
+                "请指定正确的数据库文件"
+            )
+        db = Database(url, engine)
+        if migrate:
+            path = db.path
+
+            def take_backup() -> None:
+                if path is not None and backup_dir is not None:
+                    stamp = utcnow().astimezone().replace(tzinfo=None)
+                    backup_to(path, backup_dir / backup_name(stamp, "before-migration"))
+
+            upgrade(engine, take_backup)
+    except OperationalError as exc:
+        engine.dispose()
+        raise UserError(f"无法打开数据库：{exc.orig}；请检查文件位置、磁盘空间和权限") from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return db

@@ -1,0 +1,39 @@
+"""Where the app keeps its files: the user data directory (platformdirs) and folders beside a database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path, user_log_path
+
+APP_NAME = "ZhiqianDesktop"
+APP_AUTHOR = "Zhiqian"
+DATA_DIR_ENV = "ZHIQIAN_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The user data directory; ZHIQIAN_DATA_DIR overrides it (tests, portable installs)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    path = Path(override) if override else user_data_path(APP_NAME, APP_AUTHOR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir() -> Path:
+    override = os.environ.get(DATA_DIR_ENV)
+    path = Path(override) / "logs" if override else user_log_path(APP_NAME, APP_AUTHOR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_database_path() -> Path:
+    return data_dir() / "zhiqian.db"
+
+
+def backups_dir(database: Path) -> Path:
+    return database.parent / "backups"
+
+
+def attachments_dir(database: Path) -> Path:
+    return database.parent / f"{database.stem}-files"

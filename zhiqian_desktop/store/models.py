@@ -1,0 +1,353 @@
+"""The data model of the supervision docket (DESIGN.md §2, §6) as SQLAlchemy 2.x typed mappings.
+
+Every mergeable record has a UUID key, timestamps, the user who last changed it, a version counter
+used for optimistic locking (a stale edit is refused, never lost) and a soft-deletion mark, so that
+offline copies can be merged back by id and version.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from zhiqian_desktop.domain.kinds import (
+    CaseSource,
+    ContactKind,
+    DocumentKind,
+    LicenceStatus,
+    PartyKind,
+    PartyRole,
+    PaymentMethod,
+    PreservationKind,
+    Role,
+    ServiceMethod,
+    SettlementStatus,
+)
+from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.store.types import AwareDateTime, CodeEnum, Money, new_id, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Record:
+    """Columns shared by every mergeable record."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it per class
+
+
+class CourtSettings(Base, Record):
+    """The one row of court-wide settings."""
+
+    __tablename__ = "court_settings"
+
+    court_name: Mapped[str] = mapped_column(String(100))
+    court_code: Mapped[str] = mapped_column(String(16))
+    case_word: Mapped[str] = mapped_column(String(16), default="执前督")
+    urging_days: Mapped[int] = mapped_column(Integer, default=15)
+    supervision_limit_days: Mapped[int] = mapped_column(Integer, default=30)
+    unserved_flag_days: Mapped[int] = mapped_column(Integer, default=7)
+    backup_interval_hours: Mapped[int] = mapped_column(Integer, default=4)
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    print_font_body: Mapped[str | None] = mapped_column(String(500))
+    print_font_title: Mapped[str | None] = mapped_column(String(500))
+    ui_font: Mapped[str | None] = mapped_column(String(500))
+    court_account: Mapped[str | None] = mapped_column(String(200))
+    court_address: Mapped[str | None] = mapped_column(String(200))
+    court_phone: Mapped[str | None] = mapped_column(String(50))
+
+
+class User(Base, Record):
+    __tablename__ = "app_user"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(CodeEnum(Role))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+
+class Tribunal(Base, Record):
+    """A trial team or township tribunal (派出法庭) that cases are assigned to."""
+
+    __tablename__ = "tribunal"
+
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseNumberCounter(Base):
+    """The highest sequence ever issued per year; it only grows, so numbers are never reused."""
+
+    __tablename__ = "case_number_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseNumberBlock(Base, Record):
+    """A block of sequence numbers reserved for an offline kit; never handed out twice."""
+
+    __tablename__ = "case_number_block"
+
+    year: Mapped[int] = mapped_column(Integer)
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(String(100))
+    tribunal_id: Mapped[str | None] = mapped_column(ForeignKey("tribunal.id"))
+
+
+class SupervisionCase(Base, Record):
+    __tablename__ = "supervision_case"
+    __table_args__ = (
+        UniqueConstraint("case_year", "case_seq", name="uq_supervision_case_year_seq"),
+        Index("ix_case_status_handler", "status", "handler_id"),
+        Index("ix_case_received", "received_date"),
+        Index("ix_case_next_due", "next_due_date"),
+    )
+
+    case_no: Mapped[str] = mapped_column(String(64), unique=True)
+    case_year: Mapped[int] = mapped_column(Integer)
+    case_seq: Mapped[int] = mapped_column(Integer)
+    source: Mapped[CaseSource] = mapped_column(CodeEnum(CaseSource), default=CaseSource.HANDOVER)
+    original_case_no: Mapped[str] = mapped_column(String(64), index=True)
+    original_doc_type: Mapped[str] = mapped_column(String(16), default="判决书")
+    cause: Mapped[str] = mapped_column(String(64))
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    performance_deadline: Mapped[date | None] = mapped_column(Date)
+    department: Mapped[str | None] = mapped_column(String(64))
+    trial_judge: Mapped[str | None] = mapped_column(String(32))
+    amount_due: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    obligation_act: Mapped[str | None] = mapped_column(Text)
+    livelihood: Mapped[bool] = mapped_column(Boolean, default=False)
+    livelihood_kind: Mapped[str | None] = mapped_column(String(32))
+    handler_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    tribunal_id: Mapped[str | None] = mapped_column(ForeignKey("tribunal.id"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(
+        CodeEnum(CaseStatus), default=CaseStatus.REGISTERED
+    )
+    received_date: Mapped[date] = mapped_column(Date)
+    closed_date: Mapped[date | None] = mapped_column(Date)
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Kept by the services on every change so the docket can sort and filter 100,000 rows in SQL.
+    amount_paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    next_due_date: Mapped[date | None] = mapped_column(Date)
+    obligor_names: Mapped[str] = mapped_column(String(500), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    tribunal: Mapped[Tribunal | None] = relationship()
+    parties: Mapped[list[Party]] = relationship(
+        back_populates="case", order_by="Party.position", cascade="all, delete-orphan"
+    )
+
+
+class Party(Base, Record):
+    __tablename__ = "party"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    role: Mapped[PartyRole] = mapped_column(CodeEnum(PartyRole))
+    kind: Mapped[PartyKind] = mapped_column(CodeEnum(PartyKind), default=PartyKind.PERSON)
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    phones: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    legal_representative: Mapped[str | None] = mapped_column(String(64))
+    registered_capital: Mapped[Decimal | None] = mapped_column(Money())
+    licence_status: Mapped[LicenceStatus | None] = mapped_column(CodeEnum(LicenceStatus))
+
+    case: Mapped[SupervisionCase] = relationship(back_populates="parties")
+
+
+class ContactLog(Base, Record):
+    """One call, visit or message; append-only — a correction is a new entry pointing back."""
+
+    __tablename__ = "contact_log"
+    __table_args__ = (Index("ix_contact_case_time", "case_id", "contacted_at"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"))
+    kind: Mapped[ContactKind] = mapped_column(CodeEnum(ContactKind))
+    contacted_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    handler_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id"))
+    contact_name: Mapped[str | None] = mapped_column(String(64))
+    number_or_place: Mapped[str | None] = mapped_column(String(200))
+    reached: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    promise_amount: Mapped[Decimal | None] = mapped_column(Money())
+    promise_date: Mapped[date | None] = mapped_column(Date)
+    next_follow_up: Mapped[date | None] = mapped_column(Date, index=True)
+    others_present: Mapped[str | None] = mapped_column(String(200))
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("contact_log.id"))
+
+
+class Document(Base, Record):
+    """A document issued for a case: its number, the data it was made from and the PDF."""
+
+    __tablename__ = "document"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(CodeEnum(DocumentKind))
+    doc_no: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    issued_by: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Service(Base, Record):
+    """How and when a document was served (送达); the service date drives the urging period."""
+
+    __tablename__ = "service"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), index=True)
+    method: Mapped[ServiceMethod] = mapped_column(CodeEnum(ServiceMethod))
+    served_on: Mapped[date] = mapped_column(Date)
+    server: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(300))
+    substitute_reason: Mapped[str | None] = mapped_column(Text)
+    remarks: Mapped[str | None] = mapped_column(Text)
+
+
+class Payment(Base, Record):
+    __tablename__ = "payment"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    method: Mapped[PaymentMethod] = mapped_column(CodeEnum(PaymentMethod))
+    payer: Mapped[str | None] = mapped_column(String(200))
+    overpayment_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Settlement(Base, Record):
+    __tablename__ = "settlement"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    terms: Mapped[str] = mapped_column(Text, default="")
+    default_clause: Mapped[str | None] = mapped_column(Text)
+    guarantee: Mapped[str | None] = mapped_column(Text)
+    total_amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    status: Mapped[SettlementStatus] = mapped_column(
+        CodeEnum(SettlementStatus), default=SettlementStatus.ACTIVE
+    )
+
+    installments: Mapped[list[Installment]] = relationship(
+        back_populates="settlement", order_by="Installment.seq", cascade="all, delete-orphan"
+    )
+
+
+class Installment(Base, Record):
+    __tablename__ = "installment"
+
+    settlement_id: Mapped[str] = mapped_column(ForeignKey("settlement.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+    settlement: Mapped[Settlement] = relationship(back_populates="installments")
+
+
+class Preservation(Base, Record):
+    """A freeze or seizure already in place (保全), with the date it lapses."""
+
+    __tablename__ = "preservation"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    kind: Mapped[PreservationKind] = mapped_column(CodeEnum(PreservationKind))
+    description: Mapped[str] = mapped_column(Text)
+    frozen_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+
+
+class Attachment(Base, Record):
+    """A file kept for a case; the content lives once in the store under its SHA-256."""
+
+    __tablename__ = "attachment"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    owner_kind: Mapped[str | None] = mapped_column(String(32))
+    owner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEvent(Base):
+    """Append-only change log; each event's hash covers the previous one (a hash chain)."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    before_json: Mapped[str | None] = mapped_column(Text)
+    after_json: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(64), default="court")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class HolidayDay(Base):
+    """One official rest day on a weekday, or one adjusted working day on a weekend."""
+
+    __tablename__ = "holiday_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "holiday" or "workday"
+    name: Mapped[str | None] = mapped_column(String(32))
+
+
+class CalendarYear(Base):
+    """A year for which the holiday table is complete; deadlines in other years are flagged."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    entered_by: Mapped[str | None] = mapped_column(String(64))

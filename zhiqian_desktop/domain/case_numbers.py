@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from zhiqian_desktop.domain.errors import UserError
 
 PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼内兵"
-"""Court codes begin with a province abbreviation; 内 (Inner Mongolia courts) and 兵 (XPCC) included."""
+"""Court codes begin with a province abbreviation; 内 (Inner Mongolia) and 兵 (XPCC) included."""
 
 MIN_YEAR = 2000
 MAX_YEAR = 2099
@@ -18,13 +18,13 @@ MAX_YEAR = 2099
 EXAMPLE = "（2026）内0221执前督12号"
 
 _HAN = "\u4e00-\u9fff"
-_COURT_RE = re.compile(rf"[{PROVINCE_CHARS}]\d{{2,4}}")
+_COURT_RE = re.compile(rf"[{PROVINCE_CHARS}][0-9]{{2,4}}")
 _WORD_RE = re.compile(rf"[{_HAN}]{{2,6}}")
 _CASE_NUMBER_RE = re.compile(
-    rf"[（(](?P<year>\d{{4}})[）)]"
-    rf"(?P<court>[{PROVINCE_CHARS}]\d{{2,4}})"
+    rf"[（(](?P<year>[0-9]{{4}})[）)]"
+    rf"(?P<court>[{PROVINCE_CHARS}][0-9]{{2,4}})"
     rf"(?P<word>[{_HAN}]{{2,6}})"
-    r"(?P<seq>\d{1,9})号"
+    r"(?P<seq>[0-9]{1,9})号"
 )
 
 
@@ -78,7 +78,9 @@ def format_case_number(year: int, court_code: str, case_word: str, seq: int) -> 
     """The canonical form with full-width parentheses, after checking every part."""
     _check_year(year)
     _check_seq(seq)
-    return str(CaseNumber(year, validate_court_code(court_code), validate_case_word(case_word), seq))
+    return str(
+        CaseNumber(year, validate_court_code(court_code), validate_case_word(case_word), seq)
+    )
 
 
 def parse_case_number(text: str) -> CaseNumber:

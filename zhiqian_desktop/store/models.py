@@ -170,8 +170,12 @@ class SupervisionCase(Base, Record):
 
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     tribunal: Mapped[Tribunal | None] = relationship()
+    # Soft-deleted parties stay in the table (for merging and the audit trail) but not here.
     parties: Mapped[list[Party]] = relationship(
-        back_populates="case", order_by="Party.position", cascade="all, delete-orphan"
+        back_populates="case",
+        primaryjoin="and_(Party.case_id == SupervisionCase.id, Party.deleted_at.is_(None))",
+        order_by="Party.position",
+        cascade="all, delete-orphan",
     )
 
 

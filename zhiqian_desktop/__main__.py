@@ -1,0 +1,5 @@
+"""`python -m zhiqian_desktop` runs the command line (and, with no command, the desktop app)."""
+
+from zhiqian_desktop.cli import main
+
+raise SystemExit(main())

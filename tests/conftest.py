@@ -6,26 +6,28 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from datetime import date  # noqa: E402
-from decimal import Decimal  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from zhiqian_desktop.domain.kinds import PartyKind, PartyRole  # noqa: E402
-from zhiqian_desktop.services import settings as settings_service  # noqa: E402
-from zhiqian_desktop.services.actor import Actor  # noqa: E402
-from zhiqian_desktop.services.docket import CaseInput, PartyInput  # noqa: E402
-from zhiqian_desktop.services.maintenance import open_app_database  # noqa: E402
-from zhiqian_desktop.services.users import default_actor  # noqa: E402
-from zhiqian_desktop.store.database import Database, sqlite_url  # noqa: E402
+from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
+from zhiqian_desktop.services import settings as settings_service
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.docket import CaseInput, PartyInput
+from zhiqian_desktop.services.maintenance import open_app_database
+from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.store.database import Database, sqlite_url
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path_factory.mktemp("userdata")
     monkeypatch.setenv("ZHIQIAN_DATA_DIR", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))

@@ -127,7 +127,7 @@ def test_from_days() -> None:
 
 
 def test_from_days_rejects_unknown_kind() -> None:
-    with pytest.raises(UserError, match="2030-01-01.*假期"):
+    with pytest.raises(UserError, match=r"2030-01-01.*假期"):
         HolidayCalendar.from_days([(date(2030, 1, 1), "假期")], [2030])
 
 

@@ -170,7 +170,9 @@ court_codes = st.builds(
     st.sampled_from(PROVINCE_CHARS),
     st.text("0123456789", min_size=2, max_size=4),
 )
-case_words = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=2, max_size=6)
+case_words = st.text(
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=2, max_size=6
+)
 
 
 @given(

@@ -29,3 +29,11 @@ class PermissionDenied(UserError):
 
 class NotFound(UserError):
     """A case number, document id or record that does not exist."""
+
+
+def check_version(current: int, expected: int, what: str) -> None:
+    """Refuse an edit made on a copy older than the stored record (optimistic locking)."""
+    if current != expected:
+        raise StaleEditError(
+            f"{what}在您打开之后已被他人修改并保存；您的输入仍保留在窗口中，请刷新后重新核对再保存"
+        )

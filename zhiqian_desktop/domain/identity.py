@@ -8,7 +8,8 @@ from datetime import date
 
 from zhiqian_desktop.domain.errors import UserError
 
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９－＋（）", "0123456789-+()")
+# Chinese input methods type full-width forms (Ｘ, １, －, （）); FF01–FF5E map onto ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 # GB 11643-1999: ISO 7064 MOD 11-2 over the first 17 digits.
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))

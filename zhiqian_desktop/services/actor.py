@@ -17,7 +17,9 @@ class Actor:
 
     def require_write(self) -> None:
         if self.role is Role.READONLY:
-            raise PermissionDenied(f"用户“{self.display_name}”为只读权限，不能修改数据；请联系团队负责人")
+            raise PermissionDenied(
+                f"用户“{self.display_name}”为只读权限，不能修改数据；请联系团队负责人"
+            )
 
     def require_lead(self) -> None:
         if self.role not in (Role.ADMIN, Role.LEAD):

@@ -43,8 +43,19 @@ def snapshot(record: Base) -> dict[str, Any]:
 
 def _digest(prev: str, ev: AuditEvent) -> str:
     body = json.dumps(
-        [prev, ev.id, ev.at.isoformat(), ev.actor, ev.action, ev.entity, ev.entity_id,
-         ev.case_id, ev.before_json, ev.after_json, ev.origin],
+        [
+            prev,
+            ev.id,
+            ev.at.isoformat(),
+            ev.actor,
+            ev.action,
+            ev.entity,
+            ev.entity_id,
+            ev.case_id,
+            ev.before_json,
+            ev.after_json,
+            ev.origin,
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )

@@ -19,8 +19,12 @@ from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.store.models import CalendarYear, HolidayDay
 
+_CACHE_KEY = "zhiqian.holiday_calendar"
 
-def seed_official_calendar(session: Session, actor: Actor, years: set[int] | None = None) -> list[int]:
+
+def seed_official_calendar(
+    session: Session, actor: Actor, years: set[int] | None = None
+) -> list[int]:
     """Fill the table from the chinesecalendar package for the years it covers and we lack."""
     have = set(session.scalars(select(CalendarYear.year)))
     wanted = (years or set(official_years())) - have
@@ -31,8 +35,12 @@ def seed_official_calendar(session: Session, actor: Actor, years: set[int] | Non
 
 
 def set_year(
-    session: Session, actor: Actor, year: int, holidays: list[tuple[date, str | None]],
-    workdays: list[date], source: str = "国务院办公厅通知（手工录入）",
+    session: Session,
+    actor: Actor,
+    year: int,
+    holidays: list[tuple[date, str | None]],
+    workdays: list[date],
+    source: str = "国务院办公厅通知（手工录入）",
 ) -> None:
     """Replace one year's table with what the administrator entered from the published notice."""
     actor.require_admin()
@@ -54,6 +62,7 @@ def set_year(
 def _write_year(
     session: Session, actor: Actor, year: int, rows: list[tuple[date, str, str | None]], source: str
 ) -> None:
+    session.info.pop(_CACHE_KEY, None)
     start, end = date(year, 1, 1), date(year, 12, 31)
     session.execute(delete(HolidayDay).where(HolidayDay.day.between(start, end)))
     session.execute(delete(CalendarYear).where(CalendarYear.year == year))
@@ -63,15 +72,25 @@ def _write_year(
     session.add(CalendarYear(year=year, source=source, entered_by=actor.username))
     session.flush()
     audit.record_event(
-        session, actor, "set", "calendar_year", str(year),
+        session,
+        actor,
+        "set",
+        "calendar_year",
+        str(year),
         after={"year": year, "source": source, "days": len(rows)},
     )
 
 
 def load_calendar(session: Session) -> HolidayCalendar:
+    """The holiday table, read once per session (a batch of deadlines shares one copy)."""
+    cached = session.info.get(_CACHE_KEY)
+    if isinstance(cached, HolidayCalendar):
+        return cached
     years = frozenset(session.scalars(select(CalendarYear.year)))
     rows = [(d, k) for d, k in session.execute(select(HolidayDay.day, HolidayDay.kind))]
-    return HolidayCalendar.from_days(rows, years)
+    calendar = HolidayCalendar.from_days(rows, years)
+    session.info[_CACHE_KEY] = calendar
+    return calendar
 
 
 def year_rows(session: Session, year: int) -> list[HolidayDay]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from zhiqian_desktop.domain.calendar import period_end_days
 from zhiqian_desktop.domain.case_numbers import parse_case_number
-from zhiqian_desktop.domain.errors import NotFound, StaleEditError, UserError
+from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
 from zhiqian_desktop.domain.identity import parse_resident_id, validate_credit_code, validate_phone
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus, is_read_only
@@ -95,7 +95,9 @@ def check_party(p: PartyInput, index: int = 0) -> list[Problem]:
             else:
                 validate_credit_code(p.id_number)
         except UserError as exc:
-            problems.append(Problem(f"{where}.id_number", f"{p.name or p.role.label}：{exc.message}"))
+            problems.append(
+                Problem(f"{where}.id_number", f"{p.name or p.role.label}：{exc.message}")
+            )
     for phone in split_phones(p.phones):
         try:
             validate_phone(phone)
@@ -145,13 +147,6 @@ def _raise_first(problems: list[Problem]) -> None:
         raise UserError(first.message + more, field=first.field)
 
 
-def check_version(current: int, expected: int, what: str) -> None:
-    if current != expected:
-        raise StaleEditError(
-            f"{what}在您打开之后已被他人修改并保存；您的输入仍保留在窗口中，请刷新后重新核对再保存"
-        )
-
-
 def _normalise_party(p: PartyInput) -> PartyInput:
     number = (p.id_number or "").strip().upper() or None
     phones = "、".join(validate_phone(x) for x in split_phones(p.phones)) or None
@@ -159,13 +154,33 @@ def _normalise_party(p: PartyInput) -> PartyInput:
 
 
 _CASE_FIELDS = (
-    "original_case_no", "cause", "received_date", "amount_due", "obligation_act",
-    "original_doc_type", "effective_date", "performance_deadline", "department", "trial_judge",
-    "livelihood", "livelihood_kind", "handler_id", "tribunal_id", "source", "notes",
+    "original_case_no",
+    "cause",
+    "received_date",
+    "amount_due",
+    "obligation_act",
+    "original_doc_type",
+    "effective_date",
+    "performance_deadline",
+    "department",
+    "trial_judge",
+    "livelihood",
+    "livelihood_kind",
+    "handler_id",
+    "tribunal_id",
+    "source",
+    "notes",
 )
 _PARTY_FIELDS = (
-    "role", "kind", "name", "id_number", "phones", "address", "legal_representative",
-    "registered_capital", "licence_status",
+    "role",
+    "kind",
+    "name",
+    "id_number",
+    "phones",
+    "address",
+    "legal_representative",
+    "registered_capital",
+    "licence_status",
 )
 
 
@@ -274,8 +289,14 @@ def update_case(
         refresh_derived(session, case, limit_days=settings.supervision_limit_days)
     session.flush()
     audit.record_event(
-        session, actor, "update", "case", case.id, case_id=case.id,
-        before=before, after=_case_snapshot(case),
+        session,
+        actor,
+        "update",
+        "case",
+        case.id,
+        case_id=case.id,
+        before=before,
+        after=_case_snapshot(case),
     )
     return case
 
@@ -294,7 +315,9 @@ def refresh_derived(session: Session, case: SupervisionCase, *, limit_days: int)
         )
     )
     case.amount_paid = Decimal(paid or 0).quantize(Decimal("0.01"))
-    case.next_due_date = None if case.status in CLOSED_STATUSES else _next_due(session, case, limit_days)
+    case.next_due_date = (
+        None if case.status in CLOSED_STATUSES else _next_due(session, case, limit_days)
+    )
 
 
 def _next_due(session: Session, case: SupervisionCase, limit_days: int) -> date | None:
@@ -339,8 +362,16 @@ def find_case(session: Session, case_no: str) -> SupervisionCase:
 # --- the docket query --------------------------------------------------------------------------
 
 SORT_KEYS = (
-    "case_no", "original_case_no", "cause", "obligor", "amount_due", "amount_paid", "status",
-    "handler", "days", "next_due",
+    "case_no",
+    "original_case_no",
+    "cause",
+    "obligor",
+    "amount_due",
+    "amount_paid",
+    "status",
+    "handler",
+    "days",
+    "next_due",
 )
 
 
@@ -402,13 +433,22 @@ def _filtered(session: Session, q: DocketQuery) -> list[ColumnElement[bool]]:
     if q.received_to:
         conds.append(SupervisionCase.received_date <= q.received_to)
     if q.overdue_on:
-        conds.append(and_(SupervisionCase.next_due_date.is_not(None),
-                          SupervisionCase.next_due_date < q.overdue_on))
+        conds.append(
+            and_(
+                SupervisionCase.next_due_date.is_not(None),
+                SupervisionCase.next_due_date < q.overdue_on,
+            )
+        )
     return conds
 
 
 def count_cases(session: Session, q: DocketQuery) -> int:
-    return session.scalar(select(func.count()).select_from(SupervisionCase).where(*_filtered(session, q))) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(SupervisionCase).where(*_filtered(session, q))
+        )
+        or 0
+    )
 
 
 def _docket_select(session: Session, q: DocketQuery, today: date) -> Select[Any]:
@@ -434,11 +474,19 @@ def _docket_select(session: Session, q: DocketQuery, today: date) -> Select[Any]
         order += [c.desc() if q.descending else c.asc() for c in tie]
     return (
         select(
-            SupervisionCase.id, SupervisionCase.case_no, SupervisionCase.original_case_no,
-            SupervisionCase.cause, SupervisionCase.obligor_names, SupervisionCase.amount_due,
-            SupervisionCase.amount_paid, SupervisionCase.status,
-            func.coalesce(handler.display_name, ""), days, SupervisionCase.next_due_date,
-            SupervisionCase.livelihood, SupervisionCase.version,
+            SupervisionCase.id,
+            SupervisionCase.case_no,
+            SupervisionCase.original_case_no,
+            SupervisionCase.cause,
+            SupervisionCase.obligor_names,
+            SupervisionCase.amount_due,
+            SupervisionCase.amount_paid,
+            SupervisionCase.status,
+            func.coalesce(handler.display_name, ""),
+            days,
+            SupervisionCase.next_due_date,
+            SupervisionCase.livelihood,
+            SupervisionCase.version,
         )
         .outerjoin(handler, handler.id == SupervisionCase.handler_id)
         .where(*_filtered(session, q))
@@ -453,9 +501,18 @@ def list_cases(
     stmt = _docket_select(session, q, today).offset(offset).limit(limit)
     return [
         DocketRow(
-            id=r[0], case_no=r[1], original_case_no=r[2], cause=r[3], obligor_names=r[4],
-            amount_due=r[5], amount_paid=r[6], status=r[7], handler_name=r[8],
-            days_in_supervision=int(r[9] or 0), next_due_date=r[10], livelihood=bool(r[11]),
+            id=r[0],
+            case_no=r[1],
+            original_case_no=r[2],
+            cause=r[3],
+            obligor_names=r[4],
+            amount_due=r[5],
+            amount_paid=r[6],
+            status=r[7],
+            handler_name=r[8],
+            days_in_supervision=int(r[9] or 0),
+            next_due_date=r[10],
+            livelihood=bool(r[11]),
             version=r[12],
         )
         for r in session.execute(stmt)
@@ -463,7 +520,11 @@ def list_cases(
 
 
 def tribunals(session: Session) -> list[Tribunal]:
-    return list(session.scalars(select(Tribunal).where(Tribunal.deleted_at.is_(None)).order_by(Tribunal.name)))
+    return list(
+        session.scalars(
+            select(Tribunal).where(Tribunal.deleted_at.is_(None)).order_by(Tribunal.name)
+        )
+    )
 
 
 def add_tribunal(session: Session, actor: Actor, name: str, address: str | None = None) -> Tribunal:

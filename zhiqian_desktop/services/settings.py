@@ -8,12 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
-from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import SYSTEM, Actor
 from zhiqian_desktop.services.calendar import seed_official_calendar
-from zhiqian_desktop.store.models import CourtSettings, User
+from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.store.models import CourtSettings
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ def is_initialized(session: Session) -> bool:
 def get_settings(session: Session) -> CourtSettings:
     settings = session.scalars(select(CourtSettings).limit(1)).first()
     if settings is None:
-        raise UserError("数据库尚未初始化；请先运行 zhiqian init --court-name 法院名称 --court-code 法院代字")
+        raise UserError(
+            "数据库尚未初始化；请先运行 zhiqian init --court-name 法院名称 --court-code 法院代字"
+        )
     return settings
 
 
@@ -49,10 +52,9 @@ def initialize(session: Session, data: SetupInput) -> CourtSettings:
     settings = CourtSettings(court_name=name, court_code=code, case_word=word, updated_by="system")
     session.add(settings)
     session.flush()
-    audit.record_event(session, SYSTEM, "create", "court_settings", settings.id,
-                       after=audit.snapshot(settings))
-    from zhiqian_desktop.services.users import create_user
-
+    audit.record_event(
+        session, SYSTEM, "create", "court_settings", settings.id, after=audit.snapshot(settings)
+    )
     create_user(
         session,
         SYSTEM,
@@ -83,10 +85,10 @@ SETTING_FIELDS = {
 }
 
 
-def update_settings(session: Session, actor: Actor, expected_version: int, **values: object) -> CourtSettings:
+def update_settings(
+    session: Session, actor: Actor, expected_version: int, **values: object
+) -> CourtSettings:
     """Change court settings (administrator only); a stale form is refused."""
-    from zhiqian_desktop.services.docket import check_version
-
     actor.require_admin()
     settings = get_settings(session)
     check_version(settings.version, expected_version, "法院设置")
@@ -106,6 +108,13 @@ def update_settings(session: Session, actor: Actor, expected_version: int, **val
         setattr(settings, key, value)
     settings.updated_by = actor.username
     session.flush()
-    audit.record_event(session, actor, "update", "court_settings", settings.id,
-                       before=before, after=audit.snapshot(settings))
+    audit.record_event(
+        session,
+        actor,
+        "update",
+        "court_settings",
+        settings.id,
+        before=before,
+        after=audit.snapshot(settings),
+    )
     return settings

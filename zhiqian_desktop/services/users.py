@@ -68,7 +68,9 @@ def verify_password(user: User, password: str) -> bool:
 
 
 def find_user(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == username, User.deleted_at.is_(None))).first()
+    user = session.scalars(
+        select(User).where(User.username == username, User.deleted_at.is_(None))
+    ).first()
     if user is None:
         raise NotFound(f"没有用户“{username}”；请检查用户名")
     return user
@@ -84,7 +86,9 @@ def list_users(session: Session, *, role: Role | None = None) -> list[User]:
 def default_actor(session: Session) -> Actor:
     """The administrator the command line acts as until logins arrive (first admin created)."""
     user = session.scalars(
-        select(User).where(User.role == Role.ADMIN, User.deleted_at.is_(None)).order_by(User.created_at)
+        select(User)
+        .where(User.role == Role.ADMIN, User.deleted_at.is_(None))
+        .order_by(User.created_at)
     ).first()
     if user is None:
         raise UserError("数据库中没有管理员用户；请先运行 zhiqian init")

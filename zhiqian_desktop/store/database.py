@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -35,7 +36,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys = ON")
         mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()
         if mode and str(mode[0]).lower() not in {"wal", "memory"}:
-            raise UserError(f"数据库无法切换到 WAL 模式（当前 {mode[0]}）；请检查文件所在目录是否可写")
+            raise UserError(
+                f"数据库无法切换到 WAL 模式（当前 {mode[0]}）；请检查文件所在目录是否可写"
+            )
         cur.execute("PRAGMA synchronous = FULL")
         cur.close()
 
@@ -104,6 +107,43 @@ def check_sqlite_file(path: Path) -> None:
         )
 
 
+FOREIGN_DATABASE = (
+    "该数据库不是执前督促系统的数据库（其中没有案件台账）；文件未作任何改动，请指定正确的数据库文件"
+)
+DAMAGED_DATABASE = "数据库文件已损坏：{}；文件未作任何改动，请用“恢复备份”从最近的完好备份恢复"
+
+
+def inspect_sqlite_file(path: Path) -> None:
+    """Refuse an existing file that is not ours or is damaged, before an engine touches it.
+
+    The file is looked at through a read-only connection: the engine's first statement
+    (PRAGMA journal_mode = WAL) rewrites the header of a file in rollback-journal mode, so a
+    foreign database would be changed before it could be refused.
+    """
+    check_sqlite_file(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        header = fh.read(20)
+    # Bytes 18-19 are 2 in WAL mode; only then does opening the file leave the header alone.
+    rollback_mode = header[18:20] != b"\x02\x02"
+    try:
+        conn = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro", uri=True, timeout=15)
+        try:
+            names = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check")] if rollback_mode else ["ok"]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise UserError(DAMAGED_DATABASE.format(exc)) from exc
+    if rows != ["ok"]:
+        raise UserError(DAMAGED_DATABASE.format(rows[0]))
+    if names and not names & OUR_TABLES:
+        raise UserError(FOREIGN_DATABASE)
+
+
 def create_database_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -154,15 +194,15 @@ def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = T
     from zhiqian_desktop.store.migrations import upgrade
     from zhiqian_desktop.store.types import utcnow
 
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        inspect_sqlite_file(Path(parsed.database))
     engine = create_database_engine(url)
     try:
         quick_check(engine)
         names = table_names(engine)
         if names and not names & OUR_TABLES:
-            raise UserError(
-                "该数据库不是执前督促系统的数据库（其中没有案件台账）；文件未作任何改动，"
-                "请指定正确的数据库文件"
-            )
+            raise UserError(FOREIGN_DATABASE)
         db = Database(url, engine)
         if migrate:
             path = db.path

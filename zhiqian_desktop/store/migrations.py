@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
 from zhiqian_desktop.domain.errors import UserError
@@ -36,6 +37,14 @@ def needs_upgrade(engine: Engine) -> bool:
     return current_revision(engine) != head_revision()
 
 
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    # get_revision raises (CommandError) for an id it has never heard of instead of returning None.
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def upgrade(engine: Engine, before: Callable[[], None] | None = None) -> bool:
     """Bring the schema to the newest revision; returns True when anything was migrated.
 
@@ -47,7 +56,7 @@ def upgrade(engine: Engine, before: Callable[[], None] | None = None) -> bool:
     head = script.get_current_head()
     if current == head:
         return False
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known(script, current):
         raise UserError(
             f"数据库版本（{current}）比本程序新；请升级执前督促系统后再打开，数据库未作任何改动"
         )

@@ -155,9 +155,7 @@ class SupervisionCase(Base, Record):
     livelihood_kind: Mapped[str | None] = mapped_column(String(32))
     handler_id: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     tribunal_id: Mapped[str | None] = mapped_column(ForeignKey("tribunal.id"), index=True)
-    status: Mapped[CaseStatus] = mapped_column(
-        CodeEnum(CaseStatus), default=CaseStatus.REGISTERED
-    )
+    status: Mapped[CaseStatus] = mapped_column(CodeEnum(CaseStatus), default=CaseStatus.REGISTERED)
     received_date: Mapped[date] = mapped_column(Date)
     closed_date: Mapped[date | None] = mapped_column(Date)
     close_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,150 @@
+"""Every allowed and every forbidden status transition, reopening and read-only cases."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.workflow import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    REOPENABLE,
+    CaseStatus,
+    allowed_next,
+    check_reopen,
+    check_transition,
+    is_read_only,
+)
+
+S = CaseStatus
+
+# The workflow of DESIGN.md §2, written out independently of the module under test.
+EXPECTED: dict[CaseStatus, set[CaseStatus]] = {
+    S.REGISTERED: {S.SUPERVISING, S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},
+    S.SUPERVISING: {S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},
+    S.SETTLED: {S.SETTLEMENT_PERFORMED, S.PERFORMED, S.FAILED, S.WITHDRAWN},
+    S.FAILED: {S.TRANSFERRED, S.SUPERVISING},
+    S.PERFORMED: {S.ARCHIVED},
+    S.SETTLEMENT_PERFORMED: {S.ARCHIVED},
+    S.WITHDRAWN: {S.ARCHIVED},
+    S.UNSUITABLE: {S.ARCHIVED},
+    S.TRANSFERRED: set(),
+    S.ARCHIVED: set(),
+}
+
+ALL_PAIRS = list(itertools.product(CaseStatus, CaseStatus))
+ALLOWED = [(a, b) for a, b in ALL_PAIRS if b in EXPECTED[a]]
+FORBIDDEN = [(a, b) for a, b in ALL_PAIRS if b not in EXPECTED[a]]
+
+
+def test_every_status_has_an_entry() -> None:
+    assert set(EXPECTED) == set(CaseStatus)
+    assert len(CaseStatus) == 10
+    assert len(ALLOWED) == 21
+    assert len(FORBIDDEN) == 79
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_allowed_next(status: CaseStatus) -> None:
+    assert allowed_next(status) == frozenset(EXPECTED[status])
+
+
+@pytest.mark.parametrize(("current", "target"), ALLOWED, ids=lambda s: s.value)
+def test_allowed_transition(current: CaseStatus, target: CaseStatus) -> None:
+    check_transition(current, target)
+
+
+@pytest.mark.parametrize(("current", "target"), FORBIDDEN, ids=lambda s: s.value)
+def test_forbidden_transition(current: CaseStatus, target: CaseStatus) -> None:
+    with pytest.raises(UserError) as info:
+        check_transition(current, target)
+    message = str(info.value)
+    assert f"从“{current.label}”变为“{target.label}”" in message
+    if EXPECTED[current]:
+        for status in EXPECTED[current]:
+            assert status.label in message
+    else:
+        assert "重新开启" in message
+
+
+def test_forbidden_message_lists_allowed_in_declaration_order() -> None:
+    with pytest.raises(UserError) as info:
+        check_transition(S.FAILED, S.ARCHIVED)
+    assert str(info.value) == "案件状态不能从“督促不成”变为“已归档”；可转为：督促中、已移送执行"
+
+
+def test_no_status_moves_to_itself_or_back_to_registered() -> None:
+    for status in CaseStatus:
+        with pytest.raises(UserError):
+            check_transition(status, status)
+        with pytest.raises(UserError):
+            check_transition(status, S.REGISTERED)
+
+
+def test_open_and_closed_statuses() -> None:
+    assert {S.REGISTERED, S.SUPERVISING, S.SETTLED, S.FAILED} == OPEN_STATUSES
+    assert frozenset(CaseStatus) - OPEN_STATUSES == CLOSED_STATUSES
+    assert not OPEN_STATUSES & CLOSED_STATUSES
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_read_only_exactly_when_closed(status: CaseStatus) -> None:
+    expected = status in {
+        S.PERFORMED,
+        S.SETTLEMENT_PERFORMED,
+        S.TRANSFERRED,
+        S.WITHDRAWN,
+        S.UNSUITABLE,
+        S.ARCHIVED,
+    }
+    assert is_read_only(status) is expected
+
+
+REOPENABLE_EXPECTED = {S.PERFORMED, S.SETTLEMENT_PERFORMED, S.WITHDRAWN, S.UNSUITABLE, S.ARCHIVED}
+
+
+def test_reopenable_set() -> None:
+    assert REOPENABLE == REOPENABLE_EXPECTED
+    assert REOPENABLE <= CLOSED_STATUSES
+    # A transferred case belongs to enforcement now; it is not reopened here.
+    assert S.TRANSFERRED not in REOPENABLE
+
+
+@pytest.mark.parametrize("status", sorted(REOPENABLE_EXPECTED))
+def test_reopen_allowed_with_reason(status: CaseStatus) -> None:
+    check_reopen(status, "当事人反映履行款未到账，需继续督促")
+
+
+@pytest.mark.parametrize("status", sorted(set(CaseStatus) - REOPENABLE_EXPECTED))
+def test_reopen_refused(status: CaseStatus) -> None:
+    with pytest.raises(UserError) as info:
+        check_reopen(status, "理由")
+    assert str(info.value) == f"“{status.label}”状态的案件不能重新开启"
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t", "\u3000"])
+def test_reopen_needs_a_reason(reason: str) -> None:
+    with pytest.raises(UserError) as info:
+        check_reopen(S.ARCHIVED, reason)
+    assert str(info.value) == "重新开启案件必须填写理由"
+
+
+def test_labels() -> None:
+    assert [s.label for s in CaseStatus] == [
+        "已收案",
+        "督促中",
+        "和解履行中",
+        "自动履行完毕",
+        "和解履行完毕",
+        "督促不成",
+        "已移送执行",
+        "撤回",
+        "不宜督促",
+        "已归档",
+    ]
+    assert CaseStatus.from_label("督促中") is S.SUPERVISING
+    assert CaseStatus.from_label("archived") is S.ARCHIVED
+    with pytest.raises(ValueError):
+        CaseStatus.from_label("不存在")

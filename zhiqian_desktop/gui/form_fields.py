@@ -1,0 +1,164 @@
+"""Small input widgets shared by the forms: typed dates, red reasons beside fields, banners."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from zhiqian_desktop.domain.errors import UserError
+
+ERROR_COLOUR = "#c0392b"
+HINT_COLOUR = "#5f6b7a"
+
+_DATE_FORMS = (
+    re.compile(r"(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+)
+DATE_HINT = "如 2026-11-01、2026.11.1、20261101 或 2026年11月1日"
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－．／", "0123456789-./")
+
+
+def parse_date_text(text: str) -> date | None:
+    """A date as a clerk types it; None for an empty field; UserError with the reason otherwise."""
+    value = "".join(text.translate(_FULL_WIDTH).split())
+    if not value:
+        return None
+    for form in _DATE_FORMS:
+        match = form.fullmatch(value)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                raise UserError(f"“{text.strip()}”不是有效日期；请核对月份和日") from None
+    raise UserError(f"日期“{text.strip()}”无法识别；请填写{DATE_HINT}")
+
+
+def _calendar_icon() -> QIcon:
+    """A small calendar glyph drawn at run time (no image files to ship)."""
+    pix = QPixmap(16, 16)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setPen(QColor("#5f6b7a"))
+    p.drawRect(1, 2, 13, 12)
+    p.fillRect(2, 3, 12, 3, QColor("#8a96a3"))
+    for x in (4, 7, 10):
+        for y in (8, 11):
+            p.fillRect(x, y, 2, 2, QColor("#5f6b7a"))
+    p.end()
+    return QIcon(pix)
+
+
+class DateLineEdit(QLineEdit):
+    """A date typed as text (keyboard first) with a calendar pop-up on the trailing icon."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("年-月-日")
+        self.setToolTip(f"可直接输入日期，{DATE_HINT}；或点击右侧日历图标选择")
+        self._pick = QAction(_calendar_icon(), "选择日期", self)
+        self._pick.triggered.connect(self._show_calendar)
+        self.addAction(self._pick, QLineEdit.ActionPosition.TrailingPosition)
+
+    def date_value(self) -> date | None:
+        return parse_date_text(self.text())
+
+    def set_date(self, value: date | None) -> None:
+        self.setText(value.isoformat() if value else "")
+
+    def _show_calendar(self) -> None:
+        menu = QMenu(self)
+        calendar = QCalendarWidget(menu)
+        calendar.setGridVisible(True)
+        try:
+            current = self.date_value()
+        except UserError:
+            current = None
+        if current:
+            calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(calendar)
+        menu.addAction(action)
+
+        def chosen(d: QDate) -> None:
+            self.setText(date(d.year(), d.month(), d.day()).isoformat())
+            menu.close()
+
+        calendar.clicked.connect(chosen)
+        calendar.activated.connect(chosen)
+        menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
+
+
+class FieldError(QLabel):
+    """The reason a field is wrong, in red, directly under it; hidden while there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        style_error_label(self)
+
+    def show_message(self, message: str | None) -> None:
+        set_error(self, message)
+
+
+def style_error_label(label: QLabel) -> None:
+    label.setStyleSheet(f"color: {ERROR_COLOUR};")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setVisible(bool(label.text()))
+
+
+def set_error(label: QLabel, message: str | None) -> None:
+    label.setText(message or "")
+    label.setVisible(bool(message))
+
+
+def with_error(field: QWidget, parent: QWidget | None = None) -> tuple[QWidget, FieldError]:
+    """The field with its red reason line under it, ready to go into a form row."""
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(field)
+    error = FieldError(box)
+    layout.addWidget(error)
+    return box, error
+
+
+class Banner(QLabel):
+    """A coloured message strip at the top of a form or page (error, warning, success)."""
+
+    closed = Signal()
+    STYLES = {  # noqa: RUF012 - constant lookup table
+        "error": "background:#fdecea; color:#8a1f11; border:1px solid #f5c2bd;",
+        "warning": "background:#fff6e0; color:#7a5200; border:1px solid #f0d9a0;",
+        "success": "background:#e8f5e9; color:#1e5b24; border:1px solid #b9dfbc;",
+        "info": "background:#eaf2fb; color:#1d4f7a; border:1px solid #bcd5ee;",
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_message(self, message: str, kind: str = "error") -> None:
+        self.setStyleSheet(f"QLabel {{ {self.STYLES[kind]} border-radius:4px; padding:8px 10px; }}")
+        self.setText(message)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()

@@ -82,7 +82,9 @@ def allowed_next(status: CaseStatus) -> frozenset[CaseStatus]:
 def check_transition(current: CaseStatus, target: CaseStatus) -> None:
     """Raise a UserError naming both statuses when the move is not allowed."""
     if target not in _TRANSITIONS[current]:
-        allowed = "、".join(s.label for s in sorted(_TRANSITIONS[current], key=list(CaseStatus).index))
+        allowed = "、".join(
+            s.label for s in sorted(_TRANSITIONS[current], key=list(CaseStatus).index)
+        )
         hint = f"可转为：{allowed}" if allowed else "该状态已终结，如需继续办理请先“重新开启”案件"
         raise UserError(f"案件状态不能从“{current.label}”变为“{target.label}”；{hint}")
 

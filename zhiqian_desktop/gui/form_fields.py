@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -136,29 +136,38 @@ def with_error(field: QWidget, parent: QWidget | None = None) -> tuple[QWidget, 
     return box, error
 
 
-class Banner(QLabel):
-    """A coloured message strip at the top of a form or page (error, warning, success)."""
+BANNER_STYLES = {
+    "error": "background:#fdecea; color:#8a1f11; border:1px solid #f5c2bd;",
+    "warning": "background:#fff6e0; color:#7a5200; border:1px solid #f0d9a0;",
+    "success": "background:#e8f5e9; color:#1e5b24; border:1px solid #b9dfbc;",
+    "info": "background:#eaf2fb; color:#1d4f7a; border:1px solid #bcd5ee;",
+}
 
-    closed = Signal()
-    STYLES = {  # noqa: RUF012 - constant lookup table
-        "error": "background:#fdecea; color:#8a1f11; border:1px solid #f5c2bd;",
-        "warning": "background:#fff6e0; color:#7a5200; border:1px solid #f0d9a0;",
-        "success": "background:#e8f5e9; color:#1e5b24; border:1px solid #b9dfbc;",
-        "info": "background:#eaf2fb; color:#1d4f7a; border:1px solid #bcd5ee;",
-    }
+
+def show_banner(label: QLabel, message: str, kind: str = "error") -> None:
+    """Turn a label into a coloured message strip (error, warning, success, info) and show it."""
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet(f"QLabel {{ {BANNER_STYLES[kind]} border-radius:4px; padding:8px 10px; }}")
+    label.setText(message)
+    label.show()
+
+
+def hide_banner(label: QLabel) -> None:
+    label.setText("")
+    label.hide()
+
+
+class Banner(QLabel):
+    """A message strip at the top of a form or page; hidden until there is something to say."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
 
     def show_message(self, message: str, kind: str = "error") -> None:
-        self.setStyleSheet(f"QLabel {{ {self.STYLES[kind]} border-radius:4px; padding:8px 10px; }}")
-        self.setText(message)
-        self.show()
+        show_banner(self, message, kind)
 
     def clear_message(self) -> None:
-        self.setText("")
-        self.hide()
+        hide_banner(self)

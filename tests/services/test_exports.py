@@ -27,9 +27,13 @@ HOSTILE = '=HYPERLINK("http://evil.example/","点此")'
 def three_cases(db: Database, admin: Actor) -> None:
     with db.unit_of_work() as s:
         register_case(s, admin, make_case_input(1, obligor="张三", amount="100.50"), today=TODAY)
-        register_case(s, admin, make_case_input(2, obligor=HOSTILE, amount="123456.78"), today=TODAY)
         register_case(
-            s, admin, make_case_input(3, obligor="@SUM(1+1)", amount="9.99", livelihood=True),
+            s, admin, make_case_input(2, obligor=HOSTILE, amount="123456.78"), today=TODAY
+        )
+        register_case(
+            s,
+            admin,
+            make_case_input(3, obligor="@SUM(1+1)", amount="9.99", livelihood=True),
             today=TODAY,
         )
 

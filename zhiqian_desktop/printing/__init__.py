@@ -1,0 +1,1 @@
+"""Printed documents (ReportLab): fonts, GB/T 9704 geometry, templates, line breaking, rendering."""

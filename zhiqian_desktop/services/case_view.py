@@ -63,6 +63,8 @@ class RecordTable:
 
     headers: tuple[str, ...]
     rows: list[tuple[str, ...]] = field(default_factory=list)
+    wide: int = -1
+    """The column of free text that takes the spare width (summary, address); -1 the last."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,18 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
     party_names = {p.id: p.name for p in case.parties}
     end = case.closed_date or today
     contacts = RecordTable(
-        ("时间", "方式", "承办人", "联系对象", "号码/地点", "是否联系上", "内容摘要", "承诺", "下次跟进")
+        (
+            "时间",
+            "方式",
+            "承办人",
+            "联系对象",
+            "号码/地点",
+            "是否联系上",
+            "内容摘要",
+            "承诺",
+            "下次跟进",
+        ),
+        wide=6,
     )
     for c in session.scalars(
         select(ContactLog)
@@ -162,12 +175,18 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         who = c.contact_name or party_names.get(c.party_id or "", "")
         contacts.rows.append(
             (
-                _t(c.contacted_at), c.kind.label, names.get(c.handler_id or "", ""), who,
-                c.number_or_place or "", "是" if c.reached else "否", c.summary, promise,
+                _t(c.contacted_at),
+                c.kind.label,
+                names.get(c.handler_id or "", ""),
+                who,
+                c.number_or_place or "",
+                "是" if c.reached else "否",
+                c.summary,
+                promise,
                 _d(c.next_follow_up),
             )
         )
-    documents = RecordTable(("文书编号", "文书", "制作时间", "送达情况", "状态"))
+    documents = RecordTable(("文书编号", "文书", "制作时间", "送达情况", "状态"), wide=3)
     for d in session.scalars(
         select(Document)
         .where(Document.case_id == case.id, Document.deleted_at.is_(None))
@@ -180,9 +199,15 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         ).all()
         served = "；".join(f"{s.served_on.isoformat()} {s.method.label}" for s in services)
         documents.rows.append(
-            (d.doc_no, d.kind.label, _t(d.issued_at), served or "未送达", "已作废" if d.voided else "有效")
+            (
+                d.doc_no,
+                d.kind.label,
+                _t(d.issued_at),
+                served or "未送达",
+                "已作废" if d.voided else "有效",
+            )
         )
-    payments = RecordTable(("日期", "金额", "方式", "付款人", "备注"))
+    payments = RecordTable(("日期", "金额", "方式", "付款人", "备注"), wide=4)
     for pay in session.scalars(
         select(Payment)
         .where(Payment.case_id == case.id, Payment.deleted_at.is_(None))
@@ -206,7 +231,7 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         settlements.rows.append(
             (_d(s.signed_on), _money(s.total_amount), plan or "一次性", s.status.label, s.terms)
         )
-    preservations = RecordTable(("财产类型", "财产", "保全日期", "到期日", "金额"))
+    preservations = RecordTable(("财产类型", "财产", "保全日期", "到期日", "金额"), wide=1)
     for pr in session.scalars(
         select(Preservation)
         .where(Preservation.case_id == case.id, Preservation.deleted_at.is_(None))
@@ -215,7 +240,7 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         preservations.rows.append(
             (pr.kind.label, pr.description, _d(pr.frozen_on), _d(pr.expires_on), _money(pr.amount))
         )
-    attachments = RecordTable(("文件名", "类型", "大小", "添加时间"))
+    attachments = RecordTable(("文件名", "类型", "大小", "添加时间"), wide=0)
     for a in session.scalars(
         select(Attachment)
         .where(Attachment.case_id == case.id, Attachment.deleted_at.is_(None))
@@ -350,8 +375,19 @@ FIELD_LABELS = {
 # Bookkeeping columns that say nothing to a clerk reading the history.
 HIDDEN_FIELDS = frozenset(
     {
-        "id", "version", "updated_by", "deleted_at", "case_id", "case_year", "case_seq",
-        "obligor_names", "position", "created_at", "updated_at", "password_hash", "search_text",
+        "id",
+        "version",
+        "updated_by",
+        "deleted_at",
+        "case_id",
+        "case_year",
+        "case_seq",
+        "obligor_names",
+        "position",
+        "created_at",
+        "updated_at",
+        "password_hash",
+        "search_text",
     }
 )
 ENUMS: dict[str, tuple[type[LabelledEnum], ...]] = {
@@ -385,7 +421,9 @@ class HistoryEntry:
 class _Namer:
     def __init__(self, session: Session) -> None:
         self.users_by_id = {i: n for i, n in session.execute(select(User.id, User.display_name))}
-        self.users_by_name = {u: n for u, n in session.execute(select(User.username, User.display_name))}
+        self.users_by_name = {
+            u: n for u, n in session.execute(select(User.username, User.display_name))
+        }
         self.tribunals = {i: n for i, n in session.execute(select(Tribunal.id, Tribunal.name))}
 
     def value(self, key: str, value: Any) -> str:
@@ -394,19 +432,18 @@ class _Namer:
         if isinstance(value, bool):
             return "是" if value else "否"
         if key == "handler_id":
-            return self.users_by_id.get(value, "（已删除的用户）")
+            return str(self.users_by_id.get(value, "（已删除的用户）"))
         if key == "tribunal_id":
-            return self.tribunals.get(value, "（已删除的法庭）")
+            return str(self.tribunals.get(value, "（已删除的法庭）"))
         if key in MONEY_FIELDS:
             try:
                 return format_amount(Decimal(str(value)))
             except (InvalidOperation, ValueError):
                 return str(value)
         for enum in ENUMS.get(key, ()):
-            try:
-                return enum(value).label
-            except ValueError:
-                continue
+            member = enum._value2member_map_.get(str(value))
+            if isinstance(member, LabelledEnum):
+                return member.label
         return str(value)
 
     def who(self, username: str) -> str:
@@ -420,18 +457,29 @@ def _label(key: str) -> str:
     return FIELD_LABELS.get(key, key)
 
 
+def _in_form_order(values: dict[str, Any]) -> list[str]:
+    """Keys in the order the form shows them (FIELD_LABELS order), unknown keys last."""
+    order = {key: i for i, key in enumerate(FIELD_LABELS)}
+    return sorted(values, key=lambda k: (order.get(k, len(order)), k))
+
+
 def _field_changes(
     namer: _Namer, before: dict[str, Any], after: dict[str, Any], prefix: str = ""
 ) -> list[Change]:
     out: list[Change] = []
-    for key in list(after) + [k for k in before if k not in after]:
+    for key in _in_form_order({**before, **after}):
         if key in HIDDEN_FIELDS or key == "parties":
             continue
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        out.append(Change(prefix + _label(key), namer.value(key, old) if key in before else "",
-                          namer.value(key, new) if key in after else ""))
+        out.append(
+            Change(
+                prefix + _label(key),
+                namer.value(key, old) if key in before else "",
+                namer.value(key, new) if key in after else "",
+            )
+        )
     return out
 
 
@@ -469,12 +517,14 @@ def readable_history(session: Session, case_id: str) -> list[HistoryEntry]:
         what = ACTION_LABELS.get(ev.action, ev.action) + ENTITY_LABELS.get(ev.entity, ev.entity)
         if ev.entity == "case" and ev.action == "create":
             what = f"登记案件 {after.get('case_no', '')}".strip()
+            skip = {"parties", "status", "amount_paid", "next_due_date", "case_no"}
             changes = [
-                Change(_label(k), "", namer.value(k, v))
-                for k, v in after.items()
-                if k not in HIDDEN_FIELDS and k not in {"parties", "status", "amount_paid",
-                                                        "next_due_date"} and v not in (None, "")
-                and v is not False
+                Change(_label(k), "", namer.value(k, after[k]))
+                for k in _in_form_order(after)
+                if k not in HIDDEN_FIELDS
+                and k not in skip
+                and after[k] not in (None, "")
+                and after[k] is not False
             ]
             for p in after.get("parties", []):
                 if isinstance(p, dict):

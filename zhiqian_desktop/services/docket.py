@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from zhiqian_desktop.domain.calendar import period_end_days
 from zhiqian_desktop.domain.case_numbers import parse_case_number
 from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
 from zhiqian_desktop.domain.identity import parse_resident_id, validate_credit_code, validate_phone
@@ -19,11 +18,9 @@ from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, P
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus, is_read_only
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.services.case_numbers import allocate
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.models import (
-    ContactLog,
     Party,
     Payment,
     SupervisionCase,
@@ -321,18 +318,10 @@ def refresh_derived(session: Session, case: SupervisionCase, *, limit_days: int)
 
 
 def _next_due(session: Session, case: SupervisionCase, limit_days: int) -> date | None:
-    candidates: list[date] = []
-    follow_up = session.scalar(
-        select(ContactLog.next_follow_up)
-        .where(ContactLog.case_id == case.id, ContactLog.deleted_at.is_(None))
-        .order_by(ContactLog.contacted_at.desc())
-        .limit(1)
-    )
-    if follow_up:
-        candidates.append(follow_up)
-    limit_end = period_end_days(case.received_date, limit_days, load_calendar(session)).end
-    candidates.append(limit_end)
-    return min(candidates)
+    # The due-list rules decide (services/dues.py); imported here to keep the import graph flat.
+    from zhiqian_desktop.services.dues import next_due_date
+
+    return next_due_date(session, case, limit_days=limit_days)
 
 
 def get_case(session: Session, case_id: str) -> SupervisionCase:

@@ -16,8 +16,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
@@ -57,7 +57,7 @@ def safe_cell_value(
     if isinstance(value, str):
         guarded = is_formula_like(value)
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+    cell = WriteOnlyCell(sheet, value=value)
     if guarded:
         cell.data_type = "s"
     if number_format:

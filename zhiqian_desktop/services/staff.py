@@ -54,9 +54,7 @@ def staff(session: Session) -> list[StaffMember]:
 def handler_choices(session: Session) -> list[Choice]:
     """Active users who may hold cases, by name."""
     return [
-        Choice(m.id, m.display_name)
-        for m in staff(session)
-        if m.active and m.role in CASE_ROLES
+        Choice(m.id, m.display_name) for m in staff(session) if m.active and m.role in CASE_ROLES
     ]
 
 
@@ -89,3 +87,11 @@ def data_locations(db: Database) -> DataLocations:
         attachments=str(attachments_dir(path)) if path else None,
         logs=str(log_dir()),
     )
+
+
+def calendar_source(session: Session, year: int) -> tuple[str, str | None] | None:
+    """Where a year's holiday table came from and who entered it; None when the year is missing."""
+    from zhiqian_desktop.store.models import CalendarYear
+
+    row = session.get(CalendarYear, year)
+    return (row.source, row.entered_by) if row else None

@@ -25,6 +25,9 @@ def _verify(path: Path) -> None:
     conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        # A badly damaged file fails the check itself ("database disk image is malformed").
+        raise UserError(f"备份文件“{path}”已损坏（{exc}），不能使用") from exc
     finally:
         conn.close()
     if not result or result[0] != "ok":

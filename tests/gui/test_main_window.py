@@ -1,0 +1,301 @@
+"""The desktop shell: start page, navigation, shortcuts, geometry, single instance, crash path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import TODAY, make_case_input
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui import app as app_module
+from zhiqian_desktop.gui.app import ErrorReporter, lock_database, setup_logging
+from zhiqian_desktop.gui.docket_model import ROW_ROLE
+from zhiqian_desktop.gui.main_window import (
+    PAGE_CASE,
+    PAGE_DOCKET,
+    PAGE_DUE,
+    PAGE_SETTINGS,
+    PAGE_STATS,
+    MainWindow,
+)
+from zhiqian_desktop.gui.worker import Progress, run_in_background
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.locations import data_dir, log_dir
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: QtBot, db: Database, admin: Actor) -> MainWindow:
+    with db.unit_of_work() as s:
+        register_case(s, admin, make_case_input(1, phone="13811112222"), today=TODAY)
+        register_case(s, admin, make_case_input(2, obligor="赵某"), today=TODAY)
+    win = MainWindow(db, admin, today=lambda: TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def test_opens_on_the_due_list_with_the_docket_one_click_away(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert window.current_page() == PAGE_DUE
+    assert window.nav.currentRow() == PAGE_DUE
+    assert "土默特右旗人民法院" in window.windowTitle()
+    button = window.form.findChild(QPushButton, "open_docket_button")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.current_page() == PAGE_DOCKET
+    assert window.docket.model.rowCount() == 2
+
+
+def test_navigation_list_switches_pages(qtbot: QtBot, window: MainWindow) -> None:
+    for page in (PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS, PAGE_DUE):
+        rect = window.nav.visualItemRect(window.nav.item(page))
+        qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert window.current_page() == page
+    assert window.settings_page is not None
+
+
+def test_status_bar_names_database_and_user(window: MainWindow, db: Database) -> None:
+    assert str(db.path) in window.location_label.text()
+    assert "管理员" in window.user_label.text()
+
+
+def test_ctrl_f_focuses_quick_search(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == PAGE_DOCKET
+    qtbot.waitUntil(lambda: window.docket.search_edit.hasFocus())
+    qtbot.keyClicks(window.docket.search_edit, "13811112222")
+    qtbot.waitUntil(lambda: window.docket.model.rowCount() == 1)
+
+
+def test_ctrl_n_opens_the_case_form(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.case_form is not None and window.case_form.isVisible())
+    assert window.case_form is not None
+    window.case_form.reject()
+
+
+def test_f5_refreshes_the_docket(
+    qtbot: QtBot, window: MainWindow, db: Database, admin: Actor
+) -> None:
+    window.show_docket()
+    with db.unit_of_work() as s:
+        register_case(s, admin, make_case_input(3), today=TODAY)
+    assert window.docket.model.rowCount() == 2
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.docket.model.rowCount() == 3
+
+
+def test_double_click_opens_the_case_page(qtbot: QtBot, window: MainWindow) -> None:
+    window.show_docket()
+    table = window.docket.table
+    index = window.docket.model.index(0, 2)
+    case_id = index.data(ROW_ROLE).id
+    rect = table.visualRect(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.current_page() == PAGE_CASE
+    assert window.case_page is not None
+    assert getattr(window.case_page, "case_id", case_id) == case_id
+    back = window.form.findChild(QPushButton, "back_button")
+    qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+    assert window.current_page() == PAGE_DOCKET
+
+
+def test_window_geometry_is_remembered(
+    qtbot: QtBot, window: MainWindow, db: Database, admin: Actor
+) -> None:
+    window.resize(777, 555)  # the offscreen screen is 800×800
+    window.close()
+    assert (data_dir() / "window.ini").exists()
+    again = MainWindow(db, admin, today=lambda: TODAY)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (777, 555)
+
+
+# --- single instance ---------------------------------------------------------------------------
+
+
+def test_second_lock_on_the_same_database_is_refused(db_path: Path) -> None:
+    first = lock_database(db_path)
+    try:
+        with pytest.raises(UserError, match="已在另一个窗口中打开"):
+            lock_database(db_path)
+    finally:
+        first.unlock()
+    lock_database(db_path).unlock()  # free again once the first window closed
+
+
+@pytest.mark.slow
+def test_stale_lock_of_a_killed_process_is_taken_over(db_path: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import sys, time
+                from PySide6.QtCore import QLockFile
+                lock = QLockFile({str(db_path) + ".lock"!r})
+                assert lock.tryLock(100)
+                print("locked", flush=True)
+                time.sleep(60)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(UserError):
+            lock_database(db_path)
+        holder.kill()  # SIGKILL: the lock file stays behind
+        holder.wait(10)
+        assert Path(str(db_path) + ".lock").exists()
+        lock = lock_database(db_path)
+        lock.unlock()
+    finally:
+        holder.kill()
+        holder.wait(10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+
+def test_run_refuses_a_database_open_elsewhere(
+    db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "_message", lambda _icon, _title, text: shown.append(text))
+    held = lock_database(db_path)
+    try:
+        assert app_module.run(sqlite_url(db_path)) == 1
+    finally:
+        held.unlock()
+    assert len(shown) == 1 and "已在另一个窗口中打开" in shown[0]
+
+
+def test_run_reports_a_file_that_is_not_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "_message", lambda _icon, _title, text: shown.append(text))
+    bogus = tmp_path / "notes.db"
+    bogus.write_bytes(b"not a database at all, just text" * 10)
+    assert app_module.run(sqlite_url(bogus)) == 1
+    assert "不是本系统的数据库" in shown[0]
+    assert bogus.read_bytes().startswith(b"not a database")
+
+
+# --- crash path --------------------------------------------------------------------------------
+
+
+def _raise(exc: BaseException) -> tuple[type[BaseException], BaseException, object]:
+    try:
+        raise exc
+    except BaseException as caught:
+        return type(caught), caught, caught.__traceback__
+
+
+def test_excepthook_logs_shows_the_log_file_and_keeps_running(qtbot: QtBot) -> None:
+    log_file = setup_logging()
+    reporter = ErrorReporter(log_file)
+    kind, exc, tb = _raise(ZeroDivisionError("除数为零"))
+    reporter(kind, exc, tb)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: len(reporter.dialogs) == 1)
+    box = reporter.dialogs[0]
+    assert box.icon() == QMessageBox.Icon.Critical
+    assert str(log_file) in box.text()
+    assert "ZeroDivisionError" in box.detailedText()
+    assert log_file.parent == log_dir()
+    assert "ZeroDivisionError: 除数为零" in log_file.read_text(encoding="utf-8")
+    box.close()
+    assert QApplication.instance() is not None  # still running
+
+
+def test_user_error_is_a_one_line_warning_not_a_crash(qtbot: QtBot) -> None:
+    log_file = setup_logging()
+    reporter = ErrorReporter(log_file)
+    kind, exc, tb = _raise(UserError("案号格式不对；请按（2026）内0221执前督12号填写"))
+    reporter(kind, exc, tb)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: len(reporter.dialogs) == 1)
+    box = reporter.dialogs[0]
+    assert box.icon() == QMessageBox.Icon.Warning
+    assert box.text() == "案号格式不对；请按（2026）内0221执前督12号填写"
+    assert not box.detailedText()
+    assert "Traceback" not in log_file.read_text(encoding="utf-8")
+    box.close()
+
+
+# --- background worker -------------------------------------------------------------------------
+
+
+def test_worker_reports_progress_and_result(qtbot: QtBot) -> None:
+    seen: list[int] = []
+    results: list[tuple[str, bool]] = []
+    worker_threads: list[threading.Thread] = []
+
+    def work(progress: Progress) -> str:
+        worker_threads.append(threading.current_thread())
+        for i in range(3):
+            progress.report(i + 1, 3)
+        return "完成"
+
+    def done(value: str) -> None:
+        results.append((value, threading.current_thread() is threading.main_thread()))
+
+    task = run_in_background(work, on_success=done, on_progress=lambda n, _t, _x: seen.append(n))
+    qtbot.waitUntil(lambda: task.done)
+    assert seen == [1, 2, 3]
+    assert results == [("完成", True)]  # callbacks run on the GUI thread
+    assert worker_threads[0] is not threading.main_thread()
+
+
+def test_worker_delivers_failure(qtbot: QtBot) -> None:
+    errors: list[BaseException] = []
+
+    def work(_progress: Progress) -> None:
+        raise UserError("磁盘已满")
+
+    task = run_in_background(work, on_failure=errors.append)
+    qtbot.waitUntil(lambda: task.done)
+    assert [str(e) for e in errors] == ["磁盘已满"]
+
+
+# --- bundled fonts -----------------------------------------------------------------------------
+
+
+def test_bundled_fonts_are_registered_and_used(qapp: QApplication, tmp_path: Path) -> None:
+    from zhiqian_desktop.gui.fonts import UI_FAMILY, apply_ui_font, register_bundled_fonts
+    from zhiqian_desktop.resources_access import bundled_font_paths, resource_path
+
+    paths = bundled_font_paths()
+    assert [p.name for p in paths] == ["wqy-microhei.ttc", "uming.ttc"]
+    assert (resource_path("fonts") / "uming.ARPHICPL.txt").is_file()
+    families = register_bundled_fonts()
+    assert UI_FAMILY in families and "AR PL UMing CN" in families
+    assert apply_ui_font(None).family() == UI_FAMILY
+    assert QApplication.font().family() == UI_FAMILY
+    # a configured court font that is missing or broken falls back to the bundled one
+    broken = tmp_path / "court.ttf"
+    broken.write_bytes(b"not a font")
+    assert apply_ui_font(str(broken)).family() == UI_FAMILY
+    assert apply_ui_font(str(tmp_path / "missing.ttf")).family() == UI_FAMILY
+    court_font = paths[1]  # any other real font file stands in for the court's own
+    assert apply_ui_font(str(court_font)).family().startswith("AR PL UMing")
+    apply_ui_font(None)

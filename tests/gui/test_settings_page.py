@@ -1,0 +1,219 @@
+"""The settings page (court, people, holiday table) and the first-start set-up dialog."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import TODAY
+from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.gui.settings_page import SettingsPage
+from zhiqian_desktop.gui.setup_dialog import SetupDialog
+from zhiqian_desktop.services import calendar as calendar_service
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.settings import get_settings, is_initialized, update_settings
+from zhiqian_desktop.services.users import find_user, verify_password
+from zhiqian_desktop.store.database import Database
+
+pytestmark = pytest.mark.gui
+
+
+def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """ASCII key by key; Chinese as an input method commits it (keyClicks is ASCII-only)."""
+    for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text):
+        if run.isascii():
+            qtbot.keyClicks(widget, run)
+        else:
+            event = QInputMethodEvent()
+            event.setCommitString(run)
+            QApplication.sendEvent(widget, event)
+
+
+def retype(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    type_text(qtbot, edit, text)
+
+
+def open_page(qtbot: QtBot, db: Database, admin: Actor) -> SettingsPage:
+    page = SettingsPage(db, admin, today=TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def test_saves_court_settings(qtbot: QtBot, db: Database, admin: Actor) -> None:
+    page = open_page(qtbot, db, admin)
+    court = page.court
+    assert court.court_name.text() == "土默特右旗人民法院"
+    retype(qtbot, court.case_word, "执前调")
+    assert court.example.text() == f"（{date.today().year}）内0221执前调1号"
+    court.urging_days.setValue(20)
+    court.unserved_flag_days.setValue(10)
+    qtbot.mouseClick(court.save_button, Qt.MouseButton.LeftButton)
+    assert "已保存" in court.banner.text()
+    with db.reader() as s:
+        settings = get_settings(s)
+        assert (settings.case_word, settings.urging_days, settings.unserved_flag_days) == (
+            "执前调",
+            20,
+            10,
+        )
+    # A second save from the same page works: the page keeps the new version.
+    court.supervision_limit_days.setValue(45)
+    qtbot.mouseClick(court.save_button, Qt.MouseButton.LeftButton)
+    with db.reader() as s:
+        assert get_settings(s).supervision_limit_days == 45
+
+
+def test_bad_court_code_shows_reason_and_is_not_saved(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    page = open_page(qtbot, db, admin)
+    retype(qtbot, page.court.court_code, "0221")
+    assert "法院代字" in page.court.court_code_error.text()
+    assert page.court.court_code_error.isVisible()
+    qtbot.mouseClick(page.court.save_button, Qt.MouseButton.LeftButton)
+    with db.reader() as s:
+        assert get_settings(s).court_code == "内0221"
+
+
+def test_stale_settings_are_refused(qtbot: QtBot, db: Database, admin: Actor) -> None:
+    page = open_page(qtbot, db, admin)
+    with db.unit_of_work() as s:
+        update_settings(s, admin, get_settings(s).version, urging_days=30)
+    page.court.urging_days.setValue(10)
+    qtbot.mouseClick(page.court.save_button, Qt.MouseButton.LeftButton)
+    assert "已被他人修改" in page.court.banner.text()
+    assert page.court.urging_days.value() == 10
+    with db.reader() as s:
+        assert get_settings(s).urging_days == 30
+
+
+def test_adds_a_tribunal_and_a_handler(qtbot: QtBot, db: Database, admin: Actor) -> None:
+    page = open_page(qtbot, db, admin)
+    people = page.people
+    type_text(qtbot, people.tribunal_name, "沟门法庭")
+    qtbot.mouseClick(people.tribunal_add, Qt.MouseButton.LeftButton)
+    assert [people.tribunal_list.item(i).text() for i in range(people.tribunal_list.count())] == [
+        "沟门法庭"
+    ]
+    type_text(qtbot, people.display_name, "张承办")
+    type_text(qtbot, people.username, "zhang")
+    people.role.setCurrentIndex(people.role.findData(Role.HANDLER.value))
+    qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
+    names = [people.users.item(r, 0).text() for r in range(people.users.rowCount())]
+    assert "张承办" in names
+    with db.reader() as s:
+        assert find_user(s, "zhang").role is Role.HANDLER
+    # A duplicate username is refused beside the form.
+    type_text(qtbot, people.display_name, "另一个")
+    type_text(qtbot, people.username, "zhang")
+    qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
+    assert "已被使用" in people.user_error.text()
+
+
+def test_holiday_editor_saves_a_year_entered_by_hand(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    page = open_page(qtbot, db, admin)
+    cal = page.calendar
+    page.tabs.setCurrentWidget(cal)
+    # The bundled data ends with 2026; on 2026-11-25 next year's schedule is missing.
+    assert cal.missing_banner.isVisible()
+    assert "2027年" in cal.missing_banner.text()
+    cal.year.setValue(2027)
+    assert cal.table.rowCount() == 0
+
+    type_text(qtbot, cal.from_date, "2027-01-01")
+    cal.name.setCurrentText("元旦")
+    qtbot.mouseClick(cal.add_button, Qt.MouseButton.LeftButton)
+    type_text(qtbot, cal.from_date, "2027-02-06")
+    type_text(qtbot, cal.to_date, "2027-02-12")
+    cal.name.setCurrentText("春节")
+    qtbot.mouseClick(cal.add_button, Qt.MouseButton.LeftButton)
+    # A weekday cannot be an adjusted working day: the reason shows and nothing is added.
+    cal.kind.setCurrentIndex(cal.kind.findData("workday"))
+    type_text(qtbot, cal.from_date, "2027-02-15")
+    qtbot.mouseClick(cal.add_button, Qt.MouseButton.LeftButton)
+    assert "只能是周六或周日" in cal.add_error.text()
+    retype(qtbot, cal.from_date, "2027-02-14")
+    qtbot.mouseClick(cal.add_button, Qt.MouseButton.LeftButton)
+    assert cal.table.rowCount() == 9
+    assert cal.missing_banner.isVisible()  # not saved yet
+
+    qtbot.mouseClick(cal.save_button, Qt.MouseButton.LeftButton)
+
+    assert "2027年节假日已保存" in cal.banner.text()
+    assert not cal.missing_banner.isVisible()
+    with db.reader() as s:
+        assert calendar_service.missing_years(s, TODAY) == []
+        rows = calendar_service.year_rows(s, 2027)
+        assert [(r.day, r.kind) for r in rows if r.kind == "workday"] == [
+            (date(2027, 2, 14), "workday")
+        ]
+        assert sum(r.kind == "holiday" for r in rows) == 8
+        assert calendar_service.load_calendar(s).is_rest_day(date(2027, 2, 8))
+
+
+def test_holiday_editor_shows_the_seeded_official_year(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    page = open_page(qtbot, db, admin)
+    cal = page.calendar
+    assert cal.year.value() == 2026
+    texts = [cal.table.item(r, 2).text() for r in range(cal.table.rowCount())]
+    assert "放假" in texts and "调休上班" in texts
+    assert "chinesecalendar" in cal.source.text()
+
+
+def test_data_locations_show_the_database(qtbot: QtBot, db: Database, admin: Actor) -> None:
+    page = open_page(qtbot, db, admin)
+    assert page.data.values["database"].text() == str(db.path)
+    assert page.data.values["backups"].text().endswith("backups")
+
+
+def test_setup_dialog_initialises_an_empty_database(qtbot: QtBot, empty_db: Database) -> None:
+    dialog = SetupDialog(empty_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_text(qtbot, dialog.court_name, "土默特右旗人民法院")
+    type_text(qtbot, dialog.court_code, "0221")
+    assert "法院代字" in dialog.errors["court_code"].text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    with empty_db.reader() as s:
+        assert not is_initialized(s)
+
+    retype(qtbot, dialog.court_code, "内0221")
+    assert not dialog.errors["court_code"].isVisible()
+    assert dialog.example.text().endswith("内0221执前督1号")
+    type_text(qtbot, dialog.display_name, "王管理")
+    type_text(qtbot, dialog.password, "secret1")
+    type_text(qtbot, dialog.password2, "secret2")
+    assert dialog.errors["password2"].text() == "两次输入的密码不一致"
+    retype(qtbot, dialog.password2, "secret1")
+
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with empty_db.reader() as s:
+        settings = get_settings(s)
+        assert (settings.court_name, settings.court_code, settings.case_word) == (
+            "土默特右旗人民法院",
+            "内0221",
+            "执前督",
+        )
+        admin_user = find_user(s, "admin")
+        assert admin_user.display_name == "王管理"
+        assert admin_user.role is Role.ADMIN
+        assert verify_password(admin_user, "secret1")
+        assert calendar_service.missing_years(s, date(2025, 6, 1)) == []  # seeded

@@ -1,0 +1,76 @@
+"""Realistic case facts and PDF inspection through poppler (pdftotext, pdffonts, pdftoppm)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
+from zhiqian_desktop.printing.documents import CaseFacts, PartyFacts, ServedFacts
+
+DOC_ID = "0b8e2f0e-1111-4222-8333-444455556666"
+
+FACTS = CaseFacts(
+    court_name="土默特右旗人民法院",
+    case_no="（2026）内0221执前督12号",
+    original_case_no="（2026）内0221民初1号",
+    original_doc_type="判决书",
+    cause="民间借贷纠纷",
+    applicants=(PartyFacts("李某", address="土默特右旗萨拉齐镇新华街8号"),),
+    obligors=(
+        PartyFacts(
+            "王某某",
+            address="土默特右旗萨拉齐镇某某小区3号楼2单元501室",
+            id_number="150221198001011234",
+        ),
+    ),
+    amount_due=Decimal("12345.67"),
+    effective_date=date(2026, 11, 1),
+    department="民事审判第一庭",
+    handler="张法官",
+    court_phone="0472-8812345",
+)
+
+SERVED = ServedFacts("自动履行催告书", "（2026）内0221执前督12号-催告1", "王某某", "某某小区")
+
+
+def facts_for(kind: DocumentKind) -> CaseFacts:
+    """FACTS adjusted so that ``kind`` may be issued (paid in full, a company obligor…)."""
+    if kind is DocumentKind.PERFORMANCE_CERTIFICATE:
+        return replace(FACTS, amount_paid=FACTS.amount_due, last_payment_date=date(2026, 11, 20))
+    if kind is DocumentKind.BANKRUPTCY_NOTICE:
+        company = PartyFacts("包头市某某建材有限公司", kind=PartyKind.LEGAL_PERSON)
+        return replace(FACTS, obligors=(company,), bankruptcy_grounds=("营业执照已被吊销",))
+    return FACTS
+
+
+def pdf_text(pdf: bytes, tmp: Path, *, first: int | None = None, last: int | None = None) -> str:
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    cmd = ["pdftotext", "-enc", "UTF-8"]
+    if first:
+        cmd += ["-f", str(first)]
+    if last:
+        cmd += ["-l", str(last)]
+    out = subprocess.run([*cmd, str(path), "-"], capture_output=True, check=True, timeout=30)
+    return out.stdout.decode("utf-8")
+
+
+def flat(text: str) -> str:
+    """Extracted text without line breaks and spaces, so phrases broken across lines match."""
+    return "".join(text.split())
+
+
+def pdf_fonts(pdf: bytes, tmp: Path) -> list[list[str]]:
+    path = tmp / "fonts.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, timeout=30)
+    rows = out.stdout.decode("utf-8").splitlines()[2:]
+    return [row.split() for row in rows if row.strip()]
+
+
+def page_count(pdf: bytes) -> int:
+    return pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ")

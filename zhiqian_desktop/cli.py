@@ -1,0 +1,707 @@
+"""The `zhiqian` command line (DESIGN.md §8): parsing, calling the services, printing the result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+from zhiqian_desktop.domain.errors import UserError
+
+if TYPE_CHECKING:
+    from zhiqian_desktop.store.database import Database
+    from zhiqian_desktop.store.models import SupervisionCase
+
+PROG = "zhiqian"
+INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code 法院代字（如 内0221）"
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its help headings and one-line complaint in Chinese; usage errors exit 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        add_help = kwargs.get("add_help", True)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本说明并退出"
+            )
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：用法错误：{message}（用 --help 查看说明）\n")
+
+
+def _database_options() -> _Parser:
+    # SUPPRESS keeps a value given before the command from being reset by the sub-parser's default.
+    common = _Parser(add_help=False)
+    group = common.add_argument_group("数据库")
+    group.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件（默认在用户数据目录）"
+    )
+    group.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="数据库地址，如 postgresql+psycopg://user@host/zhiqian",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _database_options()
+    parser = _Parser(
+        prog=PROG,
+        description="执前督促 — 执行前督促程序案件管理。不带命令时启动桌面程序。",
+        parents=[common],
+        epilog="各命令的说明：zhiqian 命令 --help；完整参考见 docs/cli.md。",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="用临时演示数据库启动桌面程序",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    p = command("gui", "启动桌面程序（默认命令）")
+    p.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="使用临时演示数据库"
+    )
+
+    p = command("init", "初始化数据库：法院名称、法院代字、案件类型代字和管理员")
+    p.add_argument("--court-name", required=True, metavar="名称", help="如 土默特右旗人民法院")
+    p.add_argument("--court-code", required=True, metavar="代字", help="如 内0221")
+    p.add_argument(
+        "--case-word", default="执前督", metavar="代字", help="案号类型代字（默认 执前督）"
+    )
+    p.add_argument(
+        "--admin-user", default="admin", metavar="用户名", help="管理员用户名（默认 admin）"
+    )
+    p.add_argument(
+        "--admin-name", default="管理员", metavar="姓名", help="管理员姓名（默认 管理员）"
+    )
+
+    p = command("demo", "向数据库添加逼真的演示数据（承办人、法庭、案件及督促记录）")
+    p.add_argument("--cases", type=int, default=300, metavar="N", help="案件数（默认 300）")
+    p.add_argument(
+        "--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据"
+    )
+
+    p = command("cases", "列出案件台账")
+    p.add_argument(
+        "--status", metavar="S", help="状态代码或名称，多个用逗号分隔，如 supervising,督促不成"
+    )
+    p.add_argument("--handler", metavar="NAME", help="承办人用户名或姓名")
+    p.add_argument("--search", metavar="TEXT", help="按案号、原审案号、当事人、证件号、电话查找")
+    p.add_argument(
+        "--limit", type=int, default=100, metavar="N", help="最多列出的件数（默认 100，0 为全部）"
+    )
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = command("show", "显示一件案件的详情")
+    p.add_argument("case_no", metavar="CASE_NO", help="案号，如 （2026）内0221执前督12号")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = command("deadline", "计算期间届满日（民诉法第85条：起算日不计入，节假日顺延）")
+    p.add_argument("start", metavar="START", help="起算日，如 2025-09-16")
+    p.add_argument("--days", type=int, required=True, metavar="N", help="期间天数")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    command("check", "检查数据库完整性和审计记录哈希链")
+
+    p = command("backup", "立即备份数据库")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="备份文件或目录（默认 数据库旁的 backups 目录）"
+    )
+
+    p = command("restore", "用备份文件恢复数据库（先自动备份当前数据库）")
+    p.add_argument("file", metavar="FILE", help="备份文件")
+    return parser
+
+
+# --- output helpers --------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
+
+
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()
+) -> None:
+    """A plain text table that lines up Chinese (double-width) and Latin characters."""
+    widths = [_width(h) for h in headers]
+    for row in rows:
+        widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
+    lines = [headers, ["-" * w for w in widths], *rows]
+    for n, row in enumerate(lines):
+        cells = [
+            _pad(c, w, i in right and n != 1)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dump(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date(text: str, what: str) -> date:
+    """A date as a clerk writes it: 2025-09-16, 2025/9/16, 2025.9.16 or 2025年9月16日."""
+    match = _DATE_RE.fullmatch(text.strip())
+    if match is None:
+        raise UserError(f"{what}“{text}”格式不正确；请写作 年-月-日，如 2025-09-16")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise UserError(f"{what}“{text}”不是有效日期；请核对月份和日期，如 2025-09-16") from None
+
+
+# --- opening the database --------------------------------------------------------------------
+
+
+def _url(args: argparse.Namespace) -> str:
+    from zhiqian_desktop.services.maintenance import resolve_url
+
+    return resolve_url(getattr(args, "db", None), getattr(args, "database_url", None))
+
+
+def _sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return None
+    return Path(parsed.database)
+
+
+@contextmanager
+def _open(
+    args: argparse.Namespace, *, initialised: bool = True, create: bool = False
+) -> Iterator[Database]:
+    """The database the command works on; a missing file is never created by mistake."""
+    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.settings import is_initialized
+
+    url = _url(args)
+    path = _sqlite_path(url)
+    if path is not None and not create and not path.exists():
+        raise UserError(f"数据库文件“{path}”不存在；{INIT_HINT}，或用 --db 指定已有的数据库文件")
+    db = open_app_database(url)
+    try:
+        if initialised:
+            with db.reader() as session:
+                if not is_initialized(session):
+                    raise UserError(f"数据库“{db.location}”尚未初始化；{INIT_HINT}")
+        yield db
+    finally:
+        db.dispose()
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    url = _url(args)
+    try:
+        from zhiqian_desktop.gui import app
+    except ImportError as exc:
+        raise UserError(
+            f"桌面程序无法启动：{exc}；请确认已完整安装本程序（含 PySide6），或改用命令行功能（zhiqian --help）"
+        ) from exc
+    return int(app.run(url, bool(getattr(args, "demo", False))))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.domain.case_numbers import (
+        format_case_number,
+        validate_case_word,
+        validate_court_code,
+    )
+    from zhiqian_desktop.services.settings import SetupInput, initialize
+
+    # Checked before the file is touched, so a typo leaves nothing behind.
+    code = validate_court_code(args.court_code)
+    word = validate_case_word(args.case_word)
+    url = _url(args)
+    path = _sqlite_path(url)
+    existed = path is None or path.exists()
+    try:
+        with _open(args, initialised=False, create=True) as db:
+            with db.unit_of_work() as session:
+                settings = initialize(
+                    session,
+                    SetupInput(
+                        court_name=args.court_name,
+                        court_code=code,
+                        case_word=word,
+                        admin_username=args.admin_user,
+                        admin_display_name=args.admin_name,
+                    ),
+                )
+                court = settings.court_name
+            location = db.location
+    except UserError:
+        if not existed and path is not None:
+            _remove_new_database(path)
+        raise
+    print(f"已初始化数据库：{location}")
+    print(
+        f"法院：{court}（{code}），案号示例：{format_case_number(date.today().year, code, word, 1)}"
+    )
+    print(f"管理员用户：{args.admin_user}（{args.admin_name}）")
+    return 0
+
+
+def _remove_new_database(path: Path) -> None:
+    """Undo the file this failed `init` created (never a file that existed before)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from zhiqian_desktop.domain.workflow import CaseStatus
+    from zhiqian_desktop.services.demo import generate_demo
+
+    if args.cases < 1:
+        raise UserError(
+            f"演示案件数“{args.cases}”不正确；--cases 应为不小于1的整数，如 --cases 300"
+        )
+    started = time.perf_counter()
+    with _open(args) as db:
+        report = generate_demo(db, cases=args.cases, seed=args.seed, today=date.today())
+        location = db.location
+    seconds = time.perf_counter() - started
+    print(
+        f"已向 {location} 添加演示案件 {report.cases} 件（{report.first_case_no} 至 {report.last_case_no}），用时 {seconds:.1f} 秒"
+    )
+    print(
+        f"新建用户 {report.users_created} 个、法庭 {report.tribunals_created} 个；"
+        f"督促记录 {report.contact_logs} 条、履行款 {report.payments} 笔、和解协议 {report.settlements} 份、"
+        f"保全 {report.preservations} 项"
+    )
+    order = list(CaseStatus)
+    counts = sorted(report.by_status.items(), key=lambda item: order.index(item[0]))
+    print("各状态：" + "，".join(f"{status.label} {n}" for status, n in counts))
+    return 0
+
+
+def _parse_statuses(text: str) -> frozenset[Any]:
+    from zhiqian_desktop.domain.workflow import CaseStatus
+
+    found = set()
+    for word in re.split(r"[,，、\s]+", text.strip()):
+        if not word:
+            continue
+        match = next((s for s in CaseStatus if word in (s.value, s.label)), None)
+        if match is None:
+            known = "、".join(f"{s.value}（{s.label}）" for s in CaseStatus)
+            raise UserError(f"案件状态“{word}”无法识别；可用：{known}")
+        found.add(match)
+    return frozenset(found)
+
+
+def _find_handler(session: Any, name: str) -> str:
+    from zhiqian_desktop.services.users import list_users
+
+    users = list_users(session)
+    match = [u for u in users if name.strip() in (u.username, u.display_name)]
+    if not match:
+        known = "、".join(f"{u.display_name}（{u.username}）" for u in users) or "无"
+        raise UserError(f"没有承办人“{name}”；现有用户：{known}")
+    return match[0].id
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.docket import DocketQuery, count_cases, list_cases
+
+    if args.limit < 0:
+        raise UserError(f"--limit “{args.limit}”不正确；应为不小于0的整数（0 表示全部）")
+    query = DocketQuery(text=args.search or "")
+    if args.status:
+        query.statuses = _parse_statuses(args.status)
+    today = date.today()
+    with _open(args) as db, db.reader() as session:
+        if args.handler:
+            query.handler_id = _find_handler(session, args.handler)
+        total = count_cases(session, query)
+        limit = args.limit or max(total, 1)
+        rows = list_cases(session, query, today=today, limit=limit)
+    if args.json:
+        _dump(
+            {
+                "total": total,
+                "count": len(rows),
+                "cases": [
+                    {
+                        "case_no": r.case_no,
+                        "original_case_no": r.original_case_no,
+                        "cause": r.cause,
+                        "obligors": r.obligor_names,
+                        "amount_due": str(r.amount_due),
+                        "amount_paid": str(r.amount_paid),
+                        "status": r.status.value,
+                        "status_label": r.status.label,
+                        "handler": r.handler_name or None,
+                        "days_in_supervision": r.days_in_supervision,
+                        "next_due_date": _iso(r.next_due_date),
+                        "livelihood": r.livelihood,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return 0
+    if not rows:
+        print("没有符合条件的案件。")
+        return 0
+    print_table(
+        [
+            "案号",
+            "案由",
+            "被申请人",
+            "标的额（元）",
+            "已履行（元）",
+            "状态",
+            "承办人",
+            "天数",
+            "下次到期",
+        ],
+        [
+            [
+                r.case_no + ("（民生）" if r.livelihood else ""),
+                r.cause,
+                _clip(r.obligor_names, 16),
+                _money(r.amount_due),
+                _money(r.amount_paid),
+                r.status.label,
+                r.handler_name,
+                str(r.days_in_supervision),
+                _iso(r.next_due_date) or "",
+            ]
+            for r in rows
+        ],
+        right=frozenset({3, 4, 7}),
+    )
+    more = f"，仅列出前 {len(rows)} 件（用 --limit 0 列出全部）" if len(rows) < total else ""
+    print(f"\n共 {total} 件{more}。")
+    return 0
+
+
+def _clip(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text
+    out = ""
+    for c in text:
+        if _width(out + c) > width - 1:
+            break
+        out += c
+    return out + "…"
+
+
+def _case_json(case: SupervisionCase) -> dict[str, Any]:
+    return {
+        "case_no": case.case_no,
+        "year": case.case_year,
+        "seq": case.case_seq,
+        "status": case.status.value,
+        "status_label": case.status.label,
+        "source": case.source.value,
+        "source_label": case.source.label,
+        "original_case_no": case.original_case_no,
+        "original_doc_type": case.original_doc_type,
+        "cause": case.cause,
+        "effective_date": _iso(case.effective_date),
+        "performance_deadline": _iso(case.performance_deadline),
+        "received_date": _iso(case.received_date),
+        "department": case.department,
+        "trial_judge": case.trial_judge,
+        "amount_due": str(case.amount_due),
+        "amount_paid": str(case.amount_paid),
+        "amount_outstanding": str(max(case.amount_due - case.amount_paid, Decimal("0.00"))),
+        "obligation_act": case.obligation_act,
+        "livelihood": case.livelihood,
+        "livelihood_kind": case.livelihood_kind,
+        "handler": case.handler.display_name if case.handler else None,
+        "tribunal": case.tribunal.name if case.tribunal else None,
+        "next_due_date": _iso(case.next_due_date),
+        "closed_date": _iso(case.closed_date),
+        "close_reason": case.close_reason,
+        "notes": case.notes,
+        "version": case.version,
+        "parties": [
+            {
+                "role": p.role.value,
+                "role_label": p.role.label,
+                "kind": p.kind.value,
+                "kind_label": p.kind.label,
+                "name": p.name,
+                "id_number": p.id_number,
+                "phones": [x for x in (p.phones or "").split("、") if x],
+                "address": p.address,
+                "legal_representative": p.legal_representative,
+                "registered_capital": None
+                if p.registered_capital is None
+                else str(p.registered_capital),
+                "licence_status": p.licence_status.value if p.licence_status else None,
+            }
+            for p in case.parties
+        ],
+    }
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.docket import find_case
+
+    with _open(args) as db, db.reader() as session:
+        data = _case_json(find_case(session, args.case_no))
+    if args.json:
+        _dump(data)
+        return 0
+    due = Decimal(data["amount_due"])
+    fields = [
+        ("案号", data["case_no"]),
+        ("状态", data["status_label"]),
+        ("案件来源", data["source_label"]),
+        ("原审案号", f"{data['original_case_no']}（{data['original_doc_type']}）"),
+        (
+            "案由",
+            data["cause"]
+            + (f"（涉民生：{data['livelihood_kind'] or '是'}）" if data["livelihood"] else ""),
+        ),
+        ("生效日期", data["effective_date"]),
+        ("履行期限", data["performance_deadline"]),
+        ("收案日期", data["received_date"]),
+        ("审判庭 / 审判员", " / ".join(x for x in (data["department"], data["trial_judge"]) if x)),
+        ("承办人", data["handler"]),
+        ("法庭", data["tribunal"]),
+        ("给付金额", f"{_money(due)} 元" if due else ""),
+        ("已履行", f"{_money(Decimal(data['amount_paid']))} 元" if due else ""),
+        ("未履行", f"{_money(Decimal(data['amount_outstanding']))} 元" if due else ""),
+        ("行为义务", data["obligation_act"]),
+        ("下次到期", data["next_due_date"]),
+        ("结案日期", data["closed_date"]),
+        ("结案情况", data["close_reason"]),
+        ("备注", data["notes"]),
+    ]
+    label_width = max(_width(k) for k, _ in fields)
+    for key, value in fields:
+        if value:
+            print(f"{_pad(key, label_width, False)}  {value}")
+    print()
+    print_table(
+        ["当事人", "类型", "名称", "证件号码", "电话", "地址"],
+        [
+            [
+                p["role_label"],
+                p["kind_label"],
+                p["name"],
+                p["id_number"] or "",
+                "、".join(p["phones"]),
+                p["address"] or "",
+            ]
+            for p in data["parties"]
+        ],
+    )
+    return 0
+
+
+def cmd_deadline(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.calendar import deadline
+
+    start = parse_date(args.start, "起算日")
+    with _open(args) as db, db.reader() as session:
+        result = deadline(session, start, args.days)
+    if args.json:
+        _dump(
+            {
+                "start": start.isoformat(),
+                "days": args.days,
+                "end": result.end.isoformat(),
+                "rolled_from": _iso(result.rolled_from),
+                "calendar_complete": result.calendar_complete,
+            }
+        )
+        return 0
+    weekdays = "一二三四五六日"
+    print(f"起算日  {start.isoformat()}（当日不计入）")
+    print(f"期间    {args.days} 日")
+    print(f"届满日  {result.end.isoformat()}（星期{weekdays[result.end.weekday()]}）")
+    if result.rolled_from:
+        print(
+            f"        原届满日 {result.rolled_from.isoformat()} 为法定休息日，顺延至其后第一个工作日"
+        )
+    if not result.calendar_complete:
+        print(
+            "注意：期间涉及的年份缺少节假日数据，届满日仅按周末推算，请人工核对（管理员可在“设置”中录入当年节假日）"
+        )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.maintenance import check
+
+    with _open(args) as db:
+        report = check(db)
+        location = db.location
+    print(f"数据库：{location}")
+    print(
+        f"完整性检查：{'正常' if report.integrity == 'ok' else '未通过（' + report.integrity + '）'}"
+    )
+    chain = report.chain
+    if chain.ok:
+        print(f"审计记录：{chain.events} 条，哈希链完整")
+    else:
+        print(f"审计记录：哈希链在第 {chain.first_broken_seq} 号记录处断开（{chain.reason}）")
+    if report.ok:
+        return 0
+    if report.integrity != "ok":
+        _error("数据库完整性检查未通过；请停止使用该文件，用 zhiqian restore 从最近的完好备份恢复")
+    else:
+        _error(
+            f"审计记录第 {chain.first_broken_seq} 号：{chain.reason}；数据可能被绕过本系统改动，"
+            "请保留此文件并与最近的备份核对（zhiqian restore 可恢复备份）"
+        )
+    return 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.maintenance import take_backup
+
+    dest = Path(args.output) if args.output else None
+    if dest is not None and args.output.endswith(("/", os.sep)):
+        dest.mkdir(parents=True, exist_ok=True)  # "-o 目录/" means a folder, even a new one
+    with _open(args) as db:
+        path = take_backup(db, dest, label="manual")
+    print(f"已备份到：{path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.maintenance import restore
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise UserError(
+            f"备份文件“{source}”不存在；请检查路径（备份通常在数据库旁的 backups 目录中）"
+        )
+    with _open(args, initialised=False, create=True) as db:
+        safety = restore(db, source)
+        location = db.location
+    print(f"已用 {source} 恢复数据库 {location}")
+    print(f"恢复前的数据库已备份到：{safety}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "gui": cmd_gui,
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "cases": cmd_cases,
+    "show": cmd_show,
+    "deadline": cmd_deadline,
+    "check": cmd_check,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+}
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def _error(message: str, stream: TextIO | None = None) -> None:
+    print(f"{PROG}：错误：{message}", file=stream or sys.stderr)
+
+
+def _environment_error(exc: BaseException) -> str | None:
+    """A one-line message for failures of the machine rather than the program (disk, lock)."""
+    if isinstance(exc, OSError):
+        where = f"“{exc.filename}”" if getattr(exc, "filename", None) else ""
+        return f"文件操作失败{where}：{exc.strerror or exc}；请检查路径、磁盘空间和权限"
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.OperationalError):
+        return f"数据库操作失败：{exc.orig}；请检查数据库是否被其他程序占用、磁盘空间和权限后重试"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 bad input or a failed check, 2 usage)."""
+    for stream in (sys.stdout, sys.stderr):
+        # A console that cannot show a character must not turn a result into a traceback.
+        if (stream.encoding or "").lower().replace("-", "") != "utf8" and hasattr(
+            stream, "reconfigure"
+        ):
+            stream.reconfigure(errors="replace")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    command = args.command or "gui"
+    if getattr(args, "demo", False) and command != "gui":
+        _error("--demo 只用于启动桌面程序（zhiqian gui --demo）")
+        return 2
+    try:
+        return COMMANDS[command](args)
+    except UserError as exc:
+        _error(exc.message)
+        return 1
+    except KeyboardInterrupt:
+        _error("已中断")
+        return 130
+    except BrokenPipeError:
+        # `zhiqian cases | head` closed the pipe: not an error; keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        message = _environment_error(exc)
+        if message is None:
+            raise
+        _error(message)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,524 @@
+"""Rules of the daily due-list (今日待办): which deadlines of a case need attention on a given day.
+
+Plain facts about one case go in (dates, statuses, amounts); the pending deadlines and the
+due-list items for a date come out. Nothing here is stored: an item goes away only when the facts
+change (a call logged with a new follow-up date, a payment, a service, a renewed freeze).
+
+Deadlines are counted under Civil Procedure Law art. 85 (start day not counted, a last day on a
+rest day rolls to the next working day) against the court's holiday table. A date that falls in a
+year without holiday data is never guessed silently: the item says so (``calendar_complete``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from enum import IntEnum
+
+from zhiqian_desktop.domain.calendar import (
+    HolidayCalendar,
+    PeriodEnd,
+    period_end_days,
+    period_end_years,
+)
+from zhiqian_desktop.domain.kinds import DocumentKind, LabelledEnum, PreservationKind
+from zhiqian_desktop.domain.money import format_amount
+from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
+
+COURT_TZ = timezone(timedelta(hours=8), "CST")
+"""Times are stored in UTC; the day a call was made is the day in Beijing time."""
+
+LOOKAHEAD_DAYS = 3
+"""Ordinary deadlines show up this many days ahead (the "next 3 days" group)."""
+
+FREEZE_WARN_DAYS = 30
+ENFORCEMENT_WARN_DAYS = 60
+ENFORCEMENT_LIMIT_YEARS = 2
+"""Civil Procedure Law art. 250: two years to apply for enforcement."""
+
+FREEZE_YEARS: dict[PreservationKind, int] = {
+    PreservationKind.BANK_DEPOSIT: 1,
+    PreservationKind.MOVABLE: 2,
+    PreservationKind.REAL_PROPERTY: 3,
+    # 冻结其他财产权 has the same three-year ceiling as real property.
+    PreservationKind.OTHER: 3,
+}
+
+SERVED_KINDS: frozenset[DocumentKind] = frozenset(
+    {
+        DocumentKind.URGING,
+        DocumentKind.SUPERVISION_NOTICE,
+        DocumentKind.RISK_NOTICE,
+        DocumentKind.PRE_FINE,
+        DocumentKind.PRE_DETENTION,
+        DocumentKind.PRE_DISHONEST,
+        DocumentKind.PRE_CONSUMPTION_LIMIT,
+        DocumentKind.PRE_CRIMINAL,
+        DocumentKind.PERFORMANCE_CERTIFICATE,
+        DocumentKind.BANKRUPTCY_NOTICE,
+    }
+)
+"""Documents that must be served on a party; records and internal letters are not."""
+
+
+class DueAction(LabelledEnum):
+    """What the handler does about an item (shown in the row)."""
+
+    LOG_CONTACT = "log_contact", "电话/约谈督促"
+    PRINT_URGING = "print_urging", "制作并送达催告书"
+    RECORD_SERVICE = "record_service", "登记送达"
+    RECORD_PAYMENT = "record_payment", "核实并登记履行"
+    RENEW_FREEZE = "renew_freeze", "申请续行保全"
+    TRANSFER = "transfer", "结案或移送执行"
+
+
+class DueKind(LabelledEnum):
+    NO_URGING = "no_urging", "新收案件未发催告书"
+    URGING_PERIOD = "urging_period", "催告期届满"
+    FOLLOW_UP = "follow_up", "约定回访"
+    PROMISE = "promise", "承诺履行到期"
+    INSTALLMENT = "installment", "分期履行到期"
+    SUPERVISION_LIMIT = "supervision_limit", "督促期限届满"
+    UNSERVED = "unserved", "文书未送达"
+    FREEZE_EXPIRING = "freeze_expiring", "保全即将到期"
+    ENFORCEMENT_LIMIT = "enforcement_limit", "申请执行期间将届满"
+
+
+ACTIONS: dict[DueKind, DueAction] = {
+    DueKind.NO_URGING: DueAction.PRINT_URGING,
+    DueKind.URGING_PERIOD: DueAction.LOG_CONTACT,
+    DueKind.FOLLOW_UP: DueAction.LOG_CONTACT,
+    DueKind.PROMISE: DueAction.RECORD_PAYMENT,
+    DueKind.INSTALLMENT: DueAction.RECORD_PAYMENT,
+    DueKind.SUPERVISION_LIMIT: DueAction.TRANSFER,
+    DueKind.UNSERVED: DueAction.RECORD_SERVICE,
+    DueKind.FREEZE_EXPIRING: DueAction.RENEW_FREEZE,
+    DueKind.ENFORCEMENT_LIMIT: DueAction.TRANSFER,
+}
+
+WARN_DAYS: dict[DueKind, int] = {
+    DueKind.NO_URGING: 0,
+    DueKind.URGING_PERIOD: LOOKAHEAD_DAYS,
+    DueKind.FOLLOW_UP: LOOKAHEAD_DAYS,
+    DueKind.PROMISE: LOOKAHEAD_DAYS,
+    DueKind.INSTALLMENT: LOOKAHEAD_DAYS,
+    DueKind.SUPERVISION_LIMIT: LOOKAHEAD_DAYS,
+    # The setting itself says after how many days an unserved document is flagged.
+    DueKind.UNSERVED: 0,
+    DueKind.FREEZE_EXPIRING: FREEZE_WARN_DAYS,
+    DueKind.ENFORCEMENT_LIMIT: ENFORCEMENT_WARN_DAYS,
+}
+"""How many days before its due date an item appears on the list."""
+
+MAX_WARN_DAYS = max(WARN_DAYS.values())
+
+
+class DueGroup(IntEnum):
+    OVERDUE = 0
+    TODAY = 1
+    SOON = 2
+    WARNING = 3
+
+    @property
+    def label(self) -> str:
+        return _GROUP_LABELS[self]
+
+
+_GROUP_LABELS = {
+    DueGroup.OVERDUE: "已逾期",
+    DueGroup.TODAY: "今日到期",
+    DueGroup.SOON: f"{LOOKAHEAD_DAYS}日内到期",
+    DueGroup.WARNING: "提前预警",
+}
+
+
+def court_date(moment: datetime) -> date:
+    """The calendar day of an aware time at the court."""
+    return moment.astimezone(COURT_TZ).date()
+
+
+# --- facts in --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueRules:
+    """The court settings the rules depend on."""
+
+    urging_days: int = 15
+    supervision_limit_days: int = 30
+    unserved_flag_days: int = 7
+
+
+@dataclass(frozen=True)
+class DocumentFact:
+    """A document issued for the case (voided ones are left out by the caller)."""
+
+    kind: DocumentKind
+    issued_on: date
+    served_on: date | None = None
+    doc_no: str = ""
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    """The latest contact log still in force (not replaced by a correction)."""
+
+    contacted_on: date
+    next_follow_up: date | None = None
+    promise_date: date | None = None
+    promise_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class InstallmentFact:
+    seq: int
+    due_date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PaymentFact:
+    paid_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class FreezeFact:
+    """A freeze or seizure; ``expires_on`` when the ruling or a renewal states it."""
+
+    kind: PreservationKind
+    frozen_on: date
+    expires_on: date | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    case_id: str
+    received_date: date
+    status: CaseStatus
+    livelihood: bool = False
+    performance_deadline: date | None = None
+    documents: tuple[DocumentFact, ...] = ()
+    latest_contact: ContactFact | None = None
+    settlement_signed_on: date | None = None
+    installments: tuple[InstallmentFact, ...] = ()
+    payments: tuple[PaymentFact, ...] = ()
+    freezes: tuple[FreezeFact, ...] = ()
+    # Carried through to the items for display only.
+    case_no: str = ""
+    obligor_names: str = ""
+    handler_id: str | None = None
+    handler_name: str = ""
+
+
+# --- values out -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One pending deadline of a case, whatever the date."""
+
+    kind: DueKind
+    due_date: date
+    detail: str
+    calendar_complete: bool = True
+    rolled_from: date | None = None
+
+    @property
+    def shows_from(self) -> date:
+        return self.due_date - timedelta(days=WARN_DAYS[self.kind])
+
+
+@dataclass(frozen=True)
+class DueItem:
+    case_id: str
+    kind: DueKind
+    due_date: date
+    days_overdue: int
+    priority: int
+    detail: str
+    livelihood: bool = False
+    calendar_complete: bool = True
+    rolled_from: date | None = None
+    case_no: str = ""
+    obligor_names: str = ""
+    handler_id: str | None = None
+    handler_name: str = ""
+
+    @property
+    def action(self) -> DueAction:
+        return ACTIONS[self.kind]
+
+    @property
+    def group(self) -> DueGroup:
+        return DueGroup((self.priority - 1) // 2)
+
+
+def priority_of(due_date: date, on: date, livelihood: bool) -> int:
+    """1 (most urgent) … 8: overdue, due today, within 3 days, early warning; livelihood first."""
+    if due_date < on:
+        group = DueGroup.OVERDUE
+    elif due_date == on:
+        group = DueGroup.TODAY
+    elif due_date <= on + timedelta(days=LOOKAHEAD_DAYS):
+        group = DueGroup.SOON
+    else:
+        group = DueGroup.WARNING
+    return int(group) * 2 + (1 if livelihood else 2)
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+PeriodFn = Callable[[date, int], PeriodEnd]
+
+
+def _cached(
+    fn: Callable[[date, int, HolidayCalendar], PeriodEnd], cal: HolidayCalendar
+) -> PeriodFn:
+    memo: dict[tuple[date, int], PeriodEnd] = {}
+
+    def get(start: date, n: int) -> PeriodEnd:
+        key = (start, n)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = fn(start, n, cal)
+        return found
+
+    return get
+
+
+class DueCalculator:
+    """The rules bound to one calendar and settings; periods are memoised across many cases."""
+
+    def __init__(self, rules: DueRules, cal: HolidayCalendar) -> None:
+        self.rules = rules
+        self.cal = cal
+        self._days = _cached(period_end_days, cal)
+        self._years = _cached(period_end_years, cal)
+        self._rolled: dict[date, PeriodEnd] = {}
+
+    def roll(self, day: date) -> PeriodEnd:
+        """A date people agreed on (a promise, an instalment): on a rest day, the next working day."""
+        found = self._rolled.get(day)
+        if found is None:
+            end = self.cal.next_working_day(day)
+            complete = all(self.cal.has_year(y) for y in range(day.year, end.year + 1))
+            found = PeriodEnd(day, 0, None, end, day if end != day else None, complete)
+            self._rolled[day] = found
+        return found
+
+    def _deadline(self, kind: DueKind, pe: PeriodEnd, detail: str) -> Deadline:
+        if pe.rolled_from is not None:
+            detail += f"；{pe.rolled_from.isoformat()}为休息日，顺延至{pe.end.isoformat()}"
+        if not pe.calendar_complete:
+            nominal = pe.rolled_from or pe.end
+            years = range(nominal.year, pe.end.year + 1)
+            missing = "、".join(str(y) for y in years if not self.cal.has_year(y))
+            detail += f"；{missing}年节假日数据未录入，到期日未按节假日核算，请人工核对"
+        return Deadline(kind, pe.end, detail, pe.calendar_complete, pe.rolled_from)
+
+    def deadlines(self, facts: CaseFacts) -> list[Deadline]:
+        """Every pending deadline of the case, whatever the date (closed cases have none)."""
+        if facts.status not in OPEN_STATUSES:
+            return []
+        out: list[Deadline] = []
+        status = facts.status
+        working = status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING)
+        urging = [d for d in facts.documents if d.kind is DocumentKind.URGING]
+        contact = facts.latest_contact
+
+        if working and not urging:
+            out.append(
+                Deadline(
+                    DueKind.NO_URGING,
+                    facts.received_date,
+                    f"{facts.received_date.isoformat()}收案，尚未制作自动履行催告书",
+                )
+            )
+
+        served = [d.served_on for d in urging if d.served_on is not None]
+        if working and served:
+            first = min(served)
+            pe = self._days(first, self.rules.urging_days)
+            handled = (contact is not None and contact.contacted_on >= pe.end) or any(
+                d.kind is not DocumentKind.URGING and d.issued_on >= pe.end for d in facts.documents
+            )
+            if not handled:
+                out.append(
+                    self._deadline(
+                        DueKind.URGING_PERIOD,
+                        pe,
+                        f"催告书于{first.isoformat()}送达，催告期{self.rules.urging_days}日届满，"
+                        "请核实履行情况",
+                    )
+                )
+
+        if contact is not None and contact.next_follow_up is not None:
+            pe = self.roll(contact.next_follow_up)
+            out.append(
+                self._deadline(
+                    DueKind.FOLLOW_UP,
+                    pe,
+                    f"{contact.contacted_on.isoformat()}督促时约定{contact.next_follow_up.isoformat()}回访",
+                )
+            )
+
+        if contact is not None and contact.promise_date is not None:
+            paid = sum(
+                (p.amount for p in facts.payments if p.paid_on >= contact.contacted_on),
+                Decimal("0.00"),
+            )
+            promised = contact.promise_amount
+            kept = paid >= promised if promised else paid > 0
+            if not kept:
+                what = f"履行{format_amount(promised)}" if promised else "履行"
+                pe = self.roll(contact.promise_date)
+                out.append(
+                    self._deadline(
+                        DueKind.PROMISE,
+                        pe,
+                        f"被申请人{contact.contacted_on.isoformat()}承诺于"
+                        f"{contact.promise_date.isoformat()}前{what}"
+                        + (f"，此后已付{format_amount(paid)}" if paid else ""),
+                    )
+                )
+
+        if status is CaseStatus.SETTLED:
+            for inst, paid in unpaid_installments(facts):
+                pe = self.roll(inst.due_date)
+                detail = f"和解第{inst.seq}期应付{format_amount(inst.amount)}"
+                if paid:
+                    detail += f"，已付{format_amount(paid)}"
+                out.append(self._deadline(DueKind.INSTALLMENT, pe, detail))
+
+        if status is not CaseStatus.SETTLED:
+            # A settled case runs on its instalment schedule instead of the supervision limit.
+            pe = self._days(facts.received_date, self.rules.supervision_limit_days)
+            out.append(
+                self._deadline(
+                    DueKind.SUPERVISION_LIMIT,
+                    pe,
+                    f"{facts.received_date.isoformat()}收案，督促期限"
+                    f"{self.rules.supervision_limit_days}日届满",
+                )
+            )
+
+        for doc in facts.documents:
+            if doc.kind in SERVED_KINDS and doc.served_on is None:
+                pe = self._days(doc.issued_on, self.rules.unserved_flag_days)
+                name = doc.kind.label + (f"（{doc.doc_no}）" if doc.doc_no else "")
+                out.append(
+                    self._deadline(
+                        DueKind.UNSERVED,
+                        pe,
+                        f"{name}于{doc.issued_on.isoformat()}制作，"
+                        f"{self.rules.unserved_flag_days}日内未登记送达",
+                    )
+                )
+
+        for freeze in facts.freezes:
+            out.append(self._freeze_deadline(freeze))
+
+        base = max((i.due_date for i in facts.installments), default=None)
+        base_what = "最后一期履行期限"
+        if base is None:
+            base, base_what = facts.performance_deadline, "履行期限"
+        if base is not None:
+            pe = self._years(base, ENFORCEMENT_LIMIT_YEARS)
+            out.append(
+                self._deadline(
+                    DueKind.ENFORCEMENT_LIMIT,
+                    pe,
+                    f"{base_what}{base.isoformat()}届满，申请执行的二年期间"
+                    f"于{pe.end.isoformat()}届满（民事诉讼法第二百五十条）",
+                )
+            )
+        return out
+
+    def _freeze_deadline(self, freeze: FreezeFact) -> Deadline:
+        what = freeze.kind.label + (f"（{freeze.description}）" if freeze.description else "")
+        if freeze.expires_on is not None:
+            # A stated expiry (ruling or renewal) is taken as written, never rolled forward.
+            return Deadline(
+                DueKind.FREEZE_EXPIRING,
+                freeze.expires_on,
+                f"{what}{freeze.frozen_on.isoformat()}保全，期限至{freeze.expires_on.isoformat()}",
+            )
+        years = FREEZE_YEARS[freeze.kind]
+        pe = self._years(freeze.frozen_on, years)
+        return self._deadline(
+            DueKind.FREEZE_EXPIRING,
+            pe,
+            f"{what}{freeze.frozen_on.isoformat()}保全，{years}年期限届满",
+        )
+
+    def items(self, facts: CaseFacts, on: date) -> list[DueItem]:
+        """The case's items on the list for ``on``."""
+        return [self._item(facts, d, on) for d in self.deadlines(facts) if d.shows_from <= on]
+
+    def _item(self, facts: CaseFacts, d: Deadline, on: date) -> DueItem:
+        return DueItem(
+            case_id=facts.case_id,
+            kind=d.kind,
+            due_date=d.due_date,
+            days_overdue=max(0, (on - d.due_date).days),
+            priority=priority_of(d.due_date, on, facts.livelihood),
+            detail=d.detail,
+            livelihood=facts.livelihood,
+            calendar_complete=d.calendar_complete,
+            rolled_from=d.rolled_from,
+            case_no=facts.case_no,
+            obligor_names=facts.obligor_names,
+            handler_id=facts.handler_id,
+            handler_name=facts.handler_name,
+        )
+
+    def next_due(self, facts: CaseFacts) -> date | None:
+        """The earliest dated deadline (the docket's 下次到期 column).
+
+        "No urging notice yet" is a standing to-do rather than a deadline, so it does not make
+        every newly registered case overdue in the docket.
+        """
+        dated = (d.due_date for d in self.deadlines(facts) if d.kind is not DueKind.NO_URGING)
+        return min(dated, default=None)
+
+
+def unpaid_installments(facts: CaseFacts) -> list[tuple[InstallmentFact, Decimal]]:
+    """Instalments not yet fully paid, with the part paid, applying payments in schedule order.
+
+    Payments made since the settlement was signed count towards it, whenever they were made:
+    a late payment settles the oldest instalment first.
+    """
+    pool = sum(
+        (
+            p.amount
+            for p in facts.payments
+            if facts.settlement_signed_on is None or p.paid_on >= facts.settlement_signed_on
+        ),
+        Decimal("0.00"),
+    )
+    unpaid: list[tuple[InstallmentFact, Decimal]] = []
+    for inst in sorted(facts.installments, key=lambda i: (i.seq, i.due_date)):
+        applied = min(pool, inst.amount)
+        pool -= applied
+        if applied < inst.amount:
+            unpaid.append((inst, applied))
+    return unpaid
+
+
+def sort_key(item: DueItem) -> tuple[int, date, int, str]:
+    return (item.priority, item.due_date, list(DueKind).index(item.kind), item.case_no)
+
+
+def due_list(
+    cases: Iterable[CaseFacts], on: date, rules: DueRules, cal: HolidayCalendar
+) -> list[DueItem]:
+    """Every item for ``on`` over the given cases: overdue first, then today, then soon; within
+    each group livelihood cases first, then by due date."""
+    calc = DueCalculator(rules, cal)
+    items = [item for facts in cases for item in calc.items(facts, on)]
+    items.sort(key=sort_key)
+    return items

@@ -1,0 +1,289 @@
+"""Starting the desktop app: Qt application, fonts, crash handling, single-instance lock, first start."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, Qt, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui.fonts import apply_ui_font
+from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME, log_dir
+
+log = logging.getLogger("zhiqian_desktop")
+
+LOG_FILE_NAME = "zhiqian.log"
+MAX_OPEN_ERROR_DIALOGS = 3
+DEMO_COURT_NAME = "土默特右旗人民法院"
+DEMO_COURT_CODE = "内0221"
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+
+# --- logging and the crash path ----------------------------------------------------------------
+
+
+def setup_logging(folder: Path | None = None) -> Path:
+    """Log to a rotating file in the user log dir (5 × 1 MB); returns the file's path."""
+    folder = folder or log_dir()
+    path = folder / LOG_FILE_NAME
+    root = logging.getLogger("zhiqian_desktop")
+    for handler in list(root.handlers):
+        if isinstance(handler, RotatingFileHandler):
+            if Path(handler.baseFilename) == path:
+                return path
+            root.removeHandler(handler)
+            handler.close()
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+class ErrorReporter(QObject):
+    """sys.excepthook for the GUI: log the bug, show it, keep running.
+
+    A UserError is what a clerk can act on: a one-line warning, not a crash report. Anything
+    else is logged with its traceback and shown in a dialog that says where the log file is.
+    Dialogs open window-modal without a nested event loop; an exception raised on another
+    thread is marshalled to the GUI thread through a signal.
+    """
+
+    _raised = Signal(object)
+
+    def __init__(self, log_file: Path, parent_window: Callable[[], QWidget | None] | None = None):
+        super().__init__()
+        self.log_file = log_file
+        self._parent_window = parent_window or (lambda: None)
+        self.dialogs: list[QMessageBox] = []
+        self._previous = sys.excepthook
+        self._raised.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def install(self) -> ErrorReporter:
+        sys.excepthook = self
+        return self
+
+    def uninstall(self) -> None:
+        if sys.excepthook is self:
+            sys.excepthook = self._previous
+
+    def __call__(
+        self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        if not isinstance(exc, UserError):
+            log.error("未处理的异常", exc_info=(kind, exc, tb))
+        else:
+            log.info("提示用户：%s", exc)
+        self._raised.emit((kind, exc, tb))
+
+    def _show(self, info: ExcInfo) -> None:
+        kind, exc, tb = info
+        self.dialogs = [d for d in self.dialogs if d.isVisible()]
+        if len(self.dialogs) >= MAX_OPEN_ERROR_DIALOGS:
+            return  # the same bug repeating; it is in the log
+        parent = self._parent_window()
+        if isinstance(exc, UserError):
+            box = QMessageBox(QMessageBox.Icon.Warning, "提示", exc.message, parent=parent)
+        else:
+            text = "".join(traceback.format_exception(kind, exc, tb))
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                "程序错误",
+                "程序遇到了一个意外错误，刚才的操作可能没有完成。\n"
+                "已保存的数据不受影响，您可以继续使用。\n\n"
+                f"错误：{kind.__name__}: {exc}\n\n"
+                f"详细信息已记录在日志文件：\n{self.log_file}\n"
+                "请把该文件发给系统管理员。",
+                parent=parent,
+            )
+            box.setDetailedText(text)
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r, b=box: self._forget(b))
+        self.dialogs.append(box)
+        box.open()
+
+    def _forget(self, box: QMessageBox) -> None:
+        if box in self.dialogs:
+            self.dialogs.remove(box)
+
+
+# --- single instance ---------------------------------------------------------------------------
+
+
+ALREADY_OPEN = (
+    "该数据库已在另一个窗口中打开：{path}\n"
+    "同一数据库同时只能在一个窗口中使用。请切换到已打开的窗口；"
+    "如果确认没有其他窗口（例如另一台电脑通过共享文件夹打开了它），请先关闭那边的程序。"
+)
+
+
+def lock_database(path: Path) -> QLockFile:
+    """Hold `path`.lock while the app runs; a lock left by a killed process is taken over.
+
+    Raises UserError when another running instance holds it.
+    """
+    lock = QLockFile(str(path) + ".lock")
+    # 0 = never stale by age: Qt checks whether the holder (pid + host) is still alive instead.
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(100):
+        if lock.error() == QLockFile.LockError.LockFailedError:
+            raise UserError(ALREADY_OPEN.format(path=path))
+        raise UserError(f"无法在“{path.parent}”中创建锁文件；请检查该目录是否可写")
+    return lock
+
+
+# --- start-up ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AppSession:
+    """What a running app holds, released by close()."""
+
+    db: Database
+    lock: QLockFile | None = None
+    temp_dir: Path | None = None
+    window: QWidget | None = None
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.lock is not None:
+            self.lock.unlock()
+        self.db.dispose()
+        if self.temp_dir is not None:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+        for fn in self.cleanups:
+            fn()
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv)
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("执前督促")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):  # OK/Cancel and file dialogs in Chinese
+        app.installTranslator(translator)
+    return app
+
+
+def create_demo_database() -> tuple[Database, Path]:
+    """A throw-away database in a temporary folder, filled with realistic demo cases."""
+    from zhiqian_desktop.services.demo import generate_demo
+    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.settings import SetupInput, initialize
+
+    folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
+    db = open_app_database(sqlite_url(folder / "demo.db"))
+    try:
+        with db.unit_of_work() as s:
+            initialize(s, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
+        generate_demo(db, cases=300, seed=1, today=date.today())
+    except BaseException:
+        db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return db, folder
+
+
+def open_session(url: str, demo: bool = False) -> AppSession:
+    """Open the database (or a demo one) and take the single-instance lock. Raises UserError."""
+    from zhiqian_desktop.services.maintenance import open_app_database
+
+    if demo:
+        db, folder = create_demo_database()
+        session = AppSession(db, temp_dir=folder)
+    else:
+        session = AppSession(open_app_database(url))
+    path = session.db.path
+    if path is not None:
+        try:
+            session.lock = lock_database(path)
+        except BaseException:
+            session.close()
+            raise
+    return session
+
+
+def ensure_initialized(session: AppSession, parent: QWidget | None = None) -> bool:
+    """First start: the set-up dialog. False if the clerk cancelled it."""
+    from zhiqian_desktop.gui.setup_dialog import SetupDialog
+    from zhiqian_desktop.services.settings import is_initialized
+
+    with session.db.reader() as s:
+        if is_initialized(s):
+            return True
+    dialog = SetupDialog(session.db, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    with session.db.reader() as s:
+        return is_initialized(s)
+
+
+def build_main_window(session: AppSession) -> QWidget:
+    """The main window for an initialised database, in the configured interface font."""
+    from zhiqian_desktop.gui.main_window import MainWindow
+    from zhiqian_desktop.services.settings import get_settings
+    from zhiqian_desktop.services.users import default_actor
+
+    with session.db.reader() as s:
+        ui_font = get_settings(s).ui_font
+        actor = default_actor(s)  # logins arrive with a later issue
+    apply_ui_font(ui_font)
+    window = MainWindow(session.db, actor)
+    session.window = window
+    return window
+
+
+def _message(kind: QMessageBox.Icon, title: str, text: str) -> None:
+    box = QMessageBox(kind, title, text)
+    box.exec()
+
+
+def run(url: str, demo: bool = False) -> int:
+    """The desktop app on the database at `url` (or a demo database); returns the exit code."""
+    app = make_application()
+    log_file = setup_logging()
+    apply_ui_font()  # before any window, so even the first error message renders Chinese
+    reporter = ErrorReporter(log_file, lambda: QApplication.activeWindow()).install()
+    log.info("启动：%s", "演示数据库" if demo else url)
+    try:
+        try:
+            session = open_session(url, demo)
+        except UserError as exc:
+            _message(QMessageBox.Icon.Critical, "无法打开数据库", exc.message)
+            return 1
+        try:
+            if not ensure_initialized(session):
+                return 0
+            window = build_main_window(session)
+            window.show()
+            return app.exec()
+        except UserError as exc:
+            _message(QMessageBox.Icon.Critical, "执前督促", exc.message)
+            return 1
+        finally:
+            session.close()
+    finally:
+        reporter.uninstall()
+        log.info("退出")

@@ -1,0 +1,437 @@
+"""The case detail page: summary, parties, records and the audit history of one case."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.gui.case_form import CaseFormDialog
+from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.case_view import CaseView, HistoryEntry, RecordTable, case_view
+from zhiqian_desktop.services.case_view import readable_history as load_history
+from zhiqian_desktop.store.database import Database
+
+TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "附件", "操作日志")
+
+STATUS_COLOURS = {
+    CaseStatus.REGISTERED: "#1d4f7a",
+    CaseStatus.SUPERVISING: "#1d4f7a",
+    CaseStatus.SETTLED: "#7a5200",
+    CaseStatus.FAILED: "#8a1f11",
+    CaseStatus.TRANSFERRED: "#5b2a86",
+}
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _or_dash(text: str) -> str:
+    return text or "—"
+
+
+class RecordView(QStackedWidget):
+    """A read-only table of records, or a sentence saying there are none yet."""
+
+    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.empty = QLabel(empty_text)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(f"color: {HINT_COLOUR}; font-size: 11pt; padding: 40px;")
+        self.addWidget(self.table)
+        self.addWidget(self.empty)
+
+    def show_records(self, records: RecordTable) -> None:
+        self.table.clear()
+        self.table.setColumnCount(len(records.headers))
+        self.table.setHorizontalHeaderLabels(list(records.headers))
+        self.table.setRowCount(len(records.rows))
+        for r, row in enumerate(records.rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(r, c, item)
+        header = self.table.horizontalHeader()
+        wide = records.wide % len(records.headers)
+        self.table.resizeColumnsToContents()
+        for c in range(self.table.columnCount()):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(c, min(self.table.columnWidth(c) + 18, 280))
+        header.setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        for r in range(self.table.rowCount()):
+            self.table.setRowHeight(r, max(self.table.rowHeight(r) + 6, 30))
+        self.setCurrentWidget(self.table if records.rows else self.empty)
+
+
+class SummaryTab(QScrollArea):
+    """概况: the facts a clerk looks up on the phone, in two columns of labelled values."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setSpacing(16)
+        self.values: dict[str, QLabel] = {}
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        left.addWidget(
+            self._group(
+                "案件",
+                [
+                    ("case_no", "案号"),
+                    ("status", "状态"),
+                    ("source", "案件来源"),
+                    ("received", "收案日期"),
+                    ("days", "督促天数"),
+                    ("next_due", "下一到期日"),
+                    ("handler", "承办人"),
+                    ("tribunal", "法庭"),
+                    ("livelihood", "涉民生"),
+                ],
+            )
+        )
+        left.addWidget(
+            self._group(
+                "原审",
+                [
+                    ("original_case_no", "原审案号"),
+                    ("doc_type", "生效文书"),
+                    ("cause", "案由"),
+                    ("effective", "生效日期"),
+                    ("deadline", "履行期限"),
+                    ("department", "审判庭"),
+                    ("judge", "原审法官"),
+                ],
+            )
+        )
+        right.addWidget(
+            self._group(
+                "履行义务",
+                [
+                    ("obligors", "被申请人"),
+                    ("amount_due", "给付金额"),
+                    ("amount_paid", "已履行"),
+                    ("outstanding", "尚欠金额"),
+                    ("act", "非金钱义务"),
+                ],
+            )
+        )
+        self.preservations = RecordView("无保全财产记录")
+        self.preservations.setMinimumHeight(120)
+        box = QGroupBox("财产保全")
+        QVBoxLayout(box).addWidget(self.preservations)
+        right.addWidget(box)
+        right.addWidget(self._group("备注", [("notes", "备注")]))
+        left.addStretch(1)
+        right.addStretch(1)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
+        self.setWidget(body)
+
+    def _group(self, title: str, rows: list[tuple[str, str]]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(7)
+        for key, label in rows:
+            caption = QLabel(label)
+            caption.setStyleSheet(f"color: {HINT_COLOUR};")
+            # One caption width on the whole page, so the values line up from box to box.
+            caption.setMinimumWidth(caption.fontMetrics().horizontalAdvance("下一到期日") + 4)
+            caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key] = value
+            form.addRow(caption, value)
+        return box
+
+    def show_case(self, v: CaseView) -> None:
+        s = self.values
+        s["case_no"].setText(v.case_no)
+        s["status"].setText(v.status.label)
+        s["source"].setText(v.source)
+        s["received"].setText(_d(v.received_date))
+        closed = f"（{v.closed_date.isoformat()} 结案）" if v.closed_date else ""
+        s["days"].setText(f"{v.days_in_supervision} 天{closed}")
+        s["next_due"].setText(_d(v.next_due_date))
+        s["handler"].setText(_or_dash(v.handler))
+        s["tribunal"].setText(_or_dash(v.tribunal))
+        live = (
+            f"是（{v.livelihood_kind}）"
+            if v.livelihood and v.livelihood_kind
+            else ("是" if v.livelihood else "否")
+        )
+        s["livelihood"].setText(live)
+        s["original_case_no"].setText(v.original_case_no)
+        s["doc_type"].setText(v.original_doc_type)
+        s["cause"].setText(v.cause)
+        s["effective"].setText(_d(v.effective_date))
+        s["deadline"].setText(_d(v.performance_deadline))
+        s["department"].setText(_or_dash(v.department))
+        s["judge"].setText(_or_dash(v.trial_judge))
+        s["obligors"].setText(_or_dash(v.obligors))
+        s["amount_due"].setText(v.amount_due_text)
+        s["amount_paid"].setText(v.amount_paid_text)
+        s["outstanding"].setText(v.outstanding_text)
+        s["act"].setText(_or_dash(v.obligation_act))
+        s["notes"].setText(_or_dash(v.notes))
+        self.preservations.show_records(v.preservations)
+
+
+class HistoryTab(QTreeWidget):
+    """操作日志: each change as who / when / what, with every field's before → after under it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setColumnCount(4)
+        self.setHeaderLabels(["时间 / 项目", "操作人 / 原值", "操作 / 新值", ""])
+        self.setAlternatingRowColors(True)
+        self.setUniformRowHeights(False)
+        self.setWordWrap(True)
+        self.setRootIsDecorated(True)
+        self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.header().setStretchLastSection(True)
+        self.setColumnHidden(3, True)
+        self.entries: list[HistoryEntry] = []
+
+    def show_history(self, entries: list[HistoryEntry]) -> None:
+        self.entries = entries
+        self.clear()
+        for e in reversed(entries):
+            top = QTreeWidgetItem([e.at, e.who, e.what])
+            font = top.font(0)
+            font.setBold(True)
+            for c in range(3):
+                top.setFont(c, font)
+            for ch in e.changes:
+                child = QTreeWidgetItem([ch.field, ch.before, ch.after])
+                child.setToolTip(1, ch.before)
+                child.setToolTip(2, ch.after)
+                child.setForeground(1, Qt.GlobalColor.darkGray)
+                top.addChild(child)
+            self.addTopLevelItem(top)
+            top.setExpanded(True)
+        self.setColumnWidth(0, 200)
+        self.setColumnWidth(1, 300)
+
+    def text_lines(self) -> list[str]:
+        """Every row as text (what a reader of the page sees), for tests and copying."""
+        out: list[str] = []
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            assert top is not None
+            out.append(" ".join(top.text(c) for c in range(3)))
+            for j in range(top.childCount()):
+                ch = top.child(j)
+                assert ch is not None
+                out.append(f"  {ch.text(0)}：{ch.text(1)} → {ch.text(2)}")
+        return out
+
+
+class CasePage(QWidget):
+    """One case, opened from the docket or the due-list; 编辑 opens the case form."""
+
+    edited = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.case_id: str | None = None
+        self.view: CaseView | None = None
+        self.edit_dialog: CaseFormDialog | None = None
+
+        self.title = QLabel("未打开案件")
+        self.title.setStyleSheet("font-size: 17pt; font-weight: bold; color: #1d3557;")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_chip = QLabel()
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet(f"color: {HINT_COLOUR};")
+        self.edit_button = QPushButton("编辑")
+        self.edit_button.setToolTip("修改案件信息和当事人（Ctrl+E）")
+        self.edit_button.setShortcut("Ctrl+E")
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.setToolTip("重新读取本案（F5）")
+        self.edit_button.clicked.connect(self.edit)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.banner = Banner()
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        line = QHBoxLayout()
+        line.addWidget(self.title)
+        line.addWidget(self.status_chip)
+        line.addStretch(1)
+        titles.addLayout(line)
+        titles.addWidget(self.subtitle)
+        head.addLayout(titles, 1)
+        head.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.tabs = QTabWidget()
+        self.summary = SummaryTab()
+        self.parties = RecordView("本案尚无当事人")
+        self.contacts = RecordView(
+            "尚无督促记录。\n电话、约谈、上门等督促情况登记后将按时间顺序显示在这里。"
+        )
+        self.documents = RecordView("尚未制作文书。\n催告书、通知书和送达回证制作后将显示在这里。")
+        self.performance = QWidget()
+        perf_layout = QVBoxLayout(self.performance)
+        self.payments = RecordView("尚无履行款记录")
+        self.settlements = RecordView("尚无和解协议")
+        pay_box = QGroupBox("履行款")
+        QVBoxLayout(pay_box).addWidget(self.payments)
+        set_box = QGroupBox("和解协议与分期")
+        QVBoxLayout(set_box).addWidget(self.settlements)
+        perf_layout.addWidget(pay_box, 2)
+        perf_layout.addWidget(set_box, 1)
+        self.attachments = RecordView(
+            "尚无附件。\n移交函、生效文书扫描件、付款凭证等可作为附件保存。"
+        )
+        self.history = HistoryTab()
+        for widget, title in zip(
+            (
+                self.summary,
+                self.parties,
+                self.contacts,
+                self.documents,
+                self.performance,
+                self.attachments,
+                self.history,
+            ),
+            TAB_TITLES,
+            strict=True,
+        ):
+            self.tabs.addTab(widget, title)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addLayout(head)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.edit_button.setEnabled(False)
+
+    def show_case(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.tabs.setCurrentIndex(0)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.case_id is None:
+            return
+        try:
+            with self.db.reader() as session:
+                view = case_view(session, self.case_id, today=date.today())
+                history = load_history(session, self.case_id)
+        except UserError as exc:
+            self.view = None
+            self.title.setText("案件无法打开")
+            self.subtitle.setText("")
+            self.status_chip.hide()
+            self.banner.show_message(exc.message, "error")
+            self.edit_button.setEnabled(False)
+            return
+        self.banner.clear_message()
+        self.view = view
+        self.title.setText(view.case_no)
+        colour = STATUS_COLOURS.get(view.status, "#3d5a40")
+        self.status_chip.setText(view.status.label)
+        self.status_chip.setStyleSheet(
+            f"color: white; background: {colour}; border-radius: 9px; padding: 2px 10px;"
+        )
+        self.status_chip.show()
+        self.subtitle.setText(
+            f"{view.cause} · 原审案号 {view.original_case_no} · 被申请人 {_or_dash(view.obligors)}"
+            + (" · 涉民生" if view.livelihood else "")
+        )
+        self.summary.show_case(view)
+        self.parties.show_records(
+            RecordTable(
+                (
+                    "诉讼地位",
+                    "类型",
+                    "姓名/名称",
+                    "证件号码",
+                    "联系电话",
+                    "住址",
+                    "法定代表人/负责人",
+                    "注册资本",
+                    "登记状态",
+                ),
+                wide=5,
+                rows=[
+                    (
+                        p.role,
+                        p.kind,
+                        p.name,
+                        p.id_number,
+                        p.phones,
+                        p.address,
+                        p.legal_representative,
+                        p.registered_capital,
+                        p.licence_status,
+                    )
+                    for p in view.parties
+                ],
+            )
+        )
+        self.contacts.show_records(view.contacts)
+        self.documents.show_records(view.documents)
+        self.payments.show_records(view.payments)
+        self.settlements.show_records(view.settlements)
+        self.attachments.show_records(view.attachments)
+        self.history.show_history(history)
+        if view.read_only:
+            self.edit_button.setEnabled(False)
+            self.edit_button.setToolTip(f"案件已{view.status.label}，不能修改")
+        else:
+            self.edit_button.setEnabled(True)
+            self.edit_button.setToolTip("修改案件信息和当事人（Ctrl+E）")
+
+    def edit(self) -> None:
+        if self.case_id is None:
+            return
+        dialog = CaseFormDialog(self.db, self.actor, self.case_id, self)
+        dialog.saved.connect(self._saved)
+        dialog.finished.connect(dialog.deleteLater)
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def _saved(self, case_id: str) -> None:
+        self.refresh()
+        self.edited.emit(case_id)

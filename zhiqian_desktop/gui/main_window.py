@@ -1,0 +1,308 @@
+"""The main window: navigation between the pages, the status bar, shortcuts and remembered geometry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from PySide6.QtCore import QFile, QIODevice, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtUiTools import QUiLoader
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from zhiqian_desktop.domain.workflow import OPEN_STATUSES
+from zhiqian_desktop.gui.case_form import CaseFormDialog
+from zhiqian_desktop.gui.case_page import CasePage
+from zhiqian_desktop.gui.docket_page import DocketPage
+from zhiqian_desktop.gui.settings_page import SettingsPage
+from zhiqian_desktop.resources_access import ui_path
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.docket import DocketQuery, count_cases
+from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.locations import data_dir
+
+W = TypeVar("W", bound=QWidget)
+
+PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS, PAGE_CASE = range(5)
+NAV_PAGES = (PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS)
+
+STYLE = """
+QFrame#sidebar { background: #1f3a5f; }
+QLabel#court_label { color: white; font-size: 15px; font-weight: bold; padding: 18px 10px 14px 10px; }
+QListWidget#nav_list { background: transparent; color: #dbe4ef; font-size: 14px; outline: 0; }
+QListWidget#nav_list::item { padding: 10px 14px; border-left: 3px solid transparent; }
+QListWidget#nav_list::item:hover { background: #2b4c77; }
+QListWidget#nav_list::item:selected { background: #f4f6f9; color: #1f3a5f;
+    border-left: 3px solid #c62828; font-weight: bold; }
+QPushButton#new_case_button { margin: 8px 12px; padding: 7px; color: white; background: #c62828;
+    border: none; border-radius: 4px; font-weight: bold; }
+QPushButton#new_case_button:hover { background: #d84343; }
+QStackedWidget#pages { background: #f4f6f9; }
+QLabel#pageTitle, QLabel#due_title, QLabel#stats_title { font-size: 20px; font-weight: bold;
+    color: #1f3a5f; }
+QFrame#due_notice { background: white; border: 1px solid #d5dce6; border-radius: 6px; padding: 12px; }
+QPushButton#open_docket_button { padding: 6px 16px; color: white; background: #1f3a5f;
+    border: none; border-radius: 4px; }
+QPushButton#open_docket_button:hover { background: #2b4c77; }
+QPushButton#open_overdue_button { padding: 5px 14px; }
+QLabel#due_date_label { color: #6b7785; }
+QLabel#countLabel { color: #1f3a5f; font-size: 14px; }
+QLabel#hintLabel { color: #6b7785; }
+QTableView#docketTable { background: white; alternate-background-color: #f7f9fc;
+    selection-background-color: #cfe0f5; selection-color: black; border: 1px solid #d5dce6; }
+QHeaderView::section { background: #e9eef5; padding: 5px 6px; border: none;
+    border-right: 1px solid #d5dce6; border-bottom: 1px solid #d5dce6; font-weight: bold; }
+"""
+
+
+def load_form(name: str, parent: QWidget | None = None) -> QWidget:
+    """Load a Qt Designer form shipped in the package's ui/ folder."""
+    path = ui_path(name)
+    file = QFile(str(path))
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise RuntimeError(f"cannot open form {path}: {file.errorString()}")
+    try:
+        widget = QUiLoader().load(file, parent)
+    finally:
+        file.close()
+    if widget is None:
+        raise RuntimeError(f"cannot load form {path}")
+    return widget
+
+
+def window_settings() -> QSettings:
+    """Window geometry lives in an ini file in the user data dir (tests redirect that dir)."""
+    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.db = db
+        self.actor = actor
+        self._today = today
+        self.case_form: CaseFormDialog | None = None
+        self.case_page: CasePage | None = None
+        self.settings_page: SettingsPage | None = None
+
+        self.form = load_form("main_window.ui", self)
+        self.setCentralWidget(self.form)
+        self.setStyleSheet(STYLE)
+        self.pages = self._child(QStackedWidget, "pages")
+        self.nav = self._child(QListWidget, "nav_list")
+        self.court_label = self._child(QLabel, "court_label")
+
+        self.docket = DocketPage(db, actor, today=today)
+        self._holder("docket_holder").addWidget(self.docket)
+        self.docket.caseActivated.connect(self.show_case)
+        self.docket.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+        self._build_nav()
+        self._build_actions()
+        self._build_status_bar()
+        self._fill_due_page()
+        self._child(QPushButton, "open_docket_button").clicked.connect(self.show_docket)
+        self._child(QPushButton, "open_overdue_button").clicked.connect(self.show_overdue)
+        self._child(QPushButton, "back_button").clicked.connect(self.show_docket)
+        self._child(QPushButton, "new_case_button").clicked.connect(self.new_case)
+
+        self._default_size()
+        self.setMinimumSize(760, 520)
+        self._restore_geometry()
+        self.show_page(PAGE_DUE)
+
+    def _default_size(self) -> None:
+        # Fit a 1366×768 tribunal laptop as well as a large desk screen.
+        screen = self.screen().availableGeometry()
+        self.resize(min(1320, int(screen.width() * 0.95)), min(820, int(screen.height() * 0.92)))
+
+    def _child(self, kind: type[W], name: str) -> W:
+        widget = self.form.findChild(kind, name)
+        if not isinstance(widget, kind):
+            raise RuntimeError(f"main_window.ui has no {kind.__name__} named {name}")
+        return widget
+
+    def _holder(self, name: str) -> QLayout:
+        layout = self._child(QWidget, name).layout()
+        if layout is None:
+            raise RuntimeError(f"main_window.ui: {name} has no layout")
+        return layout
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _build_nav(self) -> None:
+        style = self.style()
+        icons = (
+            QStyle.StandardPixmap.SP_FileDialogDetailedView,
+            QStyle.StandardPixmap.SP_FileDialogListView,
+            QStyle.StandardPixmap.SP_FileDialogInfoView,
+            QStyle.StandardPixmap.SP_FileDialogContentsView,
+        )
+        for row, icon in enumerate(icons):
+            item = self.nav.item(row)
+            item.setIcon(style.standardIcon(icon))
+        self.nav.item(PAGE_DOCKET).setToolTip("案件台账：搜索、筛选、导出（Ctrl+F 搜索）")
+        self.nav.currentRowChanged.connect(self._on_nav)
+        with self.db.reader() as session:
+            court = get_settings(session).court_name
+        self.court_label.setText(f"{court}\n执前督促")
+        self.setWindowTitle(f"执前督促 — {court}")
+
+    def _build_actions(self) -> None:
+        self.new_case_action = QAction("新建案件", self)
+        self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_case_action.triggered.connect(self.new_case)
+        self.search_action = QAction("搜索案件", self)
+        self.search_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.search_action.triggered.connect(self.focus_search)
+        self.refresh_action = QAction("刷新", self)
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.triggered.connect(self.refresh)
+        for action in (self.new_case_action, self.search_action, self.refresh_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.location_label = QLabel(f"数据库：{self.db.location}")
+        self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.user_label = QLabel(f"当前用户：{self.actor.display_name}（{self.actor.role.label}）")
+        bar.addPermanentWidget(self.location_label)
+        bar.addPermanentWidget(self.user_label)
+
+    def _fill_due_page(self) -> None:
+        today = self._today()
+        self._child(QLabel, "due_date_label").setText(
+            f"{today.year}年{today.month}月{today.day}日 · 星期{'一二三四五六日'[today.weekday()]}"
+        )
+        with self.db.reader() as session:
+            open_cases = count_cases(session, DocketQuery(statuses=OPEN_STATUSES))
+            overdue = count_cases(session, DocketQuery(overdue_on=today))
+        self._child(QLabel, "due_summary").setText(
+            f"目前在办案件 {open_cases} 件，其中下次到期日已过的 {overdue} 件。"
+        )
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def current_page(self) -> int:
+        return self.pages.currentIndex()
+
+    def show_page(self, page: int) -> None:
+        if page == PAGE_SETTINGS:
+            self._ensure_settings_page()
+        self.pages.setCurrentIndex(page)
+        if page in NAV_PAGES and self.nav.currentRow() != page:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(page)
+            self.nav.blockSignals(False)
+        if page == PAGE_CASE:
+            self.nav.clearSelection()
+
+    def _on_nav(self, row: int) -> None:
+        if row in NAV_PAGES:
+            self.show_page(row)
+
+    def show_docket(self) -> None:
+        self.show_page(PAGE_DOCKET)
+        self.docket.table.setFocus()
+
+    def show_overdue(self) -> None:
+        self.docket.reset_filters()
+        self.docket.overdue_check.setChecked(True)
+        self.show_docket()
+
+    def _ensure_settings_page(self) -> SettingsPage:
+        if self.settings_page is None:
+            self.settings_page = SettingsPage(self.db, self.actor)
+            self._holder("settings_holder").addWidget(self.settings_page)
+        return self.settings_page
+
+    def show_case(self, case_id: str) -> None:
+        if self.case_page is None:
+            self.case_page = CasePage(self.db, self.actor)
+            self._holder("case_holder").addWidget(self.case_page)
+        self.case_page.show_case(case_id)
+        self.show_page(PAGE_CASE)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def new_case(self) -> CaseFormDialog:
+        """Ctrl+N: the case form (window-modal, not blocking); the docket refreshes on save."""
+        dialog = CaseFormDialog(self.db, self.actor, None, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._case_saved(dialog))
+        self.case_form = dialog
+        dialog.open()
+        return dialog
+
+    def _case_saved(self, dialog: QDialog) -> None:
+        case_id = getattr(dialog, "saved_case_id", None)
+        self.docket.refresh()
+        self._fill_due_page()
+        if case_id:
+            self.show_docket()
+            self.docket.select_case(case_id)
+            self.statusBar().showMessage("案件已保存", 5000)
+
+    def focus_search(self) -> None:
+        self.show_page(PAGE_DOCKET)
+        self.docket.focus_search()
+
+    def refresh(self) -> None:
+        page = self.current_page()
+        if page == PAGE_DOCKET:
+            self.docket.refresh()
+        elif page == PAGE_SETTINGS and self.settings_page is not None:
+            self.settings_page.refresh()
+        elif page == PAGE_CASE and self.case_page is not None:
+            case_id = getattr(self.case_page, "case_id", None)
+            if isinstance(case_id, str):
+                self.case_page.show_case(case_id)
+        elif page == PAGE_DUE:
+            self._fill_due_page()
+        self.statusBar().showMessage("已刷新", 2000)
+
+    # --- geometry -------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        settings = window_settings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value("main/state")
+        if state is not None:
+            self.restoreState(state)
+        columns = settings.value("docket/header")
+        if columns is not None:
+            self.docket.table.horizontalHeader().restoreState(columns)
+
+    def save_geometry(self) -> None:
+        settings = window_settings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/state", self.saveState())
+        settings.setValue("docket/header", self.docket.table.horizontalHeader().saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        super().closeEvent(event)

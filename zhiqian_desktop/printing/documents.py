@@ -1,0 +1,335 @@
+"""The data of each printed document: case facts in, filled wording out (no ReportLab here).
+
+The notice service gathers ``CaseFacts`` from the database; this module turns them into the
+template context (every placeholder's text) and a ``NoticeContent`` — the complete, resolved text
+of one document, which is what is stored and what the renderer draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from zhiqian_desktop.domain.calendar import chinese_date
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
+from zhiqian_desktop.domain.money import capital_amount, format_amount
+from zhiqian_desktop.printing.fonts import PrintFonts
+from zhiqian_desktop.printing.templates import PLACEHOLDERS, DocumentTemplate, load_template
+
+CONTENT_SCHEMA = 1
+
+SHORT_NAMES: dict[DocumentKind, str] = {
+    DocumentKind.URGING: "催告",
+    DocumentKind.SUPERVISION_NOTICE: "督促",
+    DocumentKind.RISK_NOTICE: "风险提示",
+    DocumentKind.PRE_FINE: "预罚款",
+    DocumentKind.PRE_DETENTION: "预拘留",
+    DocumentKind.PRE_DISHONEST: "预失信",
+    DocumentKind.PRE_CONSUMPTION_LIMIT: "预限高",
+    DocumentKind.PRE_CRIMINAL: "预拒执",
+    DocumentKind.PERFORMANCE_CERTIFICATE: "履行证明",
+    DocumentKind.SETTLEMENT_AGREEMENT: "和解",
+    DocumentKind.INTERVIEW_RECORD: "约谈",
+    DocumentKind.SERVICE_RECEIPT: "回证",
+    DocumentKind.BANKRUPTCY_NOTICE: "破产告知",
+    DocumentKind.TRANSFER_LETTER: "移送",
+}
+"""The word in a document number after the case number, e.g. （2026）内0221执前督12号-催告1."""
+
+BLANK = "＿＿＿＿＿＿"
+"""Printed where a value is unknown, so it can be written in by hand."""
+DATE_BLANK = "　　　　年　　月　　日"
+
+_NUMERALS = "〇一二三四五六七八九"
+
+
+def chinese_count(n: int) -> str:
+    """A count of days as written in the text of a document: 3 → 三, 15 → 十五, 30 → 三十, 105 → 一百零五."""
+    if not 0 <= n < 1000:
+        return str(n)
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    out = ""
+    if hundreds:
+        out = _NUMERALS[hundreds] + "百"
+        if rest and tens == 0:
+            return out + "零" + _NUMERALS[units]
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _NUMERALS[tens]) + "十"
+    if units or not out:
+        out += _NUMERALS[units]
+    return out
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    name: str
+    kind: PartyKind = PartyKind.PERSON
+    id_number: str | None = None
+    address: str | None = None
+    legal_representative: str | None = None
+    registered_capital: Decimal | None = None
+    licence_revoked: bool = False
+
+
+@dataclass(frozen=True)
+class Installment:
+    due_date: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class SettlementFacts:
+    terms: str = ""
+    default_clause: str | None = None
+    installments: tuple[Installment, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServedFacts:
+    """The document a service receipt (送达回证) is for."""
+
+    title: str
+    doc_no: str
+    recipient: str
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Everything a document may say about a case, as plain values."""
+
+    court_name: str
+    case_no: str
+    original_case_no: str
+    original_doc_type: str
+    cause: str
+    applicants: tuple[PartyFacts, ...]
+    obligors: tuple[PartyFacts, ...]
+    amount_due: Decimal
+    amount_paid: Decimal = Decimal("0.00")
+    obligation_act: str | None = None
+    effective_date: date | None = None
+    performance_deadline: date | None = None
+    department: str | None = None
+    trial_judge: str | None = None
+    urging_days: int = 15
+    urging_end: date | None = None
+    handler: str | None = None
+    handler_phone: str | None = None
+    court_account: str | None = None
+    court_address: str | None = None
+    court_phone: str | None = None
+    last_payment_date: date | None = None
+    settlement: SettlementFacts | None = None
+    bankruptcy_grounds: tuple[str, ...] = ()
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.amount_due - self.amount_paid, Decimal("0.00"))
+
+
+@dataclass
+class NoticeContent:
+    """One document's complete text, as drawn; stored with the document so it re-renders the same."""
+
+    kind: str
+    doc_id: str
+    doc_no: str
+    court_name: str
+    title: str
+    case_no: str
+    sign_date: str
+    addressee: str = ""
+    header_lines: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    table: list[tuple[str, str]] = field(default_factory=list)
+    blank_lines: int = 0
+    sign_lines: list[str] = field(default_factory=list)
+    signature: str = "court"
+    notes: list[str] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["table"] = [list(row) for row in self.table]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NoticeContent:
+        values = dict(data)
+        values["table"] = [(str(a), str(b)) for a, b in values.get("table", [])]
+        return cls(**values)
+
+
+def _names(parties: tuple[PartyFacts, ...]) -> str:
+    return "、".join(p.name for p in parties)
+
+
+def _date(d: date | None, missing: str = BLANK) -> str:
+    return chinese_date(d) if d else missing
+
+
+def obligation_text(facts: CaseFacts) -> str:
+    """What the effective document orders, as one clause: 向申请人李某支付人民币…（¥…）."""
+    parts: list[str] = []
+    if facts.amount_due > 0:
+        parts.append(
+            f"向申请人{_names(facts.applicants)}支付{capital_amount(facts.amount_due)}"
+            f"（{format_amount(facts.amount_due)}）"
+        )
+    act = (facts.obligation_act or "").strip().rstrip("。；;，,")
+    if act:
+        parts.append(act)
+    return "，并".join(parts) if parts else "履行该文书确定的义务"
+
+
+def settlement_terms_text(facts: CaseFacts) -> str:
+    """The agreed terms, one numbered clause per line; blanks to fill in when none are recorded."""
+    s = facts.settlement
+    if s is None or not (s.terms.strip() or s.installments):
+        return "\n".join(
+            [
+                f"一、被申请人于{DATE_BLANK}前向申请人支付人民币{BLANK}元；",
+                f"二、余款人民币{BLANK}元，被申请人按以下方式履行：{BLANK}{BLANK}{BLANK}；",
+                f"三、其他约定：{BLANK}{BLANK}{BLANK}{BLANK}。",
+            ]
+        )
+    numerals = "一二三四五六七八九十"
+    clauses: list[str] = []
+    if s.terms.strip():
+        clauses.append(s.terms.strip())
+    for i, inst in enumerate(s.installments, start=1):
+        clauses.append(
+            f"第{i}期：被申请人于{chinese_date(inst.due_date)}前向申请人支付"
+            f"{capital_amount(inst.amount)}（{format_amount(inst.amount)}）"
+        )
+    if s.default_clause and s.default_clause.strip():
+        clauses.append(s.default_clause.strip())
+    lines = []
+    for i, clause in enumerate(clauses):
+        mark = numerals[i] if i < len(numerals) else str(i + 1)
+        end = "。" if i == len(clauses) - 1 else "；"
+        lines.append(f"{mark}、{clause.rstrip('。；;')}{end}")
+    return "\n".join(lines)
+
+
+def _contact(facts: CaseFacts) -> str:
+    phone = facts.handler_phone or facts.court_phone
+    who = f"承办人{facts.handler}" if facts.handler else "本院执前督促团队"
+    return f"{who}，联系电话：{phone}" if phone else who
+
+
+def build_context(
+    facts: CaseFacts, *, issued_on: date, served: ServedFacts | None = None
+) -> dict[str, str]:
+    """The text of every placeholder for this case on this day."""
+    obligor = facts.obligors[0] if facts.obligors else PartyFacts(name=BLANK)
+    applicant = facts.applicants[0] if facts.applicants else PartyFacts(name=BLANK)
+    performed = facts.last_payment_date if facts.outstanding == 0 else None
+    grounds = "；".join(facts.bankruptcy_grounds) or "经初步审查，不能清偿到期债务，并且明显缺乏清偿能力"
+    context = {
+        "court_name": facts.court_name,
+        "case_no": facts.case_no,
+        "original_case_no": facts.original_case_no,
+        "original_doc_type": facts.original_doc_type or "判决书",
+        "cause": facts.cause,
+        "effective_date": _date(facts.effective_date),
+        "performance_deadline": _date(facts.performance_deadline),
+        "department": facts.department or "审判部门",
+        "trial_judge": facts.trial_judge or BLANK,
+        "applicant": _names(facts.applicants) or BLANK,
+        "applicant_address": applicant.address or BLANK,
+        "obligor": _names(facts.obligors) or BLANK,
+        "obligor_address": obligor.address or BLANK,
+        "obligor_id": obligor.id_number or BLANK,
+        "obligor_legal_rep": obligor.legal_representative or BLANK,
+        "amount": format_amount(facts.amount_due),
+        "amount_capital": capital_amount(facts.amount_due),
+        "paid": format_amount(facts.amount_paid),
+        "paid_capital": capital_amount(facts.amount_paid),
+        "outstanding": format_amount(facts.outstanding),
+        "outstanding_capital": capital_amount(facts.outstanding),
+        "obligation": obligation_text(facts),
+        "urging_days": chinese_count(facts.urging_days),
+        "urging_end": _date(facts.urging_end),
+        "issue_date": chinese_date(issued_on),
+        "handler": facts.handler or BLANK,
+        "contact": _contact(facts),
+        "court_account": facts.court_account or "账户信息可向承办人询问",
+        "court_address": facts.court_address or BLANK,
+        "court_phone": facts.court_phone or BLANK,
+        "performed_date": _date(performed, chinese_date(issued_on)),
+        "served_document": served.title if served else BLANK,
+        "served_doc_no": served.doc_no if served else BLANK,
+        "settlement_terms": settlement_terms_text(facts),
+        "recipient": served.recipient if served else obligor.name,
+        "recipient_address": (served.address if served else obligor.address) or "",
+        "bankruptcy_grounds": grounds,
+    }
+    assert context.keys() == PLACEHOLDERS.keys()
+    return context
+
+
+def check_glyphs(context: dict[str, str], fonts: PrintFonts) -> None:
+    """Stop before printing when a value has a character no print font can draw."""
+    for key, value in context.items():
+        fonts.check(value, PLACEHOLDERS[key])
+
+
+def check_kind(kind: DocumentKind, facts: CaseFacts, served: ServedFacts | None) -> None:
+    """Refuse a document the case's facts do not support, with what to do instead."""
+    if kind is DocumentKind.PERFORMANCE_CERTIFICATE and facts.outstanding > 0:
+        raise UserError(
+            f"案件{facts.case_no}尚有{format_amount(facts.outstanding)}未履行，不能出具自动履行证明书；"
+            "请先登记全部履行款项"
+        )
+    if kind is DocumentKind.BANKRUPTCY_NOTICE and not any(
+        p.kind is not PartyKind.PERSON for p in facts.obligors
+    ):
+        raise UserError("申请破产审查告知书只适用于被申请人为企业法人或其他组织的案件")
+    if kind is DocumentKind.SERVICE_RECEIPT and served is None:
+        raise UserError("送达回证需要指明所送达的文书；请先出具要送达的文书")
+
+
+def build_content(
+    kind: DocumentKind,
+    facts: CaseFacts,
+    *,
+    doc_id: str,
+    doc_no: str,
+    issued_on: date,
+    served: ServedFacts | None = None,
+    template: DocumentTemplate | None = None,
+) -> tuple[dict[str, str], NoticeContent]:
+    """The placeholder values and the complete text of one document."""
+    check_kind(kind, facts, served)
+    context = build_context(facts, issued_on=issued_on, served=served)
+    filled = (template or load_template(kind)).fill(context)
+    paragraphs = [line for p in filled.paragraphs for line in p.split("\n")]
+    content = NoticeContent(
+        kind=kind.value,
+        doc_id=doc_id,
+        doc_no=doc_no,
+        court_name=facts.court_name,
+        title=filled.title,
+        case_no=facts.case_no,
+        sign_date=chinese_date(issued_on),
+        addressee=filled.addressee,
+        header_lines=filled.header_lines,
+        paragraphs=paragraphs,
+        table=filled.table,
+        blank_lines=filled.blank_lines,
+        sign_lines=filled.sign_lines,
+        signature=filled.signature,
+        notes=filled.notes,
+        copies=filled.copies,
+    )
+    return context, content
+
+
+def document_number(case_no: str, kind: DocumentKind, seq: int) -> str:
+    return f"{case_no}-{SHORT_NAMES[kind]}{seq}"

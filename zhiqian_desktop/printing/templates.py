@@ -1,0 +1,237 @@
+"""The wording of each document: TOML templates shipped in resources/templates, overridable by the court.
+
+A template is refused as a whole (file, line and reason) when its syntax is broken or it uses a
+field the app does not know, so a notice is never printed half filled.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.resources_access import resource_path
+from zhiqian_desktop.store.locations import data_dir
+
+PLACEHOLDERS: dict[str, str] = {
+    "court_name": "法院名称",
+    "case_no": "本院案号",
+    "original_case_no": "原审案号",
+    "original_doc_type": "生效法律文书种类（判决书、调解书等）",
+    "cause": "案由",
+    "effective_date": "生效日期",
+    "performance_deadline": "履行期限",
+    "department": "审判部门",
+    "trial_judge": "原审承办法官",
+    "applicant": "申请人姓名或名称",
+    "applicant_address": "申请人地址",
+    "obligor": "被申请人姓名或名称",
+    "obligor_address": "被申请人地址",
+    "obligor_id": "被申请人身份证号或统一社会信用代码",
+    "obligor_legal_rep": "被申请人法定代表人",
+    "amount": "标的金额（¥12,345.67）",
+    "amount_capital": "标的金额大写（人民币壹万…）",
+    "paid": "已履行金额",
+    "paid_capital": "已履行金额大写",
+    "outstanding": "未履行金额",
+    "outstanding_capital": "未履行金额大写",
+    "obligation": "应履行的义务（一句话）",
+    "urging_days": "催告期天数",
+    "urging_end": "催告期届满日（已送达催告书时）",
+    "issue_date": "落款日期（二〇二六年十一月二十二日）",
+    "handler": "承办人",
+    "contact": "联系人及电话",
+    "court_account": "法院案款账户",
+    "court_address": "法院地址",
+    "court_phone": "法院电话",
+    "performed_date": "履行完毕日期",
+    "served_document": "所送达文书的名称",
+    "served_doc_no": "所送达文书的编号",
+    "settlement_terms": "和解协议条款",
+    "recipient": "受送达人",
+    "recipient_address": "送达地址",
+    "bankruptcy_grounds": "可能具备破产原因的情形",
+}
+"""Every field a template may use, with the Chinese name shown in the template editor."""
+
+SIGNATURES = ("court", "parties", "none")
+_STRING_KEYS = ("title", "addressee")
+_LIST_KEYS = ("paragraphs", "header_lines", "sign_lines", "notes", "copies")
+_KNOWN_KEYS = frozenset((*_STRING_KEYS, *_LIST_KEYS, "blank_lines", "signature", "table"))
+_formatter = string.Formatter()
+
+
+@dataclass(frozen=True)
+class DocumentTemplate:
+    """One document's wording, as read from its TOML file (placeholders not yet filled)."""
+
+    kind: DocumentKind
+    source: str
+    title: str
+    paragraphs: tuple[str, ...]
+    addressee: str = ""
+    header_lines: tuple[str, ...] = ()
+    sign_lines: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    copies: tuple[str, ...] = ()
+    table: tuple[tuple[str, str], ...] = ()
+    blank_lines: int = 0
+    signature: str = "court"
+    fields: frozenset[str] = field(default_factory=frozenset)
+
+    def fill(self, context: dict[str, str]) -> FilledTemplate:
+        """Every placeholder replaced; a missing value stops here, before any PDF is made."""
+        missing = sorted(self.fields - context.keys())
+        if missing:
+            raise UserError(f"文书模板“{self.source}”需要的字段“{missing[0]}”没有数据")
+
+        def sub(text: str) -> str:
+            return text.format_map(context)
+
+        return FilledTemplate(
+            title=sub(self.title),
+            addressee=sub(self.addressee),
+            paragraphs=[sub(p) for p in self.paragraphs],
+            header_lines=[sub(p) for p in self.header_lines],
+            sign_lines=[sub(p) for p in self.sign_lines],
+            notes=[sub(p) for p in self.notes],
+            copies=[sub(p) for p in self.copies],
+            table=[(sub(a), sub(b)) for a, b in self.table],
+            blank_lines=self.blank_lines,
+            signature=self.signature,
+        )
+
+
+@dataclass(frozen=True)
+class FilledTemplate:
+    title: str
+    addressee: str
+    paragraphs: list[str]
+    header_lines: list[str]
+    sign_lines: list[str]
+    notes: list[str]
+    copies: list[str]
+    table: list[tuple[str, str]]
+    blank_lines: int
+    signature: str
+
+
+def template_file_name(kind: DocumentKind) -> str:
+    return f"{kind.value}.toml"
+
+
+def default_template_path(kind: DocumentKind) -> Path:
+    return resource_path("templates", template_file_name(kind))
+
+
+def court_templates_dir() -> Path:
+    """Where the court's edited copies live (the user data directory); they win over defaults."""
+    return data_dir() / "templates"
+
+
+def template_path(kind: DocumentKind, override_dir: Path | None = None) -> Path:
+    own = (override_dir or court_templates_dir()) / template_file_name(kind)
+    return own if own.is_file() else default_template_path(kind)
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return 1
+
+
+def _fields_of(value: str, source: str, raw: str) -> set[str]:
+    names: set[str] = set()
+    try:
+        parsed = list(_formatter.parse(value))
+    except ValueError as exc:
+        snippet = value[:20]
+        line = _line_of(raw, snippet)
+        raise UserError(
+            f"文书模板“{source}”第{line}行的花括号不成对（{exc}）；字段应写作 {{obligor}}，"
+            "正文中的花括号请写作 {{ 和 }}"
+        ) from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        line = _line_of(raw, "{" + name)
+        if name not in PLACEHOLDERS:
+            known = "、".join(f"{{{k}}}" for k in PLACEHOLDERS)
+            raise UserError(
+                f"文书模板“{source}”第{line}行使用了未知的字段“{{{name}}}”；可用的字段有：{known}"
+            )
+        if spec or conversion:
+            raise UserError(
+                f"文书模板“{source}”第{line}行的字段“{{{name}}}”带有格式说明；请只写 {{{name}}}"
+            )
+        names.add(name)
+    return names
+
+
+def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplate:
+    """Read and check one template's text; a UserError names the file, the line and the reason."""
+    try:
+        data: dict[str, Any] = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"文书模板“{source}”格式有误：{exc}；请对照内置模板改正") from None
+    unknown = sorted(set(data) - _KNOWN_KEYS)
+    if unknown:
+        line = _line_of(raw, unknown[0])
+        raise UserError(f"文书模板“{source}”第{line}行的项目“{unknown[0]}”无法识别")
+    fields: set[str] = set()
+    values: dict[str, Any] = {}
+    for key in _STRING_KEYS:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise UserError(f"文书模板“{source}”第{_line_of(raw, key)}行的“{key}”应为文字")
+        fields |= _fields_of(value, source, raw)
+        values[key] = value
+    for key in _LIST_KEYS:
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise UserError(f"文书模板“{source}”第{_line_of(raw, key)}行的“{key}”应为文字列表")
+        for item in items:
+            fields |= _fields_of(item, source, raw)
+        values[key] = tuple(items)
+    rows = data.get("table", [])
+    table: list[tuple[str, str]] = []
+    for row in rows if isinstance(rows, list) else [None]:
+        if not (isinstance(row, list) and len(row) == 2 and all(isinstance(c, str) for c in row)):
+            raise UserError(
+                f"文书模板“{source}”第{_line_of(raw, 'table')}行的“table”应为[\"栏目\", \"内容\"]的列表"
+            )
+        fields |= _fields_of(row[0], source, raw) | _fields_of(row[1], source, raw)
+        table.append((row[0], row[1]))
+    values["table"] = tuple(table)
+    if not values["title"].strip():
+        raise UserError(f"文书模板“{source}”缺少标题（title）")
+    blank = data.get("blank_lines", 0)
+    if not isinstance(blank, int) or not 0 <= blank <= 60:
+        raise UserError(f"文书模板“{source}”的“blank_lines”应为0至60之间的整数")
+    signature = data.get("signature", "court")
+    if signature not in SIGNATURES:
+        raise UserError(f"文书模板“{source}”的“signature”应为 court、parties 或 none")
+    return DocumentTemplate(
+        kind=kind,
+        source=source,
+        blank_lines=blank,
+        signature=signature,
+        fields=frozenset(fields),
+        **values,
+    )
+
+
+def load_template(kind: DocumentKind, override_dir: Path | None = None) -> DocumentTemplate:
+    path = template_path(kind, override_dir)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"找不到文书“{kind.label}”的模板文件“{path}”；请重新安装本软件") from None
+    except UnicodeDecodeError:
+        raise UserError(f"文书模板“{path}”不是 UTF-8 编码的文本；请用 UTF-8 保存") from None
+    return parse_template(kind, raw, str(path))

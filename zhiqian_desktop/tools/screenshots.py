@@ -1,0 +1,184 @@
+"""Screenshots of every main page on a fresh demo database, offscreen: look at the UI without a screen.
+
+    python -m zhiqian_desktop.tools.screenshots --out shots/
+
+Writes one PNG per page (due-list, docket, case page, case form, settings, statistics). A page or
+the demo generator that is not available yet is skipped with a note, so the tool always finishes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _note(text: str) -> None:
+    print(f"注意：{text}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m zhiqian_desktop.tools.screenshots",
+        description="在演示数据库上离屏打开各主要页面并保存截图（PNG）",
+    )
+    parser.add_argument("--out", required=True, type=Path, help="截图保存目录")
+    parser.add_argument("--width", type=int, default=1366)
+    parser.add_argument("--height", type=int, default=820)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Window geometry and logs go to a throw-away folder, never the user's real profile.
+    os.environ["ZHIQIAN_DATA_DIR"] = tempfile.mkdtemp(prefix="zhiqian-shots-")
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from zhiqian_desktop.gui.app import AppSession, create_demo_database, make_application
+    from zhiqian_desktop.gui.fonts import apply_ui_font
+
+    app = make_application([sys.argv[0]])
+    apply_ui_font()
+    written: list[Path] = []
+
+    def settle() -> None:
+        for _ in range(5):
+            app.processEvents()
+
+    def shoot(name: str, make: Callable[[], QWidget | None]) -> None:
+        try:
+            widget = make()
+        except ImportError as exc:
+            _note(f"{name}：页面尚未提供（{exc}），已跳过")
+            return
+        except Exception:
+            _note(f"{name}：打开失败，已跳过\n{traceback.format_exc()}")
+            return
+        if widget is None:
+            return
+        settle()
+        path = out / f"{name}.png"
+        if widget.grab().save(str(path)):
+            written.append(path)
+            print(f"已保存 {path}")
+        else:
+            _note(f"{name}：无法写入 {path}")
+
+    try:
+        db, folder = create_demo_database()
+    except ImportError as exc:
+        _note(f"演示数据生成器尚未提供（{exc}）；改用只有法院设置的空数据库")
+        db, folder = _empty_database()
+    session = AppSession(db, temp_dir=folder)
+    try:
+        from zhiqian_desktop.gui.app import build_main_window
+        from zhiqian_desktop.gui.main_window import (
+            PAGE_DOCKET,
+            PAGE_DUE,
+            PAGE_SETTINGS,
+            PAGE_STATS,
+            MainWindow,
+        )
+
+        window = build_main_window(session)
+        assert isinstance(window, MainWindow)
+        window.resize(args.width, args.height)
+        window.show()
+        settle()
+
+        def page(index: int) -> Callable[[], QWidget]:
+            def show() -> QWidget:
+                window.show_page(index)
+                return window
+
+            return show
+
+        shoot("1-今日待办", page(PAGE_DUE))
+        shoot("2-案件台账", page(PAGE_DOCKET))
+
+        def overdue() -> QWidget:
+            window.show_overdue()
+            return window
+
+        shoot("2b-案件台账-已逾期", overdue)
+        window.docket.reset_filters()
+        first_case = _first_case_id(window)
+
+        def case_page() -> QWidget | None:
+            if first_case is None:
+                _note("台账中没有案件，跳过案件详情页")
+                return None
+            window.show_case(first_case)
+            return window
+
+        shoot("3-案件详情", case_page)
+
+        def case_form() -> QWidget:
+            from zhiqian_desktop.gui.case_form import CaseFormDialog
+
+            dialog: Any = CaseFormDialog(db, window.actor, first_case, parent=window)
+            dialog.show()
+            return dialog  # type: ignore[no-any-return]
+
+        shoot("4-案件表单", case_form)
+        _close_dialogs(window)
+
+        def new_case_form() -> QWidget:
+            from zhiqian_desktop.gui.case_form import CaseFormDialog
+
+            dialog: Any = CaseFormDialog(db, window.actor, None, parent=window)
+            dialog.show()
+            return dialog  # type: ignore[no-any-return]
+
+        shoot("5-新建案件", new_case_form)
+        _close_dialogs(window)
+        shoot("6-设置", page(PAGE_SETTINGS))
+        shoot("7-统计", page(PAGE_STATS))
+        window.close()
+        settle()
+    finally:
+        session.close()
+        QApplication.closeAllWindows()
+    print(f"共保存 {len(written)} 张截图到 {out}")
+    return 0
+
+
+def _empty_database() -> tuple[Any, Path]:
+    from zhiqian_desktop.gui.app import DEMO_COURT_CODE, DEMO_COURT_NAME
+    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.settings import SetupInput, initialize
+    from zhiqian_desktop.store.database import sqlite_url
+
+    folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
+    db = open_app_database(sqlite_url(folder / "demo.db"))
+    with db.unit_of_work() as s:
+        initialize(s, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
+    return db, folder
+
+
+def _first_case_id(window: Any) -> str | None:
+    from zhiqian_desktop.gui.docket_model import CASE_ID_ROLE
+
+    model = window.docket.model
+    if model.rowCount() == 0:
+        return None
+    value = model.index(0, 0).data(CASE_ID_ROLE)
+    return value if isinstance(value, str) else None
+
+
+def _close_dialogs(window: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    for dialog in window.findChildren(QDialog):
+        dialog.reject()
+        dialog.deleteLater()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -28,7 +28,6 @@ from zhiqian_desktop.services.maintenance import check, open_app_database
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.models import (
     ContactLog,
-    Party,
     Payment,
     Preservation,
     Settlement,
@@ -128,10 +127,16 @@ def test_demo_generates_valid_cases_in_every_status(db: Database) -> None:
                     validate_credit_code(party.id_number or "")
                 for phone in split_phones(party.phones):
                     validate_phone(phone)
+                if party.kind is PartyKind.LEGAL_PERSON:
+                    assert party.registered_capital and party.registered_capital > 0
+                    assert party.legal_representative
             if case.status is not CaseStatus.REGISTERED:
                 assert session.scalar(select(func.count()).where(ContactLog.case_id == case.id)), (
                     case.case_no
                 )
+
+        kinds = {p.kind for c in cases for p in c.parties}
+        assert {PartyKind.PERSON, PartyKind.LEGAL_PERSON} <= kinds
 
         for settlement in session.scalars(select(Settlement)):
             assert sum(i.amount for i in settlement.installments) == settlement.total_amount
@@ -194,15 +199,6 @@ def test_demo_on_uninitialised_database_says_how_to_init(empty_db: Database) -> 
 
     with pytest.raises(UserError, match="zhiqian init"):
         generate_demo(empty_db, cases=3, seed=1, today=TODAY)
-
-
-def test_company_obligors_have_registered_capital(db: Database) -> None:
-    generate_demo(db, cases=60, seed=8, today=TODAY)
-    with db.reader() as session:
-        companies = session.scalars(select(Party).where(Party.kind == PartyKind.LEGAL_PERSON)).all()
-        assert companies
-        assert all(c.registered_capital and c.registered_capital > 0 for c in companies)
-        assert all(c.legal_representative for c in companies)
 
 
 @pytest.mark.slow

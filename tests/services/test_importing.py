@@ -561,7 +561,7 @@ HOSTILE: list[tuple[str, Callable[[Path], bytes], str]] = [
         lambda t: _replace_member(
             _valid_xlsx_bytes(t), "xl/worksheets/sheet1.xml", _million_rows_sheet()
         ),
-        "20,000 行的上限（第20002行仍有内容）",
+        "超过 20,000 行的上限（约1,000,000行）",
     ),
     (
         "merged header",

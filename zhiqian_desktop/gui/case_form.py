@@ -413,7 +413,11 @@ class CaseFormDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.form)
-        self.resize(1180, 780)
+        # Fit a 1366×768 court laptop: both columns scroll, so the window may be shorter.
+        screen = self.screen().availableGeometry() if self.screen() else None
+        height = min(780, screen.height() - 60) if screen and screen.height() > 400 else 780
+        width = min(1180, screen.width() - 40) if screen and screen.width() > 800 else 1180
+        self.resize(width, height)
         self._bind_widgets()
         self._fill_choices()
         if case_id is None:

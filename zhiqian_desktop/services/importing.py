@@ -812,19 +812,58 @@ class _Collector:
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
 
 
-def _merged_ranges(zf: zipfile.ZipFile, member: str) -> list[str]:
-    """mergeCell refs of a sheet, found by a streaming byte scan (the sheet is never held whole)."""
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    rows: int
+    merged: list[str]
+
+
+def _scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
+    """Count row elements and collect mergeCell refs by a streaming byte scan.
+
+    openpyxl parses a whole sheet just to size it when the sheet has no <dimension>, so a sheet
+    of a million rows must be refused from this cheap count, before openpyxl sees it. A tag split
+    across two chunks may be missed; the count is a guard, the exact limit is applied while reading.
+    """
+    rows = 0
     ranges: list[str] = []
     tail = b""
     with zf.open(member) as fh:
         while chunk := fh.read(1 << 20):
+            rows += len(_ROW_TAG.findall(chunk))
             data = tail + chunk
             last_end = 0
             for m in _MERGE.finditer(data):
                 ranges.append(m[1].decode("ascii"))
                 last_end = m.end()
             tail = data[max(last_end, len(data) - 256) :]
-    return ranges
+    return SheetScan(rows, ranges)
+
+
+def _scan_worksheets(path: Path) -> dict[str, SheetScan]:
+    """Every worksheet part, refused if it has more rows than any import may have."""
+    scans: dict[str, SheetScan] = {}
+    limit = HEADER_ROW + MAX_DATA_ROWS + BLANK_TAIL
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    scan = _scan_sheet(zf, name)
+                    if scan.rows > limit:
+                        raise _refuse(
+                            path,
+                            f"工作表的数据超过 {MAX_DATA_ROWS:,} 行的上限（约{scan.rows - HEADER_ROW:,}行）；"
+                            "请删除多余的行，或分成几个文件分别导入",
+                        )
+                    scans[name] = scan
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+        raise _refuse(
+            path, f"工作簿已损坏或不完整（{exc}）；请在 Excel 中打开并重新保存后再导入"
+        ) from exc
+    return scans
 
 
 def _raw_rows(ws: Any, ncols: int) -> Iterator[tuple[Any, ...]]:
@@ -853,6 +892,7 @@ def read_workbook(
     today = today or date.today()
     _require_defusedxml()
     check_container(path)
+    scans = _scan_worksheets(path)
     if directory is None:
         directory = Directory.load(session) if session is not None else Directory()
     try:
@@ -866,7 +906,7 @@ def read_workbook(
             "请在 Excel 中打开并重新保存后再导入",
         ) from exc
     try:
-        return _read_sheet(path, wb, today, directory)
+        return _read_sheet(path, wb, today, directory, scans)
     finally:
         wb.close()
 
@@ -889,12 +929,14 @@ def _pick_sheet(path: Path, wb: Any) -> Any:
     )
 
 
-def _read_sheet(path: Path, wb: Any, today: date, directory: Directory) -> ImportPlan:
+def _read_sheet(
+    path: Path, wb: Any, today: date, directory: Directory, scans: dict[str, SheetScan]
+) -> ImportPlan:
     try:
         ws = _pick_sheet(path, wb)
         sheet = ws.title
-        member = ws._worksheet_path
-        merged = _merged_ranges(wb._archive, member)
+        scan = scans.get(ws._worksheet_path.lstrip("/"))
+        merged = scan.merged if scan is not None else []
         for ref in merged:
             _min_col, min_row, _max_col, _max_row = range_boundaries(ref)
             if min_row is not None and min_row <= HEADER_ROW:

@@ -825,15 +825,19 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str) -> SheetScan:
     """Count row elements and collect mergeCell refs by a streaming byte scan.
 
     openpyxl parses a whole sheet just to size it when the sheet has no <dimension>, so a sheet
-    of a million rows must be refused from this cheap count, before openpyxl sees it. A tag split
-    across two chunks may be missed; the count is a guard, the exact limit is applied while reading.
+    of a million rows must be refused from this cheap count, before openpyxl sees it.
     """
     rows = 0
     ranges: list[str] = []
     tail = b""
+    row_tail = b""
     with zf.open(member) as fh:
         while chunk := fh.read(1 << 20):
-            rows += len(_ROW_TAG.findall(chunk))
+            # A tag cut by the chunk boundary is counted once: matches in the carried-over bytes
+            # alone were counted with the previous chunk.
+            joined = row_tail + chunk
+            rows += len(_ROW_TAG.findall(joined)) - len(_ROW_TAG.findall(row_tail))
+            row_tail = chunk[-64:]
             data = tail + chunk
             last_end = 0
             for m in _MERGE.finditer(data):

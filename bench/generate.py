@@ -306,15 +306,17 @@ def build(db_path: Path, *, cases: int, seed: int, quiet: bool = False) -> None:
         for first in range(0, cases, BATCH):
             batch = received[first : first + BATCH]
             rows = _generate_batch(gen, batch, handlers, tribunals, state)
-            with db.engine.begin() as conn:
-                # A throw-away build: a power cut only means building again.
-                conn.exec_driver_sql("PRAGMA synchronous = OFF")
-                for table_name, values in rows.items():
-                    if values:
-                        conn.execute(insert(getattr(tables, table_name)), values)
-                        state["counts"][table_name] = state["counts"].get(table_name, 0) + len(
-                            values
-                        )
+            with db.engine.connect() as conn:
+                # A throw-away build: a power cut only means building again. (The pragma cannot
+                # be set inside the transaction the engine begins, so it goes to the driver.)
+                raw: Any = conn.connection.dbapi_connection
+                raw.execute("PRAGMA synchronous = OFF")
+                with conn.begin():
+                    for table_name, values in rows.items():
+                        if values:
+                            conn.execute(insert(getattr(tables, table_name)), values)
+                            counts = state["counts"]
+                            counts[table_name] = counts.get(table_name, 0) + len(values)
             done = first + len(batch)
             if done % 20_000 == 0 or done == cases:
                 say(f"  {done:,} cases, {time.perf_counter() - started:.0f} s")

@@ -366,6 +366,8 @@ class NoticeRenderer:
         table.setStyle(
             TableStyle(
                 [
+                    # Table sets each cell's font (Helvetica by default, never embedded).
+                    ("FONTNAME", (0, 0), (-1, -1), fonts.body),
                     ("GRID", (0, 0), (-1, -1), 0.75, black),
                     ("BOX", (0, 0), (-1, -1), 1.25, black),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -38,6 +38,7 @@ from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, P
 from zhiqian_desktop.domain.money import parse_amount
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import CaseInput, PartyInput, check_case, register_case
+from zhiqian_desktop.services.maintenance import take_backup
 from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase, User
@@ -1370,12 +1371,13 @@ def import_cases(
     *,
     today: date,
     dry_run: bool = False,
+    backup: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Check the whole workbook, then register every case in one transaction — or none.
 
     A refused file raises UserError; problems in the rows come back in the report (nothing
-    written). `dry_run` only checks.
+    written). `dry_run` only checks. A local database file is backed up before the write.
     """
     path = Path(path)
     if not dry_run:
@@ -1385,6 +1387,8 @@ def import_cases(
     report = ImportReport(path, dry_run, len(plan.cases), len(plan.rows), list(plan.problems), [])
     if plan.problems or dry_run:
         return report
+    if backup and db.path is not None:
+        take_backup(db, label="before-import")
     created: list[ImportedCase] = []
     try:
         with db.unit_of_work() as session:

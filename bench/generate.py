@@ -131,23 +131,46 @@ def stamp_path(db_path: Path) -> Path:
     return db_path.with_suffix(".json")
 
 
-def is_current(db_path: Path, cases: int, seed: int) -> bool:
+def _stored_stamp(db_path: Path) -> dict[str, Any] | None:
     sp = stamp_path(db_path)
     if not db_path.exists() or not sp.exists():
-        return False
+        return None
     try:
         stored = json.loads(sp.read_text(encoding="utf-8"))
     except ValueError:
+        return None
+    return stored if isinstance(stored, dict) else None
+
+
+def is_current(db_path: Path, cases: int, seed: int) -> bool:
+    """Built by this generator with these parameters (a newer schema is migrated, not rebuilt)."""
+    stored = _stored_stamp(db_path)
+    if stored is None:
         return False
-    return all(stored.get(k) == v for k, v in stamp_for(cases, seed).items())
+    wanted = stamp_for(cases, seed)
+    return all(stored.get(k) == wanted[k] for k in ("generator_version", "cases", "seed"))
 
 
 def ensure_database(
     db_path: Path = DEFAULT_DB, *, cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED
 ) -> Path:
-    """The cached benchmark database, built first if missing or stale."""
+    """The cached benchmark database, built first if missing or stale.
+
+    When only the schema moved on (a new migration), the cached file is migrated in place, as a
+    clerk's database would be on the first start of the new version (without the backup).
+    """
     if not is_current(db_path, cases, seed):
         build(db_path, cases=cases, seed=seed)
+        return db_path
+    stored = _stored_stamp(db_path) or {}
+    if stored.get("schema_head") != head_revision():
+        started = time.perf_counter()
+        open_database(sqlite_url(db_path)).dispose()
+        stored["schema_head"] = head_revision()
+        stored["migrated_seconds"] = round(time.perf_counter() - started, 1)
+        stamp_path(db_path).write_text(
+            json.dumps(stored, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     return db_path
 
 
@@ -697,6 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
     args = parser.parse_args(argv)
     if not args.force and is_current(args.out, args.cases, args.seed):
+        ensure_database(args.out, cases=args.cases, seed=args.seed)
         print(f"{args.out} is current (delete it or pass --force to rebuild)")
         return 0
     build(args.out, cases=args.cases, seed=args.seed)

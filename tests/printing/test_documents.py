@@ -44,13 +44,17 @@ def test_obligation_with_an_act_and_without_money() -> None:
     assert obligation_text(both).endswith("（¥12,345.67），并返还车辆")
 
 
-@pytest.mark.parametrize(("n", "text"), [(3, "三"), (7, "七"), (10, "十"), (15, "十五"), (30, "三十"), (105, "一百零五")])
+@pytest.mark.parametrize(
+    ("n", "text"), [(3, "三"), (7, "七"), (10, "十"), (15, "十五"), (30, "三十"), (105, "一百零五")]
+)
 def test_day_counts_in_chinese(n: int, text: str) -> None:
     assert chinese_count(n) == text
 
 
 def test_document_numbers() -> None:
-    assert document_number(FACTS.case_no, DocumentKind.URGING, 1) == "（2026）内0221执前督12号-催告1"
+    assert (
+        document_number(FACTS.case_no, DocumentKind.URGING, 1) == "（2026）内0221执前督12号-催告1"
+    )
     assert document_number(FACTS.case_no, DocumentKind.PRE_FINE, 2).endswith("-预罚款2")
 
 
@@ -80,7 +84,7 @@ def test_certificate_has_three_copies_and_refuses_an_unpaid_case() -> None:
     c = _content(DocumentKind.PERFORMANCE_CERTIFICATE)
     assert c.copies == ["被申请人收执联", "民事审判第一庭备案联", "执行立案部门备案联"]
     assert "二〇二六年十一月二十日自动履行完毕" in "".join(c.paragraphs)
-    with pytest.raises(UserError, match="尚有¥12,345.67未履行"):
+    with pytest.raises(UserError, match=r"尚有¥12,345\.67未履行"):
         build_content(
             DocumentKind.PERFORMANCE_CERTIFICATE, FACTS, doc_id="x", doc_no="n", issued_on=ISSUED
         )
@@ -111,7 +115,10 @@ def test_settlement_terms_from_installments() -> None:
     _ctx, c = build_content(
         DocumentKind.SETTLEMENT_AGREEMENT, facts, doc_id="x", doc_no="n", issued_on=ISSUED
     )
-    assert "一、第1期：被申请人于二〇二六年十二月三十一日前向申请人支付人民币伍仟元整（¥5,000.00）；" in c.paragraphs
+    assert (
+        "一、第1期：被申请人于二〇二六年十二月三十一日前向申请人支付人民币伍仟元整（¥5,000.00）；"
+        in c.paragraphs
+    )
     assert c.paragraphs[3].startswith("三、任何一期") and c.signature == "parties"
 
 
@@ -119,7 +126,9 @@ def test_bankruptcy_notice_only_for_companies() -> None:
     c = _content(DocumentKind.BANKRUPTCY_NOTICE)
     assert c.addressee == "李某：" and "营业执照已被吊销" in c.paragraphs[0]
     with pytest.raises(UserError, match="企业法人"):
-        build_content(DocumentKind.BANKRUPTCY_NOTICE, FACTS, doc_id="x", doc_no="n", issued_on=ISSUED)
+        build_content(
+            DocumentKind.BANKRUPTCY_NOTICE, FACTS, doc_id="x", doc_no="n", issued_on=ISSUED
+        )
 
 
 def test_content_survives_a_json_round_trip() -> None:

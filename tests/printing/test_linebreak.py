@@ -77,7 +77,9 @@ def test_runs_of_marks_longer_than_a_line_still_terminate() -> None:
 ALPHABET = st.sampled_from(
     list(HAN) + list(BRIEF_CLOSING) + list(BRIEF_OPENING) + list("”’0123456789.,¥abcXYZ—")
 )
-NAMES = st.text(alphabet=st.sampled_from(list("王李张刘陈杨赵黄周吴某䶮堃喆")), min_size=1, max_size=4)
+NAMES = st.text(
+    alphabet=st.sampled_from(list("王李张刘陈杨赵黄周吴某䶮堃喆")), min_size=1, max_size=4
+)
 AMOUNTS = st.decimals(min_value=0, max_value=10**9, places=2).map(lambda d: f"¥{d:,}")
 TOKENS = st.one_of(
     ALPHABET,
@@ -121,7 +123,8 @@ def test_property_realistic_notice_text_has_no_violation(
     obligor: str, applicant: str, amount: str, pad: int
 ) -> None:
     text = (
-        "甲" * pad
+        "甲"
+        * pad
         + f"申请人{applicant}与你（单位）民间借贷纠纷一案，该判决书确定你（单位）应当向申请人"
         f"{applicant}支付人民币（{amount}）。被申请人{obligor}：请你于收到本催告书之日起十五日内"
         "履行；逾期不履行的，依照《中华人民共和国民事诉讼法》的有关规定……“依法”处理。"

@@ -67,7 +67,11 @@ def test_each_document_prints_its_essentials(
     if kind in WITH_AMOUNT:
         assert "¥12,345.67" in text
         assert "人民币壹万贰仟叁佰肆拾伍元陆角柒分" in text
-    if kind not in (DocumentKind.SERVICE_RECEIPT, DocumentKind.INTERVIEW_RECORD, DocumentKind.SETTLEMENT_AGREEMENT):
+    if kind not in (
+        DocumentKind.SERVICE_RECEIPT,
+        DocumentKind.INTERVIEW_RECORD,
+        DocumentKind.SETTLEMENT_AGREEMENT,
+    ):
         assert "二〇二六年十一月二十二日" in text
 
 

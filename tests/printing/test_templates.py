@@ -45,7 +45,9 @@ def test_a_copy_in_the_data_directory_overrides_the_default() -> None:
 
 
 def test_unknown_placeholder_is_refused_with_template_line_and_name() -> None:
-    raw = 'title = "催告书"\nparagraphs = [\n  "你应当支付{amount}。",\n  "被申请人{debtor}：",\n]\n'
+    raw = (
+        'title = "催告书"\nparagraphs = [\n  "你应当支付{amount}。",\n  "被申请人{debtor}：",\n]\n'
+    )
     with pytest.raises(UserError) as err:
         parse_template(DocumentKind.URGING, raw, "court/urging.toml")
     message = str(err.value)

@@ -760,3 +760,37 @@ def test_text_date_forms() -> None:
     assert importing.parse_date_cell(20260105) == date(2026, 1, 5)
     assert importing.parse_amount_cell(12345.67) == Decimal("12345.67")
     assert importing.parse_amount_cell("¥1,234,567.8元") == Decimal("1234567.80")
+
+
+# --- command line ------------------------------------------------------------------------------
+
+
+def test_cli_template_and_import(
+    tmp_path: Path, db: Database, admin: Actor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+    import json
+
+    from zhiqian_desktop.cli_import import cmd_import_cases, cmd_import_template
+
+    assert cmd_import_template(None, argparse.Namespace(output=str(tmp_path / "t.xlsx"))) == 0
+    assert (tmp_path / "t.xlsx").is_file()
+    good = write_rows(tmp_path / "g.xlsx", case_rows(1) + case_rows(2))
+    args = argparse.Namespace(file=str(good), dry_run=True, json=False)
+    assert cmd_import_cases(db, admin, args) == 0
+    assert "检查通过：2 个案件" in capsys.readouterr().out
+    assert count_cases(db) == 0
+    args = argparse.Namespace(file=str(good), dry_run=False, json=True)
+    assert cmd_import_cases(db, admin, args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["case_no"] for c in data["created"]] == [
+        "（2026）内0221执前督1号",
+        "（2026）内0221执前督2号",
+    ]
+    bad = write_rows(tmp_path / "b.xlsx", set_cell(case_rows(3), 3, "联系电话", "12"))
+    args = argparse.Namespace(file=str(bad), dry_run=False, json=False)
+    assert cmd_import_cases(db, admin, args) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("工作表 案件 第3行 列联系电话：")
+    assert "未导入任何案件" in err[-1]
+    assert count_cases(db) == 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,9 +27,19 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.domain.money import format_amount
+from zhiqian_desktop.domain.workflow import REOPENABLE, CaseStatus
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.gui.outcome_dialogs import (
+    CloseDialog,
+    OutcomeDialog,
+    PaymentDialog,
+    ReopenDialog,
+    SettlementDialog,
+    TransferDialog,
+)
+from zhiqian_desktop.services import outcomes
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.case_view import CaseView, HistoryEntry, RecordTable, case_view
 from zhiqian_desktop.services.case_view import readable_history as load_history
@@ -268,10 +280,18 @@ class CasePage(QWidget):
 
     edited = Signal(str)
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
+        self._today = today
         self.case_id: str | None = None
         self.view: CaseView | None = None
         self.edit_dialog: CaseFormDialog | None = None
@@ -314,10 +334,39 @@ class CasePage(QWidget):
         perf_layout = QVBoxLayout(self.performance)
         self.payments = RecordView("尚无履行款记录")
         self.settlements = RecordView("尚无和解协议")
+        self.installments = RecordView("尚无分期履行安排")
         pay_box = QGroupBox("履行款")
         QVBoxLayout(pay_box).addWidget(self.payments)
         set_box = QGroupBox("和解协议与分期")
-        QVBoxLayout(set_box).addWidget(self.settlements)
+        set_layout = QHBoxLayout(set_box)
+        set_layout.addWidget(self.settlements, 3)
+        set_layout.addWidget(self.installments, 2)
+        self.performance_line = QLabel()
+        self.performance_line.setStyleSheet("font-size: 11pt;")
+        self.performance_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        actions = QHBoxLayout()
+        actions.addWidget(self.performance_line, 1)
+        self.pay_button = QPushButton("登记履行")
+        self.pay_button.setToolTip("登记一笔履行款（付款日期、金额、方式、付款人、凭证）")
+        self.settle_button = QPushButton("和解")
+        self.settle_button.setToolTip("登记和解协议及分期履行安排")
+        self.close_button = QPushButton("结案")
+        self.close_button.setToolTip("自动履行完毕、和解履行完毕、撤回或不宜督促")
+        self.reopen_button = QPushButton("重新开启")
+        self.reopen_button.setToolTip("已结案的案件重新开启督促（须填写理由）")
+        self.transfer_button = QPushButton("移送执行")
+        self.transfer_button.setToolTip("督促不成：生成移送执行材料（压缩包或文件夹）并标记已移送")
+        for button, slot in (
+            (self.pay_button, self.record_payment),
+            (self.settle_button, self.record_settlement),
+            (self.close_button, self.close_case),
+            (self.reopen_button, self.reopen_case),
+            (self.transfer_button, self.transfer_case),
+        ):
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+        self.outcome_dialog: OutcomeDialog | None = None
+        perf_layout.addLayout(actions)
         perf_layout.addWidget(pay_box, 2)
         perf_layout.addWidget(set_box, 1)
         self.attachments = RecordView(
@@ -356,8 +405,9 @@ class CasePage(QWidget):
             return
         try:
             with self.db.reader() as session:
-                view = case_view(session, self.case_id, today=date.today())
+                view = case_view(session, self.case_id, today=self.today)
                 history = load_history(session, self.case_id)
+                installments = outcomes.installment_table(session, self.case_id, self.today)
         except UserError as exc:
             self.view = None
             self.title.setText("案件无法打开")
@@ -414,14 +464,88 @@ class CasePage(QWidget):
         self.documents.show_records(view.documents)
         self.payments.show_records(view.payments)
         self.settlements.show_records(view.settlements)
+        self.installments.show_records(installments)
         self.attachments.show_records(view.attachments)
         self.history.show_history(history)
+        self._show_performance(view)
         if view.read_only:
             self.edit_button.setEnabled(False)
             self.edit_button.setToolTip(f"案件已{view.status.label}，不能修改")
         else:
             self.edit_button.setEnabled(True)
             self.edit_button.setToolTip("修改案件信息和当事人（Ctrl+E）")
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # --- the 履行 tab: payments, settlement, closing, reopening, transfer ----------------------
+
+    def _show_performance(self, view: CaseView) -> None:
+        percent = outcomes.percent_performed(view.amount_due, view.amount_paid)
+        outstanding = max(view.outstanding, Decimal("0.00"))
+        self.performance_line.setText(
+            f"应履行 {format_amount(view.amount_due)}　已履行 {format_amount(view.amount_paid)}"
+            f"（{percent}%）　尚欠 {format_amount(outstanding)}"
+        )
+        status = view.status
+        open_case = not view.read_only
+        self.pay_button.setEnabled(open_case)
+        self.settle_button.setEnabled(status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING))
+        self.close_button.setEnabled(
+            status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING, CaseStatus.SETTLED)
+        )
+        self.reopen_button.setEnabled(status in REOPENABLE)
+        self.transfer_button.setEnabled(
+            status
+            in (
+                CaseStatus.REGISTERED,
+                CaseStatus.SUPERVISING,
+                CaseStatus.SETTLED,
+                CaseStatus.FAILED,
+            )
+        )
+
+    def _open_outcome(self, dialog_class: Callable[..., OutcomeDialog]) -> OutcomeDialog | None:
+        if self.case_id is None:
+            return None
+        try:
+            dialog = dialog_class(self.db, self.actor, self.case_id, self, today=self.today)
+        except UserError as exc:
+            self.banner.show_message(exc.message, "error")
+            return None
+        dialog.saved.connect(self._saved)
+        dialog.finished.connect(dialog.deleteLater)
+        self.outcome_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def record_payment(self) -> None:
+        self._open_outcome(PaymentDialog)
+
+    def record_settlement(self) -> None:
+        self._open_outcome(SettlementDialog)
+
+    def close_case(self) -> None:
+        dialog = self._open_outcome(CloseDialog)
+        if isinstance(dialog, CloseDialog):
+            dialog.certificate_issued.connect(
+                lambda doc_no: self.banner.show_message(
+                    f"已结案，并出具自动履行证明书 {doc_no}（见“文书”页）", "success"
+                )
+            )
+
+    def reopen_case(self) -> None:
+        self._open_outcome(ReopenDialog)
+
+    def transfer_case(self) -> None:
+        dialog = self._open_outcome(TransferDialog)
+        if isinstance(dialog, TransferDialog):
+            dialog.transferred.connect(
+                lambda path: self.banner.show_message(
+                    f"已移送执行，移送材料保存在：{path}", "success"
+                )
+            )
 
     def edit(self) -> None:
         if self.case_id is None:

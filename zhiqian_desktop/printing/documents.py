@@ -230,7 +230,9 @@ def build_context(
     obligor = facts.obligors[0] if facts.obligors else PartyFacts(name=BLANK)
     applicant = facts.applicants[0] if facts.applicants else PartyFacts(name=BLANK)
     performed = facts.last_payment_date if facts.outstanding == 0 else None
-    grounds = "；".join(facts.bankruptcy_grounds) or "经初步审查，不能清偿到期债务，并且明显缺乏清偿能力"
+    grounds = (
+        "；".join(facts.bankruptcy_grounds) or "经初步审查，不能清偿到期债务，并且明显缺乏清偿能力"
+    )
     context = {
         "court_name": facts.court_name,
         "case_no": facts.case_no,

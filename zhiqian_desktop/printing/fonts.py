@@ -33,6 +33,7 @@ FALLBACK = "ZQ-Fallback"
 _IGNORED = frozenset("\n\r\t\u00a0\u3000 ")
 """Whitespace is laid out, never drawn, so it needs no glyph."""
 
+
 def _utf16_hex(code: int) -> str:
     return chr(code).encode("utf-16-be").hex().upper()
 
@@ -69,7 +70,7 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     )
 
 
-ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # type: ignore[attr-defined]
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 _lock = threading.Lock()
 _coverage: dict[str, frozenset[int]] = {}

@@ -49,7 +49,7 @@ def _glyph_width(font: str, ch: str) -> float:
     return width
 
 
-class GridLine(Flowable):
+class GridLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     """One line of text on the character grid: ``align`` is left, right, center or justify."""
 
     def __init__(
@@ -75,7 +75,9 @@ class GridLine(Flowable):
         self.geometry = geometry
         self.font = font or fonts.body
         self.size = size or geometry.body_size
-        self.pitch = pitch or (geometry.char_pitch if self.size == geometry.body_size else self.size)
+        self.pitch = pitch or (
+            geometry.char_pitch if self.size == geometry.body_size else self.size
+        )
         self.line_height = height or geometry.leading
         self.indent_units = indent_units
         self.right_indent_units = right_indent_units
@@ -147,7 +149,7 @@ class GridLine(Flowable):
         tx.textOut("".join(chars))
 
 
-class RuleLine(Flowable):
+class RuleLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     """An empty line with a thin rule to write on by hand."""
 
     def __init__(self, geometry: PageGeometry, indent: float = 0) -> None:
@@ -166,7 +168,7 @@ class RuleLine(Flowable):
         self.canv.line(self.indent, y, self.width_, y)
 
 
-class RuleFill(Flowable):
+class RuleFill(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     """Ruled lines for handwriting down to the foot of the page, leaving ``reserve`` points free.
 
     At least ``minimum`` lines are drawn; when fewer fit, the rules move to the next page and fill it.
@@ -195,7 +197,7 @@ class RuleFill(Flowable):
             self.canv.line(0, y, self.width_, y)
 
 
-class DocumentStart(Flowable):
+class DocumentStart(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     """Zero-size marker: the pages from here on belong to this document (copy)."""
 
     def __init__(self, key: int, doc_id: str, doc_no: str) -> None:
@@ -209,7 +211,7 @@ class DocumentStart(Flowable):
 
     def draw(self) -> None:
         canv = self.canv
-        canv.zq_doc = (self.key, self.doc_id, self.doc_no)  # type: ignore[attr-defined]
+        canv.zq_doc = (self.key, self.doc_id, self.doc_no)
 
 
 def qr_matrix(payload: str) -> list[list[bool]]:
@@ -220,7 +222,7 @@ def qr_matrix(payload: str) -> list[list[bool]]:
     return matrix
 
 
-class DecoratingCanvas(Canvas):
+class DecoratingCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
     """Keeps each page until the end so that page numbers can know the document's page count."""
 
     renderer: NoticeRenderer
@@ -230,7 +232,7 @@ class DecoratingCanvas(Canvas):
         self._pending: list[dict[str, Any]] = []
         self.zq_doc: tuple[int, str, str] | None = None
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's API
+    def showPage(self) -> None:
         self._pending.append(dict(self.__dict__))
         self._startPage()
 
@@ -336,7 +338,7 @@ class NoticeRenderer:
         label_chars, pad = 6, 4.0
         label_width = g.char_pitch * label_chars + 2 * pad
         value_width = g.block_width - label_width
-        line_height = g.leading * 0.8
+        line_height = g.leading * 0.72
 
         def cell(text: str, width: float, align: str, field: str) -> list[Flowable]:
             capacity = int((width - 2 * pad) / g.half_pitch)
@@ -390,8 +392,12 @@ class NoticeRenderer:
             date_right, name_right = 8.0, 8 + (date_units - name_units) / 2
         return [
             Spacer(1, self.geometry.leading * 2),
-            self.line(content.court_name, align="right", right_indent_units=name_right, field="落款"),
-            self.line(content.sign_date, align="right", right_indent_units=date_right, field="日期"),
+            self.line(
+                content.court_name, align="right", right_indent_units=name_right, field="落款"
+            ),
+            self.line(
+                content.sign_date, align="right", right_indent_units=date_right, field="日期"
+            ),
         ]
 
     def story(self, content: NoticeContent, copy_label: str | None = None) -> list[Flowable]:
@@ -424,7 +430,9 @@ class NoticeRenderer:
             body.append(KeepTogether([*moved, *tail]))
         story += body
         for note in content.notes:
-            story += self.paragraph(note, indent=4 if content.signature == "court" else 0, field="附注")
+            story += self.paragraph(
+                note, indent=4 if content.signature == "court" else 0, field="附注"
+            )
         return story
 
     def copies(self, content: NoticeContent) -> list[str | None]:
@@ -432,9 +440,7 @@ class NoticeRenderer:
 
     # --- page decoration ----------------------------------------------------------------------
 
-    def decorate_page(
-        self, canv: Canvas, doc_id: str, doc_no: str, page: int, pages: int
-    ) -> None:
+    def decorate_page(self, canv: Canvas, doc_id: str, doc_no: str, page: int, pages: int) -> None:
         self.draw_qr(canv, doc_id, doc_no)
         if pages > 1:
             self.draw_page_number(canv, page)
@@ -457,7 +463,9 @@ class NoticeRenderer:
                     start = c
                     while c < len(row) and row[c]:
                         c += 1
-                    path.rect(x0 + start * module, y_top - (r + 1) * module, (c - start) * module, module)
+                    path.rect(
+                        x0 + start * module, y_top - (r + 1) * module, (c - start) * module, module
+                    )
                 else:
                     c += 1
         canv.drawPath(path, stroke=0, fill=1)

@@ -203,7 +203,7 @@ def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplat
     for row in rows if isinstance(rows, list) else [None]:
         if not (isinstance(row, list) and len(row) == 2 and all(isinstance(c, str) for c in row)):
             raise UserError(
-                f"文书模板“{source}”第{_line_of(raw, 'table')}行的“table”应为[\"栏目\", \"内容\"]的列表"
+                f'文书模板“{source}”第{_line_of(raw, "table")}行的“table”应为["栏目", "内容"]的列表'
             )
         fields |= _fields_of(row[0], source, raw) | _fields_of(row[1], source, raw)
         table.append((row[0], row[1]))

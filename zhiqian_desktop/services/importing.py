@@ -18,7 +18,7 @@ import re
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -595,7 +595,7 @@ def check_container(path: Path) -> None:
             f"请分成几个文件（每个不超过 {MAX_DATA_ROWS:,} 行）",
         )
     if head == OLE_MAGIC:
-        if _Encrypted.in_file(path):
+        if _is_encrypted_ole(path):
             raise _refuse(
                 path,
                 "工作簿设置了打开密码（已加密）；请在 Excel 中打开后取消密码"
@@ -628,13 +628,11 @@ def check_container(path: Path) -> None:
         ) from exc
 
 
-class _Encrypted:
-    @staticmethod
-    def in_file(path: Path) -> bool:
-        """An encrypted OOXML file is an OLE compound file with an EncryptionInfo stream."""
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES)
-        return _ENCRYPTION_STREAM in data
+def _is_encrypted_ole(path: Path) -> bool:
+    """An encrypted OOXML file is an OLE compound file with an EncryptionInfo stream."""
+    with path.open("rb") as fh:
+        data = fh.read(MAX_FILE_BYTES)
+    return _ENCRYPTION_STREAM in data
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo]) -> None:
@@ -871,7 +869,7 @@ def _scan_worksheets(path: Path) -> dict[str, SheetScan]:
     return scans
 
 
-def _raw_rows(ws: Any, ncols: int) -> Iterator[tuple[Any, ...]]:
+def _raw_rows(ws: Any, ncols: int) -> Generator[tuple[Any, ...], None, None]:
     """Rows from the streamed sheet; gaps come back as empty rows so the index is the Excel row."""
     yield from ws.iter_rows(min_row=1, max_row=1_048_576, max_col=ncols)
 

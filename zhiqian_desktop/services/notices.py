@@ -229,21 +229,20 @@ def _served_facts(session: Session, case_id: str, served_document_id: str | None
         raise UserError("送达回证本身不需要另开送达回证；请选择被送达的文书")
     content = stored_content(target)
     recipient = content.addressee.rstrip("：:") or content.title
-    return ServedFacts(
-        title=content.title, doc_no=target.doc_no, recipient=recipient, address=None
-    )
+    return ServedFacts(title=content.title, doc_no=target.doc_no, recipient=recipient, address=None)
 
 
 def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) -> str:
-    taken = set(
-        session.scalars(select(Document.doc_no).where(Document.case_id == case.id))
-    )
-    seq = sum(
-        1
-        for _ in session.scalars(
-            select(Document.id).where(Document.case_id == case.id, Document.kind == kind)
+    taken = set(session.scalars(select(Document.doc_no).where(Document.case_id == case.id)))
+    seq = (
+        sum(
+            1
+            for _ in session.scalars(
+                select(Document.id).where(Document.case_id == case.id, Document.kind == kind)
+            )
         )
-    ) + 1
+        + 1
+    )
     while document_number(case.case_no, kind, seq) in taken:
         seq += 1
     return document_number(case.case_no, kind, seq)
@@ -493,8 +492,10 @@ def record_service(
             f"送达日期{served_on.isoformat()}晚于今天；不能登记尚未发生的送达", field="served_on"
         )
     if method in REASON_REQUIRED and not reason:
-        what = "代收人与受送达人的关系及代收理由" if method is ServiceMethod.SUBSTITUTE else (
-            "拒收事由及见证人"
+        what = (
+            "代收人与受送达人的关系及代收理由"
+            if method is ServiceMethod.SUBSTITUTE
+            else ("拒收事由及见证人")
         )
         raise UserError(f"{method.label}必须写明{what}", field="substitute_reason")
     if method is ServiceMethod.SUBSTITUTE and not recipient:

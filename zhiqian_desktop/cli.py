@@ -135,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("restore", "用备份文件恢复数据库（先自动备份当前数据库）")
     p.add_argument("file", metavar="FILE", help="备份文件")
+
+    from zhiqian_desktop import cli_import, cli_notice
+
+    cli_notice.add_arguments(command("notice", "出具文书并导出PDF（文书编号、存档、审计）"))
+    cli_import.add_template_arguments(
+        command("import-template", "写出 Excel 导入模板（列标题、说明和一个示例案件）")
+    )
+    cli_import.add_cases_arguments(
+        command("import-cases", "从 Excel 移交清单导入案件：全部无误才登记，逐行报告问题")
+    )
     return parser
 
 
@@ -634,7 +644,37 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _acting_user(db: Database) -> Any:
+    from zhiqian_desktop.services.users import default_actor
+
+    with db.reader() as session:
+        return default_actor(session)
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    from zhiqian_desktop import cli_notice
+
+    with _open(args) as db:
+        return cli_notice.cmd_notice(db, _acting_user(db), args)
+
+
+def cmd_import_template(args: argparse.Namespace) -> int:
+    from zhiqian_desktop import cli_import
+
+    return cli_import.cmd_import_template(None, args)
+
+
+def cmd_import_cases(args: argparse.Namespace) -> int:
+    from zhiqian_desktop import cli_import
+
+    with _open(args) as db:
+        return cli_import.cmd_import_cases(db, _acting_user(db), args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "notice": cmd_notice,
+    "import-template": cmd_import_template,
+    "import-cases": cmd_import_cases,
     "gui": cmd_gui,
     "init": cmd_init,
     "demo": cmd_demo,

@@ -7,15 +7,13 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.importing import (
-    MAX_DATA_ROWS,
-    import_cases,
-    write_import_template,
-)
-from zhiqian_desktop.store.database import Database
+
+if TYPE_CHECKING:  # the services (and openpyxl) load only when the command runs
+    from zhiqian_desktop.services.actor import Actor
+    from zhiqian_desktop.store.database import Database
 
 
 def add_template_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +26,7 @@ def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         metavar="FILE.xlsx",
-        help=f"按导入模板填写的移交清单（每名当事人一行，最多{MAX_DATA_ROWS:,}行）",
+        help="按导入模板填写的移交清单（每名当事人一行；行数上限见模板“说明”工作表）",
     )
     parser.add_argument("--dry-run", action="store_true", help="只检查，不登记任何案件")
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
@@ -36,6 +34,8 @@ def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_import_template(db_or_none: Database | None, args: argparse.Namespace) -> int:
     """Write the template; needs no database (the argument is accepted for a uniform signature)."""
+    from zhiqian_desktop.services.importing import write_import_template
+
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"输出文件“{output}”应以 .xlsx 结尾")
@@ -50,6 +50,8 @@ def cmd_import_cases(db: Database, actor: Actor, args: argparse.Namespace) -> in
     A file refused as a whole (not an xlsx, encrypted, damaged, too big) raises UserError, which
     the main entry point prints as one line and turns into exit code 1.
     """
+    from zhiqian_desktop.services.importing import import_cases
+
     report = import_cases(db, actor, Path(args.file), today=date.today(), dry_run=args.dry_run)
     if getattr(args, "json", False):
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

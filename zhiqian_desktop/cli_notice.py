@@ -7,13 +7,14 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import find_case
-from zhiqian_desktop.services.notices import issue_notice
-from zhiqian_desktop.store.database import Database
+
+if TYPE_CHECKING:  # the services (and ReportLab) load only when the command runs
+    from zhiqian_desktop.services.actor import Actor
+    from zhiqian_desktop.store.database import Database
 
 
 def kinds_help() -> str:
@@ -51,6 +52,9 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         raise UserError(f"日期“{day_text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
     if args.output and Path(args.output).suffix.lower() != ".pdf":
         raise UserError(f"输出文件“{args.output}”应以 .pdf 结尾")
+    from zhiqian_desktop.services.docket import find_case
+    from zhiqian_desktop.services.notices import issue_notice
+
     with db.unit_of_work() as session:
         case = find_case(session, args.case_no)
         issued = issue_notice(db, session, actor, case.id, kind, today=today)

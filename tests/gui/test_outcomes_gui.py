@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import TODAY, make_case_input
@@ -167,6 +168,7 @@ def test_close_performed_offers_the_certificate_then_reopen(
     assert close.certificate_path is not None and close.certificate_path.is_file()
     assert status(db, case_id) is CaseStatus.PERFORMED
     assert not page.pay_button.isEnabled() and not page.edit_button.isEnabled()
+    assert "自动履行证明书" in page.banner.text()
     assert page.documents.table.rowCount() == 1
     assert "自动履行证明书" in page.documents.table.item(0, 1).text()  # type: ignore[union-attr]
 
@@ -225,14 +227,17 @@ def test_cancelling_the_transfer_changes_nothing(
     assert isinstance(dialog, TransferDialog)
     type_text(qtbot, dialog.reason, "督促不成")
     dialog.as_folder.setChecked(True)
-    dest = tmp_path / "folder"
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    dest = out_dir / "folder"
     dialog.dest.setText(str(dest))
     dialog.save_button.click()
     assert dialog.progress_dialog is not None and dialog.task is not None
-    dialog.progress_dialog.cancel()
+    cancel = dialog.progress_dialog.findChild(QPushButton)
+    assert cancel is not None and cancel.text() == "取消"
+    cancel.click()
     cancelled.set()
     qtbot.waitUntil(lambda: "已取消" in dialog.banner.text(), timeout=30000)
-    assert not dest.exists()
-    assert [p.name for p in tmp_path.iterdir()] == []
+    assert list(out_dir.iterdir()) == []
     assert status(db, case_id) is CaseStatus.REGISTERED
     assert dialog.isVisible() and dialog.save_button.isEnabled()

@@ -148,10 +148,14 @@ class OutcomeDialog(QDialog):
             self.show_error(exc)
             return
         self.saved.emit(self.case_id)
+        self.after_saved()
         self.accept()
 
     def write(self) -> None:
         raise NotImplementedError
+
+    def after_saved(self) -> None:
+        """Signals that must reach the page after it has refreshed itself."""
 
 
 class PaymentDialog(OutcomeDialog):
@@ -216,7 +220,7 @@ class PaymentDialog(OutcomeDialog):
         args: dict[str, Any] = {
             "paid_on": paid_on,
             "amount": amount,
-            "method": self.method.currentData(),
+            "method": PaymentMethod(self.method.currentData()),
             "payer": self.payer.text(),
             "note": self.note.text(),
             "evidence": evidence,
@@ -456,6 +460,7 @@ class CloseDialog(OutcomeDialog):
             self.row("非金钱义务", self.act_confirmed, "act_confirmed")
         self.offer_certificate: Callable[[], bool] = self._ask_certificate
         self.certificate_path: Path | None = None
+        self.certificate_doc_no: str | None = None
         self.resize(560, self.sizeHint().height())
 
     def _ask_certificate(self) -> bool:
@@ -471,7 +476,8 @@ class CloseDialog(OutcomeDialog):
         return box.clickedButton() is yes
 
     def write(self) -> None:
-        outcome: CaseStatus = self.outcome.currentData()
+        # Qt hands a StrEnum back as its plain string value.
+        outcome = CaseStatus(self.outcome.currentData())
         closed_on = self.date_of(self.closed_on, "closed_on", "结案日期")
         with self.db.unit_of_work() as session:
             outcomes.close_case(
@@ -508,7 +514,11 @@ class CloseDialog(OutcomeDialog):
             )
             return
         self.certificate_path = issued.pdf_path
-        self.certificate_issued.emit(issued.doc_no)
+        self.certificate_doc_no = issued.doc_no
+
+    def after_saved(self) -> None:
+        if self.certificate_doc_no:
+            self.certificate_issued.emit(self.certificate_doc_no)
 
 
 class ReopenDialog(OutcomeDialog):
@@ -688,8 +698,8 @@ class TransferDialog(OutcomeDialog):
     def _done(self, path: Path) -> None:
         self._finish_progress()
         self.result_path = path
-        self.transferred.emit(str(path))
         self.saved.emit(self.case_id)
+        self.transferred.emit(str(path))
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:

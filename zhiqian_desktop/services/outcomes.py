@@ -147,6 +147,7 @@ def record_payment(
     """
     today = today or date.today()
     case = _writable_case(session, actor, case_id, "登记履行款")
+    method = PaymentMethod(method)
     if amount <= 0:
         raise UserError("履行金额必须大于0", field="amount")
     to_fen(amount)  # two decimals, within range
@@ -566,6 +567,7 @@ def close_case(
     (``act_confirmed``); 和解履行完毕 needs every installment paid.
     """
     today = today or date.today()
+    outcome = CaseStatus(outcome)  # a plain code string (from a combo box or the CLI) too
     if outcome not in CLOSING_OUTCOMES:
         labels = "、".join(o.label for o in CLOSING_OUTCOMES)
         raise UserError(f"结案方式应为{labels}之一；督促不成的案件请使用“移送执行”")

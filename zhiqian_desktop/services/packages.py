@@ -1043,11 +1043,13 @@ def build_transfer_package(
     as_zip: bool,
     progress: ProgressFn | None = None,
     today: date,
+    dry_run: bool = False,
 ) -> Path:
     """Transfer the case to enforcement and write its package at ``dest`` (zip or folder).
 
     ``progress(done, total, message)`` is called before each file; raising from it (a cancel)
-    abandons the package and the status change.
+    abandons the package and the status change. ``dry_run`` writes the package but rolls the
+    status change back (benchmarks, a preview for the filing desk).
     """
     dest = Path(dest)
     if not (reason or "").strip():
@@ -1128,7 +1130,10 @@ def build_transfer_package(
             os.replace(tmp, dest)
             placed = True
             _fsync_dir(dest.parent)
-            tx.commit()
+            if dry_run:
+                tx.rollback()
+            else:
+                tx.commit()
         except BaseException:
             if tx.is_active:
                 tx.rollback()

@@ -68,8 +68,13 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     path = build_transfer_package(db, actor, case_id, reason, output, as_zip=as_zip, today=today)
     report = verify_package(path)
     if getattr(args, "json", False):
-        data = {"case_no": case_no, "output": str(path), "format": "zip" if as_zip else "folder"}
-        data.update(files=report.files_checked, verified=report.ok)
+        data = {
+            "case_no": case_no,
+            "output": str(path),
+            "format": "zip" if as_zip else "folder",
+            "files": report.files_checked,
+            "verified": report.ok,
+        }
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(f"案件{case_no}已移送执行；移送材料（{report.files_checked}个文件）：{path}")

@@ -449,7 +449,11 @@ def test_no_command_starts_the_gui(
 
 
 def test_gui_that_cannot_be_imported_is_one_line(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zhiqian_desktop.gui
+
     monkeypatch.setitem(sys.modules, "zhiqian_desktop.gui.app", None)  # import raises ImportError
+    # `from zhiqian_desktop.gui import app` finds an attribute left by an earlier import first.
+    monkeypatch.delattr(zhiqian_desktop.gui, "app", raising=False)
     code, _, err = run("gui")
     assert code == 1
     assert "桌面程序无法启动" in one_line_error(err)

@@ -190,7 +190,7 @@ class PaymentDialog(OutcomeDialog):
         er.addWidget(self.evidence, 1)
         er.addWidget(pick)
         self.form.addRow(
-            "", _hint(f"尚欠 {format_amount(max(self.outstanding, Decimal(0)))}（{self.case_no}）")
+            "", _hint(f"{self.case_no}　尚欠 {format_amount(max(self.outstanding, Decimal(0)))}")
         )
         self.row("付款日期", self.paid_on, "paid_on")
         self.row("金额（元）", self.amount, "amount")
@@ -220,7 +220,7 @@ class PaymentDialog(OutcomeDialog):
         args: dict[str, Any] = {
             "paid_on": paid_on,
             "amount": amount,
-            "method": PaymentMethod(self.method.currentData()),
+            "method": list(PaymentMethod)[self.method.currentIndex()],
             "payer": self.payer.text(),
             "note": self.note.text(),
             "evidence": evidence,
@@ -476,8 +476,8 @@ class CloseDialog(OutcomeDialog):
         return box.clickedButton() is yes
 
     def write(self) -> None:
-        # Qt hands a StrEnum back as its plain string value.
-        outcome = CaseStatus(self.outcome.currentData())
+        # (currentData() would hand the StrEnum back as a plain string)
+        outcome = outcomes.CLOSING_OUTCOMES[self.outcome.currentIndex()]
         closed_on = self.date_of(self.closed_on, "closed_on", "结案日期")
         with self.db.unit_of_work() as session:
             outcomes.close_case(

@@ -39,6 +39,14 @@ class Actor:
         if not self.may_edit_case(handler_id):
             raise PermissionDenied(f"案件{case_no}不是您承办的案件，只有承办人或团队负责人可以修改")
 
+    def require_assign(self, current: str | None, new: str | None) -> None:
+        """Leads assign cases; a handler may only take an unassigned case or keep his own."""
+        if new == current or self.role in (Role.ADMIN, Role.LEAD):
+            return
+        if self.role is Role.HANDLER and new in (None, self.user_id):
+            return
+        raise PermissionDenied("分配或改派承办人需要团队负责人权限；承办人只能承办给自己")
+
 
 SYSTEM = Actor(user_id=None, username="system", display_name="系统", role=Role.ADMIN)
 """Used for set-up, demo data and maintenance commands run by the administrator."""

@@ -201,6 +201,7 @@ def register_case(
 ) -> SupervisionCase:
     """Validate, allocate the case number and store the case with its parties (one transaction)."""
     actor.require_write()
+    actor.require_assign(None, data.handler_id)
     _raise_first(check_case(data, today))
     data = replace(data, original_case_no=data.original_case_no.strip(), cause=data.cause.strip())
     _check_duplicate(session, data.original_case_no, None)
@@ -253,6 +254,7 @@ def update_case(
     """Save an edit made on a form loaded at `expected_version`; a stale edit is refused."""
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
+    actor.require_assign(case.handler_id, data.handler_id)
     if is_read_only(case.status):
         raise UserError(f"案件{case.case_no}已{case.status.label}，不能修改；如需修改请先重新开启")
     check_version(case.version, expected_version, f"案件{case.case_no}")

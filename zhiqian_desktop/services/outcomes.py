@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -147,7 +147,7 @@ def record_payment(
     """
     today = today or date.today()
     case = _writable_case(session, actor, case_id, "登记履行款")
-    method = PaymentMethod(method)
+    method = cast(PaymentMethod, PaymentMethod.from_label(str(method)))
     if amount <= 0:
         raise UserError("履行金额必须大于0", field="amount")
     to_fen(amount)  # two decimals, within range
@@ -567,7 +567,8 @@ def close_case(
     (``act_confirmed``); 和解履行完毕 needs every installment paid.
     """
     today = today or date.today()
-    outcome = CaseStatus(outcome)  # a plain code string (from a combo box or the CLI) too
+    # A plain code string (from a combo box or the command line) is accepted too.
+    outcome = cast(CaseStatus, CaseStatus.from_label(str(outcome)))
     if outcome not in CLOSING_OUTCOMES:
         labels = "、".join(o.label for o in CLOSING_OUTCOMES)
         raise UserError(f"结案方式应为{labels}之一；督促不成的案件请使用“移送执行”")

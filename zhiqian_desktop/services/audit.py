@@ -1,19 +1,29 @@
-"""The audit trail: every change as an append-only event chained by SHA-256."""
+"""The audit trail: every change as an append-only event chained by HMAC-SHA-256.
+
+The chain is keyed with a court secret kept in a file beside the database (never inside it): a
+person who edits the database file with another tool cannot recompute the links without it.
+A database whose chain was started before keys existed keeps its plain SHA-256 chain.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.store.database import sqlite_file
+from zhiqian_desktop.store.locations import audit_key_path
 from zhiqian_desktop.store.models import AuditEvent, Base
 from zhiqian_desktop.store.types import new_id, utcnow
 
@@ -41,7 +51,76 @@ def snapshot(record: Base) -> dict[str, Any]:
     }
 
 
-def _digest(prev: str, ev: AuditEvent) -> str:
+def database_file(session: Session) -> Path | None:
+    """The SQLite file the session works on (None for a server or an in-memory database)."""
+    bind = session.get_bind()
+    return sqlite_file(bind.url.render_as_string(hide_password=False))
+
+
+_keys: dict[Path, bytes] = {}
+
+
+def read_key(database: Path) -> bytes | None:
+    """The court secret for the database file, or None when there is none (an unkeyed chain)."""
+    path = audit_key_path(database).resolve()
+    if path in _keys:
+        return _keys[path]
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        return None
+    if len(key) < 16:
+        return None
+    _keys[path] = key
+    return key
+
+
+def create_key(database: Path) -> bytes:
+    """Write a new random secret (only for a chain that has no event yet); never overwrites."""
+    path = audit_key_path(database)
+    key = os.urandom(32)
+    tmp = path.with_name(path.name + ".part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex() + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(tmp, path)  # fails if another process created it meanwhile: keep theirs
+    except FileExistsError:
+        pass
+    except OSError:
+        if not path.exists():
+            os.replace(tmp, path)
+    tmp.unlink(missing_ok=True)
+    _keys.pop(path.resolve(), None)
+    existing = read_key(database)
+    assert existing is not None
+    return existing
+
+
+def chain_key(session: Session) -> bytes | None:
+    path = database_file(session)
+    return read_key(path) if path is not None else None
+
+
+def _key_for_new_event(session: Session, head: str | None) -> bytes | None:
+    path = database_file(session)
+    if path is None:
+        return None
+    key = read_key(path)
+    if key is None and head is None:
+        key = create_key(path)
+    return key
+
+
+def _digest(prev: str, ev: AuditEvent, key: bytes | None = None) -> str:
     body = json.dumps(
         [
             prev,
@@ -59,7 +138,9 @@ def _digest(prev: str, ev: AuditEvent) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    if key is None:
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def record_event(
@@ -93,7 +174,7 @@ def record_event(
         prev_hash=head or GENESIS,
     )
     ev.id = new_id()
-    ev.hash = _digest(ev.prev_hash, ev)
+    ev.hash = _digest(ev.prev_hash, ev, _key_for_new_event(session, head))
     session.add(ev)
     session.flush()
     return ev
@@ -104,6 +185,9 @@ class ChainReport:
     events: int
     first_broken_seq: int | None
     reason: str | None
+    keyed: bool = False
+    head_seq: int | None = None
+    head_hash: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -112,16 +196,39 @@ class ChainReport:
 
 def verify_chain(session: Session) -> ChainReport:
     """Walk the chain in order; report the first event whose link or content does not match."""
+    key = chain_key(session)
+    keyed = key is not None
     prev = GENESIS
     count = 0
+    last_seq: int | None = None
     for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(5000):
         count += 1
         if ev.prev_hash != prev:
-            return ChainReport(count, ev.seq, "链接断开：上一条记录被删除、插入或调换")
-        if _digest(prev, ev) != ev.hash:
-            return ChainReport(count, ev.seq, "内容被改动：记录与其哈希不符")
+            return ChainReport(count, ev.seq, "链接断开：上一条记录被删除、插入或调换", keyed)
+        if _digest(prev, ev, key) != ev.hash:
+            if count == 1 and key is None:
+                path = database_file(session)
+                where = f"“{audit_key_path(path)}”" if path else ""
+                reason = (
+                    f"审计密钥文件{where}缺失，无法核对哈希链；"
+                    "如数据库是从其他电脑复制来的，请把原电脑上数据库旁的 .auditkey 文件一并复制过来"
+                )
+            elif count == 1:
+                reason = "第一条记录与审计密钥不符：记录被改动，或密钥文件不属于这个数据库"
+            else:
+                reason = "内容被改动：记录与其哈希不符"
+            return ChainReport(count, ev.seq, reason, keyed)
         prev = ev.hash
-    return ChainReport(count, None, None)
+        last_seq = ev.seq
+    return ChainReport(count, None, None, keyed, last_seq, prev if last_seq is not None else None)
+
+
+def head(session: Session) -> tuple[int, str] | None:
+    """The newest event's sequence number and hash (what a backup or export anchors)."""
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def history(session: Session, case_id: str) -> list[AuditEvent]:

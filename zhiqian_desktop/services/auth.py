@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -41,10 +42,8 @@ def _burn_time(password: str) -> None:
     global _dummy_hash
     if _dummy_hash is None:
         _dummy_hash = _hasher.hash("zhiqian-dummy-password")
-    try:
+    with contextlib.suppress(VerificationError):
         _hasher.verify(_dummy_hash, password)
-    except VerificationError:
-        pass
 
 
 def _local_time(moment: datetime) -> str:
@@ -199,9 +198,9 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> N
 def set_role(session: Session, actor: Actor, username: str, role: Role) -> None:
     actor.require_admin()
     user = _user(session, username)
-    if user.role is Role.ADMIN and role is not Role.ADMIN:
-        if _other_active_admins(session, user) == 0:
-            raise UserError("不能取消最后一个管理员的权限；请先指定另一位管理员")
+    demoted = user.role is Role.ADMIN and role is not Role.ADMIN
+    if demoted and _other_active_admins(session, user) == 0:
+        raise UserError("不能取消最后一个管理员的权限；请先指定另一位管理员")
     before = {"role": user.role.value}
     user.role = role
     user.updated_by = actor.username
@@ -237,7 +236,11 @@ def issue_token(session: Session, actor: Actor, key: bytes, now: datetime, days:
     if user is None:
         raise NotFound("当前用户不存在；请重新登录")
     body = json.dumps(
-        {"u": user.username, "exp": int((now + timedelta(days=days)).timestamp()), "f": _fingerprint(user)},
+        {
+            "u": user.username,
+            "exp": int((now + timedelta(days=days)).timestamp()),
+            "f": _fingerprint(user),
+        },
         separators=(",", ":"),
     ).encode()
     sig = hmac.new(key, b"token:" + body, hashlib.sha256).digest()

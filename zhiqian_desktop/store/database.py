@@ -25,6 +25,65 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve().as_posix()}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file behind an SQLite URL, also for a `sqlite:///file:PATH?mode=ro&uri=true` URI."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    database = parsed.database
+    if database == ":memory:" or "mode=memory" in database:
+        return None
+    if database.startswith("file:") and str(parsed.query.get("uri", "")).lower() == "true":
+        database = database.removeprefix("file:").split("?", 1)[0]
+        if database.startswith("//"):  # file://host/path: only the local form is meaningful here
+            database = database[2:].partition("/")[2]
+            database = "/" + database
+    return Path(database)
+
+
+STORAGE_ERRORS = (
+    (
+        "database or disk is full",
+        "磁盘空间已满，刚才的修改没有保存（已保存的数据不受影响）；"
+        "请清理磁盘或把数据移到空间充足的位置后重试",
+    ),
+    (
+        "attempt to write a readonly database",
+        "数据库是只读的（文件或其所在目录不允许写入，或以只读方式打开），刚才的修改没有保存；"
+        "请检查文件权限，或把数据库复制到可写的位置后再打开",
+    ),
+    (
+        "unable to open database file",
+        "无法写入数据库文件所在目录，刚才的修改没有保存；请检查目录权限和磁盘空间",
+    ),
+    (
+        "disk I/O error",
+        "读写磁盘出错，刚才的修改没有保存；请检查磁盘或移动存储设备是否已拔出，然后重试",
+    ),
+    (
+        "database is locked",
+        "数据库正被其他程序或窗口占用，刚才的修改没有保存；请稍后重试",
+    ),
+)
+
+
+class StorageError(UserError):
+    """The machine refused a write (disk full, read-only, locked); nothing saved was lost."""
+
+
+class DamagedDatabase(UserError):
+    """The file is damaged or not a database; the way out is restoring a backup."""
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The clerk's message for an environment failure of SQLite, or None for anything else."""
+    text = str(getattr(exc, "orig", None) or exc)
+    for needle, message in STORAGE_ERRORS:
+        if needle in text:
+            return StorageError(message)
+    return None
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -68,8 +127,7 @@ class Database:
     def path(self) -> Path | None:
         if not self.is_sqlite:
             return None
-        database = make_url(self.url).database
-        return Path(database) if database and database != ":memory:" else None
+        return sqlite_file(self.url)
 
     @property
     def location(self) -> str:
@@ -81,9 +139,19 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: committed if the block ends normally, rolled back on any error."""
-        with self.sessions() as session, session.begin():
-            yield session
+        """One transaction: committed if the block ends normally, rolled back on any error.
+
+        A full disk, a read-only file or a lock held too long becomes a StorageError with a
+        message the clerk can act on; the transaction is rolled back, so nothing is half saved.
+        """
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            mapped = storage_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
@@ -101,7 +169,7 @@ def check_sqlite_file(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != SQLITE_MAGIC:
-        raise UserError(
+        raise DamagedDatabase(
             f"文件“{path}”不是本系统的数据库（可能已损坏或是其他类型的文件）；"
             "文件未作任何改动，请从最近的备份恢复（zhiqian restore 备份文件）或指定正确的数据库"
         )
@@ -137,9 +205,9 @@ def inspect_sqlite_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise UserError(DAMAGED_DATABASE.format(exc)) from exc
+        raise DamagedDatabase(DAMAGED_DATABASE.format(exc)) from exc
     if rows != ["ok"]:
-        raise UserError(DAMAGED_DATABASE.format(rows[0]))
+        raise DamagedDatabase(DAMAGED_DATABASE.format(rows[0]))
     if names and not names & OUR_TABLES:
         raise UserError(FOREIGN_DATABASE)
 
@@ -147,8 +215,8 @@ def inspect_sqlite_file(path: Path) -> None:
 def create_database_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            path = Path(parsed.database)
+        path = sqlite_file(url)
+        if path is not None:
             check_sqlite_file(path)
             if not path.parent.exists():
                 raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
@@ -162,7 +230,7 @@ def table_names(engine: Engine) -> set[str]:
     try:
         return set(inspect(engine).get_table_names())
     except DatabaseError as exc:
-        raise UserError(
+        raise DamagedDatabase(
             f"无法读取数据库：{exc.orig}；文件未作任何改动，请从最近的备份恢复"
         ) from exc
 
@@ -175,11 +243,11 @@ def quick_check(engine: Engine) -> None:
         with engine.connect() as conn:
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
     except (DatabaseError, OperationalError) as exc:
-        raise UserError(
+        raise DamagedDatabase(
             f"数据库文件已损坏：{exc.orig}；文件未作任何改动，请用“恢复备份”从最近的完好备份恢复"
         ) from exc
     if rows != ["ok"]:
-        raise UserError(
+        raise DamagedDatabase(
             f"数据库完整性检查未通过（{rows[0]}）；文件未作任何改动，请用“恢复备份”从最近的完好备份恢复"
         )
 
@@ -194,9 +262,9 @@ def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = T
     from zhiqian_desktop.store.migrations import upgrade
     from zhiqian_desktop.store.types import utcnow
 
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        inspect_sqlite_file(Path(parsed.database))
+    file = sqlite_file(url)
+    if file is not None:
+        inspect_sqlite_file(file)
     engine = create_database_engine(url)
     try:
         quick_check(engine)
@@ -215,7 +283,9 @@ def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = T
             upgrade(engine, take_backup)
     except OperationalError as exc:
         engine.dispose()
-        raise UserError(f"无法打开数据库：{exc.orig}；请检查文件位置、磁盘空间和权限") from exc
+        raise storage_error(exc) or UserError(
+            f"无法打开数据库：{exc.orig}；请检查文件位置、磁盘空间和权限"
+        ) from exc
     except BaseException:
         engine.dispose()
         raise

@@ -37,3 +37,13 @@ def backups_dir(database: Path) -> Path:
 
 def attachments_dir(database: Path) -> Path:
     return database.parent / f"{database.stem}-files"
+
+
+def audit_key_path(database: Path) -> Path:
+    """The court secret that keys the audit chain; kept beside (never inside) the database."""
+    return database.parent / f"{database.stem}.auditkey"
+
+
+def audit_heads_path(database: Path) -> Path:
+    """Where the chain's head is recorded at each backup, export and restore."""
+    return database.parent / f"{database.stem}-audit-heads.jsonl"

@@ -38,13 +38,17 @@ def test_a_new_file_is_created_at_head_without_a_backup(tmp_path: Path) -> None:
     assert list_backups(tmp_path / "backups") == []
 
 
+def _not_search_index(name: str | None, type_: str, _parents: object) -> bool:
+    """The FTS5 trigram index (migration 0003) lives outside the models, kept by triggers."""
+    return not (type_ == "table" and (name or "").startswith("case_search"))
+
+
 def test_the_migrated_schema_matches_the_models(tmp_path: Path) -> None:
     db = open_database(sqlite_url(tmp_path / "schema.db"))
     try:
         with db.engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
-            )
+            opts = {"compare_type": True, "include_name": _not_search_index}
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     finally:
         db.dispose()
     assert diff == []

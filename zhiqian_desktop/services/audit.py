@@ -84,6 +84,7 @@ def read_key(database: Path) -> bytes | None:
 def create_key(database: Path) -> bytes:
     """Write a new random secret (only for a chain that has no event yet); never overwrites."""
     path = audit_key_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = os.urandom(32)
     tmp = path.with_name(path.name + ".part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -211,7 +212,7 @@ def verify_chain(session: Session) -> ChainReport:
                 where = f"“{audit_key_path(path)}”" if path else ""
                 reason = (
                     f"审计密钥文件{where}缺失，无法核对哈希链；"
-                    "如数据库是从其他电脑复制来的，请把原电脑上数据库旁的 .auditkey 文件一并复制过来"
+                    "如数据库是从其他电脑复制来的，请把原电脑上数据库旁的附件文件夹（含 audit.key）一并复制过来"
                 )
             elif count == 1:
                 reason = "第一条记录与审计密钥不符：记录被改动，或密钥文件不属于这个数据库"

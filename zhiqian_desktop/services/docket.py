@@ -8,7 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from zhiqian_desktop.domain.case_numbers import parse_case_number
@@ -405,11 +406,21 @@ def _days_expr(session: Session, today: date) -> ColumnElement[Any]:
     return end - SupervisionCase.received_date
 
 
+def _has_search_index(session: Session) -> bool:
+    """SQLite databases carry the trigram index of migration 0003 (PostgreSQL uses pg_trgm)."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _filtered(session: Session, q: DocketQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [SupervisionCase.deleted_at.is_(None)]
-    text = q.text.strip().lower()
-    if text:
-        for word in text.split():
+    words = q.text.strip().lower().split()
+    indexed = [w for w in words if len(w) >= 3] if _has_search_index(session) else []
+    if indexed:
+        phrase = " ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+        hits = sql_text("SELECT rowid FROM case_search WHERE case_search MATCH :phrase")
+        conds.append(literal_column("supervision_case.rowid").in_(hits.bindparams(phrase=phrase)))
+    for word in words:
+        if word not in indexed:
             conds.append(SupervisionCase.search_text.contains(word, autoescape=True))
     if q.statuses:
         conds.append(SupervisionCase.status.in_([s.value for s in q.statuses]))

@@ -125,6 +125,7 @@ def record_head(db: Database, what: str, target: Path | str | None = None) -> No
         "hash": row[1] if row else None,
     }
     try:
+        audit_heads_path(path).parent.mkdir(parents=True, exist_ok=True)
         with audit_heads_path(path).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
             fh.flush()
@@ -325,7 +326,7 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
                 os.replace(moved, Path(str(database) + suffix))
         raise
     heads = audit_heads_path(database)
-    if heads.exists() or backups_dir(database).exists():
+    if heads.parent.exists():
         try:
             with heads.open("a", encoding="utf-8") as fh:
                 fh.write(

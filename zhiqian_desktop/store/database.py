@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhiqian_desktop.domain.errors import UserError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+READ_ONLY_OPTION = "zhiqian_read_only"
 OUR_TABLES = frozenset({"supervision_case", "court_settings", "audit_event"})
 
 
@@ -105,7 +106,11 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # A deferred transaction that reads and then writes fails at once with "database is
         # locked" under WAL; IMMEDIATE takes the write lock up front and honours busy_timeout.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only sessions (Database.reader) begin deferred so they never wait for a writer.
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @dataclass
@@ -155,7 +160,8 @@ class Database:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        with self.sessions() as session:
+        """A session for reading only: under WAL it sees a snapshot and never blocks on a writer."""
+        with self.sessions(bind=self.engine.execution_options(**{READ_ONLY_OPTION: True})) as session:
             yield session
 
     def dispose(self) -> None:

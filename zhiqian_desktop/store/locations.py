@@ -40,10 +40,11 @@ def attachments_dir(database: Path) -> Path:
 
 
 def audit_key_path(database: Path) -> Path:
-    """The court secret that keys the audit chain; kept beside (never inside) the database."""
-    return database.parent / f"{database.stem}.auditkey"
+    """The court secret that keys the audit chain: outside the database, in the folder of files
+    that travels with it (the attachments folder)."""
+    return attachments_dir(database) / "audit.key"
 
 
 def audit_heads_path(database: Path) -> Path:
     """Where the chain's head is recorded at each backup, export and restore."""
-    return database.parent / f"{database.stem}-audit-heads.jsonl"
+    return attachments_dir(database) / "audit-heads.jsonl"

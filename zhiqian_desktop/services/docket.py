@@ -406,6 +406,10 @@ def _days_expr(session: Session, today: date) -> ColumnElement[Any]:
     return end - SupervisionCase.received_date
 
 
+def _like_escape(word: str) -> str:
+    return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 def _has_search_index(session: Session) -> bool:
     """SQLite databases carry the trigram index of migration 0003 (PostgreSQL uses pg_trgm)."""
     return session.get_bind().dialect.name == "sqlite"
@@ -419,8 +423,16 @@ def _filtered(session: Session, q: DocketQuery) -> list[ColumnElement[bool]]:
         phrase = " ".join('"' + w.replace('"', '""') + '"' for w in indexed)
         hits = sql_text("SELECT rowid FROM case_search WHERE case_search MATCH :phrase")
         conds.append(literal_column("supervision_case.rowid").in_(hits.bindparams(phrase=phrase)))
-    for word in words:
-        if word not in indexed:
+    short = [w for w in words if w not in indexed]
+    if short and _has_search_index(session):
+        # Scan the narrow covering index of search_text for the matching rows, instead of
+        # walking the table in docket order and reading every row until a page is full.
+        likes = " AND ".join(f"search_text LIKE :w{i} ESCAPE '/'" for i in range(len(short)))
+        patterns = {f"w{i}": "%" + _like_escape(w) + "%" for i, w in enumerate(short)}
+        hits = sql_text(f"SELECT rowid FROM supervision_case WHERE {likes}")
+        conds.append(literal_column("supervision_case.rowid").in_(hits.bindparams(**patterns)))
+    else:
+        for word in short:
             conds.append(SupervisionCase.search_text.contains(word, autoescape=True))
     if q.statuses:
         conds.append(SupervisionCase.status.in_([s.value for s in q.statuses]))

@@ -1,0 +1,256 @@
+"""Logging in at start, unlocking after an idle lock, and changing or resetting a password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
+from zhiqian_desktop.services import auth
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.types import utcnow
+
+Clock = Callable[[], datetime]
+
+
+def _password_edit(placeholder: str, name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setPlaceholderText(placeholder)
+    edit.setObjectName(name)
+    return edit
+
+
+def _message_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("message")
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOUR};")
+    return label
+
+
+def _court_name(db: Database) -> str:
+    try:
+        with db.reader() as session:
+            return get_settings(session).court_name
+    except UserError:
+        return ""
+
+
+class LoginDialog(QDialog):
+    """User name and password; `.actor` is the logged-in user after the dialog is accepted.
+
+    A wrong password, a lock-out (with the time it ends) or a disabled user is shown in the
+    dialog, which stays open.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        username: str = "",
+        now: Clock = utcnow,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self._now = now
+        self.actor: Actor | None = None
+        self.setWindowTitle("执前督促 — 登录")
+        self.setMinimumWidth(420)
+        court = _court_name(db)
+        title = QLabel(f"{court}\n执前督促案件管理系统" if court else "执前督促案件管理系统")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setStyleSheet("font-size: 15pt; font-weight: bold; color: #1d3557;")
+        self.username = QLineEdit(username)
+        self.username.setObjectName("username")
+        self.username.setPlaceholderText("用户名")
+        self.password = _password_edit("密码", "password")
+        self.message = _message_label()
+        self.login_button = QPushButton("登录")
+        self.login_button.setObjectName("login_button")
+        self.login_button.setDefault(True)
+        self.quit_button = QPushButton("退出")
+        form = QFormLayout()
+        form.addRow("用户名", self.username)
+        form.addRow("密码", self.password)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.login_button)
+        buttons.addWidget(self.quit_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.addWidget(title)
+        layout.addSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.login_button.clicked.connect(self.accept)
+        self.quit_button.clicked.connect(self.reject)
+        (self.password if username else self.username).setFocus()
+
+    def accept(self) -> None:
+        name = self.username.text().strip()
+        if not name:
+            self.message.setText("请输入用户名")
+            self.username.setFocus()
+            return
+        try:
+            with self.db.unit_of_work() as session:
+                self.actor = auth.login(session, name, self.password.text(), self._now())
+        except UserError as exc:
+            self.message.setText(exc.message)
+            self.password.clear()
+            self.password.setFocus()
+            return
+        super().accept()
+
+
+UNLOCKED, SWITCH_USER = QDialog.DialogCode.Accepted.value, 2
+
+
+class LockDialog(QDialog):
+    """Covers the app after the idle time: the same user's password unlocks it; another user
+    may switch instead (the open windows are then closed)."""
+
+    def __init__(
+        self, db: Database, actor: Actor, parent: QWidget | None = None, *, now: Clock = utcnow
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self._now = now
+        self.setObjectName("lockDialog")
+        self.setWindowTitle("执前督促 — 已锁定")
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.setMinimumWidth(420)
+        title = QLabel("系统已锁定")
+        title.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1d3557;")
+        who = QLabel(
+            f"长时间未操作，为保护当事人信息已自动锁定。\n"
+            f"当前用户：{actor.display_name}（{actor.username}，{actor.role.label}）"
+        )
+        who.setWordWrap(True)
+        who.setStyleSheet(f"color: {HINT_COLOUR};")
+        self.password = _password_edit("请输入密码解锁", "password")
+        self.message = _message_label()
+        self.unlock_button = QPushButton("解锁")
+        self.unlock_button.setObjectName("unlock_button")
+        self.unlock_button.setDefault(True)
+        self.switch_button = QPushButton("切换用户…")
+        self.switch_button.setObjectName("switch_button")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.switch_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.addWidget(title)
+        layout.addWidget(who)
+        layout.addWidget(self.password)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.unlock_button.clicked.connect(self.accept)
+        self.switch_button.clicked.connect(lambda: self.done(SWITCH_USER))
+        self.password.setFocus()
+
+    def accept(self) -> None:
+        try:
+            with self.db.unit_of_work() as session:
+                auth.login(session, self.actor.username, self.password.text(), self._now())
+        except UserError as exc:
+            self.message.setText(exc.message)
+            self.password.clear()
+            self.password.setFocus()
+            return
+        super().accept()
+
+    def reject(self) -> None:
+        """Esc does not unlock."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()  # the window's close button does not unlock either
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            return
+        super().keyPressEvent(event)
+
+
+class PasswordDialog(QDialog):
+    """A user changes his own password (old one required), or an administrator sets another
+    user's password (which also lifts a lock-out)."""
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        target_username: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.target = target_username
+        own = target_username is None or target_username == actor.username
+        self.own = own
+        self.setWindowTitle("修改密码" if own else f"重置用户“{target_username}”的密码")
+        self.setMinimumWidth(400)
+        self.old = _password_edit("原密码（未设密码请留空）", "old_password")
+        self.new = _password_edit(f"至少{auth.MIN_PASSWORD}位", "new_password")
+        self.confirm = _password_edit("再输入一次", "confirm_password")
+        self.message = _message_label()
+        form = QFormLayout()
+        if own:
+            form.addRow("原密码", self.old)
+        form.addRow("新密码", self.new)
+        form.addRow("确认新密码", self.confirm)
+        self.ok_button = QPushButton("保存")
+        self.ok_button.setObjectName("ok_button")
+        cancel = QPushButton("取消")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok_button)
+        buttons.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.ok_button.clicked.connect(self.accept)
+        cancel.clicked.connect(self.reject)
+
+    def accept(self) -> None:
+        if not self.new.text():
+            self.message.setText("请输入新密码")
+            return
+        if self.new.text() != self.confirm.text():
+            self.message.setText("两次输入的新密码不一致")
+            return
+        try:
+            with self.db.unit_of_work() as session:
+                if self.own:
+                    auth.change_own_password(session, self.actor, self.old.text(), self.new.text())
+                else:
+                    assert self.target is not None
+                    auth.reset_password(session, self.actor, self.target, self.new.text())
+        except UserError as exc:
+            self.message.setText(exc.message)
+            return
+        super().accept()

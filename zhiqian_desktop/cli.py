@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("restore", "用备份文件恢复数据库（先自动备份当前数据库）")
     p.add_argument("file", metavar="FILE", help="备份文件")
 
-    from zhiqian_desktop import cli_import, cli_notice
+    from zhiqian_desktop import cli_import, cli_notice, cli_transfer
 
     cli_notice.add_arguments(command("notice", "出具文书并导出PDF（文书编号、存档、审计）"))
     cli_import.add_template_arguments(
@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     cli_import.add_cases_arguments(
         command("import-cases", "从 Excel 移交清单导入案件：全部无误才登记，逐行报告问题")
     )
+    cli_transfer.add_transfer_arguments(
+        command("transfer", "督促不成案件移送执行：生成移送材料（压缩包或文件夹）")
+    )
+    cli_transfer.add_verify_arguments(command("verify-package", "核对移送材料是否完整、未被改动"))
     return parser
 
 
@@ -671,7 +675,22 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
         return cli_import.cmd_import_cases(db, _acting_user(db), args)
 
 
+def cmd_transfer(args: argparse.Namespace) -> int:
+    from zhiqian_desktop import cli_transfer
+
+    with _open(args) as db:
+        return cli_transfer.cmd_transfer(db, _acting_user(db), args)
+
+
+def cmd_verify_package(args: argparse.Namespace) -> int:
+    from zhiqian_desktop import cli_transfer
+
+    return cli_transfer.cmd_verify_package(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "transfer": cmd_transfer,
+    "verify-package": cmd_verify_package,
     "notice": cmd_notice,
     "import-template": cmd_import_template,
     "import-cases": cmd_import_cases,

@@ -7,13 +7,14 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import find_case
-from zhiqian_desktop.services.packages import build_transfer_package, verify_package
-from zhiqian_desktop.store.database import Database
+
+if TYPE_CHECKING:  # the services (and ReportLab) load only when the command runs
+    from zhiqian_desktop.services.actor import Actor
+    from zhiqian_desktop.store.database import Database
 
 DEFAULT_REASON = "经催告、督促，被申请人仍未履行生效法律文书确定的义务，督促不成"
 
@@ -52,6 +53,9 @@ def _day(text: str | None) -> date:
 
 def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Mark the case transferred and write its package; prints where it is."""
+    from zhiqian_desktop.services.docket import find_case
+    from zhiqian_desktop.services.packages import build_transfer_package, verify_package
+
     today = _day(getattr(args, "date", None))
     output = Path(args.output)
     as_zip = output.suffix.lower() == ".zip"
@@ -86,6 +90,8 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
 
 def cmd_verify_package(args: argparse.Namespace) -> int:
     """Check a package against its manifest; exit 1 when anything is missing, extra or altered."""
+    from zhiqian_desktop.services.packages import verify_package
+
     report = verify_package(Path(args.package))
     if getattr(args, "json", False):
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

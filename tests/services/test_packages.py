@@ -323,8 +323,14 @@ def test_chinese_names_and_fifty_attachments(
 # --- atomic writing -----------------------------------------------------------------------------
 
 
-def nothing_changed(db: Database, case_id: str, tmp_path: Path, events_before: int) -> None:
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in {"docket.db", "docket.db-wal", "docket.db-shm", "docket-files", "转账凭证.jpg"}) == []  # fmt: skip
+def listing(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def nothing_changed(
+    db: Database, case_id: str, folder: Path, files_before: set[str], events_before: int
+) -> None:
+    assert listing(folder) == files_before  # no package, no temporary left behind
     assert status_of(db, case_id) is CaseStatus.SETTLED
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == events_before
@@ -344,6 +350,7 @@ def test_failure_mid_write_leaves_no_package_and_no_status_change(
     db: Database, admin: Actor, case_id: str, tmp_path: Path, name: str
 ) -> None:
     before = event_count(db)
+    files_before = listing(tmp_path)
 
     def boom(done: int, total: int, message: str) -> None:
         if done == 5:
@@ -351,7 +358,7 @@ def test_failure_mid_write_leaves_no_package_and_no_status_change(
 
     with pytest.raises(RuntimeError, match="simulated crash"):
         transfer(db, admin, case_id, tmp_path / name, progress=boom)
-    nothing_changed(db, case_id, tmp_path, before)
+    nothing_changed(db, case_id, tmp_path, files_before, before)
     # And the next attempt works.
     assert verify_package(transfer(db, admin, case_id, tmp_path / name)).ok
 

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.fonts import apply_ui_font
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.store.database import DamagedDatabase, Database, sqlite_file, sqlite_url
 from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME, log_dir
 
 log = logging.getLogger("zhiqian_desktop")
@@ -240,7 +241,64 @@ def ensure_initialized(session: AppSession, parent: QWidget | None = None) -> bo
         return is_initialized(s)
 
 
-def build_main_window(session: AppSession) -> QWidget:
+def choose_actor(session: AppSession, *, demo: bool = False) -> Actor | None:
+    """Who works in this session: the login dialog, except for a demo database and a
+    single-user database whose administrator has no password. None if the clerk quit."""
+    from zhiqian_desktop.gui.login_dialog import LoginDialog
+    from zhiqian_desktop.services.auth import passwordless_actor
+    from zhiqian_desktop.services.users import default_actor
+
+    with session.db.reader() as s:
+        actor = default_actor(s) if demo else passwordless_actor(s)
+    if actor is not None:
+        return actor
+    dialog = LoginDialog(session.db)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.actor
+
+
+def offer_restore(url: str, exc: DamagedDatabase) -> bool:
+    """The way out of a damaged database: offer the newest backup that passes its check.
+
+    The damaged file is renamed aside, never overwritten. True when a backup was put in place.
+    """
+    from zhiqian_desktop.services.maintenance import newest_good_backup, restore_damaged
+
+    path = sqlite_file(url)
+    good = newest_good_backup(path) if path is not None else None
+    if path is None or good is None:
+        _message(
+            QMessageBox.Icon.Critical,
+            "无法打开数据库",
+            exc.message + "\n\n在备份文件夹中没有找到完好的备份；请联系系统管理员。",
+        )
+        return False
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "数据库已损坏",
+        f"{exc.message}\n\n找到最近的完好备份：{good.taken_at:%Y年%m月%d日 %H:%M}（{good.label}）。\n"
+        "恢复后，该备份之后录入的内容需要重新录入；损坏的文件会改名保留，不会删除。",
+    )
+    restore_button = box.addButton("恢复该备份", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not restore_button:
+        return False
+    try:
+        aside = restore_damaged(path, good.path)
+    except UserError as failure:
+        _message(QMessageBox.Icon.Critical, "恢复失败", failure.message)
+        return False
+    _message(
+        QMessageBox.Icon.Information,
+        "已恢复",
+        f"已用 {good.path.name} 恢复数据库。\n损坏的文件已改名保留为：{aside}",
+    )
+    return True
+
+
+def build_main_window(session: AppSession, actor: Actor | None = None) -> QWidget:
     """The main window for an initialised database, in the configured interface font."""
     from zhiqian_desktop.gui.main_window import MainWindow
     from zhiqian_desktop.services.settings import get_settings
@@ -248,11 +306,21 @@ def build_main_window(session: AppSession) -> QWidget:
 
     with session.db.reader() as s:
         ui_font = get_settings(s).ui_font
-        actor = default_actor(s)  # logins arrive with a later issue
+        if actor is None:
+            actor = default_actor(s)
     apply_ui_font(ui_font)
     window = MainWindow(session.db, actor)
     session.window = window
     return window
+
+
+def _status(session: AppSession, text: str) -> None:
+    """A message in the status bar of the current main window (automatic backup failures)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    window = session.window
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, 60_000)
 
 
 def _message(kind: QMessageBox.Icon, title: str, text: str) -> None:
@@ -269,15 +337,31 @@ def run(url: str, demo: bool = False) -> int:
     log.info("启动：%s", "演示数据库" if demo else url)
     try:
         try:
-            session = open_session(url, demo)
+            try:
+                session = open_session(url, demo)
+            except DamagedDatabase as exc:
+                if not offer_restore(url, exc):
+                    return 1
+                session = open_session(url, demo)
         except UserError as exc:
             _message(QMessageBox.Icon.Critical, "无法打开数据库", exc.message)
             return 1
         try:
             if not ensure_initialized(session):
                 return 0
-            window = build_main_window(session)
-            window.show()
+            actor = choose_actor(session, demo=demo)
+            if actor is None:
+                return 0
+            from zhiqian_desktop.gui.guard import BackupScheduler, SessionGuard
+
+            guard = SessionGuard(session.db, actor, lambda a: build_main_window(session, a))
+            backups = BackupScheduler(session.db)
+            backups.failed.connect(lambda text: _status(session, text))
+            session.cleanups.append(guard.stop)
+            session.cleanups.append(backups.stop)
+            guard.window.show()
+            if not demo:
+                backups.start()
             return app.exec()
         except UserError as exc:
             _message(QMessageBox.Icon.Critical, "执前督促", exc.message)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QSettings, Qt
+from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
@@ -88,6 +88,9 @@ def window_settings() -> QSettings:
 
 
 class MainWindow(QMainWindow):
+    databaseReplaced = Signal()
+    """The database was restored from a backup: the session must start again (log in anew)."""
+
     def __init__(
         self,
         db: Database,
@@ -235,6 +238,9 @@ class MainWindow(QMainWindow):
         if self.settings_page is None:
             self.settings_page = SettingsPage(self.db, self.actor)
             self._holder("settings_holder").addWidget(self.settings_page)
+            restored = getattr(self.settings_page, "databaseRestored", None)
+            if restored is not None:
+                restored.connect(self.databaseReplaced)
         return self.settings_page
 
     def show_case(self, case_id: str) -> None:

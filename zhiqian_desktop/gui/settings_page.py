@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -40,6 +41,7 @@ from zhiqian_desktop.gui.form_fields import (
     with_error,
 )
 from zhiqian_desktop.services import calendar as calendar_service
+from zhiqian_desktop.services import maintenance
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import add_tribunal
 from zhiqian_desktop.services.settings import get_settings, update_settings
@@ -272,6 +274,19 @@ class PeopleTab(QWidget):
         add.addWidget(self.user_add, 1, 2)
         user_layout.addLayout(add)
         user_layout.addWidget(self.user_error)
+        self.own_password_button = _button("修改我的密码…")
+        self.reset_password_button = _button("重置所选用户的密码…")
+        self.toggle_active_button = _button("停用/启用所选用户")
+        account_row = QHBoxLayout()
+        account_row.addWidget(self.own_password_button)
+        account_row.addStretch(1)
+        account_row.addWidget(self.reset_password_button)
+        account_row.addWidget(self.toggle_active_button)
+        user_layout.addLayout(account_row)
+        self.own_password_button.clicked.connect(self.change_own_password)
+        self.reset_password_button.clicked.connect(self.reset_password)
+        self.toggle_active_button.clicked.connect(self.toggle_active)
+        self.password_dialog: QWidget | None = None
 
         columns = QHBoxLayout()
         columns.addWidget(trib_box, 2)
@@ -300,6 +315,56 @@ class PeopleTab(QWidget):
             )
             for c, text in enumerate(cells):
                 self.users.setItem(r, c, QTableWidgetItem(text))
+
+    def _selected_user(self) -> tuple[str, bool] | None:
+        rows = self.users.selectionModel().selectedRows()
+        if not rows:
+            self.banner.show_message("请先在用户列表中选中一位用户。", "error")
+            return None
+        row = rows[0].row()
+        username = self.users.item(row, 1)
+        state = self.users.item(row, 4)
+        if username is None or state is None:
+            return None
+        return username.text(), state.text() == "启用"
+
+    def _password_dialog(self, target: str | None) -> None:
+        from zhiqian_desktop.gui.login_dialog import PasswordDialog
+
+        dialog = PasswordDialog(self.page.db, self.page.actor, self, target_username=target)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        done = "密码已修改。" if target is None else f"已重置用户“{target}”的密码并解除锁定。"
+        dialog.accepted.connect(lambda: self.banner.show_message(done, "success"))
+        self.password_dialog = dialog
+        dialog.open()
+
+    def change_own_password(self) -> None:
+        self._password_dialog(None)
+
+    def reset_password(self) -> None:
+        selected = self._selected_user()
+        if selected is None:
+            return
+        if self.page.actor.role is not Role.ADMIN:
+            self.banner.show_message("重置他人密码需要管理员权限。", "error")
+            return
+        self._password_dialog(selected[0])
+
+    def toggle_active(self) -> None:
+        from zhiqian_desktop.services.auth import set_active
+
+        selected = self._selected_user()
+        if selected is None:
+            return
+        username, active = selected
+        try:
+            with self.page.db.unit_of_work() as session:
+                set_active(session, self.page.actor, username, not active)
+        except UserError as exc:
+            self.banner.show_message(exc.message, "error")
+            return
+        self.banner.show_message(f"已{'停用' if active else '启用'}用户“{username}”。", "success")
+        self.load()
 
     def add_tribunal(self) -> None:
         name = self.tribunal_name.text()
@@ -453,8 +518,36 @@ class DataTab(QWidget):
             self.values[key] = value
         box = QGroupBox("数据与备份位置")
         box.setLayout(self.form)
+        self.banner = Banner()
+        self.backup_table = QTableWidget(0, 4)
+        self.backup_table.setObjectName("backup_table")
+        self.backup_table.setHorizontalHeaderLabels(["备份时间", "类型", "大小", "文件"])
+        self.backup_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.backup_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backup_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.backup_table.verticalHeader().hide()
+        self.backup_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.backup_now_button = _button("立即备份")
+        self.restore_button = _button("用所选备份恢复…")
+        self.restore_file_button = _button("从其他备份文件恢复…")
+        backup_buttons = QHBoxLayout()
+        backup_buttons.addWidget(self.backup_now_button)
+        backup_buttons.addStretch(1)
+        backup_buttons.addWidget(self.restore_file_button)
+        backup_buttons.addWidget(self.restore_button)
+        backup_box = QGroupBox("备份")
+        backup_layout = QVBoxLayout(backup_box)
+        backup_layout.addWidget(self.backup_table, 1)
+        backup_layout.addLayout(backup_buttons)
+        self.backup_now_button.clicked.connect(self.backup_now)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_file_button.clicked.connect(self.restore_other_file)
+        self.backup_paths: list[Path] = []
+        self.backup_task: object | None = None
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addWidget(box)
+        layout.addWidget(backup_box, 1)
         layout.addWidget(
             _note(
                 "软件在数据有变动时按设置的间隔自动备份到备份文件夹，迁移升级、导入和恢复之前也会先备份。"
@@ -468,6 +561,101 @@ class DataTab(QWidget):
         for key in self.values:
             value = getattr(loc, key)
             self.values[key].setText(value or "（服务器数据库，由信息技术人员备份）")
+        self.load_backups()
+
+    def load_backups(self) -> None:
+        path = self.page.db.path
+        infos = maintenance.backup_infos(path) if path is not None else []
+        self.backup_paths = [i.path for i in infos]
+        self.backup_table.setRowCount(len(infos))
+        for r, info in enumerate(infos):
+            size = info.size / 1024
+            cells = (
+                f"{info.taken_at:%Y-%m-%d %H:%M:%S}",
+                info.label,
+                f"{size / 1024:.1f} MB" if size >= 1024 else f"{size:.0f} KB",
+                info.path.name,
+            )
+            for c, text in enumerate(cells):
+                self.backup_table.setItem(r, c, QTableWidgetItem(text))
+        for b in (self.backup_now_button, self.restore_button, self.restore_file_button):
+            b.setEnabled(path is not None)
+
+    def backup_now(self) -> None:
+        from zhiqian_desktop.gui.worker import run_in_background
+
+        db = self.page.db
+        self.backup_now_button.setEnabled(False)
+        self.banner.show_message("正在备份…", "info")
+
+        def done(result: object) -> None:
+            self.backup_now_button.setEnabled(True)
+            self.banner.show_message(f"已备份到 {result}（已通过完整性检查）。", "success")
+            self.load_backups()
+
+        def failed(exc: BaseException) -> None:
+            self.backup_now_button.setEnabled(True)
+            if not isinstance(exc, UserError):
+                raise exc
+            self.banner.show_message(exc.message, "error")
+
+        self.backup_task = run_in_background(
+            lambda _p: maintenance.take_backup(db, label="manual"),
+            on_success=done,
+            on_failure=failed,
+        )
+
+    def confirm(self, text: str) -> bool:
+        """Ask before restoring (tests replace this)."""
+        answer = QMessageBox.question(
+            self,
+            "恢复备份",
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def restore_selected(self) -> None:
+        rows = self.backup_table.selectionModel().selectedRows()
+        if not rows:
+            self.banner.show_message("请先在列表中选中要恢复的备份。", "error")
+            return
+        self.restore(self.backup_paths[rows[0].row()])
+
+    def restore_other_file(self) -> None:
+        start = str(self.page.db.path.parent) if self.page.db.path else str(Path.home())
+        name, _ = QFileDialog.getOpenFileName(
+            self, "选择备份文件", start, "数据库备份 (*.db);;所有文件 (*)"
+        )
+        if name:
+            self.restore(Path(name))
+
+    def restore(self, source: Path) -> bool:
+        """Restore after confirming; the current database is backed up first. The session then
+        starts again (the page's databaseRestored signal)."""
+        try:
+            self.page.actor.require_admin()
+        except UserError as exc:
+            self.banner.show_message(exc.message, "error")
+            return False
+        text = (
+            f"用备份“{source.name}”替换当前数据库？\n\n"
+            "恢复前会先自动备份当前数据库；恢复后需要重新登录，"
+            "该备份之后录入的内容将不在恢复后的数据库中。"
+        )
+        if not self.confirm(text):
+            return False
+        try:
+            safety = maintenance.restore(self.page.db, source, actor=self.page.actor)
+        except UserError as exc:
+            self.banner.show_message(exc.message, "error")
+            return False
+        self.banner.show_message(
+            f"已恢复。恢复前的数据库已备份为 {safety.name}。请重新登录。", "success"
+        )
+        self.page.databaseRestored.emit()
+        return True
 
     def open_folder(self, key: str) -> None:
         text = self.values[key].text()
@@ -703,6 +891,8 @@ class CalendarTab(QWidget):
 
 class SettingsPage(QWidget):
     """The administrator's page; other roles see it but the services refuse their changes."""
+
+    databaseRestored = Signal()
 
     def __init__(
         self,

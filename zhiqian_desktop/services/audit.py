@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.services.actor import Actor
@@ -54,7 +54,8 @@ def snapshot(record: Base) -> dict[str, Any]:
 def database_file(session: Session) -> Path | None:
     """The SQLite file the session works on (None for a server or an in-memory database)."""
     bind = session.get_bind()
-    return sqlite_file(bind.url.render_as_string(hide_password=False))
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return sqlite_file(engine.url.render_as_string(hide_password=False))
 
 
 _keys: dict[Path, bytes] = {}

@@ -210,6 +210,14 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
 
 def _latest_contacts(session: Session, f: DueFilter) -> dict[str, ContactFact]:
     """The latest contact still in force per open case (a corrected entry is out of force)."""
+    rows = session.execute(_latest_stmt(f))
+    return {
+        case_id: ContactFact(court_date(at), follow_up, promise_date, promise_amount)
+        for case_id, at, follow_up, promise_date, promise_amount in rows
+    }
+
+
+def _latest_stmt(f: DueFilter) -> Select[Any]:
     log = aliased(ContactLog)
     fix = aliased(ContactLog)
     latest_id = (
@@ -226,7 +234,7 @@ def _latest_contacts(session: Session, f: DueFilter) -> dict[str, ContactFact]:
         .correlate(SupervisionCase)
         .scalar_subquery()
     )
-    rows = session.execute(
+    return (
         select(
             SupervisionCase.id,
             ContactLog.contacted_at,
@@ -237,10 +245,6 @@ def _latest_contacts(session: Session, f: DueFilter) -> dict[str, ContactFact]:
         .join(ContactLog, ContactLog.id == latest_id)
         .where(*_case_conditions(f))
     )
-    return {
-        case_id: ContactFact(court_date(at), follow_up, promise_date, promise_amount)
-        for case_id, at, follow_up, promise_date, promise_amount in rows
-    }
 
 
 def due_list(

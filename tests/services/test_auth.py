@@ -48,11 +48,13 @@ def test_right_password_logs_in_as_that_user(users: Database) -> None:
     actor = attempt(users, "zhang", "secret-1")
     assert (actor.username, actor.display_name, actor.role) == ("zhang", "张三", Role.HANDLER)
     with users.reader() as s:
-        assert s.scalars(select(AuditEvent.action).order_by(AuditEvent.seq.desc())).first() == "login"
+        assert (
+            s.scalars(select(AuditEvent.action).order_by(AuditEvent.seq.desc())).first() == "login"
+        )
 
 
 def test_wrong_password_says_so_and_counts_down(users: Database) -> None:
-    with pytest.raises(auth.LoginRefused, match="用户名或密码不正确.*再错4次将锁定15分钟"):
+    with pytest.raises(auth.LoginRefused, match=r"用户名或密码不正确.*再错4次将锁定15分钟"):
         attempt(users, "zhang", "wrong")
     with pytest.raises(auth.LoginRefused, match="再错3次"):
         attempt(users, "zhang", "wrong")
@@ -95,7 +97,9 @@ def test_disabled_user_is_refused(users: Database, admin: Actor) -> None:
         attempt(users, "zhang", "secret-1")
 
 
-def test_the_last_administrator_cannot_be_disabled_or_demoted(users: Database, admin: Actor) -> None:
+def test_the_last_administrator_cannot_be_disabled_or_demoted(
+    users: Database, admin: Actor
+) -> None:
     with pytest.raises(UserError, match="最后一个管理员"), users.unit_of_work() as s:
         auth.set_active(s, admin, "admin", False)
     with pytest.raises(UserError, match="最后一个管理员"), users.unit_of_work() as s:

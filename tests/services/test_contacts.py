@@ -183,7 +183,7 @@ def test_attachments_are_stored_once_by_content(
     assert {(r.owner_kind, r.owner_id, r.media_type) for r in rows} == {
         ("contact_log", log_id, "image/jpeg")
     }
-    assert [p.name for p in store.rglob("*") if p.is_file()] == [sha]
+    assert [p.name for p in store.glob("??/*")] == [sha], "stored once under its hash"
 
 
 def test_missing_attachment_rolls_back_the_log(

@@ -6,10 +6,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import make_case_input
 from zhiqian_desktop.domain.dues import COURT_TZ, DueItem, DueKind
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import (
     ContactKind,
     DocumentKind,
@@ -349,3 +351,26 @@ def test_many_cases_use_a_few_queries(db: Database, admin: Actor, tmp_path: Path
         event.remove(db.engine, "before_cursor_execute", count)
     assert len({i.case_id for i in got}) == 20
     assert len(statements) <= 12, statements
+
+
+def test_cli_due_json_and_text(
+    db: Database, admin: Actor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+    import json
+
+    from zhiqian_desktop.cli_due import cmd_due
+
+    cid = register(db, admin, 1, livelihood=True, livelihood_kind="追索劳动报酬")
+    call(db, admin, cid, date(2026, 11, 21), next_follow_up=date(2026, 11, 24))
+    assert cmd_due(db, admin, argparse.Namespace(date="2026-11-25", json=True)) == 0
+    out = json.loads(capsys.readouterr().out)
+    follow = next(i for i in out if i["kind"] == "follow_up")
+    assert follow["due_date"] == "2026-11-24" and follow["days_overdue"] == 1
+    assert follow["priority"] == 1 and follow["case_no"].startswith("（2026）内0221执前督")
+    assert {"case_no", "kind", "due_date", "days_overdue", "priority", "detail"} <= set(follow)
+    assert cmd_due(db, admin, argparse.Namespace(date="2026-11-25", json=False)) == 0
+    text = capsys.readouterr().out
+    assert "【已逾期】" in text and "约定回访" in text and "★民生" in text
+    with pytest.raises(UserError, match="YYYY-MM-DD"):
+        cmd_due(db, admin, argparse.Namespace(date="2026-13-01", json=False))

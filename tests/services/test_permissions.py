@@ -51,7 +51,9 @@ def team(db: Database, admin: Actor) -> Team:
     actors = {"admin": admin}
     with db.unit_of_work() as s:
         for name, role in people.items():
-            actors[name] = actor_for(create_user(s, admin, username=name, display_name=name, role=role))
+            actors[name] = actor_for(
+                create_user(s, admin, username=name, display_name=name, role=role)
+            )
         case = register_case(s, admin, make_case_input(99, handler_id=actors["owner"].user_id),
                              today=TODAY)  # fmt: skip
         case_id = case.id
@@ -78,7 +80,11 @@ OPS: dict[str, tuple[Op, set[str]]] = {
     ),
     "edit the case": (
         lambda s, a, t: update_case(
-            s, a, t.case_id, 1, make_case_input(99, handler_id=t.id_of("owner"), cause="买卖合同纠纷"),
+            s,
+            a,
+            t.case_id,
+            1,
+            make_case_input(99, handler_id=t.id_of("owner"), cause="买卖合同纠纷"),
             today=TODAY,
         ),
         {"admin", "lead", "owner"},
@@ -95,8 +101,14 @@ OPS: dict[str, tuple[Op, set[str]]] = {
     ),
     "record a payment": (
         lambda s, a, t: outcomes.record_payment(
-            s, a, t.case_id, paid_on=date(2026, 11, 24), amount=Decimal("100.00"),
-            method=PaymentMethod.TRANSFER, payer="王某某", today=TODAY,
+            s,
+            a,
+            t.case_id,
+            paid_on=date(2026, 11, 24),
+            amount=Decimal("100.00"),
+            method=PaymentMethod.TRANSFER,
+            payer="王某某",
+            today=TODAY,
         ),
         {"admin", "lead", "owner"},
     ),

@@ -299,6 +299,8 @@ class DueCalculator:
         self._days = _cached(period_end_days, cal)
         self._years = _cached(period_end_years, cal)
         self._rolled: dict[date, PeriodEnd] = {}
+        self._last_due_for: date | None = None
+        self._last_due_cache: dict[DueKind, date] = {}
 
     def roll(self, day: date) -> PeriodEnd:
         """A date people agreed on (a promise, an instalment): on a rest day, the next working day."""
@@ -310,6 +312,15 @@ class DueCalculator:
             self._rolled[day] = found
         return found
 
+    def _last_due(self, until: date | None) -> dict[DueKind, date] | None:
+        """Per kind, the latest due date that already shows on ``until``."""
+        if until is None:
+            return None
+        if self._last_due_for != until:
+            self._last_due_cache = {k: until + timedelta(days=w) for k, w in WARN_DAYS.items()}
+            self._last_due_for = until
+        return self._last_due_cache
+
     def _deadline(self, kind: DueKind, pe: PeriodEnd, detail: str) -> Deadline:
         if pe.rolled_from is not None:
             detail += f"；{pe.rolled_from.isoformat()}为休息日，顺延至{pe.end.isoformat()}"
@@ -320,17 +331,27 @@ class DueCalculator:
             detail += f"；{missing}年节假日数据未录入，到期日未按节假日核算，请人工核对"
         return Deadline(kind, pe.end, detail, pe.calendar_complete, pe.rolled_from)
 
-    def deadlines(self, facts: CaseFacts) -> list[Deadline]:
-        """Every pending deadline of the case, whatever the date (closed cases have none)."""
+    def deadlines(self, facts: CaseFacts, until: date | None = None) -> list[Deadline]:
+        """Every pending deadline of the case (closed cases have none).
+
+        With ``until``, only those already showing on that day (the rest are not worked out in
+        words, which matters over many thousands of cases).
+        """
         if facts.status not in OPEN_STATUSES:
             return []
         out: list[Deadline] = []
         status = facts.status
+        rules = self.rules
         working = status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING)
         urging = [d for d in facts.documents if d.kind is DocumentKind.URGING]
         contact = facts.latest_contact
 
-        if working and not urging:
+        last = self._last_due(until)
+
+        def shows(kind: DueKind, due: date) -> bool:
+            return last is None or due <= last[kind]
+
+        if working and not urging and shows(DueKind.NO_URGING, facts.received_date):
             out.append(
                 Deadline(
                     DueKind.NO_URGING,
@@ -342,40 +363,42 @@ class DueCalculator:
         served = [d.served_on for d in urging if d.served_on is not None]
         if working and served:
             first = min(served)
-            pe = self._days(first, self.rules.urging_days)
+            pe = self._days(first, rules.urging_days)
             handled = (contact is not None and contact.contacted_on >= pe.end) or any(
                 d.kind is not DocumentKind.URGING and d.issued_on >= pe.end for d in facts.documents
             )
-            if not handled:
+            if not handled and shows(DueKind.URGING_PERIOD, pe.end):
                 out.append(
                     self._deadline(
                         DueKind.URGING_PERIOD,
                         pe,
-                        f"催告书于{first.isoformat()}送达，催告期{self.rules.urging_days}日届满，"
+                        f"催告书于{first.isoformat()}送达，催告期{rules.urging_days}日届满，"
                         "请核实履行情况",
                     )
                 )
 
         if contact is not None and contact.next_follow_up is not None:
             pe = self.roll(contact.next_follow_up)
-            out.append(
-                self._deadline(
-                    DueKind.FOLLOW_UP,
-                    pe,
-                    f"{contact.contacted_on.isoformat()}督促时约定{contact.next_follow_up.isoformat()}回访",
+            if shows(DueKind.FOLLOW_UP, pe.end):
+                out.append(
+                    self._deadline(
+                        DueKind.FOLLOW_UP,
+                        pe,
+                        f"{contact.contacted_on.isoformat()}督促时约定"
+                        f"{contact.next_follow_up.isoformat()}回访",
+                    )
                 )
-            )
 
         if contact is not None and contact.promise_date is not None:
+            pe = self.roll(contact.promise_date)
             paid = sum(
                 (p.amount for p in facts.payments if p.paid_on >= contact.contacted_on),
                 Decimal("0.00"),
             )
             promised = contact.promise_amount
             kept = paid >= promised if promised else paid > 0
-            if not kept:
+            if not kept and shows(DueKind.PROMISE, pe.end):
                 what = f"履行{format_amount(promised)}" if promised else "履行"
-                pe = self.roll(contact.promise_date)
                 out.append(
                     self._deadline(
                         DueKind.PROMISE,
@@ -389,38 +412,42 @@ class DueCalculator:
         if status is CaseStatus.SETTLED:
             for inst, paid in unpaid_installments(facts):
                 pe = self.roll(inst.due_date)
-                detail = f"和解第{inst.seq}期应付{format_amount(inst.amount)}"
-                if paid:
-                    detail += f"，已付{format_amount(paid)}"
-                out.append(self._deadline(DueKind.INSTALLMENT, pe, detail))
-
-        if status is not CaseStatus.SETTLED:
+                if shows(DueKind.INSTALLMENT, pe.end):
+                    detail = f"和解第{inst.seq}期应付{format_amount(inst.amount)}"
+                    if paid:
+                        detail += f"，已付{format_amount(paid)}"
+                    out.append(self._deadline(DueKind.INSTALLMENT, pe, detail))
+        else:
             # A settled case runs on its instalment schedule instead of the supervision limit.
-            pe = self._days(facts.received_date, self.rules.supervision_limit_days)
-            out.append(
-                self._deadline(
-                    DueKind.SUPERVISION_LIMIT,
-                    pe,
-                    f"{facts.received_date.isoformat()}收案，督促期限"
-                    f"{self.rules.supervision_limit_days}日届满",
-                )
-            )
-
-        for doc in facts.documents:
-            if doc.kind in SERVED_KINDS and doc.served_on is None:
-                pe = self._days(doc.issued_on, self.rules.unserved_flag_days)
-                name = doc.kind.label + (f"（{doc.doc_no}）" if doc.doc_no else "")
+            pe = self._days(facts.received_date, rules.supervision_limit_days)
+            if shows(DueKind.SUPERVISION_LIMIT, pe.end):
                 out.append(
                     self._deadline(
-                        DueKind.UNSERVED,
+                        DueKind.SUPERVISION_LIMIT,
                         pe,
-                        f"{name}于{doc.issued_on.isoformat()}制作，"
-                        f"{self.rules.unserved_flag_days}日内未登记送达",
+                        f"{facts.received_date.isoformat()}收案，督促期限"
+                        f"{rules.supervision_limit_days}日届满",
                     )
                 )
 
+        for doc in facts.documents:
+            if doc.kind in SERVED_KINDS and doc.served_on is None:
+                pe = self._days(doc.issued_on, rules.unserved_flag_days)
+                if shows(DueKind.UNSERVED, pe.end):
+                    name = doc.kind.label + (f"（{doc.doc_no}）" if doc.doc_no else "")
+                    out.append(
+                        self._deadline(
+                            DueKind.UNSERVED,
+                            pe,
+                            f"{name}于{doc.issued_on.isoformat()}制作，"
+                            f"{rules.unserved_flag_days}日内未登记送达",
+                        )
+                    )
+
         for freeze in facts.freezes:
-            out.append(self._freeze_deadline(freeze))
+            deadline = self._freeze_deadline(freeze, shows)
+            if deadline is not None:
+                out.append(deadline)
 
         base = max((i.due_date for i in facts.installments), default=None)
         base_what = "最后一期履行期限"
@@ -428,36 +455,42 @@ class DueCalculator:
             base, base_what = facts.performance_deadline, "履行期限"
         if base is not None:
             pe = self._years(base, ENFORCEMENT_LIMIT_YEARS)
-            out.append(
-                self._deadline(
-                    DueKind.ENFORCEMENT_LIMIT,
-                    pe,
-                    f"{base_what}{base.isoformat()}届满，申请执行的二年期间"
-                    f"于{pe.end.isoformat()}届满（民事诉讼法第二百五十条）",
+            if shows(DueKind.ENFORCEMENT_LIMIT, pe.end):
+                out.append(
+                    self._deadline(
+                        DueKind.ENFORCEMENT_LIMIT,
+                        pe,
+                        f"{base_what}{base.isoformat()}届满，申请执行的二年期间"
+                        f"于{pe.end.isoformat()}届满（民事诉讼法第二百五十条）",
+                    )
                 )
-            )
         return out
 
-    def _freeze_deadline(self, freeze: FreezeFact) -> Deadline:
+    def _freeze_deadline(
+        self, freeze: FreezeFact, shows: Callable[[DueKind, date], bool]
+    ) -> Deadline | None:
+        kind = DueKind.FREEZE_EXPIRING
         what = freeze.kind.label + (f"（{freeze.description}）" if freeze.description else "")
         if freeze.expires_on is not None:
             # A stated expiry (ruling or renewal) is taken as written, never rolled forward.
+            if not shows(kind, freeze.expires_on):
+                return None
             return Deadline(
-                DueKind.FREEZE_EXPIRING,
+                kind,
                 freeze.expires_on,
                 f"{what}{freeze.frozen_on.isoformat()}保全，期限至{freeze.expires_on.isoformat()}",
             )
         years = FREEZE_YEARS[freeze.kind]
         pe = self._years(freeze.frozen_on, years)
+        if not shows(kind, pe.end):
+            return None
         return self._deadline(
-            DueKind.FREEZE_EXPIRING,
-            pe,
-            f"{what}{freeze.frozen_on.isoformat()}保全，{years}年期限届满",
+            kind, pe, f"{what}{freeze.frozen_on.isoformat()}保全，{years}年期限届满"
         )
 
     def items(self, facts: CaseFacts, on: date) -> list[DueItem]:
         """The case's items on the list for ``on``."""
-        return [self._item(facts, d, on) for d in self.deadlines(facts) if d.shows_from <= on]
+        return [self._item(facts, d, on) for d in self.deadlines(facts, until=on)]
 
     def _item(self, facts: CaseFacts, d: Deadline, on: date) -> DueItem:
         return DueItem(
@@ -509,8 +542,11 @@ def unpaid_installments(facts: CaseFacts) -> list[tuple[InstallmentFact, Decimal
     return unpaid
 
 
+_KIND_ORDER = {kind: i for i, kind in enumerate(DueKind)}
+
+
 def sort_key(item: DueItem) -> tuple[int, date, int, str]:
-    return (item.priority, item.due_date, list(DueKind).index(item.kind), item.case_no)
+    return (item.priority, item.due_date, _KIND_ORDER[item.kind], item.case_no)
 
 
 def due_list(

@@ -18,9 +18,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.store.database import sqlite_file
 from zhiqian_desktop.store.locations import audit_key_path
@@ -82,11 +83,13 @@ def read_key(database: Path) -> bytes | None:
     return key
 
 
-def create_key(database: Path) -> bytes:
-    """Write a new random secret (only for a chain that has no event yet); never overwrites."""
+def create_key(database: Path, key: bytes | None = None) -> bytes:
+    """Write a new secret (only for a chain that has no event yet); never overwrites one.
+
+    Returns the key now on disk: another process's, if it created one first."""
     path = audit_key_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = os.urandom(32)
+    key = key or os.urandom(32)
     tmp = path.with_name(path.name + ".part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -112,13 +115,32 @@ def chain_key(session: Session) -> bytes | None:
     return read_key(path) if path is not None else None
 
 
+_PENDING_KEY = "zhiqian_pending_audit_key"
+
+
+def _write_pending_key(session: Session) -> None:
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending is None:
+        return
+    path, key = pending
+    if create_key(path, key) != key:
+        raise UserError("审计密钥刚被另一个程序创建；本次操作未保存，请重试")
+
+
 def _key_for_new_event(session: Session, head: str | None) -> bytes | None:
+    """The key for the next event. The first event of a chain makes the key; it is written to
+    disk just before that transaction commits, so a rolled-back first change leaves no file."""
     path = database_file(session)
     if path is None:
         return None
+    pending = session.info.get(_PENDING_KEY)
+    if pending is not None:
+        return bytes(pending[1])
     key = read_key(path)
     if key is None and head is None:
-        key = create_key(path)
+        key = os.urandom(32)
+        session.info[_PENDING_KEY] = (path, key)
+        event.listen(session, "before_commit", _write_pending_key, once=True)
     return key
 
 

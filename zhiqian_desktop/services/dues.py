@@ -209,15 +209,15 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
 
 
 def _latest_contacts(session: Session, f: DueFilter) -> dict[str, ContactFact]:
-    """The latest contact still in force per open case (a corrected entry is out of force)."""
-    rows = session.execute(_latest_stmt(f))
+    """The latest contact with the obligor still in force (not corrected) per open case."""
     return {
         case_id: ContactFact(court_date(at), follow_up, promise_date, promise_amount)
-        for case_id, at, follow_up, promise_date, promise_amount in rows
+        for case_id, at, follow_up, promise_date, promise_amount in session.execute(_latest_stmt(f))
     }
 
 
 def _latest_stmt(f: DueFilter) -> Select[Any]:
+    """Per open case, its latest contact with the obligor that no correction replaced."""
     log = aliased(ContactLog)
     fix = aliased(ContactLog)
     latest_id = (
@@ -227,9 +227,11 @@ def _latest_stmt(f: DueFilter) -> Select[Any]:
             log.deleted_at.is_(None),
             # A message to the applicant is not a contact with the obligor.
             log.kind != ContactKind.APPLICANT_NOTICE.value,
+            # Walks the case's entries newest first; each check is a probe of the corrects_id index.
             ~exists().where(fix.corrects_id == log.id, fix.deleted_at.is_(None)),
         )
-        .order_by(log.contacted_at.desc(), log.created_at.desc())
+        # contacted_at alone: a second key would make SQLite sort each case's entries.
+        .order_by(log.contacted_at.desc())
         .limit(1)
         .correlate(SupervisionCase)
         .scalar_subquery()

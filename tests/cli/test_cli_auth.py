@@ -1,0 +1,80 @@
+"""Command-line login (options, environment, token) and restore/check on a damaged database."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from zhiqian_desktop import cli_auth
+from zhiqian_desktop.domain.errors import PermissionDenied
+from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.services import auth, maintenance
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.audit import read_key
+from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.store.database import Database
+
+FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("zhiqian_desktop.services.users._hasher", FAST)
+    monkeypatch.setattr("zhiqian_desktop.services.auth._hasher", FAST)
+    for name in (cli_auth.ENV_TOKEN, cli_auth.ENV_USER, cli_auth.ENV_PASSWORD):
+        monkeypatch.delenv(name, raising=False)
+
+
+def ns(db_path: Path, **values: object) -> argparse.Namespace:
+    return argparse.Namespace(db=str(db_path), **values)
+
+
+def test_passwordless_admin_may_act_without_logging_in(db: Database, db_path: Path) -> None:
+    actor = cli_auth.acting_user(ns(db_path), db, write=True)
+    assert actor.role is Role.ADMIN
+
+
+def test_with_passwords_writing_needs_a_login_and_reading_is_read_only(
+    db: Database, admin: Actor, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with db.unit_of_work() as s:
+        auth.reset_password(s, admin, "admin", "admin-pass")
+        create_user(s, admin, username="zhang", display_name="张三", role=Role.HANDLER,
+                    password="zhang-pass")  # fmt: skip
+    with pytest.raises(PermissionDenied, match=r"--user.*ZHIQIAN_USER.*ZHIQIAN_TOKEN"):
+        cli_auth.acting_user(ns(db_path), db, write=True)
+    assert cli_auth.acting_user(ns(db_path), db, write=False).role is Role.READONLY
+    by_option = cli_auth.acting_user(ns(db_path, user="zhang", password="zhang-pass"), db)
+    assert by_option.username == "zhang"
+    with pytest.raises(auth.LoginRefused, match="再错"):
+        cli_auth.acting_user(ns(db_path, user="zhang", password="bad"), db)
+    monkeypatch.setenv(cli_auth.ENV_USER, "admin")
+    monkeypatch.setenv(cli_auth.ENV_PASSWORD, "admin-pass")
+    assert cli_auth.acting_user(ns(db_path), db).username == "admin"
+    monkeypatch.delenv(cli_auth.ENV_USER)
+    key = read_key(db_path)
+    assert key is not None
+    with db.reader() as s:
+        token = auth.issue_token(s, by_option, key, datetime.now(UTC))
+    monkeypatch.setenv(cli_auth.ENV_TOKEN, token)
+    assert cli_auth.acting_user(ns(db_path), db).username == "zhang"
+
+
+def test_restore_latest_puts_a_good_backup_in_place_of_a_damaged_file(
+    db: Database, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    maintenance.take_backup(db, label="manual")
+    db.dispose()
+    db_path.write_bytes(b"this is not a database at all" * 100)
+    assert cli_auth.cmd_check(ns(db_path)) == 1
+    err = capsys.readouterr().err
+    assert "最近的完好备份" in err and "zhiqian restore --latest" in err
+    assert cli_auth.cmd_restore(ns(db_path, file=None, latest=True)) == 0
+    out = capsys.readouterr().out
+    assert "损坏的文件已改名保留为" in out
+    assert any(p.name.startswith("docket.db.damaged-") for p in db_path.parent.iterdir())
+    assert cli_auth.cmd_check(ns(db_path)) == 0

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from zhiqian_desktop import cli_auth, cli_import, cli_notice, cli_transfer
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def _database_options() -> _Parser:
         default=argparse.SUPPRESS,
         help="数据库地址，如 postgresql+psycopg://user@host/zhiqian",
     )
+    cli_auth.add_login_options(common)
     return common
 
 
@@ -133,10 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="备份文件或目录（默认 数据库旁的 backups 目录）"
     )
 
-    p = command("restore", "用备份文件恢复数据库（先自动备份当前数据库）")
-    p.add_argument("file", metavar="FILE", help="备份文件")
-
-    from zhiqian_desktop import cli_import, cli_notice, cli_transfer
+    cli_auth.add_restore_arguments(
+        command("restore", "用备份文件恢复数据库（先自动备份当前数据库，损坏的文件改名保留）")
+    )
+    cli_auth.add_token_arguments(command("token", "为脚本生成登录令牌（ZHIQIAN_TOKEN）"))
+    cli_auth.add_passwd_arguments(command("passwd", "修改密码；管理员可用 --reset 用户名 重置"))
 
     cli_notice.add_arguments(command("notice", "出具文书并导出PDF（文书编号、存档、审计）"))
     cli_import.add_template_arguments(
@@ -324,6 +327,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     started = time.perf_counter()
     with _open(args) as db:
+        _acting_user(args, db).require_admin()
         report = generate_demo(db, cases=args.cases, seed=args.seed, today=date.today())
         location = db.location
     seconds = time.perf_counter() - started
@@ -593,33 +597,6 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from zhiqian_desktop.services.maintenance import check
-
-    with _open(args) as db:
-        report = check(db)
-        location = db.location
-    print(f"数据库：{location}")
-    print(
-        f"完整性检查：{'正常' if report.integrity == 'ok' else '未通过（' + report.integrity + '）'}"
-    )
-    chain = report.chain
-    if chain.ok:
-        print(f"审计记录：{chain.events} 条，哈希链完整")
-    else:
-        print(f"审计记录：哈希链在第 {chain.first_broken_seq} 号记录处断开（{chain.reason}）")
-    if report.ok:
-        return 0
-    if report.integrity != "ok":
-        _error("数据库完整性检查未通过；请停止使用该文件，用 zhiqian restore 从最近的完好备份恢复")
-    else:
-        _error(
-            f"审计记录第 {chain.first_broken_seq} 号：{chain.reason}；数据可能被绕过本系统改动，"
-            "请保留此文件并与最近的备份核对（zhiqian restore 可恢复备份）"
-        )
-    return 1
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.maintenance import take_backup
 
@@ -632,59 +609,38 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_restore(args: argparse.Namespace) -> int:
-    from zhiqian_desktop.services.maintenance import restore
-
-    source = Path(args.file)
-    if not source.is_file():
-        raise UserError(
-            f"备份文件“{source}”不存在；请检查路径（备份通常在数据库旁的 backups 目录中）"
-        )
-    with _open(args, initialised=False, create=True) as db:
-        safety = restore(db, source)
-        location = db.location
-    print(f"已用 {source} 恢复数据库 {location}")
-    print(f"恢复前的数据库已备份到：{safety}")
-    return 0
+def _acting_user(args: argparse.Namespace, db: Database, *, write: bool = True) -> Any:
+    """Who runs the command: a token, --user/--password, or the password-less first admin."""
+    return cli_auth.acting_user(args, db, write=write)
 
 
-def _acting_user(db: Database) -> Any:
-    from zhiqian_desktop.services.users import default_actor
+def _auth_command(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        return int(getattr(cli_auth, name)(args))
 
-    with db.reader() as session:
-        return default_actor(session)
+    return run
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
-    from zhiqian_desktop import cli_notice
-
     with _open(args) as db:
-        return cli_notice.cmd_notice(db, _acting_user(db), args)
+        return cli_notice.cmd_notice(db, _acting_user(args, db), args)
 
 
 def cmd_import_template(args: argparse.Namespace) -> int:
-    from zhiqian_desktop import cli_import
-
     return cli_import.cmd_import_template(None, args)
 
 
 def cmd_import_cases(args: argparse.Namespace) -> int:
-    from zhiqian_desktop import cli_import
-
     with _open(args) as db:
-        return cli_import.cmd_import_cases(db, _acting_user(db), args)
+        return cli_import.cmd_import_cases(db, _acting_user(args, db, write=not args.dry_run), args)
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:
-    from zhiqian_desktop import cli_transfer
-
     with _open(args) as db:
-        return cli_transfer.cmd_transfer(db, _acting_user(db), args)
+        return cli_transfer.cmd_transfer(db, _acting_user(args, db), args)
 
 
 def cmd_verify_package(args: argparse.Namespace) -> int:
-    from zhiqian_desktop import cli_transfer
-
     return cli_transfer.cmd_verify_package(args)
 
 
@@ -700,9 +656,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cases": cmd_cases,
     "show": cmd_show,
     "deadline": cmd_deadline,
-    "check": cmd_check,
+    "check": _auth_command("cmd_check"),
     "backup": cmd_backup,
-    "restore": cmd_restore,
+    "restore": _auth_command("cmd_restore"),
+    "token": _auth_command("cmd_token"),
+    "passwd": _auth_command("cmd_passwd"),
 }
 
 

@@ -6,12 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import itertools
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
 from zhiqian_desktop.services import settings as settings_service
@@ -34,27 +37,148 @@ def _isolated_user_folders(
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
 
 
+# --- backends ------------------------------------------------------------------------------------
+# The service tests run on SQLite and, when ZHIQIAN_TEST_PG_URL names a PostgreSQL database whose
+# role may CREATE DATABASE (.ci/postgres.sh starts one), on PostgreSQL too: the `backend` fixture
+# is parametrised for them only. A test about the file itself (pragmas, backups, damaged files,
+# the FTS index, files beside the database) asks for `sqlite_db`, `sqlite_empty_db` or `db_path`
+# and so runs on SQLite alone.
+
+PG_URL_ENV = "ZHIQIAN_TEST_PG_URL"
+PG_TEST_DIRS = ("services",)
+SQLITE_ONLY_FIXTURES = frozenset({"db_path", "sqlite_db", "sqlite_empty_db"})
+
+
+def _on_postgresql(metafunc: pytest.Metafunc) -> bool:
+    if not os.environ.get(PG_URL_ENV):
+        return False
+    if SQLITE_ONLY_FIXTURES & set(metafunc.fixturenames):
+        return False
+    parts = Path(str(metafunc.definition.path)).parts
+    return "tests" in parts and parts[parts.index("tests") + 1] in PG_TEST_DIRS
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Not generated at all (rather than skipped) when there is no server: ids stay as they were.
+    if "backend" in metafunc.fixturenames and _on_postgresql(metafunc):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], scope="function")
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+SETUP = settings_service.SetupInput("土默特右旗人民法院", "内0221", "执前督")
+
+
+class PgServer:
+    """Fresh databases on the test server, copied from migrated templates (~30 ms each)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.prefix = f"zq_test_{os.getpid()}"
+        self.counter = itertools.count(1)
+        self.templates: dict[str, str] = {}
+
+    def _execute(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(sql)
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def template(self, initialised: bool) -> str:
+        kind = "init" if initialised else "empty"
+        if kind not in self.templates:
+            name = f"{self.prefix}_tpl_{kind}"
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._execute(f'CREATE DATABASE "{name}"')
+            db = open_app_database(self.url_of(name))
+            if initialised:
+                with db.unit_of_work() as session:
+                    settings_service.initialize(session, SETUP)
+            db.dispose()
+            self.templates[kind] = name
+        return self.templates[kind]
+
+    def create(self, *, initialised: bool) -> str:
+        template = self.template(initialised)
+        name = f"{self.prefix}_{next(self.counter)}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        return self.url_of(name)
+
+    def drop(self, url: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        for name in self.templates.values():
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"{PG_URL_ENV} is not set (.ci/postgres.sh starts a test server)")
+    server = PgServer(url)
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "docket.db"
 
 
 @pytest.fixture
-def empty_db(db_path: Path) -> Iterator[Database]:
+def empty_db(request: pytest.FixtureRequest, backend: str) -> Iterator[Database]:
     """A migrated database with no court settings yet (first start)."""
-    db = open_app_database(sqlite_url(db_path))
-    yield db
-    db.dispose()
+    if backend == "postgresql":
+        server: PgServer = request.getfixturevalue("pg_server")
+        url = server.create(initialised=False)
+        db = open_app_database(url)
+        yield db
+        db.dispose()
+        server.drop(url)
+    else:
+        db = open_app_database(sqlite_url(request.getfixturevalue("db_path")))
+        yield db
+        db.dispose()
 
 
 @pytest.fixture
-def db(empty_db: Database) -> Database:
+def db(request: pytest.FixtureRequest, backend: str) -> Iterator[Database]:
     """A migrated, initialised database: court 土默特右旗人民法院 (内0221), admin user, holidays."""
-    with empty_db.unit_of_work() as session:
-        settings_service.initialize(
-            session, settings_service.SetupInput("土默特右旗人民法院", "内0221", "执前督")
-        )
+    if backend == "postgresql" and "empty_db" not in request.fixturenames:
+        # Copied from an initialised template: initialising takes longer than the copy.
+        server: PgServer = request.getfixturevalue("pg_server")
+        url = server.create(initialised=True)
+        db = open_app_database(url)
+        yield db
+        db.dispose()
+        server.drop(url)
+        return
+    empty: Database = request.getfixturevalue("empty_db")
+    with empty.unit_of_work() as session:
+        settings_service.initialize(session, SETUP)
+    yield empty
+
+
+@pytest.fixture
+def sqlite_empty_db(empty_db: Database) -> Database:
+    """`empty_db`, always an SQLite file (for tests about the file itself)."""
+    assert empty_db.is_sqlite
     return empty_db
+
+
+@pytest.fixture
+def sqlite_db(db: Database) -> Database:
+    """`db`, always an SQLite file (for tests about the file itself)."""
+    assert db.is_sqlite
+    return db
 
 
 @pytest.fixture

@@ -172,3 +172,19 @@ def test_a_truncated_tail_still_verifies_but_a_removed_head_does_not(
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_event WHERE seq = ?", (worked[0].seq,))
     assert _verify(db) == worked[1].seq
+
+
+def test_a_rolled_back_savepoint_does_not_fork_the_chain(db: Database, admin: Actor) -> None:
+    """The chain head is remembered within a transaction; a rollback must forget it."""
+    with db.unit_of_work() as session:
+        register_case(session, admin, make_case_input(1), today=TODAY)
+        nested = session.begin_nested()
+        register_case(session, admin, make_case_input(2), today=TODAY)
+        nested.rollback()
+        register_case(session, admin, make_case_input(3), today=TODAY)
+    with db.reader() as session:
+        assert verify_chain(session).ok
+    with db.unit_of_work() as session:
+        register_case(session, admin, make_case_input(4), today=TODAY)
+    with db.reader() as session:
+        assert verify_chain(session).ok

@@ -204,11 +204,15 @@ class ContactsTab(QWidget):
         self.notice_button.setEnabled(enabled)
 
     def _open(self, dialog: QDialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
         dialog.accepted.connect(self._written)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        dialog.finished.connect(self._dialog_closed)
         dialog.open()
+
+    def _dialog_closed(self) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = None
 
     def _written(self) -> None:
         self.refresh()

@@ -310,13 +310,14 @@ class DueListPage(QWidget):
         if item is None:
             return
         dialog = ContactDialog(self.db, self.actor, item.case_id, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.contact_dialog = dialog
         dialog.accepted.connect(lambda: self._after_contact(item.case_id))
         dialog.finished.connect(self._dialog_closed)
         dialog.open()
 
     def _dialog_closed(self) -> None:
+        if self.contact_dialog is not None:
+            self.contact_dialog.deleteLater()
         self.contact_dialog = None
         self.table.setFocus()
 

@@ -180,7 +180,7 @@ def record_event(
     origin: str = "court",
 ) -> AuditEvent:
     """Append one event after the current head of the chain (inside the caller's transaction)."""
-    head = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    head = _chain_head(session)
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)} | {"id"}
         before = {k: v for k, v in before.items() if k in changed}
@@ -201,7 +201,31 @@ def record_event(
     ev.hash = _digest(ev.prev_hash, ev, _key_for_new_event(session, head))
     session.add(ev)
     session.flush()
+    session.info[_HEAD_KEY] = ev.hash
     return ev
+
+
+_HEAD_KEY = "zhiqian.audit_head"
+
+
+def _forget_head(session: Session, *_: object) -> None:
+    session.info.pop(_HEAD_KEY, None)
+
+
+def _chain_head(session: Session) -> str | None:
+    """The newest event's hash. A batch (an import) appends many events in one transaction, so
+    the head is remembered for the rest of that transaction; a rollback or commit forgets it."""
+    cached = session.info.get(_HEAD_KEY)
+    if isinstance(cached, str):
+        return cached
+    # Another writer may append once this transaction ends, so the memory lasts one transaction.
+    for name in ("after_soft_rollback", "after_commit"):
+        if not event.contains(session, name, _forget_head):
+            event.listen(session, name, _forget_head)
+    head = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if head is not None:
+        session.info[_HEAD_KEY] = head
+    return head
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,195 @@
+"""`zhiqian --self-test`: proves an installed or frozen build works, without a screen or user data.
+
+Each check prints one line (``ok   …`` or ``FAIL …``); the first failure stops the run with exit
+status 1. Everything happens in a temporary folder that is removed afterwards: the clerk's data
+directory and database are never touched (ZHIQIAN_DATA_DIR points at the temporary folder while
+the test runs). Qt runs offscreen unless QT_QPA_PLATFORM says otherwise, so it works over SSH,
+in CI and on a locked-down PC alike.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+SELF_TEST_DAY = date(2026, 11, 25)
+"""A fixed working day, so the test does not depend on the holiday data of the current year."""
+
+
+class SelfTestFailed(Exception):
+    """A check did not hold; the message says which and why."""
+
+
+def _check_resources() -> str:
+    from zhiqian_desktop.domain.kinds import DocumentKind
+    from zhiqian_desktop.printing.templates import default_template_path
+    from zhiqian_desktop.resources_access import (
+        PRINT_FONT_FILE,
+        UI_FONT_FILE,
+        bundled_font_paths,
+        ui_path,
+    )
+
+    fonts = bundled_font_paths()
+    names = {p.name for p in fonts}
+    for wanted in (UI_FONT_FILE, PRINT_FONT_FILE):
+        if wanted not in names:
+            raise SelfTestFailed(f"内置字体 {wanted} 缺失（找到：{sorted(names) or '无'}）")
+    forms = [ui_path(n) for n in ("main_window.ui", "case_form.ui")]
+    missing = [str(p) for p in forms if not p.is_file()]
+    if missing:
+        raise SelfTestFailed(f"界面表单缺失：{', '.join(missing)}")
+    templates = [default_template_path(k) for k in DocumentKind]
+    missing = [p.name for p in templates if not p.is_file()]
+    if missing:
+        raise SelfTestFailed(f"文书模板缺失：{', '.join(missing)}")
+    return f"{len(fonts)} fonts, {len(forms)} forms, {len(templates)} templates"
+
+
+def _check_migrations() -> str:
+    from zhiqian_desktop.store.migrations import head_revision
+
+    return f"head {head_revision()}"
+
+
+def _open_database(state: dict[str, Any]) -> str:
+    from zhiqian_desktop.services import settings as settings_service
+    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.store.database import sqlite_url
+
+    path: Path = state["folder"] / "selftest.db"
+    db = open_app_database(sqlite_url(path))
+    state["db"] = db
+    with db.unit_of_work() as session:
+        settings_service.initialize(
+            session, settings_service.SetupInput("自检人民法院", "内0221", "执前督")
+        )
+    with db.reader() as session:
+        state["actor"] = default_actor(session)
+    return f"{path.name} migrated and initialised"
+
+
+def _register_case(state: dict[str, Any]) -> str:
+    from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
+    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
+
+    data = CaseInput(
+        original_case_no="（2026）内0221民初1号",
+        cause="民间借贷纠纷",
+        received_date=date(2026, 11, 20),
+        effective_date=date(2026, 11, 1),
+        performance_deadline=date(2026, 11, 15),
+        amount_due=Decimal("12345.67"),
+        parties=[
+            PartyInput(PartyRole.APPLICANT, "李某", PartyKind.PERSON),
+            PartyInput(PartyRole.OBLIGOR, "王某某", PartyKind.PERSON, phones="13912345678"),
+        ],
+    )
+    with state["db"].unit_of_work() as session:
+        case = register_case(session, state["actor"], data, today=SELF_TEST_DAY)
+        state["case_id"], case_no = case.id, case.case_no
+    return case_no
+
+
+def _render_notice(state: dict[str, Any]) -> str:
+    from zhiqian_desktop.domain.kinds import DocumentKind
+    from zhiqian_desktop.services.notices import issue_notice
+
+    db = state["db"]
+    with db.unit_of_work() as session:
+        issued = issue_notice(
+            db, session, state["actor"], state["case_id"], DocumentKind.URGING, today=SELF_TEST_DAY
+        )
+    pdf = issued.pdf_path.read_bytes()
+    if not pdf.startswith(b"%PDF-"):
+        raise SelfTestFailed(f"{issued.pdf_path} 不是PDF文件")
+    # The bundled CJK fonts are embedded as subsets; a PDF without them would be a few KB.
+    if b"FontFile2" not in pdf:
+        raise SelfTestFailed("PDF中没有嵌入字体")
+    return f"{issued.doc_no}, {len(pdf) // 1024} KB"
+
+
+def _main_window(state: dict[str, Any]) -> str:
+    from PySide6.QtWidgets import QApplication
+
+    from zhiqian_desktop.gui.app import AppSession, build_main_window, make_application
+
+    app = make_application([sys.argv[0] if sys.argv else "zhiqian"])
+    session = AppSession(state["db"])
+    window = build_main_window(session, state["actor"])
+    window.show()
+    QApplication.processEvents()
+    title = window.windowTitle()
+    shown = window.isVisible()
+    window.close()
+    window.deleteLater()
+    QApplication.processEvents()
+    if not shown:
+        raise SelfTestFailed("主窗口未能显示")
+    return f"platform {app.platformName()}, “{title}”"
+
+
+CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+    ("bundled fonts, forms and templates", lambda _s: _check_resources()),
+    ("database migrations", lambda _s: _check_migrations()),
+    ("temporary database", _open_database),
+    ("register a case", _register_case),
+    ("render a notice to PDF", _render_notice),
+    ("main window", _main_window),
+]
+
+
+def run_self_test(out: TextIO | None = None) -> int:
+    """Run every check; 0 when all pass, 1 at the first failure (which is printed)."""
+    out = out or sys.stdout
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    folder = Path(tempfile.mkdtemp(prefix="zhiqian-selftest-"))
+    saved_data_dir = os.environ.get("ZHIQIAN_DATA_DIR")
+    os.environ["ZHIQIAN_DATA_DIR"] = str(folder / "userdata")
+    state: dict[str, Any] = {"folder": folder}
+    frozen = " (frozen)" if getattr(sys, "frozen", False) else ""
+    print(f"zhiqian self-test{frozen}: Python {sys.version.split()[0]}, {sys.platform}", file=out)
+    started = time.perf_counter()
+    try:
+        for name, check in CHECKS:
+            t0 = time.perf_counter()
+            try:
+                detail = check(state)
+            except Exception as exc:
+                reason = str(exc) if isinstance(exc, SelfTestFailed) else _describe(exc)
+                print(f"FAIL {name}: {reason}", file=out, flush=True)
+                if not isinstance(exc, SelfTestFailed):
+                    traceback.print_exc(file=sys.stderr)
+                return 1
+            ms = (time.perf_counter() - t0) * 1000
+            print(f"ok   {name} — {detail} ({ms:.0f} ms)", file=out, flush=True)
+    finally:
+        db = state.get("db")
+        if db is not None:
+            db.dispose()
+        if saved_data_dir is None:
+            os.environ.pop("ZHIQIAN_DATA_DIR", None)
+        else:
+            os.environ["ZHIQIAN_DATA_DIR"] = saved_data_dir
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"self-test passed in {time.perf_counter() - started:.1f} s", file=out)
+    return 0
+
+
+def _describe(exc: BaseException) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    return f"{type(exc).__name__}: {message}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_self_test())

@@ -6,14 +6,14 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.domain.dues import DueItem, court_date
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.dues import due_list
-from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.types import utcnow
+
+if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command runs
+    from zhiqian_desktop.services.actor import Actor
+    from zhiqian_desktop.store.database import Database
 
 
 def add_due_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,8 @@ def add_due_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_day(text: str | None) -> date:
     if not text:
+        from zhiqian_desktop.store.types import utcnow
+
         return court_date(utcnow())
     try:
         return date.fromisoformat(text.strip())
@@ -51,6 +53,8 @@ def item_json(item: DueItem) -> dict[str, Any]:
 
 def cmd_due(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Print the due-list for the date (all handlers). A bad --date raises UserError (exit 1)."""
+    from zhiqian_desktop.services.dues import due_list
+
     on = parse_day(getattr(args, "date", None))
     with db.reader() as session:
         items = due_list(session, on)

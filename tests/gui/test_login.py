@@ -125,13 +125,15 @@ def test_idle_lock_hides_the_window_and_the_same_password_brings_it_back(
 
 
 def test_input_keeps_the_session_unlocked(qtbot: QtBot, guarded: SessionGuard) -> None:
-    guarded.watcher.timer.setInterval(400)
+    # Gaps of a quarter of the idle time, adding up to more than it: only the restarts keep the
+    # session open. The wide margin keeps a busy test machine from locking between two keys.
+    guarded.watcher.timer.setInterval(2000)
     guarded.watcher.resume()
     for _ in range(6):
-        qtbot.wait(100)  # a clerk typing: each key restarts the countdown
+        qtbot.wait(500)  # a clerk typing: each key restarts the countdown
         qtbot.keyClick(guarded.window, Qt.Key.Key_Shift)
     assert not guarded.is_locked
-    qtbot.waitUntil(lambda: guarded.is_locked, timeout=3000)
+    qtbot.waitUntil(lambda: guarded.is_locked, timeout=8000)
 
 
 def test_switching_user_builds_a_window_for_the_new_user(

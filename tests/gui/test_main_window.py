@@ -53,8 +53,9 @@ def test_opens_on_the_due_list_with_the_docket_one_click_away(
     assert window.current_page() == PAGE_DUE
     assert window.nav.currentRow() == PAGE_DUE
     assert "土默特右旗人民法院" in window.windowTitle()
-    button = window.form.findChild(QPushButton, "open_docket_button")
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.due_list.isVisible()
+    rect = window.nav.visualItemRect(window.nav.item(PAGE_DOCKET))
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.current_page() == PAGE_DOCKET
     assert window.docket.model.rowCount() == 2
 

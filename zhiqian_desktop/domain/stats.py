@@ -61,7 +61,9 @@ class Period:
         out: list[Period] = []
         cursor = self.start
         while cursor <= self.end:
-            last = date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
+            last = date(
+                cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1]
+            )
             out.append(Period(cursor, min(last, self.end)))
             cursor = last + timedelta(days=1)
         return out

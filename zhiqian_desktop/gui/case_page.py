@@ -30,6 +30,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import REOPENABLE, CaseStatus
 from zhiqian_desktop.gui.case_form import CaseFormDialog
+from zhiqian_desktop.gui.contacts_tab import ContactsTab
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.outcome_dialogs import (
     CloseDialog,
@@ -326,9 +327,8 @@ class CasePage(QWidget):
         self.tabs = QTabWidget()
         self.summary = SummaryTab()
         self.parties = RecordView("本案尚无当事人")
-        self.contacts = RecordView(
-            "尚无督促记录。\n电话、约谈、上门等督促情况登记后将按时间顺序显示在这里。"
-        )
+        self.contacts = ContactsTab(db, actor)
+        self.contacts.changed.connect(self._records_changed)
         self.documents = RecordView("尚未制作文书。\n催告书、通知书和送达回证制作后将显示在这里。")
         self.performance = QWidget()
         perf_layout = QVBoxLayout(self.performance)
@@ -400,6 +400,11 @@ class CasePage(QWidget):
         self.tabs.setCurrentIndex(0)
         self.refresh()
 
+    def _records_changed(self, case_id: str) -> None:
+        """A call, a correction or a message was logged: the summary's next due date moves."""
+        self.refresh()
+        self.edited.emit(case_id)
+
     def refresh(self) -> None:
         if self.case_id is None:
             return
@@ -460,7 +465,7 @@ class CasePage(QWidget):
                 ],
             )
         )
-        self.contacts.show_records(view.contacts)
+        self.contacts.show_case(self.case_id)
         self.documents.show_records(view.documents)
         self.payments.show_records(view.payments)
         self.settlements.show_records(view.settlements)

@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhiqian_desktop.domain.workflow import OPEN_STATUSES
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.case_page import CasePage
 from zhiqian_desktop.gui.docket_page import DocketPage
+from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.resources_access import ui_path
 from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, count_cases
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import data_dir
@@ -50,14 +49,8 @@ QPushButton#new_case_button { margin: 8px 12px; padding: 7px; color: white; back
     border: none; border-radius: 4px; font-weight: bold; }
 QPushButton#new_case_button:hover { background: #d84343; }
 QStackedWidget#pages { background: #f4f6f9; }
-QLabel#pageTitle, QLabel#due_title, QLabel#stats_title { font-size: 20px; font-weight: bold;
+QLabel#pageTitle { font-size: 20px; font-weight: bold;
     color: #1f3a5f; }
-QFrame#due_notice { background: white; border: 1px solid #d5dce6; border-radius: 6px; padding: 12px; }
-QPushButton#open_docket_button { padding: 6px 16px; color: white; background: #1f3a5f;
-    border: none; border-radius: 4px; }
-QPushButton#open_docket_button:hover { background: #2b4c77; }
-QPushButton#open_overdue_button { padding: 5px 14px; }
-QLabel#due_date_label { color: #6b7785; }
 QLabel#countLabel { color: #1f3a5f; font-size: 14px; }
 QLabel#hintLabel { color: #6b7785; }
 QTableView#docketTable { background: white; alternate-background-color: #f7f9fc;
@@ -120,12 +113,13 @@ class MainWindow(QMainWindow):
         self.docket.caseActivated.connect(self.show_case)
         self.docket.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
+        self.due_list = DueListPage(db, actor)
+        self._holder("due_holder").addWidget(self.due_list)
+        self.due_list.open_case.connect(self.show_case)
+
         self._build_nav()
         self._build_actions()
         self._build_status_bar()
-        self._fill_due_page()
-        self._child(QPushButton, "open_docket_button").clicked.connect(self.show_docket)
-        self._child(QPushButton, "open_overdue_button").clicked.connect(self.show_overdue)
         self._child(QPushButton, "back_button").clicked.connect(self.show_docket)
         self._child(QPushButton, "new_case_button").clicked.connect(self.new_case)
 
@@ -193,18 +187,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.location_label)
         bar.addPermanentWidget(self.user_label)
 
-    def _fill_due_page(self) -> None:
-        today = self._today()
-        self._child(QLabel, "due_date_label").setText(
-            f"{today.year}年{today.month}月{today.day}日 · 星期{'一二三四五六日'[today.weekday()]}"
-        )
-        with self.db.reader() as session:
-            open_cases = count_cases(session, DocketQuery(statuses=OPEN_STATUSES))
-            overdue = count_cases(session, DocketQuery(overdue_on=today))
-        self._child(QLabel, "due_summary").setText(
-            f"目前在办案件 {open_cases} 件，其中下次到期日已过的 {overdue} 件。"
-        )
-
     # --- navigation -----------------------------------------------------------------------
 
     def current_page(self) -> int:
@@ -213,6 +195,8 @@ class MainWindow(QMainWindow):
     def show_page(self, page: int) -> None:
         if page == PAGE_SETTINGS:
             self._ensure_settings_page()
+        if page == PAGE_DUE and self.pages.currentIndex() != PAGE_DUE:
+            self.due_list.refresh()
         self.pages.setCurrentIndex(page)
         if page in NAV_PAGES and self.nav.currentRow() != page:
             self.nav.blockSignals(True)
@@ -264,7 +248,7 @@ class MainWindow(QMainWindow):
     def _case_saved(self, dialog: QDialog) -> None:
         case_id = getattr(dialog, "saved_case_id", None)
         self.docket.refresh()
-        self._fill_due_page()
+        self.due_list.refresh()
         if case_id:
             self.show_docket()
             self.docket.select_case(case_id)
@@ -285,7 +269,7 @@ class MainWindow(QMainWindow):
             if isinstance(case_id, str):
                 self.case_page.show_case(case_id)
         elif page == PAGE_DUE:
-            self._fill_due_page()
+            self.due_list.refresh()
         self.statusBar().showMessage("已刷新", 2000)
 
     # --- geometry -------------------------------------------------------------------------

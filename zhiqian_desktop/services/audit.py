@@ -178,15 +178,18 @@ def record_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     origin: str = "court",
+    at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event after the current head of the chain (inside the caller's transaction)."""
+    """Append one event after the current head of the chain (inside the caller's transaction).
+
+    ``at`` keeps the time of an event that happened elsewhere (a tribunal's laptop, merged back)."""
     head = _chain_head(session)
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)} | {"id"}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     ev = AuditEvent(
-        at=utcnow().replace(microsecond=0),
+        at=(at or utcnow()).replace(microsecond=0),
         actor=actor.username,
         action=action,
         entity=entity,

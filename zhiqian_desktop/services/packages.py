@@ -1414,3 +1414,11 @@ def verify_package(path: Path) -> VerifyReport:
         if reader is not None:
             reader.close()
     return report
+
+
+# Public names for the other readers and writers of packages (services/sync.py: offline kits and
+# change packages), so that every file from outside goes through the same checks.
+PackageRefused = _Refused
+ZipReader = _ZipReader
+ZipSink = _ZipSink
+hash_member = _hash_member

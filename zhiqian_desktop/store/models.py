@@ -358,3 +358,79 @@ class CalendarYear(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(64))
     entered_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- offline kits and merging changes back (services/sync.py, docs/offline-kit.md) ---------------
+
+
+class OfflineKit(Base):
+    """An offline kit. At the court: one row per kit issued (role "court"). In a kit database:
+    the one row (role "laptop") that makes it a kit — case numbers then come from its block only."""
+
+    __tablename__ = "offline_kit"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    role: Mapped[str] = mapped_column(String(8))
+    court_id: Mapped[str] = mapped_column(String(36))
+    origin: Mapped[str] = mapped_column(String(64))
+    tribunal_id: Mapped[str | None] = mapped_column(String(36))
+    handler_id: Mapped[str | None] = mapped_column(String(36))
+    year: Mapped[int] = mapped_column(Integer)
+    block_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    base_audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChangeImport(Base):
+    """One change package imported at the court (a second import of it changes nothing)."""
+
+    __tablename__ = "change_import"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kit_id: Mapped[str] = mapped_column(String(36), index=True)
+    package_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    summary_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class KitRecordState(Base):
+    """Per kit and record, the values both sides agreed on at the last merge: a later package
+    from the same kit is compared with these instead of the kit's original values."""
+
+    __tablename__ = "kit_record_state"
+
+    kit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tribunal_version: Mapped[int] = mapped_column(Integer)
+    tribunal_json: Mapped[str] = mapped_column(Text)
+    court_json: Mapped[str] = mapped_column(Text)
+
+
+class MergeConflict(Base):
+    """A record changed both at the court and on the tribunal's laptop since the kit was made;
+    kept until a person chooses, field by field, which value stands (never resolved silently)."""
+
+    __tablename__ = "merge_conflict"
+    __table_args__ = (Index("ix_merge_conflict_status", "status", "kit_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kit_id: Mapped[str] = mapped_column(String(36))
+    import_id: Mapped[str] = mapped_column(String(36))
+    origin: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    fields_json: Mapped[str] = mapped_column(Text)
+    base_json: Mapped[str] = mapped_column(Text)
+    court_json: Mapped[str] = mapped_column(Text)
+    tribunal_json: Mapped[str] = mapped_column(Text)
+    tribunal_version: Mapped[int] = mapped_column(Integer)
+    tribunal_updated_by: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    choices_json: Mapped[str | None] = mapped_column(Text)

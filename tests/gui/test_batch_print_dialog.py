@@ -1,0 +1,68 @@
+"""批量打印 dialog: cases from the docket selection, progress off the GUI thread, cancel keeps nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from tests.conftest import TODAY, make_case_input
+from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.models import Document
+
+pytestmark = pytest.mark.gui
+
+
+def _dialog(qtbot: QtBot, db: Database, admin: Actor, count: int) -> BatchPrintDialog:
+    with db.unit_of_work() as s:
+        ids = [
+            register_case(s, admin, make_case_input(n), today=TODAY).id
+            for n in range(1, count + 1)
+        ]
+    dialog = BatchPrintDialog(db, admin, case_ids=ids, today=TODAY)
+    qtbot.addWidget(dialog)
+    opened: list[Path] = []
+
+    def opener(path: Path) -> bool:
+        opened.append(path)
+        return True
+
+    dialog.opener = opener
+    dialog.opened = opened  # type: ignore[attr-defined]
+    dialog.show()
+    return dialog
+
+
+def _documents(db: Database) -> int:
+    with db.reader() as s:
+        return s.scalar(select(func.count()).select_from(Document)) or 0
+
+
+def test_selected_cases_print_into_one_pdf(qtbot: QtBot, db: Database, admin: Actor) -> None:
+    dialog = _dialog(qtbot, db, admin, 3)
+    assert dialog.from_selected.isChecked() and dialog.table.rowCount() == 3
+    assert dialog.count_label.text() == "共3件，已选3件"
+    dialog.set_kind(DocumentKind.RISK_NOTICE)
+    with qtbot.waitSignal(dialog.printed, timeout=30000):
+        dialog.start()
+        assert not dialog.print_button.isEnabled() and dialog.cancel_button.isEnabled()
+    (pdf,) = dialog.opened  # type: ignore[attr-defined]
+    assert pdf.exists() and "已出具3件执行风险提示书及送达回证" in dialog.banner.text()
+    assert _documents(db) == 6
+
+
+def test_cancel_keeps_nothing(qtbot: QtBot, db: Database, admin: Actor) -> None:
+    dialog = _dialog(qtbot, db, admin, 4)
+    task = dialog.start()
+    assert task is not None
+    with qtbot.waitSignal(task.signals.finished, timeout=30000):
+        dialog.cancel()
+    assert "本批文书均未出具" in dialog.banner.text()
+    assert dialog.opened == [] and _documents(db) == 0  # type: ignore[attr-defined]
+    assert dialog.print_button.isEnabled()

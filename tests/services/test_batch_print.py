@@ -1,0 +1,176 @@
+"""Batch printing for a service trip: one PDF, every document numbered and stored, all or nothing."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import TODAY, make_case_input
+from zhiqian_desktop.cli_batch import cmd_batch_print
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.services import batch_print, notices
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.locations import attachments_dir
+from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
+
+
+def _cases(db: Database, admin: Actor, count: int) -> list[tuple[str, str]]:
+    with db.unit_of_work() as s:
+        cases = [
+            register_case(s, admin, make_case_input(n, obligor=f"被申请人{n}号"), today=TODAY)
+            for n in range(1, count + 1)
+        ]
+        return [(c.id, c.case_no) for c in cases]
+
+
+def _pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return "".join(out.stdout.decode("utf-8").split())
+
+
+def _stored_files(db: Database) -> list[Path]:
+    root = attachments_dir(db.path)  # type: ignore[arg-type]
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+class Recorder:
+    def __init__(self, cancel_after: int | None = None) -> None:
+        self.reports: list[tuple[int, int, str]] = []
+        self.cancel_after = cancel_after
+
+    def report(self, done: int, total: int = 0, text: str = "") -> None:
+        self.reports.append((done, total, text))
+
+    def check(self) -> None:
+        if self.cancel_after is not None and len(self.reports) >= self.cancel_after:
+            raise KeyboardInterrupt("cancelled")  # any exception: the worker raises Cancelled
+
+
+def test_fifty_cases_make_one_pdf_with_a_receipt_after_each(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    cases = _cases(db, admin, 50)
+    output = tmp_path / "trip.pdf"
+    progress = Recorder()
+    result = batch_print.issue_batch(
+        db,
+        admin,
+        [c for c, _ in cases],
+        DocumentKind.URGING,
+        receipts=True,
+        today=TODAY,
+        output=output,
+        progress=progress,
+    )
+    assert result.pdf_path == output and result.case_count == 50 and len(result.receipts) == 50
+    text = _pdf_text(output)
+    for _, case_no in cases:
+        assert case_no in text
+    assert text.count("送达回证") >= 50
+    assert text.count("自动履行催告书") >= 100  # the notice's title and the receipt's 文书名称
+    # Each receipt follows its own notice: the notice numbers appear in case order.
+    positions = [text.index(d.doc_no) for d in result.documents]
+    assert positions == sorted(positions)
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 100
+        for d in result.documents[:3]:
+            assert notices.stored_pdf(db, s, d.id) == d.pdf_path.read_bytes()
+    assert progress.reports[-1][0] == progress.reports[-1][1] == 51
+
+
+def test_a_cancelled_batch_writes_nothing(db: Database, admin: Actor, tmp_path: Path) -> None:
+    cases = _cases(db, admin, 6)
+    before = _stored_files(db)
+    output = tmp_path / "trip.pdf"
+    with pytest.raises(KeyboardInterrupt):
+        batch_print.issue_batch(
+            db,
+            admin,
+            [c for c, _ in cases],
+            DocumentKind.URGING,
+            receipts=True,
+            today=TODAY,
+            output=output,
+            progress=Recorder(cancel_after=3),
+        )
+    assert not output.exists()
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+        assert s.scalar(select(func.count()).select_from(Attachment)) == 0
+    assert _stored_files(db) == before
+    # The numbers were not used up: the next batch starts at 催告1 again.
+    result = batch_print.issue_batch(
+        db, admin, [cases[0][0]], DocumentKind.URGING, receipts=False, today=TODAY, output=output
+    )
+    assert result.documents[0].doc_no.endswith("-催告1")
+
+
+def test_one_case_that_cannot_have_the_document_stops_the_batch_and_is_named(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    cases = _cases(db, admin, 3)
+    with db.unit_of_work() as s:
+        archived = s.get(SupervisionCase, cases[1][0])
+        assert archived is not None
+        archived.status = CaseStatus.ARCHIVED
+    with pytest.raises(UserError, match=re.escape(f"案件{cases[1][1]}已归档")):
+        batch_print.issue_batch(
+            db,
+            admin,
+            [c for c, _ in cases],
+            DocumentKind.URGING,
+            receipts=False,
+            today=TODAY,
+            output=tmp_path / "t.pdf",
+        )
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+    with pytest.raises(UserError, match="已被删除"):
+        batch_print.issue_batch(
+            db, admin, [cases[0][0] + "x"], DocumentKind.URGING, receipts=False, today=TODAY
+        )
+    with pytest.raises(UserError, match="送达回证随被送达的文书"):
+        batch_print.issue_batch(
+            db,
+            admin,
+            [cases[0][0]],
+            DocumentKind.SERVICE_RECEIPT,
+            receipts=False,
+            today=TODAY,
+        )
+
+
+def test_cases_from_the_due_list_and_the_cli(
+    db: Database, admin: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = _cases(db, admin, 3)
+    with db.reader() as s:
+        due = batch_print.cases_from_due_list(s, TODAY)
+    assert {c.case_no for c in due} == {no for _, no in cases}  # new cases: no urging notice yet
+    output = tmp_path / "cli.pdf"
+    args = argparse.Namespace(
+        kind="督促履行通知书",
+        cases=None,
+        due_date=TODAY.isoformat(),
+        handler=None,
+        receipts=True,
+        output=str(output),
+        date=TODAY.isoformat(),
+        json=False,
+    )
+    assert cmd_batch_print(db, admin, args) == 0
+    assert "已出具3件督促履行通知书及送达回证" in capsys.readouterr().out
+    text = _pdf_text(output)
+    assert all(no in text for _, no in cases) and text.count("送达回证") >= 3
+    args.due_date, args.cases, args.output = None, [cases[0][1]], str(tmp_path / "x.txt")
+    with pytest.raises(UserError, match=r"\.pdf"):
+        cmd_batch_print(db, admin, args)

@@ -1,0 +1,434 @@
+"""The 文书 tab of the case page: issued documents, issuing a new one, opening, printing, service.
+
+There is no PDF viewer in the app: PySide6-Essentials has no Qt PDF module, so a document is
+opened in the system's PDF viewer, which previews it and prints through the system print dialog.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.gui.service_dialog import ServiceDialog
+from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
+from zhiqian_desktop.services import attachments, batch_print, notices
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.store.database import Database
+
+HEADERS = ("文书编号", "文书", "出具日期", "送达", "送达方式", "送达日期", "签收人", "照片")
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def open_pdf(path: Path) -> bool:
+    """Open a PDF in the system viewer (preview and print from there)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: str
+    doc_no: str
+    kind: DocumentKind
+    issued_on: date
+    voided: bool
+    served_on: date | None
+    method: str
+    recipient: str
+    photos: int
+
+    @property
+    def served(self) -> bool:
+        return self.served_on is not None
+
+
+class IssueDialog(QDialog):
+    """出具文书: which document, whether its 送达回证 comes with it, whether to open it after."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("出具文书")
+        self.kind = QComboBox(self)
+        for kind in DocumentKind:
+            if kind is not DocumentKind.SERVICE_RECEIPT:
+                self.kind.addItem(kind.label, kind.value)
+        self.with_receipt = QCheckBox("同时出具送达回证（排在文书之后）", self)
+        self.with_receipt.setChecked(True)
+        self.open_after = QCheckBox("出具后打开PDF，以便预览和打印", self)
+        self.open_after.setChecked(True)
+        note = QLabel("文书出具后即编号存档；以后修改模板不影响已出具的文书。", self)
+        note.setStyleSheet(f"color: {HINT_COLOUR};")
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("文书种类", self.kind)
+        form.addRow("", self.with_receipt)
+        form.addRow("", self.open_after)
+        buttons = QDialogButtonBox(self)
+        ok = buttons.addButton("出具", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def chosen_kind(self) -> DocumentKind:
+        value = self.kind.currentData()
+        return next(k for k in DocumentKind if k.value == value)
+
+    def set_kind(self, kind: DocumentKind) -> None:
+        self.kind.setCurrentIndex(self.kind.findData(kind.value))
+
+
+class DocumentsTab(QWidget):
+    """The case's documents; ``changed`` fires after a document was issued or served."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentsTab")
+        self.db, self.actor = db, actor
+        self._today = today
+        self.case_id: str | None = None
+        self.rows: list[DocumentRow] = []
+        self.dialog: QDialog | None = None
+        self.task: Task | None = None
+        self.opener: Callable[[Path], bool] = open_pdf
+        """Replaced in tests, where no system viewer may start."""
+
+        self.banner = Banner(self)
+        self.urging_label = QLabel(self)
+        self.urging_label.setObjectName("urgingPeriod")
+        self.urging_label.setStyleSheet("font-size: 11pt; color: #1d4f7a;")
+        self.urging_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setHorizontalHeaderLabels(list(HEADERS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((250, 150, 90, 60, 150, 90, 90)):
+            self.table.setColumnWidth(col, width)
+        self.empty = QLabel(
+            "尚未出具文书。点“出具文书”制作催告书、通知书等，并可同时打印送达回证。"
+        )
+        self.empty.setStyleSheet(f"color: {HINT_COLOUR}; padding: 6px;")
+
+        self.issue_button = QPushButton("出具文书(&I)…", self)
+        self.open_button = QPushButton("打开PDF(&O)", self)
+        self.open_button.setToolTip("用系统的PDF阅读器打开已出具的文书，可预览和打印")
+        self.serve_button = QPushButton("记录送达(&S)…", self)
+        self.reprint_button = QPushButton("重新打印(&R)", self)
+        self.reprint_button.setToolTip(
+            "按出具时保存的内容重新生成PDF并打开（存档文件缺失时也可用）"
+        )
+        for button, slot in (
+            (self.issue_button, self.issue),
+            (self.open_button, self.open_selected),
+            (self.serve_button, self.record_service),
+            (self.reprint_button, self.reprint_selected),
+        ):
+            button.clicked.connect(slot)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.urging_label, 1)
+        for b in (self.issue_button, self.open_button, self.serve_button, self.reprint_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self._selection_changed()
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # --- showing --------------------------------------------------------------------------
+
+    def show_case(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.banner.clear_message()
+        self.refresh()
+
+    def refresh(self, select_id: str | None = None) -> None:
+        if self.case_id is None:
+            return
+        current = self.selected()
+        select_id = select_id or (current.id if current else None)
+        rows: list[DocumentRow] = []
+        with self.db.reader() as session:
+            for d in notices.list_documents(session, self.case_id):
+                services = notices.services_of(session, d.id)
+                s = services[0] if services else None
+                photos = (
+                    len(attachments.attachments_of(session, attachments.SERVICE_OWNER, s.id))
+                    if s
+                    else 0
+                )
+                try:
+                    issued = notices.issued_on(d)
+                except UserError:
+                    issued = d.issued_at.date()
+                rows.append(
+                    DocumentRow(
+                        d.id,
+                        d.doc_no,
+                        d.kind,
+                        issued,
+                        d.voided,
+                        s.served_on if s else None,
+                        s.method.label if s else "",
+                        (s.recipient or "") if s else "",
+                        photos,
+                    )
+                )
+            end = notices.urging_period_end(session, self.case_id)
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            if row.voided:
+                state = "已作废"
+            elif row.kind is DocumentKind.SERVICE_RECEIPT:
+                state = "—"
+            else:
+                state = "已送达" if row.served else "未送达"
+            values = (
+                row.doc_no,
+                row.kind.label,
+                row.issued_on.isoformat(),
+                state,
+                row.method,
+                row.served_on.isoformat() if row.served_on else "",
+                row.recipient,
+                f"{row.photos}张" if row.photos else "",
+            )
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setData(ID_ROLE, row.id)
+                if c == 3 and state == "未送达":
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.table.setItem(r, c, item)
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
+        if end is None:
+            self.urging_label.setText("")
+        else:
+            rolled = f"（{end.rolled_from.isoformat()}为节假日，顺延）" if end.rolled_from else ""
+            check = "；节假日数据不全，请人工核对" if not end.calendar_complete else ""
+            self.urging_label.setText(
+                f"催告书{end.start.isoformat()}送达，催告期{end.days}日，"
+                f"至{end.end.isoformat()}届满{rolled}{check}"
+            )
+        if select_id:
+            for r, row in enumerate(rows):
+                if row.id == select_id:
+                    self.table.selectRow(r)
+                    break
+        self._selection_changed()
+
+    def selected(self) -> DocumentRow | None:
+        items = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not items:
+            return None
+        r = items[0].row()
+        return self.rows[r] if 0 <= r < len(self.rows) else None
+
+    def select_document(self, document_id: str) -> None:
+        for r, row in enumerate(self.rows):
+            if row.id == document_id:
+                self.table.selectRow(r)
+                return
+
+    def _selection_changed(self) -> None:
+        row = self.selected()
+        self.issue_button.setEnabled(self.case_id is not None and self.task is None)
+        self.open_button.setEnabled(row is not None)
+        self.reprint_button.setEnabled(row is not None)
+        can_serve = (
+            row is not None
+            and not row.voided
+            and not row.served
+            and row.kind is not DocumentKind.SERVICE_RECEIPT
+        )
+        self.serve_button.setEnabled(can_serve)
+        if row is not None and row.kind is DocumentKind.SERVICE_RECEIPT:
+            self.serve_button.setToolTip("送达回证本身不登记送达；请选择被送达的文书")
+        elif row is not None and row.served:
+            self.serve_button.setToolTip("该文书已登记送达")
+        else:
+            self.serve_button.setToolTip("登记送达方式、日期、送达人、签收人和照片")
+
+    # --- issuing --------------------------------------------------------------------------
+
+    def issue(self) -> IssueDialog | None:
+        if self.case_id is None:
+            return None
+        dialog = IssueDialog(self)
+        dialog.accepted.connect(
+            lambda: self.issue_kind(
+                dialog.chosen_kind(),
+                with_receipt=dialog.with_receipt.isChecked(),
+                open_after=dialog.open_after.isChecked(),
+            )
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def issue_kind(
+        self, kind: DocumentKind, *, with_receipt: bool = True, open_after: bool = True
+    ) -> Task | None:
+        """Issue ``kind`` (and its receipt) off the GUI thread; the PDF opens when asked."""
+        case_id = self.case_id
+        if case_id is None or self.task is not None:
+            return None
+        db, actor, today = self.db, self.actor, self.today
+
+        def work(progress: Progress) -> batch_print.BatchResult:
+            with db.reader() as session:
+                case_no = batch_print.cases_by_id(session, [case_id])[0].case_no
+            name = f"{case_no}-{kind.label}.pdf"
+            return batch_print.issue_batch(
+                db,
+                actor,
+                [case_id],
+                kind,
+                receipts=with_receipt,
+                today=today,
+                output=batch_print.printout_path(name),
+                progress=progress,
+            )
+
+        def done(result: object) -> None:
+            assert isinstance(result, batch_print.BatchResult)
+            issued = result.documents[0]
+            extra = f"及送达回证{result.receipts[0].doc_no}" if result.receipts else ""
+            self.banner.show_message(
+                f"已出具{kind.label}{issued.doc_no}{extra}，已编号存档。"
+                + ("" if open_after else "可点“打开PDF”预览和打印。"),
+                "success",
+            )
+            self.refresh(select_id=issued.id)
+            self.changed.emit()
+            if open_after:
+                self._open_path(result.pdf_path)
+
+        self.banner.show_message(f"正在出具{kind.label}…", "info")
+        self.task = run_in_background(work, on_success=done, on_failure=self._failed)
+        self.task.signals.finished.connect(self._task_finished)
+        self._selection_changed()
+        return self.task
+
+    def _task_finished(self) -> None:
+        self.task = None
+        self._selection_changed()
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.banner.show_message(exc.message)
+            return
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    # --- opening and printing -------------------------------------------------------------
+
+    def _open_path(self, path: Path) -> None:
+        if not self.opener(path):
+            self.banner.show_message(
+                f"无法用系统的PDF阅读器打开文件；文件保存在：{path}，请手动打开后打印", "warning"
+            )
+
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            with self.db.reader() as session:
+                path = batch_print.document_printout(self.db, session, row.id)
+        except UserError as exc:
+            self.banner.show_message(exc.message)
+            return
+        self._open_path(path)
+
+    def reprint_selected(self) -> None:
+        """Draw the document again from the data stored when it was issued, then open it."""
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            with self.db.reader() as session:
+                pdf = notices.render_document(session, row.id)
+            path = batch_print.printout_path(f"{row.doc_no}.pdf")
+            batch_print.write_atomically(path, pdf)
+        except UserError as exc:
+            self.banner.show_message(exc.message)
+            return
+        except OSError as exc:
+            self.banner.show_message(f"无法写入打印文件（{exc.strerror}）；请检查磁盘空间和权限")
+            return
+        self._open_path(path)
+
+    # --- service --------------------------------------------------------------------------
+
+    def record_service(self) -> ServiceDialog | None:
+        row = self.selected()
+        if row is None or row.served or row.kind is DocumentKind.SERVICE_RECEIPT:
+            return None
+        dialog = ServiceDialog(self.db, self.actor, row.id, self, today=self.today)
+        dialog.saved.connect(lambda _sid: self._served(row.id))
+        self._open_dialog(dialog)
+        return dialog
+
+    def _served(self, document_id: str) -> None:
+        self.refresh(select_id=document_id)
+        self.banner.show_message("已登记送达。", "success")
+        self.changed.emit()
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.finished.connect(self._dialog_closed)
+        dialog.open()
+
+    def _dialog_closed(self) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = None

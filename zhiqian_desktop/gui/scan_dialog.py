@@ -1,0 +1,170 @@
+"""扫码登记送达: a USB scanner types a returned receipt's QR code (the document id) and Enter.
+
+The code finds the document and opens 记录送达 for it; an unknown code is said in red and the field
+is cleared and kept focused, so the clerk can scan the next receipt of the stack straight away.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
+from zhiqian_desktop.gui.service_dialog import ServiceDialog
+from zhiqian_desktop.services import notices
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.models import Document
+
+
+class ScanDialog(QDialog):
+    """Scan receipts one after another; ``served`` carries the case id after each recorded service."""
+
+    served = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("scanDialog")
+        self.setWindowTitle("扫码登记送达")
+        self.db, self.actor, self.today = db, actor, today
+        self.service_dialog: ServiceDialog | None = None
+
+        intro = QLabel("用扫码枪扫描送达回证或文书右上角的二维码；也可输入文书编号后按回车。", self)
+        intro.setWordWrap(True)
+        intro.setStyleSheet(f"color: {HINT_COLOUR};")
+        self.code = QLineEdit(self)
+        self.code.setPlaceholderText("在此扫码…")
+        self.code.setClearButtonEnabled(True)
+        self.code.setStyleSheet("font-size: 13pt; padding: 4px;")
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("scanMessage")
+        self.done_list = QListWidget(self)
+        self.done_list.setMinimumHeight(120)
+        buttons = QDialogButtonBox(self)
+        close = buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        close.setAutoDefault(False)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.code)
+        layout.addWidget(self.message)
+        layout.addWidget(QLabel("本次已登记：", self))
+        layout.addWidget(self.done_list, 1)
+        layout.addWidget(buttons)
+        self.code.returnPressed.connect(self.lookup)
+        self.resize(480, 340)
+        self.code.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # The scanner's Enter, once the code field has used it, must not reach QDialog: it would
+        # press the default button of the record-service dialog just opened (our child) and
+        # save an empty service.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR if error else '#1e5b24'};")
+        self.message.setText(text)
+
+    def _ready_for_next(self) -> None:
+        self.code.clear()
+        self.code.setFocus()
+
+    def lookup(self) -> ServiceDialog | None:
+        """Find the scanned document and open 记录送达 for it (or say why not)."""
+        text = self.code.text().strip()
+        if not text:
+            return None
+        try:
+            with self.db.reader() as session:
+                document = notices.find_document_by_code(session, text)
+                if document.kind is DocumentKind.SERVICE_RECEIPT:
+                    # The receipt's own code: record the service of the document it serves.
+                    served_id = _served_document_id(document)
+                    if served_id is None:
+                        raise UserError(
+                            f"{document.doc_no}是送达回证，未记载它所送达的文书；"
+                            "请扫描被送达文书上的二维码"
+                        )
+                    document = notices.find_document_by_code(session, served_id)
+                doc_id, doc_no, voided = document.id, document.doc_no, document.voided
+                served = notices.services_of(session, doc_id)
+        except UserError as exc:
+            self._say(exc.message, error=True)
+            self._ready_for_next()
+            return None
+        if voided:
+            self._say(f"文书{doc_no}已作废，不能登记送达", error=True)
+            self._ready_for_next()
+            return None
+        if served:
+            s = served[0]
+            self._say(
+                f"文书{doc_no}已于{s.served_on.isoformat()}以“{s.method.label}”登记送达，"
+                "无需重复登记",
+                error=True,
+            )
+            self._ready_for_next()
+            return None
+        return self._open_for(doc_id)
+
+    def _open_for(self, document_id: str) -> ServiceDialog | None:
+        try:
+            dialog = ServiceDialog(self.db, self.actor, document_id, self, today=self.today)
+        except UserError as exc:
+            self._say(exc.message, error=True)
+            self._ready_for_next()
+            return None
+        self._say(f"已找到文书{dialog.doc_no}，请填写送达情况")
+        dialog.saved.connect(lambda _sid: self._recorded(document_id, dialog.doc_no))
+        dialog.finished.connect(self._service_closed)
+        self.service_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _recorded(self, document_id: str, doc_no: str) -> None:
+        self.done_list.insertItem(0, doc_no)
+        self._say(f"已登记{doc_no}的送达。请扫描下一份。")
+        with self.db.reader() as session:
+            case_id = notices.find_document_by_code(session, document_id).case_id
+        self.served.emit(case_id)
+
+    def _service_closed(self) -> None:
+        if self.service_dialog is not None:
+            self.service_dialog.deleteLater()
+        self.service_dialog = None
+        self._ready_for_next()
+
+
+def _served_document_id(receipt: Document) -> str | None:
+    """The id of the document a 送达回证 was issued for (kept in its stored data)."""
+    try:
+        data = json.loads(receipt.data_json or "{}")
+    except ValueError:
+        return None
+    served = data.get("served_document_id")
+    return str(served) if served else None

@@ -1,0 +1,257 @@
+"""记录送达: how, when, by whom and to whom a document was served, with photos kept as attachments."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import ServiceMethod
+from zhiqian_desktop.gui.form_fields import (
+    HINT_COLOUR,
+    Banner,
+    DateLineEdit,
+    FieldError,
+    with_error,
+)
+from zhiqian_desktop.services import attachments, notices
+from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.store.database import Database
+
+PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff *.pdf);;所有文件 (*)"
+
+REASON_HINTS = {
+    ServiceMethod.SUBSTITUTE: "代收人与受送达人的关系及由其代收的理由（必填）",
+    ServiceMethod.LEAVING: "拒收事由、见证人姓名及身份（必填）",
+    ServiceMethod.PUBLIC_NOTICE: "公告的媒体或地点、公告期间",
+    ServiceMethod.POST: "邮件单号",
+    ServiceMethod.ELECTRONIC: "送达的号码、邮箱或平台",
+    ServiceMethod.GRID: "协助送达的网格员或村（居）委会",
+}
+RECIPIENT_LABELS = {
+    ServiceMethod.SUBSTITUTE: "代收人",
+    ServiceMethod.LEAVING: "受送达人",
+}
+
+
+class ServiceDialog(QDialog):
+    """Record the service of one document; ``saved`` carries the new service record's id."""
+
+    saved = Signal(str)
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        document_id: str,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("serviceDialog")
+        self.setWindowTitle("记录送达")
+        self.db, self.actor, self.document_id = db, actor, document_id
+        self.today = today or date.today()
+        self.photos: list[Path] = []
+        with db.reader() as session:
+            document = notices.find_document_by_code(session, document_id)
+            content = notices.stored_content(document)
+            self.doc_no = document.doc_no
+            self.issued_on = notices.issued_on(document)
+            self.addressee = content.addressee.rstrip("：:")
+            self.title_text = content.title
+            already = notices.services_of(session, document_id)
+
+        self.banner = Banner(self)
+        heading = QLabel(f"{self.title_text}　{self.doc_no}", self)
+        heading.setStyleSheet("font-size: 12pt; font-weight: bold; color: #1d3557;")
+        sub = QLabel(
+            f"出具日期 {self.issued_on.isoformat()}"
+            + (f"　受送达人 {self.addressee}" if self.addressee else ""),
+            self,
+        )
+        sub.setStyleSheet(f"color: {HINT_COLOUR};")
+
+        self.method = QComboBox(self)
+        for method in ServiceMethod:
+            self.method.addItem(method.label, method.value)
+        self.served_on = DateLineEdit(self)
+        self.served_on.set_date(self.today)
+        self.server = QLineEdit(actor.display_name, self)
+        self.server.setPlaceholderText("送达人姓名，两人送达时用顿号分隔")
+        self.recipient = QLineEdit(self)
+        self.recipient.setPlaceholderText(self.addressee or "签收人姓名")
+        self.recipient_label = QLabel("签收人", self)
+        self.address = QLineEdit(self)
+        self.address.setPlaceholderText("送达地点")
+        self.reason = QPlainTextEdit(self)
+        self.reason.setFixedHeight(60)
+        self.reason_label = QLabel("事由", self)
+        self.remarks = QPlainTextEdit(self)
+        self.remarks.setFixedHeight(50)
+        self.photo_list = QListWidget(self)
+        self.photo_list.setFixedHeight(70)
+        self.add_photo_button = QPushButton("添加照片…", self)
+        self.add_photo_button.clicked.connect(self.choose_photos)
+        self.remove_photo_button = QPushButton("移除", self)
+        self.remove_photo_button.clicked.connect(self.remove_photo)
+
+        self.errors: dict[str, FieldError] = {}
+        form = QFormLayout()
+        form.addRow("送达方式", self.method)
+        for key, label, field in (
+            ("served_on", "送达日期", self.served_on),
+            ("server", "送达人", self.server),
+        ):
+            box, self.errors[key] = with_error(field, self)
+            form.addRow(label, box)
+        box, self.errors["recipient"] = with_error(self.recipient, self)
+        form.addRow(self.recipient_label, box)
+        form.addRow("送达地点", self.address)
+        box, self.errors["substitute_reason"] = with_error(self.reason, self)
+        form.addRow(self.reason_label, box)
+        form.addRow("备注", self.remarks)
+        photos = QWidget(self)
+        photo_layout = QHBoxLayout(photos)
+        photo_layout.setContentsMargins(0, 0, 0, 0)
+        photo_layout.addWidget(self.photo_list, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.add_photo_button)
+        side.addWidget(self.remove_photo_button)
+        side.addStretch(1)
+        photo_layout.addLayout(side)
+        box, self.errors["photos"] = with_error(photos, self)
+        form.addRow("照片", box)
+
+        self.buttons = QDialogButtonBox(self)
+        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(sub)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.method.currentIndexChanged.connect(self._method_changed)
+        self._method_changed()
+        self.resize(520, self.sizeHint().height())
+        if already:
+            s = already[0]
+            self.banner.show_message(
+                f"该文书已于{s.served_on.isoformat()}以“{s.method.label}”登记送达，不能重复登记",
+                "warning",
+            )
+            self.save_button.setEnabled(False)
+
+    # --- state ----------------------------------------------------------------------------
+
+    def current_method(self) -> ServiceMethod:
+        value = self.method.currentData()
+        return next(m for m in ServiceMethod if m.value == value)
+
+    def set_method(self, method: ServiceMethod) -> None:
+        self.method.setCurrentIndex(self.method.findData(method.value))
+
+    def _method_changed(self) -> None:
+        method = self.current_method()
+        required = method in notices.REASON_REQUIRED
+        self.reason_label.setText(
+            {ServiceMethod.SUBSTITUTE: "代收理由", ServiceMethod.LEAVING: "拒收事由"}.get(
+                method, "说明"
+            )
+            + ("＊" if required else "")
+        )
+        self.reason.setPlaceholderText(REASON_HINTS.get(method, "可不填"))
+        label = RECIPIENT_LABELS.get(method, "签收人")
+        self.recipient.setPlaceholderText(
+            "代收人姓名（必填）"
+            if method is ServiceMethod.SUBSTITUTE
+            else (self.addressee or "签收人姓名")
+        )
+        self.recipient_label.setText(label + ("＊" if method is ServiceMethod.SUBSTITUTE else ""))
+        for error in self.errors.values():
+            error.show_message(None)
+
+    def choose_photos(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "选择送达照片", "", PHOTO_FILTER)
+        self.add_photos([Path(n) for n in names])
+
+    def add_photos(self, paths: list[Path]) -> None:
+        for path in paths:
+            if path not in self.photos:
+                self.photos.append(path)
+                self.photo_list.addItem(path.name)
+
+    def remove_photo(self) -> None:
+        row = self.photo_list.currentRow()
+        if 0 <= row < len(self.photos):
+            del self.photos[row]
+            self.photo_list.takeItem(row)
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def _show_error(self, exc: UserError) -> None:
+        target = self.errors.get(exc.field or "")
+        if target is not None:
+            target.show_message(exc.message)
+        else:
+            self.banner.show_message(exc.message)
+
+    def save(self) -> None:
+        for error in self.errors.values():
+            error.show_message(None)
+        self.banner.clear_message()
+        try:
+            served_on = self.served_on.date_value()
+        except UserError as exc:
+            self.errors["served_on"].show_message(exc.message)
+            return
+        if served_on is None:
+            self.errors["served_on"].show_message("请填写送达日期")
+            return
+        try:
+            with self.db.unit_of_work() as session:
+                service = notices.record_service(
+                    session,
+                    self.actor,
+                    self.document_id,
+                    self.current_method(),
+                    served_on,
+                    self.server.text(),
+                    recipient=self.recipient.text(),
+                    address=self.address.text(),
+                    substitute_reason=self.reason.toPlainText(),
+                    remarks=self.remarks.toPlainText(),
+                    today=self.today,
+                )
+                attachments.attach_service_photos(
+                    self.db, session, self.actor, service.id, self.photos
+                )
+                service_id = service.id
+        except UserError as exc:
+            self._show_error(exc)
+            return
+        self.saved.emit(service_id)
+        self.accept()

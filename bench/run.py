@@ -1,6 +1,12 @@
 """Measures the app's figures on the benchmark database and prints them beside their targets.
 
-    python -m bench.run [--json FILE] [--db PATH] [--runs N] [--only TEXT] [--explain]
+    python -m bench.run [--json FILE] [--markdown FILE] [--db PATH] [--runs N] [--only TEXT]
+    python -m bench.run --explain
+
+Prints every figure the issues name beside its target, as a table and as JSON (with the machine).
+Figures that write (a notice, a batch, a transfer package) work on a private copy of the benchmark
+database made once per run, so the cached file is never changed by them. Start-up and peak memory
+are measured in fresh processes running the app's own start-up path offscreen.
 
 Each figure is a `Figure(name, target, fn)` in FIGURES; `fn(ctx)` returns the measured value
 (milliseconds unless the figure says otherwise) or raises NotAvailable when the thing it measures
@@ -715,6 +721,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = args.db or ensure_database(DEFAULT_DB)
     ctx = Context(db_path=db_path, runs=args.runs)
     started = time.time()
+    load_at_start = _loadavg()
     try:
         if args.explain:
             explain(ctx)
@@ -726,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
         ctx.close()
     info = machine()
     info["qt"] = qt_version()
-    info["load_average_at_start"] = _loadavg()
+    info["load_average"] = {"start": load_at_start, "end": _loadavg()}
     report = {
         "machine": info,
         "database": str(db_path),

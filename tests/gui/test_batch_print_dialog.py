@@ -22,8 +22,7 @@ pytestmark = pytest.mark.gui
 def _dialog(qtbot: QtBot, db: Database, admin: Actor, count: int) -> BatchPrintDialog:
     with db.unit_of_work() as s:
         ids = [
-            register_case(s, admin, make_case_input(n), today=TODAY).id
-            for n in range(1, count + 1)
+            register_case(s, admin, make_case_input(n), today=TODAY).id for n in range(1, count + 1)
         ]
     dialog = BatchPrintDialog(db, admin, case_ids=ids, today=TODAY)
     qtbot.addWidget(dialog)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, CursorResult, select, text
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.services import maintenance
@@ -20,6 +21,13 @@ COLUMNS = (
     "id, at, actor, action, entity, entity_id, case_id, before_json, after_json, origin,"
     " prev_hash, hash"
 )
+
+
+def run(conn: Connection, sql: str, *params: object) -> CursorResult[Any]:
+    """Tamper with the table directly; `?` placeholders, on SQLite and PostgreSQL alike."""
+    parts = sql.split("?")
+    named = parts[0] + "".join(f":p{i}{part}" for i, part in enumerate(parts[1:]))
+    return conn.execute(text(named), {f"p{i}": value for i, value in enumerate(params)})
 
 
 def events(db: Database) -> list[AuditEvent]:
@@ -109,9 +117,7 @@ def test_an_edited_after_json_is_detected_at_that_event(
     forged = (target.after_json or "").replace("12345.67", "1.00")
     assert forged != target.after_json
     with db.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "UPDATE audit_event SET after_json = ? WHERE seq = ?", (forged, target.seq)
-        )
+        run(conn, "UPDATE audit_event SET after_json = ? WHERE seq = ?", forged, target.seq)
     assert _verify(db) == target.seq
     assert not maintenance.check(db).ok
 
@@ -121,9 +127,7 @@ def test_any_edited_field_is_detected(db: Database, worked: list[AuditEvent], co
     target = next(ev for ev in worked if ev.action == "update")
     value = {"actor": "someone", "at": "2020-01-01 00:00:00.000000", "before_json": "{}"}[column]
     with db.engine.begin() as conn:
-        conn.exec_driver_sql(
-            f"UPDATE audit_event SET {column} = ? WHERE seq = ?", (value, target.seq)
-        )
+        run(conn, f"UPDATE audit_event SET {column} = ? WHERE seq = ?", value, target.seq)
     assert _verify(db) == target.seq
 
 
@@ -133,7 +137,7 @@ def test_a_deleted_middle_event_is_detected_at_its_successor(
     target = _middle(worked)
     successor = worked[worked.index(target) + 1]
     with db.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM audit_event WHERE seq = ?", (target.seq,))
+        run(conn, "DELETE FROM audit_event WHERE seq = ?", target.seq)
     assert _verify(db) == successor.seq
 
 
@@ -144,21 +148,20 @@ def test_two_swapped_events_are_detected_at_the_first(
     second = worked[worked.index(first) + 1]
     with db.engine.begin() as conn:
         rows = {
-            seq: conn.exec_driver_sql(
-                f"SELECT {COLUMNS} FROM audit_event WHERE seq = ?", (seq,)
-            ).one()
+            seq: run(conn, f"SELECT {COLUMNS} FROM audit_event WHERE seq = ?", seq).one()
             for seq in (first.seq, second.seq)
         }
         # Free the unique ids first, then write each event's content into the other's place.
-        conn.exec_driver_sql(
-            "UPDATE audit_event SET id = 'tmp-' || seq WHERE seq IN (?, ?)", (first.seq, second.seq)
+        run(
+            conn,
+            "UPDATE audit_event SET id = 'tmp-' || seq WHERE seq IN (?, ?)",
+            first.seq,
+            second.seq,
         )
         names = [c.strip() for c in COLUMNS.split(",")]
         assignments = ", ".join(f"{n} = ?" for n in names)
         for seq, other in ((first.seq, second.seq), (second.seq, first.seq)):
-            conn.exec_driver_sql(
-                f"UPDATE audit_event SET {assignments} WHERE seq = ?", (*rows[other], seq)
-            )
+            run(conn, f"UPDATE audit_event SET {assignments} WHERE seq = ?", *rows[other], seq)
     assert _verify(db) == first.seq
 
 
@@ -167,10 +170,10 @@ def test_a_truncated_tail_still_verifies_but_a_removed_head_does_not(
 ) -> None:
     # Without an anchor elsewhere the chain cannot show a cut tail; it does show a cut head.
     with db.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM audit_event WHERE seq = ?", (worked[-1].seq,))
+        run(conn, "DELETE FROM audit_event WHERE seq = ?", worked[-1].seq)
     assert _verify(db) is None
     with db.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM audit_event WHERE seq = ?", (worked[0].seq,))
+        run(conn, "DELETE FROM audit_event WHERE seq = ?", worked[0].seq)
     assert _verify(db) == worked[1].seq
 
 

@@ -65,6 +65,11 @@ class Court:
 
 @pytest.fixture
 def court(sqlite_db: Database, admin: Actor) -> Court:
+    return setup_court(sqlite_db, admin)
+
+
+def setup_court(sqlite_db: Database, admin: Actor) -> Court:
+    """A court with the tribunal 沙尔沁法庭, its clerk zhangsan, three of its cases and one more."""
     with sqlite_db.unit_of_work() as s:
         tribunal = add_tribunal(s, admin, "沙尔沁法庭")
         handler = create_user(s, admin, username="zhangsan", display_name="张三", role=Role.HANDLER)
@@ -99,12 +104,18 @@ class Laptop:
 
 @pytest.fixture
 def laptop(kit: Path, tmp_path: Path) -> Iterator[Laptop]:
-    path = sync.open_kit(kit, tmp_path / "laptop")
+    opened = open_laptop(kit, tmp_path / "laptop")
+    yield opened
+    opened.db.dispose()
+
+
+def open_laptop(kit: Path, folder: Path) -> Laptop:
+    """The kit opened as a fresh install's database, worked on as the tribunal's clerk."""
+    path = sync.open_kit(kit, folder)
     db = open_app_database(sqlite_url(path))
     with db.reader() as s:
         clerk = actor_for(s.scalars(select(User).where(User.username == "zhangsan")).one())
-    yield Laptop(db, clerk)
-    db.dispose()
+    return Laptop(db, clerk)
 
 
 def pay(db: Database, actor: Actor, case_id: str, amount: str) -> None:

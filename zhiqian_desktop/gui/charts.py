@@ -57,8 +57,8 @@ def nice_max(value: float) -> float:
     exp = 10 ** math.floor(math.log10(value))
     for step in (1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10):
         if value <= step * exp:
-            return step * exp
-    return 10 * exp
+            return float(step * exp)
+    return float(10 * exp)
 
 
 class ChartBase(QWidget):

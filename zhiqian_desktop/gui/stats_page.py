@@ -91,6 +91,13 @@ class PageData:
     handlers: StatsResult
 
 
+def _item(table: QTableWidget, row: int, col: int) -> QTableWidgetItem:
+    item = table.item(row, col)
+    if item is None:
+        raise LookupError(f"no cell {row},{col}")
+    return item
+
+
 def _qdate(d: date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
@@ -145,10 +152,12 @@ class CasesDialog(QDialog):
         layout.addWidget(buttons)
 
     def case_ids(self) -> list[str]:
-        return [str(self.table.item(r, 0).data(CASE_ID_ROLE)) for r in range(self.table.rowCount())]
+        return [
+            str(_item(self.table, r, 0).data(CASE_ID_ROLE)) for r in range(self.table.rowCount())
+        ]
 
     def _activate(self, row: int, _col: int) -> None:
-        self.caseActivated.emit(str(self.table.item(row, 0).data(CASE_ID_ROLE)))
+        self.caseActivated.emit(str(_item(self.table, row, 0).data(CASE_ID_ROLE)))
 
 
 class ScreeningDialog(QDialog):
@@ -200,7 +209,9 @@ class ScreeningDialog(QDialog):
         self.evidence.verticalHeader().setVisible(False)
         self.evidence.horizontalHeader().setStretchLastSection(True)
         self.evidence.cellDoubleClicked.connect(
-            lambda r, _c: self.caseActivated.emit(str(self.evidence.item(r, 0).data(CASE_ID_ROLE)))
+            lambda r, _c: self.caseActivated.emit(
+                str(_item(self.evidence, r, 0).data(CASE_ID_ROLE))
+            )
         )
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.list)
@@ -570,8 +581,8 @@ class StatsPage(QWidget):
         """The number shown in the table for (row label, figure key) — for tests and checks."""
         col = 1 + [f.key for f in COLUMNS].index(figure)
         for r in range(self.table.rowCount()):
-            if self.table.item(r, 0).text() == group_label:
-                return self.table.item(r, col).text()
+            if _item(self.table, r, 0).text() == group_label:
+                return _item(self.table, r, col).text()
         raise KeyError(group_label)
 
     # --- the cases behind a number ----------------------------------------------------------
@@ -579,7 +590,7 @@ class StatsPage(QWidget):
     def _cell_clicked(self, row: int, col: int) -> None:
         if col == 0 or self.data is None:
             return
-        item = self.table.item(row, col)
+        item = _item(self.table, row, col)
         key = item.data(GROUP_KEY_ROLE)
         figure = item.data(FIGURE_ROLE)
         by = self.data.table.by
@@ -600,10 +611,8 @@ class StatsPage(QWidget):
         elif figure == "performance_rate":
             label = "自动履行（自动履行率分子）"
         group_label = "合计"
-        source = {GroupBy.MONTH: self.data.months, GroupBy.HANDLER: self.data.handlers}.get(
-            by,
-            self.data.table,  # type: ignore[arg-type]
-        )
+        sources = {GroupBy.MONTH: self.data.months, GroupBy.HANDLER: self.data.handlers}
+        source = sources.get(by, self.data.table) if by is not None else self.data.table
         if by is not None:
             group_label = next(
                 (g.label for g in source.groups if g.key == key), key or "（未填写）"

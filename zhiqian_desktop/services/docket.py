@@ -228,7 +228,7 @@ def register_case(
         case.parties.append(party)
     case.id = new_id()
     with session.no_autoflush:
-        refresh_derived(session, case, limit_days=settings.supervision_limit_days)
+        refresh_derived(session, case, limit_days=settings.supervision_limit_days, new_case=True)
     session.add(case)
     session.flush()
     audit.record_event(
@@ -301,7 +301,9 @@ def update_case(
     return case
 
 
-def refresh_derived(session: Session, case: SupervisionCase, *, limit_days: int) -> None:
+def refresh_derived(
+    session: Session, case: SupervisionCase, *, limit_days: int, new_case: bool = False
+) -> None:
     """Recompute the columns the docket sorts and searches on from the case's records."""
     parties = [p for p in case.parties if p.deleted_at is None]
     case.obligor_names = "、".join(p.name for p in parties if p.role is PartyRole.OBLIGOR)[:500]
@@ -309,22 +311,30 @@ def refresh_derived(session: Session, case: SupervisionCase, *, limit_days: int)
     for p in parties:
         words += [p.name, p.id_number or "", *split_phones(p.phones)]
     case.search_text = " ".join(w for w in words if w).lower()
-    paid = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0)).where(
-            Payment.case_id == case.id, Payment.deleted_at.is_(None)
+    paid = (
+        0
+        if new_case
+        else session.scalar(
+            select(func.coalesce(func.sum(Payment.amount), 0)).where(
+                Payment.case_id == case.id, Payment.deleted_at.is_(None)
+            )
         )
     )
     case.amount_paid = Decimal(paid or 0).quantize(Decimal("0.01"))
     case.next_due_date = (
-        None if case.status in CLOSED_STATUSES else _next_due(session, case, limit_days)
+        None
+        if case.status in CLOSED_STATUSES
+        else _next_due(session, case, limit_days, new_case=new_case)
     )
 
 
-def _next_due(session: Session, case: SupervisionCase, limit_days: int) -> date | None:
+def _next_due(
+    session: Session, case: SupervisionCase, limit_days: int, *, new_case: bool
+) -> date | None:
     # The due-list rules decide (services/dues.py); imported here to keep the import graph flat.
     from zhiqian_desktop.services.dues import next_due_date
 
-    return next_due_date(session, case, limit_days=limit_days)
+    return next_due_date(session, case, limit_days=limit_days, new_case=new_case)
 
 
 def get_case(session: Session, case_id: str) -> SupervisionCase:

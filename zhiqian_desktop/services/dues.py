@@ -276,7 +276,9 @@ def case_due_items(session: Session, case_id: str, on: date) -> list[DueItem]:
     return sorted((i for fa in facts for i in calc.items(fa, on)), key=sort_key)
 
 
-def next_due_date(session: Session, case: SupervisionCase, *, limit_days: int) -> date | None:
+def next_due_date(
+    session: Session, case: SupervisionCase, *, limit_days: int, new_case: bool = False
+) -> date | None:
     """The earliest pending deadline of one case, for the docket's derived column.
 
     The case's own columns come from the object (it may not be flushed yet); its records from
@@ -289,7 +291,8 @@ def next_due_date(session: Session, case: SupervisionCase, *, limit_days: int) -
     calc = DueCalculator(rules, load_calendar(session))
     # Not limited to open cases: the stored status may still be the one before a reopen.
     only = DueFilter(case_ids=frozenset({case.id}), open_only=False)
-    loaded = load_facts(session, only) if case.id else []
+    # A case being registered has no records yet: nothing to read (an import registers thousands).
+    loaded = load_facts(session, only) if case.id and not new_case else []
     base = loaded[0] if loaded else None
     facts = CaseFacts(
         case_id=case.id or "",

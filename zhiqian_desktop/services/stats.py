@@ -323,7 +323,7 @@ def _limit(session: Session, limit_days: int | None) -> int:
 
 
 def _fen_sum(column: Any, condition: ColumnElement[bool] | None = None) -> ColumnElement[Any]:
-    raw = type_coerce(column, Integer)
+    raw: ColumnElement[Any] = type_coerce(column, Integer)
     if condition is not None:
         raw = case((condition, raw), else_=literal(0))
     return func.coalesce(func.sum(raw), 0)
@@ -800,6 +800,10 @@ def _obligor_key() -> ColumnElement[Any]:
     return func.coalesce(func.nullif(func.upper(func.trim(Party.id_number)), ""), Party.name)
 
 
+def cast_licence(code: str | None) -> LicenceStatus | None:
+    return next((s for s in LicenceStatus if s.value == code), None) if code else None
+
+
 def bankruptcy_screening(session: Session, year: int) -> list[ReferralCandidate]:
     """Enterprise obligors meeting a referral condition (执破衔接) for ``year``.
 
@@ -875,7 +879,7 @@ def bankruptcy_screening(session: Session, year: int) -> list[ReferralCandidate]
             name=name,
             id_number=id_number,
             registered_capital=cap,
-            licence_status=LicenceStatus(licence) if licence else None,
+            licence_status=cast_licence(licence),
         )
         if k in many:
             n, total = many[k]

@@ -15,7 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from zhiqian_desktop import cli_auth, cli_due, cli_import, cli_notice, cli_transfer
+from zhiqian_desktop import (
+    cli_auth,
+    cli_due,
+    cli_import,
+    cli_notice,
+    cli_stats,
+    cli_transfer,
+)
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:
@@ -141,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     cli_auth.add_token_arguments(command("token", "为脚本生成登录令牌（ZHIQIAN_TOKEN）"))
     cli_auth.add_passwd_arguments(command("passwd", "修改密码；管理员可用 --reset 用户名 重置"))
 
+    cli_stats.add_stats_arguments(
+        command(
+            "stats", "统计：收案、自动履行、和解、化解率等（可按月份、承办人、审判庭、法庭分组）"
+        )
+    )
     cli_due.add_due_arguments(command("due", "今日待办：到期和逾期事项（默认今天）"))
     cli_notice.add_arguments(command("notice", "出具文书并导出PDF（文书编号、存档、审计）"))
     cli_import.add_template_arguments(
@@ -632,6 +644,11 @@ def cmd_due(args: argparse.Namespace) -> int:
         return cli_due.cmd_due(db, _acting_user(args, db, write=False), args)
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_stats.cmd_stats(db, _acting_user(args, db, write=False), args)
+
+
 def cmd_import_template(args: argparse.Namespace) -> int:
     return cli_import.cmd_import_template(None, args)
 
@@ -654,6 +671,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "transfer": cmd_transfer,
     "verify-package": cmd_verify_package,
     "due": cmd_due,
+    "stats": cmd_stats,
     "notice": cmd_notice,
     "import-template": cmd_import_template,
     "import-cases": cmd_import_cases,

@@ -26,6 +26,7 @@ from zhiqian_desktop.gui.case_page import CasePage
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.gui.settings_page import SettingsPage
+from zhiqian_desktop.gui.stats_page import StatsPage
 from zhiqian_desktop.resources_access import ui_path
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.settings import get_settings
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.case_form: CaseFormDialog | None = None
         self.case_page: CasePage | None = None
         self.settings_page: SettingsPage | None = None
+        self.stats_page: StatsPage | None = None
 
         self.form = load_form("main_window.ui", self)
         self.setCentralWidget(self.form)
@@ -195,6 +197,8 @@ class MainWindow(QMainWindow):
     def show_page(self, page: int) -> None:
         if page == PAGE_SETTINGS:
             self._ensure_settings_page()
+        if page == PAGE_STATS:
+            self._ensure_stats_page()
         if page == PAGE_DUE and self.pages.currentIndex() != PAGE_DUE:
             self.due_list.refresh()
         self.pages.setCurrentIndex(page)
@@ -217,6 +221,18 @@ class MainWindow(QMainWindow):
         self.docket.reset_filters()
         self.docket.overdue_check.setChecked(True)
         self.show_docket()
+
+    def _ensure_stats_page(self) -> StatsPage:
+        """Built on first visit: the figures are computed only when someone looks at them."""
+        if self.stats_page is None:
+            self.stats_page = StatsPage(self.db, self.actor, today=self._today)
+            self._holder("stats_holder").addWidget(self.stats_page)
+            self.stats_page.open_cases.connect(lambda ids: ids and self.show_case(ids[0]))
+            self.stats_page.statusMessage.connect(
+                lambda text: self.statusBar().showMessage(text, 8000)
+            )
+            self.stats_page.refresh()
+        return self.stats_page
 
     def _ensure_settings_page(self) -> SettingsPage:
         if self.settings_page is None:
@@ -270,6 +286,8 @@ class MainWindow(QMainWindow):
                 self.case_page.show_case(case_id)
         elif page == PAGE_DUE:
             self.due_list.refresh()
+        elif page == PAGE_STATS and self.stats_page is not None:
+            self.stats_page.refresh()
         self.statusBar().showMessage("已刷新", 2000)
 
     # --- geometry -------------------------------------------------------------------------

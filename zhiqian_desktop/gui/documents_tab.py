@@ -187,8 +187,12 @@ class DocumentsTab(QWidget):
     # --- showing --------------------------------------------------------------------------
 
     def show_case(self, case_id: str) -> None:
+        if case_id != self.case_id:
+            # The same case shown again (the page refreshing after our own change) keeps the
+            # message about what was just issued or served.
+            self.banner.clear_message()
+            self.table.clearSelection()
         self.case_id = case_id
-        self.banner.clear_message()
         self.refresh()
 
     def refresh(self, select_id: str | None = None) -> None:

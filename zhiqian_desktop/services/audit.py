@@ -3,6 +3,11 @@
 The chain is keyed with a court secret kept in a file beside the database (never inside it): a
 person who edits the database file with another tool cannot recompute the links without it.
 A database whose chain was started before keys existed keeps its plain SHA-256 chain.
+
+On a court server (PostgreSQL) there is no file beside the database, and a key stored in the
+database would not stop anyone who can edit it: the chain is unkeyed SHA-256 there, and the
+server's permissions protect it (the desks' role may only insert and read audit events; see
+docs/postgresql.md). Appends are serialised by a transaction-level advisory lock.
 """
 
 from __future__ import annotations
@@ -18,12 +23,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect, select
+from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.store.database import sqlite_file
+from zhiqian_desktop.store.database import WRITE_LOCK_KEY, sqlite_file
 from zhiqian_desktop.store.locations import audit_key_path
 from zhiqian_desktop.store.models import AuditEvent, Base
 from zhiqian_desktop.store.types import new_id, utcnow
@@ -225,6 +230,10 @@ def _chain_head(session: Session) -> str | None:
     for name in ("after_soft_rollback", "after_commit"):
         if not event.contains(session, name, _forget_head):
             event.listen(session, name, _forget_head)
+    if session.get_bind().dialect.name == "postgresql":
+        # Held until the transaction ends, so no other desk appends between this read of the
+        # head and the commit (a fork of the chain); normally already held since BEGIN.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
     head = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     if head is not None:
         session.info[_HEAD_KEY] = head

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.case_numbers import format_case_number, next_sequence
@@ -19,10 +20,18 @@ def allocate(session: Session, settings: CourtSettings, year: int) -> tuple[str,
     """Take the next number of `year` inside the caller's write transaction.
 
     On SQLite the transaction began with BEGIN IMMEDIATE, so no other writer runs meanwhile; on
-    PostgreSQL the counter row is locked with SELECT ... FOR UPDATE. The counter only grows, so a
-    number is never issued twice even if its case is later deleted.
+    PostgreSQL writers queue on an advisory lock (store.database) and, should a session ever skip
+    it, the counter row is created with INSERT ... ON CONFLICT DO NOTHING (two desks taking the
+    first number of a year cannot both insert it) and locked with SELECT ... FOR UPDATE. The
+    counter only grows, so a number is never issued twice even if its case is later deleted.
     """
-    counter = session.get(CaseNumberCounter, year, with_for_update=True)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            pg_insert(CaseNumberCounter)
+            .values(year=year, last_seq=0)
+            .on_conflict_do_nothing(index_elements=[CaseNumberCounter.year])
+        )
+    counter = session.get(CaseNumberCounter, year, with_for_update=True, populate_existing=True)
     if counter is None:
         counter = CaseNumberCounter(year=year, last_seq=0)
         session.add(counter)

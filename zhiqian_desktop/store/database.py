@@ -14,12 +14,19 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.errors import StaleEditError, UserError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 READ_ONLY_OPTION = "zhiqian_read_only"
 OUR_TABLES = frozenset({"supervision_case", "court_settings", "audit_event"})
+# PostgreSQL: every write transaction first takes this transaction-level advisory lock, so writers
+# run one at a time as they do on SQLite (BEGIN IMMEDIATE). The services read, check and then
+# write (duplicate checks, the audit chain's head, case numbers) and stay correct only so; the
+# team's write rate makes the queue short. Readers never take it.
+WRITE_LOCK_KEY = 0x5A51_4450  # "ZQDP"
+PG_LOCK_TIMEOUT_MS = 15000
 
 
 def sqlite_url(path: Path) -> str:
@@ -64,6 +71,39 @@ STORAGE_ERRORS = (
     (
         "database is locked",
         "数据库正被其他程序或窗口占用，刚才的修改没有保存；请稍后重试",
+    ),
+    # PostgreSQL (a court server): the messages of the server and of psycopg.
+    (
+        "lock timeout",
+        "服务器上的数据库正被其他电脑长时间占用，刚才的修改没有保存；请稍后重试",
+    ),
+    (
+        "No space left on device",
+        "数据库服务器的磁盘空间已满，刚才的修改没有保存；请联系信息技术人员清理服务器磁盘",
+    ),
+    (
+        "could not extend file",
+        "数据库服务器的磁盘空间已满，刚才的修改没有保存；请联系信息技术人员清理服务器磁盘",
+    ),
+    (
+        "read-only transaction",
+        "服务器上的数据库当前只允许读取，刚才的修改没有保存；请联系信息技术人员",
+    ),
+    (
+        "server closed the connection",
+        "与数据库服务器的连接中断，刚才的修改没有保存；请检查网络后重试",
+    ),
+    (
+        "terminating connection",
+        "与数据库服务器的连接被服务器断开，刚才的修改没有保存；请稍后重试",
+    ),
+    (
+        "connection failed",
+        "无法连接数据库服务器，刚才的修改没有保存；请检查网络和服务器地址后重试",
+    ),
+    (
+        "consuming input failed",
+        "与数据库服务器的连接中断，刚才的修改没有保存；请检查网络后重试",
     ),
 )
 
@@ -113,6 +153,25 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if not conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+def is_postgresql_url(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (SQLAlchemy's default driver would be psycopg2)."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
 @dataclass
 class Database:
     """An open database: the engine, a session factory, and where it lives."""
@@ -157,11 +216,24 @@ class Database:
             if mapped is None:
                 raise
             raise mapped from exc
+        except StaleDataError as exc:
+            # The version counter moved between loading and saving (another desk saved first):
+            # the UPDATE matched no row. Nothing was written; the clerk's form keeps the input.
+            raise StaleEditError(
+                "这条记录在您打开之后已被他人修改并保存；您的输入仍保留在窗口中，请刷新后重新核对再保存"
+            ) from exc
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A session for reading only: under WAL it sees a snapshot and never blocks on a writer."""
-        with self.sessions(bind=self.engine.execution_options(**{READ_ONLY_OPTION: True})) as session:
+        """A session for reading only: under WAL it sees a snapshot and never blocks on a writer.
+
+        On PostgreSQL it is a read-only REPEATABLE READ transaction: one snapshot for all its
+        queries (a page of the docket and its count agree), and it takes no write lock.
+        """
+        options: dict[str, Any] = {READ_ONLY_OPTION: True}
+        if self.engine.dialect.name == "postgresql":
+            options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with self.sessions(bind=self.engine.execution_options(**options)) as session:
             yield session
 
     def dispose(self) -> None:
@@ -229,6 +301,20 @@ def create_database_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15})
         _configure_sqlite(engine)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(
+            normalise_url(url),
+            pool_pre_ping=True,
+            connect_args={
+                "connect_timeout": 10,
+                "application_name": "zhiqian-desktop",
+                # A writer waits for another desk's transaction at most this long (like SQLite's
+                # busy_timeout), then the clerk is told to retry.
+                "options": f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}",
+            },
+        )
+        _configure_postgresql(engine)
+        return engine
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -256,6 +342,22 @@ def quick_check(engine: Engine) -> None:
         raise DamagedDatabase(
             f"数据库完整性检查未通过（{rows[0]}）；文件未作任何改动，请用“恢复备份”从最近的完好备份恢复"
         )
+
+
+def server_error_message(exc: BaseException) -> str:
+    """What a clerk (or the IT staff) can do when the court server cannot be reached or used."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    if "password authentication failed" in first or "no password supplied" in first:
+        return "无法登录数据库服务器：用户名或密码不正确；请在“数据库位置”中重新填写，或联系信息技术人员"
+    if "does not exist" in first and "database" in first:
+        return f"数据库服务器上没有这个数据库（{first}）；请核对数据库名，或请信息技术人员先创建"
+    if "permission denied" in first:
+        return f"数据库服务器拒绝了操作（{first}）；请信息技术人员检查该用户的权限"
+    return (
+        f"无法连接数据库服务器：{first}；请检查网络、服务器地址和端口，"
+        "或联系信息技术人员确认数据库服务已启动"
+    )
 
 
 def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = True) -> Database:
@@ -289,6 +391,8 @@ def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = T
             upgrade(engine, take_backup)
     except OperationalError as exc:
         engine.dispose()
+        if file is None and engine.dialect.name == "postgresql":
+            raise UserError(server_error_message(exc)) from exc
         raise storage_error(exc) or UserError(
             f"无法打开数据库：{exc.orig}；请检查文件位置、磁盘空间和权限"
         ) from exc

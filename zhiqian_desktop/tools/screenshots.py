@@ -139,7 +139,21 @@ def main(argv: list[str] | None = None) -> int:
         shoot("5-新建案件", new_case_form)
         _close_dialogs(window)
         shoot("6-设置", page(PAGE_SETTINGS))
-        shoot("7-统计", page(PAGE_STATS))
+
+        def stats() -> QWidget:
+            from PySide6.QtCore import QEventLoop, QTimer
+
+            window.show_page(PAGE_STATS)
+            stats_page = window.stats_page
+            if stats_page is not None:
+                # The figures are computed off the GUI thread: wait for them (at most 30 s).
+                loop = QEventLoop()
+                stats_page.refreshed.connect(loop.quit)
+                QTimer.singleShot(30_000, loop.quit)
+                loop.exec()
+            return window
+
+        shoot("7-统计", stats)
         window.close()
         settle()
     finally:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from zhiqian_desktop import (
     cli_auth,
+    cli_batch,
     cli_due,
     cli_import,
     cli_notice,
@@ -155,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_due.add_due_arguments(command("due", "今日待办：到期和逾期事项（默认今天）"))
     cli_notice.add_arguments(command("notice", "出具文书并导出PDF（文书编号、存档、审计）"))
+    cli_batch.add_batch_arguments(
+        command("print-batch", "批量出具文书并合并为一个PDF（上门送达，可附送达回证）")
+    )
     cli_import.add_template_arguments(
         command("import-template", "写出 Excel 导入模板（列标题、说明和一个示例案件）")
     )
@@ -649,6 +653,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return cli_stats.cmd_stats(db, _acting_user(args, db, write=False), args)
 
 
+def cmd_print_batch(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_batch.cmd_batch_print(db, _acting_user(args, db), args)
+
+
 def cmd_import_template(args: argparse.Namespace) -> int:
     return cli_import.cmd_import_template(None, args)
 
@@ -673,6 +682,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "due": cmd_due,
     "stats": cmd_stats,
     "notice": cmd_notice,
+    "print-batch": cmd_print_batch,
     "import-template": cmd_import_template,
     "import-cases": cmd_import_cases,
     "gui": cmd_gui,

@@ -72,8 +72,10 @@ def test_tabs_without_records_say_so(
     qtbot: QtBot, db: Database, admin: Actor, case_id: str
 ) -> None:
     page = open_page(qtbot, db, admin, case_id)
-    for view in (page.documents, page.attachments, page.payments):
+    for view in (page.attachments, page.payments):
         assert view.currentWidget() is view.empty
+    assert page.documents.table.rowCount() == 0
+    assert page.documents.empty.isVisibleTo(page.documents)
     assert page.contacts.table.rowCount() == 0
     assert page.contacts.count.text() == "共0条督促记录"
 

@@ -24,7 +24,7 @@ FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 @pytest.fixture(autouse=True)
 def fast_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters, except where the real profile itself is under test."""
-    if request.node.name != "test_an_old_hash_is_upgraded_on_login":
+    if request.node.originalname != "test_an_old_hash_is_upgraded_on_login":
         monkeypatch.setattr("zhiqian_desktop.services.users._hasher", FAST)
         monkeypatch.setattr("zhiqian_desktop.services.auth._hasher", FAST)
 

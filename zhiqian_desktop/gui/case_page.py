@@ -31,6 +31,7 @@ from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import REOPENABLE, CaseStatus
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
+from zhiqian_desktop.gui.documents_tab import DocumentsTab
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.outcome_dialogs import (
     CloseDialog,
@@ -329,7 +330,8 @@ class CasePage(QWidget):
         self.parties = RecordView("本案尚无当事人")
         self.contacts = ContactsTab(db, actor)
         self.contacts.changed.connect(self._records_changed)
-        self.documents = RecordView("尚未制作文书。\n催告书、通知书和送达回证制作后将显示在这里。")
+        self.documents = DocumentsTab(db, actor, today=today)
+        self.documents.changed.connect(lambda: self._records_changed(self.case_id or ""))
         self.performance = QWidget()
         perf_layout = QVBoxLayout(self.performance)
         self.payments = RecordView("尚无履行款记录")
@@ -466,7 +468,7 @@ class CasePage(QWidget):
             )
         )
         self.contacts.show_case(self.case_id)
-        self.documents.show_records(view.documents)
+        self.documents.show_case(self.case_id)
         self.payments.show_records(view.payments)
         self.settlements.show_records(view.settlements)
         self.installments.show_records(installments)

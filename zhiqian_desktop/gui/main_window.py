@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.case_page import CasePage
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
+from zhiqian_desktop.gui.scan_dialog import ScanDialog
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.gui.stats_page import StatsPage
 from zhiqian_desktop.resources_access import ui_path
@@ -177,7 +179,19 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction("刷新", self)
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_action.triggered.connect(self.refresh)
-        for action in (self.new_case_action, self.search_action, self.refresh_action):
+        self.batch_action = QAction("批量打印", self)
+        self.batch_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.batch_action.triggered.connect(self.batch_print)
+        self.scan_action = QAction("扫码登记送达", self)
+        self.scan_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.scan_action.triggered.connect(self.scan_service)
+        for action in (
+            self.new_case_action,
+            self.search_action,
+            self.refresh_action,
+            self.batch_action,
+            self.scan_action,
+        ):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
 
@@ -269,6 +283,35 @@ class MainWindow(QMainWindow):
             self.show_docket()
             self.docket.select_case(case_id)
             self.statusBar().showMessage("案件已保存", 5000)
+
+    def batch_print(self) -> BatchPrintDialog:
+        """Ctrl+P: one PDF of notices (and receipts) for a trip to serve them in person."""
+        selected = self.docket.selected_case_id()
+        dialog = BatchPrintDialog(
+            self.db,
+            self.actor,
+            self,
+            case_ids=[selected] if selected else [],
+            docket_query=self.docket.current_query(),
+            today=self._today(),
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.printed.connect(lambda _path: self.refresh())
+        dialog.open()
+        return dialog
+
+    def scan_service(self) -> ScanDialog:
+        """Ctrl+B: a returned receipt's code, typed by the scanner, opens "record service"."""
+        dialog = ScanDialog(self.db, self.actor, self, today=self._today())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.served.connect(self._served)
+        dialog.open()
+        return dialog
+
+    def _served(self, case_id: str) -> None:
+        if self.case_page is not None and self.case_page.case_id == case_id:
+            self.case_page.refresh()
+        self.due_list.refresh()
 
     def focus_search(self) -> None:
         self.show_page(PAGE_DOCKET)

@@ -22,6 +22,7 @@ from zhiqian_desktop import (
     cli_import,
     cli_notice,
     cli_stats,
+    cli_sync,
     cli_transfer,
 )
 from zhiqian_desktop.domain.errors import UserError
@@ -86,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="用临时演示数据库启动桌面程序",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="自检：用临时数据库登记一件案件、出具一份文书、打开主窗口（无需屏幕），通过则退出 0",
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
@@ -164,6 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_import.add_cases_arguments(
         command("import-cases", "从 Excel 移交清单导入案件：全部无误才登记，逐行报告问题")
+    )
+    cli_sync.add_export_kit_arguments(command("export-kit", "导出法庭离线包（含预留案号段）"))
+    cli_sync.add_open_kit_arguments(command("open-kit", "在笔记本上打开离线包"))
+    cli_sync.add_export_changes_arguments(
+        command("export-changes", "从离线包数据库导出变更包，带回法院合并")
+    )
+    cli_sync.add_import_changes_arguments(
+        command("import-changes", "导入法庭带回的变更包并合并（冲突留待人工选择）")
     )
     cli_transfer.add_transfer_arguments(
         command("transfer", "督促不成案件移送执行：生成移送材料（压缩包或文件夹）")
@@ -658,6 +672,25 @@ def cmd_print_batch(args: argparse.Namespace) -> int:
         return cli_batch.cmd_batch_print(db, _acting_user(args, db), args)
 
 
+def cmd_export_kit(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_sync.cmd_export_kit(db, _acting_user(args, db), args)
+
+
+def cmd_open_kit(args: argparse.Namespace) -> int:
+    return cli_sync.cmd_open_kit(args)
+
+
+def cmd_export_changes(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_sync.cmd_export_changes(db, _acting_user(args, db), args)
+
+
+def cmd_import_changes(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_sync.cmd_import_changes(db, _acting_user(args, db), args)
+
+
 def cmd_import_template(args: argparse.Namespace) -> int:
     return cli_import.cmd_import_template(None, args)
 
@@ -677,6 +710,10 @@ def cmd_verify_package(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "export-kit": cmd_export_kit,
+    "open-kit": cmd_open_kit,
+    "export-changes": cmd_export_changes,
+    "import-changes": cmd_import_changes,
     "transfer": cmd_transfer,
     "verify-package": cmd_verify_package,
     "due": cmd_due,
@@ -730,6 +767,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    if getattr(args, "self_test", False):
+        from zhiqian_desktop.selftest import run_self_test
+
+        return run_self_test()
     command = args.command or "gui"
     if getattr(args, "demo", False) and command != "gui":
         _error("--demo 只用于启动桌面程序（zhiqian gui --demo）")

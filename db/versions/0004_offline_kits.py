@@ -75,7 +75,9 @@ def upgrade() -> None:
         sa.Column("choices_json", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_merge_conflict")),
     )
-    op.create_index("ix_merge_conflict_status", "merge_conflict", ["status", "kit_id"], unique=False)
+    op.create_index(
+        "ix_merge_conflict_status", "merge_conflict", ["status", "kit_id"], unique=False
+    )
     op.create_index(
         op.f("ix_merge_conflict_record_id"), "merge_conflict", ["record_id"], unique=False
     )

@@ -300,3 +300,20 @@ def test_bundled_fonts_are_registered_and_used(qapp: QApplication, tmp_path: Pat
     court_font = paths[1]  # any other real font file stands in for the court's own
     assert apply_ui_font(str(court_font)).family().startswith("AR PL UMing")
     apply_ui_font(None)
+
+
+def test_menus_open_import_kit_and_trip_dialogs(qtbot: QtBot, window: MainWindow) -> None:
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["案件(&C)", "离线包(&K)"]
+    for open_dialog in (
+        window.import_cases,
+        window.export_kit,
+        window.import_changes,
+        window.resolve_conflicts,
+        window.batch_print,
+        window.scan_service,
+    ):
+        dialog = open_dialog()
+        qtbot.waitExposed(dialog)
+        assert dialog.isVisible()
+        dialog.reject()

@@ -158,6 +158,7 @@ def test_admin_reset_lifts_a_lock_out_and_others_may_not_reset(
     assert not any("hello-world" in (a or "") or "argon2" in (a or "") for a in after)
 
 
+@pytest.mark.usefixtures("sqlite_db")  # the token key is the file beside the database
 def test_token_names_its_user_and_dies_with_a_password_change(users: Database) -> None:
     zhang = attempt(users, "zhang", "secret-1")
     assert users.path is not None

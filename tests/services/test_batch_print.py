@@ -19,7 +19,6 @@ from zhiqian_desktop.services import batch_print, notices
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import register_case
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
 
 
@@ -38,7 +37,7 @@ def _pdf_text(path: Path) -> str:
 
 
 def _stored_files(db: Database) -> list[Path]:
-    root = attachments_dir(db.path)  # type: ignore[arg-type]
+    root = notices.files_dir(db)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 

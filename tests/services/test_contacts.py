@@ -161,6 +161,7 @@ def test_party_must_belong_to_the_case(db: Database, admin: Actor, case_id: str)
         log(db, admin, case_id, party_id=foreign)
 
 
+@pytest.mark.usefixtures("sqlite_db")  # the store beside the database file
 def test_attachments_are_stored_once_by_content(
     db: Database, admin: Actor, case_id: str, tmp_path: Path
 ) -> None:

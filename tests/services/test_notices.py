@@ -42,6 +42,7 @@ def _text(pdf: bytes, tmp: Path) -> str:
     return "".join(out.stdout.decode("utf-8").split())
 
 
+@pytest.mark.usefixtures("sqlite_db")  # the store beside the database file
 def test_issue_stores_number_data_pdf_and_audit(db: Database, admin: Actor, tmp_path: Path) -> None:
     case_id, case_no = _case(db, admin)
     issued = _issue(db, admin, case_id, DocumentKind.URGING)

@@ -366,7 +366,6 @@ def test_failure_mid_write_leaves_no_package_and_no_status_change(
 def test_killed_process_leaves_no_package_and_no_status_change(
     db: Database, admin: Actor, case_id: str, tmp_path: Path
 ) -> None:
-    assert db.path is not None
     before = event_count(db)
     dest = tmp_path / "killed.zip"
     script = textwrap.dedent(
@@ -377,8 +376,7 @@ def test_killed_process_leaves_no_package_and_no_status_change(
         from zhiqian_desktop.services.maintenance import open_app_database
         from zhiqian_desktop.services.users import default_actor
         from zhiqian_desktop.services.packages import build_transfer_package
-        from zhiqian_desktop.store.database import sqlite_url
-        db = open_app_database(sqlite_url(Path({str(db.path)!r})))
+        db = open_app_database({db.url!r})
         with db.reader() as s:
             actor = default_actor(s)
         def die(done, total, message):

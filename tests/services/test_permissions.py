@@ -165,6 +165,7 @@ def test_read_only_user_is_told_why(team: Team) -> None:
         contacts.log_contact(s, team.actors["other"], team.case_id, _contact(), now=NOW)
 
 
+@pytest.mark.usefixtures("sqlite_db")  # backups are database files
 def test_only_an_administrator_restores_a_backup(team: Team, tmp_path: Path) -> None:
     backup = maintenance.take_backup(team.db, tmp_path / "b.db")
     for role in ("lead", "owner", "readonly"):

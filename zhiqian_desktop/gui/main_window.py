@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
 
         self._build_nav()
         self._build_actions()
+        self._build_menus()
         self._build_status_bar()
         self._child(QPushButton, "back_button").clicked.connect(self.show_docket)
         self._child(QPushButton, "new_case_button").clicked.connect(self.new_case)
@@ -195,6 +196,23 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
 
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        cases = bar.addMenu("案件(&C)")
+        cases.addAction(self.new_case_action)
+        import_action = cases.addAction("从 Excel 导入案件…")
+        import_action.triggered.connect(self.import_cases)
+        cases.addSeparator()
+        cases.addAction(self.batch_action)
+        cases.addAction(self.scan_action)
+        cases.addSeparator()
+        cases.addAction(self.search_action)
+        cases.addAction(self.refresh_action)
+        kits = bar.addMenu("离线包(&K)")
+        kits.addAction("导出离线包…").triggered.connect(self.export_kit)
+        kits.addAction("导入变更包…").triggered.connect(self.import_changes)
+        kits.addAction("合并冲突…").triggered.connect(self.resolve_conflicts)
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.location_label = QLabel(f"数据库：{self.db.location}")
@@ -236,12 +254,16 @@ class MainWindow(QMainWindow):
         self.docket.overdue_check.setChecked(True)
         self.show_docket()
 
+    def _open_first_case(self, case_ids: list[str]) -> None:
+        if case_ids:
+            self.show_case(case_ids[0])
+
     def _ensure_stats_page(self) -> StatsPage:
         """Built on first visit: the figures are computed only when someone looks at them."""
         if self.stats_page is None:
             self.stats_page = StatsPage(self.db, self.actor, today=self._today)
             self._holder("stats_holder").addWidget(self.stats_page)
-            self.stats_page.open_cases.connect(lambda ids: ids and self.show_case(ids[0]))
+            self.stats_page.open_cases.connect(self._open_first_case)
             self.stats_page.statusMessage.connect(
                 lambda text: self.statusBar().showMessage(text, 8000)
             )
@@ -311,6 +333,48 @@ class MainWindow(QMainWindow):
     def _served(self, case_id: str) -> None:
         if self.case_page is not None and self.case_page.case_id == case_id:
             self.case_page.refresh()
+        self.due_list.refresh()
+
+    def import_cases(self) -> QDialog:
+        """The import wizard: preview with every problem, then all rows or none."""
+        from zhiqian_desktop.gui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.db, self.actor, self, today=self._today())
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.imported.connect(lambda _numbers: self.refresh_all())
+        wizard.open()
+        return wizard
+
+    def export_kit(self) -> QDialog:
+        from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog
+
+        dialog = ExportKitDialog(self.db, self.actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exported.connect(lambda _path: self.refresh_all())
+        dialog.open()
+        return dialog
+
+    def import_changes(self) -> QDialog:
+        from zhiqian_desktop.gui.sync_dialogs import ImportChangesDialog
+
+        dialog = ImportChangesDialog(self.db, self.actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(lambda _report: self.refresh_all())
+        dialog.open()
+        return dialog
+
+    def resolve_conflicts(self) -> QDialog:
+        from zhiqian_desktop.gui.sync_dialogs import ConflictDialog
+
+        dialog = ConflictDialog(self.db, self.actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(lambda _id: self.refresh_all())
+        dialog.open()
+        return dialog
+
+    def refresh_all(self) -> None:
+        """After an import or a merge: every list that shows cases."""
+        self.docket.refresh()
         self.due_list.refresh()
 
     def focus_search(self) -> None:

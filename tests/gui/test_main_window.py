@@ -317,3 +317,42 @@ def test_menus_open_import_kit_and_trip_dialogs(qtbot: QtBot, window: MainWindow
         qtbot.waitExposed(dialog)
         assert dialog.isVisible()
         dialog.reject()
+
+
+def test_damage_found_after_the_window_shows_offers_the_backup(
+    qtbot: QtBot, db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desktop start defers quick_check; a damaged file still leads to the way out."""
+    from tests.store.test_database import _damage_middle_pages
+    from zhiqian_desktop.gui import app as app_module
+    from zhiqian_desktop.store.database import DamagedDatabase
+
+    with db.unit_of_work() as s:
+        for n in range(1, 60):
+            register_case(s, admin, make_case_input(n, notes="备注" * 200), today=TODAY)
+    path = db.path
+    assert path is not None
+    db.dispose()
+    _damage_middle_pages(path)
+
+    session = app_module.open_session(sqlite_url(path), defer_check=True)  # schema still reads
+    offered: list[BaseException] = []
+    monkeypatch.setattr(app_module, "offer_restore", lambda _url, exc: offered.append(exc) or False)
+    monkeypatch.setattr(app_module.QApplication, "quit", lambda: None)
+    sound: list[bool] = []
+    app_module.check_in_background(session, sqlite_url(path), lambda: sound.append(True))
+    qtbot.waitUntil(lambda: bool(offered), timeout=10_000)
+    assert isinstance(offered[0], DamagedDatabase) and not sound
+    assert session.lock is None  # released, so the backup can be put in place
+
+
+def test_a_sound_file_passes_the_background_check(qtbot: QtBot, db: Database) -> None:
+    from zhiqian_desktop.gui import app as app_module
+
+    assert db.path is not None
+    db.dispose()
+    session = app_module.open_session(sqlite_url(db.path), defer_check=True)
+    sound: list[bool] = []
+    app_module.check_in_background(session, sqlite_url(db.path), lambda: sound.append(True))
+    qtbot.waitUntil(lambda: bool(sound), timeout=10_000)
+    session.close()

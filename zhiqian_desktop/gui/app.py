@@ -164,12 +164,16 @@ class AppSession:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        """Release everything; safe to call again (a damaged file found after start closes early)."""
         if self.lock is not None:
             self.lock.unlock()
+            self.lock = None
         self.db.dispose()
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
-        for fn in self.cleanups:
+            self.temp_dir = None
+        cleanups, self.cleanups = self.cleanups, []
+        for fn in cleanups:
             fn()
 
 
@@ -207,15 +211,18 @@ def create_demo_database() -> tuple[Database, Path]:
     return db, folder
 
 
-def open_session(url: str, demo: bool = False) -> AppSession:
-    """Open the database (or a demo one) and take the single-instance lock. Raises UserError."""
+def open_session(url: str, demo: bool = False, *, defer_check: bool = False) -> AppSession:
+    """Open the database (or a demo one) and take the single-instance lock. Raises UserError.
+
+    `defer_check` leaves the integrity check to `check_in_background` after the window shows.
+    """
     from zhiqian_desktop.services.maintenance import open_app_database
 
     if demo:
         db, folder = create_demo_database()
         session = AppSession(db, temp_dir=folder)
     else:
-        session = AppSession(open_app_database(url))
+        session = AppSession(open_app_database(url, check=not defer_check))
     path = session.db.path
     if path is not None:
         try:
@@ -323,6 +330,37 @@ def _status(session: AppSession, text: str) -> None:
         window.statusBar().showMessage(text, 60_000)
 
 
+def check_in_background(session: AppSession, url: str, then: Callable[[], None]) -> None:
+    """The start-up integrity check, off the GUI thread once the window shows (it reads the
+    whole file: seconds on a large docket). A damaged file closes the window and offers the
+    newest good backup, exactly as a check at open would; `then` runs when the file is sound."""
+    from zhiqian_desktop.gui.worker import run_in_background
+    from zhiqian_desktop.services.maintenance import integrity_check_quick
+
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, DamagedDatabase):
+            log.error("start-up check failed", exc_info=exc)
+            then()
+            return
+        log.error("数据库损坏：%s", exc)
+        window = session.window
+        if window is not None:
+            window.hide()
+        session.close()
+        restored = offer_restore(url, exc)
+        if restored:
+            _message(
+                QMessageBox.Icon.Information, "执前督促", "已从备份恢复数据库，请重新启动程序。"
+            )
+        QApplication.quit()
+
+    run_in_background(
+        lambda _progress: integrity_check_quick(session.db),
+        on_success=lambda _result: then(),
+        on_failure=failed,
+    )
+
+
 def _message(kind: QMessageBox.Icon, title: str, text: str) -> None:
     box = QMessageBox(kind, title, text)
     box.exec()
@@ -338,7 +376,7 @@ def run(url: str, demo: bool = False) -> int:
     try:
         try:
             try:
-                session = open_session(url, demo)
+                session = open_session(url, demo, defer_check=True)
             except DamagedDatabase as exc:
                 if not offer_restore(url, exc):
                     return 1
@@ -361,7 +399,7 @@ def run(url: str, demo: bool = False) -> int:
             session.cleanups.append(backups.stop)
             guard.window.show()
             if not demo:
-                backups.start()
+                check_in_background(session, url, backups.start)
             return app.exec()
         except UserError as exc:
             _message(QMessageBox.Icon.Critical, "执前督促", exc.message)

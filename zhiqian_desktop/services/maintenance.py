@@ -16,7 +16,13 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.audit import ChainReport, verify_chain
 from zhiqian_desktop.store import backup as backups
-from zhiqian_desktop.store.database import Database, open_database, sqlite_file, sqlite_url
+from zhiqian_desktop.store.database import (
+    Database,
+    open_database,
+    quick_check,
+    sqlite_file,
+    sqlite_url,
+)
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir, default_database_path
 
 
@@ -29,11 +35,19 @@ def resolve_url(db_path: str | Path | None = None, database_url: str | None = No
     return sqlite_url(Path(db_path) if db_path else default_database_path())
 
 
-def open_app_database(url: str) -> Database:
-    """Open and migrate; the pre-migration backup goes to the folder beside the database."""
+def open_app_database(url: str, *, check: bool = True) -> Database:
+    """Open and migrate; the pre-migration backup goes to the folder beside the database.
+
+    With `check=False` the caller runs `integrity_check_quick` itself later (the desktop start).
+    """
     database = sqlite_file(url)
     folder = backups_dir(database) if database is not None else None
-    return open_database(url, backup_dir=folder)
+    return open_database(url, backup_dir=folder, check=check)
+
+
+def integrity_check_quick(db: Database) -> None:
+    """PRAGMA quick_check; raises DamagedDatabase with the way out when the file is damaged."""
+    quick_check(db.engine)
 
 
 def _require_file(db: Database) -> Path:

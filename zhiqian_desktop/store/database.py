@@ -360,7 +360,9 @@ def server_error_message(exc: BaseException) -> str:
     )
 
 
-def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = True) -> Database:
+def open_database(
+    url: str, *, backup_dir: Path | None = None, migrate: bool = True, check: bool = True
+) -> Database:
     """Open (and, if needed, create and migrate) the database at `url`.
 
     A file that is not ours, or is damaged, is reported and left untouched. An existing schema is
@@ -375,7 +377,10 @@ def open_database(url: str, *, backup_dir: Path | None = None, migrate: bool = T
         inspect_sqlite_file(file)
     engine = create_database_engine(url)
     try:
-        quick_check(engine)
+        # `check=False` is for the desktop start, which runs quick_check in the background once
+        # the window shows (seconds on a large docket); the header and schema are read here anyway.
+        if check:
+            quick_check(engine)
         names = table_names(engine)
         if names and not names & OUR_TABLES:
             raise UserError(FOREIGN_DATABASE)

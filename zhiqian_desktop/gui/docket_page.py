@@ -40,7 +40,6 @@ from zhiqian_desktop.gui.docket_model import (
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import DocketQuery, tribunals
-from zhiqian_desktop.services.exports import export_docket_xlsx
 from zhiqian_desktop.services.users import list_users
 from zhiqian_desktop.store.database import Database
 
@@ -371,6 +370,8 @@ class DocketPage(QWidget):
 
     def export_to(self, path: Path) -> Task:
         """Export every case of the current view (not just the loaded pages) in the background."""
+        from zhiqian_desktop.services.exports import export_docket_xlsx  # openpyxl: on first use
+
         query = self.model.query
         db, today = self._db, self._today()
         total = self.model.total()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,19 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
 from zhiqian_desktop.gui.case_form import CaseFormDialog
-from zhiqian_desktop.gui.case_page import CasePage
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
-from zhiqian_desktop.gui.scan_dialog import ScanDialog
-from zhiqian_desktop.gui.settings_page import SettingsPage
-from zhiqian_desktop.gui.stats_page import StatsPage
 from zhiqian_desktop.resources_access import ui_path
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import data_dir
+
+if TYPE_CHECKING:
+    # Pages and dialogs that need ReportLab or openpyxl load when first opened, not before the
+    # window shows (cold start).
+    from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
+    from zhiqian_desktop.gui.case_page import CasePage
+    from zhiqian_desktop.gui.scan_dialog import ScanDialog
+    from zhiqian_desktop.gui.settings_page import SettingsPage
+    from zhiqian_desktop.gui.stats_page import StatsPage
 
 W = TypeVar("W", bound=QWidget)
 
@@ -261,6 +265,8 @@ class MainWindow(QMainWindow):
     def _ensure_stats_page(self) -> StatsPage:
         """Built on first visit: the figures are computed only when someone looks at them."""
         if self.stats_page is None:
+            from zhiqian_desktop.gui.stats_page import StatsPage
+
             self.stats_page = StatsPage(self.db, self.actor, today=self._today)
             self._holder("stats_holder").addWidget(self.stats_page)
             self.stats_page.open_cases.connect(self._open_first_case)
@@ -272,6 +278,8 @@ class MainWindow(QMainWindow):
 
     def _ensure_settings_page(self) -> SettingsPage:
         if self.settings_page is None:
+            from zhiqian_desktop.gui.settings_page import SettingsPage
+
             self.settings_page = SettingsPage(self.db, self.actor)
             self._holder("settings_holder").addWidget(self.settings_page)
             restored = getattr(self.settings_page, "databaseRestored", None)
@@ -281,6 +289,8 @@ class MainWindow(QMainWindow):
 
     def show_case(self, case_id: str) -> None:
         if self.case_page is None:
+            from zhiqian_desktop.gui.case_page import CasePage
+
             self.case_page = CasePage(self.db, self.actor)
             self._holder("case_holder").addWidget(self.case_page)
         self.case_page.show_case(case_id)
@@ -308,6 +318,8 @@ class MainWindow(QMainWindow):
 
     def batch_print(self) -> BatchPrintDialog:
         """Ctrl+P: one PDF of notices (and receipts) for a trip to serve them in person."""
+        from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
+
         selected = self.docket.selected_case_id()
         dialog = BatchPrintDialog(
             self.db,
@@ -324,6 +336,8 @@ class MainWindow(QMainWindow):
 
     def scan_service(self) -> ScanDialog:
         """Ctrl+B: a returned receipt's code, typed by the scanner, opens "record service"."""
+        from zhiqian_desktop.gui.scan_dialog import ScanDialog
+
         dialog = ScanDialog(self.db, self.actor, self, today=self._today())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.served.connect(self._served)

@@ -4,12 +4,20 @@
 #     ZHIQIAN_TEST_PG_URL="$(.ci/postgres.sh)"; export ZHIQIAN_TEST_PG_URL
 # works. Safe to run twice: a cluster already answering on the port is reused.
 #
-# Settings (environment): ZHIQIAN_PG_PORT (55432), ZHIQIAN_PG_DATA (/tmp/zhiqian-ci-pg),
+# Settings (environment): ZHIQIAN_PG_PORT (55432), ZHIQIAN_PG_DATA (/dev/shm/zhiqian-ci-pg when
+# /dev/shm has room, else /tmp/zhiqian-ci-pg),
 # ZHIQIAN_PG_USER / ZHIQIAN_PG_PASSWORD / ZHIQIAN_PG_DB (zhiqian / zhiqian-ci / zhiqian).
 set -euo pipefail
 
 port="${ZHIQIAN_PG_PORT:-55432}"
-data="${ZHIQIAN_PG_DATA:-/tmp/zhiqian-ci-pg}"
+# The tests create a database per test (~1,200 files each): on tmpfs that takes ~20 ms, on a
+# virtual machine's disk ~300 ms. The cluster is thrown away, so memory is the right place.
+if [[ -z "${ZHIQIAN_PG_DATA:-}" && -d /dev/shm && -w /dev/shm ]] \
+  && [[ "$(df -Pk /dev/shm | awk 'NR == 2 {print $4}')" -gt 1048576 ]]; then
+  data=/dev/shm/zhiqian-ci-pg
+else
+  data="${ZHIQIAN_PG_DATA:-/tmp/zhiqian-ci-pg}"
+fi
 user="${ZHIQIAN_PG_USER:-zhiqian}"
 password="${ZHIQIAN_PG_PASSWORD:-zhiqian-ci}"
 dbname="${ZHIQIAN_PG_DB:-zhiqian}"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
@@ -47,6 +47,7 @@ def _isolated_user_folders(
 PG_URL_ENV = "ZHIQIAN_TEST_PG_URL"
 PG_TEST_DIRS = ("services",)
 SQLITE_ONLY_FIXTURES = frozenset({"db_path", "sqlite_db", "sqlite_empty_db"})
+PG_ONLY_FIXTURE = "pg_db"
 
 
 def _on_postgresql(metafunc: pytest.Metafunc) -> bool:
@@ -60,7 +61,12 @@ def _on_postgresql(metafunc: pytest.Metafunc) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Not generated at all (rather than skipped) when there is no server: ids stay as they were.
-    if "backend" in metafunc.fixturenames and _on_postgresql(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    if PG_ONLY_FIXTURE in metafunc.fixturenames:
+        if os.environ.get(PG_URL_ENV):
+            metafunc.parametrize("backend", ["postgresql"], scope="function")
+    elif _on_postgresql(metafunc):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], scope="function")
 
 
@@ -81,10 +87,26 @@ class PgServer:
         self.prefix = f"zq_test_{os.getpid()}"
         self.counter = itertools.count(1)
         self.templates: dict[str, str] = {}
+        self._drop_leftovers()
 
     def _execute(self, sql: str) -> None:
         with self.admin.connect() as conn:
             conn.exec_driver_sql(sql)
+
+    def _drop_leftovers(self) -> None:
+        """Databases of test runs that were killed before they could clean up."""
+        with self.admin.connect() as conn:
+            names = conn.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": "zq_test_%"}
+            ).scalars()
+            for name in list(names):
+                pid = name.split("_")[2]
+                try:
+                    os.kill(int(pid), 0)
+                except ProcessLookupError:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                except (ValueError, PermissionError):
+                    continue
 
     def url_of(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
@@ -178,6 +200,15 @@ def sqlite_empty_db(empty_db: Database) -> Database:
 def sqlite_db(db: Database) -> Database:
     """`db`, always an SQLite file (for tests about the file itself)."""
     assert db.is_sqlite
+    return db
+
+
+@pytest.fixture
+def pg_db(request: pytest.FixtureRequest, backend: str) -> Database:
+    """`db` on the PostgreSQL test server (for what only a server does: concurrent sessions)."""
+    if backend != "postgresql":
+        pytest.skip(f"needs a PostgreSQL test server ({PG_URL_ENV}; .ci/postgres.sh starts one)")
+    db: Database = request.getfixturevalue("db")
     return db
 
 

@@ -1,0 +1,384 @@
+"""Crash tests: a child process writing to the database is killed with SIGKILL at random moments.
+
+After every kill the file passes integrity_check, everything the child reported as committed is
+there, no record is half written, and the audit chain verifies. The same for a kill during a
+backup (no finished-looking backup that fails verification) and during a migration (the schema is
+at the old revision or the new one, never in between).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from alembic import command
+
+from zhiqian_desktop.services import maintenance
+from zhiqian_desktop.services.maintenance import open_app_database
+from zhiqian_desktop.store import backup as backups
+from zhiqian_desktop.store import migrations
+from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.locations import backups_dir
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX only"),
+]
+
+KILLS = 50
+
+# The child imports first, then waits for "go" on stdin: the parent starts the next child while
+# it checks the database after a kill, so the imports do not add up over fifty runs.
+WRITER = textwrap.dedent(
+    """
+    import os, sys
+    from datetime import date, datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from zhiqian_desktop.domain.kinds import ContactKind, PartyKind, PartyRole, PaymentMethod
+    from zhiqian_desktop.services.contacts import ContactInput, log_contact
+    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
+    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.outcomes import record_payment
+    from zhiqian_desktop.services.users import default_actor
+
+    url, tag = sys.argv[1], sys.argv[2]
+    if sys.stdin.readline().strip() != "go":
+        sys.exit(0)
+    db = open_app_database(url)
+    with db.reader() as session:
+        actor = default_actor(session)
+    today = date.today()
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        data = CaseInput(
+            original_case_no=f"（{today.year}）内0221民初{tag}{n}号",
+            cause="民间借贷纠纷",
+            received_date=today - timedelta(days=1),
+            effective_date=today - timedelta(days=10),
+            performance_deadline=today - timedelta(days=5),
+            amount_due=Decimal("12345.67"),
+            parties=[
+                PartyInput(PartyRole.APPLICANT, "李某", PartyKind.PERSON),
+                PartyInput(PartyRole.OBLIGOR, f"王某{n}", PartyKind.PERSON, phones="13912345678"),
+            ],
+        )
+        with db.unit_of_work() as session:
+            case_id = register_case(session, actor, data, today=today).id
+        print("case", case_id, flush=True)
+        with db.unit_of_work() as session:
+            log = log_contact(
+                session,
+                actor,
+                case_id,
+                ContactInput(
+                    ContactKind.PHONE,
+                    datetime.now(timezone.utc) - timedelta(minutes=1),
+                    True,
+                    "答应本周内付款",
+                ),
+            )
+            log_id = log.id
+        print("contact", case_id, log_id, flush=True)
+        with db.unit_of_work() as session:
+            pay = record_payment(
+                session,
+                actor,
+                case_id,
+                paid_on=today,
+                amount=Decimal("100.00"),
+                method=PaymentMethod.TRANSFER,
+                payer="王某",
+                today=today,
+            )
+            pay_id = pay.id
+        print("payment", case_id, pay_id, flush=True)
+    """
+)
+
+BACKER = textwrap.dedent(
+    """
+    import sys
+    from zhiqian_desktop.services.maintenance import open_app_database, take_backup
+
+    db = open_app_database(sys.argv[1])
+    print("ready", flush=True)
+    while True:
+        print("backup", take_backup(db, label="manual"), flush=True)
+    """
+)
+
+OPENER = textwrap.dedent(
+    """
+    import sys
+    from zhiqian_desktop.services.maintenance import open_app_database
+
+    print("ready", flush=True)
+    open_app_database(sys.argv[1]).dispose()
+    print("opened", flush=True)
+    """
+)
+
+
+def _script(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def _start(script: Path, *args: str, stdin: bool = False) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(script), *args],
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+
+
+def _wait_ready(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if line.strip() != "ready":
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"child did not start: {line!r}\n{err}")
+
+
+def _kill(proc: subprocess.Popen[str]) -> list[list[str]]:
+    """SIGKILL the child; the complete lines it printed (each printed after a commit)."""
+    os.kill(proc.pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, f"the child ended by itself:\n{err}"
+    return [line.split() for line in out.splitlines(keepends=True) if line.endswith("\n")]
+
+
+def _integrity(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+
+
+def _assert_whole(db: Database, cases: set[str], contacts: set[str], payments: set[str]) -> None:
+    with db.engine.connect() as conn:
+        q = conn.exec_driver_sql
+
+        def ids(sql: str) -> set[str]:
+            return {r[0] for r in q(sql)}
+
+        assert cases <= ids("SELECT id FROM supervision_case"), "a committed case is missing"
+        assert contacts <= ids("SELECT id FROM contact_log"), "a committed contact is missing"
+        assert payments <= ids("SELECT id FROM payment"), "a committed payment is missing"
+        # No half record: a case has both its parties and its creation in the audit trail;
+        # a contact or a payment belongs to an existing case; the paid total follows payments.
+        assert not ids(
+            "SELECT c.id FROM supervision_case c WHERE"
+            " (SELECT count(*) FROM party p WHERE p.case_id = c.id) != 2"
+        ), "a case without its parties"
+        assert not ids(
+            "SELECT c.id FROM supervision_case c WHERE NOT EXISTS (SELECT 1 FROM audit_event e"
+            " WHERE e.entity_id = c.id AND e.action = 'create')"
+        ), "a case without its audit event"
+        assert not ids(
+            "SELECT l.id FROM contact_log l LEFT JOIN supervision_case c ON c.id = l.case_id"
+            " WHERE c.id IS NULL"
+        ), "a contact without its case"
+        assert not ids(
+            "SELECT p.id FROM payment p LEFT JOIN supervision_case c ON c.id = p.case_id"
+            " WHERE c.id IS NULL"
+        ), "a payment without its case"
+        assert not ids(
+            "SELECT c.id FROM supervision_case c WHERE c.amount_paid !="
+            " (SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.case_id = c.id)"
+        ), "a case whose paid amount does not match its payments"
+    report = maintenance.check(db)
+    assert report.ok, (report.integrity, report.chain)
+
+
+def test_killing_a_writer_at_random_moments_loses_nothing_committed(
+    db: Database, tmp_path: Path
+) -> None:
+    path = db.path
+    assert path is not None
+    url = sqlite_url(path)
+    db.dispose()
+    script = _script(tmp_path, "writer.py", WRITER)
+    rng = random.Random(int.from_bytes(os.urandom(4), "big"))
+    cases: set[str] = set()
+    contacts: set[str] = set()
+    payments: set[str] = set()
+    nxt = _start(script, url, "k0-", stdin=True)
+    for i in range(KILLS):
+        proc, nxt = nxt, _start(script, url, f"k{i + 1}-", stdin=True)
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        _wait_ready(proc)
+        time.sleep(rng.uniform(0.05, 0.4))
+        for words in _kill(proc):
+            if words[0] == "case":
+                cases.add(words[1])
+            elif words[0] == "contact":
+                contacts.add(words[2])
+            elif words[0] == "payment":
+                payments.add(words[2])
+        _integrity(path)
+        after = open_app_database(url)
+        try:
+            _assert_whole(after, cases, contacts, payments)
+        finally:
+            after.dispose()
+    nxt.kill()
+    nxt.communicate()
+    assert len(cases) >= KILLS, "the children committed too little to test anything"
+    assert payments, "no child got as far as a payment"
+
+
+def _fill(path: Path, megabytes: int) -> None:
+    """Make the file large enough that a backup or a migration takes a noticeable while."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS test_filler (data BLOB)")
+        conn.executemany(
+            "INSERT INTO test_filler VALUES (randomblob(1048576))", [()] * megabytes
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_killing_a_backup_leaves_no_finished_looking_bad_backup(
+    db: Database, tmp_path: Path
+) -> None:
+    path = db.path
+    assert path is not None
+    url = sqlite_url(path)
+    db.dispose()
+    _fill(path, 64)
+    script = _script(tmp_path, "backer.py", BACKER)
+    folder = backups_dir(path)
+    rng = random.Random()
+    finished: set[Path] = set()
+    for _ in range(6):
+        proc = _start(script, url)
+        _wait_ready(proc)
+        time.sleep(rng.uniform(0.05, 0.4))
+        finished |= {Path(" ".join(w[1:])) for w in _kill(proc) if w[0] == "backup"}
+        _integrity(path)
+        for item in folder.iterdir():
+            if backups.BACKUP_NAME.match(item.name):
+                backups._verify(item)  # a finished name is a verified backup
+            else:
+                assert item.name.endswith(".part"), item
+        assert all(f.exists() for f in finished)
+        after = open_app_database(url)
+        try:
+            report = maintenance.check(after)
+            assert report.ok, (report.integrity, report.chain)
+        finally:
+            after.dispose()
+
+
+def _schema(path: Path) -> tuple[str | None, frozenset[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        names = frozenset(r[0] for r in conn.execute("SELECT name FROM sqlite_master"))
+    finally:
+        conn.close()
+    return (revision[0] if revision else None), names
+
+
+def test_killing_a_migration_leaves_the_old_or_the_new_schema(
+    db: Database, tmp_path: Path
+) -> None:
+    path = db.path
+    assert path is not None
+    url = sqlite_url(path)
+    # Enough cases that rebuilding the search index (0003) takes a while.
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS case_search_ai")
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE n AS WITH RECURSIVE n(i) AS"
+            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) SELECT i FROM n"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO supervision_case (id, case_no, case_year, case_seq, original_case_no,"
+            " cause, received_date, amount_due, amount_paid, status, obligation_act,"
+            " original_doc_type, livelihood, source, search_text, obligor_names, created_at,"
+            " updated_at, version, updated_by)"
+            " SELECT lower(hex(randomblob(16))), '测' || i, 2020, i, '（2020）内0221民初' || i,"
+            " '民间借贷纠纷', '2020-01-02', 100, 0, 'registered', NULL, '判决书', 0, 'handover',"
+            " '测试' || i || ' 王某' || hex(randomblob(20)), '王某', '2020-01-02', '2020-01-02', 1,"
+            " 'admin' FROM n"
+        )
+    cfg = migrations._config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002_docket_indexes")
+    db.dispose()
+    head = migrations.head_revision()
+    old, old_names = _schema(path)
+    assert old == "0002_docket_indexes" and "case_search" not in old_names
+    template = tmp_path / "template.db"
+    shutil.move(path, template)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)  # the closed file has none left
+    script = _script(tmp_path, "opener.py", OPENER)
+
+    # How long an undisturbed open with its backup and migration takes, to kill within it.
+    shutil.copy(template, path)
+    proc = _start(script, url)
+    _wait_ready(proc)
+    started = time.monotonic()
+    out, err = proc.communicate(timeout=60)
+    duration = time.monotonic() - started
+    assert "opened" in out, err
+    new, new_names = _schema(path)
+    assert new == head and "case_search" in new_names and "offline_kit" in new_names
+    assert duration > 0.1, "the migration is too quick to be interrupted"
+
+    rng = random.Random()
+    seen = set()
+    for k in range(8):
+        shutil.rmtree(backups_dir(path), ignore_errors=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.copy(template, path)
+        proc = _start(script, url)
+        _wait_ready(proc)
+        time.sleep(duration * (k + rng.random()) / 8)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        revision, names = _schema(path)
+        seen.add(revision)
+        if revision == old:
+            assert names == old_names, "half migrated"
+        else:
+            assert revision == head and names == new_names, "half migrated"
+        # The interrupted file opens and finishes its migration.
+        again = open_app_database(url)
+        try:
+            assert migrations.current_revision(again.engine) == head
+            with again.engine.connect() as conn:
+                assert conn.exec_driver_sql("SELECT count(*) FROM supervision_case").scalar() == 60000
+        finally:
+            again.dispose()
+    assert old in seen, "no kill landed before the migration committed"

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QApplication
 from zhiqian_desktop.gui import app as gui_app
 qapp = gui_app.make_application(["zhiqian"])
 gui_app.apply_ui_font()
-session = gui_app.open_session(sys.argv[1])
+session = gui_app.open_session(sys.argv[1], defer_check=True)  # as run() does
 window = gui_app.build_main_window(session)
 window.show()
 window.show_docket()

@@ -267,7 +267,7 @@ STARTUP_SCRIPT = textwrap.dedent(
     qapp = gui_app.make_application(["zhiqian"])
     gui_app.apply_ui_font()
     mark("qapplication")
-    session = gui_app.open_session(sys.argv[1])
+    session = gui_app.open_session(sys.argv[1], defer_check=True)  # as run() does
     mark("database")
     window = gui_app.build_main_window(session)
     window.show()

@@ -153,7 +153,9 @@ def _attachment_part(
     return DossierPart(title, pdf, page_count(pdf), "未并入，见说明页")
 
 
-def _parts(db: Database, session: Session, data: _Data, renderer: SheetRenderer, today: date) -> list[DossierPart]:
+def _parts(
+    db: Database, session: Session, data: _Data, renderer: SheetRenderer, today: date
+) -> list[DossierPart]:
     parts: list[DossierPart] = []
 
     def add(title: str, pdf: bytes, note: str = "") -> None:
@@ -221,7 +223,9 @@ def _page_range(start: int, pages: int) -> str:
     return str(start) if pages == 1 else f"{start}-{start + pages - 1}"
 
 
-def index_sheet(data: _Data, entries: list[tuple[str, int, str]], cover_pages: int, index_pages: int) -> Sheet:
+def index_sheet(
+    data: _Data, entries: list[tuple[str, int, str]], cover_pages: int, index_pages: int
+) -> Sheet:
     rows: list[tuple[str, ...]] = [
         ("1", "卷宗封面", _page_range(1, cover_pages), ""),
         ("2", "卷内目录", _page_range(1 + cover_pages, index_pages), ""),
@@ -234,7 +238,11 @@ def index_sheet(data: _Data, entries: list[tuple[str, int, str]], cover_pages: i
         data.court_name,
         "卷内目录",
         data.case.case_no,
-        [SheetSection("", table=SheetTable(("序号", "题名", "页次", "备注"), rows, (0.7, 6, 1.3, 2)))],
+        [
+            SheetSection(
+                "", table=SheetTable(("序号", "题名", "页次", "备注"), rows, (0.7, 6, 1.3, 2))
+            )
+        ],
     )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from zhiqian_desktop import (
     cli_auth,
     cli_batch,
+    cli_dossier,
     cli_due,
     cli_import,
     cli_notice,
@@ -181,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_transfer.add_transfer_arguments(
         command("transfer", "督促不成案件移送执行：生成移送材料（压缩包或文件夹）")
+    )
+    cli_dossier.add_dossier_arguments(
+        command("dossier", "已结案案件的归档卷宗：封面、卷内目录、文书和附件合为一个PDF")
     )
     cli_transfer.add_verify_arguments(command("verify-package", "核对移送材料是否完整、未被改动"))
     return parser
@@ -705,6 +709,11 @@ def cmd_transfer(args: argparse.Namespace) -> int:
         return cli_transfer.cmd_transfer(db, _acting_user(args, db), args)
 
 
+def cmd_dossier(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_dossier.cmd_dossier(db, _acting_user(args, db, write=False), args)
+
+
 def cmd_verify_package(args: argparse.Namespace) -> int:
     return cli_transfer.cmd_verify_package(args)
 
@@ -716,6 +725,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import-changes": cmd_import_changes,
     "transfer": cmd_transfer,
     "verify-package": cmd_verify_package,
+    "dossier": cmd_dossier,
     "due": cmd_due,
     "stats": cmd_stats,
     "notice": cmd_notice,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import io
+import json
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -14,6 +16,7 @@ from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.conftest import TODAY, make_case_input
+from zhiqian_desktop.cli_dossier import cmd_dossier
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod, ServiceMethod
 from zhiqian_desktop.domain.workflow import CaseStatus
@@ -159,3 +162,26 @@ def test_open_case_is_refused(db: Database, admin: Actor, tmp_path: Path) -> Non
     with db.reader() as s, pytest.raises(UserError, match="尚未结案"):
         build_archive_dossier(db, s, cid, out / "卷宗.pdf", today=TODAY)
     assert list(out.iterdir()) == []
+
+
+def test_cli_dossier_writes_the_pdf(
+    db: Database, admin: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cid, case_no, _ = open_case(db, admin)
+    with db.unit_of_work() as s:
+        outcomes.close_case(
+            s,
+            admin,
+            cid,
+            CaseStatus.PERFORMED,
+            closed_on=date(2026, 11, 20),
+            reason="被申请人已全部履行",
+            today=TODAY,
+        )
+    dest = tmp_path / "卷宗.pdf"
+    args = argparse.Namespace(case_no=case_no, output=str(dest), json=True)
+    assert cmd_dossier(db, admin, args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["pages"] == pages_of(dest.read_bytes()) and result["case_no"] == case_no
+    with pytest.raises(UserError, match=r"\.pdf"):
+        cmd_dossier(db, admin, argparse.Namespace(case_no=case_no, output="x.zip", json=False))

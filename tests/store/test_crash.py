@@ -259,9 +259,7 @@ def _fill(path: Path, megabytes: int) -> None:
     conn = sqlite3.connect(path)
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS test_filler (data BLOB)")
-        conn.executemany(
-            "INSERT INTO test_filler VALUES (randomblob(1048576))", [()] * megabytes
-        )
+        conn.executemany("INSERT INTO test_filler VALUES (randomblob(1048576))", [()] * megabytes)
         conn.commit()
     finally:
         conn.close()
@@ -274,12 +272,12 @@ def test_killing_a_backup_leaves_no_finished_looking_bad_backup(
     assert path is not None
     url = sqlite_url(path)
     db.dispose()
-    _fill(path, 64)
+    _fill(path, 48)
     script = _script(tmp_path, "backer.py", BACKER)
     folder = backups_dir(path)
     rng = random.Random()
     finished: set[Path] = set()
-    for _ in range(6):
+    for _ in range(4):
         proc = _start(script, url)
         _wait_ready(proc)
         time.sleep(rng.uniform(0.05, 0.4))
@@ -310,9 +308,7 @@ def _schema(path: Path) -> tuple[str | None, frozenset[str]]:
     return (revision[0] if revision else None), names
 
 
-def test_killing_a_migration_leaves_the_old_or_the_new_schema(
-    db: Database, tmp_path: Path
-) -> None:
+def test_killing_a_migration_leaves_the_old_or_the_new_schema(db: Database, tmp_path: Path) -> None:
     path = db.path
     assert path is not None
     url = sqlite_url(path)
@@ -321,7 +317,7 @@ def test_killing_a_migration_leaves_the_old_or_the_new_schema(
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS case_search_ai")
         conn.exec_driver_sql(
             "CREATE TEMP TABLE n AS WITH RECURSIVE n(i) AS"
-            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) SELECT i FROM n"
+            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT i FROM n"
         )
         conn.exec_driver_sql(
             "INSERT INTO supervision_case (id, case_no, case_year, case_seq, original_case_no,"
@@ -361,14 +357,14 @@ def test_killing_a_migration_leaves_the_old_or_the_new_schema(
 
     rng = random.Random()
     seen = set()
-    for k in range(8):
+    for k in range(5):
         shutil.rmtree(backups_dir(path), ignore_errors=True)
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         shutil.copy(template, path)
         proc = _start(script, url)
         _wait_ready(proc)
-        time.sleep(duration * (k + rng.random()) / 8)
+        time.sleep(duration * (k + rng.random()) / 5)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
@@ -383,7 +379,9 @@ def test_killing_a_migration_leaves_the_old_or_the_new_schema(
         try:
             assert migrations.current_revision(again.engine) == head
             with again.engine.connect() as conn:
-                assert conn.exec_driver_sql("SELECT count(*) FROM supervision_case").scalar() == 60000
+                assert (
+                    conn.exec_driver_sql("SELECT count(*) FROM supervision_case").scalar() == 20000
+                )
         finally:
             again.dispose()
     assert old in seen, "no kill landed before the migration committed"

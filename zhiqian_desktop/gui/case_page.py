@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -41,6 +43,7 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     SettlementDialog,
     TransferDialog,
 )
+from zhiqian_desktop.gui.worker import Progress, run_in_background
 from zhiqian_desktop.services import outcomes
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.case_view import CaseView, HistoryEntry, RecordTable, case_view
@@ -281,6 +284,7 @@ class CasePage(QWidget):
     """One case, opened from the docket or the due-list; 编辑 opens the case form."""
 
     edited = Signal(str)
+    dossierWritten = Signal(str)
 
     def __init__(
         self,
@@ -358,7 +362,12 @@ class CasePage(QWidget):
         self.reopen_button.setToolTip("已结案的案件重新开启督促（须填写理由）")
         self.transfer_button = QPushButton("移送执行")
         self.transfer_button.setToolTip("督促不成：生成移送执行材料（压缩包或文件夹）并标记已移送")
+        self.dossier_button = QPushButton("归档卷宗")
+        self.dossier_button.setToolTip(
+            "已结案案件：封面、卷内目录、文书和附件按装订顺序合为一个PDF"
+        )
         for button, slot in (
+            (self.dossier_button, self.archive_dossier),
             (self.pay_button, self.record_payment),
             (self.settle_button, self.record_settlement),
             (self.close_button, self.close_case),
@@ -503,6 +512,7 @@ class CasePage(QWidget):
             status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING, CaseStatus.SETTLED)
         )
         self.reopen_button.setEnabled(status in REOPENABLE)
+        self.dossier_button.setEnabled(view.read_only)
         self.transfer_button.setEnabled(
             status
             in (
@@ -553,6 +563,38 @@ class CasePage(QWidget):
                     f"已移送执行，移送材料保存在：{path}", "success"
                 )
             )
+
+    def archive_dossier(self, path: Path | None = None) -> None:
+        """归档卷宗: one PDF in binding order, built off the GUI thread."""
+        if self.case_id is None or self.view is None:
+            return
+        if path is None:
+            name = f"{self.view.case_no}-归档卷宗.pdf"
+            chosen, _ = QFileDialog.getSaveFileName(self, "保存归档卷宗", name, "PDF 文件 (*.pdf)")
+            if not chosen:
+                return
+            path = Path(chosen)
+        from zhiqian_desktop.services.dossier import build_archive_dossier
+
+        db, case_id, today = self.db, self.case_id, self.today
+
+        def work(_progress: Progress) -> Path:
+            with db.reader() as session:
+                return build_archive_dossier(db, session, case_id, path, today=today)
+
+        def done(result: object) -> None:
+            self.banner.show_message(f"归档卷宗已生成：{result}", "success")
+            self.dossierWritten.emit(str(result))
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, UserError):
+                raise exc
+            self.banner.show_message(exc.message, "error")
+
+        self.dossier_button.setEnabled(False)
+        self.banner.show_message("正在生成归档卷宗…", "info")
+        self._dossier_task = run_in_background(work, on_success=done, on_failure=failed)
+        self._dossier_task.signals.finished.connect(lambda: self.dossier_button.setEnabled(True))
 
     def edit(self) -> None:
         if self.case_id is None:

@@ -1,0 +1,333 @@
+"""Moving a whole docket between a local SQLite file and a court server (PostgreSQL), and back.
+
+Every table is copied in dependency order inside one write transaction on the target, and checked
+there before the commit: the row count and a SHA-256 over the rows in primary-key order, with
+values normalised (money as Decimal text, times in UTC, codes as their strings), must equal the
+source's. A failure of any kind rolls the target back to empty. The source is read in one snapshot,
+so desks may keep working on it meanwhile (their later changes are not copied).
+
+The audit chain: a local file's chain may be keyed with the court secret kept beside the file; a
+server's chain is unkeyed (services/audit.py). When the keys differ, the source chain is verified
+with its own key first, then the copied events are linked again with the target's key; their
+content is checked as above, their links by verifying the new chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Connection, Integer, String, Table, func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.services import audit
+from zhiqian_desktop.services.maintenance import open_app_database, record_head
+from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.migrations import current_revision
+from zhiqian_desktop.store.models import Base
+
+ProgressFn = Callable[[int, int, str], None]
+BATCH = 2000
+CHAIN_COLUMNS = frozenset({"prev_hash", "hash"})
+
+
+def as_url(location: str) -> str:
+    """A database URL, or a path to an SQLite file as a clerk would type it."""
+    location = location.strip()
+    if not location:
+        raise UserError("请指定数据库：文件路径，或 postgresql+psycopg://用户@服务器/数据库")
+    if "://" in location:
+        return location
+    return sqlite_url(Path(location).expanduser())
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    table: str
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    source: str
+    target: str
+    tables: list[TableCheck]
+    relinked_chain: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def tables_in_order() -> list[Table]:
+    """Every table of the model, each after the tables it refers to."""
+    return list(Base.metadata.sorted_tables)
+
+
+def _norm(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def _ordered(table: Table, conn: Connection) -> Any:
+    """The table's rows in primary-key order, the same order on every backend (byte order)."""
+    keys = []
+    for column in table.primary_key.columns:
+        if isinstance(column.type, String) and conn.dialect.name == "postgresql":
+            keys.append(column.collate("C"))
+        else:
+            keys.append(column)
+    return select(table).order_by(*keys)
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[dict[str, Any]]:
+    # Options per statement: Connection.execution_options would change the connection itself.
+    result = conn.execute(
+        _ordered(table, conn), execution_options={"stream_results": True, "yield_per": BATCH}
+    )
+    for row in result:
+        yield {column.key: row._mapping[column] for column in table.columns}
+
+
+class _Digest:
+    def __init__(self, table: Table, skip: frozenset[str] = frozenset()) -> None:
+        self.columns = [c.key for c in table.columns if c.key not in skip]
+        self.hash = hashlib.sha256()
+        self.count = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        line = json.dumps([_norm(row[c]) for c in self.columns], ensure_ascii=False)
+        self.hash.update(line.encode("utf-8") + b"\n")
+        self.count += 1
+
+    def check(self, name: str) -> TableCheck:
+        return TableCheck(name, self.count, self.hash.hexdigest())
+
+
+def table_checks(conn: Connection, skip_chain: bool = False) -> list[TableCheck]:
+    """Row count and SHA-256 of every table, as the copy compares them."""
+    checks = []
+    for table in tables_in_order():
+        skip = CHAIN_COLUMNS if skip_chain and table.name == "audit_event" else frozenset()
+        digest = _Digest(table, skip)
+        for row in _rows(conn, table):
+            digest.add(row)
+        checks.append(digest.check(table.name))
+    return checks
+
+
+def _self_references(table: Table) -> list[str]:
+    return [fk.parent.key for fk in table.foreign_keys if fk.column.table is table]
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    try:
+        conn.execute(table.insert(), rows)
+    except DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise UserError(
+            f"复制表“{table.name}”时目标数据库拒绝了数据：{first}；目标数据库未作任何改动"
+        ) from exc
+
+
+def _chain_key(db: Database) -> bytes | None:
+    path = db.path
+    return audit.read_key(path) if path is not None else None
+
+
+def _relink_chain(conn: Connection, key: bytes | None) -> None:
+    """Recompute every event's link with the target's key, in chain order."""
+    table = Base.metadata.tables["audit_event"]
+    prev = audit.GENESIS
+    updates = []
+    for row in _rows(conn, table):
+        ev = SimpleNamespace(**row)
+        digest = audit._digest(prev, ev, key)  # type: ignore[arg-type]
+        updates.append({"s": row["seq"], "p": prev, "h": digest})
+        prev = digest
+    for start in range(0, len(updates), BATCH):
+        conn.execute(
+            text("UPDATE audit_event SET prev_hash = :p, hash = :h WHERE seq = :s"),
+            updates[start : start + BATCH],
+        )
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """Rows came with their own ids: the server's counters must continue after them."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables_in_order():
+        for column in table.primary_key.columns:
+            if not isinstance(column.type, Integer):
+                continue
+            sequence = conn.execute(
+                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
+            ).scalar()
+            if sequence:
+                conn.execute(
+                    text(
+                        f'SELECT setval(:s, COALESCE((SELECT MAX("{column.name}") '
+                        f'FROM "{table.name}"), 0) + 1, false)'
+                    ),
+                    {"s": sequence},
+                )
+
+
+def _require_empty(conn: Connection, where: str) -> None:
+    for table in tables_in_order():
+        if conn.execute(select(func.count()).select_from(table)).scalar():
+            raise UserError(
+                f"目标数据库“{where}”已有数据（表 {table.name} 不为空）；为免覆盖，只能复制到空数据库。"
+                "请另建一个空数据库，或指定一个新的文件"
+            )
+
+
+def copy_database(
+    source_url: str, target_url: str, *, progress: ProgressFn | None = None
+) -> CopyReport:
+    """Copy every row of the database at `source_url` into the empty one at `target_url`."""
+    if source_url == target_url:
+        raise UserError("来源和目标是同一个数据库")
+    source = open_app_database(source_url)
+    try:
+        target = open_app_database(target_url)
+        try:
+            return _copy(source, target, progress)
+        finally:
+            target.dispose()
+    finally:
+        source.dispose()
+
+
+def _copy(source: Database, target: Database, progress: ProgressFn | None) -> CopyReport:
+    if current_revision(source.engine) != current_revision(target.engine):
+        raise UserError("来源和目标数据库的结构版本不同；请用同一版本的程序打开两者后再复制")
+    source_key, target_key = _chain_key(source), _chain_key(target)
+    relink = source_key != target_key
+    notes: list[str] = []
+    if source.path is not None:
+        record_head(source, "export", target.location)
+    with source.reader() as session:
+        if relink:
+            report = audit.verify_chain(session)
+            if not report.ok:
+                raise UserError(
+                    f"来源数据库的审计链核对未通过（第{report.first_broken_seq}条：{report.reason}）；"
+                    "请先查明原因，未复制任何数据"
+                )
+            notes.append(
+                "审计链已按目标数据库的方式重新链接"
+                + ("（服务器使用不加密钥的 SHA-256 链）" if target.path is None else "")
+            )
+        src = session.connection()
+        counts = {
+            t.name: int(src.execute(select(func.count()).select_from(t)).scalar() or 0)
+            for t in tables_in_order()
+        }
+        total, done = sum(counts.values()), 0
+        _report(progress, 0, total, "开始复制")
+        expected: list[TableCheck] = []
+        with target.engine.begin() as dst:
+            _require_empty(dst, target.location)
+            for table in tables_in_order():
+                skip = CHAIN_COLUMNS if relink and table.name == "audit_event" else frozenset()
+                digest = _Digest(table, skip)
+                self_refs = _self_references(table)
+                links: list[dict[str, Any]] = []
+                batch: list[dict[str, Any]] = []
+                for row in _rows(src, table):
+                    digest.add(row)
+                    if self_refs and any(row[c] is not None for c in self_refs):
+                        # A correction may sort before the entry it corrects: link afterwards.
+                        links.append(row)
+                        row = {**row, **dict.fromkeys(self_refs)}
+                    batch.append(row)
+                    if len(batch) >= BATCH:
+                        _insert(dst, table, batch)
+                        done += len(batch)
+                        batch = []
+                        _report(progress, done, total, f"正在复制 {table.name}")
+                if batch:
+                    _insert(dst, table, batch)
+                    done += len(batch)
+                _link_rows(dst, table, self_refs, links)
+                expected.append(digest.check(table.name))
+                _report(progress, done, total, f"已复制 {table.name}（{digest.count} 行）")
+            _reset_sequences(dst)
+            if relink:
+                _relink_chain(dst, target_key)
+            _report(progress, done, total, "正在核对行数和校验和")
+            actual = table_checks(dst, skip_chain=relink)
+            _compare(expected, actual)
+            if relink:
+                _verify_relinked(dst, target_key)
+    _report(progress, total, total, "复制完成，行数和校验和一致")
+    return CopyReport(source.location, target.location, expected, relink, notes)
+
+
+def _link_rows(
+    dst: Connection, table: Table, columns: list[str], rows: Iterable[dict[str, Any]]
+) -> None:
+    pk = list(table.primary_key.columns)
+    for row in rows:
+        dst.execute(
+            table.update()
+            .where(*(c == row[c.key] for c in pk))
+            .values({c: row[c] for c in columns})
+        )
+
+
+def _compare(expected: list[TableCheck], actual: list[TableCheck]) -> None:
+    for want, got in zip(expected, actual, strict=True):
+        if want.rows != got.rows:
+            raise UserError(
+                f"核对未通过：表 {want.table} 来源 {want.rows} 行，目标 {got.rows} 行；"
+                "目标数据库未作任何改动"
+            )
+        if want.sha256 != got.sha256:
+            raise UserError(
+                f"核对未通过：表 {want.table} 的数据在目标数据库中与来源不一致（校验和不同）；"
+                "目标数据库未作任何改动"
+            )
+
+
+def _verify_relinked(dst: Connection, key: bytes | None) -> None:
+    table = Base.metadata.tables["audit_event"]
+    prev = audit.GENESIS
+    for row in _rows(dst, table):
+        if (
+            row["prev_hash"] != prev
+            or audit._digest(prev, SimpleNamespace(**row), key) != row["hash"]
+        ):  # type: ignore[arg-type]
+            raise UserError("重新链接后的审计链核对未通过；目标数据库未作任何改动")
+        prev = row["hash"]
+
+
+def _report(progress: ProgressFn | None, done: int, total: int, message: str) -> None:
+    if progress is not None:
+        progress(done, total, message)

@@ -312,6 +312,7 @@ def test_menus_open_import_kit_and_trip_dialogs(qtbot: QtBot, window: MainWindow
         window.resolve_conflicts,
         window.batch_print,
         window.scan_service,
+        window.batch_transfer,
     ):
         dialog = open_dialog()
         qtbot.waitExposed(dialog)

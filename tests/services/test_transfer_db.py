@@ -166,3 +166,20 @@ def test_to_the_server_and_back_keeps_every_row(
             db.dispose()
     finally:
         pg_server.drop(server)
+
+
+def test_the_command_prints_each_table_and_refuses_in_one_line(
+    docket: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from zhiqian_desktop.cli_server import cmd_copy_database
+
+    target = tmp_path / "copied.db"
+    args = argparse.Namespace(source=str(docket.path), target=str(target), json=False)
+    assert cmd_copy_database(args) == 0
+    out, err = capsys.readouterr()
+    assert "supervision_case" in out and "校验和均与来源一致" in out
+    assert "100%" in err
+    with pytest.raises(UserError, match="已有数据"):
+        cmd_copy_database(args)

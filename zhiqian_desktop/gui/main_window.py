@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         cases.addSeparator()
         cases.addAction(self.batch_action)
         cases.addAction(self.scan_action)
+        cases.addAction("批量移送执行…").triggered.connect(self.batch_transfer)
         cases.addSeparator()
         cases.addAction(self.search_action)
         cases.addAction(self.refresh_action)
@@ -358,6 +359,16 @@ class MainWindow(QMainWindow):
         wizard.imported.connect(lambda _numbers: self.refresh_all())
         wizard.open()
         return wizard
+
+    def batch_transfer(self) -> QDialog:
+        """Several 督促不成 cases at once: one package each and the list for the filing desk."""
+        from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
+
+        dialog = BatchTransferDialog(self.db, self.actor, self, today=self._today)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finishedBatch.connect(lambda _report: self.refresh_all())
+        dialog.open()
+        return dialog
 
     def export_kit(self) -> QDialog:
         from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog

@@ -298,7 +298,8 @@ def _link_rows(
         dst.execute(
             table.update()
             .where(*(c == row[c.key] for c in pk))
-            .values({c: row[c] for c in columns})
+            # Every column, not only the links: a column's onupdate (updated_at) must not fire.
+            .values({k: v for k, v in row.items() if k not in {c.key for c in pk}})
         )
 
 

@@ -16,6 +16,7 @@ from zhiqian_desktop.domain.case_numbers import parse_case_number
 from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
 from zhiqian_desktop.domain.identity import parse_resident_id, validate_credit_code, validate_phone
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
+from zhiqian_desktop.domain.money import MAX_AMOUNT
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus, is_read_only
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
@@ -31,6 +32,29 @@ from zhiqian_desktop.store.models import (
 from zhiqian_desktop.store.types import new_id, utcnow
 
 PHONE_SPLIT = re.compile(r"[,，;；、/\s]+")
+# Control characters, bidi overrides/isolates, zero-width marks and lone surrogates: invisible or
+# misleading on screen and in print (a U+202E reverses a name), or not storable at all.
+HIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+LINE_BREAKS = re.compile("[\t\n\r]")
+TEXT_LIMITS = {"name": 200, "cause": 200, "original_case_no": 100, "id_number": 30}
+
+
+def check_text(
+    field_name: str, label: str, value: str | None, *, multiline: bool = False
+) -> list[Problem]:
+    """Hidden characters, line breaks in one-line fields and overlong text are refused."""
+    if not value:
+        return []
+    if HIDDEN_CHARS.search(value) or (not multiline and LINE_BREAKS.search(value)):
+        return [Problem(field_name, f"{label}含有不可见的控制字符或文字方向字符；请删除后重新输入")]
+    limit = TEXT_LIMITS.get(field_name.rsplit(".", 1)[-1], 2000 if not multiline else 20000)
+    if len(value) > limit:
+        return [
+            Problem(field_name, f"{label}过长（{len(value)}字，最多{limit}字）；请检查是否粘贴错误")
+        ]
+    return []
 
 
 @dataclass
@@ -84,6 +108,14 @@ def check_party(p: PartyInput, index: int = 0) -> list[Problem]:
     """Every problem with one party, each tied to its field (the form shows them beside it)."""
     where = f"parties[{index}]"
     problems: list[Problem] = []
+    for name, label in (
+        ("name", "姓名或名称"),
+        ("id_number", "证件号码"),
+        ("phones", "电话"),
+        ("address", "地址"),
+        ("legal_representative", "法定代表人"),
+    ):
+        problems.extend(check_text(f"{where}.{name}", f"{p.role.label}{label}", getattr(p, name)))
     if not p.name.strip():
         problems.append(Problem(f"{where}.name", f"{p.role.label}姓名或名称不能为空"))
     if p.id_number and p.id_number.strip():
@@ -108,6 +140,23 @@ def check_party(p: PartyInput, index: int = 0) -> list[Problem]:
 
 def check_case(data: CaseInput, today: date) -> list[Problem]:
     problems: list[Problem] = []
+    for name, label in (
+        ("original_case_no", "原审案号"),
+        ("cause", "案由"),
+        ("obligation_act", "非金钱义务"),
+        ("department", "审判部门"),
+        ("trial_judge", "审判人员"),
+        ("livelihood_kind", "民生案件类别"),
+    ):
+        problems.extend(check_text(name, label, getattr(data, name)))
+    problems.extend(check_text("notes", "备注", data.notes, multiline=True))
+    if not data.amount_due.is_finite():
+        problems.append(Problem("amount_due", "标的金额不是有效的数字"))
+        return problems
+    if data.amount_due > MAX_AMOUNT:
+        problems.append(Problem("amount_due", "标的金额过大；请检查是否多输了数字"))
+    elif data.amount_due != data.amount_due.quantize(Decimal("0.01")):
+        problems.append(Problem("amount_due", "标的金额只能精确到分"))
     if not data.original_case_no.strip():
         problems.append(Problem("original_case_no", "原审案号不能为空，如（2026）内0221民初123号"))
     if not data.cause.strip():

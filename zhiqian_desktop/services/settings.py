@@ -89,6 +89,8 @@ def update_settings(
     session: Session, actor: Actor, expected_version: int, **values: object
 ) -> CourtSettings:
     """Change court settings (administrator only); a stale form is refused."""
+    from zhiqian_desktop.services.docket import HIDDEN_CHARS
+
     actor.require_admin()
     settings = get_settings(session)
     check_version(settings.version, expected_version, "法院设置")
@@ -101,10 +103,14 @@ def update_settings(
         elif key == "case_word":
             value = validate_case_word(str(value))
         elif SETTING_FIELDS[key] is int:
-            if not isinstance(value, int) or not 1 <= value <= 3650:
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
                 raise UserError(f"设置项“{key}”应为1至3650之间的整数")
         elif value is not None and not isinstance(value, str):
             raise UserError(f"设置项“{key}”应为文字")
+        elif value is not None and (HIDDEN_CHARS.search(value) or len(value) > 200):
+            raise UserError(f"设置项“{key}”含有控制字符或过长；请重新输入")
+        if key == "court_name" and not 2 <= len(str(value or "").strip()) <= 100:
+            raise UserError("法院名称不能为空，如“土默特右旗人民法院”", field="court_name")
         setattr(settings, key, value)
     settings.updated_by = actor.username
     session.flush()

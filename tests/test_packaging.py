@@ -19,12 +19,24 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
     shutil.copytree(
         ROOT,
         src,
-        ignore=shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", ".cache", "__pycache__"),
+        ignore=shutil.ignore_patterns(
+            ".git", "build", "dist", "*.egg-info", ".cache", "__pycache__"
+        ),
     )
     out = tmp_path / "wheel"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(src)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(src),
+        ],
         check=True,
         capture_output=True,
     )
@@ -36,8 +48,11 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
     assert any(n.startswith("zhiqian_desktop/ui/") and n.endswith(".ui") for n in names)
     fonts = {n for n in names if n.startswith("zhiqian_desktop/resources/fonts/")}
     assert any(n.endswith((".ttc", ".ttf")) for n in fonts)
-    assert any("LICENSE" in n.upper() or "COPYING" in n.upper() or "copyright" in n for n in fonts)
-    entry = zipfile.ZipFile(wheel).read(
-        next(n for n in names if n.endswith("entry_points.txt"))
-    ).decode()
+    licences = ("LICENSE", "LICENCE", "COPYING", "COPYRIGHT")
+    assert any(word in n.upper() for n in fonts for word in licences)
+    entry = (
+        zipfile.ZipFile(wheel)
+        .read(next(n for n in names if n.endswith("entry_points.txt")))
+        .decode()
+    )
     assert "zhiqian = zhiqian_desktop.cli:main" in entry

@@ -75,6 +75,11 @@ def backend() -> str:
     return "sqlite"
 
 
+def module_backends() -> list[str] | None:
+    """`params` for a module-scoped database fixture of a service test (None: SQLite only)."""
+    return ["sqlite", "postgresql"] if os.environ.get(PG_URL_ENV) else None
+
+
 SETUP = settings_service.SetupInput("土默特右旗人民法院", "内0221", "执前督")
 
 

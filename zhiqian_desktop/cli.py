@@ -22,6 +22,7 @@ from zhiqian_desktop import (
     cli_due,
     cli_import,
     cli_notice,
+    cli_server,
     cli_stats,
     cli_sync,
     cli_transfer,
@@ -182,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_transfer.add_transfer_arguments(
         command("transfer", "督促不成案件移送执行：生成移送材料（压缩包或文件夹）")
+    )
+    cli_server.add_copy_arguments(
+        command("copy-database", "把数据库复制到服务器或本机文件（逐表核对行数和校验和）")
     )
     cli_dossier.add_dossier_arguments(
         command("dossier", "已结案案件的归档卷宗：封面、卷内目录、文书和附件合为一个PDF")
@@ -726,6 +730,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "transfer": cmd_transfer,
     "verify-package": cmd_verify_package,
     "dossier": cmd_dossier,
+    "copy-database": cli_server.cmd_copy_database,
     "due": cmd_due,
     "stats": cmd_stats,
     "notice": cmd_notice,

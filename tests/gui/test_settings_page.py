@@ -217,3 +217,17 @@ def test_setup_dialog_initialises_an_empty_database(qtbot: QtBot, empty_db: Data
         assert admin_user.role is Role.ADMIN
         assert verify_password(admin_user, "secret1")
         assert calendar_service.missing_years(s, date(2025, 6, 1)) == []  # seeded
+
+
+def test_database_location_dialog_opens_from_the_data_tab(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    from zhiqian_desktop.gui.settings_page import DataTab
+
+    page = SettingsPage(db, admin)
+    qtbot.addWidget(page)
+    (tab,) = page.findChildren(DataTab)
+    dialog = tab.choose_database()
+    qtbot.waitExposed(dialog)
+    assert dialog.isVisible()
+    dialog.reject()

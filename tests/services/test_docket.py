@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, make_case_input, module_backends
 from zhiqian_desktop.domain.errors import PermissionDenied, StaleEditError, UserError
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
 from zhiqian_desktop.domain.kinds import ContactKind, PartyKind, PartyRole, PaymentMethod, Role
@@ -311,11 +310,18 @@ class Docket:
     case_ids: dict[int, str]  # spec number -> case id
 
 
-@pytest.fixture(scope="module")
-def docket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Docket]:
-    """One populated docket shared by the read-only query tests below."""
-    path: Path = tmp_path_factory.mktemp("docket") / "docket.db"
-    db = open_app_database(sqlite_url(path))
+@pytest.fixture(scope="module", params=module_backends())
+def docket(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Docket]:
+    """One populated docket shared by the read-only query tests below (on each backend)."""
+    server = None
+    if getattr(request, "param", "sqlite") == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = server.create(initialised=False)
+    else:
+        url = sqlite_url(tmp_path_factory.mktemp("docket") / "docket.db")
+    db = open_app_database(url)
     with db.unit_of_work() as s:
         settings_service.initialize(s, settings_service.SetupInput("土默特右旗人民法院", "内0221"))
     with db.unit_of_work() as s:
@@ -373,6 +379,8 @@ def docket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Docket]:
             ids[sp.n] = case.id
     yield Docket(db, handlers, names, tribunals, ids)
     db.dispose()
+    if server is not None:
+        server.drop(url)
 
 
 def ids_of(d: Docket, specs: list[Spec]) -> set[str]:

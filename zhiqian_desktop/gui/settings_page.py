@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -516,6 +517,10 @@ class DataTab(QWidget):
             holder.setLayout(row)
             self.form.addRow(label, holder)
             self.values[key] = value
+        self.database_button = _button("数据库位置…")
+        self.database_button.setToolTip("本机数据库或法院服务器（PostgreSQL）；下次启动时生效")
+        self.database_button.clicked.connect(self.choose_database)
+        self.form.addRow("", self.database_button)
         box = QGroupBox("数据与备份位置")
         box.setLayout(self.form)
         self.banner = Banner()
@@ -656,6 +661,15 @@ class DataTab(QWidget):
         )
         self.page.databaseRestored.emit()
         return True
+
+    def choose_database(self) -> QDialog:
+        """本机数据库 or 法院服务器; the choice is stored and used from the next start."""
+        from zhiqian_desktop.gui.database_dialog import DatabaseDialog
+
+        dialog = DatabaseDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def open_folder(self, key: str) -> None:
         text = self.values[key].text()

@@ -542,6 +542,9 @@ def _docket_select(session: Session, q: DocketQuery, today: date) -> Select[Any]
     if q.sort not in sort_cols:
         raise UserError(f"不能按“{q.sort}”排序")
     order = [c.desc() if q.descending else c.asc() for c in sort_cols[q.sort]]
+    if session.get_bind().dialect.name != "sqlite":
+        # SQLite sorts empty values (no handler, no due date) first; a server must sort the same.
+        order = [o.nulls_last() if q.descending else o.nulls_first() for o in order]
     if q.sort != "case_no":
         tie = [SupervisionCase.case_year, SupervisionCase.case_seq]
         order += [c.desc() if q.descending else c.asc() for c in tie]

@@ -32,6 +32,13 @@ def resolve_url(db_path: str | Path | None = None, database_url: str | None = No
         raise UserError("--db 与 --database-url 只能指定其一")
     if database_url:
         return database_url
+    if not db_path:
+        # The choice made in 设置 > 数据库位置 (this computer or the court server).
+        from zhiqian_desktop.services.database_choice import configured_url
+
+        chosen = configured_url()
+        if chosen:
+            return chosen
     return sqlite_url(Path(db_path) if db_path else default_database_path())
 
 

@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Integer, String, Table, func, select, text
@@ -33,7 +32,7 @@ from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.maintenance import open_app_database, record_head
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.migrations import current_revision
-from zhiqian_desktop.store.models import Base
+from zhiqian_desktop.store.models import AuditEvent, Base
 
 ProgressFn = Callable[[int, int, str], None]
 BATCH = 2000
@@ -96,7 +95,7 @@ def _norm(value: Any) -> Any:
 
 def _ordered(table: Table, conn: Connection) -> Any:
     """The table's rows in primary-key order, the same order on every backend (byte order)."""
-    keys = []
+    keys: list[Any] = []
     for column in table.primary_key.columns:
         if isinstance(column.type, String) and conn.dialect.name == "postgresql":
             keys.append(column.collate("C"))
@@ -160,14 +159,18 @@ def _chain_key(db: Database) -> bytes | None:
     return audit.read_key(path) if path is not None else None
 
 
+def _event(row: dict[str, Any]) -> AuditEvent:
+    """An audit event's columns, as the chain's digest reads them (not added to any session)."""
+    return AuditEvent(**row)
+
+
 def _relink_chain(conn: Connection, key: bytes | None) -> None:
     """Recompute every event's link with the target's key, in chain order."""
     table = Base.metadata.tables["audit_event"]
     prev = audit.GENESIS
     updates = []
     for row in _rows(conn, table):
-        ev = SimpleNamespace(**row)
-        digest = audit._digest(prev, ev, key)  # type: ignore[arg-type]
+        digest = audit._digest(prev, _event(row), key)
         updates.append({"s": row["seq"], "p": prev, "h": digest})
         prev = digest
     for start in range(0, len(updates), BATCH):
@@ -321,10 +324,8 @@ def _verify_relinked(dst: Connection, key: bytes | None) -> None:
     table = Base.metadata.tables["audit_event"]
     prev = audit.GENESIS
     for row in _rows(dst, table):
-        if (
-            row["prev_hash"] != prev
-            or audit._digest(prev, SimpleNamespace(**row), key) != row["hash"]
-        ):  # type: ignore[arg-type]
+        digest = audit._digest(prev, _event(row), key)
+        if row["prev_hash"] != prev or digest != row["hash"]:
             raise UserError("重新链接后的审计链核对未通过；目标数据库未作任何改动")
         prev = row["hash"]
 

@@ -160,10 +160,6 @@ def _configure_postgresql(engine: Engine) -> None:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
-def is_postgresql_url(url: str) -> bool:
-    return make_url(url).get_backend_name() == "postgresql"
-
-
 def normalise_url(url: str) -> str:
     """`postgresql://` means psycopg 3 here (SQLAlchemy's default driver would be psycopg2)."""
     parsed = make_url(url)
@@ -322,6 +318,8 @@ def table_names(engine: Engine) -> set[str]:
     try:
         return set(inspect(engine).get_table_names())
     except DatabaseError as exc:
+        if engine.dialect.name != "sqlite":
+            raise UserError(server_error_message(exc)) from exc
         raise DamagedDatabase(
             f"无法读取数据库：{exc.orig}；文件未作任何改动，请从最近的备份恢复"
         ) from exc

@@ -458,7 +458,7 @@ class DocketRow:
     version: int
 
 
-def _days_expr(session: Session, today: date) -> ColumnElement[Any]:
+def days_in_supervision_expr(session: Session, today: date) -> ColumnElement[Any]:
     end = func.coalesce(SupervisionCase.closed_date, today)
     if session.get_bind().dialect.name == "sqlite":
         return func.julianday(end) - func.julianday(SupervisionCase.received_date)
@@ -526,7 +526,7 @@ def count_cases(session: Session, q: DocketQuery) -> int:
 
 def _docket_select(session: Session, q: DocketQuery, today: date) -> Select[Any]:
     handler = aliased(User)
-    days = _days_expr(session, today)
+    days = days_in_supervision_expr(session, today)
     sort_cols: dict[str, list[Any]] = {
         "case_no": [SupervisionCase.case_year, SupervisionCase.case_seq],
         "original_case_no": [SupervisionCase.original_case_no],
@@ -575,6 +575,11 @@ def list_cases(
 ) -> list[DocketRow]:
     """One page of the docket, filtered and sorted in SQL (never the whole table in Python)."""
     stmt = _docket_select(session, q, today).offset(offset).limit(limit)
+    return docket_rows(session, stmt)
+
+
+def docket_rows(session: Session, stmt: Select[Any]) -> list[DocketRow]:
+    """Rows of a statement selecting the docket's columns in `_docket_select`'s order."""
     return [
         DocketRow(
             id=r[0],

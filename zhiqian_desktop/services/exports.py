@@ -149,6 +149,15 @@ def export_docket_xlsx(
         written += 1
         if on_progress is not None and written % 500 == 0:
             on_progress(written, total)
+    save_workbook(wb, path)
+    if on_progress is not None:
+        on_progress(written, total)
+    return written
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Write an xlsx under a temporary name beside `path`, then rename it into place: a crash or
+    a full disk never leaves half a workbook, and a file open in Excel gets a clear message."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
     os.close(fd)
     try:
@@ -163,6 +172,3 @@ def export_docket_xlsx(
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-    if on_progress is not None:
-        on_progress(written, total)
-    return written

@@ -12,10 +12,7 @@ are streamed (``read_only=True``) and reading stops at the row limit.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -38,6 +35,7 @@ from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, P
 from zhiqian_desktop.domain.money import parse_amount
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import CaseInput, PartyInput, check_case, register_case
+from zhiqian_desktop.services.exports import save_workbook
 from zhiqian_desktop.services.maintenance import take_backup
 from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.store.database import Database
@@ -512,20 +510,7 @@ def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = Non
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
     _write_notes(wb)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp_name)
-        os.replace(tmp_name, path)
-    except PermissionError as exc:
-        raise UserError(
-            f"无法写入“{path}”：文件可能正在 Excel 中打开，请关闭后重试或另存为其他文件名"
-        ) from exc
-    except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{exc.strerror}；请检查磁盘空间和权限") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+    save_workbook(wb, path)
     return path
 
 

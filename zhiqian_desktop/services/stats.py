@@ -8,9 +8,6 @@ cases (one pass over the case table, one over the payments), and every predicate
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -60,8 +57,13 @@ from zhiqian_desktop.domain.stats import (
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketRow, _days_expr
-from zhiqian_desktop.services.exports import AMOUNT_FORMAT, DATE_FORMAT, safe_cell_value
+from zhiqian_desktop.services.docket import DocketRow, days_in_supervision_expr, docket_rows
+from zhiqian_desktop.services.exports import (
+    AMOUNT_FORMAT,
+    DATE_FORMAT,
+    safe_cell_value,
+    save_workbook,
+)
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.models import Party, Payment, Settlement, SupervisionCase, Tribunal, User
 
@@ -550,7 +552,7 @@ def cases_behind(
             SC.amount_paid,
             SC.status,
             func.coalesce(handler.display_name, ""),
-            _days_expr(session, today),
+            days_in_supervision_expr(session, today),
             SC.next_due_date,
             SC.livelihood,
             SC.version,
@@ -560,24 +562,7 @@ def cases_behind(
         .order_by(SC.case_year.desc(), SC.case_seq.desc())
         .limit(limit)
     )
-    return [
-        DocketRow(
-            id=r[0],
-            case_no=r[1],
-            original_case_no=r[2],
-            cause=r[3],
-            obligor_names=r[4],
-            amount_due=r[5],
-            amount_paid=r[6],
-            status=r[7],
-            handler_name=r[8],
-            days_in_supervision=int(r[9] or 0),
-            next_due_date=r[10],
-            livelihood=bool(r[11]),
-            version=r[12],
-        )
-        for r in session.execute(stmt)
-    ]
+    return docket_rows(session, stmt)
 
 
 # --- 诚信履行名单 ---------------------------------------------------------------------------------
@@ -653,20 +638,7 @@ def _save_workbook(wb: Workbook, path: Path) -> None:
     path = Path(path)
     if not path.parent.is_dir():
         raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp_name)
-        os.replace(tmp_name, path)
-    except PermissionError as exc:
-        raise UserError(
-            f"无法写入“{path}”：文件可能正在 Excel 中打开，请关闭后重试或另存为其他文件名"
-        ) from exc
-    except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{exc.strerror}；请检查磁盘空间和权限") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+    save_workbook(wb, path)
 
 
 def write_sheet(

@@ -173,3 +173,39 @@ def test_cases_from_the_due_list_and_the_cli(
     args.due_date, args.cases, args.output = None, [cases[0][1]], str(tmp_path / "x.txt")
     with pytest.raises(UserError, match=r"\.pdf"):
         cmd_batch_print(db, admin, args)
+
+
+def test_the_batch_syncs_every_stored_pdf_once_before_its_commit(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = _cases(db, admin, 3)
+    synced: list[Path] = []
+    fsyncs: list[int] = []
+    real_sync, real_fsync = notices.sync_files, notices.os.fsync
+
+    def sync_files(paths: object) -> None:
+        listed = list(paths)  # type: ignore[call-overload]
+        with db.reader() as s:  # not committed yet: the files are durable before the records
+            assert s.scalar(select(func.count()).select_from(Document)) == 0
+        synced.extend(listed)
+        real_sync(listed)
+
+    def fsync(fd: int) -> None:
+        fsyncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(notices, "sync_files", sync_files)
+    monkeypatch.setattr(notices.os, "fsync", fsync)
+    result = batch_print.issue_batch(
+        db,
+        admin,
+        [c for c, _ in cases],
+        DocumentKind.URGING,
+        receipts=True,
+        today=TODAY,
+        output=tmp_path / "trip.pdf",
+    )
+    issued = [*result.documents, *result.receipts]
+    assert sorted(synced) == sorted(d.pdf_path for d in issued)
+    # No fsync while issuing: only the files and their folders, once, at the end.
+    assert len(fsyncs) == len(issued) + len({d.pdf_path.parent for d in issued})

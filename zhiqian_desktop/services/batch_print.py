@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.printing.documents import NoticeContent
 from zhiqian_desktop.services import notices
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import DocketQuery, list_cases
@@ -185,7 +186,7 @@ def _issue_for_case(
     today: date,
 ) -> tuple[notices.IssuedDocument, notices.IssuedDocument | None]:
     try:
-        issued = notices.issue_notice(db, session, actor, case.id, kind, today=today)
+        issued = notices.issue_notice(db, session, actor, case.id, kind, today=today, sync=False)
         receipt = (
             notices.issue_notice(
                 db,
@@ -195,6 +196,7 @@ def _issue_for_case(
                 DocumentKind.SERVICE_RECEIPT,
                 today=today,
                 served_document_id=issued.id,
+                sync=False,
             )
             if receipts
             else None
@@ -259,7 +261,7 @@ def issue_batch(
             cases = cases_by_id(session, case_ids)
             if len(cases) != len(set(case_ids)):
                 raise UserError("所选案件中有的已被删除；请刷新后重新选择")
-            contents = []
+            contents: list[NoticeContent] = []
             for n, case in enumerate(cases):
                 progress.check()
                 progress.report(n, total, f"正在出具 {n + 1}/{len(cases)}：{case.case_no}")
@@ -268,17 +270,16 @@ def issue_batch(
                 )
                 documents.append(issued)
                 issued_all.append(issued)
+                if receipt is not None:
+                    receipt_docs.append(receipt)
+                    issued_all.append(receipt)
                 for d in (issued, receipt):
-                    if d is None:
-                        continue
-                    if d is receipt:
-                        receipt_docs.append(d)
-                        issued_all.append(d)
-                    stored = session.get(Document, d.id)
-                    assert stored is not None
-                    contents.append(notices.stored_content(stored))
+                    if d is not None:
+                        stored = session.get(Document, d.id)
+                        assert stored is not None
+                        contents.append(notices.stored_content(stored))
             progress.check()
-            progress.report(len(cases), total, f"正在合成PDF（{len(contents)}份文书）")
+            progress.report(len(cases), total, f"正在合成PDF（{len(issued_all)}份文书）")
             pdf = notices.renderer_for(get_settings(session)).build(contents)
             progress.check()
             target = output or default_batch_path(kind, len(cases))
@@ -290,6 +291,8 @@ def issue_batch(
                 raise UserError(
                     f"无法写入“{target}”（{exc.strerror}）；本批文书未出具，请另选保存位置后重试"
                 ) from None
+            # The stored PDFs were written without fsync; make them durable before the commit.
+            notices.sync_files(d.pdf_path for d in issued_all)
     except BaseException:
         _forget_files(db, issued_all)
         if written is not None:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,8 +101,11 @@ def stored_file_path(root: Path, sha256: str) -> Path:
     return root / sha256[:2] / sha256
 
 
-def store_bytes(root: Path, payload: bytes) -> tuple[str, Path]:
-    """Write ``payload`` once under its SHA-256 (atomically); an identical file is left as is."""
+def store_bytes(root: Path, payload: bytes, *, sync: bool = True) -> tuple[str, Path]:
+    """Write ``payload`` once under its SHA-256 (atomically); an identical file is left as is.
+
+    ``sync=False`` leaves the fsync to the caller (a batch syncs all its files once, before its
+    commit, with ``sync_files``)."""
     sha = hashlib.sha256(payload).hexdigest()
     target = stored_file_path(root, sha)
     if target.is_file() and target.stat().st_size == len(payload):
@@ -111,13 +115,31 @@ def store_bytes(root: Path, payload: bytes) -> tuple[str, Path]:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return sha, target
+
+
+def sync_files(paths: Iterable[Path]) -> None:
+    """Flush written files and the folders naming them to disk (before the commit that uses them)."""
+    folders: set[Path] = set()
+    for path in dict.fromkeys(paths):
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+        folders.add(path.parent)
+    if os.name == "nt":  # folders cannot be opened for fsync on Windows
+        return
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # --- facts from the database ---------------------------------------------------------------------
@@ -276,8 +298,12 @@ def issue_notice(
     *,
     today: date,
     served_document_id: str | None = None,
+    sync: bool = True,
 ) -> IssuedDocument:
-    """Number, render and store one document for a case (PDF + data + audit event)."""
+    """Number, render and store one document for a case (PDF + data + audit event).
+
+    With ``sync=False`` the stored PDF is not yet fsynced: the caller must ``sync_files`` it before
+    committing (a batch does so once for all its documents)."""
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     _check_case_state(case, kind)
@@ -307,7 +333,7 @@ def issue_notice(
     )
     check_glyphs(context, renderer.fonts())
     pdf = renderer.render(content)
-    sha, path = store_bytes(files_dir(db), pdf)
+    sha, path = store_bytes(files_dir(db), pdf, sync=sync)
     data = {
         "schema": CONTENT_SCHEMA,
         "issued_on": today.isoformat(),

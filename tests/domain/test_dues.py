@@ -510,3 +510,49 @@ def test_the_list_is_sorted_and_complete(cases: list[Facts], on: date) -> None:
     items = due_list(cases, on, RULES, CAL)
     assert [i.priority for i in items] == sorted(i.priority for i in items)
     assert len(items) == sum(len(CALC.items(c, on)) for c in cases)
+
+
+def test_items_for_a_day_match_every_deadline_filtered_by_when_it_shows() -> None:
+    """The shortcut that skips periods which cannot show yet changes nothing on a built set."""
+
+    received = [date(2024, 2, 29), date(2025, 1, 20), date(2025, 9, 28), date(2026, 4, 30)]
+    cases: list[Facts] = []
+    for i, rec in enumerate(received):
+        for status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING, CaseStatus.SETTLED):
+            cases.append(
+                Facts(
+                    case_id=f"c{i}{status.value}",
+                    received_date=rec,
+                    status=status,
+                    livelihood=i % 2 == 0,
+                    performance_deadline=rec - timedelta(days=30 * i),
+                    documents=(
+                        Doc(DocumentKind.URGING, rec + timedelta(days=1), rec + timedelta(days=3)),
+                        Doc(DocumentKind.RISK_NOTICE, rec + timedelta(days=5)),
+                    )
+                    if i % 2
+                    else (),
+                    latest_contact=Contact(
+                        rec + timedelta(days=10),
+                        rec + timedelta(days=20 + i),
+                        rec + timedelta(days=25),
+                        Decimal("100.00"),
+                    ),
+                    settlement_signed_on=rec + timedelta(days=12),
+                    installments=(
+                        InstallmentFact(1, rec + timedelta(days=40), Decimal("50.00")),
+                        InstallmentFact(2, rec + timedelta(days=70), Decimal("50.00")),
+                    ),
+                    payments=(PaymentFact(rec + timedelta(days=41), Decimal("50.00")),),
+                    freezes=(
+                        FreezeFact(PreservationKind.BANK_DEPOSIT, rec),
+                        FreezeFact(PreservationKind.REAL_PROPERTY, rec, rec + timedelta(days=90)),
+                    ),
+                )
+            )
+    day = date(2024, 1, 1)
+    while day <= date(2029, 6, 1):
+        for facts in cases:
+            expected = sorted((d for d in CALC.deadlines(facts) if d.shows_from <= day), key=repr)
+            assert sorted(CALC.deadlines(facts, until=day), key=repr) == expected
+        day += timedelta(days=11)

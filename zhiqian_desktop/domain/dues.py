@@ -351,6 +351,16 @@ class DueCalculator:
         def shows(kind: DueKind, due: date) -> bool:
             return last is None or due <= last[kind]
 
+        def may_show(kind: DueKind, start: date, min_days: int) -> bool:
+            # A period never ends before start + min_days (rolling only moves it later), so one
+            # that cannot show yet is not worked out at all; on overflow the real rule decides.
+            if last is None:
+                return True
+            try:
+                return start + timedelta(days=min_days) <= last[kind]
+            except OverflowError:
+                return True
+
         if working and not urging and shows(DueKind.NO_URGING, facts.received_date):
             out.append(
                 Deadline(
@@ -361,7 +371,7 @@ class DueCalculator:
             )
 
         served = [d.served_on for d in urging if d.served_on is not None]
-        if working and served:
+        if working and served and may_show(DueKind.URGING_PERIOD, min(served), rules.urging_days):
             first = min(served)
             pe = self._days(first, rules.urging_days)
             handled = (contact is not None and contact.contacted_on >= pe.end) or any(
@@ -377,7 +387,11 @@ class DueCalculator:
                     )
                 )
 
-        if contact is not None and contact.next_follow_up is not None:
+        if (
+            contact is not None
+            and contact.next_follow_up is not None
+            and may_show(DueKind.FOLLOW_UP, contact.next_follow_up, 0)
+        ):
             pe = self.roll(contact.next_follow_up)
             if shows(DueKind.FOLLOW_UP, pe.end):
                 out.append(
@@ -389,7 +403,11 @@ class DueCalculator:
                     )
                 )
 
-        if contact is not None and contact.promise_date is not None:
+        if (
+            contact is not None
+            and contact.promise_date is not None
+            and may_show(DueKind.PROMISE, contact.promise_date, 0)
+        ):
             pe = self.roll(contact.promise_date)
             paid = sum(
                 (p.amount for p in facts.payments if p.paid_on >= contact.contacted_on),
@@ -411,13 +429,15 @@ class DueCalculator:
 
         if status is CaseStatus.SETTLED:
             for inst, paid in unpaid_installments(facts):
+                if not may_show(DueKind.INSTALLMENT, inst.due_date, 0):
+                    continue
                 pe = self.roll(inst.due_date)
                 if shows(DueKind.INSTALLMENT, pe.end):
                     detail = f"和解第{inst.seq}期应付{format_amount(inst.amount)}"
                     if paid:
                         detail += f"，已付{format_amount(paid)}"
                     out.append(self._deadline(DueKind.INSTALLMENT, pe, detail))
-        else:
+        elif may_show(DueKind.SUPERVISION_LIMIT, facts.received_date, rules.supervision_limit_days):
             # A settled case runs on its instalment schedule instead of the supervision limit.
             pe = self._days(facts.received_date, rules.supervision_limit_days)
             if shows(DueKind.SUPERVISION_LIMIT, pe.end):
@@ -431,7 +451,11 @@ class DueCalculator:
                 )
 
         for doc in facts.documents:
-            if doc.kind in SERVED_KINDS and doc.served_on is None:
+            if (
+                doc.kind in SERVED_KINDS
+                and doc.served_on is None
+                and may_show(DueKind.UNSERVED, doc.issued_on, rules.unserved_flag_days)
+            ):
                 pe = self._days(doc.issued_on, rules.unserved_flag_days)
                 if shows(DueKind.UNSERVED, pe.end):
                     name = doc.kind.label + (f"（{doc.doc_no}）" if doc.doc_no else "")
@@ -445,6 +469,10 @@ class DueCalculator:
                     )
 
         for freeze in facts.freezes:
+            if freeze.expires_on is None and not may_show(
+                DueKind.FREEZE_EXPIRING, freeze.frozen_on, 365 * FREEZE_YEARS[freeze.kind]
+            ):
+                continue
             deadline = self._freeze_deadline(freeze, shows)
             if deadline is not None:
                 out.append(deadline)
@@ -453,7 +481,9 @@ class DueCalculator:
         base_what = "最后一期履行期限"
         if base is None:
             base, base_what = facts.performance_deadline, "履行期限"
-        if base is not None:
+        if base is not None and may_show(
+            DueKind.ENFORCEMENT_LIMIT, base, 365 * ENFORCEMENT_LIMIT_YEARS
+        ):
             pe = self._years(base, ENFORCEMENT_LIMIT_YEARS)
             if shows(DueKind.ENFORCEMENT_LIMIT, pe.end):
                 out.append(

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from zhiqian_desktop.domain.dues import (
@@ -88,7 +88,12 @@ def _for_open_cases(stmt: Select[Any], case_col: Any, f: DueFilter) -> Select[An
 
 def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
     """The facts of every open case matching the filter, in six queries whatever their number."""
-    cases = session.execute(
+    # Core rows through the session's connection: no ORM result machinery for plain columns.
+    # Pending records are flushed first, as session.execute() would (autoflush).
+    if session.autoflush:
+        session.flush()
+    conn = session.connection()
+    cases = conn.execute(
         select(
             SupervisionCase.id,
             SupervisionCase.case_no,
@@ -113,7 +118,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
         .correlate(Document)
         .scalar_subquery()
     )
-    doc_rows = session.execute(
+    doc_rows = conn.execute(
         _for_open_cases(
             select(
                 Document.case_id, Document.kind, Document.issued_at, Document.doc_no, first_service
@@ -125,10 +130,10 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
     for case_id, kind, issued_at, doc_no, served_on in doc_rows:
         documents[case_id].append(DocumentFact(kind, court_date(issued_at), served_on, doc_no))
 
-    contacts = _latest_contacts(session, f)
+    contacts = _latest_contacts(conn, f)
 
     payments: dict[str, list[PaymentFact]] = defaultdict(list)
-    pay_rows = session.execute(
+    pay_rows = conn.execute(
         _for_open_cases(
             select(Payment.case_id, Payment.paid_on, Payment.amount), Payment.case_id, f
         ).where(Payment.deleted_at.is_(None))
@@ -138,7 +143,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
 
     signed: dict[str, date] = {}
     installments: dict[str, list[InstallmentFact]] = defaultdict(list)
-    inst_rows = session.execute(
+    inst_rows = conn.execute(
         _for_open_cases(
             select(
                 Settlement.case_id,
@@ -160,7 +165,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
         installments[case_id].append(InstallmentFact(seq, due_date, amount))
 
     freezes: dict[str, list[FreezeFact]] = defaultdict(list)
-    freeze_rows = session.execute(
+    freeze_rows = conn.execute(
         _for_open_cases(
             select(
                 Preservation.case_id,
@@ -208,11 +213,11 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
     ]
 
 
-def _latest_contacts(session: Session, f: DueFilter) -> dict[str, ContactFact]:
+def _latest_contacts(conn: Connection, f: DueFilter) -> dict[str, ContactFact]:
     """The latest contact with the obligor still in force (not corrected) per open case."""
     return {
         case_id: ContactFact(court_date(at), follow_up, promise_date, promise_amount)
-        for case_id, at, follow_up, promise_date, promise_amount in session.execute(_latest_stmt(f))
+        for case_id, at, follow_up, promise_date, promise_amount in conn.execute(_latest_stmt(f))
     }
 
 

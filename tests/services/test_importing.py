@@ -445,17 +445,63 @@ def test_a_change_made_meanwhile_rolls_the_whole_import_back(
     real = importing.register_case
     calls = {"n": 0}
 
-    def flaky(session: Any, actor: Actor, data: CaseInput, *, today: date) -> Any:
+    def flaky(session: Any, actor: Actor, data: CaseInput, *, today: date, **kw: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 3:
             raise UserError("原审案号“x”已登记为（2026）内0221执前督9号", field="original_case_no")
-        return real(session, actor, data, today=today)
+        return real(session, actor, data, today=today, **kw)
 
     monkeypatch.setattr(importing, "register_case", flaky)
     report = import_cases(db, admin, path, today=TODAY)
     assert locations(report.problems) == [(6, "原审案号")]
     assert report.created == []
     assert count_cases(db) == 0
+
+
+def test_a_case_registered_meanwhile_is_refused_by_the_write_transaction(
+    tmp_path: Path, db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook was clean when read; a colleague registers its second case before the write.
+    The importer's one duplicate query in the write transaction refuses it; nothing is saved."""
+    path = write_rows(tmp_path / "m.xlsx", case_rows(1) + case_rows(2) + case_rows(3))
+    real_read = importing.read_workbook
+
+    def read_then_colleague(*args: Any, **kw: Any) -> Any:
+        plan = real_read(*args, **kw)
+        with db.unit_of_work() as session:
+            register_case(session, admin, make_case_input(2), today=TODAY)
+        return plan
+
+    seen: list[bool] = []
+    real_register = importing.register_case
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        seen.append(kw.get("check_duplicate", True))
+        return real_register(*args, **kw)
+
+    monkeypatch.setattr(importing, "read_workbook", read_then_colleague)
+    monkeypatch.setattr(importing, "register_case", spy)
+    report = import_cases(db, admin, path, today=TODAY)
+    assert locations(report.problems) == [(4, "原审案号")]
+    assert "已登记为" in report.problems[0].reason
+    assert report.created == [] and seen == []
+    assert count_cases(db) == 1
+
+
+def test_an_import_numbers_cases_in_order_after_existing_ones(
+    tmp_path: Path, db: Database, admin: Actor
+) -> None:
+    with db.unit_of_work() as session:
+        first = register_case(session, admin, make_case_input(9), today=TODAY).case_seq
+    path = write_rows(tmp_path / "n.xlsx", case_rows(1) + case_rows(2) + case_rows(3))
+    report = import_cases(db, admin, path, today=TODAY)
+    assert report.ok
+    with db.reader() as session:
+        seqs = sorted(session.scalars(select(SupervisionCase.case_seq)))
+    assert seqs == [first, first + 1, first + 2, first + 3]
+    with db.unit_of_work() as session:
+        after = register_case(session, admin, make_case_input(10), today=TODAY).case_seq
+    assert after == first + 4
 
 
 def test_dry_run_checks_only(tmp_path: Path, db: Database, admin: Actor) -> None:

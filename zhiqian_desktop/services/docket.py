@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, event, func, literal_column, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -17,12 +17,17 @@ from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
 from zhiqian_desktop.domain.identity import parse_resident_id, validate_credit_code, validate_phone
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.domain.money import MAX_AMOUNT
-from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus, is_read_only
+from zhiqian_desktop.domain.workflow import (
+    CLOSED_STATUSES,
+    CaseStatus,
+    is_read_only,
+)
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.case_numbers import allocate
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.models import (
+    CourtSettings,
     Party,
     Payment,
     SupervisionCase,
@@ -246,17 +251,52 @@ def _check_duplicate(session: Session, original_case_no: str, exclude_id: str | 
         )
 
 
+_SETTINGS_KEY = "zhiqian.docket_settings"
+
+
+def _forget_settings(session: Session, *_: object) -> None:
+    session.info.pop(_SETTINGS_KEY, None)
+
+
+def _transaction_settings(session: Session) -> CourtSettings:
+    """The court settings, read once per transaction (an import registers thousands of cases).
+
+    The object is the session's own, so a change made in this transaction is seen; once the
+    transaction ends (commit or rollback) it is read again."""
+    cached = session.info.get(_SETTINGS_KEY)
+    if isinstance(cached, CourtSettings) and cached in session:
+        return cached
+    for name in ("after_soft_rollback", "after_commit"):
+        if not event.contains(session, name, _forget_settings):
+            event.listen(session, name, _forget_settings)
+    settings = get_settings(session)
+    session.info[_SETTINGS_KEY] = settings
+    return settings
+
+
 def register_case(
-    session: Session, actor: Actor, data: CaseInput, *, today: date, case_year: int | None = None
+    session: Session,
+    actor: Actor,
+    data: CaseInput,
+    *,
+    today: date,
+    case_year: int | None = None,
+    check_duplicate: bool = True,
 ) -> SupervisionCase:
-    """Validate, allocate the case number and store the case with its parties (one transaction)."""
+    """Validate, allocate the case number and store the case with its parties (one transaction).
+
+    `check_duplicate=False` is only for a caller that has already checked the original case
+    number against the database inside this same transaction (the importer checks a whole
+    workbook in one query)."""
     actor.require_write()
     actor.require_assign(None, data.handler_id)
     _raise_first(check_case(data, today))
     data = replace(data, original_case_no=data.original_case_no.strip(), cause=data.cause.strip())
-    _check_duplicate(session, data.original_case_no, None)
-    settings = get_settings(session)
-    case_no, seq = allocate(session, settings, case_year or data.received_date.year)
+    if check_duplicate:
+        _check_duplicate(session, data.original_case_no, None)
+    settings = _transaction_settings(session)
+    # Flushed together with the case below (one flush instead of two).
+    case_no, seq = allocate(session, settings, case_year or data.received_date.year, flush=False)
     case = SupervisionCase(
         case_no=case_no,
         case_year=case_year or data.received_date.year,
@@ -383,7 +423,13 @@ def _next_due(
     # The due-list rules decide (services/dues.py); imported here to keep the import graph flat.
     from zhiqian_desktop.services.dues import next_due_date
 
-    return next_due_date(session, case, limit_days=limit_days, new_case=new_case)
+    return next_due_date(
+        session,
+        case,
+        limit_days=limit_days,
+        new_case=new_case,
+        settings=_transaction_settings(session),
+    )
 
 
 def get_case(session: Session, case_id: str) -> SupervisionCase:

@@ -39,6 +39,7 @@ from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.models import (
     ContactLog,
+    CourtSettings,
     Document,
     Installment,
     Payment,
@@ -282,17 +283,22 @@ def case_due_items(session: Session, case_id: str, on: date) -> list[DueItem]:
 
 
 def next_due_date(
-    session: Session, case: SupervisionCase, *, limit_days: int, new_case: bool = False
+    session: Session,
+    case: SupervisionCase,
+    *,
+    limit_days: int,
+    new_case: bool = False,
+    settings: CourtSettings | None = None,
 ) -> date | None:
     """The earliest pending deadline of one case, for the docket's derived column.
 
     The case's own columns come from the object (it may not be flushed yet); its records from
-    the database.
+    the database. A caller registering many cases passes the court `settings` it already holds.
     """
     if case.status not in OPEN_STATUSES:
         return None
-    rules = rules_from_settings(session)
-    rules = DueRules(rules.urging_days, limit_days, rules.unserved_flag_days)
+    s = settings if settings is not None else get_settings(session)
+    rules = DueRules(s.urging_days, limit_days, s.unserved_flag_days)
     calc = DueCalculator(rules, load_calendar(session))
     # Not limited to open cases: the stored status may still be the one before a reopen.
     only = DueFilter(case_ids=frozenset({case.id}), open_only=False)

@@ -1347,6 +1347,50 @@ class _CaseRefused(Exception):
         self.error = error
 
 
+_LOOKUP_CHUNK = 500
+"""Original case numbers per IN (...) query (well below SQLite's and PostgreSQL's limits)."""
+
+
+def _check_not_registered(session: Session, cases: Sequence[PlannedCase]) -> None:
+    """register_case's duplicate rule for the whole workbook, in the write transaction.
+
+    The workbook was checked against the docket in a reader moments ago; this repeats the check
+    where it counts (a colleague may have registered one of the cases meanwhile) with one indexed
+    query per few hundred cases instead of one per case, so register_case may skip it."""
+    numbers: dict[str, PlannedCase] = {}
+    for planned in cases:
+        number = planned.data.original_case_no.strip()
+        if number in numbers:
+            # read_workbook refuses a repeated number; kept as a guard for a hand-built plan.
+            _refuse_duplicate(planned, number, "本次导入的另一行")
+        numbers[number] = planned
+    keys = list(numbers)
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start : start + _LOOKUP_CHUNK]
+        rows = session.execute(
+            select(SupervisionCase.original_case_no, SupervisionCase.case_no)
+            .where(
+                SupervisionCase.original_case_no.in_(chunk),
+                SupervisionCase.deleted_at.is_(None),
+            )
+            .order_by(SupervisionCase.original_case_no)
+        ).all()
+        if rows:
+            found: dict[str, str] = {no: case_no for no, case_no in rows}
+            first = min(numbers[n].first_row for n in found)
+            planned = next(p for p in cases if p.first_row == first)
+            number = planned.data.original_case_no.strip()
+            _refuse_duplicate(planned, number, found[number])
+
+
+def _refuse_duplicate(planned: PlannedCase, number: str, existing: str) -> None:
+    error = UserError(
+        f"原审案号“{number}”已登记为{existing}；同一生效文书不能重复登记督促案件",
+        field="original_case_no",
+    )
+    raise _CaseRefused(planned, error)
+
+
 def import_cases(
     db: Database,
     actor: Actor,
@@ -1375,9 +1419,12 @@ def import_cases(
     created: list[ImportedCase] = []
     try:
         with db.unit_of_work() as session:
+            _check_not_registered(session, plan.cases)
             for i, planned in enumerate(plan.cases):
                 try:
-                    case = register_case(session, actor, planned.data, today=today)
+                    case = register_case(
+                        session, actor, planned.data, today=today, check_duplicate=False
+                    )
                 except PermissionDenied:
                     raise
                 except UserError as exc:

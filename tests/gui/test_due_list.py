@@ -232,3 +232,33 @@ def test_screenshots(
     out = Path(os.environ.get("ZHIQIAN_SHOTS", tmp_path))
     assert page.grab().save(str(out / "due_list_page.png"))
     assert dialog.grab().save(str(out / "contact_dialog.png"))
+
+
+def test_the_list_exports_to_xlsx_as_shown(
+    qtbot: QtBot, db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    data = make_case_input(
+        9,
+        obligor='=HYPERLINK("http://x")',
+        received=TODAY - timedelta(days=5),
+        effective_date=TODAY - timedelta(days=40),
+        performance_deadline=TODAY - timedelta(days=20),
+    )
+    with db.unit_of_work() as s:
+        docket.register_case(s, admin, data, today=TODAY)
+    page = open_page(qtbot, db, admin)
+    shown = rows(page)
+    target = page.export_xlsx(tmp_path / "待办.xlsx")
+    assert target is not None
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:4] == ("分组", "案号", "被申请人", "事项")
+    assert [r[1] for r in values[1:]] == [
+        i.case_no + ("（民生）" if i.livelihood else "") for i in shown
+    ]
+    formula_cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.column == 3]
+    assert all(c.data_type == "s" for c in formula_cells)
+    assert formula_cells[0].value.startswith("=HYPERLINK")

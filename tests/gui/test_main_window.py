@@ -357,3 +357,12 @@ def test_a_sound_file_passes_the_background_check(qtbot: QtBot, db: Database) ->
     app_module.check_in_background(session, sqlite_url(db.path), lambda: sound.append(True))
     qtbot.waitUntil(lambda: bool(sound), timeout=10_000)
     session.close()
+
+
+def test_the_import_template_is_saved_from_the_menu(window: MainWindow, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = window.save_import_template(tmp_path / "模板.xlsx")
+    assert path is not None
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:2] == ["案件", "说明"]

@@ -8,6 +8,7 @@ leaves the list when the data behind it changes.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.dues import DueGroup, DueItem, DueKind, court_date
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
@@ -167,9 +170,13 @@ class DueListPage(QWidget):
             caption.setBuddy(widget)
             filters.addWidget(caption)
             filters.addWidget(widget)
+        export = QPushButton("导出Excel", self)
+        export.setToolTip("把当前列表（按现在的筛选和顺序）导出为 Excel")
+        export.clicked.connect(lambda: self.export_xlsx())
         filters.addStretch()
         filters.addWidget(refresh)
         filters.addWidget(summary)
+        filters.addWidget(export)
 
         self.log_button = QPushButton("记录督促(Enter)", self)
         self.log_button.clicked.connect(self.log_contact_for_selected)
@@ -243,6 +250,25 @@ class DueListPage(QWidget):
         return None if value in (ALL, None) else str(value)
 
     # --- loading -----------------------------------------------------------------------------
+
+    def export_xlsx(self, path: Path | None = None) -> Path | None:
+        """The list as shown, to xlsx (a few thousand rows at most: written on the spot)."""
+        from zhiqian_desktop.services.exports import export_due_list_xlsx
+
+        on = self.on_date()
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "导出今日待办", f"今日待办-{on.isoformat()}.xlsx", "Excel 工作簿 (*.xlsx)"
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            export_due_list_xlsx(self.model.items, path, on)
+        except UserError as exc:
+            QMessageBox.warning(self, "导出今日待办", exc.message)
+            return None
+        return path
 
     def refresh(self) -> None:
         """Reload the list off the GUI thread; a refresh asked for while loading runs after it."""

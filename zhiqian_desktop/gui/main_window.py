@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal
@@ -11,16 +12,19 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QLabel,
     QLayout,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QStyle,
     QWidget,
 )
 
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
@@ -206,6 +210,7 @@ class MainWindow(QMainWindow):
         cases.addAction(self.new_case_action)
         import_action = cases.addAction("从 Excel 导入案件…")
         import_action.triggered.connect(self.import_cases)
+        cases.addAction("保存导入模板…").triggered.connect(lambda: self.save_import_template())
         cases.addSeparator()
         cases.addAction(self.batch_action)
         cases.addAction(self.scan_action)
@@ -369,6 +374,25 @@ class MainWindow(QMainWindow):
         dialog.finishedBatch.connect(lambda _report: self.refresh_all())
         dialog.open()
         return dialog
+
+    def save_import_template(self, path: Path | None = None) -> Path | None:
+        """The Excel hand-over template (headers, notes sheet, one example case)."""
+        from zhiqian_desktop.services.importing import write_import_template
+
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "保存导入模板", "执前督促-案件导入模板.xlsx", "Excel 工作簿 (*.xlsx)"
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            write_import_template(path)
+        except UserError as exc:
+            QMessageBox.warning(self, "保存导入模板", exc.message)
+            return None
+        self.statusBar().showMessage(f"导入模板已保存：{path}", 8000)
+        return path
 
     def export_kit(self) -> QDialog:
         from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog

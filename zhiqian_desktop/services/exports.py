@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +20,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.dues import DueItem
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.docket import DocketQuery, DocketRow, count_cases, list_cases
 
@@ -172,3 +173,37 @@ def save_workbook(wb: Workbook, path: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+
+
+def export_due_list_xlsx(items: Sequence[DueItem], path: Path, on: date) -> int:
+    """The due-list of `on` as shown (its order and filters), formula-safe; returns the row count."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"今日待办{on.isoformat()}")
+    ws.freeze_panes = "A2"
+    headers = ["分组", "案号", "被申请人", "事项", "到期日", "逾期天数", "承办人", "应办", "说明"]
+    for i, width in enumerate((8, 26, 20, 18, 12, 9, 10, 16, 50)):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    ws.append([safe_cell_value(ws, h) for h in headers])
+    for item in items:
+        row = [
+            item.group.label,
+            item.case_no + ("（民生）" if item.livelihood else ""),
+            item.obligor_names,
+            item.kind.label,
+            item.due_date,
+            item.days_overdue,
+            item.handler_name,
+            item.action.label,
+            item.detail,
+        ]
+        ws.append(
+            [
+                safe_cell_value(ws, v, number_format=DATE_FORMAT if isinstance(v, date) else None)
+                for v in row
+            ]
+        )
+    save_workbook(wb, path)
+    return len(items)

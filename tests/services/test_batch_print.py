@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -181,7 +182,7 @@ def test_the_batch_syncs_every_stored_pdf_once_before_its_commit(
     cases = _cases(db, admin, 3)
     synced: list[Path] = []
     fsyncs: list[int] = []
-    real_sync, real_fsync = notices.sync_files, notices.os.fsync
+    real_sync, real_fsync = batch_print.sync_files, os.fsync
 
     def sync_files(paths: object) -> None:
         listed = list(paths)  # type: ignore[call-overload]
@@ -194,8 +195,8 @@ def test_the_batch_syncs_every_stored_pdf_once_before_its_commit(
         fsyncs.append(fd)
         real_fsync(fd)
 
-    monkeypatch.setattr(notices, "sync_files", sync_files)
-    monkeypatch.setattr(notices.os, "fsync", fsync)
+    monkeypatch.setattr(batch_print, "sync_files", sync_files)
+    monkeypatch.setattr(os, "fsync", fsync)
     result = batch_print.issue_batch(
         db,
         admin,

@@ -1,7 +1,7 @@
 """Files kept with a record (photos of a service, scans): stored once by content, listed per owner.
 
 The bytes go to the same content-addressed store as the issued PDFs, through
-``notices.store_bytes``; this module adds the ``Attachment`` row and the audit event.
+``store.files.store_bytes``; this module adds the ``Attachment`` row and the audit event.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from zhiqian_desktop.services import audit, notices
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import get_case
 from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.files import store_bytes
 from zhiqian_desktop.store.models import Attachment, Document, Service
 
 SERVICE_OWNER = "service"
@@ -45,7 +46,7 @@ def attach_file(
         payload = source.read_bytes()
     except OSError as exc:
         raise UserError(f"无法读取“{source}”（{exc.strerror}）", field="photos") from None
-    sha, _ = notices.store_bytes(notices.files_dir(db), payload)
+    sha, _ = store_bytes(notices.files_dir(db), payload)
     att = Attachment(
         case_id=case_id,
         owner_kind=owner_kind,

@@ -29,6 +29,7 @@ from zhiqian_desktop.services.docket import DocketQuery, list_cases
 from zhiqian_desktop.services.dues import due_list
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.files import sync_files
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
 
@@ -292,7 +293,7 @@ def issue_batch(
                     f"无法写入“{target}”（{exc.strerror}）；本批文书未出具，请另选保存位置后重试"
                 ) from None
             # The stored PDFs were written without fsync; make them durable before the commit.
-            notices.sync_files(d.pdf_path for d in issued_all)
+            sync_files(d.pdf_path for d in issued_all)
     except BaseException:
         _forget_files(db, issued_all)
         if written is not None:

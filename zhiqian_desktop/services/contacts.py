@@ -7,11 +7,7 @@ columns (so the docket's 下次到期 follows) and writes an audit event.
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -31,7 +27,7 @@ from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import Problem, get_case, refresh_derived, split_phones
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.locations import attachments_dir, data_dir
+from zhiqian_desktop.store.files import files_dir_for_url, store_file
 from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
@@ -247,40 +243,18 @@ def correct_contact(
 
 
 def files_dir_for(db: Database) -> Path:
-    """Where attachment content lives: beside a database file, or in the user data directory."""
-    path = db.path
-    return attachments_dir(path) if path is not None else data_dir() / "attachments"
-
-
-def stored_path(files_dir: Path, sha256: str) -> Path:
-    return files_dir / sha256[:2] / sha256
+    """Where attachment content lives (the one store of store/files.py)."""
+    return files_dir_for_url(db.url)
 
 
 def _store_file(source: Path, files_dir: Path) -> tuple[str, int]:
     """Copy the file into the content-addressed store (once per content); its hash and size."""
-    if not source.is_file():
-        raise UserError(f"附件“{source}”不存在或不是文件；请重新选择")
-    size = source.stat().st_size
-    if size > MAX_ATTACHMENT_BYTES:
-        raise UserError(f"附件“{source.name}”超过200MB；请压缩或分段后再添加")
-    digest = hashlib.sha256()
-    with source.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    sha = digest.hexdigest()
-    target = stored_path(files_dir, sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Copy to a temporary name and rename, so a crash never leaves half a file under the hash.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        os.close(fd)
-        try:
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return sha, size
+    return store_file(
+        files_dir,
+        source,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        too_big=f"附件“{source.name}”超过200MB；请压缩或分段后再添加",
+    )
 
 
 def add_attachment(

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,7 +45,7 @@ from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.services.docket import get_case
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.locations import attachments_dir, data_dir
+from zhiqian_desktop.store.files import files_dir_for_url, store_bytes, stored_file_path
 from zhiqian_desktop.store.models import (
     Attachment,
     CourtSettings,
@@ -92,54 +89,8 @@ class IssuedDocument:
 
 
 def files_dir(db: Database) -> Path:
-    """The content-addressed file store beside the database (a server database uses the data dir)."""
-    path = db.path
-    return attachments_dir(path) if path is not None else data_dir() / "zhiqian-files"
-
-
-def stored_file_path(root: Path, sha256: str) -> Path:
-    return root / sha256[:2] / sha256
-
-
-def store_bytes(root: Path, payload: bytes, *, sync: bool = True) -> tuple[str, Path]:
-    """Write ``payload`` once under its SHA-256 (atomically); an identical file is left as is.
-
-    ``sync=False`` leaves the fsync to the caller (a batch syncs all its files once, before its
-    commit, with ``sync_files``)."""
-    sha = hashlib.sha256(payload).hexdigest()
-    target = stored_file_path(root, sha)
-    if target.is_file() and target.stat().st_size == len(payload):
-        return sha, target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            if sync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return sha, target
-
-
-def sync_files(paths: Iterable[Path]) -> None:
-    """Flush written files and the folders naming them to disk (before the commit that uses them)."""
-    folders: set[Path] = set()
-    for path in dict.fromkeys(paths):
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-        folders.add(path.parent)
-    if os.name == "nt":  # folders cannot be opened for fsync on Windows
-        return
-    for folder in folders:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    """The content-addressed file store of the database (store/files.py)."""
+    return files_dir_for_url(db.url)
 
 
 # --- facts from the database ---------------------------------------------------------------------

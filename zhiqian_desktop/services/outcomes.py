@@ -30,7 +30,7 @@ from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.services.case_view import RecordTable
 from zhiqian_desktop.services.docket import get_case, refresh_derived
 from zhiqian_desktop.services.settings import get_settings
-from zhiqian_desktop.store.locations import attachments_dir, data_dir
+from zhiqian_desktop.store.files import files_dir_for_url
 from zhiqian_desktop.store.models import (
     Attachment,
     Installment,
@@ -99,10 +99,7 @@ def _check_day(value: date, today: date, what: str, field: str) -> None:
 
 def files_dir_of(session: Session) -> Path:
     """The content-addressed file store of the session's database (as notices.files_dir)."""
-    url = session.get_bind().engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return attachments_dir(Path(url.database))
-    return data_dir() / "zhiqian-files"
+    return files_dir_for_url(session.get_bind().engine.url.render_as_string(hide_password=False))
 
 
 def outstanding_of(case: SupervisionCase) -> Decimal:

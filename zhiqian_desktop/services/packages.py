@@ -52,6 +52,7 @@ from zhiqian_desktop.services.outcomes import (
 )
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.files import stored_file_path
 from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
@@ -1017,7 +1018,7 @@ def _font_settings(session: Session) -> tuple[str | None, str | None]:
 
 def _attachment_source(root: Path, a: Attachment) -> Callable[[], Path]:
     def produce() -> Path:
-        path = notices.stored_file_path(root, a.sha256)
+        path = stored_file_path(root, a.sha256)
         if not path.is_file() or path.stat().st_size != a.size:
             raise UserError(
                 f"附件“{a.filename}”的文件在附件库中缺失或大小不符（{path}）；"

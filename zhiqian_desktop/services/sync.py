@@ -47,7 +47,7 @@ from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import SYSTEM, Actor
 from zhiqian_desktop.services.docket import refresh_derived
 from zhiqian_desktop.services.maintenance import record_head, take_backup
-from zhiqian_desktop.services.notices import files_dir, stored_file_path
+from zhiqian_desktop.services.notices import files_dir
 from zhiqian_desktop.services.packages import (
     PackageRefused,
     ZipReader,
@@ -59,6 +59,7 @@ from zhiqian_desktop.services.packages import (
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.backup import backup_to
 from zhiqian_desktop.store.database import Database, open_database, sqlite_url
+from zhiqian_desktop.store.files import stored_file_path
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.models import (
     AuditEvent,

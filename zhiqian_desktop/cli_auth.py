@@ -276,7 +276,9 @@ def cmd_passwd(args: argparse.Namespace) -> int:
             if args.reset:
                 auth.reset_password(session, actor, args.reset, new)
             else:
-                old = _password(args, actor.username) if getattr(args, "user", None) else ""
+                # The old password proves it is the user, however the command logged in (--user,
+                # ZHIQIAN_USER or a token); a password-less administrator gives an empty one.
+                old = _password(args, actor.username)
                 auth.change_own_password(session, actor, old, new)
     print(f"已{'重置用户 ' + args.reset + ' 的' if args.reset else '修改'}密码")
     return 0

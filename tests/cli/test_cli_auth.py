@@ -78,3 +78,16 @@ def test_restore_latest_puts_a_good_backup_in_place_of_a_damaged_file(
     assert "损坏的文件已改名保留为" in out
     assert any(p.name.startswith("docket.db.damaged-") for p in db_path.parent.iterdir())
     assert cli_auth.cmd_check(ns(db_path)) == 0
+
+
+def test_passwd_with_the_user_from_the_environment(
+    db: Database, admin: Actor, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with db.unit_of_work() as s:
+        auth.reset_password(s, admin, "admin", "old-pass")
+    monkeypatch.setenv(cli_auth.ENV_USER, "admin")
+    monkeypatch.setenv(cli_auth.ENV_PASSWORD, "old-pass")
+    monkeypatch.setenv(cli_auth.ENV_NEW_PASSWORD, "new-pass-2026")
+    assert cli_auth.cmd_passwd(ns(db_path, reset=None)) == 0
+    monkeypatch.setenv(cli_auth.ENV_PASSWORD, "new-pass-2026")
+    assert cli_auth.acting_user(ns(db_path), db, write=True).username == "admin"

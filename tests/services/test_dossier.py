@@ -153,6 +153,18 @@ def test_closed_case_dossier_binds_cover_index_documents_and_attachments(
     assert f"{MARKER} page 2" in pages[total - 2]
     assert "现场照片.png" in pages[total - 1]
     assert len(PdfReader(str(dest)).pages[total - 1].images) == 1
+    # Every font of the pages the app lays out is embedded (the merged scan is the court's own).
+    fonts = subprocess.run(
+        ["pdffonts", "-f", "1", "-l", str(total - 3), str(dest)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in row and "Helvetica" not in row for row in fonts), fonts
+    # 卷内页码: every page carries its place in the dossier, on a line of its own at the top.
+    for n, page in enumerate(pages[:total], start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        assert str(n) in lines[:3], (n, lines[:3])
 
 
 def test_open_case_is_refused(db: Database, admin: Actor, tmp_path: Path) -> None:

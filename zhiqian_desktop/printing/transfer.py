@@ -105,6 +105,10 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
     fonts: PrintFonts | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.fonts is not None and kwargs.get("initialFontName") is None:
+            # Otherwise every page names Helvetica, never embedded (pdffonts: emb = no); the
+            # doc template passes initialFontName=None explicitly.
+            kwargs["initialFontName"] = self.fonts.body
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
 
@@ -188,6 +192,8 @@ class SheetRenderer:
     def table_style(self, header: bool) -> TableStyle:
         commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            # The cells hold Paragraphs; naming the print font keeps Helvetica out of the PDF.
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.body),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),

@@ -291,6 +291,7 @@ def build_archive_dossier(
     writer = PdfWriter()
     for pdf in (cover_pdf, index_pdf, *(p.pdf for p in parts)):
         writer.append(PdfReader(io.BytesIO(pdf)))
+    _stamp_dossier_page_numbers(writer, renderer.fonts)
     writer.add_metadata(
         {
             "/Title": f"{case.case_no} 归档卷宗",
@@ -315,3 +316,23 @@ def build_archive_dossier(
         raise
     _fsync_dir(dest.parent)
     return dest
+
+
+def _stamp_dossier_page_numbers(writer: PdfWriter, fonts: PrintFonts) -> None:
+    """卷内页码: every page numbered continuously in its top right corner, as archives number a
+    bound file, so the index's page ranges can be found (each part keeps its own footer)."""
+    total = len(writer.pages)
+    size = 14 * MM
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(size * 2, size), invariant=1, initialFontName=fonts.body)
+    for n in range(1, total + 1):
+        canvas.setFont(fonts.body, 12)
+        canvas.drawRightString(size * 2, size / 2, str(n))
+        canvas.showPage()
+    canvas.save()
+    stamps = PdfReader(io.BytesIO(buffer.getvalue())).pages
+    for page, stamp in zip(writer.pages, stamps, strict=True):
+        box = page.mediabox
+        page.merge_translated_page(
+            stamp, float(box.right) - size * 2 - 12 * MM, float(box.top) - size - 6 * MM
+        )

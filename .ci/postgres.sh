@@ -66,10 +66,12 @@ else
     as_pg "$bindir/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       --encoding=UTF8 --locale=C.UTF-8 >&2
   fi
-  # A test server: durability is traded for speed (it is thrown away after the run).
+  # A test server: durability is traded for speed (it is thrown away after the run); no
+  # autovacuum, whose workers a test database's DROP ... WITH (FORCE) may not stop.
   as_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
     -o "-p $port -c listen_addresses=127.0.0.1 -k $sockets -c fsync=off \
-        -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >&2
+        -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+        -c autovacuum=off" >&2
 fi
 
 psql_admin() {
@@ -81,6 +83,8 @@ psql_admin -v user="$user" -v password="$password" >&2 <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'user', :'password')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'user') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'password') \gexec
+-- Dropping a test database WITH (FORCE) may have to stop an autovacuum worker on it.
+SELECT format('GRANT pg_signal_backend TO %I', :'user') \gexec
 SQL
 psql_admin -v user="$user" -v dbname="$dbname" >&2 <<'SQL'
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0', :'dbname', :'user', 'UTF8')

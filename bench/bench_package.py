@@ -31,7 +31,6 @@ from zhiqian_desktop.services.maintenance import open_app_database
 from zhiqian_desktop.services.packages import build_transfer_package, verify_package
 from zhiqian_desktop.services.users import default_actor
 from zhiqian_desktop.store.database import Database, sqlite_url
-from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import ContactLog, Payment, SupervisionCase
 
 DEFAULT_DB = Path(__file__).resolve().parent / ".cache" / "bench-100k.db"
@@ -134,7 +133,6 @@ def measure_synthetic(
                             summary=f"第{i + 1}次电话督促，被申请人称资金紧张，承诺月底前筹款还款。",
                         ),
                         attachments=paths if i == 0 else (),
-                        files_dir=attachments_dir(root / "bench.db"),
                         now=datetime(2026, 11, 25, tzinfo=UTC),
                     )
             out = root / "out"

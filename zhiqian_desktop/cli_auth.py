@@ -28,6 +28,8 @@ from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from zhiqian_desktop.services.actor import Actor
     from zhiqian_desktop.store.database import Database
 
@@ -65,12 +67,16 @@ def _now() -> datetime:
     return utcnow()
 
 
-def _key(db: Database) -> bytes:
-    from zhiqian_desktop.services.audit import read_key
+def _key(session: Session, *, create: bool = False) -> bytes:
+    """The key that signs tokens: the audit key beside a database file, or the server's own
+    (services/auth.py, made by the first `zhiqian token`)."""
+    from zhiqian_desktop.services import audit, auth
 
-    path = db.path
-    key = read_key(path) if path is not None else None
+    key = auth.token_key(session, create=create)
     if key is None:
+        if audit.database_file(session) is None:
+            # A server on which no token was ever made: nothing this token could be checked with.
+            raise auth.LoginRefused(auth.BAD_TOKEN)
         raise UserError("此数据库没有审计密钥文件，不能使用令牌；请改用 --user 和密码登录")
     return key
 
@@ -97,7 +103,7 @@ def acting_user(args: argparse.Namespace, db: Database, *, write: bool = True) -
     username = getattr(args, "user", None) or os.environ.get(ENV_USER, "").strip()
     if token and not username:
         with db.reader() as session:
-            return auth.login_with_token(session, token, _key(db), _now())
+            return auth.login_with_token(session, token, _key(session), _now())
     if username:
         password = _password(args, username)
         with db.unit_of_work() as session:
@@ -237,8 +243,11 @@ def cmd_token(args: argparse.Namespace) -> int:
         raise UserError("生成令牌须用密码登录：请加 --user 用户名")
     with cli._open(args) as db:
         actor = acting_user(args, db, write=True)
-        with db.reader() as session:
-            token = auth.issue_token(session, actor, _key(db), _now(), days=args.days)
+        # A write transaction: on a server the first token makes the signing key.
+        with db.unit_of_work() as session:
+            token = auth.issue_token(
+                session, actor, _key(session, create=True), _now(), days=args.days
+            )
     print(token)
     print(
         f"用法：export {ENV_TOKEN}=令牌（Windows：set {ENV_TOKEN}=令牌）；"

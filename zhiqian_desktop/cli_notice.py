@@ -60,7 +60,7 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         issued = issue_notice(db, session, actor, case.id, kind, today=today)
     output = Path(args.output) if args.output else _default_output(issued.doc_no)
     try:
-        output.write_bytes(issued.pdf_path.read_bytes())
+        output.write_bytes(issued.pdf)
     except OSError as exc:
         raise UserError(
             f"无法写入“{output}”（{exc.strerror}）；文书{issued.doc_no}已出具并保存在案件中，"

@@ -47,6 +47,11 @@ def cmd_copy_database(args: argparse.Namespace) -> int:
             "tables": [
                 {"table": t.table, "rows": t.rows, "sha256": t.sha256} for t in report.tables
             ],
+            "files": (
+                {"count": report.files.rows, "sha256": report.files.sha256}
+                if report.files
+                else None
+            ),
             "notes": report.notes,
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -55,6 +60,11 @@ def cmd_copy_database(args: argparse.Namespace) -> int:
     for t in report.tables:
         print(f"  {t.table:<22} {t.rows:>9} 行  SHA-256 {t.sha256[:16]}…")
     print(f"共 {report.rows} 行；每张表的行数和校验和均与来源一致")
+    if report.files is not None:
+        print(
+            f"附件和文书文件 {report.files.rows} 个，逐个核对 SHA-256 均与来源一致"
+            f"（总校验和 {report.files.sha256[:16]}…）"
+        )
     for note in report.notes:
         print(note)
     return 0

@@ -110,9 +110,9 @@ def _render_notice(state: dict[str, Any]) -> str:
         issued = issue_notice(
             db, session, state["actor"], state["case_id"], DocumentKind.URGING, today=SELF_TEST_DAY
         )
-    pdf = issued.pdf_path.read_bytes()
+    pdf = issued.pdf
     if not pdf.startswith(b"%PDF-"):
-        raise SelfTestFailed(f"{issued.pdf_path} 不是PDF文件")
+        raise SelfTestFailed(f"文书{issued.doc_no}不是PDF文件")
     # The bundled CJK fonts are embedded as subsets; a PDF without them would be a few KB.
     if b"FontFile2" not in pdf:
         raise SelfTestFailed("PDF中没有嵌入字体")

@@ -20,7 +20,7 @@ from zhiqian_desktop.services import batch_print, notices
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import register_case
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
+from zhiqian_desktop.store.models import Attachment, Document, StoredFile, SupervisionCase
 
 
 def _cases(db: Database, admin: Actor, count: int) -> list[tuple[str, str]]:
@@ -83,7 +83,7 @@ def test_fifty_cases_make_one_pdf_with_a_receipt_after_each(
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 100
         for d in result.documents[:3]:
-            assert notices.stored_pdf(db, s, d.id) == d.pdf_path.read_bytes()
+            assert notices.stored_pdf(db, s, d.id) == d.pdf
     assert progress.reports[-1][0] == progress.reports[-1][1] == 51
 
 
@@ -106,6 +106,7 @@ def test_a_cancelled_batch_writes_nothing(db: Database, admin: Actor, tmp_path: 
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 0
         assert s.scalar(select(func.count()).select_from(Attachment)) == 0
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
     assert _stored_files(db) == before
     # The numbers were not used up: the next batch starts at 催告1 again.
     result = batch_print.issue_batch(
@@ -176,6 +177,7 @@ def test_cases_from_the_due_list_and_the_cli(
         cmd_batch_print(db, admin, args)
 
 
+@pytest.mark.usefixtures("sqlite_db")  # the folder store beside the database file
 def test_the_batch_syncs_every_stored_pdf_once_before_its_commit(
     db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -169,14 +169,13 @@ def test_attachments_are_stored_once_by_content(
     photo.write_bytes(b"\xff\xd8 photo bytes")
     same = tmp_path / "copy.jpg"
     same.write_bytes(photo.read_bytes())
-    store = contacts.files_dir_for(db)
+    store = db.path.parent / "docket-files"  # type: ignore[union-attr]
     with db.unit_of_work() as s:
         log_id = contacts.log_contact(
-            s, admin, case_id, data(), now=NOW, attachments=[photo, same], files_dir=store
+            s, admin, case_id, data(), now=NOW, attachments=[photo, same]
         ).id
     sha = hashlib.sha256(photo.read_bytes()).hexdigest()
     assert (store / sha[:2] / sha).read_bytes() == photo.read_bytes()
-    assert store == db.path.parent / "docket-files"  # type: ignore[union-attr]
     with db.reader() as s:
         [entry] = contacts.list_contacts(s, case_id)
         rows = s.scalars(select(Attachment)).all()
@@ -198,7 +197,6 @@ def test_missing_attachment_rolls_back_the_log(
             data(),
             now=NOW,
             attachments=[tmp_path / "gone.mp3"],
-            files_dir=tmp_path / "store",
         )
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(ContactLog)) == 0

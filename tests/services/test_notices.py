@@ -109,7 +109,7 @@ def test_service_receipt_names_the_served_document(
         _issue(db, admin, case_id, DocumentKind.SERVICE_RECEIPT)
     urging = _issue(db, admin, case_id, DocumentKind.URGING)
     receipt = _issue(db, admin, case_id, DocumentKind.SERVICE_RECEIPT, served_document_id=urging.id)
-    text = _text(receipt.pdf_path.read_bytes(), tmp_path)
+    text = _text(receipt.pdf, tmp_path)
     assert "送达回证" in text and "自动履行催告书一份" in text and "-催告1）" in text
     assert "— 1 —" not in text  # the receipt is one page
 

@@ -309,7 +309,6 @@ def test_chinese_names_and_fifty_attachments(
                 ContactKind.VISIT, datetime(2026, 11, 20, 2, tzinfo=UTC), False, summary="上门未见"
             ),
             attachments=paths,
-            files_dir=notices.files_dir(db),
             now=datetime(2026, 11, 25, tzinfo=UTC),
         )
     out = transfer(db, admin, case_id, tmp_path / "p.zip")

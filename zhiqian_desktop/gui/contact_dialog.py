@@ -283,7 +283,6 @@ class ContactDialog(QDialog):
         try:
             data = self.form_input()
             with self.db.unit_of_work() as session:
-                files_dir = contacts.files_dir_for(self.db)
                 if self.corrects_id:
                     log = contacts.correct_contact(
                         session,
@@ -291,7 +290,6 @@ class ContactDialog(QDialog):
                         self.corrects_id,
                         data,
                         attachments=self.attachment_paths,
-                        files_dir=files_dir,
                     )
                 else:
                     log = contacts.log_contact(
@@ -300,7 +298,6 @@ class ContactDialog(QDialog):
                         self.case_id,
                         data,
                         attachments=self.attachment_paths,
-                        files_dir=files_dir,
                     )
                 self.saved_id = log.id
         except UserError as exc:

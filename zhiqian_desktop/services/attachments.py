@@ -1,11 +1,13 @@
 """Files kept with a record (photos of a service, scans): stored once by content, listed per owner.
 
-The bytes go to the same content-addressed store as the issued PDFs, through
-``store.files.store_bytes``; this module adds the ``Attachment`` row and the audit event.
+The bytes go to the same content-addressed store as the issued PDFs (``db.files``, in the
+caller's transaction when the store is the database); this module adds the ``Attachment`` row and
+the audit event, and hands out copies to open in the system viewer.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import NotFound, UserError
-from zhiqian_desktop.services import audit, notices
+from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import get_case
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.files import store_bytes
 from zhiqian_desktop.store.models import Attachment, Document, Service
 
 SERVICE_OWNER = "service"
@@ -46,7 +47,7 @@ def attach_file(
         payload = source.read_bytes()
     except OSError as exc:
         raise UserError(f"无法读取“{source}”（{exc.strerror}）", field="photos") from None
-    sha, _ = store_bytes(notices.files_dir(db), payload)
+    sha = db.files.put_bytes(session, payload)
     att = Attachment(
         case_id=case_id,
         owner_kind=owner_kind,
@@ -101,3 +102,28 @@ def attachments_of(session: Session, owner_kind: str, owner_id: str) -> list[Att
             .order_by(Attachment.filename)
         )
     )
+
+
+def viewable_copy(db: Database, session: Session, attachment_id: str) -> Path:
+    """A copy of the attachment to open in the system viewer (a private folder removed when the
+    program exits); the stored content is checked against its SHA-256 first."""
+    att = session.get(Attachment, attachment_id)
+    if att is None or att.deleted_at is not None:
+        raise NotFound("附件不存在或已被删除；请刷新后重试")
+    store = db.files
+    path = store.viewable_copy(session, att.sha256, att.filename)
+    if path is None:
+        raise UserError(
+            f"附件“{att.filename}”的文件（{store.where(att.sha256)}）不存在；请从备份恢复附件"
+        )
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != att.sha256:
+        path.unlink(missing_ok=True)
+        raise UserError(
+            f"附件“{att.filename}”的文件（{store.where(att.sha256)}）与登记的校验值不符，"
+            "可能已被改动；请从备份恢复附件"
+        )
+    return path

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import os
 from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,7 +19,7 @@ from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.users import _hasher, actor_for
-from zhiqian_desktop.store.models import User
+from zhiqian_desktop.store.models import CourtSecret, User
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -211,9 +212,41 @@ def set_role(session: Session, actor: Actor, username: str, role: Role) -> None:
 
 # --- tokens for scripts (ZHIQIAN_TOKEN) -----------------------------------------------------------
 #
-# A token is signed with the court secret (the audit key file beside the database) and names the
-# user, its expiry and a fingerprint of the password hash: changing or resetting the password
-# revokes every token issued before, without a table of tokens.
+# A token is signed with a court secret and names the user, its expiry and a fingerprint of the
+# password hash: changing or resetting the password revokes every token issued before, without a
+# table of tokens.
+#
+# The secret: for a database file, the audit key file beside it. A court server has no file
+# beside it, so the key is kept in the database itself (court_secret "token_key"), created by the
+# first `zhiqian token` in its own transaction. The key itself is stored, not a hash of it: an
+# HMAC can only be checked with the key, and keeping hashes instead would need a table of every
+# token issued. It gives nothing to someone who can read that table that the server's
+# credentials do not give already (they can change users' password hashes directly); the server's
+# permissions and its backups protect it as they protect the rest of the data. Deleting the row
+# revokes every token at once; the next `zhiqian token` makes a new key.
+
+TOKEN_SECRET = "token_key"
+
+
+def token_key(session: Session, *, create: bool = False) -> bytes | None:
+    """The key that signs tokens for the session's database; None when it has none (yet).
+
+    ``create`` makes the server's key on first use, in the session's transaction; a database
+    file's key is the audit key and is never made here."""
+    path = audit.database_file(session)
+    if path is not None:
+        return audit.read_key(path)
+    row = session.get(CourtSecret, TOKEN_SECRET)
+    if row is not None:
+        with contextlib.suppress(ValueError):
+            return bytes.fromhex(row.value)
+        return None
+    if not create:
+        return None
+    key = os.urandom(32)
+    session.add(CourtSecret(name=TOKEN_SECRET, value=key.hex()))
+    session.flush()
+    return key
 
 
 def _fingerprint(user: User) -> str:

@@ -220,7 +220,8 @@ def _forget_files(db: Database, issued: Sequence[notices.IssuedDocument]) -> Non
             session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(list(shas))))
         )
     for d in issued:
-        if d.pdf_sha256 not in kept:
+        # A store inside the database lost them with the rollback; a folder keeps files.
+        if d.pdf_sha256 not in kept and d.pdf_path is not None:
             d.pdf_path.unlink(missing_ok=True)
 
 
@@ -293,7 +294,7 @@ def issue_batch(
                     f"无法写入“{target}”（{exc.strerror}）；本批文书未出具，请另选保存位置后重试"
                 ) from None
             # The stored PDFs were written without fsync; make them durable before the commit.
-            sync_files(d.pdf_path for d in issued_all)
+            sync_files(d.pdf_path for d in issued_all if d.pdf_path is not None)
     except BaseException:
         _forget_files(db, issued_all)
         if written is not None:

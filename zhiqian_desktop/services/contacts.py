@@ -26,8 +26,7 @@ from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import Problem, get_case, refresh_derived, split_phones
 from zhiqian_desktop.services.settings import get_settings
-from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.files import files_dir_for_url, store_file
+from zhiqian_desktop.store.files import FileStore, file_store_of
 from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
@@ -140,7 +139,7 @@ def _write(
     *,
     corrects: ContactLog | None,
     files: Sequence[Path],
-    files_dir: Path | None,
+    store: FileStore | None,
 ) -> ContactLog:
     log = ContactLog(
         id=new_id(),
@@ -184,9 +183,7 @@ def _write(
             after=audit.snapshot(log),
         )
     for path in files:
-        if files_dir is None:
-            raise UserError("未指定附件存放位置，附件未保存")
-        add_attachment(session, actor, log.id, path, files_dir=files_dir)
+        add_attachment(session, actor, log.id, path, store=store)
     settings = get_settings(session)
     refresh_derived(session, case, limit_days=settings.supervision_limit_days)
     session.flush()
@@ -201,13 +198,15 @@ def log_contact(
     *,
     now: datetime | None = None,
     attachments: Sequence[Path] = (),
-    files_dir: Path | None = None,
+    store: FileStore | None = None,
 ) -> ContactLog:
-    """Record one call, visit or message for a case (one transaction with its attachments)."""
+    """Record one call, visit or message for a case (one transaction with its attachments).
+
+    ``store``: where the attachments' contents go; by default the store of the session's database."""
     case = _open_case_for_write(session, actor, case_id)
     _raise_first(check_contact(data, now or utcnow()))
     data = _normalise(session, case, data)
-    return _write(session, actor, case, data, corrects=None, files=attachments, files_dir=files_dir)
+    return _write(session, actor, case, data, corrects=None, files=attachments, store=store)
 
 
 def correct_contact(
@@ -218,7 +217,7 @@ def correct_contact(
     *,
     now: datetime | None = None,
     attachments: Sequence[Path] = (),
-    files_dir: Path | None = None,
+    store: FileStore | None = None,
 ) -> ContactLog:
     """Write a correction: a new entry pointing at the original, which stays as it was."""
     original = session.get(ContactLog, original_id)
@@ -234,23 +233,16 @@ def correct_contact(
     case = _open_case_for_write(session, actor, original.case_id)
     _raise_first(check_contact(data, now or utcnow()))
     data = _normalise(session, case, data)
-    return _write(
-        session, actor, case, data, corrects=original, files=attachments, files_dir=files_dir
-    )
+    return _write(session, actor, case, data, corrects=original, files=attachments, store=store)
 
 
 # --- attachments -------------------------------------------------------------------------------
 
 
-def files_dir_for(db: Database) -> Path:
-    """Where attachment content lives (the one store of store/files.py)."""
-    return files_dir_for_url(db.url)
-
-
-def _store_file(source: Path, files_dir: Path) -> tuple[str, int]:
+def store_attachment(session: Session, source: Path, store: FileStore | None) -> tuple[str, int]:
     """Copy the file into the content-addressed store (once per content); its hash and size."""
-    return store_file(
-        files_dir,
+    return (store or file_store_of(session)).put_file(
+        session,
         source,
         max_bytes=MAX_ATTACHMENT_BYTES,
         too_big=f"附件“{source.name}”超过200MB；请压缩或分段后再添加",
@@ -258,7 +250,7 @@ def _store_file(source: Path, files_dir: Path) -> tuple[str, int]:
 
 
 def add_attachment(
-    session: Session, actor: Actor, log_id: str, source: Path, *, files_dir: Path
+    session: Session, actor: Actor, log_id: str, source: Path, *, store: FileStore | None = None
 ) -> Attachment:
     """Keep a photo, recording or scan with a contact log."""
     log = session.get(ContactLog, log_id)
@@ -266,7 +258,7 @@ def add_attachment(
         raise NotFound("督促记录不存在；请刷新后重试")
     case = get_case(session, log.case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
-    sha, size = _store_file(source, files_dir)
+    sha, size = store_attachment(session, source, store)
     media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     att = Attachment(
         case_id=log.case_id,
@@ -547,4 +539,4 @@ def log_applicant_notice(
     )
     _raise_first(check_contact(data, moment))
     data = _normalise(session, case, data)
-    return _write(session, actor, case, data, corrects=None, files=(), files_dir=None)
+    return _write(session, actor, case, data, corrects=None, files=(), store=None)

@@ -87,10 +87,10 @@ def _notice_page(renderer: SheetRenderer, data: _Data, title: str, text: str) ->
     return renderer.render(sheet)[0]
 
 
-def image_pages(path: Path, caption: str, fonts: PrintFonts) -> bytes:
+def image_pages(source: Path | bytes, caption: str, fonts: PrintFonts) -> bytes:
     """The image on one A4 page, scaled to fit the type area and centred, with its file name."""
     g = GB9704
-    image = ImageReader(str(path))
+    image = ImageReader(io.BytesIO(source) if isinstance(source, bytes) else str(source))
     iw, ih = image.getSize()
     if iw <= 0 or ih <= 0:
         raise ValueError("empty image")
@@ -121,15 +121,15 @@ def image_pages(path: Path, caption: str, fonts: PrintFonts) -> bytes:
 
 
 def _attachment_part(
-    db: Database, renderer: SheetRenderer, data: _Data, a: Attachment, n: int
+    db: Database, session: Session, renderer: SheetRenderer, data: _Data, a: Attachment, n: int
 ) -> DossierPart:
     title = f"附件{n}：{a.filename}"
-    path = _attachment_source(notices.files_dir(db), a)()
+    path = _attachment_source(db.files, session, a)()
     name = a.filename.lower()
     problem = ""
     if name.endswith(".pdf") or a.media_type == "application/pdf":
         try:
-            reader = PdfReader(str(path))
+            reader = PdfReader(io.BytesIO(path) if isinstance(path, bytes) else str(path))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise PyPdfError("encrypted")
             out = io.BytesIO()
@@ -181,7 +181,7 @@ def _parts(
     add("保全措施及财产线索", renderer.render(property_sheet(data))[0])
     bound = (a for a in data.attachments if a.owner_kind != "document")
     for n, a in enumerate(bound, start=1):
-        parts.append(_attachment_part(db, renderer, data, a, n))
+        parts.append(_attachment_part(db, session, renderer, data, a, n))
     return parts
 
 

@@ -2,7 +2,7 @@
 
 A document is numbered, rendered from the court's templates, and stored twice over: the data it was
 made from (``Document.data_json``: the placeholder values and the complete resolved text) and the
-PDF, kept once under its SHA-256 in the attachments folder. Re-rendering uses the stored text, so a
+PDF, kept once under its SHA-256 in the database's file store (store/files.py). Re-rendering uses the stored text, so a
 later template edit never changes a document already issued. The service date of the urging notice
 starts the urging period (催告期), counted under Civil Procedure Law art. 85.
 """
@@ -45,7 +45,7 @@ from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.services.docket import get_case
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.files import files_dir_for_url, store_bytes, stored_file_path
+from zhiqian_desktop.store.files import FolderStore, files_dir_for_url
 from zhiqian_desktop.store.models import (
     Attachment,
     CourtSettings,
@@ -81,7 +81,9 @@ class IssuedDocument:
     case_id: str
     case_no: str
     pdf_sha256: str
-    pdf_path: Path
+    pdf_path: Path | None
+    """The stored file, when the store is a folder (None: kept inside the database)."""
+    pdf: bytes
     size: int
 
 
@@ -89,7 +91,8 @@ class IssuedDocument:
 
 
 def files_dir(db: Database) -> Path:
-    """The content-addressed file store of the database (store/files.py)."""
+    """The folder beside the database file (court key, kit folder); the contents of PDFs and
+    attachments go through ``db.files`` (store/files.py), which may keep them in the database."""
     return files_dir_for_url(db.url)
 
 
@@ -284,7 +287,9 @@ def issue_notice(
     )
     check_glyphs(context, renderer.fonts())
     pdf = renderer.render(content)
-    sha, path = store_bytes(files_dir(db), pdf, sync=sync)
+    store = db.files
+    sha = store.put_bytes(session, pdf, sync=sync)
+    path = store.path(sha) if isinstance(store, FolderStore) else None
     data = {
         "schema": CONTENT_SCHEMA,
         "issued_on": today.isoformat(),
@@ -339,6 +344,7 @@ def issue_notice(
         case_no=case.case_no,
         pdf_sha256=sha,
         pdf_path=path,
+        pdf=pdf,
         size=len(pdf),
     )
 
@@ -380,15 +386,15 @@ def stored_pdf(db: Database, session: Session, document_id: str) -> bytes:
     document = _document(session, document_id)
     if not document.pdf_sha256:
         raise UserError(f"文书{document.doc_no}没有保存PDF文件")
-    path = stored_file_path(files_dir(db), document.pdf_sha256)
-    try:
-        payload = path.read_bytes()
-    except FileNotFoundError:
+    store = db.files
+    where = store.where(document.pdf_sha256)
+    payload = store.read(session, document.pdf_sha256)
+    if payload is None:
         raise UserError(
-            f"文书{document.doc_no}的PDF文件“{path}”不存在；可用“重新生成”按保存的数据重新生成"
-        ) from None
+            f"文书{document.doc_no}的PDF文件“{where}”不存在；可用“重新生成”按保存的数据重新生成"
+        )
     if hashlib.sha256(payload).hexdigest() != document.pdf_sha256:
-        raise UserError(f"文书{document.doc_no}的PDF文件“{path}”与登记的校验值不符，可能已被改动")
+        raise UserError(f"文书{document.doc_no}的PDF文件“{where}”与登记的校验值不符，可能已被改动")
     return payload
 
 

@@ -30,7 +30,7 @@ from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.services.case_view import RecordTable
 from zhiqian_desktop.services.docket import get_case, refresh_derived
 from zhiqian_desktop.services.settings import get_settings
-from zhiqian_desktop.store.files import files_dir_for_url
+from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.models import (
     Attachment,
     Installment,
@@ -97,11 +97,6 @@ def _check_day(value: date, today: date, what: str, field: str) -> None:
         raise UserError(f"{what}{value.isoformat()}晚于今天；不能登记尚未发生的事项", field=field)
 
 
-def files_dir_of(session: Session) -> Path:
-    """The content-addressed file store of the session's database (as notices.files_dir)."""
-    return files_dir_for_url(session.get_bind().engine.url.render_as_string(hide_password=False))
-
-
 def outstanding_of(case: SupervisionCase) -> Decimal:
     return case.amount_due - case.amount_paid
 
@@ -133,7 +128,7 @@ def record_payment(
     note: str | None = None,
     confirm_overpayment: bool = False,
     evidence: Path | None = None,
-    files_dir: Path | None = None,
+    store: FileStore | None = None,
     today: date | None = None,
 ) -> Payment:
     """Record one payment; the outstanding amount and the percentage performed follow.
@@ -173,7 +168,7 @@ def record_payment(
     session.add(payment)
     session.flush()
     if evidence is not None:
-        _attach_evidence(session, actor, case, payment, evidence, files_dir)
+        _attach_evidence(session, actor, case, payment, evidence, store)
     _refresh(session, case)
     _update_settlement_status(session, case, today)
     audit.record_event(
@@ -194,12 +189,12 @@ def _attach_evidence(
     case: SupervisionCase,
     payment: Payment,
     source: Path,
-    files_dir: Path | None,
+    store: FileStore | None,
 ) -> Attachment:
-    # The contacts service owns the streaming copy into the content-addressed store.
-    from zhiqian_desktop.services.contacts import _store_file
+    # The contacts service owns the copy into the store (its size limit and message).
+    from zhiqian_desktop.services.contacts import store_attachment
 
-    sha, size = _store_file(source, files_dir or files_dir_of(session))
+    sha, size = store_attachment(session, source, store)
     att = Attachment(
         case_id=case.id,
         owner_kind="payment",

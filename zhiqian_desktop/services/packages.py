@@ -52,7 +52,7 @@ from zhiqian_desktop.services.outcomes import (
 )
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.files import stored_file_path
+from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
@@ -997,14 +997,14 @@ def _plan(
         PAYMENTS_NAME, "payments", "履行款及和解情况", lambda: payments_sheet(session, data, today)
     )
     sheet(PROPERTY_NAME, "property", "保全措施及财产线索", lambda: property_sheet(data))
-    files_root = notices.files_dir(db)
+    store = db.files
     for i, a in enumerate((a for a in data.attachments if a.owner_kind != "document"), start=1):
         plan.append(
             _Planned(
                 f"{ATTACHMENTS_DIR}/{i:03d}-{safe_name(a.filename)}",
                 "attachment",
                 f"附件：{a.filename}",
-                _attachment_source(files_root, a),
+                _attachment_source(store, session, a),
                 a.id,
             )
         )
@@ -1016,15 +1016,27 @@ def _font_settings(session: Session) -> tuple[str | None, str | None]:
     return s.print_font_body, s.print_font_title
 
 
-def _attachment_source(root: Path, a: Attachment) -> Callable[[], Path]:
-    def produce() -> Path:
-        path = stored_file_path(root, a.sha256)
-        if not path.is_file() or path.stat().st_size != a.size:
+def _attachment_source(
+    store: FileStore, session: Session, a: Attachment
+) -> Callable[[], bytes | Path]:
+    """The attachment's content when the package is written: a file to stream from (a folder
+    store) or its bytes (a store inside the database)."""
+
+    def produce() -> bytes | Path:
+        source = store.source(session, a.sha256)
+        size = (
+            None
+            if source is None
+            else len(source)
+            if isinstance(source, bytes)
+            else source.stat().st_size
+        )
+        if source is None or size != a.size:
             raise UserError(
-                f"附件“{a.filename}”的文件在附件库中缺失或大小不符（{path}）；"
+                f"附件“{a.filename}”的文件在附件库中缺失或大小不符（{store.where(a.sha256)}）；"
                 "移送材料必须完整，请从备份恢复附件库后再移送"
             )
-        return path
+        return source
 
     return produce
 

@@ -45,6 +45,7 @@ from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import SYSTEM, Actor
+from zhiqian_desktop.services.contacts import MAX_ATTACHMENT_BYTES
 from zhiqian_desktop.services.docket import refresh_derived
 from zhiqian_desktop.services.maintenance import record_head, take_backup
 from zhiqian_desktop.services.notices import files_dir
@@ -59,7 +60,7 @@ from zhiqian_desktop.services.packages import (
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.backup import backup_to
 from zhiqian_desktop.store.database import Database, open_database, sqlite_url
-from zhiqian_desktop.store.files import stored_file_path
+from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.models import (
     AuditEvent,
@@ -356,6 +357,10 @@ def _trim_kit_database(
                 "kit_record_state",
                 "merge_conflict",
                 "case_number_block",
+                # The kit carries the files as members, unpacked into the laptop's folder; the
+                # court's secrets stay at the court.
+                "stored_file",
+                "court_secret",
             ):
                 conn.exec_driver_sql(f"DELETE FROM {table_name}")
             referenced = {
@@ -434,7 +439,7 @@ def export_kit(
     if not 1 <= block_size <= MAX_BLOCK:
         raise UserError(f"预留案号数量应在1至{MAX_BLOCK}之间")
     key = ensure_court_key(db)
-    root = files_dir(db)
+    store = db.files
     _report(progress, 0, 0, "正在预留案号")
     tmp_zip = _partial(dest)
     # Beside the database (same disk); removed whatever happens.
@@ -538,8 +543,11 @@ def export_kit(
             try:
                 files: list[dict[str, Any]] = []
 
-                def add(name: str, source: Path) -> None:
-                    sha, size = sink.add_file(name, source)
+                def add(name: str, source: Path | bytes) -> None:
+                    if isinstance(source, bytes):
+                        sha, size = sink.add_bytes(name, source)
+                    else:
+                        sha, size = sink.add_file(name, source)
                     files.append({"path": name, "sha256": sha, "size": size})
 
                 add(KIT_DB, kit_db)
@@ -549,8 +557,8 @@ def export_kit(
                 missing: list[str] = []
                 todo = sorted(shas)
                 for n, sha in enumerate(todo, 1):
-                    source = stored_file_path(root, sha)
-                    if source.is_file():
+                    source = store.source(session, sha)
+                    if source is not None:
                         add(f"files/{sha[:2]}/{sha}", source)
                     else:
                         missing.append(sha)
@@ -643,6 +651,30 @@ def _read_member(reader: ZipReader, name: str, limit: int) -> bytes:
     if len(data) > limit:
         raise PackageRefused(f"包内的 {name} 过大")
     return data
+
+
+def _files_into_database(
+    store: FileStore,
+    session: Session,
+    reader: ZipReader,
+    listed: Mapping[str, Mapping[str, Any]],
+    names: list[str],
+    report: MergeReport,
+    progress: ProgressFn | None,
+) -> None:
+    """Store a change package's files in a database that keeps its files inside itself."""
+    for n, name in enumerate(names, 1):
+        sha = str(listed[name]["sha256"])
+        if store.size_of(session, sha) is None:
+            try:
+                payload = _read_member(reader, name, MAX_ATTACHMENT_BYTES)
+                if hashlib.sha256(payload).hexdigest() != sha:
+                    raise PackageRefused(f"“{name}”在读取时与清单不符")
+            except PackageRefused as exc:
+                raise _refuse(exc, "变更包") from exc
+            store.put_bytes(session, payload)
+        report.files += 1
+        _report(progress, n, len(names), "正在复制附件和文书")
 
 
 def _file_sha(path: Path) -> str:
@@ -939,7 +971,7 @@ def export_changes(
                 sha = row.get(column)
                 if isinstance(sha, str) and _SHA.match(sha) and sha not in base_shas:
                     new_shas.add(sha)
-    root = files_dir(kit_db)
+    store = kit_db.files
     changes = json.dumps(
         {"records": records, "audit": events}, ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8")
@@ -952,15 +984,19 @@ def export_changes(
         files.append({"path": CHANGES, "sha256": sha, "size": size})
         todo = sorted(new_shas)
         missing = []
-        for n, sha in enumerate(todo, 1):
-            source = stored_file_path(root, sha)
-            if source.is_file():
-                name = f"files/{sha[:2]}/{sha}"
-                got, size = sink.add_file(name, source)
-                files.append({"path": name, "sha256": got, "size": size})
-            else:
-                missing.append(sha)
-            _report(progress, n, len(todo), "正在打包新增的附件和文书")
+        with kit_db.reader() as session:
+            for n, sha in enumerate(todo, 1):
+                source = store.source(session, sha)
+                if source is not None:
+                    name = f"files/{sha[:2]}/{sha}"
+                    if isinstance(source, bytes):
+                        got, size = sink.add_bytes(name, source)
+                    else:
+                        got, size = sink.add_file(name, source)
+                    files.append({"path": name, "sha256": got, "size": size})
+                else:
+                    missing.append(sha)
+                _report(progress, n, len(todo), "正在打包新增的附件和文书")
         manifest = {
             "schema": CHANGES_SCHEMA,
             "package_id": new_id(),
@@ -1203,22 +1239,29 @@ def import_changes(
             report.origin = kit.origin
         if db.path is not None:
             report.backup = take_backup(db, label="before-import")
-        root = files_dir(db)
+        store = db.files
         file_names = [n for n in checked.files if n != CHANGES]
-        for n, name in enumerate(file_names, 1):
-            sha = checked.files[name]["sha256"]
-            target = stored_file_path(root, sha)
-            # Content-addressed: a file already there is the same file; one left by an import
-            # that failed later is harmless and reused.
-            if not (target.is_file() and _file_sha(target) == sha):
-                try:
-                    _copy_member(checked.reader, name, target, sha)
-                except PackageRefused as exc:
-                    raise _refuse(exc, "变更包") from exc
-            report.files += 1
-            _report(progress, n, len(file_names), "正在复制附件和文书")
+        if isinstance(store, FolderStore):
+            for n, name in enumerate(file_names, 1):
+                sha = checked.files[name]["sha256"]
+                target = store.path(sha)
+                # Content-addressed: a file already there is the same file; one left by an import
+                # that failed later is harmless and reused.
+                if not (target.is_file() and _file_sha(target) == sha):
+                    try:
+                        _copy_member(checked.reader, name, target, sha)
+                    except PackageRefused as exc:
+                        raise _refuse(exc, "变更包") from exc
+                report.files += 1
+                _report(progress, n, len(file_names), "正在复制附件和文书")
         try:
             with db.unit_of_work() as session:
+                if not isinstance(store, FolderStore):
+                    # Into the database in the merge's own transaction: a refused merge keeps
+                    # none of the package's files.
+                    _files_into_database(
+                        store, session, checked.reader, checked.files, file_names, report, progress
+                    )
                 _merge(
                     session,
                     actor,

@@ -6,6 +6,12 @@ values normalised (money as Decimal text, times in UTC, codes as their strings),
 source's. A failure of any kind rolls the target back to empty. The source is read in one snapshot,
 so desks may keep working on it meanwhile (their later changes are not copied).
 
+Files (the contents of attachments and issued PDFs) follow the target's store (store/files.py):
+from a file's folder into the server's ``stored_file`` table, or back out into the folder beside
+the new file; each one's SHA-256 is checked as it is read and again in the target, and their
+number and a checksum over them are compared like a table's. Only files that a record names are
+copied; one named but missing at the source is reported, not invented.
+
 The audit chain: a local file's chain may be keyed with the court secret kept beside the file; a
 server's chain is unkeyed (services/audit.py). When the keys differ, the source chain is verified
 with its own key first, then the copied events are linked again with the target's key; their
@@ -24,15 +30,17 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, Table, func, select, text
+from sqlalchemy import Connection, Integer, String, Table, func, select, text, union
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.maintenance import open_app_database, record_head
 from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.migrations import current_revision
-from zhiqian_desktop.store.models import AuditEvent, Base
+from zhiqian_desktop.store.models import Attachment, AuditEvent, Base, Document
 
 ProgressFn = Callable[[int, int, str], None]
 BATCH = 2000
@@ -63,15 +71,21 @@ class CopyReport:
     tables: list[TableCheck]
     relinked_chain: bool = False
     notes: list[str] = field(default_factory=list)
+    files: TableCheck | None = None
+    """The files copied: how many, and a SHA-256 over their names and sizes."""
 
     @property
     def rows(self) -> int:
         return sum(t.rows for t in self.tables)
 
 
+FILE_TABLE = "stored_file"
+"""Copied file by file between the two databases' stores, never as rows (see _copy_files)."""
+
+
 def tables_in_order() -> list[Table]:
-    """Every table of the model, each after the tables it refers to."""
-    return list(Base.metadata.sorted_tables)
+    """Every table of rows, each after the tables it refers to (the file contents apart)."""
+    return [t for t in Base.metadata.sorted_tables if t.name != FILE_TABLE]
 
 
 def _norm(value: Any) -> Any:
@@ -202,7 +216,7 @@ def _reset_sequences(conn: Connection) -> None:
 
 
 def _require_empty(conn: Connection, where: str) -> None:
-    for table in tables_in_order():
+    for table in Base.metadata.sorted_tables:
         if conn.execute(select(func.count()).select_from(table)).scalar():
             raise UserError(
                 f"目标数据库“{where}”已有数据（表 {table.name} 不为空）；为免覆盖，只能复制到空数据库。"
@@ -252,7 +266,9 @@ def _copy(source: Database, target: Database, progress: ProgressFn | None) -> Co
             t.name: int(src.execute(select(func.count()).select_from(t)).scalar() or 0)
             for t in tables_in_order()
         }
-        total, done = sum(counts.values()), 0
+        shas = named_files(session)
+        # Progress counts rows, then files.
+        total, done = sum(counts.values()) + len(shas), 0
         _report(progress, 0, total, "开始复制")
         expected: list[TableCheck] = []
         with target.engine.begin() as dst:
@@ -289,8 +305,84 @@ def _copy(source: Database, target: Database, progress: ProgressFn | None) -> Co
             _compare(expected, actual)
             if relink:
                 _verify_relinked(dst, target_key)
+            files = _copy_files(
+                session,
+                shas,
+                source.files,
+                dst,
+                target.files,
+                notes,
+                lambda n, text: _report(progress, done + n, total, text),
+            )
     _report(progress, total, total, "复制完成，行数和校验和一致")
-    return CopyReport(source.location, target.location, expected, relink, notes)
+    return CopyReport(source.location, target.location, expected, relink, notes, files)
+
+
+def named_files(conn: Connection | Session) -> list[str]:
+    """The SHA-256 of every file a record names (attachments and issued PDFs), sorted."""
+    query = union(select(Attachment.sha256), select(Document.pdf_sha256))
+    rows: list[str | None] = list(conn.execute(query).scalars())
+    return sorted({r for r in rows if r})
+
+
+def _copy_files(
+    src: Session,
+    shas: list[str],
+    source: FileStore,
+    dst: Connection,
+    target: FileStore,
+    notes: list[str],
+    progress: Callable[[int, str], None],
+) -> TableCheck:
+    """Copy the named files into the target's store (in the target's transaction when the
+    store is the database), each checked by its SHA-256 on the way out and in the target."""
+    missing: list[str] = []
+    expected = _Files()
+    for n, sha in enumerate(shas, 1):
+        payload = source.read(src, sha)
+        if payload is None:
+            missing.append(sha)
+            continue
+        if hashlib.sha256(payload).hexdigest() != sha:
+            raise UserError(
+                f"来源数据库的文件 {source.where(sha)} 与其校验值不符（已被改动或损坏）；"
+                "请先从备份恢复该文件，目标数据库未作任何改动"
+            )
+        target.put_bytes(dst, payload)
+        expected.add(sha, len(payload))
+        progress(n, f"正在复制附件和文书（{n}/{len(shas)}）")
+    progress(len(shas), "正在核对附件和文书")
+    actual = _Files()
+    for sha in shas:
+        if sha in missing:
+            continue
+        payload = target.read(dst, sha)
+        if payload is None or hashlib.sha256(payload).hexdigest() != sha:
+            raise UserError(
+                f"核对未通过：文件 {sha[:12]}… 在目标数据库中缺失或与来源不一致；"
+                "目标数据库未作任何改动"
+            )
+        actual.add(sha, len(payload))
+    _compare([expected.check()], [actual.check()])
+    if missing:
+        notes.append(
+            f"来源中有 {len(missing)} 个文件被记录引用但已缺失（例如 {missing[0][:12]}…），"
+            "未能复制；请从来源的备份中找回后用“附件”补上"
+        )
+    return expected.check()
+
+
+class _Files:
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+        self.count = 0
+
+    def add(self, sha: str, size: int) -> None:
+        self.hash.update(f"{sha} {size}\n".encode("ascii"))
+        self.count += 1
+
+    def check(self) -> TableCheck:
+        return TableCheck("附件和文书文件", self.count, self.hash.hexdigest())
 
 
 def _link_rows(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
+
+if TYPE_CHECKING:
+    from zhiqian_desktop.store.files import FileStore
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 READ_ONLY_OPTION = "zhiqian_read_only"
@@ -188,6 +191,13 @@ class Database:
         if not self.is_sqlite:
             return None
         return sqlite_file(self.url)
+
+    @property
+    def files(self) -> FileStore:
+        """Where the contents of its attachments and issued PDFs are kept (store/files.py)."""
+        from zhiqian_desktop.store.files import file_store_for
+
+        return file_store_for(self.url)
 
     @property
     def location(self) -> str:

@@ -11,11 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -434,3 +436,29 @@ class MergeConflict(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     choices_json: Mapped[str | None] = mapped_column(Text)
+
+
+# --- contents kept in the database itself (store/files.py) ---------------------------------------
+
+
+class StoredFile(Base):
+    """The content of an attachment or issued PDF, once per SHA-256, for a database that keeps its
+    files inside itself (a court server, an encrypted file). Never changed once written."""
+
+    __tablename__ = "stored_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class CourtSecret(Base):
+    """A secret of the court kept in the database, for a database with no folder beside it
+    (services/auth.py: the key that signs ZHIQIAN_TOKEN tokens on a court server)."""
+
+    __tablename__ = "court_secret"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
 from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,8 +17,9 @@ from zhiqian_desktop.domain.errors import NotFound, PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.settings import court_secret
 from zhiqian_desktop.services.users import _hasher, actor_for
-from zhiqian_desktop.store.models import CourtSecret, User
+from zhiqian_desktop.store.models import User
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -236,17 +236,7 @@ def token_key(session: Session, *, create: bool = False) -> bytes | None:
     path = audit.database_file(session)
     if path is not None:
         return audit.read_key(path)
-    row = session.get(CourtSecret, TOKEN_SECRET)
-    if row is not None:
-        with contextlib.suppress(ValueError):
-            return bytes.fromhex(row.value)
-        return None
-    if not create:
-        return None
-    key = os.urandom(32)
-    session.add(CourtSecret(name=TOKEN_SECRET, value=key.hex()))
-    session.flush()
-    return key
+    return court_secret(session, TOKEN_SECRET, create=create)
 
 
 def _fingerprint(user: User) -> str:

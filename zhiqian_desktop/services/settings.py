@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import SYSTEM, Actor
 from zhiqian_desktop.services.calendar import seed_official_calendar
 from zhiqian_desktop.services.users import create_user
-from zhiqian_desktop.store.models import CourtSettings
+from zhiqian_desktop.store.models import CourtSecret, CourtSettings
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,21 @@ def update_settings(
         after=audit.snapshot(settings),
     )
     return settings
+
+
+def court_secret(session: Session, name: str, *, create: bool = False) -> bytes | None:
+    """A court secret kept in the database (for a court server, which has no folder beside it
+    shared by every desk): None when there is none; ``create`` makes one in the session's
+    transaction. Writers are serialised, so two desks never make two."""
+    row = session.get(CourtSecret, name)
+    if row is not None:
+        try:
+            return bytes.fromhex(row.value)
+        except ValueError:
+            raise UserError(f"数据库中的法院密钥“{name}”已损坏；请联系技术人员从备份恢复") from None
+    if not create:
+        return None
+    key = os.urandom(32)
+    session.add(CourtSecret(name=name, value=key.hex()))
+    session.flush()
+    return key

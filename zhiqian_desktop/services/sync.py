@@ -57,7 +57,7 @@ from zhiqian_desktop.services.packages import (
     hash_member,
     safe_name,
 )
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.settings import court_secret, get_settings
 from zhiqian_desktop.store.backup import backup_to
 from zhiqian_desktop.store.database import Database, open_database, sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore
@@ -155,7 +155,7 @@ def read_court_key(path: Path) -> bytes | None:
     return key if len(key) >= 16 else None
 
 
-def _write_key_file(path: Path, key: bytes) -> bytes:
+def write_court_key(path: Path, key: bytes) -> bytes:
     """Write a key once; if another process wrote one first, that one stands."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part")
@@ -178,9 +178,27 @@ def _write_key_file(path: Path, key: bytes) -> bytes:
     return stored
 
 
+COURT_KEY_SECRET = "court_key"
+"""The court key's name among the secrets of a court server (services/settings.court_secret)."""
+
+
+def court_key(db: Database) -> bytes | None:
+    """The court's signing key: the file beside a database file; on a court server, a secret
+    in the database (every desk must check the same signature). None when there is none yet."""
+    if db.path is not None:
+        return read_court_key(court_key_path(db))
+    with db.reader() as session:
+        return court_secret(session, COURT_KEY_SECRET)
+
+
 def ensure_court_key(db: Database) -> bytes:
+    if db.path is None:
+        with db.unit_of_work() as session:
+            key = court_secret(session, COURT_KEY_SECRET, create=True)
+            assert key is not None
+            return key
     path = court_key_path(db)
-    return read_court_key(path) or _write_key_file(path, os.urandom(32))
+    return read_court_key(path) or write_court_key(path, os.urandom(32))
 
 
 def _key_id(key: bytes) -> str:
@@ -1166,7 +1184,7 @@ def _parse_changes(raw: bytes) -> tuple[list[_Change], list[_Event]]:
 
 
 def _verify_change_package(db: Database, session: Session, path: Path) -> _Package:
-    key = read_court_key(court_key_path(db))
+    key = court_key(db)
     if key is None:
         raise PackageRefused("本院尚未导出过离线包（没有法院密钥），不能导入变更包")
     package = _open_package(

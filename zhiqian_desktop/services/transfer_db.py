@@ -30,7 +30,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, Table, func, select, text, union
+from sqlalchemy import Connection, Integer, String, Table, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -40,7 +40,7 @@ from zhiqian_desktop.services.maintenance import open_app_database, record_head
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.migrations import current_revision
-from zhiqian_desktop.store.models import Attachment, AuditEvent, Base, Document
+from zhiqian_desktop.store.models import Attachment, AuditEvent, Base, CourtSecret, Document
 
 ProgressFn = Callable[[int, int, str], None]
 BATCH = 2000
@@ -314,15 +314,16 @@ def _copy(source: Database, target: Database, progress: ProgressFn | None) -> Co
                 notes,
                 lambda n, text: _report(progress, done + n, total, text),
             )
+            _carry_court_key(source, target, dst, notes)
     _report(progress, total, total, "复制完成，行数和校验和一致")
     return CopyReport(source.location, target.location, expected, relink, notes, files)
 
 
 def named_files(conn: Connection | Session) -> list[str]:
     """The SHA-256 of every file a record names (attachments and issued PDFs), sorted."""
-    query = union(select(Attachment.sha256), select(Document.pdf_sha256))
-    rows: list[str | None] = list(conn.execute(query).scalars())
-    return sorted({r for r in rows if r})
+    named = {*conn.execute(select(Attachment.sha256)).scalars()}
+    named.update(conn.execute(select(Document.pdf_sha256)).scalars())
+    return sorted(sha for sha in named if sha)
 
 
 def _copy_files(
@@ -370,6 +371,25 @@ def _copy_files(
             "未能复制；请从来源的备份中找回后用“附件”补上"
         )
     return expected.check()
+
+
+def _carry_court_key(source: Database, target: Database, dst: Connection, notes: list[str]) -> None:
+    """The key that signs offline kits moves with the docket (a file beside a database file, a
+    secret in a server database), so the tribunals' change packages can still be imported."""
+    from zhiqian_desktop.services import sync
+
+    key = sync.court_key(source)
+    if key is None:
+        return
+    if target.path is None:
+        there = dst.execute(
+            select(CourtSecret.value).where(CourtSecret.name == sync.COURT_KEY_SECRET)
+        ).scalar_one_or_none()
+        if there is None:
+            dst.execute(insert(CourtSecret).values(name=sync.COURT_KEY_SECRET, value=key.hex()))
+    elif sync.read_court_key(sync.court_key_path(target)) is None:
+        sync.write_court_key(sync.court_key_path(target), key)
+    notes.append("离线包的法院密钥已随数据库复制，各法庭已有离线包的变更包仍可导入")
 
 
 class _Files:

@@ -91,3 +91,49 @@ def test_passwd_with_the_user_from_the_environment(
     assert cli_auth.cmd_passwd(ns(db_path, reset=None)) == 0
     monkeypatch.setenv(cli_auth.ENV_PASSWORD, "new-pass-2026")
     assert cli_auth.acting_user(ns(db_path), db, write=True).username == "admin"
+
+
+def test_zhiqian_token_works_against_a_server(
+    pg_db: Database,
+    admin: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from zhiqian_desktop.cli import main
+    from zhiqian_desktop.services.maintenance import open_app_database
+
+    url = pg_db.url
+    with pg_db.unit_of_work() as s:
+        auth.reset_password(s, admin, "admin", "admin-pass")
+        create_user(s, admin, username="zhang", display_name="张三", role=Role.HANDLER,
+                    password="zhang-pass")  # fmt: skip
+    server = argparse.Namespace(database_url=url)
+    # No token was ever made on this server: a token is refused in one line, not a crash.
+    monkeypatch.setenv(cli_auth.ENV_TOKEN, "e30.AAAA")
+    with pytest.raises(auth.LoginRefused, match="令牌无效"):
+        cli_auth.acting_user(server, pg_db)
+    monkeypatch.delenv(cli_auth.ENV_TOKEN)
+
+    argv = ["token", "--database-url", url, "--user", "zhang", "--password", "zhang-pass"]
+    assert main([*argv, "--days", "7"]) == 0
+    token = capsys.readouterr().out.strip()
+    monkeypatch.setenv(cli_auth.ENV_TOKEN, token)
+    # Another desk: its own connection, nothing but the token and the server's address.
+    desk_two = open_app_database(url)
+    try:
+        assert cli_auth.acting_user(server, desk_two).username == "zhang"
+        assert main(["cases", "--database-url", url, "--json"]) == 0
+        capsys.readouterr()
+        # A second token is signed with the same key; a password change revokes both.
+        monkeypatch.delenv(cli_auth.ENV_TOKEN)
+        assert main(argv) == 0
+        second = capsys.readouterr().out.strip()
+        with desk_two.unit_of_work() as s:
+            zhang = auth.login(s, "zhang", "zhang-pass", datetime.now(UTC))
+            auth.change_own_password(s, zhang, "zhang-pass", "zhang-new-pass")
+        for old in (token, second):
+            monkeypatch.setenv(cli_auth.ENV_TOKEN, old)
+            with pytest.raises(auth.LoginRefused, match="令牌无效"):
+                cli_auth.acting_user(server, desk_two)
+    finally:
+        desk_two.dispose()

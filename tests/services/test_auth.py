@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
@@ -15,7 +15,7 @@ from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.audit import read_key
 from zhiqian_desktop.services.users import create_user
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import AuditEvent, User
+from zhiqian_desktop.store.models import AuditEvent, CourtSecret, User
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -178,3 +178,20 @@ def test_token_names_its_user_and_dies_with_a_password_change(users: Database) -
         auth.change_own_password(s, zhang, "secret-1", "another-1")
     with users.reader() as s, pytest.raises(auth.LoginRefused):
         auth.login_with_token(s, token, key, NOW)
+
+
+def test_on_a_server_the_token_key_is_made_once_in_the_database(db: Database) -> None:
+    if db.is_sqlite:
+        with db.reader() as s:  # a file's tokens are signed with the audit key beside it
+            assert auth.token_key(s, create=True) == read_key(db.path)  # type: ignore[arg-type]
+        return
+    with pytest.raises(RuntimeError), db.unit_of_work() as s:
+        assert auth.token_key(s, create=True) is not None
+        raise RuntimeError("rolled back with its transaction")
+    with db.reader() as s:
+        assert auth.token_key(s) is None
+    with db.unit_of_work() as s:
+        key = auth.token_key(s, create=True)
+    with db.unit_of_work() as s:
+        assert auth.token_key(s, create=True) == key
+        assert s.scalar(select(func.count()).select_from(CourtSecret)) == 1

@@ -18,7 +18,14 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
-from zhiqian_desktop.services import attachments, contacts, notices, sync, transfer_db
+from zhiqian_desktop.services import (
+    attachments,
+    batch_print,
+    contacts,
+    notices,
+    sync,
+    transfer_db,
+)
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import register_case
 from zhiqian_desktop.services.maintenance import open_app_database
@@ -213,6 +220,10 @@ def test_a_photo_and_a_notice_from_one_desk_are_read_at_another(
     try:
         with two.reader() as s:
             assert notices.stored_pdf(two, s, issued.id) == issued.pdf
+            printout = batch_print.document_printout(two, s, issued.id)
+            assert printout.read_bytes() == issued.pdf
+            assert stat.S_IMODE(printout.parent.stat().st_mode) == 0o700
+            assert not printout.is_relative_to(desk_two)
             [att] = attachments.attachments_of(s, contacts.OWNER_KIND, log_id)
             assert attachments.viewable_copy(two, s, att.id).read_bytes() == PHOTO
         package = build_transfer_package(

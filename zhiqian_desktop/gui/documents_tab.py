@@ -401,7 +401,7 @@ class DocumentsTab(QWidget):
         try:
             with self.db.reader() as session:
                 pdf = notices.render_document(session, row.id)
-            path = batch_print.printout_path(f"{row.doc_no}.pdf")
+            path = batch_print.viewer_path(self.db, f"{row.doc_no}.pdf")
             batch_print.write_atomically(path, pdf)
         except UserError as exc:
             self.banner.show_message(exc.message)

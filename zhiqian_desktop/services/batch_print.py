@@ -29,7 +29,7 @@ from zhiqian_desktop.services.docket import DocketQuery, list_cases
 from zhiqian_desktop.services.dues import due_list
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.files import sync_files
+from zhiqian_desktop.store.files import sync_files, viewing_dir
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
 
@@ -163,12 +163,21 @@ def write_atomically(path: Path, payload: bytes) -> None:
         raise
 
 
+def viewer_path(db: Database, name: str) -> Path:
+    """Where a copy of a document goes to be opened in the system viewer: the printouts folder,
+    or, for a database that keeps its files inside itself (a court server, an encrypted file), a
+    private folder removed when the program exits, so no copies pile up on the desk PC."""
+    if db.files.in_database:
+        return viewing_dir() / re.sub(r'[\\/:*?"<>|\s]+', "_", name)
+    return printout_path(name)
+
+
 def document_printout(db: Database, session: Session, document_id: str) -> Path:
-    """The issued PDF copied to the printouts folder as <文书编号>.pdf, for the system viewer."""
+    """The issued PDF copied out as <文书编号>.pdf (``viewer_path``), for the system viewer."""
     document = session.get(Document, document_id)
     payload = notices.stored_pdf(db, session, document_id)
     name = document.doc_no if document is not None else document_id
-    path = printout_path(f"{name}.pdf")
+    path = viewer_path(db, f"{name}.pdf")
     write_atomically(path, payload)
     return path
 

@@ -84,7 +84,8 @@ def data_locations(db: Database) -> DataLocations:
         database=db.location,
         data_dir=str(data_dir()),
         backups=str(backups_dir(path)) if path else None,
-        attachments=str(attachments_dir(path)) if path else None,
+        # An encrypted file keeps its attachments inside itself, like a server: no folder.
+        attachments=str(attachments_dir(path)) if path and not db.files.in_database else None,
         logs=str(log_dir()),
     )
 

@@ -297,6 +297,52 @@ def test_a_change_package_brings_its_files_into_the_server(
         pg_server.drop(server)
 
 
+def test_a_kit_from_the_server_carries_its_files_and_its_changes_bring_theirs_back(
+    pg_db: Database,
+    admin: Actor,
+    tmp_path: Path,
+    photo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.services.test_sync import open_laptop, setup_court
+
+    court = setup_court(pg_db, admin)
+    visit(pg_db, admin, court.cases[0], photo)  # taken at a desk before the kit is made
+    kit = sync.export_kit(
+        court.db,
+        court.admin,
+        tribunal_id=court.tribunal_id,
+        year=2026,
+        block_size=10,
+        dest=tmp_path / "kit.zip",
+    )
+    with zipfile.ZipFile(kit) as zf:
+        assert zf.read(f"files/{sha(PHOTO)[:2]}/{sha(PHOTO)}") == PHOTO
+    laptop = open_laptop(kit, tmp_path / "laptop")
+    receipt = tmp_path / "送达回证.pdf"
+    receipt.write_bytes(SCAN)
+    try:
+        with laptop.db.reader() as s:  # the court's photo, in the laptop's own folder
+            assert isinstance(laptop.db.files, FolderStore)
+            assert laptop.db.files.read(s, sha(PHOTO)) == PHOTO
+            assert s.scalar(select(func.count()).select_from(CourtSecret)) == 0
+        visit(laptop.db, laptop.clerk, court.cases[1], receipt)
+        package = sync.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
+    finally:
+        laptop.db.dispose()
+    at_desk(monkeypatch, tmp_path / "desk-2")
+    desk_two = open_app_database(pg_db.url)
+    try:
+        report = sync.import_changes(desk_two, court.admin, package)
+        assert report.files == 1
+        with desk_two.reader() as s:
+            assert desk_two.files.read(s, sha(SCAN)) == SCAN
+        assert stored_rows(desk_two) == 2
+    finally:
+        desk_two.dispose()
+    assert not files_under(tmp_path / "desk-2")
+
+
 # --- copy-database: the folder's files into the server and back out ----------------------------
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Integer, String, create_engine, insert, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,7 +47,7 @@ from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import SYSTEM, Actor
 from zhiqian_desktop.services.contacts import MAX_ATTACHMENT_BYTES
 from zhiqian_desktop.services.docket import refresh_derived
-from zhiqian_desktop.services.maintenance import record_head, take_backup
+from zhiqian_desktop.services.maintenance import open_app_database, record_head, take_backup
 from zhiqian_desktop.services.notices import files_dir
 from zhiqian_desktop.services.packages import (
     PackageRefused,
@@ -296,8 +296,25 @@ def _read_rows(conn: Connection, table_name: str) -> dict[str, dict[str, Any]]:
 def _require_file(db: Database) -> Path:
     path = db.path
     if path is None:
-        raise UserError("离线包只能从本机数据库文件导出；服务器数据库请先备份为文件再导出")
+        raise UserError("变更包只能从离线包打开的本机数据库导出")
     return path
+
+
+def _snapshot_to_file(db: Database, target: Path) -> None:
+    """A copy of the whole database as an SQLite file, to be trimmed into a kit: the online
+    backup of a database file, or every row of a court server (checked as copy-database checks
+    them; the files go into the kit from the server's store, not through this copy)."""
+    path = db.path
+    if path is not None:
+        backup_to(path, target)
+        return
+    from zhiqian_desktop.services.transfer_db import copy_rows
+
+    copy = open_app_database(sqlite_url(target))
+    try:
+        copy_rows(db, copy)
+    finally:
+        copy.dispose()
 
 
 def _kit_cases(session: Session, tribunal_id: str | None, handler_id: str | None) -> list[str]:
@@ -447,7 +464,6 @@ def export_kit(
     exported cases always may.
     """
     actor.require_lead()
-    path = _require_file(db)
     dest = Path(dest)
     check_destination(dest, as_zip=True)
     if (tribunal_id is None) == (handler_id is None):
@@ -460,8 +476,9 @@ def export_kit(
     store = db.files
     _report(progress, 0, 0, "正在预留案号")
     tmp_zip = _partial(dest)
-    # Beside the database (same disk); removed whatever happens.
-    work = path.parent / f".kit-{uuid.uuid4().hex[:8]}"
+    # Beside the database file (same disk), or for a server beside the kit; removed whatever
+    # happens.
+    work = (db.path or dest).parent / f".kit-{uuid.uuid4().hex[:8]}"
     placed = False
     try:
         with db.unit_of_work() as session:
@@ -538,7 +555,7 @@ def export_kit(
             _report(progress, 1, 0, "正在复制数据库")
             work.mkdir()
             kit_db = work / KIT_DB
-            backup_to(path, kit_db)
+            _snapshot_to_file(db, kit_db)
             _trim_kit_database(
                 kit_db,
                 case_ids=case_ids,
@@ -599,7 +616,7 @@ def export_kit(
                         "key_id": _key_id(key),
                     },
                     "source_db": {
-                        "file": path.name,
+                        "file": db.path.name if db.path else make_url(db.url).database,
                         "audit_head": list(head) if head else None,
                     },
                     "origin": origin,

@@ -241,7 +241,15 @@ def copy_database(
         source.dispose()
 
 
-def _copy(source: Database, target: Database, progress: ProgressFn | None) -> CopyReport:
+def copy_rows(source: Database, target: Database) -> CopyReport:
+    """Every row of ``source`` into the empty ``target``, checked as ``copy_database`` checks
+    them, without the files or the court key (an offline kit carries its own files)."""
+    return _copy(source, target, None, with_files=False)
+
+
+def _copy(
+    source: Database, target: Database, progress: ProgressFn | None, *, with_files: bool = True
+) -> CopyReport:
     if current_revision(source.engine) != current_revision(target.engine):
         raise UserError("来源和目标数据库的结构版本不同；请用同一版本的程序打开两者后再复制")
     source_key, target_key = _chain_key(source), _chain_key(target)
@@ -266,7 +274,7 @@ def _copy(source: Database, target: Database, progress: ProgressFn | None) -> Co
             t.name: int(src.execute(select(func.count()).select_from(t)).scalar() or 0)
             for t in tables_in_order()
         }
-        shas = named_files(session)
+        shas = named_files(session) if with_files else []
         # Progress counts rows, then files.
         total, done = sum(counts.values()) + len(shas), 0
         _report(progress, 0, total, "开始复制")
@@ -305,16 +313,18 @@ def _copy(source: Database, target: Database, progress: ProgressFn | None) -> Co
             _compare(expected, actual)
             if relink:
                 _verify_relinked(dst, target_key)
-            files = _copy_files(
-                session,
-                shas,
-                source.files,
-                dst,
-                target.files,
-                notes,
-                lambda n, text: _report(progress, done + n, total, text),
-            )
-            _carry_court_key(source, target, dst, notes)
+            files = None
+            if with_files:
+                files = _copy_files(
+                    session,
+                    shas,
+                    source.files,
+                    dst,
+                    target.files,
+                    notes,
+                    lambda n, text: _report(progress, done + n, total, text),
+                )
+                _carry_court_key(source, target, dst, notes)
     _report(progress, total, total, "复制完成，行数和校验和一致")
     return CopyReport(source.location, target.location, expected, relink, notes, files)
 

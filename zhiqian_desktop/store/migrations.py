@@ -14,6 +14,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store.database import READ_ONLY_OPTION
 
 
 def _config() -> Config:
@@ -29,7 +30,10 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    # Marked read-only: a reader never queues for the server's write lock (store/database.py),
+    # which the caller may itself be holding in another transaction.
     with engine.connect() as conn:
+        conn = conn.execution_options(**{READ_ONLY_OPTION: True})
         return MigrationContext.configure(conn).get_current_revision()
 
 

@@ -31,6 +31,7 @@ from zhiqian_desktop.services.docket import register_case
 from zhiqian_desktop.services.maintenance import open_app_database
 from zhiqian_desktop.services.packages import build_transfer_package
 from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.store import files as files_module
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.files import DatabaseStore, FolderStore
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
@@ -103,6 +104,39 @@ def test_identical_content_is_stored_once_and_read_back_byte_for_byte(
         assert stored_rows(db) == 0
     else:
         assert stored_rows(db) == 1
+
+
+def test_a_large_file_is_copied_out_of_the_database_in_pieces(
+    db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(files_module, "CHUNK", 1000)  # the photo spans many pieces
+    inside = DatabaseStore()
+    with db.unit_of_work() as s:
+        key = inside.put_bytes(s, PHOTO)
+    with db.reader() as s:
+        pieces = inside.chunks(s, key)
+        assert pieces is not None
+        assert [len(p) for p in pieces][-2:] == [1000, len(PHOTO) % 1000]
+        assert inside.copy_to(s, key, tmp_path / "photo.jpg")
+        assert not inside.copy_to(s, "f" * 64, tmp_path / "missing.jpg")
+    assert (tmp_path / "photo.jpg").read_bytes() == PHOTO
+    assert not (tmp_path / "missing.jpg").exists()
+
+
+def test_the_court_key_is_written_where_hard_links_fail(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FAT or exFAT USB stick has no hard links: the key is put in place by a rename."""
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key = sync.ensure_court_key(sqlite_db)
+    assert sync.read_court_key(sync.court_key_path(sqlite_db)) == key
+    assert sync.ensure_court_key(sqlite_db) == key
+    folder = sync.court_key_path(sqlite_db).parent
+    assert not [p.name for p in folder.iterdir() if p.name.startswith("court.key.")]  # no .part
 
 
 def test_a_file_above_the_limit_is_refused_with_the_clerks_message(

@@ -46,6 +46,12 @@ def sha(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+def in_folder(db: Database, payload: bytes) -> Path:
+    """Where a plain SQLite file's folder store keeps ``payload``."""
+    assert db.path is not None
+    return db.path.parent / f"{db.path.stem}-files" / sha(payload)[:2] / sha(payload)
+
+
 def stored_rows(db: Database) -> int:
     with db.reader() as s:
         return int(s.scalar(select(func.count()).select_from(StoredFile)) or 0)
@@ -212,7 +218,7 @@ def test_a_copy_for_the_viewer_is_private_and_checked(
     assert copy.parent.parent == Path(tempfile.gettempdir())
 
 
-# --- two desks on one court server -----------------------------------------------------------------
+# --- two desks on one court server ----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -427,7 +433,7 @@ def test_a_damaged_file_in_the_folder_stops_the_copy(
 ) -> None:
     case_id = new_case(sqlite_db, admin)
     visit(sqlite_db, admin, case_id, photo)
-    stored = sqlite_db.path.parent / "docket-files" / sha(PHOTO)[:2] / sha(PHOTO)  # type: ignore[union-attr]
+    stored = in_folder(sqlite_db, PHOTO)
     stored.write_bytes(PHOTO[:-1] + b"\x00")
     server = pg_server.create(initialised=False)
     try:
@@ -449,7 +455,7 @@ def test_a_named_file_missing_from_the_folder_is_reported(
 ) -> None:
     case_id = new_case(sqlite_db, admin)
     visit(sqlite_db, admin, case_id, photo)
-    os.remove(sqlite_db.path.parent / "docket-files" / sha(PHOTO)[:2] / sha(PHOTO))  # type: ignore[union-attr]
+    os.remove(in_folder(sqlite_db, PHOTO))
     report = transfer_db.copy_database(sqlite_db.url, sqlite_url(tmp_path / "copy.db"))
     assert report.files is not None and report.files.rows == 0
     assert any("1 个文件" in note and "缺失" in note for note in report.notes)

@@ -202,7 +202,8 @@ def log_contact(
 ) -> ContactLog:
     """Record one call, visit or message for a case (one transaction with its attachments).
 
-    ``store``: where the attachments' contents go; by default the store of the session's database."""
+    ``store``: where the attachments' contents go (by default the store of the session's
+    database)."""
     case = _open_case_for_write(session, actor, case_id)
     _raise_first(check_contact(data, now or utcnow()))
     data = _normalise(session, case, data)

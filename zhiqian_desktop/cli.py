@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 PROG = "zhiqian"
 INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code 法院代字（如 内0221）"
+PASSPHRASE_ENV = "ZHIQIAN_PASSPHRASE"
+PASSPHRASE_TRIES = 3
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -116,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--admin-name", default="管理员", metavar="姓名", help="管理员姓名（默认 管理员）"
+    )
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"新建加密数据库（SQLCipher）；口令取自环境变量 {PASSPHRASE_ENV} 或在终端输入，"
+        "遗失后无法找回",
     )
 
     p = command("demo", "向数据库添加逼真的演示数据（承办人、法庭、案件及督促记录）")
@@ -270,6 +278,66 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _ask_passphrase(path: Path, *, new: bool) -> str:
+    """The passphrase from ZHIQIAN_PASSPHRASE, else typed at the terminal (never echoed)."""
+    import getpass
+
+    from zhiqian_desktop.store import cipher
+
+    given = os.environ.get(PASSPHRASE_ENV)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        if new:
+            raise UserError(
+                f"创建加密数据库需要口令；请设置环境变量 {PASSPHRASE_ENV}，或在终端中运行以便输入口令"
+            )
+        raise cipher.PassphraseRequired(path)
+    if not new:
+        return getpass.getpass(f"数据库“{path}”的口令：")
+    print(f"为新数据库设置口令（至少 {cipher.MIN_PASSPHRASE} 个字符）。{cipher.LOST_PASSPHRASE}。")
+    first = getpass.getpass("口令：")
+    cipher.check_passphrase(first)
+    if getpass.getpass("再次输入口令：") != first:
+        raise UserError("两次输入的口令不一致；数据库没有创建，请重新运行并仔细输入")
+    return first
+
+
+def _unlocked_url(args: argparse.Namespace) -> str:
+    """The database URL with its key remembered when the file is encrypted (asked for here);
+    with --encrypt, a new encrypted database's key."""
+    from zhiqian_desktop.store import cipher
+    from zhiqian_desktop.store.database import effective_url, encrypted_url, is_encrypted_url
+
+    url = _url(args)
+    path = _sqlite_path(url)
+    if getattr(args, "encrypt", False):
+        if path is None:
+            raise UserError("--encrypt 只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置")
+        if path.exists() and path.stat().st_size > 0:
+            raise UserError(
+                f"数据库文件“{path}”已存在；--encrypt 只用于新建数据库，"
+                "已有的数据库请用 zhiqian encrypt 转为加密数据库"
+            )
+        cipher.dbapi()
+        cipher.remember(path, cipher.new_key(_ask_passphrase(path, new=True)))
+        return encrypted_url(path)
+    url = effective_url(url)
+    if path is None or not is_encrypted_url(url) or cipher.key_for(path) is not None:
+        return url
+    cipher.dbapi()
+    interactive = not os.environ.get(PASSPHRASE_ENV)
+    for attempt in range(1, PASSPHRASE_TRIES + 1):
+        try:
+            cipher.unlock(path, _ask_passphrase(path, new=False))
+            return url
+        except cipher.WrongPassphrase as exc:
+            if not interactive or attempt == PASSPHRASE_TRIES:
+                raise
+            print(exc.message, file=sys.stderr)
+    return url
+
+
 @contextmanager
 def _open(
     args: argparse.Namespace, *, initialised: bool = True, create: bool = False
@@ -282,6 +350,7 @@ def _open(
     path = _sqlite_path(url)
     if path is not None and not create and not path.exists():
         raise UserError(f"数据库文件“{path}”不存在；{INIT_HINT}，或用 --db 指定已有的数据库文件")
+    url = _unlocked_url(args)
     db = open_app_database(url)
     try:
         if initialised:

@@ -258,3 +258,94 @@ def operational_errors() -> tuple[type[BaseException], ...]:
     if _module is not None:
         errors.append(_module.OperationalError)
     return tuple(errors)
+
+
+# --- converting a database between plain and encrypted ------------------------------------------
+
+
+def _counts(conn: Any, schema: str) -> dict[str, int]:
+    names = [
+        r[0]
+        for r in conn.execute(
+            # Virtual tables (full-text search) have no pages of their own: their shadow
+            # tables, which hold the data, are counted instead.
+            f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND rootpage > 0 "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    return {
+        n: int(conn.execute(f'SELECT count(*) FROM {schema}."{n}"').fetchone()[0]) for n in names
+    }
+
+
+def export_copy(source: Path, dest: Path, *, source_key: str | None, dest_key: str | None) -> None:
+    """Write a copy of the database `source` to the new file `dest`, encrypted with `dest_key`
+    (None: plain), through SQLCipher's sqlcipher_export; every table's row count and the copy's
+    integrity are checked before returning. `dest` must not exist; on failure it is removed."""
+    module = dbapi()
+    if dest.exists():
+        raise UserError(f"文件“{dest}”已存在；请另选位置")
+    conn = (
+        connect(source, source_key)
+        if source_key
+        else module.connect(_file_uri(source, read_only=False), uri=True, timeout=15)
+    )
+    try:
+        try:
+            conn.execute("ATTACH DATABASE ? AS target KEY ?", (str(dest), dest_key or ""))
+            conn.execute("SELECT sqlcipher_export('target')")
+            version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+            conn.execute(f"PRAGMA target.user_version = {int(version)}")
+            expected, copied = _counts(conn, "main"), _counts(conn, "target")
+            conn.execute("DETACH DATABASE target")
+        finally:
+            conn.close()
+        if expected != copied:
+            raise UserError(
+                f"复制数据库时各表行数不一致（{expected} ≠ {copied}），原数据库未作改动"
+            )
+        check = open_file(dest, read_only=True, key=dest_key)
+        try:
+            result = check.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            check.close()
+        if not result or result[0] != "ok":
+            raise UserError("复制出的数据库未通过完整性检查，原数据库未作改动；请检查磁盘后重试")
+    except BaseException:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(dest) + suffix).unlink(missing_ok=True)
+        raise
+
+
+def _close_wal(path: Path, key: str | None) -> None:
+    """Fold the WAL into the file and leave rollback mode, so no -wal belongs to it any more."""
+    conn = open_file(path, read_only=False, key=key)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+
+
+def convert(path: Path, new_key: str | None) -> None:
+    """Re-write the database at `path` encrypted with `new_key` (None: decrypted). The copy is
+    made and verified beside it, then moved into place; no connection may be open on `path`.
+
+    Used to encrypt a database, to decrypt it, and to change its passphrase."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"数据库文件“{path}”不存在")
+    old_key = None if is_plain(path) else key_for(path)
+    if old_key is None and not is_plain(path):
+        raise PassphraseRequired(path)
+    _close_wal(path, old_key)
+    tmp = path.with_name(path.name + ".converting")
+    for suffix in ("", "-journal"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    export_copy(path, tmp, source_key=old_key, dest_key=new_key)
+    with tmp.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    forget(path)
+    if new_key is not None:
+        remember(path, new_key)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 PROG = "zhiqian"
 INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code 法院代字（如 内0221）"
 PASSPHRASE_ENV = "ZHIQIAN_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "ZHIQIAN_NEW_PASSPHRASE"
 PASSPHRASE_TRIES = 3
 
 
@@ -159,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="备份文件或目录（默认 数据库旁的 backups 目录）"
     )
 
+    command(
+        "encrypt",
+        "把数据库转为加密数据库（SQLCipher），或更换已加密数据库的口令；"
+        f"新口令取自 {NEW_PASSPHRASE_ENV} 或在终端输入（管理员）",
+    )
+    command("decrypt", "解除数据库加密（管理员）")
+
     cli_auth.add_restore_arguments(
         command("restore", "用备份文件恢复数据库（先自动备份当前数据库，损坏的文件改名保留）")
     )
@@ -278,19 +286,22 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _ask_passphrase(path: Path, *, new: bool) -> str:
-    """The passphrase from ZHIQIAN_PASSPHRASE, else typed at the terminal (never echoed)."""
+def _ask_passphrase(path: Path, *, new: bool, env: str = PASSPHRASE_ENV) -> str:
+    """The passphrase from the environment (ZHIQIAN_PASSPHRASE), else typed at the terminal
+    (never echoed; a new one twice)."""
     import getpass
 
     from zhiqian_desktop.store import cipher
 
-    given = os.environ.get(PASSPHRASE_ENV)
+    given = os.environ.get(env)
     if given:
+        if new:
+            cipher.check_passphrase(given)
         return given
     if not sys.stdin.isatty():
         if new:
             raise UserError(
-                f"创建加密数据库需要口令；请设置环境变量 {PASSPHRASE_ENV}，或在终端中运行以便输入口令"
+                f"设置数据库口令需要输入口令；请设置环境变量 {env}，或在终端中运行以便输入口令"
             )
         raise cipher.PassphraseRequired(path)
     if not new:
@@ -313,7 +324,9 @@ def _unlocked_url(args: argparse.Namespace) -> str:
     path = _sqlite_path(url)
     if getattr(args, "encrypt", False):
         if path is None:
-            raise UserError("--encrypt 只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置")
+            raise UserError(
+                "--encrypt 只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置"
+            )
         if path.exists() and path.stat().st_size > 0:
             raise UserError(
                 f"数据库文件“{path}”已存在；--encrypt 只用于新建数据库，"
@@ -717,6 +730,44 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _change_encryption(args: argparse.Namespace, *, encrypt: bool) -> int:
+    from zhiqian_desktop.services import encryption
+
+    with _open(args) as db:
+        path = db.path
+        if path is None:
+            raise UserError("加密只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置")
+        was_encrypted = encryption.is_encrypted(db)
+        if not encrypt and not was_encrypted:
+            raise UserError(f"数据库“{path}”没有加密，无需解密")
+        actor = _acting_user(args, db, write=True)
+        actor.require_admin()
+        passphrase = _ask_passphrase(path, new=True, env=NEW_PASSPHRASE_ENV) if encrypt else None
+        reopened, safety = encryption.change_encryption(db, actor, passphrase)
+        reopened.dispose()
+    if not encrypt:
+        print(f"已解除数据库加密：{path}")
+        print(f"解密前的备份（仍用原口令加密）：{safety}")
+    elif was_encrypted:
+        print(f"已更换数据库口令：{path}")
+        print(f"更换前的备份仍用旧口令加密：{safety}；以后的备份使用新口令")
+    else:
+        print(f"已加密数据库：{path}（以后的备份同样加密）")
+        print(
+            f"加密前的备份没有加密：{safety}；"
+            "请确认新口令能打开数据库后，删除备份文件夹中未加密的旧备份"
+        )
+    return 0
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    return _change_encryption(args, encrypt=True)
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    return _change_encryption(args, encrypt=False)
+
+
 def _acting_user(args: argparse.Namespace, db: Database, *, write: bool = True) -> Any:
     """Who runs the command: a token, --user/--password, or the password-less first admin."""
     return cli_auth.acting_user(args, db, write=write)
@@ -814,6 +865,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "deadline": cmd_deadline,
     "check": _auth_command("cmd_check"),
     "backup": cmd_backup,
+    "encrypt": cmd_encrypt,
+    "decrypt": cmd_decrypt,
     "restore": _auth_command("cmd_restore"),
     "token": _auth_command("cmd_token"),
     "passwd": _auth_command("cmd_passwd"),

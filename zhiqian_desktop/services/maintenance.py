@@ -292,6 +292,7 @@ LABELS = {
     "before-restore": "恢复前备份",
     "before-import": "导入前备份",
     "damaged": "损坏前备份",
+    "before-encryption": "加密或解密前备份",
 }
 
 

@@ -77,9 +77,7 @@ def test_a_wrong_passphrase_is_said_in_the_dialog_which_stays(
     assert dialog.attempts == 2
 
 
-def test_the_start_asks_for_the_passphrase_until_it_opens(
-    qtbot: QtBot, encrypted: Path
-) -> None:
+def test_the_start_asks_for_the_passphrase_until_it_opens(qtbot: QtBot, encrypted: Path) -> None:
     answers = ["wrong passphrase", PASSPHRASE]
     seen: list[str] = []
 
@@ -105,9 +103,7 @@ def test_the_start_asks_for_the_passphrase_until_it_opens(
     assert seen and "口令不正确" in seen[0]
 
 
-def test_cancelling_the_passphrase_ends_the_start_quietly(
-    qtbot: QtBot, encrypted: Path
-) -> None:
+def test_cancelling_the_passphrase_ends_the_start_quietly(qtbot: QtBot, encrypted: Path) -> None:
     def cancel() -> None:
         for w in QApplication.topLevelWidgets():
             if isinstance(w, PassphraseDialog) and w.isVisible():

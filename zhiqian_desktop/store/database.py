@@ -372,6 +372,22 @@ def _create_encrypted_engine(url: str) -> Engine:
     return engine
 
 
+def file_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine on a database file worked on as a whole (a copy being trimmed, a kit's base),
+    without the app's pragmas and write hooks. An encrypted file opens with the key remembered
+    for it or for the database it was copied from."""
+    if path.exists() and not cipher.is_plain(path) and cipher.looks_encrypted(path):
+        module = cipher.dbapi()
+        key = cipher.key_for(path)
+        if key is None:
+            raise cipher.PassphraseRequired(path)
+        keyed = make_url(encrypted_url(path)).set(password=key)
+        return create_engine(keyed, module=module, poolclass=QueuePool)
+    if read_only:
+        return create_engine(f"sqlite:///file:{quote(path.resolve().as_posix())}?mode=ro&uri=true")
+    return create_engine(sqlite_url(path))
+
+
 def create_database_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_driver_name() == cipher.CIPHER_DRIVER:

@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--encrypt",
+        dest="encrypt_new_database",
         action="store_true",
         help=f"新建加密数据库（SQLCipher）；口令取自环境变量 {PASSPHRASE_ENV} 或在终端输入，"
         "遗失后无法找回",
@@ -322,7 +323,7 @@ def _unlocked_url(args: argparse.Namespace) -> str:
 
     url = _url(args)
     path = _sqlite_path(url)
-    if getattr(args, "encrypt", False):
+    if getattr(args, "encrypt_new_database", False):
         if path is None:
             raise UserError(
                 "--encrypt 只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置"

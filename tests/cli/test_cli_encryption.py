@@ -165,3 +165,46 @@ def test_encrypt_change_passphrase_and_decrypt(
     assert code == 0, err
     code, _, err = run("decrypt", "--db", db_path)
     assert code == 1 and "没有加密" in one_line_error(err)
+
+
+def test_export_kit_encrypted_and_open_it(
+    run: Any,
+    sqlite_db: Any,
+    admin: Any,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.services.test_sync import setup_court
+
+    setup_court(sqlite_db, admin)
+    sqlite_db.dispose()
+    kit = tmp_path / "kit.zip"
+    code, _, err = run(
+        "export-kit", "--tribunal", "沙尔沁法庭", "-o", kit, "--encrypt", "--db", db_path
+    )
+    assert code == 1 and "ZHIQIAN_KIT_PASSPHRASE" in one_line_error(err)
+    assert not kit.exists()
+
+    monkeypatch.setenv("ZHIQIAN_KIT_PASSPHRASE", "kit passphrase 1")
+    code, out, err = run(
+        "export-kit", "--tribunal", "沙尔沁法庭", "-o", kit, "--encrypt", "--db", db_path
+    )
+    assert code == 0, err
+    assert "3件案件" in out
+    assert b"PK\x03\x04" not in kit.read_bytes()
+
+    monkeypatch.setenv("ZHIQIAN_KIT_PASSPHRASE", "kit passphrase 2")
+    code, _, err = run("open-kit", kit, "--dir", tmp_path / "laptop")
+    assert code == 1 and "离线包口令不正确" in one_line_error(err)
+    monkeypatch.setenv("ZHIQIAN_KIT_PASSPHRASE", "kit passphrase 1")
+    code, out, err = run("open-kit", kit, "--dir", tmp_path / "laptop")
+    assert code == 0, err
+    assert "已加密" in out
+    laptop = tmp_path / "laptop" / "zhiqian.db"
+    code, _, err = run("cases", "--db", laptop)
+    assert code == 1 and "ZHIQIAN_PASSPHRASE" in one_line_error(err)
+    monkeypatch.setenv("ZHIQIAN_PASSPHRASE", "kit passphrase 1")
+    code, out, err = run("cases", "--json", "--db", laptop)
+    assert code == 0, err
+    assert out.count('"case_no"') == 3

@@ -13,12 +13,17 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import SETUP
 from tests.gui.test_settings_page import retype, type_text
+from tests.services.test_sync import setup_court
 from zhiqian_desktop.gui import app
 from zhiqian_desktop.gui.passphrase_dialog import PassphraseDialog
 from zhiqian_desktop.gui.setup_dialog import SetupDialog
+from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog
 from zhiqian_desktop.services import settings as settings_service
+from zhiqian_desktop.services import sync
+from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.maintenance import open_app_database
 from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.users import default_actor
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database, encrypted_url, sqlite_url
 
@@ -186,3 +191,45 @@ def test_without_sqlcipher3_the_encryption_option_is_off(
     qtbot.addWidget(dialog)
     assert not dialog.encryption.isEnabled()
     assert "sqlcipher3" in dialog.encryption.toolTip()
+
+
+def test_an_offline_kit_is_exported_encrypted_from_the_dialog(
+    qtbot: QtBot, sqlite_db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    court = setup_court(sqlite_db, admin)
+    dialog = ExportKitDialog(court.db, court.admin)
+    qtbot.addWidget(dialog)
+    dialog.owner.setCurrentIndex(dialog.owner.findText("法庭：沙尔沁法庭"))
+    dialog.dest.setText(str(tmp_path / "kit.zip"))
+    assert not dialog.encryption.isChecked()
+    dialog.encryption.setChecked(True)
+    qtbot.keyClicks(dialog.passphrase_fields.first, "kit-passphrase")
+    qtbot.keyClicks(dialog.passphrase_fields.second, "kit-passphrase-typo")
+    dialog.ok_button.click()
+    assert "不一致" in dialog.banner.text()
+    assert not (tmp_path / "kit.zip").exists()
+
+    retype(qtbot, dialog.passphrase_fields.second, "kit-passphrase")
+    with qtbot.waitSignal(dialog.exported, timeout=30_000):
+        dialog.ok_button.click()
+    kit = tmp_path / "kit.zip"
+    assert sync.is_encrypted_kit(kit)
+    path = sync.open_kit(kit, tmp_path / "laptop", passphrase="kit-passphrase")
+    assert b"SQLite format 3" not in path.read_bytes()
+
+
+def test_the_kit_of_an_encrypted_database_cannot_be_exported_plain(
+    qtbot: QtBot, encrypted: Path
+) -> None:
+    cipher.unlock(encrypted, PASSPHRASE)
+    db = open_app_database(sqlite_url(encrypted))
+    try:
+        with db.reader() as s:
+            admin = default_actor(s)
+        dialog = ExportKitDialog(db, admin)
+        qtbot.addWidget(dialog)
+        assert dialog.encryption.isChecked()
+        dialog.encryption.setChecked(False)
+        assert dialog.encryption.isChecked()
+    finally:
+        db.dispose()

@@ -202,7 +202,9 @@ def _data_seq_of_file(path: Path) -> int | None:
     """The newest data-changing audit event in a database file (a backup), read-only."""
     try:
         conn = cipher.open_file(path, read_only=True)
-    except (UserError, *cipher.database_errors()):
+    except UserError:  # encrypted with a passphrase not given in this run
+        return None
+    except cipher.database_errors():
         return None
     try:
         marks = ",".join("?" for _ in DATA_ACTIONS_EXCLUDED)

@@ -319,7 +319,7 @@ def _unlocked_url(args: argparse.Namespace) -> str:
     """The database URL with its key remembered when the file is encrypted (asked for here);
     with --encrypt, a new encrypted database's key."""
     from zhiqian_desktop.store import cipher
-    from zhiqian_desktop.store.database import effective_url, encrypted_url, is_encrypted_url
+    from zhiqian_desktop.store.database import encrypted_url
 
     url = _url(args)
     path = _sqlite_path(url)
@@ -336,7 +336,17 @@ def _unlocked_url(args: argparse.Namespace) -> str:
         cipher.dbapi()
         cipher.remember(path, cipher.new_key(_ask_passphrase(path, new=True)))
         return encrypted_url(path)
+    return unlock_url(url)
+
+
+def unlock_url(url: str) -> str:
+    """`url`, its key remembered when it names an encrypted database file (the passphrase from
+    ZHIQIAN_PASSPHRASE or asked at the terminal, up to three times)."""
+    from zhiqian_desktop.store import cipher
+    from zhiqian_desktop.store.database import effective_url, is_encrypted_url
+
     url = effective_url(url)
+    path = _sqlite_path(url)
     if path is None or not is_encrypted_url(url) or cipher.key_for(path) is not None:
         return url
     cipher.dbapi()

@@ -110,7 +110,7 @@ def test_the_passphrase_and_its_key_appear_in_no_url_or_message(tmp_path: Path) 
     key = cipher.key_for(path)
     assert key is not None
     hexpart = key[2:-1]
-    shown = [db.url, db.location, str(db.engine.url), repr(db.engine.url)]
+    shown = [db.url, db.location, str(db.engine.url), repr(db.engine.url), repr(db)]
     shown.append(db.engine.url.render_as_string(hide_password=False))
     for text_ in shown:
         assert PASSPHRASE not in text_ and hexpart not in text_

@@ -338,3 +338,32 @@ def test_passphrase_rules() -> None:
     with pytest.raises(UserError, match="空格"):
         cipher.check_passphrase(" leading space")
     cipher.check_passphrase("八个汉字的口令啊")
+
+
+def test_an_older_encrypted_database_is_backed_up_encrypted_and_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.store.test_migrations import install_newer_scripts
+    from zhiqian_desktop.store import migrations
+    from zhiqian_desktop.store.backup import list_backups
+
+    path = tmp_path / "older.db"
+    create_encrypted(path, cases=1).dispose()
+    old_head = install_newer_scripts(tmp_path, monkeypatch)
+    cipher.forget_all()
+    cipher.unlock(path, PASSPHRASE)
+    db = maintenance.open_app_database(sqlite_url(path))
+    try:
+        assert migrations.current_revision(db.engine) == "9000_add_note_column"
+        assert case_count(db) == 1
+    finally:
+        db.dispose()
+    assert_unreadable(path)
+    (taken,) = list_backups(backups_dir(path))
+    assert taken.path.name.endswith("-before-migration.db")
+    assert_unreadable(taken.path)
+    conn = cipher.connect(taken.path, cipher.derive_key(PASSPHRASE, taken.path.read_bytes()[:16]))
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(old_head,)]
+    finally:
+        conn.close()

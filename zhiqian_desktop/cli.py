@@ -349,11 +349,13 @@ def unlock_url(url: str) -> str:
     path = _sqlite_path(url)
     if path is None or not is_encrypted_url(url) or cipher.key_for(path) is not None:
         return url
+    from zhiqian_desktop.services import encryption
+
     cipher.dbapi()
     interactive = not os.environ.get(PASSPHRASE_ENV)
     for attempt in range(1, PASSPHRASE_TRIES + 1):
         try:
-            cipher.unlock(path, _ask_passphrase(path, new=False))
+            encryption.unlock(path, _ask_passphrase(path, new=False))
             return url
         except cipher.WrongPassphrase as exc:
             if not interactive or attempt == PASSPHRASE_TRIES:

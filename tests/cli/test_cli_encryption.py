@@ -208,3 +208,23 @@ def test_export_kit_encrypted_and_open_it(
     code, out, err = run("cases", "--json", "--db", laptop)
     assert code == 0, err
     assert out.count('"case_no"') == 3
+
+
+def test_restore_latest_of_a_damaged_encrypted_database(
+    run: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    init_encrypted(run, db_path, monkeypatch)
+    monkeypatch.setenv("ZHIQIAN_PASSPHRASE", PASSPHRASE)
+    assert run("demo", "--cases", "2", "--db", db_path)[0] == 0
+    assert run("backup", "--db", db_path)[0] == 0
+    raw = bytearray(db_path.read_bytes())
+    raw[16:4096] = bytes(4080)
+    db_path.write_bytes(bytes(raw))
+    code, _, err = run("cases", "--db", db_path)
+    assert code == 1 and "已损坏" in one_line_error(err)
+    code, out, err = run("restore", "--latest", "--db", db_path)
+    assert code == 0, err
+    assert "已损坏" in out and "改名保留" in out
+    code, out, err = run("cases", "--json", "--db", db_path)
+    assert code == 0, err
+    assert out.count('"case_no"') == 2

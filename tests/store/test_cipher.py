@@ -367,3 +367,34 @@ def test_an_older_encrypted_database_is_backed_up_encrypted_and_migrated(
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(old_head,)]
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("keep_salt", [True, False], ids=["page-damaged", "salt-damaged"])
+def test_a_passphrase_that_opens_only_the_backups_means_the_file_is_damaged(
+    tmp_path: Path, keep_salt: bool
+) -> None:
+    from zhiqian_desktop.services import encryption
+
+    path = tmp_path / "docket.db"
+    db = create_encrypted(path, cases=2)
+    maintenance.take_backup(db)
+    db.dispose()
+    raw = bytearray(path.read_bytes())
+    start = 16 if keep_salt else 0
+    raw[start:4096] = bytes(4096 - start)
+    path.write_bytes(bytes(raw))
+    cipher.forget_all()
+
+    with pytest.raises(cipher.WrongPassphrase):
+        encryption.unlock(path, "not the passphrase")
+    encryption.unlock(path, PASSPHRASE)
+    with pytest.raises(DamagedDatabase, match="备份"):
+        maintenance.open_app_database(sqlite_url(path))
+    good = maintenance.newest_good_backup(path)
+    assert good is not None
+    maintenance.restore_damaged(path, good.path)
+    reopened = maintenance.open_app_database(sqlite_url(path))
+    try:
+        assert case_count(reopened) == 2
+    finally:
+        reopened.dispose()

@@ -17,11 +17,19 @@ check_passphrase = cipher.check_passphrase
 available = cipher.available
 
 
+RECENT_BACKUPS = 5
+
+
 def unlock(path: Path, passphrase: str) -> None:
     """Check the passphrase of the encrypted database at `path` and keep its key for this run;
-    WrongPassphrase (a UserError) when it does not open the file."""
+    WrongPassphrase (a UserError) when it opens neither the file nor its recent backups (a
+    passphrase that opens only a backup means the file is damaged: opening it then says so)."""
+    from zhiqian_desktop.store.backup import list_backups
+    from zhiqian_desktop.store.locations import backups_dir
+
     cipher.dbapi()
-    cipher.unlock(path, passphrase)
+    recent = [b.path for b in list_backups(backups_dir(path))[:RECENT_BACKUPS]]
+    cipher.unlock(path, passphrase, backups=recent)
 
 
 def is_encrypted(db: Database) -> bool:

@@ -18,6 +18,7 @@ import os
 import secrets
 import sqlite3
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -127,11 +128,13 @@ def remember(path: Path, key: str) -> None:
 def forget(path: Path) -> None:
     with _lock:
         _keys.pop(_norm(path), None)
+        _damaged.discard(_norm(path))
 
 
 def forget_all() -> None:
     with _lock:
         _keys.clear()
+        _damaged.clear()
 
 
 def file_header(path: Path) -> bytes:
@@ -158,15 +161,19 @@ def looks_encrypted(path: Path) -> bool:
         return False
     try:
         with path.open("rb") as fh:
-            page = fh.read(4096)
+            pages = [fh.read(4096) for _ in range(4)]
     except OSError:
         return False
-    if page.startswith(SQLITE_MAGIC):
+    if pages[0].startswith(SQLITE_MAGIC):
         return False
-    # Encrypted pages look random: no 16-byte piece of the first page repeats. Text, a zeroed
-    # or truncated file and most other formats repeat themselves long before that.
-    pieces = [page[i : i + 16] for i in range(0, len(page), 16)]
-    return len(set(pieces)) == len(pieces)
+    # Encrypted pages look random: no 16-byte piece of a page repeats. Text, a zeroed or
+    # patterned file and most other formats repeat themselves long before that. One of the first
+    # pages is enough, so an encrypted file whose first page was damaged is still recognised.
+    for page in pages:
+        pieces = [page[i : i + 16] for i in range(0, len(page), 16)]
+        if len(pieces) >= 32 and len(set(pieces)) == len(pieces):
+            return True
+    return False
 
 
 def _file_uri(path: Path, *, read_only: bool) -> str:
@@ -217,18 +224,52 @@ def key_for(path: Path) -> str | None:
     return None
 
 
-def unlock(path: Path, passphrase: str) -> str:
+_damaged: set[str] = set()
+
+
+def unlock(path: Path, passphrase: str, *, backups: Iterable[Path] = ()) -> str:
     """Check `passphrase` against the encrypted file and remember its key; WrongPassphrase if
-    it does not open it."""
+    it opens neither the file nor any of its `backups`.
+
+    A passphrase that opens a backup but not the file itself is right, and the file is damaged
+    (its first page, or the salt in it): the key is remembered and `known_damaged` says so, so
+    the clerk is offered the backup instead of being told the passphrase is wrong.
+    """
     path = Path(path)
-    header = file_header(path)
-    if len(header) < SALT_BYTES:
-        raise WrongPassphrase(path)
-    key = derive_key(passphrase, header[:SALT_BYTES])
-    if not key_opens(path, key):
-        raise WrongPassphrase(path)
-    remember(path, key)
-    return key
+    own_salt = file_header(path)[:SALT_BYTES]
+    # Only a backup made under the file's current key (same salt) vouches for the passphrase: a
+    # backup from before a change of passphrase opens with the old one, which is wrong now. A
+    # salt that is no longer random (zeroed by the damage) cannot be compared.
+    blank = len(set(own_salt)) < 4
+    others = [
+        Path(b)
+        for b in backups
+        if Path(b).is_file() and (blank or file_header(Path(b))[:SALT_BYTES] == own_salt)
+    ]
+    salts: list[bytes] = []
+    for candidate in (path, *others):
+        salt = file_header(candidate)[:SALT_BYTES]
+        if len(salt) == SALT_BYTES and salt not in salts:
+            salts.append(salt)
+    keys = [derive_key(passphrase, salt) for salt in salts[:3]]  # backups share the salt
+    for key in keys:
+        if key_opens(path, key):
+            remember(path, key)
+            return key
+    for other in others:
+        for key in keys:
+            if key_opens(other, key):
+                remember(path, key)
+                with _lock:
+                    _damaged.add(_norm(path))
+                return key
+    raise WrongPassphrase(path)
+
+
+def known_damaged(path: Path) -> bool:
+    """Whether the passphrase was confirmed by a backup because the file itself did not open."""
+    with _lock:
+        return _norm(path) in _damaged
 
 
 def open_file(path: Path, *, read_only: bool = True, key: str | None = None) -> Any:

@@ -329,6 +329,10 @@ def inspect_encrypted_file(path: Path) -> None:
             "或用 zhiqian encrypt 先把它转为加密数据库"
         )
     if not cipher.key_opens(path, key):
+        if cipher.known_damaged(path):
+            raise DamagedDatabase(
+                DAMAGED_DATABASE.format("口令正确（能解开其备份），但数据库文件本身无法解开")
+            )
         cipher.forget(path)
         raise cipher.WrongPassphrase(path)
     module = cipher.dbapi()

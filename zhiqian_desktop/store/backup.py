@@ -46,7 +46,7 @@ def _verify(path: Path, key: str | None = None) -> None:
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()
     except cipher.database_errors() as exc:
-        if (key is not None or not cipher.is_plain(path)) and "not a database" in str(exc):
+        if key is not None and "not a database" in str(exc):
             raise UserError(
                 f"备份文件“{path}”无法用当前数据库的口令解开（可能是用其他口令加密的，"
                 "或已损坏），不能使用"

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 PROG = "zhiqian"
 INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code 法院代字（如 内0221）"
+PASSPHRASE_ENV = "ZHIQIAN_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "ZHIQIAN_NEW_PASSPHRASE"
+PASSPHRASE_TRIES = 3
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -117,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--admin-name", default="管理员", metavar="姓名", help="管理员姓名（默认 管理员）"
     )
+    p.add_argument(
+        "--encrypt",
+        dest="encrypt_new_database",
+        action="store_true",
+        help=f"新建加密数据库（SQLCipher）；口令取自环境变量 {PASSPHRASE_ENV} 或在终端输入，"
+        "遗失后无法找回",
+    )
 
     p = command("demo", "向数据库添加逼真的演示数据（承办人、法庭、案件及督促记录）")
     p.add_argument("--cases", type=int, default=300, metavar="N", help="案件数（默认 300）")
@@ -150,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="备份文件或目录（默认 数据库旁的 backups 目录）"
     )
+
+    command(
+        "encrypt",
+        "把数据库转为加密数据库（SQLCipher），或更换已加密数据库的口令；"
+        f"新口令取自 {NEW_PASSPHRASE_ENV} 或在终端输入（管理员）",
+    )
+    command("decrypt", "解除数据库加密（管理员）")
 
     cli_auth.add_restore_arguments(
         command("restore", "用备份文件恢复数据库（先自动备份当前数据库，损坏的文件改名保留）")
@@ -270,6 +287,83 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _ask_passphrase(path: Path, *, new: bool, env: str = PASSPHRASE_ENV) -> str:
+    """The passphrase from the environment (ZHIQIAN_PASSPHRASE), else typed at the terminal
+    (never echoed; a new one twice)."""
+    import getpass
+
+    from zhiqian_desktop.store import cipher
+
+    given = os.environ.get(env)
+    if given:
+        if new:
+            cipher.check_passphrase(given)
+        return given
+    if not sys.stdin.isatty():
+        if new:
+            raise UserError(
+                f"设置数据库口令需要输入口令；请设置环境变量 {env}，或在终端中运行以便输入口令"
+            )
+        raise cipher.PassphraseRequired(path)
+    if not new:
+        return getpass.getpass(f"数据库“{path}”的口令：")
+    print(f"为新数据库设置口令（至少 {cipher.MIN_PASSPHRASE} 个字符）。{cipher.LOST_PASSPHRASE}。")
+    first = getpass.getpass("口令：")
+    cipher.check_passphrase(first)
+    if getpass.getpass("再次输入口令：") != first:
+        raise UserError("两次输入的口令不一致；数据库没有创建，请重新运行并仔细输入")
+    return first
+
+
+def _unlocked_url(args: argparse.Namespace) -> str:
+    """The database URL with its key remembered when the file is encrypted (asked for here);
+    with --encrypt, a new encrypted database's key."""
+    from zhiqian_desktop.store import cipher
+    from zhiqian_desktop.store.database import encrypted_url
+
+    url = _url(args)
+    path = _sqlite_path(url)
+    if getattr(args, "encrypt_new_database", False):
+        if path is None:
+            raise UserError(
+                "--encrypt 只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置"
+            )
+        if path.exists() and path.stat().st_size > 0:
+            raise UserError(
+                f"数据库文件“{path}”已存在；--encrypt 只用于新建数据库，"
+                "已有的数据库请用 zhiqian encrypt 转为加密数据库"
+            )
+        cipher.dbapi()
+        cipher.remember(path, cipher.new_key(_ask_passphrase(path, new=True)))
+        return encrypted_url(path)
+    return unlock_url(url)
+
+
+def unlock_url(url: str) -> str:
+    """`url`, its key remembered when it names an encrypted database file (the passphrase from
+    ZHIQIAN_PASSPHRASE or asked at the terminal, up to three times)."""
+    from zhiqian_desktop.store import cipher
+    from zhiqian_desktop.store.database import effective_url, is_encrypted_url
+
+    url = effective_url(url)
+    path = _sqlite_path(url)
+    if path is None or not is_encrypted_url(url) or cipher.key_for(path) is not None:
+        return url
+    from zhiqian_desktop.services import encryption
+
+    cipher.dbapi()
+    interactive = not os.environ.get(PASSPHRASE_ENV)
+    for attempt in range(1, PASSPHRASE_TRIES + 1):
+        try:
+            encryption.unlock(path, _ask_passphrase(path, new=False))
+            return url
+        except cipher.WrongPassphrase as exc:
+            if not interactive or attempt == PASSPHRASE_TRIES:
+                raise
+            print(exc.message, file=sys.stderr)
+    return url
+
+
 @contextmanager
 def _open(
     args: argparse.Namespace, *, initialised: bool = True, create: bool = False
@@ -282,6 +376,7 @@ def _open(
     path = _sqlite_path(url)
     if path is not None and not create and not path.exists():
         raise UserError(f"数据库文件“{path}”不存在；{INIT_HINT}，或用 --db 指定已有的数据库文件")
+    url = _unlocked_url(args)
     db = open_app_database(url)
     try:
         if initialised:
@@ -648,6 +743,44 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _change_encryption(args: argparse.Namespace, *, encrypt: bool) -> int:
+    from zhiqian_desktop.services import encryption
+
+    with _open(args) as db:
+        path = db.path
+        if path is None:
+            raise UserError("加密只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置")
+        was_encrypted = encryption.is_encrypted(db)
+        if not encrypt and not was_encrypted:
+            raise UserError(f"数据库“{path}”没有加密，无需解密")
+        actor = _acting_user(args, db, write=True)
+        actor.require_admin()
+        passphrase = _ask_passphrase(path, new=True, env=NEW_PASSPHRASE_ENV) if encrypt else None
+        reopened, safety = encryption.change_encryption(db, actor, passphrase)
+        reopened.dispose()
+    if not encrypt:
+        print(f"已解除数据库加密：{path}")
+        print(f"解密前的备份（仍用原口令加密）：{safety}")
+    elif was_encrypted:
+        print(f"已更换数据库口令：{path}")
+        print(f"更换前的备份仍用旧口令加密：{safety}；以后的备份使用新口令")
+    else:
+        print(f"已加密数据库：{path}（以后的备份同样加密）")
+        print(
+            f"加密前的备份没有加密：{safety}；"
+            "请确认新口令能打开数据库后，删除备份文件夹中未加密的旧备份"
+        )
+    return 0
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    return _change_encryption(args, encrypt=True)
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    return _change_encryption(args, encrypt=False)
+
+
 def _acting_user(args: argparse.Namespace, db: Database, *, write: bool = True) -> Any:
     """Who runs the command: a token, --user/--password, or the password-less first admin."""
     return cli_auth.acting_user(args, db, write=write)
@@ -745,6 +878,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "deadline": cmd_deadline,
     "check": _auth_command("cmd_check"),
     "backup": cmd_backup,
+    "encrypt": cmd_encrypt,
+    "decrypt": cmd_decrypt,
     "restore": _auth_command("cmd_restore"),
     "token": _auth_command("cmd_token"),
     "passwd": _auth_command("cmd_passwd"),

@@ -144,6 +144,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     path = sqlite_file(url)
     if path is None:
         raise UserError("恢复只适用于本机数据库文件；服务器数据库请由信息技术人员恢复")
+    if path.exists():
+        # An encrypted database's backups open with its key: ask for the passphrase first.
+        cli._unlocked_url(args)
     if getattr(args, "latest", False) and not getattr(args, "file", None):
         good = maintenance.newest_good_backup(path)
         if good is None:

@@ -37,7 +37,11 @@ def cmd_copy_database(args: argparse.Namespace) -> int:
             last[0] = percent
             print(f"{percent:3d}%  {message}", file=sys.stderr, flush=True)
 
-    report = copy_database(as_url(args.source), as_url(args.target), progress=progress)
+    from zhiqian_desktop.cli import unlock_url
+
+    # An encrypted file on either side opens with its passphrase (ZHIQIAN_PASSPHRASE or asked).
+    source, target = unlock_url(as_url(args.source)), unlock_url(as_url(args.target))
+    report = copy_database(source, target, progress=progress)
     if getattr(args, "json", False):
         payload = {
             "source": report.source,

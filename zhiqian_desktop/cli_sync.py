@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.domain.errors import UserError
 
+KIT_PASSPHRASE_ENV = "ZHIQIAN_KIT_PASSPHRASE"
+
 if TYPE_CHECKING:  # the services load only when the command runs
     from zhiqian_desktop.services.actor import Actor
     from zhiqian_desktop.store.database import Database
@@ -33,11 +35,17 @@ def add_export_kit_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="USERNAME",
         help="另外允许在离线包中登录的用户（可重复；案件承办人总可以登录）",
     )
+    parser.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"加密离线包（本院数据库已加密时总是加密）；口令取自环境变量 {KIT_PASSPHRASE_ENV}"
+        "或在终端输入",
+    )
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
 def add_open_kit_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kit", metavar="KIT.zip", help="法院导出的离线包")
+    parser.add_argument("kit", metavar="KIT.zip", help="法院导出的离线包（加密的离线包会询问口令）")
     parser.add_argument(
         "--dir", required=True, metavar="DIR", help="在这个新的空文件夹中建立本机数据库"
     )
@@ -60,9 +68,38 @@ def add_import_changes_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
+def _kit_passphrase(kit: Path, *, new: bool) -> str:
+    """The kit's passphrase from ZHIQIAN_KIT_PASSPHRASE, else typed at the terminal."""
+    import getpass
+    import os
+    import sys
+
+    from zhiqian_desktop.services import encryption
+
+    given = os.environ.get(KIT_PASSPHRASE_ENV)
+    if given:
+        if new:
+            encryption.check_passphrase(given)
+        return given
+    if not sys.stdin.isatty():
+        action = "加密离线包需要设定口令" if new else f"离线包“{kit.name}”已加密，需要口令"
+        raise UserError(
+            f"{action}；请设置环境变量 {KIT_PASSPHRASE_ENV}，或在终端中运行以便输入口令"
+        )
+    if not new:
+        return getpass.getpass(f"离线包“{kit.name}”的口令：")
+    print(f"为离线包设定口令（至少 {encryption.MIN_PASSPHRASE} 个字符），请另行告知法庭。")
+    first = getpass.getpass("口令：")
+    encryption.check_passphrase(first)
+    if getpass.getpass("再次输入口令：") != first:
+        raise UserError("两次输入的口令不一致；离线包没有导出，请重新运行并仔细输入")
+    return first
+
+
 def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from zhiqian_desktop.services import encryption
     from zhiqian_desktop.services.sync import export_kit
     from zhiqian_desktop.store.models import Tribunal, User
 
@@ -84,6 +121,9 @@ def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
             )
             if handler_id is None:
                 raise UserError(f"没有用户名为“{args.handler}”的用户")
+    passphrase = None
+    if getattr(args, "encrypt", False) or encryption.is_encrypted(db):
+        passphrase = _kit_passphrase(Path(args.output), new=True)
     path = export_kit(
         db,
         actor,
@@ -93,8 +133,9 @@ def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         block_size=args.block,
         dest=Path(args.output),
         users=args.login_user,
+        passphrase=passphrase,
     )
-    manifest = _kit_manifest(path)
+    manifest = _kit_manifest(path, passphrase)
     block = manifest["block"]
     if getattr(args, "json", False):
         data = {
@@ -115,19 +156,35 @@ def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     return 0
 
 
-def _kit_manifest(path: Path) -> dict[str, Any]:
-    import zipfile
+def _kit_manifest(path: Path, passphrase: str | None) -> dict[str, Any]:
+    from zhiqian_desktop.services.sync import kit_manifest
 
-    with zipfile.ZipFile(path) as zf:
-        data: dict[str, Any] = json.loads(zf.read("manifest.json"))
-    return data
+    return kit_manifest(path, passphrase)
 
 
 def cmd_open_kit(args: argparse.Namespace) -> int:
-    from zhiqian_desktop.services.sync import open_kit
+    import os
+    import sys
 
-    path = open_kit(Path(args.kit), Path(args.dir))
-    print(f"离线包已打开，本机数据库：{path}；启动程序：zhiqian gui --db {path}")
+    from zhiqian_desktop.services import encryption
+    from zhiqian_desktop.services.sync import is_encrypted_kit, open_kit
+
+    kit = Path(args.kit)
+    passphrase = None
+    encrypted = kit.is_file() and is_encrypted_kit(kit)
+    tries = 1 if os.environ.get(KIT_PASSPHRASE_ENV) else 3
+    for attempt in range(1, tries + 1):
+        if encrypted:
+            passphrase = _kit_passphrase(kit, new=False)
+        try:
+            path = open_kit(kit, Path(args.dir), passphrase=passphrase)
+            break
+        except encryption.WrongPassphrase as exc:
+            if attempt == tries:
+                raise
+            print(exc.message, file=sys.stderr)
+    note = "；该数据库已加密，启动时输入离线包的口令" if encrypted else ""
+    print(f"离线包已打开，本机数据库：{path}；启动程序：zhiqian gui --db {path}{note}")
     return 0
 
 

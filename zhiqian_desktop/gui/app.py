@@ -233,6 +233,27 @@ def open_session(url: str, demo: bool = False, *, defer_check: bool = False) -> 
     return session
 
 
+def ask_passphrase(path: Path, parent: QWidget | None = None) -> bool:
+    """The passphrase dialog for an encrypted database; True once it opened the file."""
+    from zhiqian_desktop.gui.passphrase_dialog import PassphraseDialog
+
+    dialog = PassphraseDialog(path, parent)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def open_unlocked(url: str, demo: bool = False, *, defer_check: bool = False) -> AppSession | None:
+    """open_session, asking for the passphrase when the database is encrypted (again after a
+    wrong one, in the dialog). None when the clerk cancelled the passphrase dialog."""
+    from zhiqian_desktop.services.encryption import PassphraseRequired
+
+    while True:
+        try:
+            return open_session(url, demo, defer_check=defer_check)
+        except PassphraseRequired as exc:
+            if not ask_passphrase(exc.path):
+                return None
+
+
 def ensure_initialized(session: AppSession, parent: QWidget | None = None) -> bool:
     """First start: the set-up dialog. False if the clerk cancelled it."""
     from zhiqian_desktop.gui.setup_dialog import SetupDialog
@@ -242,7 +263,10 @@ def ensure_initialized(session: AppSession, parent: QWidget | None = None) -> bo
         if is_initialized(s):
             return True
     dialog = SetupDialog(session.db, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    # The clerk may have chosen encryption: the database was then reopened encrypted.
+    session.db = dialog.db
+    if not accepted:
         return False
     with session.db.reader() as s:
         return is_initialized(s)
@@ -376,11 +400,14 @@ def run(url: str, demo: bool = False) -> int:
     try:
         try:
             try:
-                session = open_session(url, demo, defer_check=True)
+                opened = open_unlocked(url, demo, defer_check=True)
             except DamagedDatabase as exc:
                 if not offer_restore(url, exc):
                     return 1
-                session = open_session(url, demo)
+                opened = open_unlocked(url, demo)
+            if opened is None:
+                return 0
+            session = opened
         except UserError as exc:
             _message(QMessageBox.Icon.Critical, "无法打开数据库", exc.message)
             return 1

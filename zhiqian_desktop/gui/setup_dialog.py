@@ -21,12 +21,18 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, FieldError, with_error
+from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
+from zhiqian_desktop.services import encryption
 from zhiqian_desktop.services.settings import SetupInput, initialize
 from zhiqian_desktop.store.database import Database
 
 
 class SetupDialog(QDialog):
-    """Asks what the case numbers need and who administers the app, then initialises the database."""
+    """Asks what the case numbers need and who administers the app, then initialises the database.
+
+    Optionally the (still empty) database is first encrypted with a passphrase; `self.db` is
+    then the reopened encrypted database, which the caller uses from there on.
+    """
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +82,28 @@ class SetupDialog(QDialog):
         self._row(user_form, "密码", "password", self.password)
         self._row(user_form, "确认密码", "password2", self.password2)
 
+        self.encryption = QGroupBox("加密数据库（可选）")
+        self.encryption.setCheckable(True)
+        self.encryption.setChecked(False)
+        self.encryption.setObjectName("encryption")
+        self.passphrase_fields = NewPassphraseFields()
+        self.passphrase_error = FieldError()
+        encryption_layout = QVBoxLayout(self.encryption)
+        note = QLabel(
+            "加密后，数据库文件及其备份离开本程序无法读取（适合笔记本电脑和移动存储）；"
+            "每次启动需输入口令。"
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet(f"color: {HINT_COLOUR};")
+        encryption_layout.addWidget(note)
+        encryption_layout.addWidget(self.passphrase_fields)
+        encryption_layout.addWidget(self.passphrase_error)
+        self.passphrase_fields.setVisible(False)
+        self.encryption.toggled.connect(self._encryption_toggled)
+        if not encryption.available():
+            self.encryption.setEnabled(False)
+            self.encryption.setToolTip("本机未安装数据库加密组件（sqlcipher3）")
+
         self.ok_button = QPushButton("开始使用")
         self.cancel_button = QPushButton("退出")
         for b in (self.ok_button, self.cancel_button):
@@ -94,6 +122,7 @@ class SetupDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addWidget(court)
         layout.addWidget(user)
+        layout.addWidget(self.encryption)
         layout.addLayout(buttons)
 
         self.fields = {
@@ -108,8 +137,14 @@ class SetupDialog(QDialog):
         for name, edit in self.fields.items():
             edit.textChanged.connect(self.validate)
             edit.textEdited.connect(lambda _t, n=name: self._touch(n))
+        for edit in (self.passphrase_fields.first, self.passphrase_fields.second):
+            edit.textEdited.connect(lambda _t: self._touch("passphrase"))
         self.ok_button.clicked.connect(self.accept)
         self.cancel_button.clicked.connect(self.reject)
+        self.validate()
+
+    def _encryption_toggled(self, on: bool) -> None:
+        self.passphrase_fields.setVisible(on)
         self.validate()
 
     def _form(self, box: QGroupBox) -> QFormLayout:
@@ -145,12 +180,19 @@ class SetupDialog(QDialog):
             out["password"] = "密码至少6位；不设密码请留空"
         if self.password.text() != self.password2.text():
             out["password2"] = "两次输入的密码不一致"
+        if self.encryption.isChecked():
+            problem = self.passphrase_fields.problem()
+            if problem:
+                out["passphrase"] = problem
         return out
 
     def validate(self, *, show_all: bool = False) -> dict[str, str]:
         out = self.problems()
         for key, error in self.errors.items():
             error.show_message(out.get(key) if (show_all or key in self.touched) else None)
+        self.passphrase_error.show_message(
+            out.get("passphrase") if (show_all or "passphrase" in self.touched) else None
+        )
         self._fit_height()
         if "court_code" in out or "case_word" in out:
             self.example.setText("—")
@@ -175,8 +217,18 @@ class SetupDialog(QDialog):
         out = self.validate(show_all=True)
         if out:
             self.banner.show_message("请按红字提示更正后再继续。", "error")
-            self.fields[next(iter(out))].setFocus()
+            first = next(iter(out))
+            (self.fields.get(first) or self.passphrase_fields.first).setFocus()
             return
+        if self.encryption.isChecked() and not encryption.is_encrypted(self.db):
+            # Encrypted while still empty, so nothing of the court is ever written in plain.
+            try:
+                self.db = encryption.encrypt_new_database(
+                    self.db, self.passphrase_fields.passphrase()
+                )
+            except UserError as exc:
+                self.banner.show_message(exc.message, "error")
+                return
         data = SetupInput(
             court_name=self.court_name.text().strip(),
             court_code=self.court_code.text().strip(),

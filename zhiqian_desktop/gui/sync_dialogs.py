@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,8 +37,9 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import Banner
+from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import staff, sync
+from zhiqian_desktop.services import encryption, staff, sync
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.store.database import Database
 
@@ -182,6 +184,26 @@ class ExportKitDialog(_BackgroundDialog):
         )
         hint.setWordWrap(True)
         self.form.addRow("", hint)
+        self.encryption = QGroupBox("加密离线包（U盘或笔记本遗失时不泄露案件信息）")
+        self.encryption.setObjectName("kit_encryption")
+        self.encryption.setCheckable(True)
+        self.passphrase_fields = NewPassphraseFields()
+        box = QVBoxLayout(self.encryption)
+        box.addWidget(
+            QLabel("法庭打开离线包时需输入此口令，请另行告知（不要写在U盘上）；其数据库同样加密。")
+        )
+        box.addWidget(self.passphrase_fields)
+        must = encryption.is_encrypted(db)
+        self.encryption.setChecked(must)
+        if must:
+            # A kit of an encrypted database is always encrypted (services.sync.export_kit).
+            self.encryption.toggled.connect(lambda _on: self.encryption.setChecked(True))
+        elif not encryption.available():
+            self.encryption.setEnabled(False)
+            self.encryption.setToolTip("本机未安装数据库加密组件（sqlcipher3）")
+        self.passphrase_fields.setVisible(must)
+        self.encryption.toggled.connect(self.passphrase_fields.setVisible)
+        self.form.addRow(self.encryption)
         self.ok_button.setText("导出")
         self.resize(560, self.sizeHint().height())
 
@@ -205,6 +227,14 @@ class ExportKitDialog(_BackgroundDialog):
         dest = Path(text)
         if dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
+        passphrase = None
+        if self.encryption.isChecked():
+            problem = self.passphrase_fields.problem()
+            if problem:
+                self.banner.show_message(f"离线包口令：{problem}", "error")
+                self.passphrase_fields.first.setFocus()
+                return
+            passphrase = self.passphrase_fields.passphrase()
         db, actor, year, size = self.db, self.actor, self.year.value(), self.block.value()
 
         def work(report: Callable[[int, int, str], None]) -> Path:
@@ -217,6 +247,7 @@ class ExportKitDialog(_BackgroundDialog):
                 block_size=size,
                 dest=dest,
                 progress=report,
+                passphrase=passphrase,
             )
 
         self.run("正在导出离线包…", work, self._done)

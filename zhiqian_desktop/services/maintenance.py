@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 from sqlalchemy import text
 
@@ -16,6 +14,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.audit import ChainReport, verify_chain
 from zhiqian_desktop.store import backup as backups
+from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import (
     Database,
     open_database,
@@ -202,8 +201,10 @@ AUTO_LABEL = "auto"
 def _data_seq_of_file(path: Path) -> int | None:
     """The newest data-changing audit event in a database file (a backup), read-only."""
     try:
-        conn = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro", uri=True, timeout=15)
-    except sqlite3.Error:
+        conn = cipher.open_file(path, read_only=True)
+    except UserError:  # encrypted with a passphrase not given in this run
+        return None
+    except cipher.database_errors():
         return None
     try:
         marks = ",".join("?" for _ in DATA_ACTIONS_EXCLUDED)
@@ -211,7 +212,7 @@ def _data_seq_of_file(path: Path) -> int | None:
             f"SELECT seq FROM audit_event WHERE action NOT IN ({marks}) ORDER BY seq DESC LIMIT 1",
             DATA_ACTIONS_EXCLUDED,
         ).fetchone()
-    except sqlite3.Error:
+    except cipher.database_errors():
         return None
     finally:
         conn.close()
@@ -293,6 +294,7 @@ LABELS = {
     "before-restore": "恢复前备份",
     "before-import": "导入前备份",
     "damaged": "损坏前备份",
+    "before-encryption": "加密或解密前备份",
 }
 
 

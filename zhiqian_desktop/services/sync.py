@@ -35,7 +35,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Integer, String, create_engine, insert, select, text
+from sqlalchemy import Boolean, Column, Date, Integer, String, insert, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -58,8 +58,9 @@ from zhiqian_desktop.services.packages import (
     safe_name,
 )
 from zhiqian_desktop.services.settings import court_secret, get_settings
+from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.backup import backup_to
-from zhiqian_desktop.store.database import Database, open_database, sqlite_url
+from zhiqian_desktop.store.database import Database, file_engine, open_database, sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.models import (
@@ -366,7 +367,7 @@ def _trim_kit_database(
     The audit trail starts afresh on the laptop (the court keeps the full one); users not working
     from the kit keep their names for the records but cannot log in.
     """
-    engine = create_engine(sqlite_url(path))
+    engine = file_engine(path)
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
@@ -444,6 +445,113 @@ def _partial(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.partial-{uuid.uuid4().hex[:8]}")
 
 
+# --- encrypted kits --------------------------------------------------------------------------------
+#
+# An encrypted kit is an SQLCipher database (keyed from the kit's passphrase) holding the whole
+# kit zip in 1 MB chunks, so a lost USB stick shows neither the data, the attachments, the court
+# key nor even the manifest. The kit database inside is encrypted with the same key: the laptop's
+# database stays encrypted under that passphrase.
+
+ENCRYPTED_KIT_SCHEMA = "zhiqian.kit-encrypted/1"
+_CHUNK = 1 << 20
+
+
+def is_encrypted_kit(path: Path) -> bool:
+    return not cipher.file_header(path).startswith(b"PK") and cipher.looks_encrypted(path)
+
+
+class KitPassphraseRequired(cipher.PassphraseRequired):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, f"离线包“{path.name}”已加密，需要输入导出时设定的口令才能打开")
+
+
+def _wrong_kit_passphrase(path: Path) -> cipher.WrongPassphrase:
+    return cipher.WrongPassphrase(
+        path,
+        f"离线包口令不正确，无法打开“{path.name}”；请重新输入法院导出离线包时设定的口令"
+        "（注意大小写）。若确认口令无误，该离线包可能已损坏，请让法院重新导出",
+    )
+
+
+def _seal_kit(plain_zip: Path, dest: Path, key: str) -> None:
+    """Write `plain_zip` into the new encrypted kit file `dest`."""
+    conn = cipher.connect(dest, key)
+    try:
+        conn.execute("CREATE TABLE kit_vault (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("CREATE TABLE kit_chunk (seq INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        digest = hashlib.sha256()
+        size = 0
+        with plain_zip.open("rb") as fh:
+            for seq, chunk in enumerate(iter(lambda: fh.read(_CHUNK), b"")):
+                conn.execute("INSERT INTO kit_chunk (seq, data) VALUES (?, ?)", (seq, chunk))
+                digest.update(chunk)
+                size += len(chunk)
+        conn.executemany(
+            "INSERT INTO kit_vault (name, value) VALUES (?, ?)",
+            [("schema", ENCRYPTED_KIT_SCHEMA), ("sha256", digest.hexdigest()), ("size", str(size))],
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    with dest.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _unseal_kit(kit: Path, passphrase: str, dest: Path) -> str:
+    """Write the kit zip held in the encrypted kit `kit` to `dest`; returns the kit's key."""
+    module = cipher.dbapi()
+    key = cipher.derive_key(passphrase, cipher.file_header(kit)[: cipher.SALT_BYTES])
+    if not cipher.key_opens(kit, key):
+        raise _wrong_kit_passphrase(kit)
+    damaged = f"加密离线包“{kit.name}”已损坏或不完整；请让法院重新导出"
+    conn = cipher.connect(kit, key, read_only=True)
+    try:
+        try:
+            meta = dict(conn.execute("SELECT name, value FROM kit_vault").fetchall())
+            if meta.get("schema") != ENCRYPTED_KIT_SCHEMA:
+                raise UserError(f"“{kit.name}”不是本系统的加密离线包")
+            size = int(meta.get("size", "-1"))
+            if not 0 < size <= MAX_KIT_BYTES:
+                raise UserError(damaged)
+            digest = hashlib.sha256()
+            written = 0
+            rows = conn.execute("SELECT seq, data FROM kit_chunk ORDER BY seq")
+            with dest.open("wb") as out:
+                for expected, (seq, data) in enumerate(rows):
+                    if seq != expected or written + len(data) > size:
+                        raise UserError(damaged)
+                    out.write(data)
+                    digest.update(data)
+                    written += len(data)
+        except (module.DatabaseError, ValueError) as exc:
+            raise UserError(damaged) from exc
+    finally:
+        conn.close()
+    if written != size or digest.hexdigest() != meta.get("sha256"):
+        raise UserError(damaged)
+    return key
+
+
+def kit_manifest(path: Path, passphrase: str | None = None) -> dict[str, Any]:
+    """The manifest of a kit (plain or encrypted), for showing what it holds."""
+    path = Path(path)
+    if is_encrypted_kit(path):
+        if passphrase is None:
+            raise KitPassphraseRequired(path)
+        work = path.with_name(f".{path.name}.read-{uuid.uuid4().hex[:8]}")
+        try:
+            _unseal_kit(path, passphrase, work)
+            return kit_manifest(work)
+        finally:
+            work.unlink(missing_ok=True)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data: dict[str, Any] = json.loads(zf.read(MANIFEST))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UserError(f"无法读取离线包“{path}”：{exc}") from exc
+    return data
+
+
 def export_kit(
     db: Database,
     actor: Actor,
@@ -455,8 +563,12 @@ def export_kit(
     dest: Path,
     users: Iterable[str] = (),
     progress: ProgressFn | None = None,
+    passphrase: str | None = None,
 ) -> Path:
     """Write an offline kit for a tribunal (or one handler) to ``dest`` (a .zip).
+
+    With ``passphrase`` the kit is encrypted (see is_encrypted_kit); a kit of an encrypted court
+    database must be.
 
     The block of ``block_size`` case numbers of ``year`` is recorded at the court in the same
     transaction that writes the kit: if anything fails, neither the kit nor the block remains.
@@ -472,6 +584,12 @@ def export_kit(
         raise UserError(f"预留案号的年份“{year}”不正确")
     if not 1 <= block_size <= MAX_BLOCK:
         raise UserError(f"预留案号数量应在1至{MAX_BLOCK}之间")
+    court_encrypted = db.path is not None and not cipher.is_plain(db.path)
+    if court_encrypted and passphrase is None:
+        raise UserError("本院数据库已加密，离线包也必须加密；请为离线包设定口令")
+    kit_key = cipher.new_key(passphrase) if passphrase is not None else None
+    if kit_key is not None:
+        cipher.dbapi()
     key = ensure_court_key(db)
     store = db.files
     _report(progress, 0, 0, "正在预留案号")
@@ -563,7 +681,7 @@ def export_kit(
                 kit_row=kit_row,
                 block_row=block_row,
             )
-            engine = create_engine(sqlite_url(kit_db))
+            engine = file_engine(kit_db)
             try:
                 with engine.connect() as conn:
                     records = {
@@ -573,8 +691,15 @@ def export_kit(
                     shas = _stored_shas(conn)
             finally:
                 engine.dispose()
+            if kit_key is not None:
+                cipher.convert(kit_db, kit_key)
+            elif court_encrypted:  # pragma: no cover - refused above
+                raise UserError("本院数据库已加密，离线包也必须加密")
 
-            sink = ZipSink(tmp_zip)
+            # An encrypted kit's zip is put together on the court's disk, never in plain on
+            # the stick; only the sealed file goes there.
+            inner_zip = work / "kit.zip" if kit_key is not None else tmp_zip
+            sink = ZipSink(inner_zip)
             try:
                 files: list[dict[str, Any]] = []
 
@@ -639,7 +764,13 @@ def export_kit(
                 raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
                 sink.add_bytes(MANIFEST, raw)
                 sink.add_bytes(SIGNATURE, (_sign(key, raw) + "\n").encode("ascii"))
-                _place(sink, tmp_zip, dest)
+                if kit_key is not None:
+                    sink.finish()
+                    _report(progress, 1, 0, "正在加密离线包")
+                    _seal_kit(inner_zip, tmp_zip, kit_key)
+                    os.replace(tmp_zip, dest)
+                else:
+                    _place(sink, tmp_zip, dest)
                 placed = True
             except BaseException:
                 if not placed:
@@ -650,8 +781,11 @@ def export_kit(
             dest.unlink(missing_ok=True)
         raise
     finally:
+        if kit_key is not None:
+            cipher.forget(work / KIT_DB)
         shutil.rmtree(work, ignore_errors=True)
-        tmp_zip.unlink(missing_ok=True)
+        for suffix in ("", "-journal"):
+            Path(f"{tmp_zip}{suffix}").unlink(missing_ok=True)
     record_head(db, "export", dest)
     _report(progress, 1, 1, "离线包已生成")
     return dest
@@ -832,14 +966,58 @@ def kit_folder(database: Path) -> Path:
     return attachments_dir(database) / KIT_FOLDER
 
 
-def open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None = None) -> Path:
+def open_kit(
+    kit: Path,
+    dest_dir: Path,
+    *,
+    progress: ProgressFn | None = None,
+    passphrase: str | None = None,
+) -> Path:
     """Unpack an offline kit into ``dest_dir`` as the database of a fresh install; returns the
     database path. Everything is checked first and unpacked under a temporary name, so a refused
-    or broken kit leaves nothing behind."""
+    or broken kit leaves nothing behind.
+
+    An encrypted kit needs ``passphrase`` (KitPassphraseRequired without, WrongPassphrase for a
+    wrong one); its database stays encrypted under the same passphrase."""
     kit = Path(kit)
     dest_dir = Path(dest_dir)
     if not dest_dir.parent.is_dir():
         raise UserError(f"位置“{dest_dir.parent}”不存在；请选择已有的文件夹")
+    if kit.is_file() and is_encrypted_kit(kit):
+        if passphrase is None:
+            raise KitPassphraseRequired(kit)
+        created = not dest_dir.exists()
+        dest_dir.mkdir(exist_ok=True)
+        inner = dest_dir / f".kit-unsealed-{uuid.uuid4().hex[:8]}.zip"
+        try:
+            key = _unseal_kit(kit, passphrase, inner)
+            return _open_kit(inner, dest_dir, progress=progress, key=key)
+        except BaseException:
+            if created and not any(dest_dir.iterdir()):
+                dest_dir.rmdir()
+            raise
+        finally:
+            inner.unlink(missing_ok=True)
+    return _open_kit(kit, dest_dir, progress=progress, key=None)
+
+
+def _take_in_kit_files(session: Session, store: FileStore, database: Path) -> None:
+    """An encrypted laptop database keeps its files inside itself (store/files.py): move the
+    kit's files out of the folder they were unpacked to, so none stays readable on the disk."""
+    if isinstance(store, FolderStore):
+        return
+    folder = attachments_dir(database)
+    unpacked = [p for p in folder.glob("??/*") if p.is_file() and _SHA.match(p.name)]
+    for path in unpacked:
+        store.put_bytes(session, path.read_bytes())
+    session.flush()
+    for path in unpacked:
+        path.unlink()
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
+
+
+def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: str | None) -> Path:
     dest_dir.mkdir(exist_ok=True)
     database = dest_dir / DB_NAME
     if database.exists() or attachments_dir(database).exists():
@@ -889,9 +1067,16 @@ def open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None = None) -
         package.reader.close()
         shutil.rmtree(work, ignore_errors=True)
     _install_templates(kit_folder(database) / "templates")
+    if key is not None:
+        cipher.remember(database, key)
+    elif not cipher.is_plain(database):
+        database.unlink(missing_ok=True)
+        shutil.rmtree(attachments_dir(database), ignore_errors=True)
+        raise UserError("离线包内的数据库已加密，但离线包本身未加密；请让法院重新导出")
     opened = open_database(sqlite_url(database), backup_dir=backups_dir(database))
     try:
         with opened.unit_of_work() as session:
+            _take_in_kit_files(session, opened.files, database)
             row = _laptop_kit(session)
             audit.record_event(
                 session,
@@ -978,7 +1163,7 @@ def export_changes(
                 select(AuditEvent).where(AuditEvent.seq > base_seq).order_by(AuditEvent.seq)
             )
         ]
-    base_engine = create_engine(f"sqlite:///file:{base_path.resolve().as_posix()}?mode=ro&uri=true")
+    base_engine = file_engine(base_path, read_only=True)
     try:
         with base_engine.connect() as conn:
             base = {t: _read_rows(conn, t) for t in MERGED_TABLES}

@@ -1,16 +1,20 @@
-"""Backups of the SQLite database through the online backup API, verified, rotated and restored."""
+"""Backups of the SQLite database through the online backup API, verified, rotated and restored.
+
+A backup of an encrypted database is encrypted with the same key (and salt), so the same
+passphrase opens it; it is verified through that key after writing.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store import cipher
 
 BACKUP_NAME = re.compile(r"^zhiqian-(\d{8})-(\d{6})(?:-[\w-]+)?\.db$")
 
@@ -21,11 +25,32 @@ class BackupFile:
     taken_at: datetime
 
 
-def _verify(path: Path) -> None:
-    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+# What SQLite leaves beside a file it was writing when the process died.
+LEFTOVERS = ("-journal", "-wal", "-shm")
+LEFTOVER_AGE = timedelta(hours=1)
+
+
+def _remove_part(tmp: Path) -> None:
+    for suffix in ("", *LEFTOVERS):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
+def _verify(path: Path, key: str | None = None) -> None:
+    try:
+        conn = cipher.open_file(path, read_only=True, key=key)
+    except cipher.PassphraseRequired as exc:
+        raise UserError(
+            f"备份文件“{path}”已加密，需先输入其数据库的口令才能检查或恢复；"
+            "请打开该加密数据库后再操作"
+        ) from exc
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except cipher.database_errors() as exc:
+        if key is not None and "not a database" in str(exc):
+            raise UserError(
+                f"备份文件“{path}”无法用当前数据库的口令解开（可能是用其他口令加密的，"
+                "或已损坏），不能使用"
+            ) from exc
         # A badly damaged file fails the check itself ("database disk image is malformed").
         raise UserError(f"备份文件“{path}”已损坏（{exc}），不能使用") from exc
     finally:
@@ -44,27 +69,54 @@ def backup_to(source: Path, dest: Path) -> Path:
         raise UserError(f"数据库文件“{source}”不存在，无法备份")
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True, timeout=15)
+    # A backup killed half-way leaves its part file and SQLite's rollback journal for it.
+    _remove_part(tmp)
+    remove_leftovers(dest.parent)
+    src = cipher.open_file(source, read_only=True)
+    key = None if cipher.is_plain(source) else cipher.key_for(source)
     try:
-        out = sqlite3.connect(tmp)
+        out = cipher.open_file(tmp, read_only=False, key=key)
         try:
             src.backup(out)
             out.execute("PRAGMA journal_mode = DELETE")
         finally:
             out.close()
-    except sqlite3.OperationalError as exc:
-        tmp.unlink(missing_ok=True)
+    except cipher.operational_errors() as exc:
+        _remove_part(tmp)
         raise UserError(f"备份写入“{dest.parent}”失败：{exc}；请检查磁盘空间和目录权限") from exc
     finally:
         src.close()
     try:
-        _verify(tmp)
+        _verify(tmp, key)
     except UserError:
-        tmp.unlink(missing_ok=True)
+        _remove_part(tmp)
         raise
     os.replace(tmp, dest)
     return dest
+
+
+def remove_leftovers(folder: Path, *, older_than: timedelta = LEFTOVER_AGE) -> list[Path]:
+    """Delete part files (and their journals) left in a backup folder by a backup that was
+    killed; a finished backup never has one. Only files untouched for `older_than` go, so a
+    backup another window is writing right now is left alone. Returns what was removed."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    limit = datetime.now().timestamp() - older_than.total_seconds()
+    for path in folder.iterdir():
+        base = path.name
+        for suffix in LEFTOVERS:
+            base = base.removesuffix(suffix)
+        if not (base.endswith(".part") and BACKUP_NAME.match(base.removesuffix(".part"))):
+            continue
+        try:
+            if path.stat().st_mtime > limit:
+                continue
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
 
 
 def backup_name(now: datetime, label: str | None = None) -> str:
@@ -123,13 +175,34 @@ def restore_from(backup: Path, target: Path) -> None:
     over a live database). The caller backs up the current database first."""
     if not backup.exists():
         raise UserError(f"备份文件“{backup}”不存在")
-    with backup.open("rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise UserError(f"“{backup}”不是数据库备份文件")
-    _verify(backup)
-    src = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
+    plain = cipher.is_plain(backup)
+    if not plain and not cipher.looks_encrypted(backup):
+        raise UserError(f"“{backup}”不是数据库备份文件")
+    target_key = None
+    if target.exists() and target.stat().st_size and not cipher.is_plain(target):
+        target_key = cipher.key_for(target)
+    if not plain and target.exists() and target.stat().st_size and cipher.is_plain(target):
+        raise UserError(
+            f"备份文件“{backup}”是加密的，而当前数据库没有加密；未恢复。"
+            "请打开原来的加密数据库再恢复，或选用未加密的备份"
+        )
+    if plain and target_key is not None:
+        raise UserError(
+            f"备份文件“{backup}”没有加密，而当前数据库是加密的；恢复后数据将不再加密，"
+            "因此未恢复；请选用加密数据库的备份"
+        )
+    key = None if plain else (target_key or cipher.key_for(backup))
+    if not plain and key is None:
+        raise UserError(
+            f"备份文件“{backup}”已加密，当前打开的数据库口令解不开它；请先打开该加密数据库再恢复"
+        )
+    _verify(backup, key)
+    if key is not None:
+        # The restored file stays encrypted with the backup's key; remember it for the target.
+        cipher.remember(target, key)
+    src = cipher.open_file(backup, read_only=True, key=key)
     try:
-        dst = sqlite3.connect(target, timeout=15)
+        dst = cipher.open_file(target, read_only=False, key=key)
         try:
             src.backup(dst)
         finally:

@@ -15,8 +15,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import QueuePool
 
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
+from zhiqian_desktop.store import cipher
 
 if TYPE_CHECKING:
     from zhiqian_desktop.store.files import FileStore
@@ -34,6 +36,27 @@ PG_LOCK_TIMEOUT_MS = 15000
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve().as_posix()}"
+
+
+def encrypted_url(path: Path) -> str:
+    """The URL of an encrypted (SQLCipher) database file. It carries no key: the key stays in
+    store.cipher's memory, so the URL may be shown, logged and remembered."""
+    return f"sqlite+{cipher.CIPHER_DRIVER}:///{path.resolve().as_posix()}"
+
+
+def is_encrypted_url(url: str) -> bool:
+    return make_url(url).get_driver_name() == cipher.CIPHER_DRIVER
+
+
+def effective_url(url: str) -> str:
+    """`url`, or its encrypted form when the file it names is an SQLCipher database (a clerk's
+    --db PATH or the remembered location says nothing about encryption)."""
+    path = sqlite_file(url)
+    if path is None or is_encrypted_url(url):
+        return url
+    if path.exists() and not cipher.is_plain(path) and cipher.looks_encrypted(path):
+        return encrypted_url(path)
+    return url
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -253,6 +276,9 @@ def check_sqlite_file(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != SQLITE_MAGIC:
+        if cipher.looks_encrypted(path):
+            cipher.dbapi()  # without sqlcipher3: say so, not "damaged"
+            raise cipher.PassphraseRequired(path)
         raise DamagedDatabase(
             f"文件“{path}”不是本系统的数据库（可能已损坏或是其他类型的文件）；"
             "文件未作任何改动，请从最近的备份恢复（zhiqian restore 备份文件）或指定正确的数据库"
@@ -296,8 +322,90 @@ def inspect_sqlite_file(path: Path) -> None:
         raise UserError(FOREIGN_DATABASE)
 
 
+def inspect_encrypted_file(path: Path) -> None:
+    """The encrypted counterpart of inspect_sqlite_file: the key must be known and open the file.
+
+    A new (missing or empty) file needs a key too: creating one is the caller's explicit choice
+    (store.cipher.remember with a new key)."""
+    cipher.dbapi()
+    key = cipher.key_for(path)
+    if key is None:
+        raise cipher.PassphraseRequired(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if cipher.is_plain(path):
+        raise UserError(
+            f"数据库“{path}”没有加密，不能按加密数据库打开；请去掉加密选项，"
+            "或用 zhiqian encrypt 先把它转为加密数据库"
+        )
+    if not cipher.key_opens(path, key):
+        if cipher.known_damaged(path):
+            raise DamagedDatabase(
+                DAMAGED_DATABASE.format("口令正确（能解开其备份），但数据库文件本身无法解开")
+            )
+        cipher.forget(path)
+        raise cipher.WrongPassphrase(path)
+    module = cipher.dbapi()
+    try:
+        conn = cipher.connect(path, key, read_only=True)
+        try:
+            names = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except module.DatabaseError as exc:
+        raise DamagedDatabase(DAMAGED_DATABASE.format(exc)) from exc
+    if names and not names & OUR_TABLES:
+        raise UserError(FOREIGN_DATABASE)
+
+
+def _create_encrypted_engine(url: str) -> Engine:
+    path = sqlite_file(url)
+    if path is None:
+        raise UserError("加密数据库只能是本机的数据库文件")
+    module = cipher.dbapi()
+    if not path.parent.exists():
+        raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
+    key = cipher.key_for(path)
+    if key is None:
+        raise cipher.PassphraseRequired(path)
+    # The key rides in the engine's URL password, which SQLAlchemy's pysqlcipher dialect sends
+    # as the connection's first statement (PRAGMA key). It is hex only (no quoting trouble) and
+    # SQLAlchemy hides URL passwords whenever it prints a URL; Database.url never has it.
+    keyed = make_url(url).set(password=key)
+    engine = create_engine(
+        keyed,
+        module=module,
+        # The dialect's default (one connection per thread, never more than five threads) would
+        # close a worker's connection under it; pool file connections as plain SQLite does.
+        poolclass=QueuePool,
+        connect_args={"timeout": 15},
+    )
+    _configure_sqlite(engine)
+    return engine
+
+
+def file_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine on a database file worked on as a whole (a copy being trimmed, a kit's base),
+    without the app's pragmas and write hooks. An encrypted file opens with the key remembered
+    for it or for the database it was copied from."""
+    if path.exists() and not cipher.is_plain(path) and cipher.looks_encrypted(path):
+        module = cipher.dbapi()
+        key = cipher.key_for(path)
+        if key is None:
+            raise cipher.PassphraseRequired(path)
+        keyed = make_url(encrypted_url(path)).set(password=key)
+        return create_engine(keyed, module=module, poolclass=QueuePool)
+    if read_only:
+        return create_engine(f"sqlite:///file:{quote(path.resolve().as_posix())}?mode=ro&uri=true")
+    return create_engine(sqlite_url(path))
+
+
 def create_database_engine(url: str) -> Engine:
     parsed = make_url(url)
+    if parsed.get_driver_name() == cipher.CIPHER_DRIVER:
+        return _create_encrypted_engine(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(url)
         if path is not None:
@@ -380,9 +488,13 @@ def open_database(
     from zhiqian_desktop.store.migrations import upgrade
     from zhiqian_desktop.store.types import utcnow
 
+    url = effective_url(url)
     file = sqlite_file(url)
     if file is not None:
-        inspect_sqlite_file(file)
+        if is_encrypted_url(url):
+            inspect_encrypted_file(file)
+        else:
+            inspect_sqlite_file(file)
     engine = create_database_engine(url)
     try:
         # `check=False` is for the desktop start, which runs quick_check in the background once

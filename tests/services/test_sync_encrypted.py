@@ -3,6 +3,7 @@ database stays encrypted on the laptop; a wrong one is a clear message; the roun
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,6 +105,13 @@ def test_an_encrypted_kit_reveals_nothing_and_round_trips(
     laptop = open_laptop(kit, tmp_path / "laptop")
     database = tmp_path / "laptop" / sync.DB_NAME
     assert laptop.db.url == encrypted_url(database)
+    # The kit's files went into the laptop's encrypted database, none is left readable on disk.
+    sha = hashlib.sha256(SECRET_FILE).hexdigest()
+    with laptop.db.reader() as s:
+        assert laptop.db.files.read(s, sha) == SECRET_FILE
+    for leftover in (tmp_path / "laptop").rglob("*"):
+        if leftover.is_file():
+            assert SECRET_FILE[:40] not in leftover.read_bytes(), leftover
     assert count(laptop.db, Payment) == 0
     pay(laptop.db, laptop.clerk, court.cases[0], "100.00")
     package = changes(laptop, tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pypdf
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -65,3 +66,17 @@ def test_cancel_keeps_nothing(qtbot: QtBot, db: Database, admin: Actor) -> None:
     assert "本批文书均未出具" in dialog.banner.text()
     assert dialog.opened == [] and _documents(db) == 0  # type: ignore[attr-defined]
     assert dialog.print_button.isEnabled()
+
+
+def test_the_trip_pdf_opens_in_the_app_preview(qtbot: QtBot, db: Database, admin: Actor) -> None:
+    dialog = _dialog(qtbot, db, admin, 2)
+    dialog.opener = dialog.show_preview
+    with qtbot.waitSignal(dialog.printed, timeout=30000) as printed:
+        dialog.start()
+    preview = dialog.preview
+    assert preview is not None and preview.isVisible()
+    qtbot.addWidget(preview)
+    pages = len(pypdf.PdfReader(printed.args[0]).pages)
+    assert pages >= 4 and preview.view.page_count() == pages
+    assert preview.view.page_total.text() == f"共 {pages} 页"
+    preview.close()

@@ -2,7 +2,8 @@
 
 The cases come from the due-list of a date (for a handler and/or tribunal), from the rows selected
 in the docket, or from the docket's current filter. Issuing runs off the GUI thread with a progress
-bar; 取消 stops it and nothing of the batch is kept. The PDF then opens in the system viewer.
+bar; 取消 stops it and nothing of the batch is kept. The trip PDF then opens in the app's preview,
+which prints through the system print dialog.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
-from zhiqian_desktop.gui.documents_tab import open_pdf
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, DateLineEdit
+from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services import batch_print
 from zhiqian_desktop.services.actor import Actor
@@ -72,7 +73,9 @@ class BatchPrintDialog(QDialog):
         self.cases: list[BatchCase] = []
         self.task: Task | None = None
         self.last_result: BatchResult | None = None
-        self.opener: Callable[[Path], bool] = open_pdf
+        self.preview: PdfPreviewDialog | None = None
+        self.opener: Callable[[Path], bool] = self.show_preview
+        """Replaced in some tests, which only check what would be shown."""
 
         # --- where the cases come from
         self.from_due = QRadioButton("待办清单", self)
@@ -339,9 +342,22 @@ class BatchPrintDialog(QDialog):
         self.printed.emit(str(result.pdf_path))
         if not self.opener(result.pdf_path):
             self.banner.show_message(
-                f"已出具，但无法用系统的PDF阅读器打开；文件保存在：{result.pdf_path}", "warning"
+                f"已出具，但无法预览；文件保存在：{result.pdf_path}，请用系统的PDF阅读器打开",
+                "warning",
             )
         self.load_cases(keep_message=True)
+
+    def show_preview(self, path: Path) -> bool:
+        """The trip PDF in the app's preview, a window of its own (this dialog may be closed)."""
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = show_pdf(path, self.parentWidget(), title=path.name)
+        self.preview.finished.connect(lambda _r, d=self.preview: self._preview_closed(d))
+        return True
+
+    def _preview_closed(self, dialog: PdfPreviewDialog) -> None:
+        if self.preview is dialog:
+            self.preview = None
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):

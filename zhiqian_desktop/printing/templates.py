@@ -6,6 +6,7 @@ field the app does not know, so a notice is never printed half filled.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import tomllib
@@ -186,8 +187,12 @@ def _fields_of(value: str, source: str, raw: str) -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=64)
 def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplate:
-    """Read and check one template's text; a UserError names the file, the line and the reason."""
+    """Read and check one template's text; a UserError names the file, the line and the reason.
+
+    Cached by the text itself: every notice of a batch reads the same file (an edited file is a
+    new text, so it is parsed again; a refused text is not cached)."""
     try:
         data: dict[str, Any] = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:

@@ -230,10 +230,11 @@ def qr_matrix(payload: str) -> list[list[bool]]:
     return matrix
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=1024)
 def qr_path(payload: str, x0: float, y_top: float, size: float) -> PDFPathObject:
     """The QR code as one filled path, built once per document (every page draws the same; the
-    path is only read when drawn)."""
+    path is only read when drawn). About 12 KB each; a batch draws each document twice (stored
+    copy and trip PDF), up to MAX_BATCH documents apart."""
     matrix = qr_matrix(payload)
     module = size / len(matrix)
     path = PDFPathObject()

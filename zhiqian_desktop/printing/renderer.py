@@ -245,7 +245,9 @@ def qr_path(payload: str, x0: float, y_top: float, size: float) -> PDFPathObject
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                path.rect(x0 + start * module, y_top - (r + 1) * module, (c - start) * module, module)
+                path.rect(
+                    x0 + start * module, y_top - (r + 1) * module, (c - start) * module, module
+                )
             else:
                 c += 1
     return path

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
-from zhiqian_desktop.printing.documents import NoticeContent
+from zhiqian_desktop.domain.workflow import document_refusal
+from zhiqian_desktop.printing.documents import NoticeContent, check_kind
 from zhiqian_desktop.services import notices
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import DocketQuery, list_cases
@@ -128,6 +129,47 @@ def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[BatchCase]:
             handler = case.handler.display_name if case.handler else ""
             out.append(BatchCase(case.id, case.case_no, case.obligor_names or "", handler))
     return out
+
+
+@dataclass(frozen=True)
+class SkippedCase:
+    """A case left out of a batch, and why (a clerk's sentence naming the case)."""
+
+    case: BatchCase
+    reason: str
+
+
+def issuable_cases(
+    session: Session, cases: Sequence[BatchCase], kind: DocumentKind
+) -> tuple[list[BatchCase], list[SkippedCase]]:
+    """Split ``cases`` into those that may get ``kind`` and those that may not, with the reason:
+    the case's status (domain.workflow.document_refusal) or its facts (a certificate for a case
+    not fully paid, a bankruptcy notice for a person) — the checks issuing would refuse on."""
+    settings = get_settings(session)
+    rows = {
+        c.id: c
+        for c in session.scalars(
+            select(SupervisionCase).where(SupervisionCase.id.in_([c.id for c in cases]))
+        )
+    }
+    ok: list[BatchCase] = []
+    skipped: list[SkippedCase] = []
+    for case in cases:
+        row = rows.get(case.id)
+        if row is None or row.deleted_at is not None:
+            skipped.append(SkippedCase(case, f"案件{case.case_no}已被删除"))
+            continue
+        refusal = document_refusal(row.status, kind, row.case_no)
+        if refusal is None:
+            try:
+                check_kind(kind, notices.case_facts(session, row, settings), None)
+            except UserError as exc:
+                refusal = exc.message
+        if refusal is None:
+            ok.append(case)
+        else:
+            skipped.append(SkippedCase(case, refusal))
+    return ok, skipped
 
 
 # --- where trip files go -------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def test_the_due_list_batch_skips_and_names_cases_that_cannot_have_the_document(
     data = json.loads(capsys.readouterr().out)
     assert {d["case_no"] for d in data["skipped"]} == {cases[0][1], cases[2][1]}
     args.kind = "performance_certificate"
-    with pytest.raises(UserError, match="都不能出具自动履行证明书.*尚有"):
+    with pytest.raises(UserError, match=r"都不能出具自动履行证明书.*尚有"):
         cmd_batch_print(db, admin, args)
 
 

@@ -67,7 +67,7 @@ class TemplatesTab(QWidget):
         self.banner = Banner(self)
         self.list = QListWidget(self)
         self.list.setObjectName("templateList")
-        self.list.setMinimumWidth(190)
+        self.list.setMinimumWidth(225)
         self.status = QLabel(self)
         self.status.setObjectName("templateStatus")
         self.status.setWordWrap(True)
@@ -97,7 +97,9 @@ class TemplatesTab(QWidget):
         self.error.setStyleSheet("color: #a4262c; padding: 2px;")
         self.error.hide()
         self.preview = PdfView(self)
-        self.preview.external_button.hide()  # a sample drawing, not a file
+        # A sample drawing: nothing to print or hand to another program.
+        self.preview.external_button.hide()
+        self.preview.print_button.hide()
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(PREVIEW_DELAY_MS)
@@ -128,7 +130,7 @@ class TemplatesTab(QWidget):
         split.addWidget(self.preview)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
-        split.setSizes([200, 520, 520])
+        split.setSizes([235, 520, 520])
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)

@@ -202,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                 if tab.last_pdf is None:
                     wait_for(tab.previewUpdated)
                 if broken:
+                    assert tab.kind is not None
                     with db.unit_of_work() as s:
                         if tab.copy_button.isEnabled():
                             document_templates.copy_to_court(s, window.actor, tab.kind)

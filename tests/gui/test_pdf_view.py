@@ -221,3 +221,29 @@ def test_open_in_system_viewer_is_the_fallback(qtbot: QtBot, trip: Path) -> None
 def test_pdf_text_of_printout_source_is_the_notice(trip: Path, tmp_path: Path) -> None:
     # The file the viewer shows is the notice itself (sanity for the fixture above).
     assert "自动履行催告书" in flat(pdf_text(trip.read_bytes(), tmp_path))
+
+
+def test_every_page_in_view_is_drawn_and_a_reload_keeps_the_place(
+    qtbot: QtBot, trip: Path
+) -> None:
+    view = PdfView()
+    qtbot.addWidget(view)
+    view.resize(700, 900)
+    view.show()
+    view.load(trip)
+    view.set_zoom(0.5)  # several pages in view at once
+    in_view = [
+        i
+        for i, rect in enumerate(view.page_rects)
+        if rect.top() < view.area.viewport().height() + view.area.verticalScrollBar().value()
+    ]
+    assert len(in_view) >= 2
+    qtbot.waitUntil(lambda: all(view.cached_page(i) is not None for i in in_view), timeout=10000)
+
+    view.go_to_page(3)
+    qtbot.waitUntil(lambda: view.cached_page(2) is not None, timeout=10000)
+    place = view.area.verticalScrollBar().value()
+    view.load(trip.read_bytes(), keep_position=True)
+    assert view.area.verticalScrollBar().value() == place and view.current_page() == 3
+    assert view.stand_in(2) is not None, "the old drawing stays until the page is drawn again"
+    qtbot.waitUntil(lambda: view.cached_page(2) is not None, timeout=10000)

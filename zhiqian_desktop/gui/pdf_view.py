@@ -216,14 +216,14 @@ class _PageCanvas(QWidget):
         view = self.view
         painter = QPainter(self)
         painter.fillRect(event.rect(), QColor("#7f8790"))
-        visible = []
         for index, rect in enumerate(view.page_rects):
             if rect.bottom() < event.rect().top():
                 continue
             if rect.top() > event.rect().bottom():
                 break
-            visible.append(index)
             image = view.cached_page(index)
+            if image is None:
+                image = view.stand_in(index)
             if image is None:
                 painter.fillRect(rect, Qt.GlobalColor.white)
                 painter.setPen(QColor("#8a8a8a"))
@@ -231,7 +231,15 @@ class _PageCanvas(QWidget):
             else:
                 painter.drawImage(rect, image)
         painter.end()
-        view.want_pages(visible)
+        # What is in view, not just what was repainted (one page redrawn must not cancel the rest).
+        shown = self.visibleRegion().boundingRect()
+        view.want_pages(
+            [
+                i
+                for i, rect in enumerate(view.page_rects)
+                if rect.bottom() >= shown.top() and rect.top() <= shown.bottom()
+            ]
+        )
 
 
 class PdfView(QWidget):
@@ -252,6 +260,7 @@ class PdfView(QWidget):
         self.fit_width = True
         self.page_rects: list[QRect] = []
         self._cache: OrderedDict[int, QImage] = OrderedDict()
+        self._stale: dict[int, QImage] = {}
         self._cache_bytes = 0
         self._generation = 0
         self._pending: set[int] = set()
@@ -355,19 +364,27 @@ class PdfView(QWidget):
     # --- the document ---------------------------------------------------------------------
 
     def load(self, source: Path | bytes, *, name: str = "", keep_position: bool = False) -> None:
-        """Show a PDF file or PDF bytes; a file that cannot be opened is reported in the view."""
-        top = self.current_page() if keep_position else 1
+        """Show a PDF file or PDF bytes; a file that cannot be opened is reported in the view.
+
+        ``keep_position`` (a new version of the same document, as the template editor draws it)
+        keeps the scroll position, and the old pages stay in view until the new ones are drawn."""
+        scrolled = self.area.verticalScrollBar().value()
         try:
             pages = PdfPages(source, name)
         except UserError as exc:
             self.show_error(exc.message)
             return
+        stale = dict(self._cache) if keep_position else {}
         self.close_document()
         self.pages = pages
         self.path = source if isinstance(source, Path) else None
         self.message.hide()
         self._relayout()
-        self.go_to_page(top)
+        self._stale = stale
+        if keep_position:
+            self.area.verticalScrollBar().setValue(scrolled)
+        else:
+            self.go_to_page(1)
         self._update_controls()
 
     def show_error(self, text: str) -> None:
@@ -376,6 +393,7 @@ class PdfView(QWidget):
 
     def close_document(self) -> None:
         self._generation += 1
+        self._stale = {}
         self._cache.clear()
         self._cache_bytes = 0
         self._pending.clear()
@@ -412,6 +430,8 @@ class PdfView(QWidget):
             y += ph + PAGE_GAP
         self.page_rects = rects
         self._generation += 1
+        # Drawn at the old size, they stand in (scaled) until the pages are drawn again.
+        self._stale = dict(self._cache)
         self._cache.clear()
         self._cache_bytes = 0
         self._pending.clear()
@@ -520,6 +540,10 @@ class PdfView(QWidget):
             self._cache.move_to_end(index)
         return image
 
+    def stand_in(self, index: int) -> QImage | None:
+        """The page as drawn before the last zoom or reload, shown until it is drawn again."""
+        return self._stale.get(index)
+
     def want_pages(self, indexes: list[int]) -> None:
         """Called while painting: draw the pages in view that are not drawn yet."""
         self._wanted = frozenset(indexes)
@@ -553,6 +577,7 @@ class PdfView(QWidget):
         image.setDevicePixelRatio(self.devicePixelRatioF())
         self._cache[index] = image
         self._cache_bytes += image.sizeInBytes()
+        self._stale.pop(index, None)
         while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
             old = next(iter(self._cache))
             if old in self._wanted:

@@ -15,7 +15,7 @@ from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import register_case
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import Document
+from zhiqian_desktop.store.models import Document, SupervisionCase
 
 pytestmark = pytest.mark.gui
 
@@ -80,3 +80,17 @@ def test_the_trip_pdf_opens_in_the_app_preview(qtbot: QtBot, db: Database, admin
     assert pages >= 4 and preview.view.page_count() == pages
     assert preview.view.page_total.text() == f"共 {pages} 页"
     preview.close()
+
+
+def test_a_batch_that_fails_at_once_leaves_the_dialog_usable(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    dialog = _dialog(qtbot, db, admin, 2)
+    with db.unit_of_work() as s:
+        for document_case in s.scalars(select(SupervisionCase)):
+            document_case.deleted_at = document_case.updated_at
+    for _ in range(5):  # the failure is immediate: "finished" must not be missed
+        task = dialog.start()
+        assert task is not None
+        qtbot.waitUntil(lambda: dialog.task is None, timeout=10000)
+        assert "已被删除" in dialog.banner.text() and dialog.print_button.isEnabled()

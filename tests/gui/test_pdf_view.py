@@ -223,9 +223,7 @@ def test_pdf_text_of_printout_source_is_the_notice(trip: Path, tmp_path: Path) -
     assert "自动履行催告书" in flat(pdf_text(trip.read_bytes(), tmp_path))
 
 
-def test_every_page_in_view_is_drawn_and_a_reload_keeps_the_place(
-    qtbot: QtBot, trip: Path
-) -> None:
+def test_every_page_in_view_is_drawn_and_a_reload_keeps_the_place(qtbot: QtBot, trip: Path) -> None:
     view = PdfView()
     qtbot.addWidget(view)
     view.resize(700, 900)

@@ -313,8 +313,8 @@ class BatchPrintDialog(QDialog):
             on_failure=self._failed,
             on_progress=self._progress,
             on_cancelled=self._cancelled,
+            on_finished=self._finished,
         )
-        self.task.signals.finished.connect(self._finished)
         self._set_busy(True)
         return self.task
 

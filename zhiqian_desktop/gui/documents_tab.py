@@ -354,8 +354,9 @@ class DocumentsTab(QWidget):
                 self._open_path(result.pdf_path)
 
         self.banner.show_message(f"正在出具{kind.label}…", "info")
-        self.task = run_in_background(work, on_success=done, on_failure=self._failed)
-        self.task.signals.finished.connect(self._task_finished)
+        self.task = run_in_background(
+            work, on_success=done, on_failure=self._failed, on_finished=self._task_finished
+        )
         self._selection_changed()
         return self.task
 

@@ -374,7 +374,11 @@ class PdfView(QWidget):
         except UserError as exc:
             self.show_error(exc.message)
             return
-        stale = dict(self._cache) if keep_position else {}
+        stale = (
+            {i: image for i, image in self._cache.items() if i in self._wanted}
+            if keep_position
+            else {}
+        )
         self.close_document()
         self.pages = pages
         self.path = source if isinstance(source, Path) else None
@@ -430,8 +434,8 @@ class PdfView(QWidget):
             y += ph + PAGE_GAP
         self.page_rects = rects
         self._generation += 1
-        # Drawn at the old size, they stand in (scaled) until the pages are drawn again.
-        self._stale = dict(self._cache)
+        # The pages in view, drawn at the old size, stand in (scaled) until drawn again.
+        self._stale = {i: image for i, image in self._cache.items() if i in self._wanted}
         self._cache.clear()
         self._cache_bytes = 0
         self._pending.clear()

@@ -39,6 +39,7 @@ MAX_BATCH = 1000
 
 BATCH_KINDS = tuple(k for k in DocumentKind if k is not DocumentKind.SERVICE_RECEIPT)
 """A receipt is printed with the document it serves, never on its own in a batch."""
+RECEIPT_ALONE = "送达回证随被送达的文书一起打印；请选择要送达的文书种类，并勾选“附送达回证”"
 
 
 class BatchProgress(Protocol):
@@ -145,6 +146,8 @@ def issuable_cases(
     """Split ``cases`` into those that may get ``kind`` and those that may not, with the reason:
     the case's status (domain.workflow.document_refusal) or its facts (a certificate for a case
     not fully paid, a bankruptcy notice for a person) — the checks issuing would refuse on."""
+    if kind is DocumentKind.SERVICE_RECEIPT:
+        raise UserError(RECEIPT_ALONE)
     settings = get_settings(session)
     rows = {
         c.id: c
@@ -284,9 +287,7 @@ def issue_batch(
     """
     progress = progress or _Silent()
     if kind is DocumentKind.SERVICE_RECEIPT:
-        raise UserError(
-            "送达回证随被送达的文书一起打印；请选择要送达的文书种类，并勾选“附送达回证”"
-        )
+        raise UserError(RECEIPT_ALONE)
     if not case_ids:
         raise UserError("没有选择案件；请先从待办清单或台账选择要送达的案件")
     if len(case_ids) > MAX_BATCH:

@@ -53,6 +53,8 @@ def test_edit_preview_save_then_a_notice_uses_the_courts_wording(
     tab = _tab(qtbot, db, admin)
     assert tab.editor.isReadOnly() and not tab.save_button.isEnabled()
     assert "内置" in tab.list.currentItem().text()
+    # Inside the main window Ctrl+P is the batch print: the sample is not printable.
+    assert not tab.preview.print_shortcut.isEnabled()
     assert tab.preview.page_count() >= 1
     with qtbot.waitSignal(tab.previewUpdated, timeout=20000):
         tab.copy_button.click()

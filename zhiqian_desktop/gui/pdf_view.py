@@ -359,7 +359,15 @@ class PdfView(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
+            if keys is QKeySequence.StandardKey.Print:
+                self.print_shortcut = shortcut
         self._update_controls()
+
+    def set_printable(self, on: bool) -> None:
+        """Offer printing or not (a sample drawing inside the main window, where Ctrl+P is the
+        batch print, is not printed)."""
+        self.print_button.setVisible(on)
+        self.print_shortcut.setEnabled(on)
 
     # --- the document ---------------------------------------------------------------------
 

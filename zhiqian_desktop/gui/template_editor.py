@@ -99,7 +99,7 @@ class TemplatesTab(QWidget):
         self.preview = PdfView(self)
         # A sample drawing: nothing to print or hand to another program.
         self.preview.external_button.hide()
-        self.preview.print_button.hide()
+        self.preview.set_printable(False)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(PREVIEW_DELAY_MS)

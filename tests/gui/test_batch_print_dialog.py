@@ -10,12 +10,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
 from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import register_case
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import Document, SupervisionCase
+from zhiqian_desktop.store.models import Document, Party, SupervisionCase
 
 pytestmark = pytest.mark.gui
 
@@ -94,3 +94,26 @@ def test_a_batch_that_fails_at_once_leaves_the_dialog_usable(
         assert task is not None
         qtbot.waitUntil(lambda: dialog.task is None, timeout=10000)
         assert "已被删除" in dialog.banner.text() and dialog.print_button.isEnabled()
+
+
+def test_from_the_due_list_cases_that_cannot_have_the_document_are_left_out_and_named(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    dialog = _dialog(qtbot, db, admin, 3)
+    dialog.from_due.setChecked(True)
+    assert dialog.table.rowCount() == 3  # new cases: all on the due-list
+    second = dialog.cases[1]
+    with db.unit_of_work() as s:
+        company = s.scalars(
+            select(Party).where(Party.case_id == second.id, Party.role == PartyRole.OBLIGOR)
+        ).one()
+        company.kind = PartyKind.LEGAL_PERSON
+    dialog.set_kind(DocumentKind.BANKRUPTCY_NOTICE)
+    with qtbot.waitSignal(dialog.printed, timeout=30000):
+        dialog.start()
+    result = dialog.last_result
+    assert result is not None and [d.case_no for d in result.documents] == [second.case_no]
+    assert len(result.skipped) == 2
+    text = dialog.banner.text()
+    assert "已出具1件申请破产审查告知书" in text and "跳过2件" in text
+    assert "只适用于被申请人为企业法人" in text

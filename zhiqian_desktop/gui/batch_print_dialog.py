@@ -8,6 +8,7 @@ which prints through the system print dialog.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -296,11 +297,27 @@ class BatchPrintDialog(QDialog):
             return None
         db, actor, today = self.db, self.actor, self.today
         kind, receipts = self.chosen_kind(), self.receipts.isChecked()
+        from_due = self.from_due.isChecked()
 
         def work(progress: Progress) -> BatchResult:
-            return batch_print.issue_batch(
-                db, actor, ids, kind, receipts=receipts, today=today, progress=progress
+            skipped: list[batch_print.SkippedCase] = []
+            chosen = ids
+            if from_due:
+                # As `print-batch --due-date`: the due-list says who needs attention, not who may
+                # get this document; those that may not are left out and named.
+                with db.reader() as session:
+                    ok, skipped = batch_print.issuable_cases(
+                        session, batch_print.cases_by_id(session, ids), kind
+                    )
+                if not ok:
+                    raise UserError(
+                        f"所选{len(ids)}件案件都不能出具{kind.label}（如：{skipped[0].reason}）"
+                    )
+                chosen = [c.id for c in ok]
+            result = batch_print.issue_batch(
+                db, actor, chosen, kind, receipts=receipts, today=today, progress=progress
             )
+            return dataclasses.replace(result, skipped=tuple(skipped))
 
         self.banner.clear_message()
         self.progress.setRange(0, len(ids) + 1)
@@ -334,10 +351,18 @@ class BatchPrintDialog(QDialog):
         assert isinstance(result, BatchResult)
         self.last_result = result
         pages = "及送达回证" if result.receipts else ""
+        left_out = ""
+        if result.skipped:
+            reasons = [
+                s.reason if s.case.case_no in s.reason else f"{s.case.case_no}：{s.reason}"
+                for s in result.skipped[:3]
+            ]
+            more = "；等" if len(result.skipped) > 3 else ""
+            left_out = f"跳过{len(result.skipped)}件：" + "；".join(reasons) + more + "。"
         self.banner.show_message(
             f"已出具{result.case_count}件{result.kind.label}{pages}，"
-            f"合并为一个PDF：{result.pdf_path}",
-            "success",
+            f"合并为一个PDF：{result.pdf_path}。{left_out}",
+            "warning" if result.skipped else "success",
         )
         self.printed.emit(str(result.pdf_path))
         if not self.opener(result.pdf_path):

@@ -70,11 +70,21 @@ class BatchCase:
 
 
 @dataclass(frozen=True)
+class SkippedCase:
+    """A case left out of a batch, and why (a clerk's sentence naming the case)."""
+
+    case: BatchCase
+    reason: str
+
+
+@dataclass(frozen=True)
 class BatchResult:
     pdf_path: Path
     documents: tuple[notices.IssuedDocument, ...]
     receipts: tuple[notices.IssuedDocument, ...]
     kind: DocumentKind
+    skipped: tuple[SkippedCase, ...] = ()
+    """Cases of a due-list batch left out because the document cannot be issued for them."""
 
     @property
     def case_count(self) -> int:
@@ -130,14 +140,6 @@ def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[BatchCase]:
             handler = case.handler.display_name if case.handler else ""
             out.append(BatchCase(case.id, case.case_no, case.obligor_names or "", handler))
     return out
-
-
-@dataclass(frozen=True)
-class SkippedCase:
-    """A case left out of a batch, and why (a clerk's sentence naming the case)."""
-
-    case: BatchCase
-    reason: str
 
 
 def issuable_cases(

@@ -60,6 +60,10 @@ def test_build_runs_self_test(tmp_path: Path) -> None:
         "zhiqian_desktop/db/versions/0001_baseline.py",
     ):
         assert (internal / part).is_file(), part
+    # The preview's PDFium library (loaded by ctypes, so collected by build.spec itself).
+    assert [p for p in internal.rglob("*pdfium*") if p.suffix in (".so", ".dll", ".dylib")], (
+        "PDFium was not bundled"
+    )
     names = [p.name for p in folder.rglob("*")]
     assert not [n for n in names if n.startswith(FORBIDDEN)], "unused Qt modules were bundled"
 

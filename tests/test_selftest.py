@@ -38,6 +38,7 @@ def test_self_test_passes_and_reports_each_check(tmp_path: Path) -> None:
         "register a case",
         "notice to PDF",
         "main window",
+        "preview and print",
     ):
         assert any(line.startswith("ok ") and check in line for line in lines), done.stdout
     assert "执前督1号" in done.stdout

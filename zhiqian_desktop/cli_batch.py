@@ -64,6 +64,7 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
         raise UserError(f"输出文件“{args.output}”应以 .pdf 结尾")
     if args.handler and not args.due_date:
         raise UserError("--handler 只能与 --due-date 一起使用")
+    skipped: list[batch_print.SkippedCase] = []
     with db.reader() as session:
         if args.cases:
             case_ids = [find_case(session, no).id for no in args.cases]
@@ -77,11 +78,21 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
                 if not users:
                     raise UserError(f"没有承办人“{args.handler}”；请核对用户名或姓名")
                 handler_id = users[0].id
-            case_ids = [
-                c.id for c in batch_print.cases_from_due_list(session, on, handler_id=handler_id)
-            ]
-            if not case_ids:
+            due = batch_print.cases_from_due_list(session, on, handler_id=handler_id)
+            if not due:
                 raise UserError(f"{on.isoformat()}的待办清单中没有案件；未出具文书")
+            # The due-list says who needs attention, not who may get this document: leave out
+            # (and name) the cases the document cannot be issued for, instead of failing them all.
+            chosen, skipped = batch_print.issuable_cases(session, due, kind)
+            if not chosen:
+                raise UserError(
+                    f"{on.isoformat()}待办清单中的{len(due)}件案件都不能出具{kind.label}"
+                    f"（如：{skipped[0].reason}）；未出具文书"
+                )
+            case_ids = [c.id for c in chosen]
+    if not getattr(args, "json", False):
+        for item in skipped:
+            print(f"跳过{item.case.case_no}：{item.reason.rstrip('。')}")
     result = batch_print.issue_batch(
         db, actor, case_ids, kind, receipts=args.receipts, today=today, output=output
     )
@@ -98,11 +109,18 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
                     "receipts": [
                         {"document_id": d.id, "doc_no": d.doc_no} for d in result.receipts
                     ],
+                    "skipped": [
+                        {"case_no": item.case.case_no, "reason": item.reason} for item in skipped
+                    ],
                 },
                 ensure_ascii=False,
             )
         )
     else:
         extra = "及送达回证" if result.receipts else ""
-        print(f"已出具{result.case_count}件{kind.label}{extra}，合并保存到 {result.pdf_path}")
+        left_out = f"（跳过{len(skipped)}件，见上）" if skipped else ""
+        print(
+            f"已出具{result.case_count}件{kind.label}{extra}{left_out}，"
+            f"合并保存到 {result.pdf_path}"
+        )
     return 0

@@ -111,6 +111,8 @@ def _render_notice(state: dict[str, Any]) -> str:
             db, session, state["actor"], state["case_id"], DocumentKind.URGING, today=SELF_TEST_DAY
         )
     pdf = issued.pdf
+    state["pdf_path"] = state["folder"] / "notice.pdf"
+    state["pdf_path"].write_bytes(pdf)
     if not pdf.startswith(b"%PDF-"):
         raise SelfTestFailed(f"文书{issued.doc_no}不是PDF文件")
     # The bundled CJK fonts are embedded as subsets; a PDF without them would be a few KB.
@@ -139,6 +141,30 @@ def _main_window(state: dict[str, Any]) -> str:
     return f"platform {app.platformName()}, “{title}”"
 
 
+def _preview_and_print(state: dict[str, Any]) -> str:
+    """PDFium (the preview's native library) draws the notice and Qt prints it to a PDF file."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from zhiqian_desktop.gui.pdf_view import PdfPages, print_pages
+
+    pages = PdfPages(state["pdf_path"])
+    try:
+        image = pages.render(0, 50)
+        if image is None or image.isNull():
+            raise SelfTestFailed("PDF预览无法显示页面")
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        target = state["folder"] / "printed.pdf"
+        printer.setOutputFileName(str(target))
+        printer.setResolution(100)
+        printed = print_pages(printer, pages)
+    finally:
+        pages.close()
+    if printed != pages.page_count or not target.is_file():
+        raise SelfTestFailed("打印到PDF文件失败")
+    return f"{pages.page_count} page(s), {image.width()}×{image.height()} px"
+
+
 CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("bundled fonts, forms and templates", lambda _s: _check_resources()),
     ("database migrations", lambda _s: _check_migrations()),
@@ -146,6 +172,7 @@ CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("register a case", _register_case),
     ("render a notice to PDF", _render_notice),
     ("main window", _main_window),
+    ("preview and print a PDF", _preview_and_print),
 ]
 
 

@@ -7,14 +7,17 @@ import itertools
 import pytest
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.workflow import (
     CLOSED_STATUSES,
+    DOCUMENTS_AFTER_CLOSING,
     OPEN_STATUSES,
     REOPENABLE,
     CaseStatus,
     allowed_next,
     check_reopen,
     check_transition,
+    document_refusal,
     is_read_only,
 )
 
@@ -148,3 +151,17 @@ def test_labels() -> None:
     assert CaseStatus.from_label("archived") is S.ARCHIVED
     with pytest.raises(ValueError):
         CaseStatus.from_label("不存在")
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+@pytest.mark.parametrize("kind", list(DocumentKind))
+def test_which_documents_a_status_allows(status: CaseStatus, kind: DocumentKind) -> None:
+    refusal = document_refusal(status, kind, "（2026）内0221执前督1号")
+    if status is CaseStatus.ARCHIVED:
+        assert refusal is not None and "已归档" in refusal and "重新开启" in refusal
+    elif status in OPEN_STATUSES or kind in DOCUMENTS_AFTER_CLOSING:
+        assert refusal is None
+    else:
+        assert refusal is not None
+        assert f"已“{status.label}”" in refusal and kind.label in refusal
+        assert "（2026）内0221执前督1号" in refusal

@@ -112,3 +112,26 @@ def test_open_and_reprint_give_the_issued_pdf(
         issued = notices.stored_pdf(db, s, tab.rows[0].id)
     assert first.read_bytes() == issued == second.read_bytes()
     assert first.name == f"{tab.rows[0].doc_no}.pdf"
+
+
+def test_open_shows_the_document_in_the_app_preview(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    with db.unit_of_work() as s:
+        case_id = register_case(s, admin, make_case_input(), today=TODAY).id
+    tab = DocumentsTab(db, admin, today=TODAY)
+    qtbot.addWidget(tab)
+    tab.show_case(case_id)
+    tab.show()
+    with qtbot.waitSignal(tab.changed, timeout=20000):
+        tab.issue_kind(DocumentKind.URGING, with_receipt=True, open_after=False)
+    assert tab.preview is None
+    tab.table.selectRow(0)
+    tab.open_button.click()
+    preview = tab.preview
+    assert preview is not None and preview.isVisible()
+    assert preview.view.page_count() >= 1 and preview.view.page_total.text().startswith("共 ")
+    assert "催告" in preview.windowTitle()
+    qtbot.waitUntil(lambda: preview.view.cached_page(0) is not None, timeout=10000)
+    preview.close()
+    assert tab.preview is None

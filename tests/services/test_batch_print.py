@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -14,13 +15,13 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.cli_batch import cmd_batch_print
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services import batch_print, notices
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import register_case
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import Attachment, Document, StoredFile, SupervisionCase
+from zhiqian_desktop.store.models import Attachment, Document, Party, StoredFile, SupervisionCase
 
 
 def _cases(db: Database, admin: Actor, count: int) -> list[tuple[str, str]]:
@@ -212,3 +213,60 @@ def test_the_batch_syncs_every_stored_pdf_once_before_its_commit(
     assert sorted(synced) == sorted(d.pdf_path for d in issued)
     # No fsync while issuing: only the files and their folders, once, at the end.
     assert len(fsyncs) == len(issued) + len({d.pdf_path.parent for d in issued})
+
+
+def test_the_due_list_batch_skips_and_names_cases_that_cannot_have_the_document(
+    db: Database, admin: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = _cases(db, admin, 3)
+    with db.unit_of_work() as s:
+        company = s.scalars(
+            select(Party).where(Party.case_id == cases[1][0], Party.role == PartyRole.OBLIGOR)
+        ).one()
+        company.kind = PartyKind.LEGAL_PERSON
+    output = tmp_path / "bankruptcy.pdf"
+    args = argparse.Namespace(
+        kind="bankruptcy_notice",
+        cases=None,
+        due_date=TODAY.isoformat(),
+        handler=None,
+        receipts=False,
+        output=str(output),
+        date=TODAY.isoformat(),
+        json=False,
+    )
+    assert cmd_batch_print(db, admin, args) == 0
+    out = capsys.readouterr().out.splitlines()
+    skipped = [line for line in out if line.startswith("跳过")]
+    assert sorted(skipped) == sorted(
+        f"跳过{no}：申请破产审查告知书只适用于被申请人为企业法人或其他组织的案件"
+        for _, no in (cases[0], cases[2])
+    )
+    assert "已出具1件申请破产审查告知书（跳过2件，见上）" in out[-1]
+    assert cases[1][1] in _pdf_text(output) and cases[0][1] not in _pdf_text(output)
+
+    # --json names them too; and when none may have it, nothing is issued and the reason is given.
+    args.json, args.output = True, str(tmp_path / "again.pdf")
+    assert cmd_batch_print(db, admin, args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {d["case_no"] for d in data["skipped"]} == {cases[0][1], cases[2][1]}
+    args.kind = "performance_certificate"
+    with pytest.raises(UserError, match=r"都不能出具自动履行证明书.*尚有"):
+        cmd_batch_print(db, admin, args)
+
+
+def test_issuable_cases_names_the_status_that_refuses(db: Database, admin: Actor) -> None:
+    cases = _cases(db, admin, 2)
+    with db.unit_of_work() as s:
+        withdrawn = s.get(SupervisionCase, cases[0][0])
+        assert withdrawn is not None
+        withdrawn.status = CaseStatus.WITHDRAWN
+    with db.reader() as s:
+        chosen = batch_print.cases_by_id(s, [c for c, _ in cases])
+        ok, skipped = batch_print.issuable_cases(s, chosen, DocumentKind.URGING)
+        assert [c.case_no for c in ok] == [cases[1][1]]
+        assert [k.reason for k in skipped] == [
+            f"案件{cases[0][1]}已“撤回”，不能再出具自动履行催告书；如需继续督促，请先重新开启案件"
+        ]
+        ok, skipped = batch_print.issuable_cases(s, chosen, DocumentKind.TRANSFER_LETTER)
+        assert len(ok) == 2 and not skipped

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import LabelledEnum
+from zhiqian_desktop.domain.kinds import DocumentKind, LabelledEnum
 
 
 class CaseStatus(LabelledEnum):
@@ -94,6 +94,28 @@ def check_reopen(current: CaseStatus, reason: str) -> None:
         raise UserError(f"“{current.label}”状态的案件不能重新开启")
     if not reason.strip():
         raise UserError("重新开启案件必须填写理由")
+
+
+DOCUMENTS_AFTER_CLOSING: frozenset[DocumentKind] = frozenset(
+    {
+        DocumentKind.PERFORMANCE_CERTIFICATE,
+        DocumentKind.SERVICE_RECEIPT,
+        DocumentKind.TRANSFER_LETTER,
+    }
+)
+"""Documents that may still be issued once a case is closed (not archived)."""
+
+
+def document_refusal(status: CaseStatus, kind: DocumentKind, case_no: str) -> str | None:
+    """Why a case in ``status`` may not get document ``kind`` (a clerk's sentence), or None."""
+    if status is CaseStatus.ARCHIVED:
+        return f"案件{case_no}已归档，不能再出具文书；如确需出具，请先重新开启案件"
+    if status not in OPEN_STATUSES and kind not in DOCUMENTS_AFTER_CLOSING:
+        return (
+            f"案件{case_no}已“{status.label}”，不能再出具{kind.label}；"
+            "如需继续督促，请先重新开启案件"
+        )
+    return None
 
 
 def is_read_only(status: CaseStatus) -> bool:

@@ -2,11 +2,13 @@
 
 The cases come from the due-list of a date (for a handler and/or tribunal), from the rows selected
 in the docket, or from the docket's current filter. Issuing runs off the GUI thread with a progress
-bar; 取消 stops it and nothing of the batch is kept. The PDF then opens in the system viewer.
+bar; 取消 stops it and nothing of the batch is kept. The trip PDF then opens in the app's preview,
+which prints through the system print dialog.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -33,8 +35,8 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
-from zhiqian_desktop.gui.documents_tab import open_pdf
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, DateLineEdit
+from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services import batch_print
 from zhiqian_desktop.services.actor import Actor
@@ -72,7 +74,9 @@ class BatchPrintDialog(QDialog):
         self.cases: list[BatchCase] = []
         self.task: Task | None = None
         self.last_result: BatchResult | None = None
-        self.opener: Callable[[Path], bool] = open_pdf
+        self.preview: PdfPreviewDialog | None = None
+        self.opener: Callable[[Path], bool] = self.show_preview
+        """Replaced in some tests, which only check what would be shown."""
 
         # --- where the cases come from
         self.from_due = QRadioButton("待办清单", self)
@@ -293,11 +297,27 @@ class BatchPrintDialog(QDialog):
             return None
         db, actor, today = self.db, self.actor, self.today
         kind, receipts = self.chosen_kind(), self.receipts.isChecked()
+        from_due = self.from_due.isChecked()
 
         def work(progress: Progress) -> BatchResult:
-            return batch_print.issue_batch(
-                db, actor, ids, kind, receipts=receipts, today=today, progress=progress
+            skipped: list[batch_print.SkippedCase] = []
+            chosen = ids
+            if from_due:
+                # As `print-batch --due-date`: the due-list says who needs attention, not who may
+                # get this document; those that may not are left out and named.
+                with db.reader() as session:
+                    ok, skipped = batch_print.issuable_cases(
+                        session, batch_print.cases_by_id(session, ids), kind
+                    )
+                if not ok:
+                    raise UserError(
+                        f"所选{len(ids)}件案件都不能出具{kind.label}（如：{skipped[0].reason}）"
+                    )
+                chosen = [c.id for c in ok]
+            result = batch_print.issue_batch(
+                db, actor, chosen, kind, receipts=receipts, today=today, progress=progress
             )
+            return dataclasses.replace(result, skipped=tuple(skipped))
 
         self.banner.clear_message()
         self.progress.setRange(0, len(ids) + 1)
@@ -310,8 +330,8 @@ class BatchPrintDialog(QDialog):
             on_failure=self._failed,
             on_progress=self._progress,
             on_cancelled=self._cancelled,
+            on_finished=self._finished,
         )
-        self.task.signals.finished.connect(self._finished)
         self._set_busy(True)
         return self.task
 
@@ -331,17 +351,38 @@ class BatchPrintDialog(QDialog):
         assert isinstance(result, BatchResult)
         self.last_result = result
         pages = "及送达回证" if result.receipts else ""
+        left_out = ""
+        if result.skipped:
+            reasons = [
+                s.reason if s.case.case_no in s.reason else f"{s.case.case_no}：{s.reason}"
+                for s in result.skipped[:3]
+            ]
+            more = "；等" if len(result.skipped) > 3 else ""
+            left_out = f"跳过{len(result.skipped)}件：" + "；".join(reasons) + more + "。"
         self.banner.show_message(
             f"已出具{result.case_count}件{result.kind.label}{pages}，"
-            f"合并为一个PDF：{result.pdf_path}",
-            "success",
+            f"合并为一个PDF：{result.pdf_path}。{left_out}",
+            "warning" if result.skipped else "success",
         )
         self.printed.emit(str(result.pdf_path))
         if not self.opener(result.pdf_path):
             self.banner.show_message(
-                f"已出具，但无法用系统的PDF阅读器打开；文件保存在：{result.pdf_path}", "warning"
+                f"已出具，但无法预览；文件保存在：{result.pdf_path}，请用系统的PDF阅读器打开",
+                "warning",
             )
         self.load_cases(keep_message=True)
+
+    def show_preview(self, path: Path) -> bool:
+        """The trip PDF in the app's preview, a window of its own (this dialog may be closed)."""
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = show_pdf(path, self.parentWidget(), title=path.name)
+        self.preview.finished.connect(lambda _r, d=self.preview: self._preview_closed(d))
+        return True
+
+    def _preview_closed(self, dialog: PdfPreviewDialog) -> None:
+        if self.preview is dialog:
+            self.preview = None
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):

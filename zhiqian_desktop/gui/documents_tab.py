@@ -1,7 +1,7 @@
-"""The 文书 tab of the case page: issued documents, issuing a new one, opening, printing, service.
+"""The 文书 tab of the case page: issued documents, issuing a new one, previewing, printing, service.
 
-There is no PDF viewer in the app: PySide6-Essentials has no Qt PDF module, so a document is
-opened in the system's PDF viewer, which previews it and prints through the system print dialog.
+A document opens in the app's own preview (gui/pdf_view.py), which prints through the system print
+dialog and can hand the file to the system's PDF viewer.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services import attachments, batch_print, notices
@@ -42,11 +42,6 @@ from zhiqian_desktop.store.database import Database
 
 HEADERS = ("文书编号", "文书", "出具日期", "送达", "送达方式", "送达日期", "签收人", "照片")
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def open_pdf(path: Path) -> bool:
-    """Open a PDF in the system viewer (preview and print from there)."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,7 @@ class IssueDialog(QDialog):
                 self.kind.addItem(kind.label, kind.value)
         self.with_receipt = QCheckBox("同时出具送达回证（排在文书之后）", self)
         self.with_receipt.setChecked(True)
-        self.open_after = QCheckBox("出具后打开PDF，以便预览和打印", self)
+        self.open_after = QCheckBox("出具后预览，以便核对和打印", self)
         self.open_after.setChecked(True)
         note = QLabel("文书出具后即编号存档；以后修改模板不影响已出具的文书。", self)
         note.setStyleSheet(f"color: {HINT_COLOUR};")
@@ -127,8 +122,9 @@ class DocumentsTab(QWidget):
         self.rows: list[DocumentRow] = []
         self.dialog: QDialog | None = None
         self.task: Task | None = None
-        self.opener: Callable[[Path], bool] = open_pdf
-        """Replaced in tests, where no system viewer may start."""
+        self.preview: PdfPreviewDialog | None = None
+        self.opener: Callable[[Path], bool] = self.show_preview
+        """Replaced in some tests, which only check what would be shown."""
 
         self.banner = Banner(self)
         self.urging_label = QLabel(self)
@@ -153,12 +149,12 @@ class DocumentsTab(QWidget):
         self.empty.setStyleSheet(f"color: {HINT_COLOUR}; padding: 6px;")
 
         self.issue_button = QPushButton("出具文书(&I)…", self)
-        self.open_button = QPushButton("打开PDF(&O)", self)
-        self.open_button.setToolTip("用系统的PDF阅读器打开已出具的文书，可预览和打印")
+        self.open_button = QPushButton("预览/打印(&O)", self)
+        self.open_button.setToolTip("在本软件中预览已出具的文书，可打印或用系统程序打开")
         self.serve_button = QPushButton("记录送达(&S)…", self)
         self.reprint_button = QPushButton("重新打印(&R)", self)
         self.reprint_button.setToolTip(
-            "按出具时保存的内容重新生成PDF并打开（存档文件缺失时也可用）"
+            "按出具时保存的内容重新生成PDF并预览（存档文件缺失时也可用）"
         )
         for button, slot in (
             (self.issue_button, self.issue),
@@ -349,7 +345,7 @@ class DocumentsTab(QWidget):
             extra = f"及送达回证{result.receipts[0].doc_no}" if result.receipts else ""
             self.banner.show_message(
                 f"已出具{kind.label}{issued.doc_no}{extra}，已编号存档。"
-                + ("" if open_after else "可点“打开PDF”预览和打印。"),
+                + ("" if open_after else "可点“预览/打印”核对和打印。"),
                 "success",
             )
             self.refresh(select_id=issued.id)
@@ -358,8 +354,9 @@ class DocumentsTab(QWidget):
                 self._open_path(result.pdf_path)
 
         self.banner.show_message(f"正在出具{kind.label}…", "info")
-        self.task = run_in_background(work, on_success=done, on_failure=self._failed)
-        self.task.signals.finished.connect(self._task_finished)
+        self.task = run_in_background(
+            work, on_success=done, on_failure=self._failed, on_finished=self._task_finished
+        )
         self._selection_changed()
         return self.task
 
@@ -375,10 +372,22 @@ class DocumentsTab(QWidget):
 
     # --- opening and printing -------------------------------------------------------------
 
+    def show_preview(self, path: Path) -> bool:
+        """The in-app preview window (one at a time: a new document replaces the last)."""
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = show_pdf(path, self)
+        self.preview.finished.connect(lambda _r, d=self.preview: self._preview_closed(d))
+        return True
+
+    def _preview_closed(self, dialog: PdfPreviewDialog) -> None:
+        if self.preview is dialog:
+            self.preview = None
+
     def _open_path(self, path: Path) -> None:
         if not self.opener(path):
             self.banner.show_message(
-                f"无法用系统的PDF阅读器打开文件；文件保存在：{path}，请手动打开后打印", "warning"
+                f"无法预览文件；文件保存在：{path}，请用系统的PDF阅读器打开后打印", "warning"
             )
 
     def open_selected(self) -> None:

@@ -1,4 +1,4 @@
-"""设置: court settings, tribunals and users, print fonts, data locations and the holiday table."""
+"""设置: court settings, tribunals and users, print fonts, document templates, data and holidays."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from zhiqian_desktop.gui.form_fields import (
     FieldError,
     with_error,
 )
+from zhiqian_desktop.gui.template_editor import TemplatesTab
 from zhiqian_desktop.services import calendar as calendar_service
 from zhiqian_desktop.services import maintenance
 from zhiqian_desktop.services.actor import Actor
@@ -931,10 +932,12 @@ class SettingsPage(QWidget):
         self.fonts = FontsTab(self)
         self.data = DataTab(self)
         self.calendar = CalendarTab(self)
+        self.templates = TemplatesTab(db, actor)
         self.tabs.addTab(self.court, "法院信息")
         self.tabs.addTab(self.people, "法庭与人员")
         self.tabs.addTab(self.calendar, "节假日")
         self.tabs.addTab(self.fonts, "打印字体")
+        self.tabs.addTab(self.templates, "文书模板")
         self.tabs.addTab(self.data, "数据与备份")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)

@@ -103,9 +103,13 @@ def run_in_background(
     on_failure: Callable[[BaseException], None] | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
     on_cancelled: Callable[[], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
     pool: QThreadPool | None = None,
 ) -> Task:
-    """Start ``fn(progress)`` on a pool thread (must be called on the GUI thread)."""
+    """Start ``fn(progress)`` on a pool thread (must be called on the GUI thread).
+
+    Pass ``on_finished`` here rather than connecting to ``task.signals.finished`` afterwards: a
+    task that fails at once may have emitted it before a later connection is made."""
     task = Task(fn)
     if on_success is not None:
         task.signals.succeeded.connect(on_success)
@@ -114,6 +118,8 @@ def run_in_background(
         task.signals.progress.connect(on_progress)
     if on_cancelled is not None:
         task.signals.cancelled.connect(on_cancelled)
+    if on_finished is not None:
+        task.signals.finished.connect(on_finished)
     _running.add(task)
     (pool or QThreadPool.globalInstance()).start(task)
     return task

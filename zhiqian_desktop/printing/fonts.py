@@ -74,6 +74,23 @@ ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 _lock = threading.Lock()
 _coverage: dict[str, frozenset[int]] = {}
+_face_for: dict[tuple[str, tuple[str, ...], str], str | None] = {}
+"""font_for's answers: the same few thousand characters are looked up for every document."""
+
+
+def _cache_tables(face: ttfonts.TTFontFile) -> None:
+    """Keep the font's tables once read. ReportLab copies the whole 'glyf' table (megabytes for a
+    CJK face) out of the file data for every subset it embeds, i.e. for every document."""
+    tables: dict[str, bytes] = {}
+    read = face.get_table
+
+    def get_table(tag: str) -> bytes:
+        table = tables.get(tag)
+        if table is None:
+            table = tables[tag] = read(tag)
+        return table
+
+    face.get_table = get_table
 
 
 def fonts_dir() -> Path:
@@ -92,6 +109,7 @@ def _register(name: str, path: Path, subfont: str | int = 0) -> str:
                 "（.ttf/.ttc，不支持 PostScript 轮廓的 .otf），或清除该设置使用内置字体"
             ) from exc
         pdfmetrics.registerFont(font)
+        _cache_tables(font.face)
         _coverage[name] = frozenset(font.face.charToGlyph)
     return name
 
@@ -118,11 +136,15 @@ class PrintFonts:
 
     def font_for(self, ch: str, primary: str) -> str | None:
         """The first face in ``primary``'s chain that has a glyph for ``ch``, else None."""
+        key = (primary, self.fallbacks, ch)
+        try:
+            return _face_for[key]
+        except KeyError:
+            pass
         code = ord(ch)
-        for name in self.chain(primary):
-            if code in _coverage[name]:
-                return name
-        return None
+        found = next((name for name in self.chain(primary) if code in _coverage[name]), None)
+        _face_for[key] = found
+        return found
 
     def check(self, text: str, field: str, primary: str | None = None) -> None:
         """Raise a UserError naming the first character of ``text`` no print font can draw."""

@@ -6,6 +6,8 @@ field the app does not know, so a notice is never printed half filled.
 
 from __future__ import annotations
 
+import functools
+import re
 import string
 import tomllib
 from dataclasses import dataclass, field
@@ -63,6 +65,15 @@ _STRING_KEYS = ("title", "addressee")
 _LIST_KEYS = ("paragraphs", "header_lines", "sign_lines", "notes", "copies")
 _KNOWN_KEYS = frozenset((*_STRING_KEYS, *_LIST_KEYS, "blank_lines", "signature", "table"))
 _formatter = string.Formatter()
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+class TemplateError(UserError):
+    """A template refused as a whole; ``line`` (from 1) is where the editor puts the cursor."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -152,9 +163,10 @@ def _fields_of(value: str, source: str, raw: str) -> set[str]:
     except ValueError as exc:
         snippet = value[:20]
         line = _line_of(raw, snippet)
-        raise UserError(
+        raise TemplateError(
             f"文书模板“{source}”第{line}行的花括号不成对（{exc}）；字段应写作 {{obligor}}，"
-            "正文中的花括号请写作 {{ 和 }}"
+            "正文中的花括号请写作 {{ 和 }}",
+            line=line,
         ) from None
     for _literal, name, spec, conversion in parsed:
         if name is None:
@@ -162,39 +174,59 @@ def _fields_of(value: str, source: str, raw: str) -> set[str]:
         line = _line_of(raw, "{" + name)
         if name not in PLACEHOLDERS:
             known = "、".join(f"{{{k}}}" for k in PLACEHOLDERS)
-            raise UserError(
-                f"文书模板“{source}”第{line}行使用了未知的字段“{{{name}}}”；可用的字段有：{known}"
+            raise TemplateError(
+                f"文书模板“{source}”第{line}行使用了未知的字段“{{{name}}}”；可用的字段有：{known}",
+                line=line,
             )
         if spec or conversion:
-            raise UserError(
-                f"文书模板“{source}”第{line}行的字段“{{{name}}}”带有格式说明；请只写 {{{name}}}"
+            raise TemplateError(
+                f"文书模板“{source}”第{line}行的字段“{{{name}}}”带有格式说明；请只写 {{{name}}}",
+                line=line,
             )
         names.add(name)
     return names
 
 
+@functools.lru_cache(maxsize=64)
 def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplate:
-    """Read and check one template's text; a UserError names the file, the line and the reason."""
+    """Read and check one template's text; a UserError names the file, the line and the reason.
+
+    Cached by the text itself: every notice of a batch reads the same file (an edited file is a
+    new text, so it is parsed again; a refused text is not cached)."""
     try:
         data: dict[str, Any] = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"文书模板“{source}”格式有误：{exc}；请对照内置模板改正") from None
+        reason = str(exc)
+        where = _TOML_POSITION.search(reason)
+        if where is None:
+            raise TemplateError(
+                f"文书模板“{source}”格式有误：{reason}；请对照内置模板改正"
+            ) from None
+        line, column = int(where.group(1)), int(where.group(2))
+        raise TemplateError(
+            f"文书模板“{source}”第{line}行第{column}列格式有误"
+            f"（{_TOML_POSITION.sub('', reason)}）；请检查引号、逗号和方括号是否成对，"
+            "或对照内置模板改正",
+            line=line,
+        ) from None
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         line = _line_of(raw, unknown[0])
-        raise UserError(f"文书模板“{source}”第{line}行的项目“{unknown[0]}”无法识别")
+        raise TemplateError(f"文书模板“{source}”第{line}行的项目“{unknown[0]}”无法识别", line=line)
     fields: set[str] = set()
     values: dict[str, Any] = {}
     for key in _STRING_KEYS:
         value = data.get(key, "")
         if not isinstance(value, str):
-            raise UserError(f"文书模板“{source}”第{_line_of(raw, key)}行的“{key}”应为文字")
+            line = _line_of(raw, key)
+            raise TemplateError(f"文书模板“{source}”第{line}行的“{key}”应为文字", line=line)
         fields |= _fields_of(value, source, raw)
         values[key] = value
     for key in _LIST_KEYS:
         items = data.get(key, [])
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise UserError(f"文书模板“{source}”第{_line_of(raw, key)}行的“{key}”应为文字列表")
+            line = _line_of(raw, key)
+            raise TemplateError(f"文书模板“{source}”第{line}行的“{key}”应为文字列表", line=line)
         for item in items:
             fields |= _fields_of(item, source, raw)
         values[key] = tuple(items)
@@ -202,20 +234,27 @@ def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplat
     table: list[tuple[str, str]] = []
     for row in rows if isinstance(rows, list) else [None]:
         if not (isinstance(row, list) and len(row) == 2 and all(isinstance(c, str) for c in row)):
-            raise UserError(
-                f'文书模板“{source}”第{_line_of(raw, "table")}行的“table”应为["栏目", "内容"]的列表'
+            line = _line_of(raw, "table")
+            raise TemplateError(
+                f'文书模板“{source}”第{line}行的“table”应为["栏目", "内容"]的列表', line=line
             )
         fields |= _fields_of(row[0], source, raw) | _fields_of(row[1], source, raw)
         table.append((row[0], row[1]))
     values["table"] = tuple(table)
     if not values["title"].strip():
-        raise UserError(f"文书模板“{source}”缺少标题（title）")
+        raise TemplateError(f"文书模板“{source}”缺少标题（title）", line=_line_of(raw, "title"))
     blank = data.get("blank_lines", 0)
     if not isinstance(blank, int) or not 0 <= blank <= 60:
-        raise UserError(f"文书模板“{source}”的“blank_lines”应为0至60之间的整数")
+        line = _line_of(raw, "blank_lines")
+        raise TemplateError(
+            f"文书模板“{source}”第{line}行的“blank_lines”应为0至60之间的整数", line=line
+        )
     signature = data.get("signature", "court")
     if signature not in SIGNATURES:
-        raise UserError(f"文书模板“{source}”的“signature”应为 court、parties 或 none")
+        line = _line_of(raw, "signature")
+        raise TemplateError(
+            f"文书模板“{source}”第{line}行的“signature”应为 court、parties 或 none", line=line
+        )
     return DocumentTemplate(
         kind=kind,
         source=source,

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
-from zhiqian_desktop.printing.documents import NoticeContent
+from zhiqian_desktop.domain.workflow import document_refusal
+from zhiqian_desktop.printing.documents import NoticeContent, check_kind
 from zhiqian_desktop.services import notices
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import DocketQuery, list_cases
@@ -38,6 +39,7 @@ MAX_BATCH = 1000
 
 BATCH_KINDS = tuple(k for k in DocumentKind if k is not DocumentKind.SERVICE_RECEIPT)
 """A receipt is printed with the document it serves, never on its own in a batch."""
+RECEIPT_ALONE = "送达回证随被送达的文书一起打印；请选择要送达的文书种类，并勾选“附送达回证”"
 
 
 class BatchProgress(Protocol):
@@ -68,11 +70,21 @@ class BatchCase:
 
 
 @dataclass(frozen=True)
+class SkippedCase:
+    """A case left out of a batch, and why (a clerk's sentence naming the case)."""
+
+    case: BatchCase
+    reason: str
+
+
+@dataclass(frozen=True)
 class BatchResult:
     pdf_path: Path
     documents: tuple[notices.IssuedDocument, ...]
     receipts: tuple[notices.IssuedDocument, ...]
     kind: DocumentKind
+    skipped: tuple[SkippedCase, ...] = ()
+    """Cases of a due-list batch left out because the document cannot be issued for them."""
 
     @property
     def case_count(self) -> int:
@@ -128,6 +140,41 @@ def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[BatchCase]:
             handler = case.handler.display_name if case.handler else ""
             out.append(BatchCase(case.id, case.case_no, case.obligor_names or "", handler))
     return out
+
+
+def issuable_cases(
+    session: Session, cases: Sequence[BatchCase], kind: DocumentKind
+) -> tuple[list[BatchCase], list[SkippedCase]]:
+    """Split ``cases`` into those that may get ``kind`` and those that may not, with the reason:
+    the case's status (domain.workflow.document_refusal) or its facts (a certificate for a case
+    not fully paid, a bankruptcy notice for a person) — the checks issuing would refuse on."""
+    if kind is DocumentKind.SERVICE_RECEIPT:
+        raise UserError(RECEIPT_ALONE)
+    settings = get_settings(session)
+    rows = {
+        c.id: c
+        for c in session.scalars(
+            select(SupervisionCase).where(SupervisionCase.id.in_([c.id for c in cases]))
+        )
+    }
+    ok: list[BatchCase] = []
+    skipped: list[SkippedCase] = []
+    for case in cases:
+        row = rows.get(case.id)
+        if row is None or row.deleted_at is not None:
+            skipped.append(SkippedCase(case, f"案件{case.case_no}已被删除"))
+            continue
+        refusal = document_refusal(row.status, kind, row.case_no)
+        if refusal is None:
+            try:
+                check_kind(kind, notices.case_facts(session, row, settings), None)
+            except UserError as exc:
+                refusal = exc.message
+        if refusal is None:
+            ok.append(case)
+        else:
+            skipped.append(SkippedCase(case, refusal))
+    return ok, skipped
 
 
 # --- where trip files go -------------------------------------------------------------------------
@@ -252,9 +299,7 @@ def issue_batch(
     """
     progress = progress or _Silent()
     if kind is DocumentKind.SERVICE_RECEIPT:
-        raise UserError(
-            "送达回证随被送达的文书一起打印；请选择要送达的文书种类，并勾选“附送达回证”"
-        )
+        raise UserError(RECEIPT_ALONE)
     if not case_ids:
         raise UserError("没有选择案件；请先从待办清单或台账选择要送达的案件")
     if len(case_ids) > MAX_BATCH:

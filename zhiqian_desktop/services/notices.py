@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.calendar import PeriodEnd, period_end_days
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, LicenceStatus, PartyRole, ServiceMethod
-from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.domain.workflow import DOCUMENTS_AFTER_CLOSING, document_refusal
 from zhiqian_desktop.printing.documents import (
     CONTENT_SCHEMA,
     CaseFacts,
@@ -61,13 +61,7 @@ from zhiqian_desktop.store.types import new_id, utcnow
 
 PDF_MEDIA_TYPE = "application/pdf"
 
-CLOSED_CASE_KINDS = frozenset(
-    {
-        DocumentKind.PERFORMANCE_CERTIFICATE,
-        DocumentKind.SERVICE_RECEIPT,
-        DocumentKind.TRANSFER_LETTER,
-    }
-)
+CLOSED_CASE_KINDS = DOCUMENTS_AFTER_CLOSING
 """Documents that may still be issued once a case is closed (not archived)."""
 
 REASON_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.LEAVING})
@@ -226,19 +220,9 @@ def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) ->
 
 
 def _check_case_state(case: SupervisionCase, kind: DocumentKind) -> None:
-    if case.status is CaseStatus.ARCHIVED:
-        raise UserError(f"案件{case.case_no}已归档，不能再出具文书；如确需出具，请先重新开启案件")
-    closed = case.status not in (
-        CaseStatus.REGISTERED,
-        CaseStatus.SUPERVISING,
-        CaseStatus.SETTLED,
-        CaseStatus.FAILED,
-    )
-    if closed and kind not in CLOSED_CASE_KINDS:
-        raise UserError(
-            f"案件{case.case_no}已“{case.status.label}”，不能再出具{kind.label}；"
-            "如需继续督促，请先重新开启案件"
-        )
+    refusal = document_refusal(case.status, kind, case.case_no)
+    if refusal is not None:
+        raise UserError(refusal)
 
 
 # --- use cases -----------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
     python -m zhiqian_desktop.tools.screenshots --out shots/
 
-Writes one PNG per page (due-list, docket, case page, case form, settings, statistics). A page or
+Writes one PNG per page (due-list, docket, case page, case form, settings, statistics, the PDF
+preview of an issued notice, the template editor with a good and a refused text). A page or
 the demo generator that is not available yet is skipped with a note, so the tool always finishes.
 """
 
@@ -154,6 +155,68 @@ def main(argv: list[str] | None = None) -> int:
             return window
 
         shoot("7-统计", stats)
+
+        def wait_for(signal: Any, seconds: int = 30) -> None:
+            from PySide6.QtCore import QEventLoop, QTimer
+
+            loop = QEventLoop()
+            signal.connect(loop.quit)
+            QTimer.singleShot(seconds * 1000, loop.quit)
+            loop.exec()
+
+        def preview() -> QWidget | None:
+            from datetime import date
+
+            from zhiqian_desktop.domain.kinds import DocumentKind
+            from zhiqian_desktop.gui.pdf_view import show_pdf
+            from zhiqian_desktop.services import batch_print
+
+            if first_case is None:
+                return None
+            result = batch_print.issue_batch(
+                db,
+                window.actor,
+                [first_case],
+                DocumentKind.URGING,
+                receipts=True,
+                today=date.today(),
+                output=Path(os.environ["ZHIQIAN_DATA_DIR"]) / "preview.pdf",
+            )
+            dialog = show_pdf(result.pdf_path, window)
+            dialog.resize(900, args.height)
+            wait_for(dialog.view.pageRendered)
+            return dialog
+
+        shoot("8-文书预览", preview)
+        _close_dialogs(window)
+
+        def templates(broken: bool) -> Callable[[], QWidget]:
+            def show() -> QWidget:
+                from zhiqian_desktop.services import document_templates
+
+                window.show_page(PAGE_SETTINGS)
+                settings = window.settings_page
+                assert settings is not None
+                tab = settings.templates
+                settings.tabs.setCurrentWidget(tab)
+                if tab.last_pdf is None:
+                    wait_for(tab.previewUpdated)
+                if broken:
+                    assert tab.kind is not None
+                    with db.unit_of_work() as s:
+                        if tab.copy_button.isEnabled():
+                            document_templates.copy_to_court(s, window.actor, tab.kind)
+                    tab.load()
+                    wait_for(tab.previewUpdated)
+                    text = tab.editor.toPlainText().replace("{obligor}：", "{debtor}：", 1)
+                    tab.editor.setPlainText(text)
+                    wait_for(tab.previewFailed)
+                return window
+
+            return show
+
+        shoot("9-文书模板", templates(broken=False))
+        shoot("9b-文书模板-错误", templates(broken=True))
         window.close()
         settle()
     finally:

@@ -1,8 +1,10 @@
 """The daily due-list (今日待办) computed from the data for any date, and the day's summary.
 
-The facts of all open cases are read in a handful of set-based queries (columns, not ORM
-objects); the rules in ``domain.dues`` then run over plain tuples. Nothing is stored: the list
-changes because the data changes.
+The facts of open cases are read in a handful of set-based queries (columns, not ORM objects)
+and the rules in ``domain.dues`` run over plain tuples. Each case's pending deadlines are kept in
+the table ``due_item``, rewritten from the data in the same transaction as every change to it
+(services/due_items.py), so the list for a date is read from there; it changes because the data
+changes, never by ticking an item off.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from zhiqian_desktop.domain.dues import (
     InstallmentFact,
     PaymentFact,
     court_date,
+    list_from_deadlines,
     sort_key,
 )
 from zhiqian_desktop.domain.kinds import ContactKind, SettlementStatus
@@ -41,6 +44,7 @@ from zhiqian_desktop.store.models import (
     ContactLog,
     CourtSettings,
     Document,
+    DueEntry,
     Installment,
     Payment,
     Preservation,
@@ -105,6 +109,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             SupervisionCase.obligor_names,
             SupervisionCase.handler_id,
             func.coalesce(User.display_name, ""),
+            SupervisionCase.tribunal_id,
         )
         .outerjoin(User, User.id == SupervisionCase.handler_id)
         .where(*_case_conditions(f))
@@ -199,6 +204,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             obligor_names=obligors or "",
             handler_id=handler_id,
             handler_name=handler_name,
+            tribunal_id=tribunal_id,
         )
         for (
             cid,
@@ -210,6 +216,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             obligors,
             handler_id,
             handler_name,
+            tribunal_id,
         ) in cases
     ]
 
@@ -263,7 +270,54 @@ def due_list(
     tribunal_id: str | None = None,
     kinds: Iterable[DueKind] | None = None,
 ) -> list[DueItem]:
-    """The due-list for ``on`` (any date), most urgent first."""
+    """The due-list for ``on`` (any date), most urgent first.
+
+    Read from the stored deadlines (services/due_items.py keeps them in step with the data):
+    one indexed range read of the deadlines showing on that day, whatever the number of cases.
+    ``computed_due_list`` works the same list out from the data.
+    """
+    if session.autoflush:
+        session.flush()
+    conn = session.connection()
+    stmt = select(
+        DueEntry.case_id,
+        DueEntry.kind,
+        DueEntry.due_date,
+        DueEntry.detail,
+        DueEntry.calendar_complete,
+        DueEntry.rolled_from,
+        DueEntry.livelihood,
+        DueEntry.case_no,
+        DueEntry.obligor_names,
+        DueEntry.handler_id,
+    ).where(DueEntry.shows_from <= on)
+    if handler_id:
+        stmt = stmt.where(DueEntry.handler_id == handler_id)
+    if tribunal_id:
+        stmt = stmt.where(DueEntry.tribunal_id == tribunal_id)
+    if kinds is not None:
+        stmt = stmt.where(DueEntry.kind.in_(sorted(k.value for k in kinds)))
+    # The rules' order within a case breaks the ties the sort key leaves, as when computed.
+    stmt = stmt.order_by(DueEntry.case_id, DueEntry.seq)
+    names: dict[str | None, str] = {
+        uid: name for uid, name in conn.execute(select(User.id, User.display_name))
+    }
+    return list_from_deadlines(on, conn.execute(stmt).tuples().all(), names)
+
+
+def computed_due_list(
+    session: Session,
+    on: date,
+    *,
+    handler_id: str | None = None,
+    tribunal_id: str | None = None,
+    kinds: Iterable[DueKind] | None = None,
+) -> list[DueItem]:
+    """The due-list for ``on`` worked out from the data by the rules, over every open case.
+
+    The reference ``due_list`` must always equal (the tests compare them after random sequences
+    of changes); the rows of one case are computed the same way whenever the case changes.
+    """
     calc = DueCalculator(rules_from_settings(session), load_calendar(session))
     wanted = frozenset(kinds) if kinds is not None else None
     items = [

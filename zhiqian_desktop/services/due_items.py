@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
-from sqlalchemy import delete, event, inspect, insert, select
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from zhiqian_desktop.domain.dues import CaseFacts, DueCalculator, DueRules
@@ -72,7 +72,7 @@ def _pending(session: Session, key: str) -> set[str]:
     found = session.info.get(key)
     if found is None:
         found = session.info[key] = set()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _note_changes(session: Session, _ctx: UOWTransaction) -> None:
@@ -86,14 +86,17 @@ def _note_changes(session: Session, _ctx: UOWTransaction) -> None:
             _pending(session, _DOCUMENTS).update(v for v in _values(obj, "document_id") if v)
         elif isinstance(obj, Installment):
             _pending(session, _SETTLEMENTS).update(v for v in _values(obj, "settlement_id") if v)
-        elif isinstance(obj, (HolidayDay, CalendarYear)):
-            session.info[_REBUILD] = True
-        elif isinstance(obj, CourtSettings) and (
-            obj in session.new
-            or obj in session.deleted
-            or any(inspect(obj).attrs[name].history.has_changes() for name in RULE_SETTINGS)
+        elif isinstance(obj, (HolidayDay, CalendarYear)) or (
+            isinstance(obj, CourtSettings) and _rules_changed(session, obj)
         ):
             session.info[_REBUILD] = True
+
+
+def _rules_changed(session: Session, settings: CourtSettings) -> bool:
+    if settings in session.new or settings in session.deleted:
+        return True
+    state = inspect(settings)
+    return any(state.attrs[name].history.has_changes() for name in RULE_SETTINGS)
 
 
 def mark_all(session: Session) -> None:
@@ -147,9 +150,11 @@ def _chunks(ids: Iterable[str], size: int = _BATCH) -> Iterator[list[str]]:
 
 def rules_of(session: Session) -> DueRules:
     """The period settings, read as plain columns (the migration that fills the table uses it)."""
-    row = session.connection().execute(
-        select(*(getattr(CourtSettings, name) for name in RULE_SETTINGS)).limit(1)
-    ).first()
+    row = (
+        session.connection()
+        .execute(select(*(getattr(CourtSettings, name) for name in RULE_SETTINGS)).limit(1))
+        .first()
+    )
     return DueRules(*row) if row is not None else DueRules()
 
 

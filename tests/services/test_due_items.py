@@ -91,6 +91,13 @@ def assert_in_step(db: Database) -> int:
         assert stored == computed_rows(s)
         for on in DATES:
             assert dues.due_list(s, on) == dues.computed_due_list(s, on)
+        handlers = set(s.scalars(select(SupervisionCase.handler_id)))
+        for handler in handlers - {None}:
+            mine = dues.due_list(s, TODAY, handler_id=handler)
+            assert mine == dues.computed_due_list(s, TODAY, handler_id=handler)
+        for kinds in ([DueKind.FOLLOW_UP], ["unserved", DueKind.INSTALLMENT]):
+            picked = dues.due_list(s, TODAY, kinds=kinds)  # type: ignore[arg-type]
+            assert picked == dues.computed_due_list(s, TODAY, kinds=kinds)  # type: ignore[arg-type]
         return len(stored)
 
 
@@ -134,6 +141,7 @@ class Clerk:
             performance_deadline=received - timedelta(days=self.rng.choice((10, 700, 720))),
             livelihood=self.rng.random() < 0.3,
             livelihood_kind="追索劳动报酬",
+            handler_id=self.rng.choice((None, self.actor.user_id)),
         )
         docket.register_case(s, self.actor, data, today=TODAY)
 
@@ -391,7 +399,7 @@ def test_a_savepoint_rolled_back_keeps_the_rows_of_the_rest(db: Database, admin:
 # --- each write path ----------------------------------------------------------------------------
 
 
-def register(db: Database, admin: Actor, n: int = 1, **extra: object) -> str:
+def register(db: Database, admin: Actor, n: int = 1, **extra: Any) -> str:
     with db.unit_of_work() as s:
         return docket.register_case(s, admin, make_case_input(n, **extra), today=TODAY).id
 

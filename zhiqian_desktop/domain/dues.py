@@ -135,6 +135,10 @@ _GROUP_LABELS = {
 }
 
 
+_GROUP_OF_PRIORITY = {g * 2 + extra: g for g in DueGroup for extra in (1, 2)}
+"""Priorities 1 … 8 and their groups (a table: the list asks for tens of thousands of them)."""
+
+
 def court_date(moment: datetime) -> date:
     """The calendar day of an aware time at the court."""
     return moment.astimezone(COURT_TZ).date()
@@ -258,7 +262,7 @@ class DueItem(NamedTuple):
 
     @property
     def group(self) -> DueGroup:
-        return DueGroup((self.priority - 1) // 2)
+        return _GROUP_OF_PRIORITY[self.priority]
 
 
 def shows_from(kind: DueKind, due_date: date) -> date:
@@ -315,13 +319,14 @@ def list_from_deadlines(
     The deadlines come grouped by case in the rules' order, which breaks the ties of the sort key.
     """
     kind_of = {k.value: k for k in DueKind}
+    priority = priorities_on(on)
     items = [
         DueItem(
             case_id,
             kind_of[kind],
             due,
             (on - due).days if due < on else 0,
-            priority_of(due, on, livelihood),
+            priority(due, livelihood),
             detail,
             livelihood,
             complete,
@@ -350,15 +355,26 @@ def list_from_deadlines(
 
 def priority_of(due_date: date, on: date, livelihood: bool) -> int:
     """1 (most urgent) … 8: overdue, due today, within 3 days, early warning; livelihood first."""
-    if due_date < on:
-        group = DueGroup.OVERDUE
-    elif due_date == on:
-        group = DueGroup.TODAY
-    elif due_date <= on + timedelta(days=LOOKAHEAD_DAYS):
-        group = DueGroup.SOON
-    else:
-        group = DueGroup.WARNING
-    return int(group) * 2 + (1 if livelihood else 2)
+    return priorities_on(on)(due_date, livelihood)
+
+
+def priorities_on(on: date) -> Callable[[date, bool], int]:
+    """``priority_of`` for one list date, its bounds worked out once for many items."""
+    soon = on + timedelta(days=LOOKAHEAD_DAYS)
+    overdue, today, within, warning = (int(g) * 2 for g in DueGroup)
+
+    def priority(due_date: date, livelihood: bool) -> int:
+        if due_date < on:
+            group = overdue
+        elif due_date == on:
+            group = today
+        elif due_date <= soon:
+            group = within
+        else:
+            group = warning
+        return group + (1 if livelihood else 2)
+
+    return priority
 
 
 # --- the rules --------------------------------------------------------------------------------

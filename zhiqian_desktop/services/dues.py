@@ -9,8 +9,10 @@ changes, never by ticking an item off.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -296,13 +298,33 @@ def due_list(
     if tribunal_id:
         stmt = stmt.where(DueEntry.tribunal_id == tribunal_id)
     if kinds is not None:
-        stmt = stmt.where(DueEntry.kind.in_(sorted(k.value for k in kinds)))
+        # A kind may come back from a combo box as its plain code string.
+        stmt = stmt.where(DueEntry.kind.in_(sorted({str(k) for k in kinds})))
     # The rules' order within a case breaks the ties the sort key leaves, as when computed.
     stmt = stmt.order_by(DueEntry.case_id, DueEntry.seq)
     names: dict[str | None, str] = {
         uid: name for uid, name in conn.execute(select(User.id, User.display_name))
     }
-    return list_from_deadlines(on, conn.execute(stmt).tuples().all(), names)
+    with _collector_paused():
+        return list_from_deadlines(on, conn.execute(stmt).tuples().all(), names)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large list of tuples is built.
+
+    Tens of thousands of new tuples that all survive trigger a full collection of the whole
+    heap every few lists (it is allocation-driven), which made the due-list's time vary from
+    75 to 150 ms on the 100,000-case docket; none of these objects can form a cycle. The same
+    device as Mercurial's ``util.nogc``.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def computed_due_list(

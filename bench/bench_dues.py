@@ -68,11 +68,10 @@ def measure(
         db.dispose()
 
 
-def measure_page(
-    db_path: Path = DEFAULT_DB, on: date | None = None, repeat: int = 5
-) -> dict[str, float]:
-    """Time the 今日待办 page as a team lead opens it (all handlers): from creating the page to
-    its model filled with the day's list (the `refreshed` signal) and the table painted once.
+def measure_page(db_path: Path = DEFAULT_DB, repeat: int = 5) -> dict[str, float]:
+    """Time the 今日待办 page as a team lead opens it (all handlers, the court's today): from
+    creating the page to its model filled with the day's list (the `refreshed` signal) and the
+    table painted once.
 
     Offscreen Qt, in this process; the first run (imports, fonts, first query) is not counted.
     """
@@ -108,8 +107,6 @@ def measure_page(
 
             start = time.perf_counter()
             page = DueListPage(db, actor)
-            if on is not None:
-                page.set_date(on)
             page.refreshed.connect(done)
             page.resize(1280, 760)
             page.show()

@@ -62,8 +62,11 @@ _BATCH = 500
 # --- what changed -------------------------------------------------------------------------------
 
 
-def _values(obj: Any, attr: str) -> Iterator[Any]:
-    """The attribute's value now and, when this flush changed it, before."""
+def _values(obj: Any, attr: str, changed: bool) -> Iterator[Any]:
+    """The attribute's value now and, for a changed record, its value before this flush."""
+    if not changed:
+        yield getattr(obj, attr)
+        return
     history = inspect(obj).attrs[attr].history
     yield from chain(history.added or (), history.unchanged or (), history.deleted or ())
 
@@ -76,20 +79,26 @@ def _pending(session: Session, key: str) -> set[str]:
 
 
 def _note_changes(session: Session, _ctx: UOWTransaction) -> None:
-    cases = _pending(session, _CASES)
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, SupervisionCase):
-            cases.update(v for v in _values(obj, "id") if v)
-        elif isinstance(obj, _BY_CASE):
-            cases.update(v for v in _values(obj, "case_id") if v)
-        elif isinstance(obj, Service):
-            _pending(session, _DOCUMENTS).update(v for v in _values(obj, "document_id") if v)
-        elif isinstance(obj, Installment):
-            _pending(session, _SETTLEMENTS).update(v for v in _values(obj, "settlement_id") if v)
-        elif isinstance(obj, (HolidayDay, CalendarYear)) or (
-            isinstance(obj, CourtSettings) and _rules_changed(session, obj)
-        ):
-            session.info[_REBUILD] = True
+    for objects, changed in ((session.new, False), (session.dirty, True), (session.deleted, False)):
+        for obj in objects:
+            _note(session, obj, changed)
+
+
+def _note(session: Session, obj: Any, changed: bool) -> None:
+    if isinstance(obj, SupervisionCase):
+        _pending(session, _CASES).add(obj.id)
+    elif isinstance(obj, _BY_CASE):
+        _pending(session, _CASES).update(v for v in _values(obj, "case_id", changed) if v)
+    elif isinstance(obj, Service):
+        _pending(session, _DOCUMENTS).update(v for v in _values(obj, "document_id", changed) if v)
+    elif isinstance(obj, Installment):
+        _pending(session, _SETTLEMENTS).update(
+            v for v in _values(obj, "settlement_id", changed) if v
+        )
+    elif isinstance(obj, (HolidayDay, CalendarYear)) or (
+        isinstance(obj, CourtSettings) and _rules_changed(session, obj)
+    ):
+        session.info[_REBUILD] = True
 
 
 def _rules_changed(session: Session, settings: CourtSettings) -> bool:

@@ -587,3 +587,27 @@ def test_an_offline_kit_and_its_merge(
     report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path))
     assert report.conflicts == []
     assert DueKind.FOLLOW_UP in kinds_of(court.db, court.cases[0])
+
+
+def test_the_migration_fills_the_rows_of_an_existing_docket(db: Database, admin: Actor) -> None:
+    from alembic import command
+
+    from zhiqian_desktop.store import migrations
+
+    first = register(db, admin, 1, livelihood=True, livelihood_kind="追索劳动报酬")
+    register(db, admin, 2, received=date(2026, 9, 1), effective_date=date(2026, 8, 1))
+    call = ContactInput(ContactKind.PHONE, at(TODAY), True, "回访", next_follow_up=TODAY)
+    with db.unit_of_work() as s:
+        contacts.log_contact(s, admin, first, call, now=at(TODAY, 18))
+    with db.reader() as s:
+        before = stored_rows(s)
+    assert len(before) >= 4
+    cfg = migrations._config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005_pg_trigram_search")
+    assert migrations.current_revision(db.engine) == "0005_pg_trigram_search"
+    assert migrations.upgrade(db.engine) is True
+    assert assert_in_step(db) == len(before)
+    with db.reader() as s:
+        assert stored_rows(s) == before

@@ -53,6 +53,7 @@ from zhiqian_desktop.store.models import (
     ContactLog,
     Document,
     DueEntry,
+    Payment,
     Preservation,
     Service,
     SupervisionCase,
@@ -611,3 +612,30 @@ def test_the_migration_fills_the_rows_of_an_existing_docket(db: Database, admin:
     assert assert_in_step(db) == len(before)
     with db.reader() as s:
         assert stored_rows(s) == before
+
+
+def test_on_a_server_two_desks_rewriting_one_case_take_turns(pg_db: Database, admin: Actor) -> None:
+    """The rewrite locks the case's row, so a second desk's rewrite waits and then reads the
+    first desk's committed change instead of writing rows computed without it."""
+    from sqlalchemy.exc import OperationalError
+
+    cid = register(pg_db, admin)
+    other = register(pg_db, admin, 2)
+    with pg_db.unit_of_work() as first:
+        first.add(Payment(case_id=cid, paid_on=TODAY, amount=Decimal("1.00"), payer="王某某",
+                          method=PaymentMethod.TRANSFER))  # fmt: skip
+        first.flush()
+        due_items.refresh_due_items(first, [cid])
+        with pg_db.engine.connect() as second:
+            with pytest.raises(OperationalError, match="lock"):
+                second.execute(
+                    select(SupervisionCase.id)
+                    .where(SupervisionCase.id == cid)
+                    .with_for_update(nowait=True)
+                ).all()
+            second.rollback()
+            # Another case is not held up.
+            locked = select(SupervisionCase.id).where(SupervisionCase.id == other)
+            assert second.execute(locked.with_for_update(nowait=True)).all()
+            second.rollback()
+    assert_in_step(pg_db)

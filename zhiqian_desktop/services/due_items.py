@@ -202,10 +202,26 @@ def refresh_due_items(session: Session, case_ids: Iterable[str]) -> None:
     ids = sorted(set(case_ids))
     if not ids:
         return
-    calc = calculator(session)
     conn = session.connection()
+    postgresql = conn.dialect.name == "postgresql"
     for chunk in _chunks(ids):
+        if postgresql:
+            # Two desks changing one case at once on a server (READ COMMITTED): the second waits
+            # here for the first to commit, then reads the case with the first one's change, so
+            # neither writes rows computed without the other's change. Id order: no deadlock
+            # between two such transactions.
+            conn.execute(
+                select(SupervisionCase.id)
+                .where(SupervisionCase.id.in_(chunk))
+                .order_by(SupervisionCase.id)
+                .with_for_update()
+            ).all()
+        # Waits for a rebuild in progress on a server (it locks the table).
         conn.execute(delete(DueEntry).where(DueEntry.case_id.in_(chunk)))
+    # Read after the waits above: a holiday table or settings changed meanwhile are seen.
+    session.info.pop(_CALENDAR_CACHE, None)
+    calc = calculator(session)
+    for chunk in _chunks(ids):
         facts = load_facts(session, DueFilter(case_ids=frozenset(chunk)))
         rows = rows_of(calc, facts)
         if rows:
@@ -217,9 +233,12 @@ def rebuild_due_items(session: Session) -> int:
     migration, or after a bulk write that bypassed the ORM. Returns the number of rows."""
     from zhiqian_desktop.services.dues import DueFilter, load_facts
 
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Waits for the desks' case rewrites in progress, and makes new ones wait for this.
+        conn.exec_driver_sql("LOCK TABLE due_item IN EXCLUSIVE MODE")
     session.info.pop(_CALENDAR_CACHE, None)
     calc = calculator(session)
-    conn = session.connection()
     conn.execute(delete(DueEntry))
     facts = load_facts(session, DueFilter())
     count = 0

@@ -218,8 +218,10 @@ def refresh_due_items(session: Session, case_ids: Iterable[str]) -> None:
             ).all()
         # Waits for a rebuild in progress on a server (it locks the table).
         conn.execute(delete(DueEntry).where(DueEntry.case_id.in_(chunk)))
-    # Read after the waits above: a holiday table or settings changed meanwhile are seen.
-    session.info.pop(_CALENDAR_CACHE, None)
+    if postgresql:
+        # Read after the waits above: a holiday table changed meanwhile by another desk is seen.
+        # (SQLite has one writer at a time: the session's copy is current.)
+        session.info.pop(_CALENDAR_CACHE, None)
     calc = calculator(session)
     for chunk in _chunks(ids):
         facts = load_facts(session, DueFilter(case_ids=frozenset(chunk)))

@@ -473,24 +473,43 @@ def test_payments_settlements_and_closing(db: Database, admin: Actor) -> None:
     assert DueKind.PROMISE in kinds_of(db, cid)
     with db.unit_of_work() as s:
         outcomes.record_payment(
-            s, admin, cid, paid_on=TODAY - timedelta(days=1), amount=Decimal("500.00"),
-            method=PaymentMethod.TRANSFER, payer="王某某", today=TODAY,
-        )  # fmt: skip
+            s,
+            admin,
+            cid,
+            paid_on=TODAY - timedelta(days=1),
+            amount=Decimal("500.00"),
+            method=PaymentMethod.TRANSFER,
+            payer="王某某",
+            today=TODAY,
+        )
     assert DueKind.PROMISE not in kinds_of(db, cid)
     with db.unit_of_work() as s:
         outcomes.record_settlement(
-            s, admin, cid, signed_on=TODAY, terms="分两期", default_clause=None, guarantee=None,
-            installments=[(TODAY + timedelta(days=2), Decimal("250.00")),
-                          (TODAY + timedelta(days=40), Decimal("250.00"))],
+            s,
+            admin,
+            cid,
+            signed_on=TODAY,
+            terms="分两期",
+            default_clause=None,
+            guarantee=None,
+            installments=[
+                (TODAY + timedelta(days=2), Decimal("250.00")),
+                (TODAY + timedelta(days=40), Decimal("250.00")),
+            ],
             today=TODAY,
-        )  # fmt: skip
+        )
     assert DueKind.INSTALLMENT in kinds_of(db, cid)
     assert DueKind.SUPERVISION_LIMIT not in kinds_of(db, cid, TODAY + timedelta(days=60))
     with db.unit_of_work() as s:
         outcomes.close_case(
-            s, admin, cid, CaseStatus.WITHDRAWN, closed_on=TODAY, reason="申请人撤回",
+            s,
+            admin,
+            cid,
+            CaseStatus.WITHDRAWN,
+            closed_on=TODAY,
+            reason="申请人撤回",
             today=TODAY,
-        )  # fmt: skip
+        )
     assert kinds_of(db, cid, TODAY + timedelta(days=3650)) == []
     with db.unit_of_work() as s:
         outcomes.reopen_case(s, admin, cid, "尚有款项未付")
@@ -622,8 +641,15 @@ def test_on_a_server_two_desks_rewriting_one_case_take_turns(pg_db: Database, ad
     cid = register(pg_db, admin)
     other = register(pg_db, admin, 2)
     with pg_db.unit_of_work() as first:
-        first.add(Payment(case_id=cid, paid_on=TODAY, amount=Decimal("1.00"), payer="王某某",
-                          method=PaymentMethod.TRANSFER))  # fmt: skip
+        first.add(
+            Payment(
+                case_id=cid,
+                paid_on=TODAY,
+                amount=Decimal("1.00"),
+                payer="王某某",
+                method=PaymentMethod.TRANSFER,
+            )
+        )
         first.flush()
         due_items.refresh_due_items(first, [cid])
         with pg_db.engine.connect() as second:

@@ -1,7 +1,7 @@
 """The stored pending deadlines (table ``due_item``), kept in step with the data they come from.
 
 The due-list for a date is every stored deadline that shows on that day, so the list over
-100,000 cases is one indexed read instead of the rules run over every open case. The rows are
+100,000 cases is one read of a small table instead of the rules run over every open case. The rows are
 only a cache of what ``domain.dues.DueCalculator.deadlines`` computes from the data, and they are
 rewritten in the transaction that changes the data:
 
@@ -106,11 +106,6 @@ def _rules_changed(session: Session, settings: CourtSettings) -> bool:
         return True
     state = inspect(settings)
     return any(state.attrs[name].history.has_changes() for name in RULE_SETTINGS)
-
-
-def mark_all(session: Session) -> None:
-    """Rebuild every row before this transaction commits (for a write that bypassed the ORM)."""
-    session.info[_REBUILD] = True
 
 
 def _apply_pending(session: Session) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_stored_files"
-down_revision = "0005_pg_trigram_search"
+down_revision = "0006_due_items"
 branch_labels = None
 depends_on = None
 

@@ -23,6 +23,7 @@ from zhiqian_desktop.domain.dues import (
     InstallmentFact,
     PaymentFact,
     due_list,
+    list_from_deadlines,
     priority_of,
     unpaid_installments,
 )
@@ -556,3 +557,32 @@ def test_items_for_a_day_match_every_deadline_filtered_by_when_it_shows() -> Non
             expected = sorted((d for d in CALC.deadlines(facts) if d.shows_from <= day), key=repr)
             assert sorted(CALC.deadlines(facts, until=day), key=repr) == expected
         day += timedelta(days=11)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(case_facts(), max_size=3), dates)
+def test_the_list_from_stored_deadlines_is_the_computed_list(cases: list[Facts], on: date) -> None:
+    """Every deadline of a case, kept with its first day on the list, gives back exactly the
+    list the rules compute for any date (what services/due_items.py stores relies on this)."""
+    cases = [
+        replace(f, case_id=f"c{i}", case_no=f"（2026）执前督{i}号") for i, f in enumerate(cases)
+    ]
+    stored = [
+        (
+            f.case_id,
+            d.kind.value,
+            d.due_date,
+            d.detail,
+            d.calendar_complete,
+            d.rolled_from,
+            f.livelihood,
+            f.case_no,
+            f.obligor_names,
+            f.handler_id,
+        )
+        for f in cases
+        for d in CALC.deadlines(f)
+        if d.shows_from <= on
+    ]
+    computed = due_list(cases, on, CALC.rules, CAL)
+    assert list_from_deadlines(on, stored, {}) == computed

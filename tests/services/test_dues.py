@@ -95,8 +95,11 @@ def call(db: Database, admin: Actor, case_id: str, when: date, **kw: object) -> 
 
 
 def items(db: Database, on: date = TODAY, **kw: object) -> list[DueItem]:
+    """The list as read from the stored deadlines, checked against the rules run on the data."""
     with db.reader() as s:
-        return dues.due_list(s, on, **kw)  # type: ignore[arg-type]
+        stored = dues.due_list(s, on, **kw)  # type: ignore[arg-type]
+        assert stored == dues.computed_due_list(s, on, **kw)  # type: ignore[arg-type]
+        return stored
 
 
 def of(db: Database, case_id: str, kind: DueKind, on: date = TODAY) -> list[DueItem]:

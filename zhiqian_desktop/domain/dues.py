@@ -11,11 +11,12 @@ year without holiday data is never guessed silently: the item says so (``calenda
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import IntEnum
+from typing import NamedTuple
 
 from zhiqian_desktop.domain.calendar import (
     HolidayCalendar,
@@ -134,6 +135,10 @@ _GROUP_LABELS = {
 }
 
 
+_GROUP_OF_PRIORITY = {g * 2 + extra: g for g in DueGroup for extra in (1, 2)}
+"""Priorities 1 … 8 and their groups (a table: the list asks for tens of thousands of them)."""
+
+
 def court_date(moment: datetime) -> date:
     """The calendar day of an aware time at the court."""
     return moment.astimezone(COURT_TZ).date()
@@ -212,6 +217,7 @@ class CaseFacts:
     obligor_names: str = ""
     handler_id: str | None = None
     handler_name: str = ""
+    tribunal_id: str | None = None
 
 
 # --- values out -------------------------------------------------------------------------------
@@ -229,11 +235,13 @@ class Deadline:
 
     @property
     def shows_from(self) -> date:
-        return self.due_date - timedelta(days=WARN_DAYS[self.kind])
+        return shows_from(self.kind, self.due_date)
 
 
-@dataclass(frozen=True)
-class DueItem:
+class DueItem(NamedTuple):
+    """One row of the list. A named tuple rather than a frozen dataclass: the list over a large
+    docket has tens of thousands of them, and a tuple is made several times faster."""
+
     case_id: str
     kind: DueKind
     due_date: date
@@ -254,20 +262,119 @@ class DueItem:
 
     @property
     def group(self) -> DueGroup:
-        return DueGroup((self.priority - 1) // 2)
+        return _GROUP_OF_PRIORITY[self.priority]
+
+
+def shows_from(kind: DueKind, due_date: date) -> date:
+    """The first day an item of this kind and due date is on the list; it stays on it after."""
+    try:
+        return due_date - timedelta(days=WARN_DAYS[kind])
+    except OverflowError:
+        return date.min
+
+
+def item_on(
+    on: date,
+    case_id: str,
+    kind: DueKind,
+    due_date: date,
+    detail: str,
+    *,
+    livelihood: bool,
+    calendar_complete: bool = True,
+    rolled_from: date | None = None,
+    case_no: str = "",
+    obligor_names: str = "",
+    handler_id: str | None = None,
+    handler_name: str = "",
+) -> DueItem:
+    """The list's item for a deadline of a case on ``on`` (the deadline already shows that day)."""
+    return DueItem(
+        case_id,
+        kind,
+        due_date,
+        (on - due_date).days if due_date < on else 0,
+        priority_of(due_date, on, livelihood),
+        detail,
+        livelihood,
+        calendar_complete,
+        rolled_from,
+        case_no,
+        obligor_names,
+        handler_id,
+        handler_name,
+    )
+
+
+StoredDeadline = tuple[str, str, date, str, bool, "date | None", bool, str, str, "str | None"]
+"""A deadline as kept per case: case id, kind value, due date, detail, calendar complete,
+rolled from, and the case's livelihood flag, number, obligors and handler id."""
+
+
+def list_from_deadlines(
+    on: date, deadlines: Iterable[StoredDeadline], handler_names: Mapping[str | None, str]
+) -> list[DueItem]:
+    """The list for ``on`` from deadlines that show on that day, in the order ``due_list`` gives.
+
+    The deadlines come grouped by case in the rules' order, which breaks the ties of the sort key.
+    """
+    kind_of = {k.value: k for k in DueKind}
+    priority = priorities_on(on)
+    items = [
+        DueItem(
+            case_id,
+            kind_of[kind],
+            due,
+            (on - due).days if due < on else 0,
+            priority(due, livelihood),
+            detail,
+            livelihood,
+            complete,
+            rolled_from,
+            case_no,
+            obligors,
+            handler,
+            handler_names.get(handler, ""),
+        )
+        for (
+            case_id,
+            kind,
+            due,
+            detail,
+            complete,
+            rolled_from,
+            livelihood,
+            case_no,
+            obligors,
+            handler,
+        ) in deadlines
+    ]
+    items.sort(key=sort_key)
+    return items
 
 
 def priority_of(due_date: date, on: date, livelihood: bool) -> int:
     """1 (most urgent) … 8: overdue, due today, within 3 days, early warning; livelihood first."""
-    if due_date < on:
-        group = DueGroup.OVERDUE
-    elif due_date == on:
-        group = DueGroup.TODAY
-    elif due_date <= on + timedelta(days=LOOKAHEAD_DAYS):
-        group = DueGroup.SOON
-    else:
-        group = DueGroup.WARNING
-    return int(group) * 2 + (1 if livelihood else 2)
+    return priorities_on(on)(due_date, livelihood)
+
+
+def priorities_on(on: date) -> Callable[[date, bool], int]:
+    """``priority_of`` for one list date, its bounds worked out once for many items."""
+    soon = on + timedelta(days=LOOKAHEAD_DAYS)
+    overdue, today, within, warning = (int(g) * 2 for g in DueGroup)
+
+    def priority(due_date: date, livelihood: bool) -> int:
+        if due_date < on:
+            group = overdue
+        elif due_date == on:
+            group = today
+        elif due_date <= soon:
+            group = within
+        else:
+            group = warning
+        return group + (1 if livelihood else 2)
+
+    return priority
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -523,13 +630,12 @@ class DueCalculator:
         return [self._item(facts, d, on) for d in self.deadlines(facts, until=on)]
 
     def _item(self, facts: CaseFacts, d: Deadline, on: date) -> DueItem:
-        return DueItem(
-            case_id=facts.case_id,
-            kind=d.kind,
-            due_date=d.due_date,
-            days_overdue=max(0, (on - d.due_date).days),
-            priority=priority_of(d.due_date, on, facts.livelihood),
-            detail=d.detail,
+        return item_on(
+            on,
+            facts.case_id,
+            d.kind,
+            d.due_date,
+            d.detail,
             livelihood=facts.livelihood,
             calendar_complete=d.calendar_complete,
             rolled_from=d.rolled_from,

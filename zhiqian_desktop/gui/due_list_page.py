@@ -7,6 +7,7 @@ leaves the list when the data behind it changes.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,17 @@ ALL = "__all__"
 MINE = "__mine__"
 
 Index = QModelIndex | QPersistentModelIndex
+_ANSWERED_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        ITEM_ROLE,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    )
+)
 
 
 class DueListModel(QAbstractTableModel):
@@ -79,7 +91,8 @@ class DueListModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Painting asks for about ten roles per cell; most are none of ours.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         item = self.items[index.row()]
         col = index.column()
@@ -296,8 +309,8 @@ class DueListPage(QWidget):
         selected = self.selected_item()
         self.model.set_items(items)
         groups = {g: 0 for g in DueGroup}
-        for item in items:
-            groups[item.group] += 1
+        for item_group, n in Counter(item.group for item in items).items():
+            groups[item_group] = n
         parts = "，".join(f"{g.label}{n}" for g, n in groups.items())
         self.counts.setText(f"共{len(items)}项：{parts}" if items else "没有到期或逾期的事项")
         row = 0

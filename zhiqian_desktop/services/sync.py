@@ -379,6 +379,11 @@ def _trim_kit_database(
             conn.exec_driver_sql(
                 "DELETE FROM supervision_case WHERE id NOT IN (SELECT id FROM keep_case)"
             )
+            # The due-list's stored deadlines: a table without rowid, which the loop below
+            # cannot delete from by rowid, so the rows of the cases left out go here.
+            conn.exec_driver_sql(
+                "DELETE FROM due_item WHERE case_id NOT IN (SELECT id FROM keep_case)"
+            )
             for _ in range(50):
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 doomed = [(t, rowid) for t, rowid, parent, _fk in broken if parent != "app_user"]

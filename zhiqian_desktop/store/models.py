@@ -342,6 +342,41 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class DueEntry(Base):
+    """One pending deadline of an open case, as the due-list rules (domain/dues.py) compute it.
+
+    Derived data, never edited: services/due_items.py rewrites a case's rows in the same
+    transaction as every change to the case or its records, and all rows when the holiday table
+    or the period settings change, so the due-list for a date is one read of this small table
+    (``shows_from <= date``) instead of the rules run over every open case. Closed and deleted
+    cases have no rows. The case's columns the list shows or filters on are copied here, so the
+    read joins nothing; a change to any of them is a change to the case, which rewrites its rows.
+    """
+
+    __tablename__ = "due_item"
+    __table_args__ = (
+        Index("ix_due_item_shows_from", "shows_from"),
+        # Stored in key order (case, rules' order), the order the list is read in.
+        {"sqlite_with_rowid": False},
+    )
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), primary_key=True)
+    # The rules' own order within the case, which breaks ties in the list's sort order.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    due_date: Mapped[date] = mapped_column(Date)
+    # The first day the item is on the list (due date less the kind's warning days).
+    shows_from: Mapped[date] = mapped_column(Date)
+    detail: Mapped[str] = mapped_column(Text)
+    calendar_complete: Mapped[bool] = mapped_column(Boolean)
+    rolled_from: Mapped[date | None] = mapped_column(Date)
+    livelihood: Mapped[bool] = mapped_column(Boolean)
+    case_no: Mapped[str] = mapped_column(String(64))
+    obligor_names: Mapped[str] = mapped_column(String(500))
+    handler_id: Mapped[str | None] = mapped_column(String(36))
+    tribunal_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class HolidayDay(Base):
     """One official rest day on a weekday, or one adjusted working day on a weekend."""
 

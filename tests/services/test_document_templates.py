@@ -51,7 +51,7 @@ def test_copy_edit_save_issue_and_restore(db: Database, admin: Actor, tmp_path) 
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with db.unit_of_work() as s:
         issued = notices.issue_notice(db, s, admin, case_id, KIND, today=TODAY)
-    assert "特此催告，望自觉履行。" in flat(pdf_text(issued.pdf_path.read_bytes(), tmp_path))
+    assert "特此催告，望自觉履行。" in flat(pdf_text(issued.pdf, tmp_path))
 
     with db.unit_of_work() as s:
         assert templates.restore_default(s, admin, KIND)

@@ -90,6 +90,13 @@ def assert_in_step(db: Database) -> int:
     with db.reader() as s:
         stored = stored_rows(s)
         assert stored == computed_rows(s)
+        # The docket's 下次到期 is the earliest dated deadline the rules give, for every case.
+        calc = due_items.calculator(s)
+        expected = {f.case_id: calc.next_due(f) for f in dues.load_facts(s)}
+        for case_id, next_due in s.execute(
+            select(SupervisionCase.id, SupervisionCase.next_due_date)
+        ):
+            assert next_due == expected.get(case_id), case_id
         for on in DATES:
             assert dues.due_list(s, on) == dues.computed_due_list(s, on)
         handlers = set(s.scalars(select(SupervisionCase.handler_id)))

@@ -87,6 +87,10 @@ class DueKind(LabelledEnum):
     ENFORCEMENT_LIMIT = "enforcement_limit", "申请执行期间将届满"
 
 
+STANDING_TODOS = frozenset({DueKind.NO_URGING})
+"""Kinds that are a standing to-do rather than a deadline: they never set the docket's 下次到期."""
+
+
 ACTIONS: dict[DueKind, DueAction] = {
     DueKind.NO_URGING: DueAction.PRINT_URGING,
     DueKind.URGING_PERIOD: DueAction.LOG_CONTACT,
@@ -651,7 +655,7 @@ class DueCalculator:
         "No urging notice yet" is a standing to-do rather than a deadline, so it does not make
         every newly registered case overdue in the docket.
         """
-        dated = (d.due_date for d in self.deadlines(facts) if d.kind is not DueKind.NO_URGING)
+        dated = (d.due_date for d in self.deadlines(facts) if d.kind not in STANDING_TODOS)
         return min(dated, default=None)
 
 

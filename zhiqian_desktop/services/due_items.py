@@ -14,6 +14,10 @@ rewritten in the transaction that changes the data:
 - A change to the holiday table or to the period settings (催告期, 督促期限, 未送达提示天数)
   rebuilds every row, in the same transaction.
 - Writers that bypass the ORM (the bench generator, bulk copies) call ``rebuild_due_items``.
+- The docket's 下次到期 column (``supervision_case.next_due_date``, the earliest dated deadline)
+  is set from the same rows, so it follows a notice issued or served, a holiday table change and
+  everything else that moves a deadline. It is a derived column: written without a new version
+  or an audit event, like the search text.
 
 An item disappears when the data that caused it changes: the rows are recomputed from the data,
 never ticked off.
@@ -25,10 +29,11 @@ from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 
-from zhiqian_desktop.domain.dues import CaseFacts, DueCalculator, DueRules
+from zhiqian_desktop.domain.dues import STANDING_TODOS, CaseFacts, DueCalculator, DueRules
 from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.store.models import (
     CalendarYear,
@@ -57,6 +62,7 @@ RULE_SETTINGS = ("urging_days", "supervision_limit_days", "unserved_flag_days")
 
 _BY_CASE = (ContactLog, Document, Party, Payment, Settlement, Preservation)
 _BATCH = 500
+_STANDING = frozenset(kind.value for kind in STANDING_TODOS)
 
 
 # --- what changed -------------------------------------------------------------------------------
@@ -223,6 +229,7 @@ def refresh_due_items(session: Session, case_ids: Iterable[str]) -> None:
         rows = rows_of(calc, facts)
         if rows:
             conn.execute(insert(DueEntry), rows)
+        _set_next_due(session, chunk, rows)
 
 
 def rebuild_due_items(session: Session) -> int:
@@ -244,4 +251,56 @@ def rebuild_due_items(session: Session) -> int:
         if rows:
             conn.execute(insert(DueEntry), rows)
             count += len(rows)
+        _set_next_due(session, [f.case_id for f in facts[start : start + _BATCH * 4]], rows)
+    # Cases without open facts (closed, deleted) have no next deadline.
+    open_ids = {f.case_id for f in facts}
+    stale = [
+        case_id
+        for case_id in conn.scalars(
+            select(SupervisionCase.id).where(SupervisionCase.next_due_date.is_not(None))
+        )
+        if case_id not in open_ids
+    ]
+    for chunk in _chunks(stale):
+        _set_next_due(session, chunk, [])
     return count
+
+
+def _set_next_due(session: Session, case_ids: list[str], rows: list[dict[str, Any]]) -> None:
+    """Write the docket's 下次到期 of these cases from their rows (``DueCalculator.next_due``:
+    the earliest dated deadline; "no urging notice yet" is a standing to-do, not a deadline).
+    Only the values that differ are written, without a new version (a derived column)."""
+    if not case_ids:
+        return
+    earliest: dict[str, Any] = dict.fromkeys(case_ids)
+    for row in rows:
+        if row["kind"] in _STANDING or row["due_date"] is None:
+            continue
+        current = earliest.get(row["case_id"])
+        if current is None or row["due_date"] < current:
+            earliest[row["case_id"]] = row["due_date"]
+    conn = session.connection()
+    stored = conn.execute(
+        select(SupervisionCase.id, SupervisionCase.next_due_date).where(
+            SupervisionCase.id.in_(case_ids)
+        )
+    ).all()
+    changed = [
+        {"case_id": case_id, "next_due": earliest[case_id]}
+        for case_id, value in stored
+        if value != earliest[case_id]
+    ]
+    if not changed:
+        return
+    conn.execute(
+        update(SupervisionCase)
+        .where(SupervisionCase.id == bindparam("case_id"))
+        .values(next_due_date=bindparam("next_due")),
+        changed,
+    )
+    # A case object this session holds shows the written value too (sessions keep their objects
+    # after commit).
+    for change in changed:
+        held = session.identity_map.get(session.identity_key(SupervisionCase, change["case_id"]))
+        if held is not None:
+            set_committed_value(held, "next_due_date", change["next_due"])

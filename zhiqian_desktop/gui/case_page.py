@@ -593,8 +593,12 @@ class CasePage(QWidget):
 
         self.dossier_button.setEnabled(False)
         self.banner.show_message("正在生成归档卷宗…", "info")
-        self._dossier_task = run_in_background(work, on_success=done, on_failure=failed)
-        self._dossier_task.signals.finished.connect(lambda: self.dossier_button.setEnabled(True))
+        self._dossier_task = run_in_background(
+            work,
+            on_success=done,
+            on_failure=failed,
+            on_finished=lambda: self.dossier_button.setEnabled(True),
+        )
 
     def edit(self) -> None:
         if self.case_id is None:

@@ -80,7 +80,7 @@ class CopyReport:
 
 
 FILE_TABLE = "stored_file"
-"""Copied file by file between the two databases' stores, never as rows (see _copy_files)."""
+"""Copied file by file between the two databases' stores, never as rows (see copy_files)."""
 
 
 def tables_in_order() -> list[Table]:
@@ -315,7 +315,7 @@ def _copy(
                 _verify_relinked(dst, target_key)
             files = None
             if with_files:
-                files = _copy_files(
+                files = copy_files(
                     session,
                     shas,
                     source.files,
@@ -336,7 +336,7 @@ def named_files(conn: Connection | Session) -> list[str]:
     return sorted(sha for sha in named if sha)
 
 
-def _copy_files(
+def copy_files(
     src: Session,
     shas: list[str],
     source: FileStore,

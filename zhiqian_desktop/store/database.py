@@ -32,6 +32,7 @@ OUR_TABLES = frozenset({"supervision_case", "court_settings", "audit_event"})
 # team's write rate makes the queue short. Readers never take it.
 WRITE_LOCK_KEY = 0x5A51_4450  # "ZQDP"
 PG_LOCK_TIMEOUT_MS = 15000
+CIPHER_CACHE_KIB = 96 * 1024  # page cache of a connection to an encrypted database
 
 
 def sqlite_url(path: Path) -> str:
@@ -383,6 +384,14 @@ def _create_encrypted_engine(url: str) -> Engine:
         connect_args={"timeout": 15},
     )
     _configure_sqlite(engine)
+
+    @event.listens_for(engine, "connect")
+    def _page_cache(dbapi_conn: Any, _record: Any) -> None:
+        # Pages are decrypted on their way into SQLite's page cache, so the operating system's
+        # file cache holds only ciphertext: a larger cache (the default is 2 MiB) keeps the
+        # docket's indexes decrypted between queries. Memory is taken only as pages are read.
+        dbapi_conn.execute(f"PRAGMA cache_size = -{CIPHER_CACHE_KIB}")
+
     return engine
 
 

@@ -210,6 +210,7 @@ def test_valid_old_files_are_taken_into_the_database_once(
     (folder / "urging.toml").write_text(urging, encoding="utf-8")
     broken = templates.default_text(DocumentKind.PRE_FINE).replace("{obligor}", "{debtor}", 1)
     (folder / "pre_fine.toml").write_text(broken, encoding="utf-8")
+    (folder / ".tmp-x1y2.toml").write_text("half written", encoding="utf-8")
     # Another desk's version is in the database already: it wins over this desk's file.
     notice = templates.default_text(DocumentKind.SUPERVISION_NOTICE)
     kept = notice.replace('addressee = "{obligor}："', 'addressee = "{obligor}（另一台电脑）："')
@@ -230,6 +231,7 @@ def test_valid_old_files_are_taken_into_the_database_once(
     assert "urging.toml" in logged and "已存入数据库" in logged
     assert "pre_fine.toml" in logged and "未导入" in logged and "{debtor}" in logged
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".tmp-x1y2.toml",
         "pre_fine.toml",
         "supervision_notice.toml.unused",
         "urging.toml.imported",

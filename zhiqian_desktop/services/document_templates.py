@@ -250,6 +250,8 @@ def take_in_court_files(db: Database, folder: Path | None = None) -> FileImport:
         return report
     kinds = {template_file_name(k): k for k in DocumentKind}
     for path in sorted(folder.glob("*.toml")):
+        if path.name.startswith("."):  # a temporary file the old editor left behind
+            continue
         kind = kinds.get(path.name)
         if kind is None or not path.is_file():
             report.refused[path.name] = "文件名不是任何文书的模板名"

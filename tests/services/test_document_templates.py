@@ -198,6 +198,27 @@ def test_the_courts_wording_saved_at_one_desk_is_printed_at_another(
         assert not list((tmp_path / desk).rglob("*.toml"))
 
 
+def test_an_edit_started_before_another_desk_saved_is_refused_not_overwriting(
+    desks: tuple[Database, Database], admin: Actor
+) -> None:
+    one, two = desks
+    with one.unit_of_work() as s:
+        templates.copy_to_court(s, admin, KIND)
+    opened = _text(one)  # both desks open the editor on this text
+    theirs = opened.replace("特此催告。", "特此催告（第二台）。")
+    with two.unit_of_work() as s:
+        templates.save_template(s, admin, KIND, theirs, base=opened)
+    mine = opened.replace("特此催告。", "特此催告（第一台）。")
+    with pytest.raises(UserError, match="已被他人修改"), one.unit_of_work() as s:
+        templates.save_template(s, admin, KIND, mine, base=opened)
+    assert _stored(one) == {KIND.value: theirs}
+    with two.unit_of_work() as s:
+        templates.restore_default(s, admin, KIND)
+    with pytest.raises(UserError, match="恢复为内置模板"), one.unit_of_work() as s:
+        templates.save_template(s, admin, KIND, mine, base=theirs)
+    assert _stored(one) == {}
+
+
 # --- the court's files of an earlier version ----------------------------------------------------
 
 

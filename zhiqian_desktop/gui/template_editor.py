@@ -358,7 +358,7 @@ class TemplatesTab(QWidget):
         text = self.editor.toPlainText()
         try:
             with self.db.unit_of_work() as session:
-                templates.save_template(session, self.actor, self.kind, text)
+                templates.save_template(session, self.actor, self.kind, text, base=self.saved_text)
         except UserError as exc:
             self._show_error(exc)
             self.banner.show_message(f"未保存：{exc.message}", "error")

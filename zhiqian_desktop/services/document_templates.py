@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.printing.documents import build_content, check_glyphs
 from zhiqian_desktop.printing.samples import (
@@ -190,12 +190,24 @@ def copy_to_court(session: Session, actor: Actor, kind: DocumentKind) -> None:
     _record(session, actor, "create", kind, None, text)
 
 
-def save_template(session: Session, actor: Actor, kind: DocumentKind, text: str) -> None:
-    """Check ``text`` (syntax, fields and a sample document), then store it as the court's version."""
+def save_template(
+    session: Session, actor: Actor, kind: DocumentKind, text: str, *, base: str | None = None
+) -> None:
+    """Check ``text`` (syntax, fields and a sample document), then store it as the court's version.
+
+    ``base`` is the court's text the edit started from (the editor passes it): when another desk
+    has saved or removed the court's version since, the save is refused rather than overwriting
+    that change unseen."""
     actor.require_admin()
     preview_pdf(session, kind, text)  # refuses a template that cannot make a document
     row = _row(session, kind)
     before = row.text if row is not None else None
+    if base is not None and before != base:
+        raise StaleEditError(
+            f"“{kind.label}”的本院版本在您打开之后已被他人"
+            f"{'修改' if before is not None else '恢复为内置模板'}；您的修改未保存，仍保留在编辑框中，"
+            "请复制留存后重新打开该模板再修改"
+        )
     if row is None:
         session.add(CourtTemplate(kind=kind.value, text=text, updated_by=actor.username))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import sys
@@ -32,6 +33,8 @@ from zhiqian_desktop.domain.errors import UserError
 if TYPE_CHECKING:
     from zhiqian_desktop.store.database import Database
     from zhiqian_desktop.store.models import SupervisionCase
+
+log = logging.getLogger(__name__)
 
 PROG = "zhiqian"
 INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code 法院代字（如 内0221）"
@@ -364,6 +367,16 @@ def unlock_url(url: str) -> str:
     return url
 
 
+def _take_in_template_files(db: Database) -> None:
+    """The court's template files of an earlier version, into the database (once; logged)."""
+    from zhiqian_desktop.services.document_templates import take_in_court_files
+
+    try:
+        take_in_court_files(db)
+    except UserError as exc:  # a read-only or busy database: tried again next time
+        log.warning("本院文书模板文件未能存入数据库：%s", exc.message)
+
+
 @contextmanager
 def _open(
     args: argparse.Namespace, *, initialised: bool = True, create: bool = False
@@ -383,6 +396,7 @@ def _open(
             with db.reader() as session:
                 if not is_initialized(session):
                     raise UserError(f"数据库“{db.location}”尚未初始化；{INIT_HINT}")
+            _take_in_template_files(db)
         yield db
     finally:
         db.dispose()

@@ -522,3 +522,29 @@ def test_process_json_pipes_cleanly_into_head(demo_db: Path) -> None:
 def test_all_statuses_listed_by_demo(run: Any, demo_db: Path) -> None:
     rows = json.loads(run("cases", "--json", "--limit", "0", "--db", demo_db)[1])["cases"]
     assert {r["status"] for r in rows} >= {s.value for s in CaseStatus} - {"archived"}
+
+
+def test_a_desks_old_template_file_is_taken_into_the_database_by_the_first_command(
+    run: Any, registered: str, db_path: Path, tmp_path: Path
+) -> None:
+    from tests.printing.helpers import flat, pdf_text
+    from zhiqian_desktop.domain.kinds import DocumentKind
+    from zhiqian_desktop.services import document_templates
+
+    folder = document_templates.legacy_templates_dir()
+    folder.mkdir(parents=True)
+    own = document_templates.default_text(DocumentKind.URGING).replace(
+        "特此催告。", "特此催告（本院旧文件）。"
+    )
+    (folder / "urging.toml").write_text(own, encoding="utf-8")
+    output = tmp_path / "催告书.pdf"
+    code, _out, err = run("notice", registered, "--kind", "urging", "-o", output, "--db", db_path)
+    assert (code, err) == (0, "")
+    assert "特此催告（本院旧文件）。" in flat(pdf_text(output.read_bytes(), tmp_path))
+    assert sorted(p.name for p in folder.iterdir()) == ["urging.toml.imported"]
+    db = open_app_database(sqlite_url(db_path))
+    try:
+        with db.reader() as s:
+            assert document_templates.court_text(s, DocumentKind.URGING) == own
+    finally:
+        db.dispose()

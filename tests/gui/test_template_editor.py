@@ -39,6 +39,11 @@ def _tab(qtbot: QtBot, db: Database, actor: Actor) -> TemplatesTab:
     return tab
 
 
+def _court_text(db: Database) -> str | None:
+    with db.reader() as s:
+        return templates.court_text(s, KIND)
+
+
 def _replace(qtbot: QtBot, tab: TemplatesTab, old: str, new: str) -> None:
     """Select ``old`` in the editor and type ``new`` over it, as a clerk would."""
     cursor = tab.editor.document().find(old)
@@ -59,7 +64,8 @@ def test_edit_preview_save_then_a_notice_uses_the_courts_wording(
     with qtbot.waitSignal(tab.previewUpdated, timeout=20000):
         tab.copy_button.click()
     assert "本院版本" in tab.list.currentItem().text()
-    assert not tab.editor.isReadOnly() and templates.court_template_path(KIND).is_file()
+    assert not tab.editor.isReadOnly() and _court_text(db) == templates.default_text(KIND)
+    assert "使用本数据库的各台电脑共用" in tab.status.text() and admin.username in tab.status.text()
 
     with qtbot.waitSignal(tab.previewUpdated, timeout=20000):
         _replace(qtbot, tab, "特此催告。", "特此催告，请即履行。")
@@ -78,7 +84,7 @@ def test_edit_preview_save_then_a_notice_uses_the_courts_wording(
     assert "特此催告，请即履行。" in flat(pdf_text(issued.pdf, tmp_path))
 
     tab.restore_button.click()
-    assert not templates.court_template_path(KIND).exists()
+    assert _court_text(db) is None
     assert "内置" in tab.list.currentItem().text() and tab.editor.isReadOnly()
 
 
@@ -89,7 +95,8 @@ def test_a_broken_template_shows_its_line_keeps_the_preview_and_is_not_saved(
     with qtbot.waitSignal(tab.previewUpdated, timeout=20000):
         tab.copy_button.click()
     good = tab.last_pdf
-    saved_text = templates.court_template_path(KIND).read_text("utf-8")
+    saved_text = _court_text(db)
+    assert saved_text is not None
     with qtbot.waitSignal(tab.previewFailed, timeout=20000) as failed:
         _replace(qtbot, tab, "{obligor}：", "{debtor}：")
     assert "第4行" in failed.args[0] and "{debtor}" in failed.args[0]
@@ -102,7 +109,7 @@ def test_a_broken_template_shows_its_line_keeps_the_preview_and_is_not_saved(
 
     assert not tab.save()
     assert "未保存" in tab.banner.text() and "第4行" in tab.banner.text()
-    assert templates.court_template_path(KIND).read_text("utf-8") == saved_text
+    assert _court_text(db) == saved_text
 
     # Broken TOML syntax: the line and the column.
     tab.editor.moveCursor(QTextCursor.MoveOperation.Start)

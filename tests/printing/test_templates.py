@@ -1,9 +1,8 @@
-"""Document templates: shipped defaults, court overrides, and refusal of broken templates."""
+"""Document templates: shipped defaults, the court's text handed in, and refusal of broken ones."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,7 @@ from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.printing.documents import build_context
 from zhiqian_desktop.printing.templates import (
     PLACEHOLDERS,
-    court_templates_dir,
+    court_source,
     default_template_path,
     load_template,
     parse_template,
@@ -29,18 +28,13 @@ def test_every_kind_has_a_valid_default_template(kind: DocumentKind) -> None:
     assert "{" not in "".join(filled.paragraphs)
 
 
-def test_a_copy_in_the_data_directory_overrides_the_default() -> None:
-    folder = court_templates_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "urging.toml").write_text(
-        'title = "催告书"\naddressee = "{obligor}："\nparagraphs = ["请于{urging_days}日内履行。"]\n',
-        encoding="utf-8",
-    )
-    template = load_template(DocumentKind.URGING)
+def test_the_courts_text_when_given_wins_over_the_default() -> None:
+    text = 'title = "催告书"\naddressee = "{obligor}："\nparagraphs = ["请于{urging_days}日内履行。"]\n'
+    template = load_template(DocumentKind.URGING, text)
     assert template.title == "催告书"
-    assert template.source == str(folder / "urging.toml")
-    assert load_template(DocumentKind.PRE_FINE).source == str(
-        default_template_path(DocumentKind.PRE_FINE)
+    assert template.source == court_source(DocumentKind.URGING) == "urging.toml（本院版本）"
+    assert load_template(DocumentKind.URGING).source == str(
+        default_template_path(DocumentKind.URGING)
     )
 
 
@@ -76,7 +70,7 @@ def test_escaped_braces_are_literal() -> None:
     assert t.fill(dict.fromkeys(PLACEHOLDERS, "王某")).paragraphs == ["{注}王某"]
 
 
-def test_an_override_that_is_broken_is_refused_not_skipped(tmp_path: Path) -> None:
-    (tmp_path / "urging.toml").write_text('title = "x"\nparagraphs = ["{nope}"]\n', "utf-8")
-    with pytest.raises(UserError, match="nope"):
-        load_template(DocumentKind.URGING, override_dir=tmp_path)
+def test_a_courts_text_that_is_broken_is_refused_not_skipped() -> None:
+    with pytest.raises(UserError, match="nope") as err:
+        load_template(DocumentKind.URGING, 'title = "x"\nparagraphs = ["{nope}"]\n')
+    assert "本院版本" in err.value.message

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import ContactKind, PaymentMethod, Role
+from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, PaymentMethod, Role
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services import auth, sync
 from zhiqian_desktop.services.actor import Actor
@@ -34,6 +34,7 @@ from zhiqian_desktop.services.maintenance import open_app_database
 from zhiqian_desktop.services.outcomes import close_case, record_payment
 from zhiqian_desktop.services.users import actor_for, create_user
 from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import (
     AuditEvent,
     CaseNumberBlock,
@@ -594,3 +595,80 @@ def test_export_kit_needs_a_lead(court: Court, tmp_path: Path) -> None:
             court.db, clerk, tribunal_id=court.tribunal_id, year=2026, dest=tmp_path / "k.zip"
         )
     assert count(court.db, CaseNumberBlock) == 0
+
+
+# --- the court's document templates --------------------------------------------------------------
+
+
+def _urging_text(db: Database) -> str:
+    from zhiqian_desktop.services import document_templates
+
+    with db.reader() as s:
+        return document_templates.template_text(s, DocumentKind.URGING)
+
+
+def test_the_courts_templates_travel_as_rows_of_the_kit_database(
+    court: Court, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.printing.helpers import flat, pdf_text
+    from zhiqian_desktop.services import document_templates, notices
+
+    own = document_templates.default_text(DocumentKind.URGING).replace(
+        "特此催告。", "特此催告，离线也一样。"
+    )
+    with court.db.unit_of_work() as s:
+        document_templates.save_template(s, court.admin, DocumentKind.URGING, own)
+    kit = sync.export_kit(
+        court.db,
+        court.admin,
+        tribunal_id=court.tribunal_id,
+        year=2026,
+        block_size=10,
+        dest=tmp_path / "kit.zip",
+    )
+    with zipfile.ZipFile(kit) as zf:
+        assert not [n for n in zf.namelist() if n.startswith("templates/")]
+    # The laptop is another PC: its own data folder holds nothing of the court's.
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "laptop-home"))
+    laptop = open_laptop(kit, tmp_path / "laptop")
+    try:
+        assert _urging_text(laptop.db) == own
+        with laptop.db.unit_of_work() as s:
+            issued = notices.issue_notice(
+                laptop.db, s, laptop.clerk, court.cases[0], DocumentKind.URGING, today=TODAY
+            )
+        assert "特此催告，离线也一样。" in flat(pdf_text(issued.pdf, tmp_path))
+    finally:
+        laptop.db.dispose()
+
+
+def test_an_older_kit_with_template_files_puts_them_into_the_laptops_database(
+    court: Court, kit: Path, tmp_path: Path
+) -> None:
+    from zhiqian_desktop.services import document_templates
+
+    own = document_templates.default_text(DocumentKind.URGING).replace(
+        "特此催告。", "特此催告（旧离线包）。"
+    )
+    broken = 'title = "x"\nparagraphs = ["{nope}"]\n'
+    members = {"templates/urging.toml": own.encode(), "templates/pre_fine.toml": broken.encode()}
+    with zipfile.ZipFile(kit) as zf:
+        manifest = json.loads(zf.read(sync.MANIFEST))
+        key = bytes.fromhex(zf.read(sync.COURT_KEY).decode().strip())
+    for name, data in members.items():
+        manifest["files"].append(
+            {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        )
+    raw = json.dumps(manifest).encode()
+    sig = hmac.new(key, raw, hashlib.sha256).hexdigest().encode()
+    old = rewrite(kit, tmp_path / "old-kit.zip", {sync.MANIFEST: raw, sync.SIGNATURE: sig}, members)
+    laptop = open_laptop(old, tmp_path / "laptop")
+    try:
+        assert _urging_text(laptop.db) == own
+        with laptop.db.reader() as s:
+            stored = {t.kind for t in document_templates.list_templates(s) if t.court_version}
+        assert stored == {DocumentKind.URGING}
+    finally:
+        laptop.db.dispose()
+    # Nothing was copied into the laptop user's own folder as before.
+    assert not document_templates.legacy_templates_dir().exists()

@@ -390,6 +390,16 @@ def _message(kind: QMessageBox.Icon, title: str, text: str) -> None:
     box.exec()
 
 
+def take_in_old_template_files(db: Database) -> None:
+    """The court's template files of an earlier version, into the shared database (once)."""
+    from zhiqian_desktop.services.document_templates import take_in_court_files
+
+    try:
+        take_in_court_files(db)
+    except UserError as exc:  # a read-only or busy database: tried again at the next start
+        log.warning("本院文书模板文件未能存入数据库：%s", exc.message)
+
+
 def run(url: str, demo: bool = False) -> int:
     """The desktop app on the database at `url` (or a demo database); returns the exit code."""
     app = make_application()
@@ -414,6 +424,8 @@ def run(url: str, demo: bool = False) -> int:
         try:
             if not ensure_initialized(session):
                 return 0
+            if not demo:
+                take_in_old_template_files(session.db)
             actor = choose_actor(session, demo=demo)
             if actor is None:
                 return 0

@@ -1,7 +1,8 @@
 """设置 → 文书模板: the court's own wording of each document, edited with a live preview.
 
 The list shows every document's template and whether the court's version or the shipped one is in
-use. The shipped text is read-only; 复制为本院版本 makes an editable copy in the data directory.
+use. The shipped text is read-only; 复制为本院版本 makes an editable copy in the database, shared
+by every desk working on it.
 While typing, the document is drawn again with sample case data (after a short pause, off the GUI
 thread); a template the loader refuses is shown with its line and reason, the line is marked and
 the preview keeps the last good drawing. 保存 checks before writing; 恢复默认 removes the copy.
@@ -55,6 +56,7 @@ class TemplatesTab(QWidget):
         self.db, self.actor = db, actor
         self.kind: DocumentKind | None = None
         self.court_version = False
+        self.info: templates.TemplateInfo | None = None
         self.saved_text = ""
         self.last_pdf: bytes | None = None
         """The last good drawing (kept while the text is refused)."""
@@ -73,7 +75,9 @@ class TemplatesTab(QWidget):
         self.status.setWordWrap(True)
         self.status.setStyleSheet(f"color: {HINT_COLOUR};")
         self.copy_button = QPushButton("复制为本院版本", self)
-        self.copy_button.setToolTip("把内置模板复制到数据目录，作为本院版本修改；内置模板保持不变")
+        self.copy_button.setToolTip(
+            "把内置模板复制到数据库，作为本院版本修改（使用同一数据库的各台电脑共用）；内置模板保持不变"
+        )
         self.save_button = QPushButton("保存(&S)", self)
         self.save_button.setToolTip("检查无误后保存本院版本；此后出具的文书使用新的措辞")
         self.restore_button = QPushButton("恢复默认", self)
@@ -159,9 +163,13 @@ class TemplatesTab(QWidget):
 
     # --- the list ---------------------------------------------------------------------------
 
+    def _infos(self) -> list[templates.TemplateInfo]:
+        with self.db.reader() as session:
+            return templates.list_templates(session)
+
     def load(self) -> None:
         """Fill the list (keeping the chosen template and any unsaved edit)."""
-        infos = templates.list_templates()
+        infos = self._infos()
         current = self.kind or infos[0].kind
         self.list.blockSignals(True)
         self.list.clear()
@@ -203,13 +211,16 @@ class TemplatesTab(QWidget):
 
     def show_kind(self, kind: DocumentKind) -> None:
         self.kind = kind
-        info = next(t for t in templates.list_templates() if t.kind is kind)
-        self.court_version = info.court_version
         try:
-            text = templates.template_text(kind)
+            with self.db.reader() as session:
+                info = next(t for t in templates.list_templates(session) if t.kind is kind)
+                text = templates.template_text(session, kind)
         except UserError as exc:
+            info = templates.TemplateInfo(kind, False)
             text = ""
             self.banner.show_message(exc.message, "error")
+        self.info = info
+        self.court_version = info.court_version
         self._loading = True
         self.saved_text = text
         self.editor.setPlainText(text)
@@ -229,10 +240,19 @@ class TemplatesTab(QWidget):
         if not self.is_admin:
             self.status.setText("修改文书模板需要管理员权限；此处仅供查看。")
         elif self.court_version:
-            path = templates.court_template_path(self.kind) if self.kind else ""
-            self.status.setText(f"正在使用本院版本（{path}）。修改后点“保存”，此后出具的文书生效。")
+            self.status.setText(
+                f"正在使用本院版本（{self._saved_by()}），使用本数据库的各台电脑共用。"
+                "修改后点“保存”，此后出具的文书生效。"
+            )
         else:
             self.status.setText("正在使用内置模板（只读）。点“复制为本院版本”后即可修改。")
+
+    def _saved_by(self) -> str:
+        info = self.info
+        if info is None or info.updated_at is None:
+            return "已保存在数据库中"
+        when = info.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return f"{info.updated_by} 于 {when} 保存"
 
     # --- editing and the live preview -----------------------------------------------------
 
@@ -325,11 +345,11 @@ class TemplatesTab(QWidget):
             return
         try:
             with self.db.unit_of_work() as session:
-                path = templates.copy_to_court(session, self.actor, self.kind)
+                templates.copy_to_court(session, self.actor, self.kind)
         except UserError as exc:
             self.banner.show_message(exc.message, "error")
             return
-        self.banner.show_message(f"已复制为本院版本：{path}。现在可以修改。", "success")
+        self.banner.show_message(f"“{self.kind.label}”已复制为本院版本，现在可以修改。", "success")
         self._reload_list()
 
     def save(self) -> bool:
@@ -338,12 +358,14 @@ class TemplatesTab(QWidget):
         text = self.editor.toPlainText()
         try:
             with self.db.unit_of_work() as session:
-                templates.save_template(session, self.actor, self.kind, text)
+                templates.save_template(session, self.actor, self.kind, text, base=self.saved_text)
         except UserError as exc:
             self._show_error(exc)
             self.banner.show_message(f"未保存：{exc.message}", "error")
             return False
         self.saved_text = text
+        with self.db.reader() as session:
+            self.info = next(t for t in templates.list_templates(session) if t.kind is self.kind)
         self._update_controls()
         self.banner.show_message(
             f"“{self.kind.label}”的本院版本已保存；此后出具的文书使用新的措辞。", "success"

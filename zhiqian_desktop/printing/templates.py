@@ -1,6 +1,8 @@
-"""The wording of each document: TOML templates shipped in resources/templates, overridable by the court.
+"""The wording of each document: TOML templates shipped in resources/templates, or the court's own text.
 
-A template is refused as a whole (file, line and reason) when its syntax is broken or it uses a
+The court's versions live in its database (services/document_templates.py reads them and hands
+the text in here), so this module never touches the database or the user's folders. A template
+is refused as a whole (file, line and reason) when its syntax is broken or it uses a
 field the app does not know, so a notice is never printed half filled.
 """
 
@@ -17,7 +19,6 @@ from typing import Any
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.resources_access import resource_path
-from zhiqian_desktop.store.locations import data_dir
 
 PLACEHOLDERS: dict[str, str] = {
     "court_name": "法院名称",
@@ -139,14 +140,9 @@ def default_template_path(kind: DocumentKind) -> Path:
     return resource_path("templates", template_file_name(kind))
 
 
-def court_templates_dir() -> Path:
-    """Where the court's edited copies live (the user data directory); they win over defaults."""
-    return data_dir() / "templates"
-
-
-def template_path(kind: DocumentKind, override_dir: Path | None = None) -> Path:
-    own = (override_dir or court_templates_dir()) / template_file_name(kind)
-    return own if own.is_file() else default_template_path(kind)
+def court_source(kind: DocumentKind) -> str:
+    """How a message names the court's version of ``kind``."""
+    return f"{template_file_name(kind)}（本院版本）"
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -265,8 +261,11 @@ def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplat
     )
 
 
-def load_template(kind: DocumentKind, override_dir: Path | None = None) -> DocumentTemplate:
-    path = template_path(kind, override_dir)
+def load_template(kind: DocumentKind, court_text: str | None = None) -> DocumentTemplate:
+    """The court's version when its text is given, else the shipped template (parsed once per text)."""
+    if court_text is not None:
+        return parse_template(kind, court_text, court_source(kind))
+    path = default_template_path(kind)
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -1,11 +1,11 @@
 """Issuing printed notices (文书) for a case, keeping their PDFs, and recording their service (送达).
 
-A document is numbered, rendered from the court's templates, and stored twice over: the data it was
-made from (``Document.data_json``: the placeholder values and the complete resolved text) and the
-PDF, kept once under its SHA-256 in the database's file store (store/files.py). Re-rendering uses
-the stored text, so a later template edit never changes a document already issued. The service
-date of the urging notice starts the urging period (催告期), counted under Civil Procedure Law
-art. 85.
+A document is numbered, rendered from the court's templates (its own versions are rows of the
+database, services/document_templates.py), and stored twice over: the data it was made from
+(``Document.data_json``: the placeholder values and the complete resolved text) and the PDF,
+kept once under its SHA-256 in the database's file store (store/files.py). Re-rendering uses the
+stored text, so a later template edit never changes a document already issued. The service date
+of the urging notice starts the urging period (催告期), counted under Civil Procedure Law art. 85.
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ from zhiqian_desktop.printing.documents import (
 )
 from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.printing.renderer import NoticeRenderer
-from zhiqian_desktop.printing.templates import load_template
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.calendar import load_calendar
 from zhiqian_desktop.services.docket import get_case
+from zhiqian_desktop.services.document_templates import template_for
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import FolderStore, files_dir_for_url
@@ -268,7 +268,7 @@ def issue_notice(
         doc_no=doc_no,
         issued_on=today,
         served=served,
-        template=load_template(kind),
+        template=template_for(session, kind),
     )
     check_glyphs(context, renderer.fonts())
     pdf = renderer.render(content)

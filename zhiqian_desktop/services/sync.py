@@ -2,7 +2,7 @@
 
 Court → laptop: ``export_kit`` reserves a block of case numbers and writes a zip holding a trimmed
 copy of the database (the tribunal's cases and everything needed to work on them), the files
-they refer to, the court's templates and the court key. ``open_kit`` turns the zip into the
+they refer to and the court key (the court's own document templates are rows of that database). ``open_kit`` turns the zip into the
 database of a fresh install; case numbers then come from the block only
 (services/case_numbers.py).
 
@@ -47,6 +47,7 @@ from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import SYSTEM, Actor
 from zhiqian_desktop.services.contacts import MAX_ATTACHMENT_BYTES
 from zhiqian_desktop.services.docket import refresh_derived
+from zhiqian_desktop.services.document_templates import take_in_court_files
 from zhiqian_desktop.services.maintenance import open_app_database, record_head, take_backup
 from zhiqian_desktop.services.notices import files_dir
 from zhiqian_desktop.services.packages import (
@@ -399,7 +400,8 @@ def _trim_kit_database(
                 "merge_conflict",
                 "case_number_block",
                 # The kit carries the files as members, unpacked into the laptop's folder; the
-                # court's secrets stay at the court.
+                # court's secrets stay at the court. (The court's document templates,
+                # court_template, refer to no case and stay: the laptop prints the same wording.)
                 "stored_file",
                 "court_secret",
             ):
@@ -728,11 +730,6 @@ def export_kit(
                     else:
                         missing.append(sha)
                     _report(progress, n, len(todo), "正在打包附件和文书")
-                templates = _court_templates_dir()
-                if templates.is_dir():
-                    for item in sorted(templates.iterdir()):
-                        if item.is_file() and not item.is_symlink():
-                            add(f"templates/{safe_name(item.name)}", item)
                 manifest = {
                     "schema": KIT_SCHEMA,
                     "kit_id": kit.id,
@@ -794,12 +791,6 @@ def export_kit(
     record_head(db, "export", dest)
     _report(progress, 1, 1, "离线包已生成")
     return dest
-
-
-def _court_templates_dir() -> Path:
-    from zhiqian_desktop.printing.templates import court_templates_dir
-
-    return court_templates_dir()
 
 
 # --- reading a package ---------------------------------------------------------------------------
@@ -1053,6 +1044,7 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
                     raise PackageRefused(f"“{name}”的名称与其校验值不符")
                 _copy_member(package.reader, name, files / m[1] / m[2], sha)
             elif name.startswith("templates/") and name.count("/") == 1:
+                # A kit from an earlier version, when the court's templates were files.
                 leaf = safe_name(name.split("/", 1)[1])
                 _copy_member(package.reader, name, files / KIT_FOLDER / "templates" / leaf, sha)
             else:
@@ -1071,7 +1063,6 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
     finally:
         package.reader.close()
         shutil.rmtree(work, ignore_errors=True)
-    _install_templates(kit_folder(database) / "templates")
     if key is not None:
         cipher.remember(database, key)
     elif not cipher.is_plain(database):
@@ -1092,21 +1083,11 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
                 after={"origin": row.origin, "kit_id": row.id},
                 origin=row.origin,
             )
+        take_in_court_files(opened, kit_folder(database) / "templates")
     finally:
         opened.dispose()
     _report(progress, 1, 1, "离线包已打开")
     return database
-
-
-def _install_templates(folder: Path) -> None:
-    """The court's edited templates, where this install looks for them (its own edits stay)."""
-    if not folder.is_dir():
-        return
-    target = _court_templates_dir()
-    for item in folder.iterdir():
-        if item.is_file() and not (target / item.name).exists():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(item, target / item.name)
 
 
 def _laptop_kit(session: Session) -> OfflineKit:

@@ -497,3 +497,16 @@ class CourtSecret(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class CourtTemplate(Base):
+    """The court's own wording of one document (设置 → 文书模板), shared by every desk of the
+    database; a document without a row here is printed from the shipped template."""
+
+    __tablename__ = "court_template"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """A ``DocumentKind`` value (kept as text: a kind this version does not know is ignored)."""
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))

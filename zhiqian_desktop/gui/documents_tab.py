@@ -409,9 +409,7 @@ class DocumentsTab(QWidget):
             return
         try:
             with self.db.reader() as session:
-                pdf = notices.render_document(session, row.id)
-            path = batch_print.viewer_path(self.db, f"{row.doc_no}.pdf")
-            batch_print.write_atomically(path, pdf)
+                path = batch_print.redrawn_printout(self.db, session, row.id)
         except UserError as exc:
             self.banner.show_message(exc.message)
             return

@@ -8,9 +8,7 @@ work: a failure or a cancel leaves no document, no number used and no trip file 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,7 +28,7 @@ from zhiqian_desktop.services.docket import DocketQuery, list_cases
 from zhiqian_desktop.services.dues import due_list
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.files import sync_files, viewing_dir
+from zhiqian_desktop.store.files import sync_files, viewing_dir, write_atomically
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
 
@@ -197,19 +195,6 @@ def default_batch_path(kind: DocumentKind, count: int, now: datetime | None = No
     return printout_path(f"批量打印-{kind.label}-{count}件-{stamp}.pdf")
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` through a temporary file, so a reader never sees half a PDF."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def viewer_path(db: Database, name: str) -> Path:
     """Where a copy of a document goes to be opened in the system viewer: the printouts folder,
     or, for a database that keeps its files inside itself (a court server, an encrypted file), a
@@ -225,7 +210,17 @@ def document_printout(db: Database, session: Session, document_id: str) -> Path:
     payload = notices.stored_pdf(db, session, document_id)
     name = document.doc_no if document is not None else document_id
     path = viewer_path(db, f"{name}.pdf")
-    write_atomically(path, payload)
+    write_atomically(path, payload, sync=False)
+    return path
+
+
+def redrawn_printout(db: Database, session: Session, document_id: str) -> Path:
+    """The document drawn again from the data stored when it was issued (重新打印), written as
+    <文书编号>.pdf (``viewer_path``) for the viewer."""
+    document = session.get(Document, document_id)
+    name = document.doc_no if document is not None else document_id
+    path = viewer_path(db, f"{name}.pdf")
+    write_atomically(path, notices.render_document(session, document_id), sync=False)
     return path
 
 
@@ -341,7 +336,7 @@ def issue_batch(
             target = output or default_batch_path(kind, len(cases))
             # Written inside the unit of work: a file that cannot be written cancels the batch.
             try:
-                write_atomically(target, pdf)
+                write_atomically(target, pdf, sync=False)
                 written = target
             except OSError as exc:
                 raise UserError(

@@ -67,11 +67,13 @@ def store_bytes(root: Path, payload: bytes, *, sync: bool = True) -> tuple[str, 
     target = stored_file_path(root, sha)
     if target.is_file() and target.stat().st_size == len(payload):
         return sha, target
-    _write_atomically(target, payload, sync=sync)
+    write_atomically(target, payload, sync=sync)
     return sha, target
 
 
-def _write_atomically(target: Path, payload: bytes, *, sync: bool = True) -> None:
+def write_atomically(target: Path, payload: bytes, *, sync: bool = True) -> None:
+    """Write ``payload`` to ``target`` through a temporary name, so a reader never sees half a
+    file (``sync=False``: the caller flushes to disk later, or the file is a throw-away copy)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:

@@ -296,17 +296,10 @@ def test_a_change_package_brings_its_files_into_the_server(
 ) -> None:
     """A kit made from the court's file before it moved to the server; the tribunal's photo
     comes back into the server's file table with the merge."""
-    from tests.services.test_sync import open_laptop, setup_court
+    from tests.services.test_sync import open_laptop, setup_court, tribunal_kit
 
     court = setup_court(sqlite_db, admin)
-    kit = sync.export_kit(
-        court.db,
-        court.admin,
-        tribunal_id=court.tribunal_id,
-        year=2026,
-        block_size=10,
-        dest=tmp_path / "kit.zip",
-    )
+    kit = tribunal_kit(court, tmp_path / "kit.zip")
     laptop = open_laptop(kit, tmp_path / "laptop")
     try:
         visit(laptop.db, laptop.clerk, court.cases[0], photo)
@@ -344,18 +337,11 @@ def test_a_kit_from_the_server_carries_its_files_and_its_changes_bring_theirs_ba
     photo: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests.services.test_sync import open_laptop, setup_court
+    from tests.services.test_sync import open_laptop, setup_court, tribunal_kit
 
     court = setup_court(pg_db, admin)
     visit(pg_db, admin, court.cases[0], photo)  # taken at a desk before the kit is made
-    kit = sync.export_kit(
-        court.db,
-        court.admin,
-        tribunal_id=court.tribunal_id,
-        year=2026,
-        block_size=10,
-        dest=tmp_path / "kit.zip",
-    )
+    kit = tribunal_kit(court, tmp_path / "kit.zip")
     with zipfile.ZipFile(kit) as zf:
         assert zf.read(f"files/{sha(PHOTO)[:2]}/{sha(PHOTO)}") == PHOTO
     laptop = open_laptop(kit, tmp_path / "laptop")

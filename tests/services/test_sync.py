@@ -85,16 +85,16 @@ def setup_court(sqlite_db: Database, admin: Actor) -> Court:
     return Court(sqlite_db, admin, tid, hid, ids, own)
 
 
+def tribunal_kit(court: Court, dest: Path) -> Path:
+    """The kit of the court's tribunal, with a block of 10 case numbers of 2026."""
+    return sync.export_kit(
+        court.db, court.admin, tribunal_id=court.tribunal_id, year=2026, block_size=10, dest=dest
+    )
+
+
 @pytest.fixture
 def kit(court: Court, tmp_path: Path) -> Path:
-    return sync.export_kit(
-        court.db,
-        court.admin,
-        tribunal_id=court.tribunal_id,
-        year=2026,
-        block_size=10,
-        dest=tmp_path / "kit.zip",
-    )
+    return tribunal_kit(court, tmp_path / "kit.zip")
 
 
 @dataclass
@@ -618,14 +618,7 @@ def test_the_courts_templates_travel_as_rows_of_the_kit_database(
     )
     with court.db.unit_of_work() as s:
         document_templates.save_template(s, court.admin, DocumentKind.URGING, own)
-    kit = sync.export_kit(
-        court.db,
-        court.admin,
-        tribunal_id=court.tribunal_id,
-        year=2026,
-        block_size=10,
-        dest=tmp_path / "kit.zip",
-    )
+    kit = tribunal_kit(court, tmp_path / "kit.zip")
     with zipfile.ZipFile(kit) as zf:
         assert not [n for n in zf.namelist() if n.startswith("templates/")]
     # The laptop is another PC: its own data folder holds nothing of the court's.

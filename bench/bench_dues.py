@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from zhiqian_desktop.services.dues import computed_due_list, due_list
+from zhiqian_desktop.services.supervision.dues import computed_due_list, due_list
 from zhiqian_desktop.store.database import open_database, sqlite_url
 from zhiqian_desktop.store.models import ContactLog, SupervisionCase
 
@@ -84,7 +84,7 @@ def measure_page(db_path: Path = DEFAULT_DB, repeat: int = 5) -> dict[str, float
     from zhiqian_desktop.domain.kinds import Role
     from zhiqian_desktop.gui.app import make_application
     from zhiqian_desktop.gui.due_list_page import DueListPage
-    from zhiqian_desktop.services.actor import Actor
+    from zhiqian_desktop.services.core.actor import Actor
     from zhiqian_desktop.store.models import User
 
     if not db_path.exists():

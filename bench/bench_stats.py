@@ -17,7 +17,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 
 from zhiqian_desktop.domain.stats import GroupBy, Period
-from zhiqian_desktop.services.stats import compute_stats
+from zhiqian_desktop.services.reporting.stats import compute_stats
 from zhiqian_desktop.store.database import Database, create_database_engine
 from zhiqian_desktop.store.models import SupervisionCase
 

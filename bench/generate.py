@@ -41,10 +41,10 @@ from zhiqian_desktop.domain.kinds import (
     SettlementStatus,
 )
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus
-from zhiqian_desktop.services import audit
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.calendar import load_calendar
-from zhiqian_desktop.services.docket import split_phones
+from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.calendar import load_calendar
+from zhiqian_desktop.services.intake.docket import split_phones
 from zhiqian_desktop.store.database import Database, open_database, sqlite_url
 from zhiqian_desktop.store.migrations import head_revision
 from zhiqian_desktop.store.models import Base
@@ -657,10 +657,10 @@ def refresh_next_due(db: Database, tables: Tables) -> None:
     """Recompute next_due_date of every open case in bulk with the due-list rules, when present.
 
     The generator's own estimate (supervision limit vs. latest promised follow-up) stands in for
-    a program without services/dues.py; with it, the docket column follows its rules exactly.
+    a program without services/supervision/dues.py; with it, the docket column follows its rules exactly.
     """
     try:
-        from zhiqian_desktop.services.dues import (
+        from zhiqian_desktop.services.supervision.dues import (
             DueCalculator,
             DueFilter,
             load_facts,
@@ -685,7 +685,7 @@ def refresh_next_due(db: Database, tables: Tables) -> None:
     # The rows were written with Core, past the session events that keep the due-list's stored
     # deadlines in step: compute them all once, as the migration does for an existing database.
     try:
-        from zhiqian_desktop.services.due_items import rebuild_due_items
+        from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
     except ImportError:
         return
     with db.unit_of_work() as s:
@@ -694,8 +694,8 @@ def refresh_next_due(db: Database, tables: Tables) -> None:
 
 def check_sample(path: Path, size: int = 300) -> None:
     """Recompute the derived columns of a sample through the service and compare; verify the chain."""
-    from zhiqian_desktop.services.audit import verify_chain
-    from zhiqian_desktop.services.docket import refresh_derived
+    from zhiqian_desktop.services.core.audit import verify_chain
+    from zhiqian_desktop.services.intake.docket import refresh_derived
     from zhiqian_desktop.store.models import SupervisionCase
 
     fields = ("obligor_names", "search_text", "amount_paid", "next_due_date")
@@ -724,7 +724,7 @@ def check_sample(path: Path, size: int = 300) -> None:
 def _check_due_items(s: Any) -> None:
     """The due-list read from the stored deadlines equals the one computed from the data."""
     try:
-        from zhiqian_desktop.services.dues import computed_due_list, due_list
+        from zhiqian_desktop.services.supervision.dues import computed_due_list, due_list
     except ImportError:
         return
     today = date.today()

@@ -144,8 +144,8 @@ def profile(db_url: str) -> dict[str, Any]:
 
 
 def _demo_url(folder: Path) -> str:
-    from zhiqian_desktop.services import settings as settings_service
-    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core import settings as settings_service
     from zhiqian_desktop.store.database import sqlite_url
 
     url = sqlite_url(folder / "profile.db")

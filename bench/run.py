@@ -41,7 +41,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bench.generate import DEFAULT_DB, END, ensure_database
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.intake.docket import (
     SORT_KEYS,
     DocketQuery,
     _docket_select,
@@ -49,7 +50,6 @@ from zhiqian_desktop.services.docket import (
     count_cases,
     list_cases,
 )
-from zhiqian_desktop.services.maintenance import open_app_database
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.models import Party, SupervisionCase
 
@@ -401,7 +401,9 @@ def due_list_all(ctx: Context) -> float:
     try:
         from bench import bench_dues
     except ImportError as exc:
-        raise NotAvailable(f"bench.bench_dues / services.dues.due_list: {exc}") from None
+        raise NotAvailable(
+            f"bench.bench_dues / services.supervision.dues.due_list: {exc}"
+        ) from None
     result = bench_dues.measure(ctx.db_path, on=ctx.today, repeat=max(5, ctx.runs))
     ctx.notes["due-list"] = f"{result['items']:.0f} items over {result['cases']:.0f} cases"
     return float(result["median_ms"])
@@ -440,7 +442,7 @@ def _open_case_ids(db: Database, n: int, offset: int = 0) -> list[str]:
 
 
 def _admin(db: Database) -> Any:
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.core.users import default_actor
 
     with db.reader() as s:
         return default_actor(s)
@@ -449,7 +451,7 @@ def _admin(db: Database) -> Any:
 @figure("notice: issue one urging notice (render + store + audit)", 80)
 def one_notice(ctx: Context) -> float:
     from zhiqian_desktop.domain.kinds import DocumentKind
-    from zhiqian_desktop.services.notices import issue_notice
+    from zhiqian_desktop.services.supervision.notices import issue_notice
 
     db = ctx.write_db
     actor = _admin(db)
@@ -466,9 +468,9 @@ def one_notice(ctx: Context) -> float:
 @figure("batch: 200 supervision notices with service receipts (one PDF)", 15, unit="s")
 def batch_notices(ctx: Context) -> float:
     try:
-        from zhiqian_desktop.services.batch_print import issue_batch
+        from zhiqian_desktop.services.closing.batch_print import issue_batch
     except ImportError as exc:
-        raise NotAvailable(f"services.batch_print: {exc}") from None
+        raise NotAvailable(f"services.closing.batch_print: {exc}") from None
     from zhiqian_desktop.domain.kinds import DocumentKind
 
     db = ctx.write_db

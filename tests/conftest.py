@@ -17,11 +17,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import CaseInput, PartyInput
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput
 from zhiqian_desktop.store.database import Database, sqlite_url
 
 TODAY = date(2026, 11, 25)

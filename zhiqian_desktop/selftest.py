@@ -62,9 +62,9 @@ def _check_migrations() -> str:
 
 
 def _open_database(state: dict[str, Any]) -> str:
-    from zhiqian_desktop.services import settings as settings_service
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core import settings as settings_service
+    from zhiqian_desktop.services.core.users import default_actor
     from zhiqian_desktop.store.database import sqlite_url
 
     path: Path = state["folder"] / "selftest.db"
@@ -81,7 +81,7 @@ def _open_database(state: dict[str, Any]) -> str:
 
 def _register_case(state: dict[str, Any]) -> str:
     from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
+    from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
 
     data = CaseInput(
         original_case_no="（2026）内0221民初1号",
@@ -103,7 +103,7 @@ def _register_case(state: dict[str, Any]) -> str:
 
 def _render_notice(state: dict[str, Any]) -> str:
     from zhiqian_desktop.domain.kinds import DocumentKind
-    from zhiqian_desktop.services.notices import issue_notice
+    from zhiqian_desktop.services.supervision.notices import issue_notice
 
     db = state["db"]
     with db.unit_of_work() as session:

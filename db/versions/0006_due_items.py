@@ -45,7 +45,7 @@ def upgrade() -> None:
     # through Core only (no ORM entities), so a later revision adding columns cannot break it.
     from sqlalchemy.orm import Session
 
-    from zhiqian_desktop.services.due_items import rebuild_due_items
+    from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
 
     with Session(bind=op.get_bind()) as session:
         rebuild_due_items(session)

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from zhiqian_desktop import cli_auth
+from zhiqian_desktop.cli import auth as cli_auth
 from zhiqian_desktop.domain.errors import PermissionDenied
 from zhiqian_desktop.domain.kinds import Role
-from zhiqian_desktop.services import auth, maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import read_key
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import read_key
+from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.store.database import Database
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -23,8 +24,8 @@ FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("zhiqian_desktop.services.users._hasher", FAST)
-    monkeypatch.setattr("zhiqian_desktop.services.auth._hasher", FAST)
+    monkeypatch.setattr("zhiqian_desktop.services.core.users._hasher", FAST)
+    monkeypatch.setattr("zhiqian_desktop.services.core.auth._hasher", FAST)
     for name in (cli_auth.ENV_TOKEN, cli_auth.ENV_USER, cli_auth.ENV_PASSWORD):
         monkeypatch.delenv(name, raising=False)
 
@@ -99,8 +100,8 @@ def test_zhiqian_token_works_against_a_server(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from zhiqian_desktop.cli import main
-    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.cli.main import main
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
 
     url = pg_db.url
     with pg_db.unit_of_work() as s:

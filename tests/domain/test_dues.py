@@ -563,7 +563,7 @@ def test_items_for_a_day_match_every_deadline_filtered_by_when_it_shows() -> Non
 @given(st.lists(case_facts(), max_size=3), dates)
 def test_the_list_from_stored_deadlines_is_the_computed_list(cases: list[Facts], on: date) -> None:
     """Every deadline of a case, kept with its first day on the list, gives back exactly the
-    list the rules compute for any date (what services/due_items.py stores relies on this)."""
+    list the rules compute for any date (what services/supervision/due_items.py stores relies on this)."""
     cases = [
         replace(f, case_id=f"c{i}", case_no=f"（2026）执前督{i}号") for i, f in enumerate(cases)
     ]

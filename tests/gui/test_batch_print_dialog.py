@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
 from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Document, Party, SupervisionCase
 

@@ -9,10 +9,10 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.packages import verify_package
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.transfer_package import verify_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.store.database import Database
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
 from zhiqian_desktop.gui.case_form import CaseFormDialog
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case, update_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.kinds import ContactKind, PaymentMethod
 from zhiqian_desktop.gui.case_page import TAB_TITLES, CasePage
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case, update_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import ContactLog, Payment
 

@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
 from zhiqian_desktop.gui.database_dialog import DatabaseDialog, configured_url
-from zhiqian_desktop.services import database_choice
-from zhiqian_desktop.services.maintenance import open_app_database
+from zhiqian_desktop.services.admin import database_choice
+from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.store.database import sqlite_url
 
 pytestmark = pytest.mark.gui

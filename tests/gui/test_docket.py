@@ -26,9 +26,9 @@ from zhiqian_desktop.gui.docket_model import (
     DocketModel,
 )
 from zhiqian_desktop.gui.docket_page import DocketPage
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketRow, register_case
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import create_user
+from zhiqian_desktop.services.intake.docket import DocketRow, register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 

@@ -13,9 +13,9 @@ from tests.gui.test_case_form import type_text
 from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
 from zhiqian_desktop.gui.documents_tab import DocumentsTab, IssueDialog
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
-from zhiqian_desktop.services import attachments, notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import attachments, notices
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui

@@ -16,9 +16,10 @@ from zhiqian_desktop.domain.kinds import ContactKind
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
 from zhiqian_desktop.gui.due_list_page import COL_CASE, ITEM_ROLE, OVERDUE_COLOUR, DueListPage
-from zhiqian_desktop.services import contacts, docket
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake import docket
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.types import utcnow
 

@@ -18,12 +18,12 @@ from zhiqian_desktop.gui import app
 from zhiqian_desktop.gui.passphrase_dialog import PassphraseDialog
 from zhiqian_desktop.gui.setup_dialog import SetupDialog
 from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services import sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.settings import get_settings
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database, encrypted_url, sqlite_url
 
@@ -186,7 +186,7 @@ def test_without_sqlcipher3_the_encryption_option_is_off(
     qtbot: QtBot, empty_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unavailable: Callable[[], bool] = lambda: False  # noqa: E731
-    monkeypatch.setattr("zhiqian_desktop.services.encryption.available", unavailable)
+    monkeypatch.setattr("zhiqian_desktop.services.admin.encryption.available", unavailable)
     dialog = SetupDialog(empty_db)
     qtbot.addWidget(dialog)
     assert not dialog.encryption.isEnabled()

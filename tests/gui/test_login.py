@@ -18,11 +18,11 @@ from zhiqian_desktop.gui.guard import BackupScheduler, SessionGuard
 from zhiqian_desktop.gui.login_dialog import LockDialog, LoginDialog
 from zhiqian_desktop.gui.main_window import MainWindow
 from zhiqian_desktop.gui.settings_page import SettingsPage
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.auth import reset_password
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.auth import reset_password
+from zhiqian_desktop.services.core.users import create_user
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import backups_dir
 
@@ -33,8 +33,8 @@ FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("zhiqian_desktop.services.users._hasher", FAST)
-    monkeypatch.setattr("zhiqian_desktop.services.auth._hasher", FAST)
+    monkeypatch.setattr("zhiqian_desktop.services.core.users._hasher", FAST)
+    monkeypatch.setattr("zhiqian_desktop.services.core.auth._hasher", FAST)
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_five_wrong_passwords_lock_the_user_out(qtbot: QtBot, team: Database) ->
 @pytest.fixture
 def guarded(qtbot: QtBot, team: Database) -> Iterator[SessionGuard]:
     with team.reader() as s:
-        from zhiqian_desktop.services.users import actor_for, find_user
+        from zhiqian_desktop.services.core.users import actor_for, find_user
 
         zhang = actor_for(find_user(s, "zhang"))
     windows: list[QWidget] = []
@@ -208,7 +208,7 @@ def test_restore_from_the_settings_page_backs_up_first_and_restarts_the_session(
 def test_restore_is_refused_to_a_handler(qtbot: QtBot, team: Database, db_path: Path) -> None:
     maintenance.take_backup(team, label="manual")
     with team.reader() as s:
-        from zhiqian_desktop.services.users import actor_for, find_user
+        from zhiqian_desktop.services.core.users import actor_for, find_user
 
         zhang = actor_for(find_user(s, "zhang"))
     page = SettingsPage(team, zhang, today=TODAY)

@@ -27,8 +27,8 @@ from zhiqian_desktop.gui.main_window import (
     MainWindow,
 )
 from zhiqian_desktop.gui.worker import Progress, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.locations import data_dir, log_dir
 

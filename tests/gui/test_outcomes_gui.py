@@ -24,9 +24,9 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     SettlementDialog,
     TransferDialog,
 )
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.packages import verify_package
+from zhiqian_desktop.services.closing.transfer_package import verify_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui

@@ -10,9 +10,9 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.gui.scan_dialog import ScanDialog
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui

@@ -15,10 +15,10 @@ from tests.conftest import TODAY
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.gui.setup_dialog import SetupDialog
-from zhiqian_desktop.services import calendar as calendar_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.settings import get_settings, is_initialized, update_settings
-from zhiqian_desktop.services.users import find_user, verify_password
+from zhiqian_desktop.services.core import calendar as calendar_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings, is_initialized, update_settings
+from zhiqian_desktop.services.core.users import find_user, verify_password
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui

@@ -13,7 +13,7 @@ from tests.conftest import TODAY
 from tests.services.test_stats import OCT_NOV, Docket, docket  # noqa: F401 - the fixture
 from zhiqian_desktop.domain.stats import GroupBy
 from zhiqian_desktop.gui.stats_page import CasesDialog, StatsPage
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui

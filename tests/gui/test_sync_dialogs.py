@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from tests.services.test_sync import Court, Laptop, changes, edit_notes, open_laptop, setup_court
 from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog, ImportChangesDialog
-from zhiqian_desktop.services import sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import CaseNumberBlock
 

@@ -14,11 +14,10 @@ from tests.printing.helpers import flat, pdf_text
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.gui.template_editor import TemplatesTab
-from zhiqian_desktop.services import document_templates as templates
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices, templates
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui

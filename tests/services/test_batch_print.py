@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_batch import cmd_batch_print
+from zhiqian_desktop.cli.batch import cmd_batch_print
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import batch_print, notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Attachment, Document, Party, StoredFile, SupervisionCase
 

@@ -15,13 +15,12 @@ from tests.printing.helpers import flat, pdf_text
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.printing.templates import TemplateError
-from zhiqian_desktop.services import document_templates as templates
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import verify_chain
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import verify_chain
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices, templates
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import AuditEvent, CourtTemplate

@@ -16,22 +16,23 @@ from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_dossier import cmd_dossier
+from zhiqian_desktop.cli.dossier import cmd_dossier
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod, ServiceMethod
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.printing.transfer import SheetRenderer
-from zhiqian_desktop.services import attachments, notices, outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.dossier import build_archive_dossier
-from zhiqian_desktop.services.packages import (
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.dossier import build_archive_dossier
+from zhiqian_desktop.services.closing.transfer_package import (
     _collect,
     payments_sheet,
     property_sheet,
     record_sheet,
 )
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import attachments, notices
 from zhiqian_desktop.store.database import Database
 
 MARKER = "MERGED ATTACHMENT MARKER"

@@ -31,23 +31,17 @@ from zhiqian_desktop.domain.kinds import (
     ServiceMethod,
 )
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
-from zhiqian_desktop.services import (
-    calendar,
-    contacts,
-    docket,
-    due_items,
-    dues,
-    importing,
-    notices,
-    outcomes,
-    sync,
-    transfer_db,
-)
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
-from zhiqian_desktop.services.importing import HEADERS, write_import_template
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.settings import get_settings, update_settings
+from zhiqian_desktop.services.admin import server_copy as transfer_db
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.core import calendar
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings, update_settings
+from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.intake import docket, importing
+from zhiqian_desktop.services.intake.importing import HEADERS, write_import_template
+from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices
+from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.models import (
     ContactLog,

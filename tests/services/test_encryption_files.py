@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
-from zhiqian_desktop.services import attachments, encryption, notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.admin import encryption
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import attachments, notices
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import FolderStore

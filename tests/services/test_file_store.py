@@ -18,19 +18,15 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
-from zhiqian_desktop.services import (
-    attachments,
-    batch_print,
-    contacts,
-    notices,
-    sync,
-    transfer_db,
-)
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.packages import build_transfer_package
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.admin import server_copy as transfer_db
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import attachments, contacts, notices
 from zhiqian_desktop.store import files as files_module
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.files import DatabaseStore, FolderStore

@@ -23,9 +23,10 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
 from zhiqian_desktop.domain.kinds import CaseSource, PartyKind, PartyRole, Role
-from zhiqian_desktop.services import importing
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import create_user
+from zhiqian_desktop.services.intake import importing
+from zhiqian_desktop.services.intake.docket import (
     CaseInput,
     DocketQuery,
     PartyInput,
@@ -33,8 +34,7 @@ from zhiqian_desktop.services.docket import (
     find_case,
     register_case,
 )
-from zhiqian_desktop.services.exports import export_docket_xlsx
-from zhiqian_desktop.services.importing import (
+from zhiqian_desktop.services.intake.importing import (
     EXAMPLE_NOTE,
     HEADERS,
     ImportProblem,
@@ -43,7 +43,7 @@ from zhiqian_desktop.services.importing import (
     template_rows,
     write_import_template,
 )
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.reporting.exports import export_docket_xlsx
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -817,7 +817,7 @@ def test_cli_template_and_import(
     import argparse
     import json
 
-    from zhiqian_desktop.cli_import import cmd_import_cases, cmd_import_template
+    from zhiqian_desktop.cli.importing import cmd_import_cases, cmd_import_template
 
     assert cmd_import_template(None, argparse.Namespace(output=str(tmp_path / "t.xlsx"))) == 0
     assert (tmp_path / "t.xlsx").is_file()

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_notice import cmd_notice, parse_kind
+from zhiqian_desktop.cli.notices import cmd_notice, parse_kind
 from zhiqian_desktop.domain.errors import NotFound, PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role, ServiceMethod
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import Attachment, AuditEvent, Document

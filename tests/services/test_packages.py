@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_transfer import cmd_transfer, cmd_verify_package
+from zhiqian_desktop.cli.transfer import cmd_transfer, cmd_verify_package
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import (
     ContactKind,
@@ -28,16 +28,17 @@ from zhiqian_desktop.domain.kinds import (
     ServiceMethod,
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import contacts, notices, outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.packages import (
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.transfer_package import (
     MANIFEST,
     SCHEMA,
     build_transfer_package,
     member_name_problem,
     verify_package,
 )
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case
+from zhiqian_desktop.services.supervision import contacts, notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, Document, Preservation
 
@@ -214,7 +215,7 @@ def test_zip_package_holds_every_part_and_a_matching_manifest(
 def test_record_sheet_lists_events_in_date_order(
     db: Database, admin: Actor, case_id: str, tmp_path: Path
 ) -> None:
-    from zhiqian_desktop.services.packages import _collect, record_sheet
+    from zhiqian_desktop.services.closing.transfer_package import _collect, record_sheet
 
     transfer(db, admin, case_id, tmp_path / "p.zip")
     with db.reader() as s:
@@ -372,9 +373,9 @@ def test_killed_process_leaves_no_package_and_no_status_change(
         import os, sys
         from datetime import date
         from pathlib import Path
-        from zhiqian_desktop.services.maintenance import open_app_database
-        from zhiqian_desktop.services.users import default_actor
-        from zhiqian_desktop.services.packages import build_transfer_package
+        from zhiqian_desktop.services.admin.maintenance import open_app_database
+        from zhiqian_desktop.services.core.users import default_actor
+        from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
         db = open_app_database({db.url!r})
         with db.reader() as s:
             actor = default_actor(s)

@@ -10,9 +10,14 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, _filtered, count_cases, register_case
-from zhiqian_desktop.services.maintenance import check, open_app_database
+from zhiqian_desktop.services.admin.maintenance import check, open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import (
+    DocketQuery,
+    _filtered,
+    count_cases,
+    register_case,
+)
 from zhiqian_desktop.store import database
 from zhiqian_desktop.store.database import Database, StorageError
 from zhiqian_desktop.store.models import Base, SupervisionCase

@@ -25,14 +25,20 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, PaymentMethod, Role
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import auth, sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import verify_chain
-from zhiqian_desktop.services.contacts import ContactInput, log_contact
-from zhiqian_desktop.services.docket import add_tribunal, get_case, register_case, update_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.outcomes import close_case, record_payment
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.closing.outcomes import close_case, record_payment
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import verify_chain
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.intake.docket import (
+    add_tribunal,
+    get_case,
+    register_case,
+    update_case,
+)
+from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
 from zhiqian_desktop.store.database import Database, sqlite_url
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import (
@@ -438,8 +444,8 @@ def test_a_package_from_another_courts_kit_is_refused(court: Court, tmp_path: Pa
     other = open_app_database(sqlite_url(other_path))
     try:
         from tests.conftest import SETUP
-        from zhiqian_desktop.services import settings as settings_service
-        from zhiqian_desktop.services.users import default_actor
+        from zhiqian_desktop.services.core import settings as settings_service
+        from zhiqian_desktop.services.core.users import default_actor
 
         with other.unit_of_work() as s:
             settings_service.initialize(s, SETUP)
@@ -601,7 +607,7 @@ def test_export_kit_needs_a_lead(court: Court, tmp_path: Path) -> None:
 
 
 def _urging_text(db: Database) -> str:
-    from zhiqian_desktop.services import document_templates
+    from zhiqian_desktop.services.supervision import templates as document_templates
 
     with db.reader() as s:
         return document_templates.template_text(s, DocumentKind.URGING)
@@ -611,7 +617,8 @@ def test_the_courts_templates_travel_as_rows_of_the_kit_database(
     court: Court, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.printing.helpers import flat, pdf_text
-    from zhiqian_desktop.services import document_templates, notices
+    from zhiqian_desktop.services.supervision import notices
+    from zhiqian_desktop.services.supervision import templates as document_templates
 
     own = document_templates.default_text(DocumentKind.URGING).replace(
         "特此催告。", "特此催告，离线也一样。"
@@ -638,7 +645,7 @@ def test_the_courts_templates_travel_as_rows_of_the_kit_database(
 def test_an_older_kit_with_template_files_puts_them_into_the_laptops_database(
     court: Court, kit: Path, tmp_path: Path
 ) -> None:
-    from zhiqian_desktop.services import document_templates
+    from zhiqian_desktop.services.supervision import templates as document_templates
 
     own = document_templates.default_text(DocumentKind.URGING).replace(
         "特此催告。", "特此催告（旧离线包）。"

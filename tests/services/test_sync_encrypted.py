@@ -13,10 +13,11 @@ from sqlalchemy import select
 from tests.conftest import SETUP
 from tests.services.test_sync import Court, Laptop, changes, count, pay, setup_court
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services import attachments, sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import actor_for, default_actor
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import actor_for, default_actor
+from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.supervision import attachments
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database, encrypted_url, sqlite_url
 from zhiqian_desktop.store.models import Payment, User
@@ -136,7 +137,7 @@ def test_an_encrypted_kit_reveals_nothing_and_round_trips(
 
 def test_a_kit_of_an_encrypted_court_database_must_be_encrypted(tmp_path: Path) -> None:
     from tests.conftest import SETUP as setup
-    from zhiqian_desktop.services import settings as settings_service
+    from zhiqian_desktop.services.core import settings as settings_service
 
     path = tmp_path / "court" / "docket.db"
     path.parent.mkdir()

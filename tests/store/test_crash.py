@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services.maintenance import open_app_database
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import migrations
 from zhiqian_desktop.store.database import Database, sqlite_url
@@ -47,11 +47,11 @@ WRITER = textwrap.dedent(
     from decimal import Decimal
 
     from zhiqian_desktop.domain.kinds import ContactKind, PartyKind, PartyRole, PaymentMethod
-    from zhiqian_desktop.services.contacts import ContactInput, log_contact
-    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.outcomes import record_payment
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
+    from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.closing.outcomes import record_payment
+    from zhiqian_desktop.services.core.users import default_actor
 
     url, tag = sys.argv[1], sys.argv[2]
     if sys.stdin.readline().strip() != "go":
@@ -112,7 +112,7 @@ WRITER = textwrap.dedent(
 BACKER = textwrap.dedent(
     """
     import sys
-    from zhiqian_desktop.services.maintenance import open_app_database, take_backup
+    from zhiqian_desktop.services.admin.maintenance import open_app_database, take_backup
 
     db = open_app_database(sys.argv[1])
     print("ready", flush=True)
@@ -124,7 +124,7 @@ BACKER = textwrap.dedent(
 OPENER = textwrap.dedent(
     """
     import sys
-    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
 
     print("ready", flush=True)
     open_app_database(sys.argv[1]).dispose()

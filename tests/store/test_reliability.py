@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.services import audit, maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import auto_backup, open_app_database
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.admin.maintenance import auto_backup, open_app_database
+from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.backup import backup_name, list_backups
 from zhiqian_desktop.store.database import (
     DamagedDatabase,

@@ -2,7 +2,7 @@
 
 The team is assessed on these numbers, so every figure has one precise definition, written here once
 in Chinese (shown next to the number on the page, in the report and in the CLI) and implemented once
-in ``services/stats.py``.
+in ``services/reporting/stats.py``.
 
 Two kinds of figure, both over a period [from, to] (both days included):
 

@@ -38,11 +38,11 @@ from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, DateLineEdit
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import batch_print
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.batch_print import BatchCase, BatchResult
-from zhiqian_desktop.services.docket import DocketQuery
-from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.closing.batch_print import BatchCase, BatchResult
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.services.intake.docket import DocketQuery
 from zhiqian_desktop.store.database import Database
 
 ALL = "__all__"

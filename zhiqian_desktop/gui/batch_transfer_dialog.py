@@ -28,12 +28,12 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, count_cases, list_cases
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import DocketQuery, count_cases, list_cases
 from zhiqian_desktop.store.database import Database
 
 if TYPE_CHECKING:
-    from zhiqian_desktop.services.batch_transfer import BatchTransferReport
+    from zhiqian_desktop.services.closing.batch_transfer import BatchTransferReport
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -119,7 +119,7 @@ class BatchTransferDialog(QDialog):
 
     def start(self) -> None:
         """Checks the input here (one clear message), then transfers off the GUI thread."""
-        from zhiqian_desktop.services.batch_transfer import transfer_many
+        from zhiqian_desktop.services.closing.batch_transfer import transfer_many
 
         ids, reason, folder = self.checked_ids(), self.reason.text().strip(), self.folder.text()
         if not ids:

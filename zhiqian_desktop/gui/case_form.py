@@ -41,8 +41,9 @@ from zhiqian_desktop.gui.form_fields import (
     style_error_label,
     with_error,
 )
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.services.intake.docket import (
     CaseInput,
     PartyInput,
     Problem,
@@ -51,7 +52,6 @@ from zhiqian_desktop.services.docket import (
     register_case,
     update_case,
 )
-from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.store.database import Database
 
 DOC_TYPES = ("判决书", "调解书", "裁定书", "支付令", "决定书")

@@ -44,10 +44,15 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     TransferDialog,
 )
 from zhiqian_desktop.gui.worker import Progress, run_in_background
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.case_view import CaseView, HistoryEntry, RecordTable, case_view
-from zhiqian_desktop.services.case_view import readable_history as load_history
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision.case_view import (
+    CaseView,
+    HistoryEntry,
+    RecordTable,
+    case_view,
+)
+from zhiqian_desktop.services.supervision.case_view import readable_history as load_history
 from zhiqian_desktop.store.database import Database
 
 TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "附件", "操作日志")
@@ -574,7 +579,7 @@ class CasePage(QWidget):
             if not chosen:
                 return
             path = Path(chosen)
-        from zhiqian_desktop.services.dossier import build_archive_dossier
+        from zhiqian_desktop.services.closing.dossier import build_archive_dossier
 
         db, case_id, today = self.db, self.case_id, self.today
 

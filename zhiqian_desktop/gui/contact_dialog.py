@@ -36,10 +36,10 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind
 from zhiqian_desktop.domain.money import parse_amount
 from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit
-from zhiqian_desktop.services import contacts
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
-from zhiqian_desktop.services.staff import handler_choices
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.staff import handler_choices
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.types import utcnow
 

@@ -22,9 +22,9 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.form_fields import Banner
-from zhiqian_desktop.services import contacts
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactEntry
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.contacts import ContactEntry
 from zhiqian_desktop.store.database import Database
 
 HEADERS = (

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPixmap
 
 from zhiqian_desktop.domain.money import format_amount
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.intake.docket import (
     SORT_KEYS,
     DocketQuery,
     DocketRow,

@@ -38,9 +38,9 @@ from zhiqian_desktop.gui.docket_model import (
     DocketModel,
 )
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, tribunals
-from zhiqian_desktop.services.users import list_users
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import list_users
+from zhiqian_desktop.services.intake.docket import DocketQuery, tribunals
 from zhiqian_desktop.store.database import Database
 
 SEARCH_DEBOUNCE_MS = 150
@@ -370,7 +370,9 @@ class DocketPage(QWidget):
 
     def export_to(self, path: Path) -> Task:
         """Export every case of the current view (not just the loaded pages) in the background."""
-        from zhiqian_desktop.services.exports import export_docket_xlsx  # openpyxl: on first use
+        from zhiqian_desktop.services.reporting.exports import (
+            export_docket_xlsx,  # openpyxl: on first use
+        )
 
         query = self.model.query
         db, today = self._db, self._today()

@@ -36,8 +36,9 @@ from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import attachments, batch_print, notices
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision import attachments, notices
 from zhiqian_desktop.store.database import Database
 
 HEADERS = ("文书编号", "文书", "出具日期", "送达", "送达方式", "送达日期", "签收人", "照片")

@@ -41,9 +41,9 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.dues import daily_summary, due_list
-from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.services.supervision.dues import daily_summary, due_list
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.types import utcnow
 
@@ -266,7 +266,7 @@ class DueListPage(QWidget):
 
     def export_xlsx(self, path: Path | None = None) -> Path | None:
         """The list as shown, to xlsx (a few thousand rows at most: written on the spot)."""
-        from zhiqian_desktop.services.exports import export_due_list_xlsx
+        from zhiqian_desktop.services.reporting.exports import export_due_list_xlsx
 
         on = self.on_date()
         if path is None:

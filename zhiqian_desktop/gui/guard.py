@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.login_dialog import SWITCH_USER, UNLOCKED, LockDialog, LoginDialog
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import auth
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.maintenance import AutoBackupResult, auto_backup
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.admin.maintenance import AutoBackupResult, auto_backup
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.types import utcnow
 

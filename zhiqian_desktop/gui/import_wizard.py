@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.importing import (
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.importing import (
     MAX_DATA_ROWS,
     ImportPlan,
     ImportProblem,

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
-from zhiqian_desktop.services import auth
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.types import utcnow
 

@@ -29,8 +29,8 @@ from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.resources_access import ui_path
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import data_dir
 
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
 
     def save_import_template(self, path: Path | None = None) -> Path | None:
         """The Excel hand-over template (headers, notes sheet, one example case)."""
-        from zhiqian_desktop.services.importing import write_import_template
+        from zhiqian_desktop.services.intake.importing import write_import_template
 
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(

@@ -49,10 +49,10 @@ from zhiqian_desktop.gui.form_fields import (
     with_error,
 )
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case
-from zhiqian_desktop.services.packages import build_transfer_package
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.store.database import Database
 
 
@@ -495,7 +495,7 @@ class CloseDialog(OutcomeDialog):
 
     def issue_certificate(self) -> None:
         try:
-            from zhiqian_desktop.services.notices import issue_notice
+            from zhiqian_desktop.services.supervision.notices import issue_notice
         except ImportError:  # the notices service is optional in a partial build
             return
         try:

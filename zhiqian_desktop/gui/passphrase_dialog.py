@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
-from zhiqian_desktop.services import encryption
+from zhiqian_desktop.services.admin import encryption
 
 
 def passphrase_edit(placeholder: str, name: str) -> QLineEdit:

@@ -25,8 +25,8 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Document
 

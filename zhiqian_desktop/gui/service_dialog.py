@@ -31,8 +31,8 @@ from zhiqian_desktop.gui.form_fields import (
     FieldError,
     with_error,
 )
-from zhiqian_desktop.services import attachments, notices
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision import attachments, notices
 from zhiqian_desktop.store.database import Database
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff *.pdf);;所有文件 (*)"

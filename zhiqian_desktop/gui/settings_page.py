@@ -42,18 +42,18 @@ from zhiqian_desktop.gui.form_fields import (
     with_error,
 )
 from zhiqian_desktop.gui.template_editor import TemplatesTab
-from zhiqian_desktop.services import calendar as calendar_service
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import add_tribunal
-from zhiqian_desktop.services.settings import get_settings, update_settings
-from zhiqian_desktop.services.staff import (
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.core import calendar as calendar_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings, update_settings
+from zhiqian_desktop.services.core.staff import (
     calendar_source,
     data_locations,
     staff,
     tribunal_choices,
 )
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.core.users import create_user
+from zhiqian_desktop.services.intake.docket import add_tribunal
 from zhiqian_desktop.store.database import Database
 
 WEEKDAYS = "一二三四五六日"
@@ -353,7 +353,7 @@ class PeopleTab(QWidget):
         self._password_dialog(selected[0])
 
     def toggle_active(self) -> None:
-        from zhiqian_desktop.services.auth import set_active
+        from zhiqian_desktop.services.core.auth import set_active
 
         selected = self._selected_user()
         if selected is None:

@@ -22,8 +22,8 @@ from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_cou
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, FieldError, with_error
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
-from zhiqian_desktop.services import encryption
-from zhiqian_desktop.services.settings import SetupInput, initialize
+from zhiqian_desktop.services.admin import encryption
+from zhiqian_desktop.services.core.settings import SetupInput, initialize
 from zhiqian_desktop.store.database import Database
 
 

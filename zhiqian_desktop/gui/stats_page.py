@@ -1,5 +1,5 @@
 """The 统计 page: figures for a period and grouping, charts, the cases behind any number, reports
-(周报/月报), the 诚信履行名单 and the 执破衔接 screening. All figures come from services.stats."""
+(周报/月报), the 诚信履行名单 and the 执破衔接 screening. All figures come from services.reporting.stats."""
 
 from __future__ import annotations
 
@@ -49,9 +49,9 @@ from zhiqian_desktop.domain.stats import (
 )
 from zhiqian_desktop.gui.charts import HorizontalBarChart, LineChart, Series, StackedBarChart
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketRow
-from zhiqian_desktop.services.stats import (
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import DocketRow
+from zhiqian_desktop.services.reporting.stats import (
     ReferralCandidate,
     StatsResult,
     bankruptcy_screening,
@@ -650,7 +650,7 @@ class StatsPage(QWidget):
 
     def export_report(self, kind: str, fmt: str, path: Path | None = None) -> None:
         """周报 (the current week) or 月报 (the current month), or the chosen period if custom."""
-        from zhiqian_desktop.services.reports import (
+        from zhiqian_desktop.services.reporting.reports import (
             REPORT_KINDS,
             build_report,
             export_report_pdf,

@@ -39,8 +39,10 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import encryption, staff, sync
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.admin import encryption
+from zhiqian_desktop.services.core import staff
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.store.database import Database
 
 
@@ -196,7 +198,7 @@ class ExportKitDialog(_BackgroundDialog):
         must = encryption.is_encrypted(db)
         self.encryption.setChecked(must)
         if must:
-            # A kit of an encrypted database is always encrypted (services.sync.export_kit).
+            # A kit of an encrypted database is always encrypted (services.exchange.kits.export_kit).
             self.encryption.toggled.connect(lambda _on: self.encryption.setChecked(True))
         elif not encryption.available():
             self.encryption.setEnabled(False)

@@ -34,8 +34,8 @@ from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.pdf_view import PdfView
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, TemplateError
-from zhiqian_desktop.services import document_templates as templates
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision import templates
 from zhiqian_desktop.store.database import Database
 
 PREVIEW_DELAY_MS = 600

@@ -18,7 +18,7 @@ from zhiqian_desktop.printing.fonts import PrintFonts, load_print_fonts
 from zhiqian_desktop.printing.geometry import MM
 
 if TYPE_CHECKING:
-    from zhiqian_desktop.services.reports import ReportData
+    from zhiqian_desktop.services.reporting.reports import ReportData
 
 
 def markup(text: str, fonts: PrintFonts, primary: str, field: str) -> str:

@@ -1,4 +1,4 @@
 """Use cases: the only layer the GUI and the command line call."""
 
 # Keeps the stored due items in step with every write made through a session (see the module).
-from zhiqian_desktop.services import due_items as _due_items  # noqa: F401
+from zhiqian_desktop.services.supervision import due_items as _due_items  # noqa: F401

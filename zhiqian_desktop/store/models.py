@@ -345,7 +345,7 @@ class AuditEvent(Base):
 class DueEntry(Base):
     """One pending deadline of an open case, as the due-list rules (domain/dues.py) compute it.
 
-    Derived data, never edited: services/due_items.py rewrites a case's rows in the same
+    Derived data, never edited: services/supervision/due_items.py rewrites a case's rows in the same
     transaction as every change to the case or its records, and all rows when the holiday table
     or the period settings change, so the due-list for a date is one read of this small table
     (``shows_from <= date``) instead of the rules run over every open case. Closed and deleted
@@ -397,7 +397,7 @@ class CalendarYear(Base):
     entered_by: Mapped[str | None] = mapped_column(String(64))
 
 
-# --- offline kits and merging changes back (services/sync.py, docs/offline-kit.md) ---------------
+# --- offline kits and merging changes back (services/exchange/kits.py, docs/offline-kit.md) ---------------
 
 
 class OfflineKit(Base):
@@ -490,7 +490,7 @@ class StoredFile(Base):
 
 class CourtSecret(Base):
     """A secret of the court kept in the database, for a database with no folder beside it
-    (services/auth.py: the key that signs ZHIQIAN_TOKEN tokens on a court server)."""
+    (services/core/auth.py: the key that signs ZHIQIAN_TOKEN tokens on a court server)."""
 
     __tablename__ = "court_secret"
 

@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
             from zhiqian_desktop.domain.kinds import DocumentKind
             from zhiqian_desktop.gui.pdf_view import show_pdf
-            from zhiqian_desktop.services import batch_print
+            from zhiqian_desktop.services.closing import batch_print
 
             if first_case is None:
                 return None
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def templates(broken: bool) -> Callable[[], QWidget]:
             def show() -> QWidget:
-                from zhiqian_desktop.services import document_templates
+                from zhiqian_desktop.services.supervision import templates as document_templates
 
                 window.show_page(PAGE_SETTINGS)
                 settings = window.settings_page
@@ -228,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _empty_database() -> tuple[Any, Path]:
     from zhiqian_desktop.gui.app import DEMO_COURT_CODE, DEMO_COURT_NAME
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.settings import SetupInput, initialize
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.settings import SetupInput, initialize
     from zhiqian_desktop.store.database import sqlite_url
 
     folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))

@@ -1,0 +1,358 @@
+"""Moves modules to the layout described in docs/architecture.md and rewrites every reference.
+
+Two tables say what moved:
+
+- ``MODULES``: a module that moved as a whole (``zhiqian_desktop.services.sync`` became
+  ``zhiqian_desktop.services.exchange.kits``);
+- ``NAMES``: a name that left its module when the module was split
+  (``export_kit`` of ``…exchange.kits`` lives in ``…exchange.kit_export``).
+
+Commands::
+
+    python tools/relayout.py move              # git mv the files, then `rewrite` the whole tree
+    python tools/relayout.py rewrite [PATH…]    # rewrite references in these files or folders
+    python tools/relayout.py check [PATH…]      # list references to old places (exit 1 if any)
+
+``rewrite`` is what carries a branch started before the move into the new layout: merge main,
+run ``python tools/relayout.py rewrite`` (by default over zhiqian_desktop/, tests/, bench/, db/,
+docs/, README.md, build.spec and pyproject.toml), then ``ruff check --fix`` and
+``ruff format`` to sort the rewritten imports. It rewrites dotted module names anywhere (imports,
+strings such as ``monkeypatch.setattr("zhiqian_desktop.services.auth._hasher", …)``, build
+files), file paths in prose (``services/sync.py``), ``from package import module`` lines, and
+``from module import name`` lines whose names moved to another module. A module imported as a
+whole whose split scattered its names (``from …services import sync`` then ``sync.export_kit``)
+is reported by ``check`` for a hand edit.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = "zhiqian_desktop"
+
+MODULES: dict[str, str] = {
+    # services/ by the stage of the work
+    "services.actor": "services.core.actor",
+    "services.audit": "services.core.audit",
+    "services.auth": "services.core.auth",
+    "services.users": "services.core.users",
+    "services.staff": "services.core.staff",
+    "services.settings": "services.core.settings",
+    "services.calendar": "services.core.calendar",
+    "services.case_numbers": "services.intake.case_numbers",
+    "services.docket": "services.intake.docket",
+    "services.importing": "services.intake.importing",
+    "services.case_view": "services.supervision.case_view",
+    "services.contacts": "services.supervision.contacts",
+    "services.attachments": "services.supervision.attachments",
+    "services.notices": "services.supervision.notices",
+    "services.document_templates": "services.supervision.templates",
+    "services.dues": "services.supervision.dues",
+    "services.due_items": "services.supervision.due_items",
+    "services.outcomes": "services.closing.outcomes",
+    "services.packages": "services.closing.transfer_package",
+    "services.batch_transfer": "services.closing.batch_transfer",
+    "services.dossier": "services.closing.dossier",
+    "services.batch_print": "services.closing.batch_print",
+    "services.stats": "services.reporting.stats",
+    "services.reports": "services.reporting.reports",
+    "services.exports": "services.reporting.exports",
+    "services.sync": "services.exchange.kits",
+    "services.transfer_db": "services.admin.server_copy",
+    "services.maintenance": "services.admin.maintenance",
+    "services.database_choice": "services.admin.database_choice",
+    "services.encryption": "services.admin.encryption",
+    "services.demo": "services.admin.demo",
+    # the command line as a package
+    "cli": "cli.main",
+    "cli_auth": "cli.auth",
+    "cli_batch": "cli.batch",
+    "cli_dossier": "cli.dossier",
+    "cli_due": "cli.due",
+    "cli_import": "cli.importing",
+    "cli_notice": "cli.notices",
+    "cli_server": "cli.server",
+    "cli_stats": "cli.stats",
+    "cli_sync": "cli.kits",
+    "cli_transfer": "cli.transfer",
+}
+
+NAMES: dict[str, dict[str, str]] = {}
+"""old module (as in MODULES' values, without the package) -> {name: module it moved to}."""
+
+PACKAGES: dict[str, str] = {
+    "services.core": "Who acts and what the court has set: users, logins, audit, settings, holidays.",
+    "services.intake": "Taking cases in: the docket, case numbers, hand-over lists from Excel.",
+    "services.supervision": "Working a case: contact logs, notices and their service, the due-list.",
+    "services.closing": "Ending a case: payments, settlements, closing, transfer, dossiers, batches.",
+    "services.reporting": "Figures and lists: statistics, weekly and monthly reports, exports.",
+    "services.exchange": "Offline tribunal kits: export, change packages, merging, conflicts.",
+    "services.admin": "Keeping the installation: backups, restore, checks, encryption, demo data.",
+    "cli": "The `zhiqian` command line: one module per command group, shared helpers in common.",
+}
+
+DEFAULT_PATHS = (
+    "zhiqian_desktop",
+    "tests",
+    "bench",
+    "db",
+    "docs",
+    "README.md",
+    "build.spec",
+    "pyproject.toml",
+)
+TEXT_SUFFIXES = {".py", ".md", ".spec", ".toml", ".cfg", ".ini", ".txt"}
+
+# A command-line entry point stays valid for `python -m zhiqian_desktop.cli` (cli/__main__.py):
+# the old `cli` module becomes `cli.main` only where something is imported *from* it.
+ENTRY_MODULE = "cli"
+
+
+def _full(name: str) -> str:
+    return f"{PKG}.{name}"
+
+
+def _path_of(name: str) -> str:
+    return name.replace(".", "/") + ".py"
+
+
+# --- rewriting ------------------------------------------------------------------------------------
+
+
+def _dotted_pattern(old: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.]){re.escape(_full(old))}(?![\w])")
+
+
+def _short_pattern(old: str) -> re.Pattern[str]:
+    # "services.sync" in prose and comments, not preceded by a name or a dot.
+    return re.compile(rf"(?<![\w./]){re.escape(old)}(?![\w])")
+
+
+def _path_pattern(old: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w]){re.escape(_path_of(old))}(?![\w])")
+
+
+def _module_of_package(package: str, name: str) -> tuple[str, str] | None:
+    """`from package import name` where name is a moved module: (new package, new name)."""
+    old = f"{package}.{name}" if package else name
+    new = MODULES.get(old)
+    if new is None:
+        return None
+    parent, _, leaf = new.rpartition(".")
+    return parent, leaf
+
+
+def _rewrite_from_imports(source: str) -> str:
+    """`from zhiqian_desktop.services import sync` and `from old.module import moved_name`."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.splitlines(keepends=True)
+    edits: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+            continue
+        if not (node.module == PKG or node.module.startswith(PKG + ".")):
+            continue
+        package = node.module[len(PKG) + 1 :]
+        groups: dict[str, list[str]] = {}
+        whole: list[str] = []
+        changed = False
+        for alias in node.names:
+            target = node.module
+            text = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+            moved_module = _module_of_package(package, alias.name)
+            if package == "" and alias.name == ENTRY_MODULE:
+                # `from zhiqian_desktop import cli` meant the old module, now cli.main.
+                whole.append(f"import {_full(MODULES[ENTRY_MODULE])} as {alias.asname or 'cli'}")
+                changed = True
+                continue
+            elif moved_module is not None:
+                parent, leaf = moved_module
+                target = _full(parent)
+                local = alias.asname or alias.name
+                text = leaf if leaf == local else f"{leaf} as {local}"
+                changed = True
+            else:
+                current = MODULES.get(package, package)
+                if package == ENTRY_MODULE and (
+                    alias.name == "main" or alias.name not in _submodules(ENTRY_MODULE)
+                ):
+                    current = MODULES[ENTRY_MODULE]
+                    changed = True
+                moved_to = NAMES.get(current, {}).get(alias.name)
+                if moved_to is not None:
+                    target = _full(moved_to)
+                    changed = True
+                elif current != package:
+                    target = _full(current)
+                    changed = True
+            groups.setdefault(target, []).append(text)
+        if not changed:
+            continue
+        indent = re.match(r"\s*", lines[node.lineno - 1]).group(0)  # type: ignore[union-attr]
+        statements = [*whole] + [
+            f"from {module} import {', '.join(names)}" for module, names in groups.items()
+        ]
+        # A comment after the statement (a lint exception, a reason) stays with its first line.
+        last = lines[(node.end_lineno or node.lineno) - 1]
+        comment = last[node.end_col_offset :].rstrip("\n") if node.end_col_offset else ""
+        statements[0] += comment
+        new = "".join(f"{indent}{line}\n" for line in statements)
+        edits.append((node.lineno - 1, node.end_lineno or node.lineno, new))
+    for start, end, new in sorted(edits, reverse=True):
+        lines[start:end] = [new]
+    return "".join(lines)
+
+
+def _submodules(package: str) -> set[str]:
+    prefix = package + "."
+    return {new[len(prefix) :].split(".")[0] for new in MODULES.values() if new.startswith(prefix)}
+
+
+def rewrite_text(text: str, *, python: bool) -> str:
+    if python:
+        text = _rewrite_from_imports(text)
+    for old in sorted(MODULES, key=len, reverse=True):
+        new = MODULES[old]
+        if old == ENTRY_MODULE:
+            # zhiqian_desktop.cli:main (the console script) and "zhiqian_desktop.cli.main"
+            text = text.replace(f"{_full(old)}:main", f"{_full(new)}:main")
+            text = _path_pattern(old).sub(_path_of(new), text)
+            continue
+        text = _dotted_pattern(old).sub(_full(new), text)
+        text = _path_pattern(old).sub(_path_of(new), text)
+        if "." in old:
+            text = _short_pattern(old).sub(new, text)
+    return text
+
+
+def _files(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = (ROOT / name) if not Path(name).is_absolute() else Path(name)
+        if path.is_dir():
+            found += [
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix in TEXT_SUFFIXES and "__pycache__" not in p.parts
+            ]
+        elif path.is_file():
+            found.append(path)
+    return found
+
+
+def rewrite(paths: list[str]) -> int:
+    changed = 0
+    for path in _files(paths):
+        text = path.read_text(encoding="utf-8")
+        new = rewrite_text(text, python=path.suffix == ".py")
+        if path.name == "pyproject.toml":
+            new = _packages_list(new)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+def _packages_list(pyproject: str) -> str:
+    """The `packages = [...]` list of pyproject.toml: every package folder of zhiqian_desktop."""
+    pkg_dir = ROOT / PKG
+    ours = sorted(
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in pkg_dir.rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    )
+    mapped = [
+        "zhiqian_desktop.ui",
+        "zhiqian_desktop.resources",
+        "zhiqian_desktop.db",
+        "zhiqian_desktop.db.versions",
+    ]
+    body = "".join(f'    "{name}",\n' for name in ours + mapped)
+    return re.sub(r"(?ms)^packages = \[\n.*?^\]", f"packages = [\n{body}]", pyproject, count=1)
+
+
+# --- moving ---------------------------------------------------------------------------------------
+
+
+def _git(*args: str) -> None:
+    subprocess.run(["git", *args], cwd=ROOT, check=True)
+
+
+def move() -> None:
+    for package, doc in PACKAGES.items():
+        init = ROOT / PKG / package.replace(".", "/") / "__init__.py"
+        if not init.exists():
+            init.parent.mkdir(parents=True, exist_ok=True)
+            init.write_text(f'"""{doc}"""\n', encoding="utf-8")
+            _git("add", str(init.relative_to(ROOT)))
+    for old, new in MODULES.items():
+        source = ROOT / PKG / _path_of(old)
+        target = ROOT / PKG / _path_of(new)
+        if source.exists() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _git("mv", str(source.relative_to(ROOT)), str(target.relative_to(ROOT)))
+    main = ROOT / PKG / "cli" / "__main__.py"
+    if not main.exists():
+        main.write_text(
+            '"""`python -m zhiqian_desktop.cli`: the same as the `zhiqian` command."""\n\n'
+            "import sys\n\n"
+            "from zhiqian_desktop.cli.main import main\n\n"
+            "sys.exit(main())\n",
+            encoding="utf-8",
+        )
+        _git("add", str(main.relative_to(ROOT)))
+    rewrite(list(DEFAULT_PATHS))
+
+
+# --- checking -------------------------------------------------------------------------------------
+
+
+def check(paths: list[str]) -> int:
+    """References to a module that no longer exists, or to a name that left its module."""
+    problems = 0
+    olds = [old for old in MODULES if old != ENTRY_MODULE]
+    for path in _files(paths):
+        text = path.read_text(encoding="utf-8")
+        for old in olds:
+            for match in _dotted_pattern(old).finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                print(f"{path.relative_to(ROOT)}:{line}: {match.group(0)} moved to {MODULES[old]}")
+                problems += 1
+        if path.suffix != ".py":
+            continue
+        for module, names in NAMES.items():
+            local = module.rpartition(".")[2]
+            if f"import {local}" not in text:
+                continue
+            for name, target in names.items():
+                for match in re.finditer(rf"(?<![\w.]){local}\.{name}\b", text):
+                    line = text.count("\n", 0, match.start()) + 1
+                    print(f"{path.relative_to(ROOT)}:{line}: {local}.{name} is now in {target}")
+                    problems += 1
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"move", "rewrite", "check"}:
+        print(__doc__)
+        return 2
+    paths = argv[1:] or list(DEFAULT_PATHS)
+    if argv[0] == "move":
+        move()
+        return 0
+    if argv[0] == "rewrite":
+        print(f"{rewrite(paths)} files rewritten")
+        return 0
+    return 1 if check(paths) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,82 @@
+"""`zhiqian due [--date YYYY-MM-DD] [--json]`: the due-list (今日待办) on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from zhiqian_desktop.domain.dues import DueItem, court_date
+from zhiqian_desktop.domain.errors import UserError
+
+if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command runs
+    from zhiqian_desktop.services.core.actor import Actor
+    from zhiqian_desktop.store.database import Database
+
+
+def add_due_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `due` command's options, added to the parser cli/main.py makes for it."""
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="计算哪一天的待办（默认今天）")
+    parser.add_argument("--json", action="store_true", help="输出 JSON")
+
+
+def parse_day(text: str | None) -> date:
+    if not text:
+        from zhiqian_desktop.store.types import utcnow
+
+        return court_date(utcnow())
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--date “{text}”不是有效日期；请写成 YYYY-MM-DD，如 2026-11-25") from None
+
+
+def item_json(item: DueItem) -> dict[str, Any]:
+    return {
+        "case_no": item.case_no,
+        "kind": item.kind.value,
+        "kind_label": item.kind.label,
+        "due_date": item.due_date.isoformat(),
+        "days_overdue": item.days_overdue,
+        "priority": item.priority,
+        "detail": item.detail,
+        "action": item.action.label,
+        "obligor": item.obligor_names,
+        "handler": item.handler_name,
+        "livelihood": item.livelihood,
+        "calendar_complete": item.calendar_complete,
+        "rolled_from": item.rolled_from.isoformat() if item.rolled_from else None,
+    }
+
+
+def cmd_due(db: Database, actor: Actor, args: argparse.Namespace) -> int:
+    """Print the due-list for the date (all handlers). A bad --date raises UserError (exit 1)."""
+    from zhiqian_desktop.services.supervision.dues import due_list
+
+    on = parse_day(getattr(args, "date", None))
+    with db.reader() as session:
+        items = due_list(session, on)
+    if getattr(args, "json", False):
+        json.dump([item_json(i) for i in items], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not items:
+        print(f"{on.isoformat()} 没有到期或逾期的事项")
+        return 0
+    print(f"{on.isoformat()} 待办 {len(items)} 项（已逾期、今日、近3日、提前预警；涉民生优先）")
+    group = None
+    for item in items:
+        if item.group is not group:
+            group = item.group
+            print(f"\n【{group.label}】")
+        overdue = f"逾期{item.days_overdue}日" if item.days_overdue else ""
+        mark = "★民生 " if item.livelihood else ""
+        flag = "" if item.calendar_complete else " ⚠节假日数据缺失"
+        print(
+            f"  {mark}{item.case_no}  {item.obligor_names}  {item.kind.label}  "
+            f"{item.due_date.isoformat()} {overdue}  → {item.action.label}{flag}"
+        )
+        print(f"      {item.detail}")
+    return 0

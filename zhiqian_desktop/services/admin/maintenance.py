@@ -1,0 +1,370 @@
+"""Opening the app's database, and the administrator's backup, restore and check."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import ChainReport, verify_chain
+from zhiqian_desktop.store import backup as backups
+from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.database import (
+    Database,
+    open_database,
+    quick_check,
+    sqlite_file,
+    sqlite_url,
+)
+from zhiqian_desktop.store.locations import audit_heads_path, backups_dir, default_database_path
+
+
+def resolve_url(db_path: str | Path | None = None, database_url: str | None = None) -> str:
+    """--db PATH or --database-url URL, else the default file in the user data directory."""
+    if db_path and database_url:
+        raise UserError("--db 与 --database-url 只能指定其一")
+    if database_url:
+        return database_url
+    if not db_path:
+        # The choice made in 设置 > 数据库位置 (this computer or the court server).
+        from zhiqian_desktop.services.admin.database_choice import configured_url
+
+        chosen = configured_url()
+        if chosen:
+            return chosen
+    return sqlite_url(Path(db_path) if db_path else default_database_path())
+
+
+def open_app_database(url: str, *, check: bool = True) -> Database:
+    """Open and migrate; the pre-migration backup goes to the folder beside the database.
+
+    With `check=False` the caller runs `integrity_check_quick` itself later (the desktop start).
+    """
+    database = sqlite_file(url)
+    folder = backups_dir(database) if database is not None else None
+    return open_database(url, backup_dir=folder, check=check)
+
+
+def integrity_check_quick(db: Database) -> None:
+    """PRAGMA quick_check; raises DamagedDatabase with the way out when the file is damaged."""
+    quick_check(db.engine)
+
+
+def _require_file(db: Database) -> Path:
+    path = db.path
+    if path is None:
+        raise UserError("此操作只适用于本机数据库文件；服务器数据库请由信息技术人员用 pg_dump 备份")
+    return path
+
+
+def take_backup(db: Database, dest: Path | None = None, *, label: str | None = None) -> Path:
+    """Back up now (online backup API), verified; into `dest` or the rotation folder."""
+    path = _require_file(db)
+    if dest is None:
+        dest = backups_dir(path) / backups.backup_name(datetime.now(), label)
+    elif dest.is_dir():
+        dest = dest / backups.backup_name(datetime.now(), label)
+    written = backups.backup_to(path, dest)
+    record_head(db, "backup", written)
+    return written
+
+
+def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
+    """Replace the database's contents with a backup; the current state is backed up first.
+
+    Returns the safety backup's path so the clerk can go back if the wrong file was chosen.
+    Only an administrator restores (`actor`; the command line passes the logged-in user).
+    """
+    if actor is not None:
+        actor.require_admin()
+    path = _require_file(db)
+    source = source.resolve()
+    if source == path.resolve():
+        raise UserError("不能用数据库自身作为备份来恢复")
+    safety = take_backup(db, label="before-restore")
+    db.engine.dispose()
+    backups.restore_from(source, path)
+    record_head(db, "restore", source)
+    return safety
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    integrity: str
+    chain: ChainReport
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == "ok" and self.chain.ok
+
+
+def check(db: Database) -> CheckReport:
+    """Full integrity check of the file (SQLite) and verification of the audit chain."""
+    integrity = "ok"
+    if db.is_sqlite:
+        with db.engine.connect() as conn:
+            rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+        integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
+    with db.reader() as session:
+        chain = verify_chain(session)
+    if chain.ok:
+        chain = _check_heads(db, chain)
+    return CheckReport(integrity, chain)
+
+
+# --- the chain's head recorded outside the database ----------------------------------------------
+
+DATA_ACTIONS_EXCLUDED = ("login", "login_failed", "login_locked")
+"""Logins change counters, not the court's data: they do not make a backup necessary."""
+
+
+def record_head(db: Database, what: str, target: Path | str | None = None) -> None:
+    """Append the audit chain's head to the heads file beside the database (backup, export,
+    merge, restore). `zhiqian check` then notices a chain rewritten or cut short since.
+
+    A restore starts a new history: heads recorded before it no longer apply.
+    """
+    path = db.path
+    if path is None:
+        return
+    with db.reader() as session:
+        row = session.execute(
+            text("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+        ).first()
+    line = {
+        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "what": what,
+        "file": str(target) if target is not None else None,
+        "seq": row[0] if row else 0,
+        "hash": row[1] if row else None,
+    }
+    try:
+        audit_heads_path(path).parent.mkdir(parents=True, exist_ok=True)
+        with audit_heads_path(path).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        pass  # the anchor is a second line of defence; a full disk must not fail the backup
+
+
+def recorded_heads(db: Database) -> list[dict[str, object]]:
+    """The heads recorded since the last restore (older ones describe another history)."""
+    path = db.path
+    if path is None or not audit_heads_path(path).exists():
+        return []
+    heads: list[dict[str, object]] = []
+    for raw in audit_heads_path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            item = json.loads(raw)
+        except ValueError:
+            continue  # a line cut short by a crash
+        if not isinstance(item, dict):
+            continue
+        if item.get("what") == "restore":
+            heads = []
+        heads.append(item)
+    return heads
+
+
+def _check_heads(db: Database, chain: ChainReport) -> ChainReport:
+    heads = [h for h in recorded_heads(db) if isinstance(h.get("seq"), int) and h.get("hash")]
+    if not heads:
+        return chain
+    with db.reader() as session:
+        for h in heads:
+            seq = int(str(h["seq"]))
+            stored = session.execute(
+                text("SELECT hash FROM audit_event WHERE seq = :seq"), {"seq": seq}
+            ).scalar()
+            if stored != h["hash"]:
+                what = {"backup": "备份", "export": "导出", "merge": "合并", "restore": "恢复"}
+                reason = (
+                    f"与{h.get('at')}{what.get(str(h.get('what')), '')}时记录的审计链不符"
+                    "（审计记录被改写、删除或截短）"
+                )
+                return replace(chain, first_broken_seq=seq, reason=reason)
+    return chain
+
+
+# --- automatic backups -----------------------------------------------------------------------------
+
+AUTO_LABEL = "auto"
+
+
+def _data_seq_of_file(path: Path) -> int | None:
+    """The newest data-changing audit event in a database file (a backup), read-only."""
+    try:
+        conn = cipher.open_file(path, read_only=True)
+    except UserError:  # encrypted with a passphrase not given in this run
+        return None
+    except cipher.database_errors():
+        return None
+    try:
+        marks = ",".join("?" for _ in DATA_ACTIONS_EXCLUDED)
+        row = conn.execute(
+            f"SELECT seq FROM audit_event WHERE action NOT IN ({marks}) ORDER BY seq DESC LIMIT 1",
+            DATA_ACTIONS_EXCLUDED,
+        ).fetchone()
+    except cipher.database_errors():
+        return None
+    finally:
+        conn.close()
+    return int(row[0]) if row else 0
+
+
+def changed_since_last_backup(db: Database) -> bool:
+    """Whether the court's data changed after the newest backup was taken."""
+    path = _require_file(db)
+    found = backups.list_backups(backups_dir(path))
+    if not found:
+        return True
+    with db.reader() as session:
+        marks = ",".join(f"'{a}'" for a in DATA_ACTIONS_EXCLUDED)
+        current = session.execute(
+            text(
+                f"SELECT seq FROM audit_event WHERE action NOT IN ({marks})"
+                " ORDER BY seq DESC LIMIT 1"
+            )
+        ).scalar()
+    return (current or 0) != _data_seq_of_file(found[0].path)
+
+
+@dataclass(frozen=True)
+class AutoBackupResult:
+    path: Path | None
+    reason: str
+    removed: tuple[Path, ...] = ()
+
+
+def auto_backup(
+    db: Database, now: datetime, interval_hours: int, *, at_start: bool = False
+) -> AutoBackupResult:
+    """The automatic backup: at start and every `interval_hours`, only when the data changed
+    since the newest backup; verified, then the automatic backups are thinned (a week of daily,
+    two months of weekly). Manual and safety backups (before a restore or migration) are kept.
+    `now` is local wall-clock time, as the backup names are."""
+    path = db.path
+    if path is None:
+        return AutoBackupResult(None, "服务器数据库不在本机备份")
+    folder = backups_dir(path)
+    newest = backups.list_backups(folder)
+    if not at_start and newest and now - newest[0].taken_at < timedelta(hours=interval_hours):
+        return AutoBackupResult(None, "未到备份时间")
+    if not changed_since_last_backup(db):
+        return AutoBackupResult(None, "上次备份后数据没有变动")
+    written = take_backup(db, folder / backups.backup_name(now, AUTO_LABEL))
+    removed = rotate_auto_backups(folder, now.date())
+    return AutoBackupResult(written, "已备份", tuple(removed))
+
+
+def rotate_auto_backups(folder: Path, today: date) -> list[Path]:
+    """Thin the automatic backups by the policy in store.backup; other backups are left alone."""
+    auto = [b for b in backups.list_backups(folder) if b.path.stem.endswith(f"-{AUTO_LABEL}")]
+    keep = backups.backups_to_keep((b.taken_at for b in auto), today)
+    removed = []
+    for b in auto:
+        if b.taken_at not in keep:
+            b.path.unlink(missing_ok=True)
+            removed.append(b.path)
+    return removed
+
+
+# --- restoring a database that cannot be opened -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: datetime
+    size: int
+    label: str
+
+
+LABELS = {
+    AUTO_LABEL: "自动备份",
+    "manual": "手动备份",
+    "before-migration": "升级前备份",
+    "before-restore": "恢复前备份",
+    "before-import": "导入前备份",
+    "damaged": "损坏前备份",
+    "before-encryption": "加密或解密前备份",
+}
+
+
+def backup_infos(database: Path) -> list[BackupInfo]:
+    """The backups beside a database, newest first, with size and kind (for the settings page)."""
+    out = []
+    for b in backups.list_backups(backups_dir(database)):
+        stem = b.path.stem
+        label = stem[len("zhiqian-00000000-000000-") :] if stem.count("-") >= 3 else ""
+        try:
+            size = b.path.stat().st_size
+        except OSError:
+            continue
+        out.append(BackupInfo(b.path, b.taken_at, size, LABELS.get(label, label or "备份")))
+    return out
+
+
+def newest_good_backup(database: Path) -> BackupInfo | None:
+    """The newest backup that passes integrity_check (a damaged one is skipped, not deleted)."""
+    for info in backup_infos(database):
+        try:
+            backups._verify(info.path)
+        except UserError:
+            continue
+        return info
+    return None
+
+
+def restore_damaged(database: Path, source: Path, now: datetime | None = None) -> Path:
+    """Put a backup in place of a database that cannot be opened (damaged or not a database).
+
+    The damaged file and its -wal/-shm companions are renamed aside, never overwritten or
+    deleted, so nothing in them is lost for a later repair. Returns the damaged file's new name.
+    """
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    aside = database.with_name(f"{database.name}.damaged-{stamp}")
+    if not source.exists():
+        raise UserError(f"备份文件“{source}”不存在")
+    backups._verify(source)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        current = Path(str(database) + suffix)
+        if current.exists():
+            os.replace(current, Path(str(aside) + suffix))
+    try:
+        backups.restore_from(source, database)
+    except BaseException:
+        # Leave the folder as it was rather than with a half-written file in the database's place.
+        Path(database).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            moved = Path(str(aside) + suffix)
+            if moved.exists():
+                os.replace(moved, Path(str(database) + suffix))
+        raise
+    heads = audit_heads_path(database)
+    if heads.parent.exists():
+        try:
+            with heads.open("a", encoding="utf-8") as fh:
+                fh.write(
+                    json.dumps(
+                        {
+                            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                            "what": "restore",
+                            "file": str(source),
+                            "seq": None,
+                            "hash": None,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+        except OSError:
+            pass
+    return aside

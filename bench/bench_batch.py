@@ -44,7 +44,7 @@ def _fresh(folder: Path, count: int) -> Path:
     from zhiqian_desktop.services.core import settings as settings_service
     from zhiqian_desktop.services.core.actor import SYSTEM
     from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.store.engine import sqlite_url
 
     path = folder / "batch.db"
     db = open_app_database(sqlite_url(path))
@@ -103,7 +103,7 @@ def measure(db_path: Path = DEFAULT_DB, count: int = COUNT) -> dict[str, float]:
     from zhiqian_desktop.services.closing import batch_print
     from zhiqian_desktop.services.core.actor import SYSTEM
     from zhiqian_desktop.services.intake.docket import DocketQuery
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.store.engine import sqlite_url
 
     try:
         start = time.perf_counter()

@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from zhiqian_desktop.services.supervision.dues import computed_due_list, due_list
-from zhiqian_desktop.store.database import open_database, sqlite_url
+from zhiqian_desktop.store.database import open_database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import ContactLog, SupervisionCase
 
 DEFAULT_DB = Path(__file__).resolve().parent / ".cache" / "bench-100k.db"

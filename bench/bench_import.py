@@ -28,7 +28,7 @@ from zhiqian_desktop.services.intake.importing import (
     template_rows,
     write_import_template,
 )
-from zhiqian_desktop.store.database import sqlite_url
+from zhiqian_desktop.store.engine import sqlite_url
 
 ROWS = 5_000
 TARGET_SECONDS = 10.0

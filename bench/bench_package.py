@@ -30,7 +30,8 @@ from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
 from zhiqian_desktop.services.supervision import contacts
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import ContactLog, Payment, SupervisionCase
 
 DEFAULT_DB = Path(__file__).resolve().parent / ".cache" / "bench-100k.db"

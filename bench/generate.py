@@ -45,7 +45,8 @@ from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.intake.docket import split_phones
-from zhiqian_desktop.store.database import Database, open_database, sqlite_url
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.migrations import head_revision
 from zhiqian_desktop.store.models import Base
 from zhiqian_desktop.store.types import new_id

@@ -50,7 +50,8 @@ from zhiqian_desktop.services.intake.docket import (
     count_cases,
     list_cases,
 )
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import Party, SupervisionCase
 
 PAGE = 200

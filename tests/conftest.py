@@ -22,7 +22,8 @@ from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 
 TODAY = date(2026, 11, 25)
 

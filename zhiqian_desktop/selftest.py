@@ -65,7 +65,7 @@ def _open_database(state: dict[str, Any]) -> str:
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core import settings as settings_service
     from zhiqian_desktop.services.core.users import default_actor
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.store.engine import sqlite_url
 
     path: Path = state["folder"] / "selftest.db"
     db = open_app_database(sqlite_url(path))

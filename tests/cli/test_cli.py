@@ -22,7 +22,8 @@ from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import DocketQuery, count_cases, register_case
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 
 Captured = tuple[int, str, str]
 

@@ -25,7 +25,8 @@ from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.database import Database, encrypted_url, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
 
 pytest.importorskip("sqlcipher3", reason="encryption needs the sqlcipher extra")
 pytestmark = pytest.mark.gui

@@ -29,7 +29,8 @@ from zhiqian_desktop.gui.main_window import (
 from zhiqian_desktop.gui.worker import Progress, run_in_background
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import data_dir, log_dir
 
 pytestmark = pytest.mark.gui
@@ -326,7 +327,7 @@ def test_damage_found_after_the_window_shows_offers_the_backup(
     """The desktop start defers quick_check; a damaged file still leads to the way out."""
     from tests.store.test_database import _damage_middle_pages
     from zhiqian_desktop.gui import app as app_module
-    from zhiqian_desktop.store.database import DamagedDatabase
+    from zhiqian_desktop.store.engine import DamagedDatabase
 
     with db.unit_of_work() as s:
         for n in range(1, 60):

@@ -33,7 +33,8 @@ from zhiqian_desktop.services.intake.docket import (
     register_case,
     update_case,
 )
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import AuditEvent, ContactLog, Party, Payment, SupervisionCase
 
 

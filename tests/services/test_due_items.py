@@ -42,7 +42,8 @@ from zhiqian_desktop.services.intake import docket, importing
 from zhiqian_desktop.services.intake.importing import HEADERS, write_import_template
 from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices
 from zhiqian_desktop.services.supervision.contacts import ContactInput
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import (
     ContactLog,
     Document,

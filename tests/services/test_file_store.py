@@ -28,7 +28,8 @@ from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.services.supervision import attachments, contacts, notices
 from zhiqian_desktop.store import files as files_module
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import DatabaseStore, FolderStore
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import Attachment, CourtSecret, StoredFile

@@ -19,7 +19,8 @@ from zhiqian_desktop.services.intake.docket import (
     register_case,
 )
 from zhiqian_desktop.store import database
-from zhiqian_desktop.store.database import Database, StorageError
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import StorageError
 from zhiqian_desktop.store.models import Base, SupervisionCase
 
 

@@ -39,7 +39,8 @@ from zhiqian_desktop.services.intake.docket import (
     update_case,
 )
 from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import (
     AuditEvent,

@@ -19,7 +19,8 @@ from zhiqian_desktop.services.core.users import actor_for, default_actor
 from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.services.supervision import attachments
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.database import Database, encrypted_url, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
 from zhiqian_desktop.store.models import Payment, User
 
 pytest.importorskip("sqlcipher3", reason="encryption needs the sqlcipher extra")

@@ -17,7 +17,8 @@ from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.core.audit import read_key, verify_chain
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.intake.docket import DocketQuery, count_cases, register_case
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import AuditEvent, CaseNumberCounter, ContactLog, SupervisionCase
 
 

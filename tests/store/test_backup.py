@@ -23,7 +23,8 @@ from zhiqian_desktop.store.backup import (
     restore_from,
     rotate,
 )
-from zhiqian_desktop.store.database import Database, open_database, sqlite_url
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import SupervisionCase
 
 

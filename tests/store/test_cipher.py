@@ -21,13 +21,8 @@ from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.backup import backup_name, backup_to, remove_leftovers, restore_from
-from zhiqian_desktop.store.database import (
-    DamagedDatabase,
-    Database,
-    encrypted_url,
-    open_database,
-    sqlite_url,
-)
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import DamagedDatabase, encrypted_url, sqlite_url
 from zhiqian_desktop.store.locations import backups_dir
 from zhiqian_desktop.store.models import SupervisionCase
 

@@ -27,7 +27,8 @@ from zhiqian_desktop.services.admin import maintenance
 from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import migrations
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import backups_dir
 
 pytestmark = [

@@ -18,12 +18,8 @@ from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.backup import backup_name, list_backups
-from zhiqian_desktop.store.database import (
-    DamagedDatabase,
-    Database,
-    StorageError,
-    sqlite_url,
-)
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import DamagedDatabase, StorageError, sqlite_url
 from zhiqian_desktop.store.locations import audit_key_path, backups_dir
 from zhiqian_desktop.store.models import AuditEvent, SupervisionCase
 

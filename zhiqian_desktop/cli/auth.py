@@ -138,7 +138,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     (damaged, not a database) is renamed aside instead, never overwritten."""
     import zhiqian_desktop.cli.main as cli
     from zhiqian_desktop.services.admin import maintenance
-    from zhiqian_desktop.store.database import DamagedDatabase, sqlite_file
+    from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file
 
     url = cli._url(args)
     path = sqlite_file(url)
@@ -184,7 +184,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def damaged_hint(url: str) -> str:
     """For a database that cannot be opened: the newest good backup and the command to use it."""
     from zhiqian_desktop.services.admin.maintenance import newest_good_backup
-    from zhiqian_desktop.store.database import sqlite_file
+    from zhiqian_desktop.store.engine import sqlite_file
 
     path = sqlite_file(url)
     good = newest_good_backup(path) if path is not None else None
@@ -200,7 +200,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Integrity check and audit chain; a file that cannot be opened names the way out."""
     import zhiqian_desktop.cli.main as cli
     from zhiqian_desktop.services.admin.maintenance import check
-    from zhiqian_desktop.store.database import DamagedDatabase
+    from zhiqian_desktop.store.engine import DamagedDatabase
 
     try:
         with cli._open(args) as db:

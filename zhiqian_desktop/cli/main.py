@@ -320,7 +320,7 @@ def _unlocked_url(args: argparse.Namespace) -> str:
     """The database URL with its key remembered when the file is encrypted (asked for here);
     with --encrypt, a new encrypted database's key."""
     from zhiqian_desktop.store import cipher
-    from zhiqian_desktop.store.database import encrypted_url
+    from zhiqian_desktop.store.engine import encrypted_url
 
     url = _url(args)
     path = _sqlite_path(url)
@@ -344,7 +344,7 @@ def unlock_url(url: str) -> str:
     """`url`, its key remembered when it names an encrypted database file (the passphrase from
     ZHIQIAN_PASSPHRASE or asked at the terminal, up to three times)."""
     from zhiqian_desktop.store import cipher
-    from zhiqian_desktop.store.database import effective_url, is_encrypted_url
+    from zhiqian_desktop.store.engine import effective_url, is_encrypted_url
 
     url = effective_url(url)
     path = _sqlite_path(url)

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.fonts import apply_ui_font
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.store.database import DamagedDatabase, Database, sqlite_file, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file, sqlite_url
 from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME, log_dir
 
 log = logging.getLogger("zhiqian_desktop")

@@ -14,7 +14,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.store.database import READ_ONLY_OPTION
+from zhiqian_desktop.store.engine import READ_ONLY_OPTION
 
 
 def _config() -> Config:

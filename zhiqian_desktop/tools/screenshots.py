@@ -230,7 +230,7 @@ def _empty_database() -> tuple[Any, Path]:
     from zhiqian_desktop.gui.app import DEMO_COURT_CODE, DEMO_COURT_NAME
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core.settings import SetupInput, initialize
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.store.engine import sqlite_url
 
     folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
     db = open_app_database(sqlite_url(folder / "demo.db"))

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.store.database import (
+from zhiqian_desktop.store.engine import (
     OUR_TABLES,
     READ_ONLY_OPTION,
     create_database_engine,

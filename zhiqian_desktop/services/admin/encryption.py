@@ -10,7 +10,8 @@ from sqlalchemy import delete
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.database import Database, encrypted_url, is_encrypted_url, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import encrypted_url, is_encrypted_url, sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore, keeps_files_inside
 from zhiqian_desktop.store.models import StoredFile
 

@@ -15,13 +15,8 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.audit import ChainReport, verify_chain
 from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.database import (
-    Database,
-    open_database,
-    quick_check,
-    sqlite_file,
-    sqlite_url,
-)
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import quick_check, sqlite_file, sqlite_url
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir, default_database_path
 
 

@@ -37,7 +37,8 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.admin.maintenance import open_app_database, record_head
 from zhiqian_desktop.services.core import audit
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.migrations import current_revision
 from zhiqian_desktop.store.models import Attachment, AuditEvent, Base, CourtSecret, Document

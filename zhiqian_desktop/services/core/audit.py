@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.store.database import WRITE_LOCK_KEY, sqlite_file
+from zhiqian_desktop.store.engine import WRITE_LOCK_KEY, sqlite_file
 from zhiqian_desktop.store.locations import audit_key_path
 from zhiqian_desktop.store.models import AuditEvent, Base
 from zhiqian_desktop.store.types import new_id, utcnow

@@ -61,7 +61,8 @@ from zhiqian_desktop.services.supervision.notices import files_dir
 from zhiqian_desktop.services.supervision.templates import take_in_court_files
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.backup import backup_to
-from zhiqian_desktop.store.database import Database, file_engine, open_database, sqlite_url
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import file_engine, sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.models import (

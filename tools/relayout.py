@@ -116,6 +116,10 @@ NAMES: dict[str, dict[str, str]] = {
         ),
         "store.engine",
     ),
+    # Cycles broken: the renderer with the court's fonts beside the court's templates; the text
+    # rules in domain/.
+    "services.supervision.notices": {"renderer_for": "services.supervision.templates"},
+    "services.intake.docket": {"HIDDEN_CHARS": "domain.text", "LINE_BREAKS": "domain.text"},
 }
 """old module (as in MODULES' values, without the package) -> {name: module it moved to}."""
 

@@ -27,6 +27,7 @@ from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.intake.docket import DocketQuery, list_cases
 from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.services.supervision.dues import due_list
+from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import sync_files, viewing_dir, write_atomically
 from zhiqian_desktop.store.locations import data_dir
@@ -331,7 +332,7 @@ def issue_batch(
                         contents.append(notices.stored_content(stored))
             progress.check()
             progress.report(len(cases), total, f"正在合成PDF（{len(issued_all)}份文书）")
-            pdf = notices.renderer_for(get_settings(session)).build(contents)
+            pdf = renderer_for(get_settings(session)).build(contents)
             progress.check()
             target = output or default_batch_path(kind, len(cases))
             # Written inside the unit of work: a file that cannot be written cancels the batch.

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.calendar import seed_official_calendar
@@ -90,8 +91,6 @@ def update_settings(
     session: Session, actor: Actor, expected_version: int, **values: object
 ) -> CourtSettings:
     """Change court settings (administrator only); a stale form is refused."""
-    from zhiqian_desktop.services.intake.docket import HIDDEN_CHARS
-
     actor.require_admin()
     settings = get_settings(session)
     check_version(settings.version, expected_version, "法院设置")

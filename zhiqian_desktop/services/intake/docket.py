@@ -17,6 +17,7 @@ from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
 from zhiqian_desktop.domain.identity import parse_resident_id, validate_credit_code, validate_phone
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.domain.money import MAX_AMOUNT
+from zhiqian_desktop.domain.text import HIDDEN_CHARS, LINE_BREAKS
 from zhiqian_desktop.domain.workflow import (
     CLOSED_STATUSES,
     CaseStatus,
@@ -26,6 +27,7 @@ from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.intake.case_numbers import allocate
+from zhiqian_desktop.services.supervision.dues import next_due_date
 from zhiqian_desktop.store.models import (
     CourtSettings,
     Party,
@@ -37,12 +39,6 @@ from zhiqian_desktop.store.models import (
 from zhiqian_desktop.store.types import new_id, utcnow
 
 PHONE_SPLIT = re.compile(r"[,，;；、/\s]+")
-# Control characters, bidi overrides/isolates, zero-width marks and lone surrogates: invisible or
-# misleading on screen and in print (a U+202E reverses a name), or not storable at all.
-HIDDEN_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
-LINE_BREAKS = re.compile("[\t\n\r]")
 TEXT_LIMITS = {"name": 200, "cause": 200, "original_case_no": 100, "id_number": 30}
 
 
@@ -420,9 +416,6 @@ def refresh_derived(
 def _next_due(
     session: Session, case: SupervisionCase, limit_days: int, *, new_case: bool
 ) -> date | None:
-    # The due-list rules decide (services/supervision/dues.py); imported here to keep the import graph flat.
-    from zhiqian_desktop.services.supervision.dues import next_due_date
-
     return next_due_date(
         session,
         case,

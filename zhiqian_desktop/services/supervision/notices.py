@@ -37,14 +37,12 @@ from zhiqian_desktop.printing.documents import (
     check_glyphs,
     document_number,
 )
-from zhiqian_desktop.printing.fonts import load_print_fonts
-from zhiqian_desktop.printing.renderer import NoticeRenderer
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.intake.docket import get_case
-from zhiqian_desktop.services.supervision.templates import template_for
+from zhiqian_desktop.services.supervision.templates import renderer_for, template_for
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import FolderStore, files_dir_for_url
 from zhiqian_desktop.store.models import (
@@ -171,10 +169,6 @@ def case_facts(session: Session, case: SupervisionCase, settings: CourtSettings)
         settlement=_settlement(session, case.id),
         bankruptcy_grounds=_bankruptcy_grounds(obligors),
     )
-
-
-def renderer_for(settings: CourtSettings) -> NoticeRenderer:
-    return NoticeRenderer(load_print_fonts(settings.print_font_body, settings.print_font_title))
 
 
 def _served_facts(session: Session, case_id: str, served_document_id: str | None) -> ServedFacts:

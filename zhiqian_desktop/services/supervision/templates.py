@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.printing.documents import build_content, check_glyphs
+from zhiqian_desktop.printing.fonts import load_print_fonts
+from zhiqian_desktop.printing.renderer import NoticeRenderer
 from zhiqian_desktop.printing.samples import (
     SAMPLE_DOC_ID,
     SAMPLE_ISSUED_ON,
@@ -46,7 +48,7 @@ from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import data_dir
-from zhiqian_desktop.store.models import CourtTemplate
+from zhiqian_desktop.store.models import CourtSettings, CourtTemplate
 from zhiqian_desktop.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -132,10 +134,6 @@ def check_template(kind: DocumentKind, text: str) -> DocumentTemplate:
 
 def preview_pdf(session: Session, kind: DocumentKind, text: str) -> bytes:
     """The document drawn from ``text`` with sample case data and the court's details and fonts."""
-    from zhiqian_desktop.services.supervision.notices import (
-        renderer_for,  # notices reads templates here
-    )
-
     template = check_template(kind, text)
     settings = get_settings(session)
     facts = sample_facts(
@@ -157,6 +155,11 @@ def preview_pdf(session: Session, kind: DocumentKind, text: str) -> bytes:
     )
     check_glyphs(context, renderer.fonts())
     return renderer.render(content)
+
+
+def renderer_for(settings: CourtSettings) -> NoticeRenderer:
+    """The renderer of the court's documents, with the print fonts it has chosen."""
+    return NoticeRenderer(load_print_fonts(settings.print_font_body, settings.print_font_title))
 
 
 def _sha(text: str | None) -> str | None:

@@ -120,6 +120,74 @@ NAMES: dict[str, dict[str, str]] = {
     # rules in domain/.
     "services.supervision.notices": {"renderer_for": "services.supervision.templates"},
     "services.intake.docket": {"HIDDEN_CHARS": "domain.text", "LINE_BREAKS": "domain.text"},
+    # services/exchange/kits.py (the old sync.py, 2,040 lines) split by what each part does.
+    "services.exchange.kits": {
+        **dict.fromkeys(("export_changes",), "services.exchange.changes"),
+        **dict.fromkeys(
+            (
+                "ENTITY_LABELS",
+                "FIELD_LABELS",
+                "FieldChoice",
+                "ConflictView",
+                "conflict_view",
+                "list_conflicts",
+                "open_conflict_count",
+                "resolve_conflict",
+            ),
+            "services.exchange.conflicts",
+        ),
+        **dict.fromkeys(
+            (
+                "court_key_path",
+                "read_court_key",
+                "write_court_key",
+                "COURT_KEY_SECRET",
+                "court_key",
+                "ensure_court_key",
+            ),
+            "services.exchange.court_key",
+        ),
+        **dict.fromkeys(
+            ("KIT_FOLDER", "BASE_DB", "DB_NAME", "kit_folder", "open_kit", "is_kit_database"),
+            "services.exchange.kit_opening",
+        ),
+        **dict.fromkeys(
+            (
+                "MergeReport",
+                "import_changes",
+                "_apply_change",
+                "MAX_PACKAGE_BYTES",
+                "MAX_PACKAGE_UNPACKED",
+            ),
+            "services.exchange.merge",
+        ),
+        **dict.fromkeys(("kit_manifest",), "services.exchange.package_reader"),
+        **dict.fromkeys(
+            (
+                "ProgressFn",
+                "KIT_SCHEMA",
+                "CHANGES_SCHEMA",
+                "MANIFEST",
+                "SIGNATURE",
+                "KIT_DB",
+                "COURT_KEY",
+                "CHANGES",
+                "MAX_KIT_BYTES",
+                "MAX_JSON_BYTES",
+                "MAX_BLOCK",
+                "MERGED_TABLES",
+                "APPEND_ONLY",
+                "NOT_COMPARED",
+                "COURT",
+                "TRIBUNAL",
+            ),
+            "services.exchange.records",
+        ),
+        **dict.fromkeys(
+            ("ENCRYPTED_KIT_SCHEMA", "is_encrypted_kit", "KitPassphraseRequired"),
+            "services.exchange.sealed_kits",
+        ),
+    },
 }
 """old module (as in MODULES' values, without the package) -> {name: module it moved to}."""
 
@@ -254,8 +322,73 @@ def _submodules(package: str) -> set[str]:
     return {new[len(prefix) :].split(".")[0] for new in MODULES.values() if new.startswith(prefix)}
 
 
+def _module_bindings(tree: ast.Module) -> dict[str, tuple[str, int, str]]:
+    """Local names bound to a split module: name -> (module, line after the import, indent)."""
+    found: dict[str, tuple[str, int, str]] = {}
+    for node in ast.walk(tree):
+        pairs: list[tuple[str, str]] = []
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            if node.module == PKG or node.module.startswith(PKG + "."):
+                package = node.module[len(PKG) + 1 :]
+                pairs = [
+                    (f"{package}.{a.name}" if package else a.name, a.asname or a.name)
+                    for a in node.names
+                ]
+        elif isinstance(node, ast.Import):
+            pairs = [
+                (a.name[len(PKG) + 1 :], a.asname)
+                for a in node.names
+                if a.asname and a.name.startswith(PKG + ".")
+            ]
+        for module, local in pairs:
+            if module in NAMES:
+                found[local] = (module, node.end_lineno or node.lineno, " " * node.col_offset)
+    return found
+
+
+def _rewrite_module_attributes(source: str) -> str:
+    """`sync.export_changes` where `sync` is a split module: the name's new module instead."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    bindings = _module_bindings(tree)
+    if not bindings:
+        return source
+    taken = {
+        getattr(node, "name", None) or getattr(node, "id", None) or getattr(node, "arg", None)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Name, ast.arg))
+    }
+    inserts: dict[int, list[str]] = {}
+    for local, (module, after, indent) in bindings.items():
+
+        def replace(
+            match: re.Match[str], moved: dict[str, str] = NAMES[module], at: int = after,
+            indent: str = indent,
+        ) -> str:  # fmt: skip
+            target = moved.get(match.group(1))
+            if target is None:
+                return match.group(0)
+            parent, _, leaf = target.rpartition(".")
+            # A module name the file already uses for something else gets a distinct name.
+            name = f"{leaf}_module" if leaf in taken else leaf
+            alias = leaf if name == leaf else f"{leaf} as {name}"
+            line = f"{indent}from {_full(parent)} import {alias}\n"
+            if line not in inserts.setdefault(at, []):
+                inserts[at].append(line)
+            return f"{name}.{match.group(1)}"
+
+        source = re.sub(rf"(?<![\w.]){re.escape(local)}\.(\w+)", replace, source)
+    lines = source.splitlines(keepends=True)
+    for after in sorted(inserts, reverse=True):
+        lines[after:after] = inserts[after]
+    return "".join(lines)
+
+
 def rewrite_text(text: str, *, python: bool) -> str:
     if python:
+        text = _rewrite_module_attributes(text)
         text = _rewrite_from_imports(text)
     for old in sorted(MODULES, key=len, reverse=True):
         new = MODULES[old]
@@ -373,7 +506,9 @@ def check(paths: list[str]) -> int:
             if f"import {local}" not in text:
                 continue
             for name, target in names.items():
-                for match in re.finditer(rf"(?<![\w.]){local}\.{name}\b", text):
+                # monkeypatch.setattr(sync, "NAME", …) names the old module as a string.
+                pattern = rf"(?<![\w.]){local}\.{name}\b|setattr\(\s*{local},\s*[\"']{name}[\"']"
+                for match in re.finditer(pattern, text):
                     line = text.count("\n", 0, match.start()) + 1
                     print(f"{path.relative_to(ROOT)}:{line}: {local}.{name} is now in {target}")
                     problems += 1

@@ -23,7 +23,7 @@ from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.users import default_actor
-from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.exchange import kit_opening, sealed_kits
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
@@ -214,8 +214,8 @@ def test_an_offline_kit_is_exported_encrypted_from_the_dialog(
     with qtbot.waitSignal(dialog.exported, timeout=30_000):
         dialog.ok_button.click()
     kit = tmp_path / "kit.zip"
-    assert sync.is_encrypted_kit(kit)
-    path = sync.open_kit(kit, tmp_path / "laptop", passphrase="kit-passphrase")
+    assert sealed_kits.is_encrypted_kit(kit)
+    path = kit_opening.open_kit(kit, tmp_path / "laptop", passphrase="kit-passphrase")
     assert b"SQLite format 3" not in path.read_bytes()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.services.test_sync import Court, Laptop, changes, edit_notes, open_laptop, setup_court
 from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog, ImportChangesDialog
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.exchange import conflicts, court_key, records
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import CaseNumberBlock
@@ -76,20 +76,20 @@ def test_export_import_and_choose_field_by_field(
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法院的备注"
 
-    dialog.choose("notes", sync.TRIBUNAL)
+    dialog.choose("notes", records.TRIBUNAL)
     with qtbot.waitSignal(dialog.resolved):
         dialog.apply()
     assert dialog.list.count() == 0
     assert "没有待处理" in dialog.title.text()
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法庭的备注"
-        assert sync.list_conflicts(s) == []
+        assert conflicts.list_conflicts(s) == []
 
 
 def test_import_dialog_shows_a_refused_package(qtbot: QtBot, court: Court, tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.zip"
     bogus.write_bytes(b"not a zip at all")
-    sync.ensure_court_key(court.db)
+    court_key.ensure_court_key(court.db)
     dialog = ImportChangesDialog(court.db, court.admin)
     qtbot.addWidget(dialog)
     dialog.package.setText(str(bogus))

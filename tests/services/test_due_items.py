@@ -37,7 +37,7 @@ from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.core import calendar
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings, update_settings
-from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.exchange import merge
 from zhiqian_desktop.services.intake import docket, importing
 from zhiqian_desktop.services.intake.importing import HEADERS, write_import_template
 from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices
@@ -606,7 +606,7 @@ def test_an_offline_kit_and_its_merge(
         contacts.log_contact(s, laptop.clerk, court.cases[0], call, now=at(TODAY, 18))
     assert DueKind.FOLLOW_UP in kinds_of(laptop.db, court.cases[0])
     assert DueKind.FOLLOW_UP not in kinds_of(court.db, court.cases[0])
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path))
     assert report.conflicts == []
     assert DueKind.FOLLOW_UP in kinds_of(court.db, court.cases[0])
 

@@ -24,7 +24,7 @@ from zhiqian_desktop.services.closing import batch_print
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import default_actor
-from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.exchange import changes, court_key, merge
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.services.supervision import attachments, contacts, notices
 from zhiqian_desktop.store import files as files_module
@@ -135,10 +135,10 @@ def test_the_court_key_is_written_where_hard_links_fail(
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)
-    key = sync.ensure_court_key(sqlite_db)
-    assert sync.read_court_key(sync.court_key_path(sqlite_db)) == key
-    assert sync.ensure_court_key(sqlite_db) == key
-    folder = sync.court_key_path(sqlite_db).parent
+    key = court_key.ensure_court_key(sqlite_db)
+    assert court_key.read_court_key(court_key.court_key_path(sqlite_db)) == key
+    assert court_key.ensure_court_key(sqlite_db) == key
+    folder = court_key.court_key_path(sqlite_db).parent
     assert not [p.name for p in folder.iterdir() if p.name.startswith("court.key.")]  # no .part
 
 
@@ -300,7 +300,7 @@ def test_a_change_package_brings_its_files_into_the_server(
     laptop = open_laptop(kit, tmp_path / "laptop")
     try:
         visit(laptop.db, laptop.clerk, court.cases[0], photo)
-        package = sync.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
+        package = changes.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
     finally:
         laptop.db.dispose()
     server = pg_server.create(initialised=False)
@@ -310,14 +310,14 @@ def test_a_change_package_brings_its_files_into_the_server(
         at_desk(monkeypatch, tmp_path / "desk")
         db = open_app_database(server)
         try:
-            merged = sync.import_changes(db, court.admin, package)
+            merged = merge.import_changes(db, court.admin, package)
             assert merged.files == 1
             with db.reader() as s:
                 assert db.files.read(s, sha(PHOTO)) == PHOTO
-                key = s.get(CourtSecret, sync.COURT_KEY_SECRET)
+                key = s.get(CourtSecret, court_key.COURT_KEY_SECRET)
                 assert key is not None
-                assert bytes.fromhex(key.value) == sync.read_court_key(
-                    sync.court_key_path(court.db)
+                assert bytes.fromhex(key.value) == court_key.read_court_key(
+                    court_key.court_key_path(court.db)
                 )
             assert stored_rows(db) == 1
         finally:
@@ -350,13 +350,13 @@ def test_a_kit_from_the_server_carries_its_files_and_its_changes_bring_theirs_ba
             assert laptop.db.files.read(s, sha(PHOTO)) == PHOTO
             assert s.scalar(select(func.count()).select_from(CourtSecret)) == 0
         visit(laptop.db, laptop.clerk, court.cases[1], receipt)
-        package = sync.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
+        package = changes.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
     finally:
         laptop.db.dispose()
     at_desk(monkeypatch, tmp_path / "desk-2")
     desk_two = open_app_database(pg_db.url)
     try:
-        report = sync.import_changes(desk_two, court.admin, package)
+        report = merge.import_changes(desk_two, court.admin, package)
         assert report.files == 1
         with desk_two.reader() as s:
             assert desk_two.files.read(s, sha(SCAN)) == SCAN

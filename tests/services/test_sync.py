@@ -31,6 +31,8 @@ from zhiqian_desktop.services.core import auth
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.audit import verify_chain
 from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.exchange import changes as changes_module
+from zhiqian_desktop.services.exchange import conflicts, court_key, kit_opening, merge, records
 from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.services.intake.docket import (
     add_tribunal,
@@ -119,7 +121,7 @@ def laptop(kit: Path, tmp_path: Path) -> Iterator[Laptop]:
 
 def open_laptop(kit: Path, folder: Path) -> Laptop:
     """The kit opened as a fresh install's database, worked on as the tribunal's clerk."""
-    path = sync.open_kit(kit, folder)
+    path = kit_opening.open_kit(kit, folder)
     db = open_app_database(sqlite_url(path))
     with db.reader() as s:
         clerk = actor_for(s.scalars(select(User).where(User.username == "zhangsan")).one())
@@ -169,7 +171,7 @@ def edit_notes(db: Database, actor: Actor, case_id: str, n: int, notes: str) -> 
 
 
 def changes(laptop: Laptop, tmp_path: Path, name: str = "changes.zip") -> Path:
-    return sync.export_changes(laptop.db, tmp_path / name, actor=laptop.clerk)
+    return changes_module.export_changes(laptop.db, tmp_path / name, actor=laptop.clerk)
 
 
 def count(db: Database, model: Any) -> int:
@@ -181,7 +183,7 @@ def snapshot(db: Database) -> dict[str, Any]:
     """Everything an import could change, to show that a refused one changed nothing."""
     with db.engine.connect() as conn:
         out = {}
-        for table in (*sync.MERGED_TABLES, "audit_event", "merge_conflict", "change_import"):
+        for table in (*records.MERGED_TABLES, "audit_event", "merge_conflict", "change_import"):
             rows = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1").fetchall()
             out[table] = [tuple(r) for r in rows]
         return out
@@ -237,7 +239,7 @@ def test_round_trip_brings_back_everything_with_unique_numbers(
     assert court_no == "（2026）内0221执前督15号"
 
     package = changes(laptop, tmp_path)
-    report = sync.import_changes(court.db, court.admin, package)
+    report = merge.import_changes(court.db, court.admin, package)
     assert report.conflicts == []
     assert report.inserted["supervision_case"] == 1
     assert report.inserted["contact_log"] == 1
@@ -267,7 +269,7 @@ def test_round_trip_brings_back_everything_with_unique_numbers(
 
     # A second import of the same package changes nothing.
     before = snapshot(court.db)
-    again = sync.import_changes(court.db, court.admin, package)
+    again = merge.import_changes(court.db, court.admin, package)
     assert again.already_imported
     assert snapshot(court.db) == before
 
@@ -276,10 +278,10 @@ def test_a_later_package_from_the_same_kit_brings_only_what_is_new(
     court: Court, laptop: Laptop, tmp_path: Path
 ) -> None:
     call(laptop.db, laptop.clerk, court.cases[0], "第一次")
-    sync.import_changes(court.db, court.admin, changes(laptop, tmp_path, "one.zip"))
+    merge.import_changes(court.db, court.admin, changes(laptop, tmp_path, "one.zip"))
     edit_notes(court.db, court.admin, court.cases[0], 1, "法院后来改的")
     call(laptop.db, laptop.clerk, court.cases[0], "第二次")
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path, "two.zip"))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path, "two.zip"))
     assert report.conflicts == []
     assert report.inserted == {"contact_log": 1}
     with court.db.reader() as s:
@@ -296,11 +298,11 @@ def test_a_record_changed_on_both_sides_is_a_conflict_until_a_person_chooses(
     case_id = court.cases[0]
     edit_notes(court.db, court.admin, case_id, 1, "法院：申请人同意延期")
     edit_notes(laptop.db, laptop.clerk, case_id, 1, "法庭：被申请人已外出务工")
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path))
     assert len(report.conflicts) == 1
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法院：申请人同意延期"  # nothing overwritten
-        [view] = sync.list_conflicts(s)
+        [view] = conflicts.list_conflicts(s)
     assert view.origin == "沙尔沁法庭"
     assert view.tribunal_updated_by == "zhangsan"
     notes = next(f for f in view.fields if f.field == "notes")
@@ -310,16 +312,16 @@ def test_a_record_changed_on_both_sides_is_a_conflict_until_a_person_chooses(
         None,
     )
     with court.db.unit_of_work() as s, pytest.raises(UserError, match="备注"):
-        sync.resolve_conflict(s, court.admin, view.id, {})
+        conflicts.resolve_conflict(s, court.admin, view.id, {})
     with court.db.unit_of_work() as s:
-        sync.resolve_conflict(s, court.admin, view.id, {"notes": sync.TRIBUNAL})
+        conflicts.resolve_conflict(s, court.admin, view.id, {"notes": records.TRIBUNAL})
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法庭：被申请人已外出务工"
         assert s.get(MergeConflict, view.id).status == "resolved"  # type: ignore[union-attr]
-        assert sync.list_conflicts(s) == []
+        assert conflicts.list_conflicts(s) == []
         assert verify_chain(s).ok
     # The same laptop state again raises no new conflict: the choice is remembered.
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path, "again.zip"))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path, "again.zip"))
     assert report.conflicts == []
 
 
@@ -329,11 +331,11 @@ def test_resolutions_given_with_the_import_settle_conflicts_at_once(
     case_id = court.cases[2]
     edit_notes(court.db, court.admin, case_id, 3, "法院")
     edit_notes(laptop.db, laptop.clerk, case_id, 3, "法庭")
-    report = sync.import_changes(
+    report = merge.import_changes(
         court.db,
         court.admin,
         changes(laptop, tmp_path),
-        resolutions={case_id: {"notes": sync.COURT}},
+        resolutions={case_id: {"notes": records.COURT}},
     )
     assert report.open_conflicts == 0
     with court.db.reader() as s:
@@ -348,7 +350,7 @@ def test_payments_and_calls_from_both_sides_are_all_kept(
     call(court.db, court.admin, case_id, "法院电话")
     pay(laptop.db, laptop.clerk, case_id, "200.00")
     call(laptop.db, laptop.clerk, case_id, "法庭电话")
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path))
     assert report.conflicts == []
     with court.db.reader() as s:
         amounts = sorted(s.scalars(select(Payment.amount).where(Payment.case_id == case_id)))
@@ -380,19 +382,22 @@ def rewrite(
 def signed(package: Path, dest: Path, key: bytes, edit: Any = None) -> Path:
     """A copy whose changes.json is edited and whose manifest is signed again with ``key``."""
     with zipfile.ZipFile(package) as src:
-        manifest = json.loads(src.read(sync.MANIFEST))
-        body = json.loads(src.read(sync.CHANGES))
+        manifest = json.loads(src.read(records.MANIFEST))
+        body = json.loads(src.read(records.CHANGES))
     if edit is not None:
         edit(body)
     raw_changes = json.dumps(body).encode()
     for entry in manifest["files"]:
-        if entry["path"] == sync.CHANGES:
+        if entry["path"] == records.CHANGES:
             entry["sha256"] = hashlib.sha256(raw_changes).hexdigest()
             entry["size"] = len(raw_changes)
     raw = json.dumps(manifest).encode()
     sig = hmac.new(key, raw, hashlib.sha256).hexdigest().encode()
     return rewrite(
-        package, dest, {sync.MANIFEST: raw, sync.SIGNATURE: sig, sync.CHANGES: raw_changes}, {}
+        package,
+        dest,
+        {records.MANIFEST: raw, records.SIGNATURE: sig, records.CHANGES: raw_changes},
+        {},
     )
 
 
@@ -406,7 +411,7 @@ def package(court: Court, laptop: Laptop, tmp_path: Path) -> Path:
 def refused(court: Court, package: Path, match: str = "") -> None:
     before = snapshot(court.db)
     with pytest.raises(UserError, match=match):
-        sync.import_changes(court.db, court.admin, package)
+        merge.import_changes(court.db, court.admin, package)
     assert snapshot(court.db) == before
 
 
@@ -433,10 +438,10 @@ def test_an_edited_record_without_a_valid_signature_is_refused(
 def test_a_package_signed_with_the_court_key_is_accepted_even_rebuilt(
     court: Court, package: Path, tmp_path: Path
 ) -> None:
-    key = sync.read_court_key(sync.court_key_path(court.db))
+    key = court_key.read_court_key(court_key.court_key_path(court.db))
     assert key is not None
     rebuilt = signed(package, tmp_path / "rebuilt.zip", key)
-    assert sync.import_changes(court.db, court.admin, rebuilt).inserted["payment"] == 1
+    assert merge.import_changes(court.db, court.admin, rebuilt).inserted["payment"] == 1
 
 
 def test_a_package_from_another_courts_kit_is_refused(court: Court, tmp_path: Path) -> None:
@@ -466,16 +471,16 @@ def test_a_package_from_another_courts_kit_is_refused(court: Court, tmp_path: Pa
         )
     finally:
         other.dispose()
-    path = sync.open_kit(other_kit, tmp_path / "other-laptop")
+    path = kit_opening.open_kit(other_kit, tmp_path / "other-laptop")
     laptop_db = open_app_database(sqlite_url(path))
     try:
         with laptop_db.reader() as s:
             clerk = actor_for(s.scalars(select(User).where(User.active.is_(True))).one())
         call(laptop_db, clerk, _first_case(laptop_db), "x")
-        foreign = sync.export_changes(laptop_db, tmp_path / "foreign.zip")
+        foreign = changes_module.export_changes(laptop_db, tmp_path / "foreign.zip")
     finally:
         laptop_db.dispose()
-    sync.ensure_court_key(court.db)
+    court_key.ensure_court_key(court.db)
     refused(court, foreign, "签名不符")
 
 
@@ -491,7 +496,7 @@ def test_hostile_member_names_are_refused(court: Court, package: Path, tmp_path:
         "files\\evil.txt": "反斜杠",
         "C:/evil.txt": "盘符",
         "a/../../evil.txt": "..",
-        sync.CHANGES: "重复",
+        records.CHANGES: "重复",
     }
     for n, (name, why) in enumerate(hostile_names.items()):
         hostile = rewrite(package, tmp_path / f"hostile{n}.zip", {}, {name: b"{}"})
@@ -509,14 +514,14 @@ def test_a_truncated_package_is_refused(court: Court, package: Path) -> None:
 def test_a_package_above_the_size_limit_is_refused(
     court: Court, package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sync, "MAX_PACKAGE_BYTES", 1024)
+    monkeypatch.setattr(merge, "MAX_PACKAGE_BYTES", 1024)
     refused(court, package, "超过上限")
 
 
 def test_a_crash_in_the_middle_of_an_import_leaves_the_court_database_as_before(
     court: Court, package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = sync._apply_change
+    real = merge._apply_change
     calls = {"n": 0}
 
     def crash(*args: Any, **kwargs: Any) -> None:
@@ -525,13 +530,13 @@ def test_a_crash_in_the_middle_of_an_import_leaves_the_court_database_as_before(
             raise RuntimeError("power cut")
         real(*args, **kwargs)
 
-    monkeypatch.setattr(sync, "_apply_change", crash)
+    monkeypatch.setattr(merge, "_apply_change", crash)
     before = snapshot(court.db)
     with pytest.raises(RuntimeError):
-        sync.import_changes(court.db, court.admin, package)
+        merge.import_changes(court.db, court.admin, package)
     assert snapshot(court.db) == before
-    monkeypatch.setattr(sync, "_apply_change", real)
-    assert sync.import_changes(court.db, court.admin, package).inserted["payment"] == 1
+    monkeypatch.setattr(merge, "_apply_change", real)
+    assert merge.import_changes(court.db, court.admin, package).inserted["payment"] == 1
 
 
 def test_a_kit_is_refused_if_altered(kit: Path, tmp_path: Path) -> None:
@@ -539,7 +544,7 @@ def test_a_kit_is_refused_if_altered(kit: Path, tmp_path: Path) -> None:
     data[len(data) // 2] ^= 0x01
     kit.write_bytes(bytes(data))
     with pytest.raises(UserError, match="离线包被拒绝"):
-        sync.open_kit(kit, tmp_path / "laptop")
+        kit_opening.open_kit(kit, tmp_path / "laptop")
     assert not (tmp_path / "laptop" / "zhiqian.db").exists()
 
 
@@ -570,7 +575,7 @@ def test_blocks_are_never_handed_out_twice(court: Court, tmp_path: Path) -> None
         assert register_case(s, court.admin, make_case_input(40), today=TODAY).case_seq == 11
     laptops = []
     for n, k in enumerate((a, b)):
-        path = sync.open_kit(k, tmp_path / f"l{n}")
+        path = kit_opening.open_kit(k, tmp_path / f"l{n}")
         laptops.append(open_app_database(sqlite_url(path)))
     try:
         issued = []
@@ -654,15 +659,17 @@ def test_an_older_kit_with_template_files_puts_them_into_the_laptops_database(
     broken = 'title = "x"\nparagraphs = ["{nope}"]\n'
     members = {"templates/urging.toml": own.encode(), "templates/pre_fine.toml": broken.encode()}
     with zipfile.ZipFile(kit) as zf:
-        manifest = json.loads(zf.read(sync.MANIFEST))
-        key = bytes.fromhex(zf.read(sync.COURT_KEY).decode().strip())
+        manifest = json.loads(zf.read(records.MANIFEST))
+        key = bytes.fromhex(zf.read(records.COURT_KEY).decode().strip())
     for name, data in members.items():
         manifest["files"].append(
             {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         )
     raw = json.dumps(manifest).encode()
     sig = hmac.new(key, raw, hashlib.sha256).hexdigest().encode()
-    old = rewrite(kit, tmp_path / "old-kit.zip", {sync.MANIFEST: raw, sync.SIGNATURE: sig}, members)
+    old = rewrite(
+        kit, tmp_path / "old-kit.zip", {records.MANIFEST: raw, records.SIGNATURE: sig}, members
+    )
     laptop = open_laptop(old, tmp_path / "laptop")
     try:
         assert _urging_text(laptop.db) == own

@@ -157,7 +157,7 @@ def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _kit_manifest(path: Path, passphrase: str | None) -> dict[str, Any]:
-    from zhiqian_desktop.services.exchange.kits import kit_manifest
+    from zhiqian_desktop.services.exchange.package_reader import kit_manifest
 
     return kit_manifest(path, passphrase)
 
@@ -167,7 +167,8 @@ def cmd_open_kit(args: argparse.Namespace) -> int:
     import sys
 
     from zhiqian_desktop.services.admin import encryption
-    from zhiqian_desktop.services.exchange.kits import is_encrypted_kit, open_kit
+    from zhiqian_desktop.services.exchange.kit_opening import open_kit
+    from zhiqian_desktop.services.exchange.sealed_kits import is_encrypted_kit
 
     kit = Path(args.kit)
     passphrase = None
@@ -189,7 +190,7 @@ def cmd_open_kit(args: argparse.Namespace) -> int:
 
 
 def cmd_export_changes(db: Database, actor: Actor | None, args: argparse.Namespace) -> int:
-    from zhiqian_desktop.services.exchange.kits import export_changes
+    from zhiqian_desktop.services.exchange.changes import export_changes
 
     path = export_changes(db, Path(args.output), actor=actor)
     print(f"变更包已导出：{path}；请带回法院用“导入变更包”（zhiqian import-changes）合并")
@@ -213,7 +214,7 @@ def _resolutions(path: str | None) -> dict[str, dict[str, str]] | None:
 
 
 def cmd_import_changes(db: Database, actor: Actor, args: argparse.Namespace) -> int:
-    from zhiqian_desktop.services.exchange.kits import import_changes
+    from zhiqian_desktop.services.exchange.merge import import_changes
 
     report = import_changes(
         db, actor, Path(args.package), resolutions=_resolutions(getattr(args, "resolutions", None))

@@ -42,6 +42,7 @@ from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.admin import encryption
 from zhiqian_desktop.services.core import staff
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.exchange import conflicts, merge, records
 from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.store.database import Database
 
@@ -173,7 +174,7 @@ class ExportKitDialog(_BackgroundDialog):
         self.year.setRange(2000, 2099)
         self.year.setValue((today or date.today()).year)
         self.block = QSpinBox()
-        self.block.setRange(1, sync.MAX_BLOCK)
+        self.block.setRange(1, records.MAX_BLOCK)
         self.block.setValue(100)
         self.dest = QLineEdit(str(Path.home() / "离线包.zip"))
         self.form.addRow("离线包属于", self.owner)
@@ -268,7 +269,7 @@ class ImportChangesDialog(_BackgroundDialog):
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__("导入变更包", parent)
         self.db, self.actor = db, actor
-        self.report: sync.MergeReport | None = None
+        self.report: merge.MergeReport | None = None
         self.package = QLineEdit()
         self.package.setPlaceholderText("法庭带回的变更包（.zip）")
         self.form.addRow("变更包", _path_row(self.package, self._browse))
@@ -295,12 +296,12 @@ class ImportChangesDialog(_BackgroundDialog):
             return
         db, actor, path = self.db, self.actor, Path(text)
 
-        def work(report: Callable[[int, int, str], None]) -> sync.MergeReport:
-            return sync.import_changes(db, actor, path, progress=report)
+        def work(report: Callable[[int, int, str], None]) -> merge.MergeReport:
+            return merge.import_changes(db, actor, path, progress=report)
 
         self.run("正在核对并导入变更包…", work, self._done)
 
-    def _done(self, report: sync.MergeReport) -> None:
+    def _done(self, report: merge.MergeReport) -> None:
         self.report = report
         self.result_label.setText("\n".join(report.lines()))
         self.banner.show_message(
@@ -345,9 +346,9 @@ class ConflictDialog(QDialog):
         self.apply_button = QPushButton("应用选择")
         self.apply_button.clicked.connect(self.apply)
         all_court = QPushButton("全部采用法院值")
-        all_court.clicked.connect(lambda: self.choose_all(sync.COURT))
+        all_court.clicked.connect(lambda: self.choose_all(records.COURT))
         all_tribunal = QPushButton("全部采用法庭值")
-        all_tribunal.clicked.connect(lambda: self.choose_all(sync.TRIBUNAL))
+        all_tribunal.clicked.connect(lambda: self.choose_all(records.TRIBUNAL))
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -370,13 +371,13 @@ class ConflictDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(close)
         self.groups: list[tuple[str, QButtonGroup]] = []
-        self.views: dict[str, sync.ConflictView] = {}
+        self.views: dict[str, conflicts.ConflictView] = {}
         self.resize(900, 520)
         self.reload()
 
     def reload(self) -> None:
         with self.db.reader() as session:
-            views = sync.list_conflicts(session)
+            views = conflicts.list_conflicts(session)
         self.views = {v.id: v for v in views}
         self.list.blockSignals(True)
         self.list.clear()
@@ -420,7 +421,7 @@ class ConflictDialog(QDialog):
             cl = QHBoxLayout(cell)
             cl.setContentsMargins(4, 0, 4, 0)
             group = QButtonGroup(cell)
-            for text, key in (("法院", sync.COURT), ("法庭", sync.TRIBUNAL)):
+            for text, key in (("法院", records.COURT), ("法庭", records.TRIBUNAL)):
                 button = QRadioButton(text)
                 button.setObjectName(f"{f.field}:{key}")
                 button.setChecked(f.default == key)
@@ -457,7 +458,7 @@ class ConflictDialog(QDialog):
             return
         try:
             with self.db.unit_of_work() as session:
-                sync.resolve_conflict(session, self.actor, cid, self.choices())
+                conflicts.resolve_conflict(session, self.actor, cid, self.choices())
         except UserError as exc:
             self.banner.show_message(exc.message, "error")
             return

@@ -37,6 +37,13 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.admin.maintenance import open_app_database, record_head
 from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.exchange.court_key import (
+    COURT_KEY_SECRET,
+    court_key,
+    court_key_path,
+    read_court_key,
+    write_court_key,
+)
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import FileStore
@@ -387,19 +394,17 @@ def copy_files(
 def _carry_court_key(source: Database, target: Database, dst: Connection, notes: list[str]) -> None:
     """The key that signs offline kits moves with the docket (a file beside a database file, a
     secret in a server database), so the tribunals' change packages can still be imported."""
-    from zhiqian_desktop.services.exchange import kits as sync
-
-    key = sync.court_key(source)
+    key = court_key(source)
     if key is None:
         return
     if target.path is None:
         there = dst.execute(
-            select(CourtSecret.value).where(CourtSecret.name == sync.COURT_KEY_SECRET)
+            select(CourtSecret.value).where(CourtSecret.name == COURT_KEY_SECRET)
         ).scalar_one_or_none()
         if there is None:
-            dst.execute(insert(CourtSecret).values(name=sync.COURT_KEY_SECRET, value=key.hex()))
-    elif sync.read_court_key(sync.court_key_path(target)) is None:
-        sync.write_court_key(sync.court_key_path(target), key)
+            dst.execute(insert(CourtSecret).values(name=COURT_KEY_SECRET, value=key.hex()))
+    elif read_court_key(court_key_path(target)) is None:
+        write_court_key(court_key_path(target), key)
     notes.append("离线包的法院密钥已随数据库复制，各法庭已有离线包的变更包仍可导入")
 
 

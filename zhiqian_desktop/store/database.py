@@ -37,6 +37,9 @@ from zhiqian_desktop.store.files import FileStore, file_store_for
 from zhiqian_desktop.store.migrations import upgrade
 from zhiqian_desktop.store.types import utcnow
 
+DATABASE_KEY = "zhiqian.database"
+"""Where a session of a Database keeps it (``Session.info``)."""
+
 
 @dataclass
 class Database:
@@ -47,7 +50,8 @@ class Database:
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every session knows its database, so a use case given a session finds the file store.
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={DATABASE_KEY: self})
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,6 +113,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def database_of(session: Session) -> Database:
+    """The Database a session was opened on (its file store, its location)."""
+    db = session.info.get(DATABASE_KEY)
+    if not isinstance(db, Database):
+        raise TypeError("this session was not opened through a Database (Database.sessions)")
+    return db
 
 
 def open_database(

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.audit import ChainReport, verify_chain
+from zhiqian_desktop.services.supervision.due_items import keep_in_step
 from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database, open_database
@@ -37,13 +38,16 @@ def resolve_url(db_path: str | Path | None = None, database_url: str | None = No
 
 
 def open_app_database(url: str, *, check: bool = True) -> Database:
-    """Open and migrate; the pre-migration backup goes to the folder beside the database.
+    """Open and migrate; the pre-migration backup goes to the folder beside the database. Its
+    sessions keep the stored due items in step with every write (services/supervision/due_items.py).
 
     With `check=False` the caller runs `integrity_check_quick` itself later (the desktop start).
     """
     database = sqlite_file(url)
     folder = backups_dir(database) if database is not None else None
-    return open_database(url, backup_dir=folder, check=check)
+    db = open_database(url, backup_dir=folder, check=check)
+    keep_in_step(db)
+    return db
 
 
 def integrity_check_quick(db: Database) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.closing.transfer_package import (
     PackageRefused,
     safe_name,
@@ -39,10 +40,9 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
 )
 from zhiqian_desktop.services.supervision.templates import take_in_court_files
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.database import open_database
 from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore
-from zhiqian_desktop.store.locations import attachments_dir, backups_dir
+from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import (
     OfflineKit,
 )
@@ -166,7 +166,7 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
         database.unlink(missing_ok=True)
         shutil.rmtree(attachments_dir(database), ignore_errors=True)
         raise UserError("离线包内的数据库已加密，但离线包本身未加密；请让法院重新导出")
-    opened = open_database(sqlite_url(database), backup_dir=backups_dir(database))
+    opened = open_app_database(sqlite_url(database))
     try:
         with opened.unit_of_work() as session:
             _take_in_kit_files(session, opened.files, database)

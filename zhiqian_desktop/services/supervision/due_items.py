@@ -6,7 +6,8 @@ only a cache of what ``domain.dues.DueCalculator.deadlines`` computes from the d
 rewritten in the transaction that changes the data:
 
 - Any insert, update or deletion of a case, party, contact log, document, service, payment,
-  settlement, instalment or preservation measure through a session marks its case. Just before the
+  settlement, instalment or preservation measure through a session of the database
+  (``keep_in_step``, when the app opens it) marks its case. Just before the
   transaction commits, the marked cases' rows are deleted and computed again from the database
   (one batch of set-based reads, whatever the number of cases, so an import of thousands of
   cases costs a few queries). This is a session event rather than a call in each service, so a
@@ -35,6 +36,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from zhiqian_desktop.domain.dues import STANDING_TODOS, CaseFacts, DueCalculator, DueRules
 from zhiqian_desktop.services.core.calendar import load_calendar
+from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
     CalendarYear,
     ContactLog,
@@ -144,9 +146,14 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
             session.info.pop(key, None)
 
 
-event.listen(Session, "after_flush", _note_changes)
-event.listen(Session, "before_commit", _apply_pending)
-event.listen(Session, "after_transaction_end", _forget)
+def keep_in_step(db: Database) -> None:
+    """Keep the due items of ``db`` in step with every write made through its sessions (called
+    once, when the app opens the database: services/admin/maintenance.open_app_database)."""
+    if event.contains(db.sessions, "before_commit", _apply_pending):
+        return
+    event.listen(db.sessions, "after_flush", _note_changes)
+    event.listen(db.sessions, "before_commit", _apply_pending)
+    event.listen(db.sessions, "after_transaction_end", _forget)
 
 
 # --- computing the rows -------------------------------------------------------------------------

@@ -461,7 +461,7 @@ def one_notice(ctx: Context) -> float:
     def action() -> None:
         case_id = next(case_ids)
         with db.unit_of_work() as s:
-            issue_notice(db, s, actor, case_id, DocumentKind.URGING, today=ctx.today)
+            issue_notice(s, actor, case_id, DocumentKind.URGING, today=ctx.today)
 
     return median_ms(ctx, action)
 

@@ -108,7 +108,7 @@ def _render_notice(state: dict[str, Any]) -> str:
     db = state["db"]
     with db.unit_of_work() as session:
         issued = issue_notice(
-            db, session, state["actor"], state["case_id"], DocumentKind.URGING, today=SELF_TEST_DAY
+            session, state["actor"], state["case_id"], DocumentKind.URGING, today=SELF_TEST_DAY
         )
     pdf = issued.pdf
     state["pdf_path"] = state["folder"] / "notice.pdf"

@@ -109,7 +109,7 @@ def test_open_and_reprint_give_the_issued_pdf(
     tab.reprint_selected()
     first, second = tab.opened  # type: ignore[attr-defined]
     with db.reader() as s:
-        issued = notices.stored_pdf(db, s, tab.rows[0].id)
+        issued = notices.stored_pdf(s, tab.rows[0].id)
     assert first.read_bytes() == issued == second.read_bytes()
     assert first.name == f"{tab.rows[0].doc_no}.pdf"
 

@@ -21,9 +21,8 @@ pytestmark = pytest.mark.gui
 def _issue(db: Database, admin: Actor) -> tuple[str, str]:
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-        notice = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+        notice = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
         receipt = notices.issue_notice(
-            db,
             s,
             admin,
             case_id,

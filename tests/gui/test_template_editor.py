@@ -79,7 +79,7 @@ def test_edit_preview_save_then_a_notice_uses_the_courts_wording(
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with db.unit_of_work() as s:
-        issued = notices.issue_notice(db, s, admin, case_id, KIND, today=TODAY)
+        issued = notices.issue_notice(s, admin, case_id, KIND, today=TODAY)
     assert "特此催告，请即履行。" in flat(pdf_text(issued.pdf, tmp_path))
 
     tab.restore_button.click()

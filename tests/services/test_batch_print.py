@@ -85,7 +85,7 @@ def test_fifty_cases_make_one_pdf_with_a_receipt_after_each(
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 100
         for d in result.documents[:3]:
-            assert notices.stored_pdf(db, s, d.id) == d.pdf
+            assert notices.stored_pdf(s, d.id) == d.pdf
     assert progress.reports[-1][0] == progress.reports[-1][1] == 51
 
 

@@ -38,7 +38,7 @@ def three_cases(db: Database, admin: Actor) -> list[str]:
             )
             ids.append(c.id)
         with db.unit_of_work() as s:
-            notices.issue_notice(db, s, admin, c.id, DocumentKind.URGING, today=date(2026, 11, 3))
+            notices.issue_notice(s, admin, c.id, DocumentKind.URGING, today=date(2026, 11, 3))
     with db.unit_of_work() as s:
         outcomes.close_case(
             s,

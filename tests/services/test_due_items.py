@@ -207,7 +207,7 @@ class Clerk:
         if case is None:
             return
         kind = self.rng.choice((DocumentKind.URGING, DocumentKind.RISK_NOTICE))
-        notices.issue_notice(self.db, s, self.actor, case.id, kind, today=TODAY)
+        notices.issue_notice(s, self.actor, case.id, kind, today=TODAY)
 
     def serve(self, s: Session) -> None:
         served = select(Service.document_id).where(Service.deleted_at.is_(None))
@@ -379,7 +379,7 @@ def test_a_rolled_back_change_leaves_the_rows_as_they_were(db: Database, admin: 
         cid = docket.register_case(s, admin, make_case_input(1), today=TODAY).id
     before = assert_in_step(db)
     with pytest.raises(RuntimeError), db.unit_of_work() as s:
-        notices.issue_notice(db, s, admin, cid, DocumentKind.URGING, today=TODAY)
+        notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=TODAY)
         raise RuntimeError("boom")
     assert assert_in_step(db) == before
     assert DueKind.NO_URGING in kinds_of(db, cid)
@@ -444,7 +444,7 @@ def test_contact_logs_and_corrections(db: Database, admin: Actor) -> None:
 def test_notices_issued_served_and_voided(db: Database, admin: Actor) -> None:
     cid = register(db, admin)
     with db.unit_of_work() as s:
-        issued = notices.issue_notice(db, s, admin, cid, DocumentKind.URGING, today=TODAY)
+        issued = notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=TODAY)
         doc_id = issued.id
     later = TODAY + timedelta(days=20)
     assert DueKind.NO_URGING not in kinds_of(db, cid, later)

@@ -43,9 +43,9 @@ def with_files(db: Database, admin: Actor, tmp_path: Path) -> list[str]:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with db.unit_of_work() as s:
         attachments.attach_file(
-            db, s, admin, case_id=case_id, owner_kind="case", owner_id=case_id, source=scan
+            s, admin, case_id=case_id, owner_kind="case", owner_id=case_id, source=scan
         )
-        issued = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+        issued = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
     return [hashlib.sha256(SECRET).hexdigest(), issued.pdf_sha256]
 
 

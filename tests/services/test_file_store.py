@@ -208,7 +208,7 @@ def test_a_copy_for_the_viewer_is_private_and_checked(
     log_id = visit(db, admin, case_id, photo)
     with db.reader() as s:
         [att] = attachments.attachments_of(s, contacts.OWNER_KIND, log_id)
-        copy = attachments.viewable_copy(db, s, att.id)
+        copy = attachments.viewable_copy(s, att.id)
     assert copy.read_bytes() == PHOTO
     assert copy.name.endswith("现场照片.jpg")
     assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
@@ -247,7 +247,7 @@ def test_a_photo_and_a_notice_from_one_desk_are_read_at_another(
         case_id = new_case(one, admin)
         log_id = visit(one, admin, case_id, photo)
         with one.unit_of_work() as s:
-            issued = notices.issue_notice(one, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+            issued = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
         assert issued.pdf_path is None
     finally:
         one.dispose()
@@ -256,13 +256,13 @@ def test_a_photo_and_a_notice_from_one_desk_are_read_at_another(
     two = open_app_database(server)
     try:
         with two.reader() as s:
-            assert notices.stored_pdf(two, s, issued.id) == issued.pdf
-            printout = batch_print.document_printout(two, s, issued.id)
+            assert notices.stored_pdf(s, issued.id) == issued.pdf
+            printout = batch_print.document_printout(s, issued.id)
             assert printout.read_bytes() == issued.pdf
             assert stat.S_IMODE(printout.parent.stat().st_mode) == 0o700
             assert not printout.is_relative_to(desk_two)
             [att] = attachments.attachments_of(s, contacts.OWNER_KIND, log_id)
-            assert attachments.viewable_copy(two, s, att.id).read_bytes() == PHOTO
+            assert attachments.viewable_copy(s, att.id).read_bytes() == PHOTO
         package = build_transfer_package(
             two,
             admin,
@@ -377,9 +377,7 @@ def test_copy_database_moves_the_files_to_the_server_and_back(
     scan.write_bytes(SCAN)
     visit(sqlite_db, admin, case_id, photo, scan)
     with sqlite_db.unit_of_work() as s:
-        issued = notices.issue_notice(
-            sqlite_db, s, admin, case_id, DocumentKind.URGING, today=TODAY
-        )
+        issued = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
     files = {sha(PHOTO): PHOTO, sha(SCAN): SCAN, issued.pdf_sha256: issued.pdf}
     server = pg_server.create(initialised=False)
     try:
@@ -389,7 +387,7 @@ def test_copy_database_moves_the_files_to_the_server_and_back(
         try:
             with db.reader() as s:
                 rows = {r.sha256: bytes(r.content) for r in s.scalars(select(StoredFile))}
-                assert notices.stored_pdf(db, s, issued.id) == issued.pdf
+                assert notices.stored_pdf(s, issued.id) == issued.pdf
         finally:
             db.dispose()
         assert rows == files
@@ -404,7 +402,7 @@ def test_copy_database_moves_the_files_to_the_server_and_back(
         try:
             assert stored_rows(copied) == 0
             with copied.reader() as s:
-                assert notices.stored_pdf(copied, s, issued.id) == issued.pdf
+                assert notices.stored_pdf(s, issued.id) == issued.pdf
         finally:
             copied.dispose()
     finally:

@@ -32,7 +32,7 @@ def _case(db: Database, admin: Actor, **kw: object) -> tuple[str, str]:
 
 def _issue(db: Database, actor: Actor, case_id: str, kind: DocumentKind, **kw: object):  # type: ignore[no-untyped-def]
     with db.unit_of_work() as s:
-        return notices.issue_notice(db, s, actor, case_id, kind, today=TODAY, **kw)  # type: ignore[arg-type]
+        return notices.issue_notice(s, actor, case_id, kind, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def _text(pdf: bytes, tmp: Path) -> str:
@@ -74,7 +74,7 @@ def test_issue_stores_number_data_pdf_and_audit(db: Database, admin: Actor, tmp_
         assert event.action == "issue" and event.case_id == case_id
         # Re-rendering from the stored data gives the very same PDF.
         assert notices.render_document(s, issued.id) == pdf
-        assert notices.stored_pdf(db, s, issued.id) == pdf
+        assert notices.stored_pdf(s, issued.id) == pdf
 
 
 def test_numbers_count_up_per_kind_and_are_unique(db: Database, admin: Actor) -> None:
@@ -161,7 +161,7 @@ def test_service_of_the_urging_notice_starts_the_urging_period(db: Database, adm
     case_id = _urging_case_2025(db, admin)
     with db.unit_of_work() as s:
         urging = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
+            s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
         assert notices.urging_period_end(s, case_id) is None
     with db.unit_of_work() as s:
@@ -209,7 +209,7 @@ def test_service_is_validated(
     case_id = _urging_case_2025(db, admin)
     with db.unit_of_work() as s:
         urging = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
+            s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
     with db.unit_of_work() as s, pytest.raises(UserError, match=message):
         notices.record_service(
@@ -221,7 +221,7 @@ def test_substitute_service_with_reason_is_recorded_once(db: Database, admin: Ac
     case_id = _urging_case_2025(db, admin)
     with db.unit_of_work() as s:
         urging = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
+            s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
     with db.unit_of_work() as s:
         notices.record_service(

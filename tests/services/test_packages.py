@@ -62,15 +62,12 @@ def case_id(db: Database, admin: Actor, tmp_path: Path) -> str:
             s, admin, make_case_input(amount="12000.00", received=date(2026, 11, 2)), today=TODAY
         ).id
     with db.unit_of_work() as s:
-        urging = notices.issue_notice(
-            db, s, admin, cid, DocumentKind.URGING, today=date(2026, 11, 3)
-        )
+        urging = notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=date(2026, 11, 3))
     with db.unit_of_work() as s:
         notices.record_service(
             s, admin, urging.id, ServiceMethod.DIRECT, date(2026, 11, 4), "张书记员", today=TODAY
         )
         notices.issue_notice(
-            db,
             s,
             admin,
             cid,

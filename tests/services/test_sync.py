@@ -641,7 +641,7 @@ def test_the_courts_templates_travel_as_rows_of_the_kit_database(
         assert _urging_text(laptop.db) == own
         with laptop.db.unit_of_work() as s:
             issued = notices.issue_notice(
-                laptop.db, s, laptop.clerk, court.cases[0], DocumentKind.URGING, today=TODAY
+                s, laptop.clerk, court.cases[0], DocumentKind.URGING, today=TODAY
             )
         assert "特此催告，离线也一样。" in flat(pdf_text(issued.pdf, tmp_path))
     finally:

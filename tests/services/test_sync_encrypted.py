@@ -42,7 +42,6 @@ def with_attachment(court: Court, tmp_path: Path) -> Court:
     scan.write_bytes(SECRET_FILE)
     with court.db.unit_of_work() as s:
         attachments.attach_file(
-            court.db,
             s,
             court.admin,
             case_id=court.cases[0],

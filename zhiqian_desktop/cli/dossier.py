@@ -36,7 +36,7 @@ def cmd_dossier(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         raise UserError(f"归档卷宗应保存为 .pdf 文件（收到“{output}”）；请改用如 卷宗.pdf 的文件名")
     with db.reader() as session:
         case = find_case(session, args.case_no)
-        path = build_archive_dossier(db, session, case.id, output, today=date.today())
+        path = build_archive_dossier(session, case.id, output, today=date.today())
         case_no = case.case_no
     pages = len(PdfReader(str(path)).pages)
     if getattr(args, "json", False):

@@ -57,7 +57,7 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
 
     with db.unit_of_work() as session:
         case = find_case(session, args.case_no)
-        issued = issue_notice(db, session, actor, case.id, kind, today=today)
+        issued = issue_notice(session, actor, case.id, kind, today=today)
     output = Path(args.output) if args.output else _default_output(issued.doc_no)
     try:
         output.write_bytes(issued.pdf)

@@ -397,7 +397,7 @@ class DocumentsTab(QWidget):
             return
         try:
             with self.db.reader() as session:
-                path = batch_print.document_printout(self.db, session, row.id)
+                path = batch_print.document_printout(session, row.id)
         except UserError as exc:
             self.banner.show_message(exc.message)
             return
@@ -410,7 +410,7 @@ class DocumentsTab(QWidget):
             return
         try:
             with self.db.reader() as session:
-                path = batch_print.redrawn_printout(self.db, session, row.id)
+                path = batch_print.redrawn_printout(session, row.id)
         except UserError as exc:
             self.banner.show_message(exc.message)
             return

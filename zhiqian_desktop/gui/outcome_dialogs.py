@@ -501,7 +501,6 @@ class CloseDialog(OutcomeDialog):
         try:
             with self.db.unit_of_work() as session:
                 issued = issue_notice(
-                    self.db,
                     session,
                     self.actor,
                     self.case_id,

@@ -246,9 +246,7 @@ class ServiceDialog(QDialog):
                     remarks=self.remarks.toPlainText(),
                     today=self.today,
                 )
-                attachments.attach_service_photos(
-                    self.db, session, self.actor, service.id, self.photos
-                )
+                attachments.attach_service_photos(session, self.actor, service.id, self.photos)
                 service_id = service.id
         except UserError as exc:
             self._show_error(exc)

@@ -24,11 +24,12 @@ from zhiqian_desktop.domain.workflow import document_refusal
 from zhiqian_desktop.printing.documents import NoticeContent, check_kind
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import DocketQuery, list_cases
 from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.services.supervision.templates import renderer_for
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import sync_files, viewing_dir, write_atomically
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
@@ -93,6 +94,7 @@ class BatchResult:
 # --- choosing the cases --------------------------------------------------------------------------
 
 
+@reads
 def cases_from_due_list(
     session: Session,
     on: date,
@@ -141,6 +143,7 @@ def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[BatchCase]:
     return out
 
 
+@reads
 def issuable_cases(
     session: Session, cases: Sequence[BatchCase], kind: DocumentKind
 ) -> tuple[list[BatchCase], list[SkippedCase]]:
@@ -205,19 +208,23 @@ def viewer_path(db: Database, name: str) -> Path:
     return printout_path(name)
 
 
-def document_printout(db: Database, session: Session, document_id: str) -> Path:
+@reads
+def document_printout(session: Session, document_id: str) -> Path:
     """The issued PDF copied out as <文书编号>.pdf (``viewer_path``), for the system viewer."""
+    db = database_of(session)
     document = session.get(Document, document_id)
-    payload = notices.stored_pdf(db, session, document_id)
+    payload = notices.stored_pdf(session, document_id)
     name = document.doc_no if document is not None else document_id
     path = viewer_path(db, f"{name}.pdf")
     write_atomically(path, payload, sync=False)
     return path
 
 
-def redrawn_printout(db: Database, session: Session, document_id: str) -> Path:
+@reads
+def redrawn_printout(session: Session, document_id: str) -> Path:
     """The document drawn again from the data stored when it was issued (重新打印), written as
     <文书编号>.pdf (``viewer_path``) for the viewer."""
+    db = database_of(session)
     document = session.get(Document, document_id)
     name = document.doc_no if document is not None else document_id
     path = viewer_path(db, f"{name}.pdf")
@@ -229,7 +236,6 @@ def redrawn_printout(db: Database, session: Session, document_id: str) -> Path:
 
 
 def _issue_for_case(
-    db: Database,
     session: Session,
     actor: Actor,
     case: BatchCase,
@@ -239,10 +245,9 @@ def _issue_for_case(
     today: date,
 ) -> tuple[notices.IssuedDocument, notices.IssuedDocument | None]:
     try:
-        issued = notices.issue_notice(db, session, actor, case.id, kind, today=today, sync=False)
+        issued = notices.issue_notice(session, actor, case.id, kind, today=today, sync=False)
         receipt = (
             notices.issue_notice(
-                db,
                 session,
                 actor,
                 case.id,
@@ -318,7 +323,7 @@ def issue_batch(
                 progress.check()
                 progress.report(n, total, f"正在出具 {n + 1}/{len(cases)}：{case.case_no}")
                 issued, receipt = _issue_for_case(
-                    db, session, actor, case, kind, receipts=receipts, today=today
+                    session, actor, case, kind, receipts=receipts, today=today
                 )
                 documents.append(issued)
                 issued_all.append(issued)

@@ -46,9 +46,10 @@ from zhiqian_desktop.services.closing.transfer_package import (
     property_sheet,
     record_sheet,
 )
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.supervision import notices
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.database import database_of
 from zhiqian_desktop.store.models import Attachment, Document
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -69,9 +70,9 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _document_pdf(db: Database, session: Session, d: Document) -> bytes:
+def _document_pdf(session: Session, d: Document) -> bytes:
     try:
-        return notices.stored_pdf(db, session, d.id)
+        return notices.stored_pdf(session, d.id)
     except UserError:
         # The stored PDF is missing or altered: draw it again from its stored text.
         return notices.render_document(session, d.id)
@@ -121,8 +122,9 @@ def image_pages(source: Path | bytes, caption: str, fonts: PrintFonts) -> bytes:
 
 
 def _attachment_part(
-    db: Database, session: Session, renderer: SheetRenderer, data: _Data, a: Attachment, n: int
+    session: Session, renderer: SheetRenderer, data: _Data, a: Attachment, n: int
 ) -> DossierPart:
+    db = database_of(session)
     title = f"附件{n}：{a.filename}"
     path = _attachment_source(db.files, session, a)()
     name = a.filename.lower()
@@ -154,7 +156,7 @@ def _attachment_part(
 
 
 def _parts(
-    db: Database, session: Session, data: _Data, renderer: SheetRenderer, today: date
+    session: Session, data: _Data, renderer: SheetRenderer, today: date
 ) -> list[DossierPart]:
     parts: list[DossierPart] = []
 
@@ -166,22 +168,22 @@ def _parts(
         if d.voided or d.kind is DocumentKind.SERVICE_RECEIPT:
             continue
         title = _doc_title(d)
-        add(f"{title}（{d.doc_no}）", _document_pdf(db, session, d))
+        add(f"{title}（{d.doc_no}）", _document_pdf(session, d))
         for r in data.receipts_for.get(d.id, []):
             if not r.voided:
-                add(f"送达回证（{title}，{r.doc_no}）", _document_pdf(db, session, r))
+                add(f"送达回证（{title}，{r.doc_no}）", _document_pdf(session, r))
     for target, receipts in data.receipts_for.items():
         if target in listed:
             continue
         for r in receipts:
             if not r.voided:
-                add(f"送达回证（{r.doc_no}）", _document_pdf(db, session, r))
+                add(f"送达回证（{r.doc_no}）", _document_pdf(session, r))
     add("执前督促过程记录", renderer.render(record_sheet(data))[0])
     add("履行款及和解情况", renderer.render(payments_sheet(session, data, today))[0])
     add("保全措施及财产线索", renderer.render(property_sheet(data))[0])
     bound = (a for a in data.attachments if a.owner_kind != "document")
     for n, a in enumerate(bound, start=1):
-        parts.append(_attachment_part(db, session, renderer, data, a, n))
+        parts.append(_attachment_part(session, renderer, data, a, n))
     return parts
 
 
@@ -255,9 +257,8 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def build_archive_dossier(
-    db: Database, session: Session, case_id: str, dest: Path, *, today: date
-) -> Path:
+@reads
+def build_archive_dossier(session: Session, case_id: str, dest: Path, *, today: date) -> Path:
     """Write the archive dossier of the closed case ``case_id`` to ``dest`` (one PDF)."""
     dest = Path(dest)
     case = get_case(session, case_id)
@@ -272,7 +273,7 @@ def build_archive_dossier(
         raise UserError(f"文件夹“{dest.parent}”不存在；请先创建或另选位置", field="dest")
     data = _collect(session, case_id)
     renderer = SheetRenderer(load_print_fonts(*_font_settings(session)))
-    parts = _parts(db, session, data, renderer, today)
+    parts = _parts(session, data, renderer, today)
     entries = [(p.title, p.pages, p.note) for p in parts]
     body_pages = sum(p.pages for p in parts)
 

@@ -930,7 +930,7 @@ def _plan(
     def document_pdf(doc_id: str) -> Callable[[], bytes]:
         def produce() -> bytes:
             try:
-                return notices.stored_pdf(db, session, doc_id)
+                return notices.stored_pdf(session, doc_id)
             except UserError:
                 # The stored PDF is missing or altered: draw it again from its stored text.
                 return notices.render_document(session, doc_id)
@@ -1078,7 +1078,7 @@ def build_transfer_package(
             _report(progress, 0, 0, "正在登记移送执行…")
             transfer_case(session, actor, case_id, transferred_on=today, reason=reason, today=today)
             letter = notices.issue_notice(
-                db, session, actor, case_id, DocumentKind.TRANSFER_LETTER, today=today
+                session, actor, case_id, DocumentKind.TRANSFER_LETTER, today=today
             )
             data = _collect(session, case_id)
             plan = _plan(db, session, data, letter.id, reason.strip(), today)

@@ -18,6 +18,7 @@ from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import court_secret
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.core.users import _hasher, actor_for
 from zhiqian_desktop.store.models import User
 
@@ -67,6 +68,7 @@ def _check_password(user: User, password: str) -> bool:
         return False
 
 
+@writes
 def login(session: Session, username: str, password: str, now: datetime) -> Actor:
     """Check a user's password and return the actor to work as.
 
@@ -116,6 +118,7 @@ def has_password(session: Session, actor: Actor) -> bool:
     return bool(user and user.password_hash)
 
 
+@reads
 def passwordless_actor(session: Session) -> Actor | None:
     """The administrator to work as without a login: only on a single-user database without
     a password (a clerk's own PC set up with an empty password). Otherwise None: log in."""
@@ -143,6 +146,7 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
+@writes
 def change_own_password(session: Session, actor: Actor, old: str, new: str) -> None:
     """A user changes his own password, proving the old one."""
     user = session.get(User, actor.user_id) if actor.user_id else None
@@ -156,6 +160,7 @@ def change_own_password(session: Session, actor: Actor, old: str, new: str) -> N
     audit.record_event(session, actor, "change_password", "user", user.id)
 
 
+@writes
 def reset_password(session: Session, actor: Actor, username: str, new: str | None) -> None:
     """The administrator sets a new password (or none) and lifts a lock-out."""
     actor.require_admin()

@@ -17,6 +17,7 @@ from zhiqian_desktop.domain.calendar import (
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.store.models import CalendarYear, HolidayDay
 
 _CACHE_KEY = "zhiqian.holiday_calendar"
@@ -109,5 +110,6 @@ def missing_years(session: Session, today: date) -> list[int]:
     return [y for y in (today.year, today.year + 1) if y not in have]
 
 
+@reads
 def deadline(session: Session, start: date, days: int) -> PeriodEnd:
     return period_end_days(start, days, load_calendar(session))

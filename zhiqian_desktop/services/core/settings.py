@@ -15,6 +15,7 @@ from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.calendar import seed_official_calendar
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.store.models import CourtSecret, CourtSettings
 
@@ -29,6 +30,7 @@ class SetupInput:
     admin_password: str | None = None
 
 
+@reads
 def is_initialized(session: Session) -> bool:
     return session.scalar(select(CourtSettings.id).limit(1)) is not None
 
@@ -42,6 +44,7 @@ def get_settings(session: Session) -> CourtSettings:
     return settings
 
 
+@writes
 def initialize(session: Session, data: SetupInput) -> CourtSettings:
     """Create the court settings, seed the holiday table and create the first user (an admin)."""
     name = data.court_name.strip()

@@ -14,6 +14,7 @@ from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.store.models import User
 
 _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
@@ -76,6 +77,7 @@ def find_user(session: Session, username: str) -> User:
     return user
 
 
+@reads
 def list_users(session: Session, *, role: Role | None = None) -> list[User]:
     stmt = select(User).where(User.deleted_at.is_(None), User.active.is_(True))
     if role is not None:
@@ -83,6 +85,7 @@ def list_users(session: Session, *, role: Role | None = None) -> list[User]:
     return list(session.scalars(stmt.order_by(User.display_name)))
 
 
+@reads
 def default_actor(session: Session) -> Actor:
     """The administrator the command line acts as until logins arrive (first admin created)."""
     user = session.scalars(

@@ -57,7 +57,7 @@ from zhiqian_desktop.services.exchange.records import (
     save_state,
 )
 from zhiqian_desktop.services.supervision.contacts import MAX_ATTACHMENT_BYTES
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.models import (
     ChangeImport,
@@ -234,7 +234,8 @@ def _parse_changes(raw: bytes) -> tuple[list[_Change], list[_Event]]:
     return changes, parsed
 
 
-def _verify_change_package(db: Database, session: Session, path: Path) -> OpenedPackage:
+def _verify_change_package(session: Session, path: Path) -> OpenedPackage:
+    db = database_of(session)
     key = court_key(db)
     if key is None:
         raise PackageRefused("本院尚未导出过离线包（没有法院密钥），不能导入变更包")
@@ -287,7 +288,7 @@ def import_changes(
     report_progress(progress, 0, 0, "正在核对变更包")
     with db.reader() as session:
         try:
-            checked = _verify_change_package(db, session, package)
+            checked = _verify_change_package(session, package)
         except PackageRefused as exc:
             raise refusal(exc, "变更包") from exc
     try:

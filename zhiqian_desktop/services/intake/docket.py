@@ -26,6 +26,7 @@ from zhiqian_desktop.domain.workflow import (
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.case_numbers import allocate
 from zhiqian_desktop.services.supervision.dues import next_due_date
 from zhiqian_desktop.store.models import (
@@ -436,6 +437,7 @@ def get_case(session: Session, case_id: str) -> SupervisionCase:
     return case
 
 
+@reads
 def find_case(session: Session, case_no: str) -> SupervisionCase:
     """Look a case up by its number as a clerk types it (half- or full-width parentheses)."""
     canonical = str(parse_case_number(case_no))
@@ -554,6 +556,7 @@ def _filtered(session: Session, q: DocketQuery) -> list[ColumnElement[bool]]:
     return conds
 
 
+@reads
 def count_cases(session: Session, q: DocketQuery) -> int:
     return (
         session.scalar(
@@ -609,6 +612,7 @@ def _docket_select(session: Session, q: DocketQuery, today: date) -> Select[Any]
     )
 
 
+@reads
 def list_cases(
     session: Session, q: DocketQuery, *, today: date, offset: int = 0, limit: int = 200
 ) -> list[DocketRow]:

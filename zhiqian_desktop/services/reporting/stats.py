@@ -58,6 +58,7 @@ from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import DocketRow, days_in_supervision_expr, docket_rows
 from zhiqian_desktop.services.reporting.exports import (
     AMOUNT_FORMAT,
@@ -346,6 +347,7 @@ def _apply_closed(fig: Figures, days: int, n: int) -> None:
     fig.days_histogram[days] = fig.days_histogram.get(days, 0) + n
 
 
+@reads
 def compute_stats(
     session: Session,
     period: Period,

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import get_case
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.database import database_of
 from zhiqian_desktop.store.models import Attachment, Document, Service
 
 SERVICE_OWNER = "service"
@@ -27,8 +28,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 """A phone photo is a few MB; 50 MB leaves room for a scanned multi-page receipt."""
 
 
+@writes
 def attach_file(
-    db: Database,
     session: Session,
     actor: Actor,
     *,
@@ -38,6 +39,7 @@ def attach_file(
     source: Path,
 ) -> Attachment:
     """Store ``source`` by its SHA-256 and record it as an attachment of the owner."""
+    db = database_of(session)
     if not source.is_file():
         raise UserError(f"文件“{source}”不存在或不是文件；请重新选择", field="photos")
     size = source.stat().st_size
@@ -66,8 +68,9 @@ def attach_file(
     return att
 
 
+@writes
 def attach_service_photos(
-    db: Database, session: Session, actor: Actor, service_id: str, sources: Iterable[Path]
+    session: Session, actor: Actor, service_id: str, sources: Iterable[Path]
 ) -> list[Attachment]:
     """Photos taken at a service (the door, the receipt signed or refused) kept with its record."""
     service = session.get(Service, service_id)
@@ -78,7 +81,6 @@ def attach_service_photos(
     actor.require_case_edit(case.handler_id, case.case_no)
     return [
         attach_file(
-            db,
             session,
             actor,
             case_id=case.id,
@@ -104,9 +106,11 @@ def attachments_of(session: Session, owner_kind: str, owner_id: str) -> list[Att
     )
 
 
-def viewable_copy(db: Database, session: Session, attachment_id: str) -> Path:
+@reads
+def viewable_copy(session: Session, attachment_id: str) -> Path:
     """A copy of the attachment to open in the system viewer (a private folder removed when the
     program exits); the stored content is checked against its SHA-256 first."""
+    db = database_of(session)
     att = session.get(Attachment, attachment_id)
     if att is None or att.deleted_at is not None:
         raise NotFound("附件不存在或已被删除；请刷新后重试")

@@ -43,6 +43,7 @@ from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.store.models import (
     ContactLog,
     CourtSettings,
@@ -268,6 +269,7 @@ def _latest_base() -> Select[Any]:
     ).join(ContactLog, ContactLog.id == latest_id)
 
 
+@reads
 def due_list(
     session: Session,
     on: date,

@@ -41,9 +41,10 @@ from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.supervision.templates import renderer_for, template_for
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import FolderStore, files_dir_for_url
 from zhiqian_desktop.store.models import (
     Attachment,
@@ -222,8 +223,8 @@ def _check_case_state(case: SupervisionCase, kind: DocumentKind) -> None:
 # --- use cases -----------------------------------------------------------------------------------
 
 
+@writes
 def issue_notice(
-    db: Database,
     session: Session,
     actor: Actor,
     case_id: str,
@@ -237,6 +238,7 @@ def issue_notice(
 
     With ``sync=False`` the stored PDF is not yet fsynced: the caller must ``sync_files`` it before
     committing (a batch does so once for all its documents)."""
+    db = database_of(session)
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     _check_case_state(case, kind)
@@ -360,8 +362,10 @@ def render_document(session: Session, document_id: str) -> bytes:
     return renderer_for(get_settings(session)).render(stored_content(document))
 
 
-def stored_pdf(db: Database, session: Session, document_id: str) -> bytes:
+@reads
+def stored_pdf(session: Session, document_id: str) -> bytes:
     """The PDF as issued, checked against its SHA-256."""
+    db = database_of(session)
     document = _document(session, document_id)
     if not document.pdf_sha256:
         raise UserError(f"文书{document.doc_no}没有保存PDF文件")

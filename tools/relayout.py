@@ -188,6 +188,49 @@ NAMES: dict[str, dict[str, str]] = {
             "services.exchange.sealed_kits",
         ),
     },
+    "services.admin.maintenance": {"resolve_url": "services.admin.database_choice"},
+    # The command line: one module per command group, what they share in cli/common.py.
+    "cli.auth": {
+        **dict.fromkeys(
+            (
+                "ENV_TOKEN",
+                "ENV_USER",
+                "ENV_PASSWORD",
+                "ENV_NEW_PASSWORD",
+                "LOGIN_HINT",
+                "add_login_options",
+                "acting_user",
+            ),
+            "cli.login",
+        ),
+        **dict.fromkeys(
+            ("add_restore_arguments", "cmd_restore", "damaged_hint", "cmd_check"),
+            "cli.maintenance",
+        ),
+        **dict.fromkeys(
+            ("add_token_arguments", "cmd_token", "add_passwd_arguments", "cmd_passwd"),
+            "cli.users",
+        ),
+    },
+    "cli.main": {
+        **dict.fromkeys(
+            (
+                "PROG",
+                "INIT_HINT",
+                "PASSPHRASE_ENV",
+                "NEW_PASSPHRASE_ENV",
+                "PASSPHRASE_TRIES",
+                "print_table",
+                "parse_date",
+                "unlock_url",
+            ),
+            "cli.common",
+        ),
+        **dict.fromkeys(("cmd_gui", "cmd_init", "cmd_demo"), "cli.setup"),
+        **dict.fromkeys(("cmd_cases", "cmd_show"), "cli.cases"),
+        **dict.fromkeys(("cmd_deadline",), "cli.due"),
+        **dict.fromkeys(("cmd_backup", "cmd_encrypt", "cmd_decrypt"), "cli.maintenance"),
+    },
 }
 """old module (as in MODULES' values, without the package) -> {name: module it moved to}."""
 
@@ -318,8 +361,12 @@ def _rewrite_from_imports(source: str) -> str:
 
 
 def _submodules(package: str) -> set[str]:
+    """The modules of a package in the new layout (moved there, split out there, or present)."""
     prefix = package + "."
-    return {new[len(prefix) :].split(".")[0] for new in MODULES.values() if new.startswith(prefix)}
+    targets = [*MODULES.values(), *(t for moved in NAMES.values() for t in moved.values())]
+    folder = ROOT / PKG / package.replace(".", "/")
+    present = {p.stem for p in folder.glob("*.py")} if folder.is_dir() else set()
+    return present | {t[len(prefix) :].split(".")[0] for t in targets if t.startswith(prefix)}
 
 
 def _module_bindings(tree: ast.Module) -> dict[str, tuple[str, int, str]]:

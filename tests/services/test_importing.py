@@ -819,7 +819,7 @@ def test_cli_template_and_import(
 
     from zhiqian_desktop.cli.importing import cmd_import_cases, cmd_import_template
 
-    assert cmd_import_template(None, argparse.Namespace(output=str(tmp_path / "t.xlsx"))) == 0
+    assert cmd_import_template(argparse.Namespace(output=str(tmp_path / "t.xlsx"))) == 0
     assert (tmp_path / "t.xlsx").is_file()
     good = write_rows(tmp_path / "g.xlsx", case_rows(1) + case_rows(2))
     args = argparse.Namespace(file=str(good), dry_run=True, json=False)

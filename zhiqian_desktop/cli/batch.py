@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 
@@ -23,7 +24,6 @@ def _kinds_help() -> str:
 
 
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
-    """The `print-batch` command's options, added to the parser cli/main.py makes for it."""
     parser.add_argument("--kind", required=True, help=f"文书种类：{_kinds_help()}")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--cases", nargs="+", metavar="CASE_NO", help="案号，可写多个")
@@ -65,31 +65,31 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
     if args.handler and not args.due_date:
         raise UserError("--handler 只能与 --due-date 一起使用")
     skipped: list[batch_print.SkippedCase] = []
-    with db.reader() as session:
-        if args.cases:
-            case_ids = [find_case(session, no).id for no in args.cases]
-        else:
-            on = _day(args.due_date, "--due-date")
-            assert on is not None
-            handler_id = None
-            if args.handler:
-                name = args.handler.strip()
-                users = [u for u in list_users(session) if name in (u.username, u.display_name)]
-                if not users:
-                    raise UserError(f"没有承办人“{args.handler}”；请核对用户名或姓名")
-                handler_id = users[0].id
-            due = batch_print.cases_from_due_list(session, on, handler_id=handler_id)
-            if not due:
-                raise UserError(f"{on.isoformat()}的待办清单中没有案件；未出具文书")
-            # The due-list says who needs attention, not who may get this document: leave out
-            # (and name) the cases the document cannot be issued for, instead of failing them all.
-            chosen, skipped = batch_print.issuable_cases(session, due, kind)
-            if not chosen:
-                raise UserError(
-                    f"{on.isoformat()}待办清单中的{len(due)}件案件都不能出具{kind.label}"
-                    f"（如：{skipped[0].reason}）；未出具文书"
-                )
-            case_ids = [c.id for c in chosen]
+    if args.cases:
+        case_ids = [find_case(db, no).id for no in args.cases]
+    else:
+        on = _day(args.due_date, "--due-date")
+        if on is None:
+            raise UserError("--due-date 不能为空；请写成 YYYY-MM-DD，如 2026-11-25")
+        handler_id = None
+        if args.handler:
+            name = args.handler.strip()
+            users = [u for u in list_users(db) if name in (u.username, u.display_name)]
+            if not users:
+                raise UserError(f"没有承办人“{args.handler}”；请核对用户名或姓名")
+            handler_id = users[0].id
+        due = batch_print.cases_from_due_list(db, on, handler_id=handler_id)
+        if not due:
+            raise UserError(f"{on.isoformat()}的待办清单中没有案件；未出具文书")
+        # The due-list says who needs attention, not who may get this document: leave out
+        # (and name) the cases the document cannot be issued for, instead of failing them all.
+        chosen, skipped = batch_print.issuable_cases(db, due, kind)
+        if not chosen:
+            raise UserError(
+                f"{on.isoformat()}待办清单中的{len(due)}件案件都不能出具{kind.label}"
+                f"（如：{skipped[0].reason}）；未出具文书"
+            )
+        case_ids = [c.id for c in chosen]
     if not getattr(args, "json", False):
         for item in skipped:
             print(f"跳过{item.case.case_no}：{item.reason.rstrip('。')}")
@@ -124,3 +124,13 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
             f"合并保存到 {result.pdf_path}"
         )
     return 0
+
+
+COMMANDS = (
+    Command(
+        "print-batch",
+        "批量出具文书并合并为一个PDF（上门送达，可附送达回证）",
+        add_batch_arguments,
+        with_database(cmd_batch_print),
+    ),
+)

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and ReportLab, pypdf) load only when the command runs
@@ -34,10 +35,9 @@ def cmd_dossier(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise UserError(f"归档卷宗应保存为 .pdf 文件（收到“{output}”）；请改用如 卷宗.pdf 的文件名")
-    with db.reader() as session:
-        case = find_case(session, args.case_no)
-        path = build_archive_dossier(session, case.id, output, today=date.today())
-        case_no = case.case_no
+    case = find_case(db, args.case_no)
+    path = build_archive_dossier(db, case.id, output, today=date.today())
+    case_no = case.case_no
     pages = len(PdfReader(str(path)).pages)
     if getattr(args, "json", False):
         print(
@@ -48,3 +48,13 @@ def cmd_dossier(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     else:
         print(f"已生成{case_no}的归档卷宗：{path}（共{pages}页）", file=sys.stdout)
     return 0
+
+
+COMMANDS = (
+    Command(
+        "dossier",
+        "已结案案件的归档卷宗：封面、卷内目录、文书和附件合为一个PDF",
+        add_dossier_arguments,
+        with_database(cmd_dossier, write=False),
+    ),
+)

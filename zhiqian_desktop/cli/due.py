@@ -1,4 +1,5 @@
-"""`zhiqian due [--date YYYY-MM-DD] [--json]`: the due-list (今日待办) on the command line."""
+"""`zhiqian due` and `zhiqian deadline`: the due-list (今日待办) and the end of a period on the
+command line."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from zhiqian_desktop.cli import common
+from zhiqian_desktop.cli.common import Command, dump, iso, parse_date, with_database
 from zhiqian_desktop.domain.dues import DueItem, court_date
 from zhiqian_desktop.domain.errors import UserError
 
@@ -17,7 +20,6 @@ if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command ru
 
 
 def add_due_arguments(parser: argparse.ArgumentParser) -> None:
-    """The `due` command's options, added to the parser cli/main.py makes for it."""
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="计算哪一天的待办（默认今天）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
 
@@ -56,8 +58,7 @@ def cmd_due(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.supervision.dues import due_list
 
     on = parse_day(getattr(args, "date", None))
-    with db.reader() as session:
-        items = due_list(session, on)
+    items = due_list(db, on)
     if getattr(args, "json", False):
         json.dump([item_json(i) for i in items], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -80,3 +81,57 @@ def cmd_due(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         )
         print(f"      {item.detail}")
     return 0
+
+
+def add_deadline_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("start", metavar="START", help="起算日，如 2025-09-16")
+    parser.add_argument("--days", type=int, required=True, metavar="N", help="期间天数")
+    parser.add_argument("--json", action="store_true", help="输出 JSON")
+
+
+def cmd_deadline(args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.core.calendar import deadline
+
+    start = parse_date(args.start, "起算日")
+    with common.opened(args) as db:
+        result = deadline(db, start, args.days)
+    if args.json:
+        dump(
+            {
+                "start": start.isoformat(),
+                "days": args.days,
+                "end": result.end.isoformat(),
+                "rolled_from": iso(result.rolled_from),
+                "calendar_complete": result.calendar_complete,
+            }
+        )
+        return 0
+    weekdays = "一二三四五六日"
+    print(f"起算日  {start.isoformat()}（当日不计入）")
+    print(f"期间    {args.days} 日")
+    print(f"届满日  {result.end.isoformat()}（星期{weekdays[result.end.weekday()]}）")
+    if result.rolled_from:
+        print(
+            f"        原届满日 {result.rolled_from.isoformat()} 为法定休息日，顺延至其后第一个工作日"
+        )
+    if not result.calendar_complete:
+        print(
+            "注意：期间涉及的年份缺少节假日数据，届满日仅按周末推算，请人工核对（管理员可在“设置”中录入当年节假日）"
+        )
+    return 0
+
+
+COMMANDS = (
+    Command(
+        "deadline",
+        "计算期间届满日（民诉法第85条：起算日不计入，节假日顺延）",
+        add_deadline_arguments,
+        cmd_deadline,
+    ),
+    Command(
+        "due",
+        "今日待办：到期和逾期事项（默认今天）",
+        add_due_arguments,
+        with_database(cmd_due, write=False),
+    ),
+)

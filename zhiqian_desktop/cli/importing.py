@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and openpyxl) load only when the command runs
@@ -32,8 +33,8 @@ def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
-def cmd_import_template(db_or_none: Database | None, args: argparse.Namespace) -> int:
-    """Write the template; needs no database (the argument is accepted for a uniform signature)."""
+def cmd_import_template(args: argparse.Namespace) -> int:
+    """Write the template; needs no database."""
     from zhiqian_desktop.services.intake.importing import write_import_template
 
     output = Path(args.output)
@@ -75,3 +76,19 @@ def cmd_import_cases(db: Database, actor: Actor, args: argparse.Namespace) -> in
     for case in report.created:
         print(f"{case.case_no}\t原审案号 {case.original_case_no}")
     return 0
+
+
+COMMANDS = (
+    Command(
+        "import-template",
+        "写出 Excel 导入模板（列标题、说明和一个示例案件）",
+        add_template_arguments,
+        cmd_import_template,
+    ),
+    Command(
+        "import-cases",
+        "从 Excel 移交清单导入案件：全部无误才登记，逐行报告问题",
+        add_cases_arguments,
+        with_database(cmd_import_cases, write=lambda args: not args.dry_run),
+    ),
+)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 
 KIT_PASSPHRASE_ENV = "ZHIQIAN_KIT_PASSPHRASE"
@@ -97,30 +98,13 @@ def _kit_passphrase(kit: Path, *, new: bool) -> str:
 
 
 def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from zhiqian_desktop.services.admin import encryption
-    from zhiqian_desktop.services.exchange.kits import export_kit
-    from zhiqian_desktop.store.models import Tribunal, User
+    from zhiqian_desktop.services.exchange.kits import export_kit, kit_owner
 
-    tribunal_id = handler_id = None
-    with db.reader() as session:
-        if args.tribunal:
-            tribunal_id = session.scalar(
-                select(Tribunal.id).where(
-                    Tribunal.name == args.tribunal.strip(), Tribunal.deleted_at.is_(None)
-                )
-            )
-            if tribunal_id is None:
-                raise UserError(f"没有名为“{args.tribunal}”的法庭；请核对名称")
-        else:
-            handler_id = session.scalar(
-                select(User.id).where(
-                    User.username == args.handler.strip(), User.deleted_at.is_(None)
-                )
-            )
-            if handler_id is None:
-                raise UserError(f"没有用户名为“{args.handler}”的用户")
+    if args.tribunal:
+        tribunal_id, handler_id = kit_owner(db, tribunal=args.tribunal)
+    else:
+        tribunal_id, handler_id = kit_owner(db, handler=args.handler)
     passphrase = None
     if getattr(args, "encrypt", False) or encryption.is_encrypted(db):
         passphrase = _kit_passphrase(Path(args.output), new=True)
@@ -241,3 +225,26 @@ def cmd_import_changes(db: Database, actor: Actor, args: argparse.Namespace) -> 
         if report.open_conflicts:
             print("请在程序的“离线包”菜单中打开“合并冲突”，逐项选择采用法院或法庭的值")
     return 0
+
+
+COMMANDS = (
+    Command(
+        "export-kit",
+        "导出法庭离线包（含预留案号段）",
+        add_export_kit_arguments,
+        with_database(cmd_export_kit),
+    ),
+    Command("open-kit", "在笔记本上打开离线包", add_open_kit_arguments, cmd_open_kit),
+    Command(
+        "export-changes",
+        "从离线包数据库导出变更包，带回法院合并",
+        add_export_changes_arguments,
+        with_database(cmd_export_changes),
+    ),
+    Command(
+        "import-changes",
+        "导入法庭带回的变更包并合并（冲突留待人工选择）",
+        add_import_changes_arguments,
+        with_database(cmd_import_changes),
+    ),
+)

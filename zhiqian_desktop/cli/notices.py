@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 
@@ -55,9 +56,8 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.intake.docket import find_case
     from zhiqian_desktop.services.supervision.notices import issue_notice
 
-    with db.unit_of_work() as session:
-        case = find_case(session, args.case_no)
-        issued = issue_notice(session, actor, case.id, kind, today=today)
+    case = find_case(db, args.case_no)
+    issued = issue_notice(db, actor, case.id, kind, today=today)
     output = Path(args.output) if args.output else _default_output(issued.doc_no)
     try:
         output.write_bytes(issued.pdf)
@@ -83,3 +83,13 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     else:
         print(f"已出具{kind.label}：{issued.doc_no}，已保存到 {output}")
     return 0
+
+
+COMMANDS = (
+    Command(
+        "notice",
+        "出具文书并导出PDF（文书编号、存档、审计）",
+        add_arguments,
+        with_database(cmd_notice),
+    ),
+)

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from zhiqian_desktop.cli.common import Command, unlock_url
+
 
 def add_copy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -36,8 +38,6 @@ def cmd_copy_database(args: argparse.Namespace) -> int:
         if percent != last[0] or done == total:
             last[0] = percent
             print(f"{percent:3d}%  {message}", file=sys.stderr, flush=True)
-
-    from zhiqian_desktop.cli.main import unlock_url
 
     # An encrypted file on either side opens with its passphrase (ZHIQIAN_PASSPHRASE or asked).
     source, target = unlock_url(as_url(args.source)), unlock_url(as_url(args.target))
@@ -72,3 +72,13 @@ def cmd_copy_database(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(note)
     return 0
+
+
+COMMANDS = (
+    Command(
+        "copy-database",
+        "把数据库复制到服务器或本机文件（逐表核对行数和校验和）",
+        add_copy_arguments,
+        cmd_copy_database,
+    ),
+)

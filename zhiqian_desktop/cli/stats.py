@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.stats import FIGURES, GroupBy, Period
 
@@ -17,7 +18,6 @@ BY_CHOICES = [g.value for g in GroupBy]
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
-    """The `stats` command's options, added to the parser cli/main.py makes for it."""
     parser.add_argument(
         "--from", dest="from_date", metavar="YYYY-MM-DD", help="统计期间开始（默认本年1月1日）"
     )
@@ -57,8 +57,7 @@ def cmd_stats(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     end = _day(getattr(args, "to_date", None), "--to", today)
     period = Period(start, end)
     by = GroupBy(args.by) if getattr(args, "by", None) else None
-    with db.reader() as session:
-        result = compute_stats(session, period, by)
+    result = compute_stats(db, period, by)
     if getattr(args, "json", False):
         json.dump(result.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -75,3 +74,13 @@ def _print_figures(figures: Any, title: str) -> None:
     print(f"【{title}】")
     for f in FIGURES:
         print(f"  {f.label}：{figures.display(f.key)}")
+
+
+COMMANDS = (
+    Command(
+        "stats",
+        "统计：收案、自动履行、和解、化解率等（可按月份、承办人、审判庭、法庭分组）",
+        add_stats_arguments,
+        with_database(cmd_stats, write=False),
+    ),
+)

@@ -1,4 +1,4 @@
-"""`zhiqian transfer CASE_NO -o FILE.zip` and `zhiqian verify-package FILE.zip` (DESIGN.md §8)."""
+"""`zhiqian transfer CASE_NO -o FILE.zip` and `zhiqian verify-package FILE.zip` (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
 
@@ -62,16 +63,15 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     today = _day(getattr(args, "date", None))
     output = Path(args.output)
     as_zip = output.suffix.lower() == ".zip"
-    with db.reader() as session:
-        case = find_case(session, args.case_no)
-        case_id, case_no = case.id, case.case_no
-        reason = (getattr(args, "reason", None) or "").strip()
-        if not reason:
-            reason = (
-                case.close_reason
-                if case.status is CaseStatus.FAILED and case.close_reason
-                else DEFAULT_REASON
-            )
+    case = find_case(db, args.case_no)
+    case_id, case_no = case.id, case.case_no
+    reason = (getattr(args, "reason", None) or "").strip()
+    if not reason:
+        reason = (
+            case.close_reason
+            if case.status is CaseStatus.FAILED and case.close_reason
+            else DEFAULT_REASON
+        )
     path = build_transfer_package(db, actor, case_id, reason, output, as_zip=as_zip, today=today)
     report = verify_package(path)
     if getattr(args, "json", False):
@@ -109,3 +109,15 @@ def cmd_verify_package(args: argparse.Namespace) -> int:
         problems = 1 if report.refused else len(report.findings)
         print(f"移送材料核对未通过：{report.path}，共{problems}处问题", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+TRANSFER = Command(
+    "transfer",
+    "督促不成案件移送执行：生成移送材料（压缩包或文件夹）",
+    add_transfer_arguments,
+    with_database(cmd_transfer),
+)
+VERIFY = Command(
+    "verify-package", "核对移送材料是否完整、未被改动", add_verify_arguments, cmd_verify_package
+)
+COMMANDS = (TRANSFER, VERIFY)

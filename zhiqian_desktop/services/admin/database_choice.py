@@ -220,3 +220,17 @@ def test_connection(url: str) -> str:
             "连接成功，但该数据库里有其他程序的数据表；请使用专门为执前督促建立的空数据库"
         )
     return f"连接成功：PostgreSQL {version}，数据库为空，首次打开时将自动建立数据表"
+
+
+def resolve_url(db_path: str | Path | None = None, database_url: str | None = None) -> str:
+    """--db PATH or --database-url URL, else the default file in the user data directory."""
+    if db_path and database_url:
+        raise UserError("--db 与 --database-url 只能指定其一")
+    if database_url:
+        return database_url
+    if not db_path:
+        # The choice made in 设置 > 数据库位置 (this computer or the court server).
+        chosen = configured_url()
+        if chosen:
+            return chosen
+    return sqlite_url(Path(db_path) if db_path else default_database_path())

@@ -17,24 +17,8 @@ from zhiqian_desktop.services.supervision.due_items import keep_in_step
 from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database, open_database
-from zhiqian_desktop.store.engine import quick_check, sqlite_file, sqlite_url
-from zhiqian_desktop.store.locations import audit_heads_path, backups_dir, default_database_path
-
-
-def resolve_url(db_path: str | Path | None = None, database_url: str | None = None) -> str:
-    """--db PATH or --database-url URL, else the default file in the user data directory."""
-    if db_path and database_url:
-        raise UserError("--db 与 --database-url 只能指定其一")
-    if database_url:
-        return database_url
-    if not db_path:
-        # The choice made in 设置 > 数据库位置 (this computer or the court server).
-        from zhiqian_desktop.services.admin.database_choice import configured_url
-
-        chosen = configured_url()
-        if chosen:
-            return chosen
-    return sqlite_url(Path(db_path) if db_path else default_database_path())
+from zhiqian_desktop.store.engine import quick_check, sqlite_file
+from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
 
 
 def open_app_database(url: str, *, check: bool = True) -> Database:

@@ -19,7 +19,7 @@ from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import court_secret
 from zhiqian_desktop.services.core.transactions import reads, writes
-from zhiqian_desktop.services.core.users import _hasher, actor_for
+from zhiqian_desktop.services.core.users import _hasher, actor_for, default_actor
 from zhiqian_desktop.store.models import User
 
 MAX_FAILURES = 5
@@ -298,6 +298,45 @@ def login_with_token(session: Session, token: str, key: bytes, now: datetime) ->
     if user.locked_until is not None and user.locked_until > now:
         raise LoginRefused(f"用户“{user.username}”已锁定，将于{_local_time(user.locked_until)}解锁")
     return actor_for(user)
+
+
+NO_TOKEN_KEY = "此数据库没有审计密钥文件，不能使用令牌；请改用 --user 和密码登录"
+
+
+def _signing_key(session: Session, *, create: bool = False) -> bytes:
+    """The key tokens are signed with: the audit key beside a database file, or the server's own
+    (made by the first ``make_token``)."""
+    key = token_key(session, create=create)
+    if key is None:
+        if audit.database_file(session) is None:
+            # A server on which no token was ever made: nothing this token could be checked with.
+            raise LoginRefused(BAD_TOKEN)
+        raise UserError(NO_TOKEN_KEY)
+    return key
+
+
+@reads
+def login_by_token(session: Session, token: str, now: datetime) -> Actor:
+    """A script's login with a token that ``zhiqian token`` made (ZHIQIAN_TOKEN)."""
+    return login_with_token(session, token, _signing_key(session), now)
+
+
+@writes
+def make_token(session: Session, actor: Actor, now: datetime, *, days: int = 30) -> str:
+    """A token for the logged-in ``actor``; a write, since on a server the first token makes the
+    signing key."""
+    return issue_token(session, actor, _signing_key(session, create=True), now, days=days)
+
+
+@reads
+def unguarded_admin(session: Session) -> Actor | None:
+    """The first administrator when it has no password and is active (a clerk's own PC set up
+    without one): the command line acts as it when nobody logs in. Otherwise None."""
+    admin = default_actor(session)
+    user = session.get(User, admin.user_id) if admin.user_id else None
+    if user is not None and user.password_hash is None and user.active:
+        return admin
+    return None
 
 
 def require_same_user(actor: Actor, other: Actor) -> None:

@@ -35,6 +35,7 @@ from zhiqian_desktop.services.closing.transfer_package import (
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.exchange.court_key import ensure_court_key, key_id, sign_manifest
 from zhiqian_desktop.services.exchange.records import (
     COURT,
@@ -496,3 +497,26 @@ def list_kits(session: Session) -> list[KitInfo]:
             )
         )
     return out
+
+
+@reads
+def kit_owner(
+    session: Session, *, tribunal: str | None = None, handler: str | None = None
+) -> tuple[str | None, str | None]:
+    """(tribunal id, handler id) of the kit to export, by the tribunal's name or the handler's
+    user name as a clerk writes them."""
+    if tribunal is not None:
+        tribunal_id = session.scalar(
+            select(Tribunal.id).where(
+                Tribunal.name == tribunal.strip(), Tribunal.deleted_at.is_(None)
+            )
+        )
+        if tribunal_id is None:
+            raise UserError(f"没有名为“{tribunal}”的法庭；请核对名称")
+        return tribunal_id, None
+    handler_id = session.scalar(
+        select(User.id).where(User.username == (handler or "").strip(), User.deleted_at.is_(None))
+    )
+    if handler_id is None:
+        raise UserError(f"没有用户名为“{handler}”的用户")
+    return None, handler_id

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, event, func, literal_column, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from zhiqian_desktop.domain.case_numbers import parse_case_number
 from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
@@ -439,11 +439,16 @@ def get_case(session: Session, case_id: str) -> SupervisionCase:
 
 @reads
 def find_case(session: Session, case_no: str) -> SupervisionCase:
-    """Look a case up by its number as a clerk types it (half- or full-width parentheses)."""
+    """Look a case up by its number as a clerk types it (half- or full-width parentheses); its
+    parties, handler and tribunal come with it."""
     canonical = str(parse_case_number(case_no))
     case = session.scalars(
         select(SupervisionCase)
-        .options(selectinload(SupervisionCase.parties))
+        .options(
+            selectinload(SupervisionCase.parties),
+            joinedload(SupervisionCase.handler),
+            joinedload(SupervisionCase.tribunal),
+        )
         .where(SupervisionCase.case_no == canonical, SupervisionCase.deleted_at.is_(None))
     ).first()
     if case is None:
@@ -619,6 +624,24 @@ def list_cases(
     """One page of the docket, filtered and sorted in SQL (never the whole table in Python)."""
     stmt = _docket_select(session, q, today).offset(offset).limit(limit)
     return docket_rows(session, stmt)
+
+
+@dataclass(frozen=True)
+class DocketPage:
+    """What a docket query finds: how many cases, and the rows asked for."""
+
+    total: int
+    rows: list[DocketRow]
+
+
+@reads
+def docket_page(
+    session: Session, q: DocketQuery, *, today: date, limit: int | None = None
+) -> DocketPage:
+    """The number of cases the query finds and their rows (up to ``limit``; all without one),
+    from one snapshot, so that the two agree."""
+    total = count_cases(session, q)
+    return DocketPage(total, list_cases(session, q, today=today, limit=limit or max(total, 1)))
 
 
 def docket_rows(session: Session, stmt: Select[Any]) -> list[DocketRow]:

@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 
 from zhiqian_desktop.domain.kinds import ContactKind, PartyKind, PartyRole
 from zhiqian_desktop.services.admin.maintenance import open_app_database
-from zhiqian_desktop.services.closing.transfer_package import build_transfer_package, verify_package
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case

@@ -331,7 +331,7 @@ PACKAGES: dict[str, Callable[[Path], Path]] = {
 def test_verifying_a_junk_package(
     db: Database, tmp_path: Path, make: Callable[[Path], Path]
 ) -> None:
-    from zhiqian_desktop.services.closing.transfer_package import verify_package
+    from zhiqian_desktop.services.closing.transfer_verify import verify_package
 
     path = make(tmp_path)
     before = counts(db)

@@ -189,6 +189,61 @@ NAMES: dict[str, dict[str, str]] = {
         ),
     },
     "services.admin.maintenance": {"resolve_url": "services.admin.database_choice"},
+    # The transfer package (1,437 lines) split: zip and folder handling in store/archives.py,
+    # the case's records, the printed sheets and the verification beside the building.
+    "services.closing.transfer_package": {
+        **dict.fromkeys(
+            (
+                "MAX_MEMBERS",
+                "MAX_TOTAL_BYTES",
+                "MAX_RATIO",
+                "CHUNK",
+                "safe_name",
+                "member_name_problem",
+                "glob_escape",
+                "check_destination",
+                "PackageRefused",
+                "ZipReader",
+                "ZipSink",
+                "hash_member",
+            ),
+            "store.archives",
+        ),
+        **dict.fromkeys(
+            (
+                "SCHEMA",
+                "MANIFEST",
+                "MAX_MANIFEST_BYTES",
+                "INDEX_NAME",
+                "LETTER_NAME",
+                "SUMMARY_NAME",
+                "RECORD_NAME",
+                "DOCUMENTS_DIR",
+                "PAYMENTS_NAME",
+                "PROPERTY_NAME",
+                "ATTACHMENTS_DIR",
+                "PROPERTY_WORDS",
+                "PackedFile",
+                "manifest_case",
+            ),
+            "services.closing.transfer_data",
+        ),
+        **dict.fromkeys(
+            (
+                "summary_sheet",
+                "record_sheet",
+                "payments_sheet",
+                "property_sheet",
+                "index_sheet",
+                "pdf_pages",
+            ),
+            "services.closing.transfer_sheets",
+        ),
+        **dict.fromkeys(
+            ("Finding", "VerifyReport", "LABELS", "verify_package"),
+            "services.closing.transfer_verify",
+        ),
+    },
     # The command line: one module per command group, what they share in cli/common.py.
     "cli.auth": {
         **dict.fromkeys(

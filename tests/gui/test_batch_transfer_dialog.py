@@ -10,7 +10,7 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
 from zhiqian_desktop.services.closing import outcomes
-from zhiqian_desktop.services.closing.transfer_package import verify_package
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.store.database import Database

@@ -15,7 +15,7 @@ from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.closing.batch_transfer import transfer_many
-from zhiqian_desktop.services.closing.transfer_package import verify_package
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.services.supervision import notices

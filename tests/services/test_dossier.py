@@ -24,8 +24,8 @@ from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.printing.transfer import SheetRenderer
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.closing.dossier import build_archive_dossier
-from zhiqian_desktop.services.closing.transfer_package import (
-    _collect,
+from zhiqian_desktop.services.closing.transfer_data import collect_records
+from zhiqian_desktop.services.closing.transfer_sheets import (
     payments_sheet,
     property_sheet,
     record_sheet,
@@ -118,7 +118,7 @@ def test_closed_case_dossier_binds_cover_index_documents_and_attachments(
     with db.reader() as s:
         out = build_archive_dossier(s, cid, dest, today=TODAY)
         # The expected parts, counted independently of the dossier.
-        data = _collect(s, cid)
+        data = collect_records(s, cid)
         renderer = SheetRenderer(load_print_fonts())
         docs = [d for d in data.documents if not d.voided]
         doc_pages = sum(pages_of(notices.stored_pdf(s, d.id)) for d in docs)

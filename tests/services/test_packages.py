@@ -29,16 +29,13 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.closing import outcomes
-from zhiqian_desktop.services.closing.transfer_package import (
-    MANIFEST,
-    SCHEMA,
-    build_transfer_package,
-    member_name_problem,
-    verify_package,
-)
+from zhiqian_desktop.services.closing.transfer_data import MANIFEST, SCHEMA
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.services.supervision import contacts, notices
+from zhiqian_desktop.store.archives import member_name_problem
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, Document, Preservation
 
@@ -212,11 +209,12 @@ def test_zip_package_holds_every_part_and_a_matching_manifest(
 def test_record_sheet_lists_events_in_date_order(
     db: Database, admin: Actor, case_id: str, tmp_path: Path
 ) -> None:
-    from zhiqian_desktop.services.closing.transfer_package import _collect, record_sheet
+    from zhiqian_desktop.services.closing.transfer_data import collect_records
+    from zhiqian_desktop.services.closing.transfer_sheets import record_sheet
 
     transfer(db, admin, case_id, tmp_path / "p.zip")
     with db.reader() as s:
-        sheet = record_sheet(_collect(s, case_id))
+        sheet = record_sheet(collect_records(s, case_id))
     table = sheet.sections[0].table
     assert table is not None
     rows = [(when[:10], what) for _, when, what, _ in table.rows]

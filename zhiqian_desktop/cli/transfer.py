@@ -54,10 +54,8 @@ def _day(text: str | None) -> date:
 
 def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Mark the case transferred and write its package; prints where it is."""
-    from zhiqian_desktop.services.closing.transfer_package import (
-        build_transfer_package,
-        verify_package,
-    )
+    from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+    from zhiqian_desktop.services.closing.transfer_verify import verify_package
     from zhiqian_desktop.services.intake.docket import find_case
 
     today = _day(getattr(args, "date", None))
@@ -93,7 +91,7 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
 
 def cmd_verify_package(args: argparse.Namespace) -> int:
     """Check a package against its manifest; exit 1 when anything is missing, extra or altered."""
-    from zhiqian_desktop.services.closing.transfer_package import verify_package
+    from zhiqian_desktop.services.closing.transfer_verify import verify_package
 
     report = verify_package(Path(args.package))
     if getattr(args, "json", False):

@@ -35,15 +35,12 @@ from zhiqian_desktop.domain.kinds import PartyRole
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.printing.transfer import Sheet, SheetRenderer, SheetSection, SheetTable
-from zhiqian_desktop.services.closing.transfer_package import (
-    ProgressFn,
-    build_transfer_package,
-    safe_name,
-)
+from zhiqian_desktop.services.closing.transfer_package import ProgressFn, build_transfer_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.reporting.exports import AMOUNT_FORMAT, safe_cell_value
+from zhiqian_desktop.store.archives import safe_name
 from zhiqian_desktop.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -287,7 +284,9 @@ def transfer_many(
             continue
         label = item.case_no
 
-        def step(_d: int, _t: int, message: str, done: int = done, label: str = label) -> None:
+        def step(
+            date_text: int, time_text: int, message: str, done: int = done, label: str = label
+        ) -> None:
             if progress is not None:
                 try:
                     progress(done, total, f"{label}：{message}")

@@ -36,12 +36,14 @@ from zhiqian_desktop.domain.workflow import CLOSED_STATUSES
 from zhiqian_desktop.printing.fonts import PrintFonts, load_print_fonts
 from zhiqian_desktop.printing.geometry import GB9704, MM
 from zhiqian_desktop.printing.transfer import Sheet, SheetRenderer, SheetSection, SheetTable
-from zhiqian_desktop.services.closing.transfer_package import (
-    _attachment_source,
-    _collect,
-    _Data,
-    _doc_title,
-    _font_settings,
+from zhiqian_desktop.services.closing.transfer_data import (
+    CaseRecords,
+    attachment_source,
+    collect_records,
+    document_title,
+    font_settings,
+)
+from zhiqian_desktop.services.closing.transfer_sheets import (
     payments_sheet,
     property_sheet,
     record_sheet,
@@ -78,7 +80,7 @@ def _document_pdf(session: Session, d: Document) -> bytes:
         return notices.render_document(session, d.id)
 
 
-def _notice_page(renderer: SheetRenderer, data: _Data, title: str, text: str) -> bytes:
+def _notice_page(renderer: SheetRenderer, data: CaseRecords, title: str, text: str) -> bytes:
     sheet = Sheet(
         data.court_name,
         "附件说明",
@@ -122,11 +124,11 @@ def image_pages(source: Path | bytes, caption: str, fonts: PrintFonts) -> bytes:
 
 
 def _attachment_part(
-    session: Session, renderer: SheetRenderer, data: _Data, a: Attachment, n: int
+    session: Session, renderer: SheetRenderer, data: CaseRecords, a: Attachment, n: int
 ) -> DossierPart:
     db = database_of(session)
     title = f"附件{n}：{a.filename}"
-    path = _attachment_source(db.files, session, a)()
+    path = attachment_source(db.files, session, a)()
     name = a.filename.lower()
     problem = ""
     if name.endswith(".pdf") or a.media_type == "application/pdf":
@@ -156,7 +158,7 @@ def _attachment_part(
 
 
 def _parts(
-    session: Session, data: _Data, renderer: SheetRenderer, today: date
+    session: Session, data: CaseRecords, renderer: SheetRenderer, today: date
 ) -> list[DossierPart]:
     parts: list[DossierPart] = []
 
@@ -167,7 +169,7 @@ def _parts(
     for d in data.documents:
         if d.voided or d.kind is DocumentKind.SERVICE_RECEIPT:
             continue
-        title = _doc_title(d)
+        title = document_title(d)
         add(f"{title}（{d.doc_no}）", _document_pdf(session, d))
         for r in data.receipts_for.get(d.id, []):
             if not r.voided:
@@ -187,11 +189,11 @@ def _parts(
     return parts
 
 
-def _names(data: _Data, role: PartyRole) -> str:
+def _names(data: CaseRecords, role: PartyRole) -> str:
     return "、".join(p.name for p in data.case.parties if p.role is role)
 
 
-def cover_sheet(data: _Data, total_pages: int) -> Sheet:
+def cover_sheet(data: CaseRecords, total_pages: int) -> Sheet:
     c = data.case
     return Sheet(
         data.court_name,
@@ -226,7 +228,7 @@ def _page_range(start: int, pages: int) -> str:
 
 
 def index_sheet(
-    data: _Data, entries: list[tuple[str, int, str]], cover_pages: int, index_pages: int
+    data: CaseRecords, entries: list[tuple[str, int, str]], cover_pages: int, index_pages: int
 ) -> Sheet:
     rows: list[tuple[str, ...]] = [
         ("1", "卷宗封面", _page_range(1, cover_pages), ""),
@@ -248,7 +250,7 @@ def index_sheet(
     )
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -271,8 +273,8 @@ def build_archive_dossier(session: Session, case_id: str, dest: Path, *, today: 
         raise UserError(f"“{dest}”是一个文件夹；请指定归档卷宗的PDF文件名", field="dest")
     if not dest.parent.is_dir():
         raise UserError(f"文件夹“{dest.parent}”不存在；请先创建或另选位置", field="dest")
-    data = _collect(session, case_id)
-    renderer = SheetRenderer(load_print_fonts(*_font_settings(session)))
+    data = collect_records(session, case_id)
+    renderer = SheetRenderer(load_print_fonts(*font_settings(session)))
     parts = _parts(session, data, renderer, today)
     entries = [(p.title, p.pages, p.note) for p in parts]
     body_pages = sum(p.pages for p in parts)
@@ -315,7 +317,7 @@ def build_archive_dossier(session: Session, case_id: str, dest: Path, *, today: 
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(dest.parent)
+    fsync_dir(dest.parent)
     return dest
 
 

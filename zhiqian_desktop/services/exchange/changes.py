@@ -12,10 +12,6 @@ from sqlalchemy import select
 from zhiqian_desktop import __version__
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.admin.maintenance import record_head
-from zhiqian_desktop.services.closing.transfer_package import (
-    ZipSink,
-    check_destination,
-)
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.exchange.court_key import (
     court_key_path,
@@ -43,6 +39,7 @@ from zhiqian_desktop.services.exchange.records import (
     read_rows,
     report_progress,
 )
+from zhiqian_desktop.store.archives import ZipSink, check_destination
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import file_engine
 from zhiqian_desktop.store.models import (

@@ -15,10 +15,6 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.admin.maintenance import open_app_database
-from zhiqian_desktop.services.closing.transfer_package import (
-    PackageRefused,
-    safe_name,
-)
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM
 from zhiqian_desktop.services.exchange.package_reader import copy_member, open_package, refusal
@@ -40,6 +36,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
 )
 from zhiqian_desktop.services.supervision.templates import take_in_court_files
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.archives import PackageRefused, safe_name
 from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.locations import attachments_dir

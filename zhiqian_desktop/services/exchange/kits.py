@@ -28,10 +28,6 @@ from zhiqian_desktop import __version__
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.services.admin.maintenance import open_app_database, record_head
 from zhiqian_desktop.services.admin.server_copy import copy_rows
-from zhiqian_desktop.services.closing.transfer_package import (
-    ZipSink,
-    check_destination,
-)
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
@@ -53,6 +49,7 @@ from zhiqian_desktop.services.exchange.records import (
 )
 from zhiqian_desktop.services.exchange.sealed_kits import seal_kit
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.archives import ZipSink, check_destination
 from zhiqian_desktop.store.backup import backup_to
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import file_engine, sqlite_url

@@ -19,10 +19,6 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.admin.maintenance import record_head, take_backup
-from zhiqian_desktop.services.closing.transfer_package import (
-    PackageRefused,
-    ZipReader,
-)
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
@@ -57,6 +53,7 @@ from zhiqian_desktop.services.exchange.records import (
     save_state,
 )
 from zhiqian_desktop.services.supervision.contacts import MAX_ATTACHMENT_BYTES
+from zhiqian_desktop.store.archives import PackageRefused, ZipReader
 from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.models import (

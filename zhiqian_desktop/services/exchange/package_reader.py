@@ -15,11 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.closing.transfer_package import (
-    PackageRefused,
-    ZipReader,
-    hash_member,
-)
 from zhiqian_desktop.services.exchange.court_key import sign_manifest
 from zhiqian_desktop.services.exchange.records import (
     COURT_KEY,
@@ -33,6 +28,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     is_encrypted_kit,
     unseal_kit,
 )
+from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member
 
 
 def kit_manifest(path: Path, passphrase: str | None = None) -> dict[str, Any]:

@@ -22,12 +22,9 @@ from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput
-from zhiqian_desktop.services.intake.importing import (
-    import_cases,
-    read_workbook,
-    template_rows,
-    write_import_template,
-)
+from zhiqian_desktop.services.intake.import_plan import read_workbook
+from zhiqian_desktop.services.intake.import_template import template_rows, write_import_template
+from zhiqian_desktop.services.intake.importing import import_cases
 from zhiqian_desktop.store.engine import sqlite_url
 
 ROWS = 5_000

@@ -189,6 +189,86 @@ NAMES: dict[str, dict[str, str]] = {
         ),
     },
     "services.admin.maintenance": {"resolve_url": "services.admin.database_choice"},
+    # The Excel import (1,446 lines) split: columns, template, container checks, cells, plan.
+    "services.intake.importing": {
+        **dict.fromkeys(
+            (
+                "MAX_FILE_BYTES",
+                "MAX_UNCOMPRESSED_BYTES",
+                "MAX_MEMBERS",
+                "MAX_RATIO",
+                "RATIO_FLOOR",
+                "MAX_DATA_ROWS",
+                "BLANK_TAIL",
+                "MAX_COLUMNS",
+                "HEADER_ROW",
+                "SHEET_NAME",
+                "NOTES_SHEET",
+                "EXAMPLE_NOTE",
+                "ProgressCallback",
+                "Kind",
+                "Column",
+                "COLUMNS",
+                "HEADERS",
+                "COLUMN_BY_HEADER",
+                "COLUMN_BY_KEY",
+                "CASE_COLUMNS",
+                "PARTY_COLUMNS",
+                "_CASE_KEYS",
+                "IGNORED_HEADERS",
+                "ROLE_WORDS",
+                "TRUE_WORDS",
+                "FALSE_WORDS",
+            ),
+            "services.intake.import_columns",
+        ),
+        **dict.fromkeys(
+            (
+                "_example_rows",
+                "template_rows",
+                "write_import_template",
+                "NOTES_INTRO",
+            ),
+            "services.intake.import_template",
+        ),
+        **dict.fromkeys(
+            (
+                "_check_prolog",
+                "ZIP_MAGIC",
+                "OLE_MAGIC",
+                "refusal",
+                "check_container",
+                "require_defusedxml",
+            ),
+            "services.intake.import_checks",
+        ),
+        **dict.fromkeys(
+            (
+                "DATE_HINT",
+                "parse_date_cell",
+                "parse_amount_cell",
+                "cell_text",
+                "normalise_original_case_no",
+                "normalise_header",
+            ),
+            "services.intake.import_cells",
+        ),
+        **dict.fromkeys(
+            (
+                "ImportProblem",
+                "PlanRow",
+                "PlannedCase",
+                "ImportPlan",
+                "ImportedCase",
+                "ImportReport",
+                "Directory",
+                "SheetScan",
+                "read_workbook",
+                "locate_problem",
+            ),
+            "services.intake.import_plan",
+        ),
+    },
     # The transfer package (1,437 lines) split: zip and folder handling in store/archives.py,
     # the case's records, the printed sheets and the verification beside the building.
     "services.closing.transfer_package": {
@@ -603,11 +683,12 @@ def check(paths: list[str]) -> int:
                 problems += 1
         if path.suffix != ".py":
             continue
-        for module, names in NAMES.items():
-            local = module.rpartition(".")[2]
-            if f"import {local}" not in text:
-                continue
-            for name, target in names.items():
+        try:
+            bindings = _module_bindings(ast.parse(text))
+        except SyntaxError:
+            continue
+        for local, (module, _after, _indent) in bindings.items():
+            for name, target in NAMES[module].items():
                 # monkeypatch.setattr(sync, "NAME", …) names the old module as a string.
                 pattern = rf"(?<![\w.]){local}\.{name}\b|setattr\(\s*{local},\s*[\"']{name}[\"']"
                 for match in re.finditer(pattern, text):

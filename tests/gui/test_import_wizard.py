@@ -16,7 +16,8 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.gui.import_wizard import ImportWizard
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import find_case
-from zhiqian_desktop.services.intake.importing import HEADERS, template_rows
+from zhiqian_desktop.services.intake.import_columns import HEADERS
+from zhiqian_desktop.services.intake.import_template import template_rows
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 

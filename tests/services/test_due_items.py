@@ -38,8 +38,9 @@ from zhiqian_desktop.services.core import calendar
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings, update_settings
 from zhiqian_desktop.services.exchange import merge
-from zhiqian_desktop.services.intake import docket, importing
-from zhiqian_desktop.services.intake.importing import HEADERS, write_import_template
+from zhiqian_desktop.services.intake import docket, import_template, importing
+from zhiqian_desktop.services.intake.import_columns import HEADERS
+from zhiqian_desktop.services.intake.import_template import write_import_template
 from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices
 from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
@@ -561,7 +562,7 @@ def test_holiday_table_and_period_settings_rebuild_every_row(db: Database, admin
 
 
 def test_imported_cases(db: Database, admin: Actor, tmp_path: Path) -> None:
-    rows = importing._example_rows()
+    rows = import_template._example_rows()
     rows[0][HEADERS.index("备注")] = None  # the example row, but not marked as the example
     path = write_import_template(tmp_path / "t.xlsx", rows)
     report = importing.import_cases(db, admin, path, today=TODAY)

@@ -35,7 +35,7 @@ def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_import_template(args: argparse.Namespace) -> int:
     """Write the template; needs no database."""
-    from zhiqian_desktop.services.intake.importing import write_import_template
+    from zhiqian_desktop.services.intake.import_template import write_import_template
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":

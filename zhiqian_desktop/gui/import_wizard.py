@@ -32,15 +32,15 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.intake.importing import (
-    MAX_DATA_ROWS,
+from zhiqian_desktop.services.intake.import_columns import MAX_DATA_ROWS
+from zhiqian_desktop.services.intake.import_plan import (
     ImportPlan,
     ImportProblem,
     ImportReport,
-    import_cases,
     read_workbook,
-    write_import_template,
 )
+from zhiqian_desktop.services.intake.import_template import write_import_template
+from zhiqian_desktop.services.intake.importing import import_cases
 from zhiqian_desktop.store.database import Database
 
 ERROR_COLOUR = "#c0392b"

@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
 
     def save_import_template(self, path: Path | None = None) -> Path | None:
         """The Excel hand-over template (headers, notes sheet, one example case)."""
-        from zhiqian_desktop.services.intake.importing import write_import_template
+        from zhiqian_desktop.services.intake.import_template import write_import_template
 
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(

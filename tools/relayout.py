@@ -189,6 +189,38 @@ NAMES: dict[str, dict[str, str]] = {
         ),
     },
     "services.admin.maintenance": {"resolve_url": "services.admin.database_choice"},
+    # Statistics (961 lines): the 诚信履行名单 and the 执破衔接 screening in modules of their own.
+    "services.reporting.stats": {
+        **dict.fromkeys(
+            ("HonestPerformer", "honest_performers", "export_honest_list"),
+            "services.reporting.honest_list",
+        ),
+        **dict.fromkeys(
+            (
+                "BANKRUPTCY_MIN_CASES",
+                "NO_PROPERTY_WORDS",
+                "ENTERPRISE_KINDS",
+                "EvidenceCase",
+                "ReferralCandidate",
+                "cast_licence",
+                "bankruptcy_screening",
+                "export_screening_xlsx",
+            ),
+            "services.reporting.bankruptcy",
+        ),
+        **dict.fromkeys(("write_sheet", "_save_workbook"), "services.core.workbooks"),
+    },
+    "services.reporting.exports": dict.fromkeys(
+        (
+            "AMOUNT_FORMAT",
+            "DATE_FORMAT",
+            "is_formula_like",
+            "csv_safe",
+            "safe_cell_value",
+            "save_workbook",
+        ),
+        "services.core.workbooks",
+    ),
     # The demo data (1,270 lines) split: its people and places, the plan, the records written.
     "services.admin.demo": {
         **dict.fromkeys(

@@ -47,18 +47,14 @@ from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake.docket import PartyInput, register_case
+from zhiqian_desktop.services.reporting.bankruptcy import bankruptcy_screening
+from zhiqian_desktop.services.reporting.honest_list import export_honest_list, honest_performers
 from zhiqian_desktop.services.reporting.reports import (
     build_report,
     export_report_pdf,
     export_report_xlsx,
 )
-from zhiqian_desktop.services.reporting.stats import (
-    bankruptcy_screening,
-    cases_behind,
-    compute_stats,
-    export_honest_list,
-    honest_performers,
-)
+from zhiqian_desktop.services.reporting.stats import cases_behind, compute_stats
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import User
 

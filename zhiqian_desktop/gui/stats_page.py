@@ -51,15 +51,13 @@ from zhiqian_desktop.gui.charts import HorizontalBarChart, LineChart, Series, St
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import DocketRow
-from zhiqian_desktop.services.reporting.stats import (
+from zhiqian_desktop.services.reporting.bankruptcy import (
     ReferralCandidate,
-    StatsResult,
     bankruptcy_screening,
-    cases_behind,
-    compute_stats,
-    export_honest_list,
     export_screening_xlsx,
 )
+from zhiqian_desktop.services.reporting.honest_list import export_honest_list
+from zhiqian_desktop.services.reporting.stats import StatsResult, cases_behind, compute_stats
 from zhiqian_desktop.store.database import Database
 
 PERIOD_CHOICES = ("本周", "本月", "本年", "自定义")

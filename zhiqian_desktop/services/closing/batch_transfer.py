@@ -38,8 +38,8 @@ from zhiqian_desktop.printing.transfer import Sheet, SheetRenderer, SheetSection
 from zhiqian_desktop.services.closing.transfer_package import ProgressFn, build_transfer_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.workbooks import AMOUNT_FORMAT, safe_cell_value
 from zhiqian_desktop.services.intake.docket import get_case
-from zhiqian_desktop.services.reporting.exports import AMOUNT_FORMAT, safe_cell_value
 from zhiqian_desktop.store.archives import safe_name
 from zhiqian_desktop.store.database import Database
 

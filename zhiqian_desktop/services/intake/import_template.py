@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
+from zhiqian_desktop.services.core.workbooks import save_workbook
 from zhiqian_desktop.services.intake.docket import CaseInput
 from zhiqian_desktop.services.intake.import_columns import (
     COLUMNS,
@@ -29,7 +30,6 @@ from zhiqian_desktop.services.intake.import_columns import (
     NOTES_SHEET,
     SHEET_NAME,
 )
-from zhiqian_desktop.services.reporting.exports import save_workbook
 
 # --- the template --------------------------------------------------------------------------------
 

@@ -1,73 +1,31 @@
-"""Spreadsheet exports: the docket as xlsx, and the cell guard every export uses against formula injection."""
+"""Spreadsheet exports: the docket and the due-list as xlsx (cells guarded by core/workbooks.py)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.dues import DueItem
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.services.core.workbooks import (
+    AMOUNT_FORMAT,
+    DATE_FORMAT,
+    safe_cell_value,
+    save_workbook,
+)
 from zhiqian_desktop.services.intake.docket import DocketQuery, DocketRow, count_cases, list_cases
 
-AMOUNT_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 BATCH_SIZE = 2000
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
-"""A text starting with one of these could be taken for a formula (or DDE) by a spreadsheet."""
-
 ProgressCallback = Callable[[int, int], None]
-
-
-def is_formula_like(text: str) -> bool:
-    return text.startswith(_FORMULA_TRIGGERS)
-
-
-def csv_safe(text: str) -> str:
-    """For CSV, where there is no cell type: a leading apostrophe keeps the text from being a formula."""
-    return "'" + text if is_formula_like(text) else text
-
-
-def safe_cell_value(
-    sheet: Worksheet | WriteOnlyWorksheet, value: Any, *, number_format: str | None = None
-) -> WriteOnlyCell:
-    """A cell for ``sheet.append`` that holds `value` as data, never as a formula.
-
-    Text (a party's name, an address, a note typed by anyone) that begins with = + - @, a tab, CR
-    or NUL is stored as a string cell; characters XML cannot hold are dropped rather than failing
-    the whole export. Decimals become numbers, dates become dates; `number_format` formats them.
-    """
-    if isinstance(value, Decimal):
-        value = float(value)  # exact to the fen for any amount the docket accepts (< 10^12)
-    guarded = False
-    if isinstance(value, str):
-        guarded = is_formula_like(value)
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if guarded:
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    return cell
 
 
 # (header, column width, how to get the value from a row, number format)
@@ -154,25 +112,6 @@ def export_docket_xlsx(
     if on_progress is not None:
         on_progress(written, total)
     return written
-
-
-def save_workbook(wb: Workbook, path: Path) -> None:
-    """Write an xlsx under a temporary name beside `path`, then rename it into place: a crash or
-    a full disk never leaves half a workbook, and a file open in Excel gets a clear message."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp_name)
-        os.replace(tmp_name, path)
-    except PermissionError as exc:
-        raise UserError(
-            f"无法写入“{path}”：文件可能正在 Excel 中打开，请关闭后重试或另存为其他文件名"
-        ) from exc
-    except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{exc.strerror}；请检查磁盘空间和权限") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
 
 
 def export_due_list_xlsx(items: Sequence[DueItem], path: Path, on: date) -> int:

@@ -15,13 +15,8 @@ from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.stats import FIGURES, GROUP_NOTE, GroupBy, Period, this_month, this_week
 from zhiqian_desktop.services.core.settings import get_settings
-from zhiqian_desktop.services.reporting.exports import AMOUNT_FORMAT
-from zhiqian_desktop.services.reporting.stats import (
-    StatsResult,
-    _save_workbook,
-    compute_stats,
-    write_sheet,
-)
+from zhiqian_desktop.services.core.workbooks import AMOUNT_FORMAT, save_export, write_sheet
+from zhiqian_desktop.services.reporting.stats import StatsResult, compute_stats
 
 REPORT_KINDS = {"week": "周报", "month": "月报"}
 
@@ -161,7 +156,7 @@ def export_report_xlsx(report: ReportData, path: Path) -> None:
         [list(d) for d in report.definitions()],
         caption=f"{report.period_text}　制表日期：{report.date_text}",
     )
-    _save_workbook(wb, path)
+    save_export(wb, path)
 
 
 def export_report_pdf(report: ReportData, path: Path) -> None:

@@ -12,12 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -34,8 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.identity import mask_id_number
-from zhiqian_desktop.domain.kinds import LicenceStatus, PartyKind, PartyRole, SettlementStatus
+from zhiqian_desktop.domain.kinds import SettlementStatus
 from zhiqian_desktop.domain.money import format_amount, from_fen
 from zhiqian_desktop.domain.stats import (
     FIGURE_BY_KEY,
@@ -54,19 +49,11 @@ from zhiqian_desktop.domain.stats import (
     performance_rate,
     resolution_rate,
 )
-from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
-from zhiqian_desktop.services.core import audit
-from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import DocketRow, days_in_supervision_expr, docket_rows
-from zhiqian_desktop.services.reporting.exports import (
-    AMOUNT_FORMAT,
-    DATE_FORMAT,
-    safe_cell_value,
-    save_workbook,
-)
-from zhiqian_desktop.store.models import Party, Payment, Settlement, SupervisionCase, Tribunal, User
+from zhiqian_desktop.store.models import Payment, Settlement, SupervisionCase, Tribunal, User
 
 ZERO = Decimal("0.00")
 SC = SupervisionCase
@@ -231,11 +218,11 @@ def outcome_expr() -> ColumnElement[Any]:
     )
 
 
-def _received_in(p: Period) -> ColumnElement[bool]:
+def received_in(p: Period) -> ColumnElement[bool]:
     return SC.received_date.between(p.start, p.end)
 
 
-def _closed_in(p: Period) -> ColumnElement[bool]:
+def closed_in(p: Period) -> ColumnElement[bool]:
     return SC.closed_date.between(p.start, p.end)
 
 
@@ -304,11 +291,11 @@ def figure_condition(
         "performance_rate": [Outcome.PERFORMED],
     }
     if key in ("cases", "amount_due"):
-        return _received_in(period)
+        return received_in(period)
     if key in buckets:
-        return and_(_received_in(period), outcome.in_([b.value for b in buckets[key]]))
+        return and_(received_in(period), outcome.in_([b.value for b in buckets[key]]))
     if key in ("closed", "avg_days", "median_days"):
-        return _closed_in(period)
+        return closed_in(period)
     if key == "open_at_end":
         return _open_at(period.end)
     if key == "over_limit":
@@ -375,8 +362,8 @@ def _by_attribute(
     session: Session, period: Period, by: GroupBy | None, limit: int
 ) -> list[GroupFigures]:
     group_cols = [_group_expr(by)] if by is not None else []
-    cohort = _received_in(period)
-    closed = _closed_in(period)
+    cohort = received_in(period)
+    closed = closed_in(period)
     bucket = case((cohort, outcome_expr()), else_=None)
     days = case((closed, _days_to_close(session)), else_=None)
     stmt = (
@@ -456,7 +443,7 @@ def _labels(session: Session, by: GroupBy, keys: list[Any]) -> dict[Any, str]:
 def _by_month(session: Session, period: Period, limit: int) -> list[GroupFigures]:
     months = period.months()
     figures = {month_key(m.start): Figures() for m in months}
-    cohort = _received_in(period)
+    cohort = received_in(period)
     received_month = _month_of(session, SC.received_date)
     outcome = outcome_expr()
     intake = (
@@ -468,7 +455,7 @@ def _by_month(session: Session, period: Period, limit: int) -> list[GroupFigures
         _apply_bucket(figures[month], bucket, n)
         figures[month].amount_due += from_fen(int(due_fen))
 
-    closed = _closed_in(period)
+    closed = closed_in(period)
     closed_month = case((closed, _month_of(session, SC.closed_date)), else_=None)
     days = case((closed, _days_to_close(session)), else_=None)
     stock: list[ColumnElement[Any]] = []
@@ -567,383 +554,6 @@ def cases_behind(
     return docket_rows(session, stmt)
 
 
-# --- 诚信履行名单 ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HonestPerformer:
-    name: str
-    kind: PartyKind
-    id_number: str | None
-    case_no: str
-    original_case_no: str
-    cause: str
-    way: str
-    """自动履行 or 和解履行."""
-    amount_paid: Decimal
-    closed_date: date
-    handler_name: str
-
-    def shown_id(self, unmasked: bool) -> str:
-        if not self.id_number:
-            return ""
-        return self.id_number if unmasked else mask_id_number(self.id_number)
-
-
-def honest_performers(session: Session, period: Period) -> list[HonestPerformer]:
-    """Obligors of cases closed in the period as performed or settlement performed (诚信履行)."""
-    outcome = outcome_expr()
-    handler = aliased(User)
-    stmt = (
-        select(
-            Party.name,
-            Party.kind,
-            Party.id_number,
-            SC.case_no,
-            SC.original_case_no,
-            SC.cause,
-            outcome,
-            SC.amount_paid,
-            SC.closed_date,
-            func.coalesce(handler.display_name, ""),
-        )
-        .join(SC, SC.id == Party.case_id)
-        .outerjoin(handler, handler.id == SC.handler_id)
-        .where(
-            Party.deleted_at.is_(None),
-            Party.role == PartyRole.OBLIGOR,
-            SC.deleted_at.is_(None),
-            _closed_in(period),
-            outcome.in_([Outcome.PERFORMED.value, Outcome.SETTLED.value]),
-        )
-        .order_by(SC.closed_date, SC.case_year, SC.case_seq, Party.position)
-    )
-    return [
-        HonestPerformer(
-            name=r[0],
-            kind=r[1],
-            id_number=r[2],
-            case_no=r[3],
-            original_case_no=r[4],
-            cause=r[5],
-            way="自动履行" if r[6] == Outcome.PERFORMED.value else "和解履行",
-            amount_paid=r[7],
-            closed_date=r[8],
-            handler_name=r[9],
-        )
-        for r in session.execute(stmt)
-    ]
-
-
-def _save_workbook(wb: Workbook, path: Path) -> None:
-    """Write beside ``path`` and move into place: a failed export never leaves half a file."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
-    save_workbook(wb, path)
-
-
-def write_sheet(
-    wb: Workbook,
-    title: str,
-    headers: list[tuple[str, int]],
-    rows: list[list[Any]],
-    formats: list[str | None] | None = None,
-    caption: str | None = None,
-) -> None:
-    """A write-only sheet: optional caption line, bold header, formula-safe cells."""
-    ws = wb.create_sheet(title)
-    for i, (_h, width) in enumerate(headers):
-        ws.column_dimensions[get_column_letter(i + 1)].width = width
-    if caption:
-        cell = safe_cell_value(ws, caption)
-        cell.font = Font(bold=True, size=13)
-        ws.append([cell])
-    head = []
-    for h, _w in headers:
-        cell = safe_cell_value(ws, h)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-        head.append(cell)
-    ws.append(head)
-    fmts = formats or [None] * len(headers)
-    for row in rows:
-        ws.append([safe_cell_value(ws, v, number_format=f) for v, f in zip(row, fmts, strict=True)])
-
-
-def export_honest_list(
-    session: Session, actor: Actor, period: Period, path: Path, *, unmasked: bool = False
-) -> int:
-    """The 诚信履行名单 as xlsx; ID numbers masked unless ``unmasked`` (team lead only, audited).
-
-    Needs a writing session when ``unmasked`` (the export of full ID numbers is recorded).
-    """
-    if unmasked:
-        actor.require_lead()
-    rows = honest_performers(session, period)
-    court = get_settings(session).court_name
-    wb = Workbook(write_only=True)
-    write_sheet(
-        wb,
-        "诚信履行名单",
-        [
-            ("序号", 6),
-            ("被申请人", 24),
-            ("主体类型", 10),
-            ("证件号码", 22),
-            ("案号", 24),
-            ("原审案号", 26),
-            ("案由", 16),
-            ("履行方式", 10),
-            ("履行金额（元）", 16),
-            ("履行完毕日期", 14),
-            ("承办人", 10),
-        ],
-        [
-            [
-                i,
-                r.name,
-                r.kind.label,
-                r.shown_id(unmasked),
-                r.case_no,
-                r.original_case_no,
-                r.cause,
-                r.way,
-                r.amount_paid,
-                r.closed_date,
-                r.handler_name,
-            ]
-            for i, r in enumerate(rows, start=1)
-        ],
-        [None, None, None, None, None, None, None, None, AMOUNT_FORMAT, DATE_FORMAT, None],
-        caption=f"{court}诚信履行名单（{period.label}）",
-    )
-    _save_workbook(wb, path)
-    if unmasked:
-        audit.record_event(
-            session,
-            actor,
-            "export",
-            "honest_list",
-            f"{period.start.isoformat()}/{period.end.isoformat()}",
-            after={"rows": len(rows), "unmasked": True, "file": Path(path).name},
-        )
-    return len(rows)
-
-
-# --- 执破衔接 screening ----------------------------------------------------------------------------
-
-BANKRUPTCY_MIN_CASES = 10
-NO_PROPERTY_WORDS = ("终本", "终结本次执行", "无财产", "无可供执行")
-"""Words in a closing or transfer reason that say an earlier case ended without property."""
-ENTERPRISE_KINDS = [PartyKind.LEGAL_PERSON.value, PartyKind.OTHER_ORG.value]
-
-
-@dataclass(frozen=True)
-class EvidenceCase:
-    case_id: str
-    case_no: str
-    received_date: date
-    amount_due: Decimal
-    status: CaseStatus
-    close_reason: str | None
-
-
-@dataclass
-class ReferralCandidate:
-    """An enterprise obligor meeting a condition for bankruptcy review, with the cases as evidence."""
-
-    key: str
-    name: str
-    id_number: str | None
-    registered_capital: Decimal | None
-    licence_status: LicenceStatus | None
-    cases_in_year: int = 0
-    total_in_year: Decimal = ZERO
-    reasons: list[str] = field(default_factory=list)
-    cases: list[EvidenceCase] = field(default_factory=list)
-
-    @property
-    def reason_text(self) -> str:
-        return "；".join(self.reasons)
-
-
-def _obligor_key() -> ColumnElement[Any]:
-    """An enterprise is the same when its credit code is, else when its name is."""
-    return func.coalesce(func.nullif(func.upper(func.trim(Party.id_number)), ""), Party.name)
-
-
-def cast_licence(code: str | None) -> LicenceStatus | None:
-    return next((s for s in LicenceStatus if s.value == code), None) if code else None
-
-
-def bankruptcy_screening(session: Session, year: int) -> list[ReferralCandidate]:
-    """Enterprise obligors meeting a referral condition (执破衔接) for ``year``.
-
-    Conditions (DESIGN §2): 10 or more money cases received in the year whose total exceeds the
-    registered capital; licence revoked or cancelled; an earlier case ended without property (its
-    reason mentions 终本 / 无财产). Only obligors with a case received in the year or still open
-    are screened.
-    """
-    year_period = Period(date(year, 1, 1), date(year, 12, 31))
-    key = _obligor_key()
-    base = [
-        Party.deleted_at.is_(None),
-        Party.role == PartyRole.OBLIGOR,
-        type_coerce(Party.kind, Party.kind.type.impl).in_(ENTERPRISE_KINDS),
-        SC.deleted_at.is_(None),
-    ]
-    active = or_(_received_in(year_period), SC.status.in_([s.value for s in OPEN_STATUSES]))
-    # Per obligor and case first, so one obligor named twice in a case is counted once.
-    per_case = (
-        select(
-            key.label("k"), SC.id.label("case_id"), type_coerce(SC.amount_due, Integer).label("due")
-        )
-        .join(SC, SC.id == Party.case_id)
-        .where(*base, _received_in(year_period), SC.amount_due > ZERO)
-        .distinct()
-        .subquery()
-    )
-    many = dict(
-        (k, (int(n), from_fen(int(total))))
-        for k, n, total in session.execute(
-            select(per_case.c.k, func.count(), func.sum(per_case.c.due))
-            .group_by(per_case.c.k)
-            .having(func.count() >= BANKRUPTCY_MIN_CASES)
-        )
-    )
-    capital = func.max(type_coerce(Party.registered_capital, Integer))
-    facts = session.execute(
-        select(
-            key,
-            func.max(Party.name),
-            func.max(Party.id_number),
-            capital,
-            func.max(
-                case(
-                    (
-                        type_coerce(Party.licence_status, Party.licence_status.type.impl).in_(
-                            [LicenceStatus.REVOKED.value, LicenceStatus.CANCELLED.value]
-                        ),
-                        type_coerce(Party.licence_status, Party.licence_status.type.impl),
-                    ),
-                    else_=None,
-                )
-            ),
-            func.max(case((active, 1), else_=0)),
-            func.sum(
-                case(
-                    (or_(*(SC.close_reason.contains(w) for w in NO_PROPERTY_WORDS)), 1),
-                    else_=0,
-                )
-            ),
-        )
-        .join(SC, SC.id == Party.case_id)
-        .where(*base)
-        .group_by(key)
-    ).all()
-    candidates: list[ReferralCandidate] = []
-    for k, name, id_number, capital_fen, licence, is_active, no_property in facts:
-        if not is_active:
-            continue
-        cap = from_fen(int(capital_fen)) if capital_fen is not None else None
-        cand = ReferralCandidate(
-            key=k,
-            name=name,
-            id_number=id_number,
-            registered_capital=cap,
-            licence_status=cast_licence(licence),
-        )
-        if k in many:
-            n, total = many[k]
-            cand.cases_in_year, cand.total_in_year = n, total
-            if cap is not None and total > cap:
-                cand.reasons.append(
-                    f"{year}年金钱给付案件{n}件，标的合计{format_amount(total)}，"
-                    f"超过注册资本{format_amount(cap)}"
-                )
-        if cand.licence_status is not None:
-            cand.reasons.append(f"营业执照已{cand.licence_status.label}")
-        if no_property:
-            cand.reasons.append(f"此前有{int(no_property)}件案件因无财产可供执行终结（终本）")
-        if cand.reasons:
-            candidates.append(cand)
-    if not candidates:
-        return []
-    by_key = {c.key: c for c in candidates}
-    evidence = session.execute(
-        select(
-            key,
-            SC.id,
-            SC.case_no,
-            SC.received_date,
-            SC.amount_due,
-            SC.status,
-            SC.close_reason,
-        )
-        .join(SC, SC.id == Party.case_id)
-        .where(*base, key.in_(list(by_key)))
-        .distinct()
-        .order_by(SC.received_date, SC.case_no)
-    )
-    for k, *rest in evidence:
-        by_key[k].cases.append(EvidenceCase(*rest))
-    candidates.sort(key=lambda c: (-len(c.reasons), -c.cases_in_year, c.name))
-    return candidates
-
-
-def export_screening_xlsx(candidates: list[ReferralCandidate], year: int, path: Path) -> int:
-    wb = Workbook(write_only=True)
-    write_sheet(
-        wb,
-        "执破衔接筛查",
-        [
-            ("序号", 6),
-            ("企业名称", 28),
-            ("统一社会信用代码", 22),
-            ("注册资本（元）", 16),
-            ("当年案件数", 10),
-            ("当年标的合计（元）", 18),
-            ("符合的条件", 60),
-        ],
-        [
-            [
-                i,
-                c.name,
-                c.id_number or "",
-                c.registered_capital,
-                c.cases_in_year,
-                c.total_in_year,
-                c.reason_text,
-            ]
-            for i, c in enumerate(candidates, start=1)
-        ],
-        [None, None, None, AMOUNT_FORMAT, "0", AMOUNT_FORMAT, None],
-        caption=f"{year}年执破衔接筛查名单",
-    )
-    write_sheet(
-        wb,
-        "案件明细",
-        [
-            ("企业名称", 28),
-            ("案号", 24),
-            ("收案日期", 12),
-            ("标的（元）", 16),
-            ("状态", 12),
-            ("结案/移送理由", 40),
-        ],
-        [
-            [c.name, e.case_no, e.received_date, e.amount_due, e.status.label, e.close_reason or ""]
-            for c in candidates
-            for e in c.cases
-        ],
-        [None, None, DATE_FORMAT, AMOUNT_FORMAT, None, None],
-    )
-    _save_workbook(wb, path)
-    return len(candidates)
-
-
 def figure_rows(result: StatsResult) -> list[tuple[str, str, str]]:
     """(label, value as shown, definition) of the totals, for the report and the CLI."""
     return [(f.label, result.total.display(f.key), f.definition) for f in FIGURES]
@@ -954,10 +564,7 @@ __all__ = [
     "Figures",
     "GroupFigures",
     "StatsResult",
-    "bankruptcy_screening",
     "cases_behind",
     "compute_stats",
-    "export_honest_list",
     "figure_rows",
-    "honest_performers",
 ]

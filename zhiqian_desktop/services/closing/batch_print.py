@@ -123,6 +123,7 @@ def cases_from_docket(
     ]
 
 
+@reads
 def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[BatchCase]:
     """The given cases in the given order (rows selected in the docket); unknown ids are skipped."""
     wanted = list(dict.fromkeys(case_ids))

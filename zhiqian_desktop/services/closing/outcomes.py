@@ -28,6 +28,7 @@ from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import get_case, refresh_derived
 from zhiqian_desktop.services.supervision.case_view import RecordTable
 from zhiqian_desktop.store.files import FileStore
@@ -116,6 +117,7 @@ def performed_percent(case: SupervisionCase) -> Decimal:
 # --- payments ------------------------------------------------------------------------------------
 
 
+@writes
 def record_payment(
     session: Session,
     actor: Actor,
@@ -271,6 +273,7 @@ def check_schedule(
         )
 
 
+@writes
 def record_settlement(
     session: Session,
     actor: Actor,
@@ -542,6 +545,7 @@ def _set_status(
     return case
 
 
+@writes
 def close_case(
     session: Session,
     actor: Actor,
@@ -661,6 +665,7 @@ def transfer_case(
     )
 
 
+@writes
 def reopen_case(session: Session, actor: Actor, case_id: str, reason: str) -> SupervisionCase:
     """Take a closed case back to 督促中, with the reason in the audit trail."""
     case = get_case(session, case_id)
@@ -682,6 +687,7 @@ def reopen_case(session: Session, actor: Actor, case_id: str, reason: str) -> Su
     return case
 
 
+@reads
 def installment_table(session: Session, case_id: str, on: date) -> RecordTable:
     """The schedule of the case's current settlement with each installment's status on ``on``."""
     table = RecordTable(("期次", "履行期限", "应付金额", "已付", "状态"), wide=4)

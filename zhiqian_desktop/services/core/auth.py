@@ -113,6 +113,7 @@ def login(session: Session, username: str, password: str, now: datetime) -> Acto
     return who
 
 
+@reads
 def has_password(session: Session, actor: Actor) -> bool:
     user = session.get(User, actor.user_id) if actor.user_id else None
     return bool(user and user.password_hash)
@@ -187,6 +188,7 @@ def _other_active_admins(session: Session, user: User) -> int:
     )
 
 
+@writes
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> None:
     """Disable (or enable again) a user; the last administrator cannot be disabled."""
     actor.require_admin()

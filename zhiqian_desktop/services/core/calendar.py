@@ -17,7 +17,7 @@ from zhiqian_desktop.domain.calendar import (
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.core.transactions import reads
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.store.models import CalendarYear, HolidayDay
 
 _CACHE_KEY = "zhiqian.holiday_calendar"
@@ -35,6 +35,7 @@ def seed_official_calendar(
     return sorted(wanted)
 
 
+@writes
 def set_year(
     session: Session,
     actor: Actor,
@@ -94,6 +95,7 @@ def load_calendar(session: Session) -> HolidayCalendar:
     return calendar
 
 
+@reads
 def year_rows(session: Session, year: int) -> list[HolidayDay]:
     return list(
         session.scalars(
@@ -104,6 +106,7 @@ def year_rows(session: Session, year: int) -> list[HolidayDay]:
     )
 
 
+@reads
 def missing_years(session: Session, today: date) -> list[int]:
     """This year and next year, where the table has no data yet (shown as a banner)."""
     have = set(session.scalars(select(CalendarYear.year)))

@@ -35,6 +35,7 @@ def is_initialized(session: Session) -> bool:
     return session.scalar(select(CourtSettings.id).limit(1)) is not None
 
 
+@reads
 def get_settings(session: Session) -> CourtSettings:
     settings = session.scalars(select(CourtSettings).limit(1)).first()
     if settings is None:
@@ -90,8 +91,9 @@ SETTING_FIELDS = {
 }
 
 
+@writes
 def update_settings(
-    session: Session, actor: Actor, expected_version: int, **values: object
+    session: Session, /, actor: Actor, expected_version: int, **values: object
 ) -> CourtSettings:
     """Change court settings (administrator only); a stale form is refused."""
     actor.require_admin()

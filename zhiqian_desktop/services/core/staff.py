@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import tribunals
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir, data_dir, log_dir
@@ -40,6 +41,7 @@ class Choice:
     name: str
 
 
+@reads
 def staff(session: Session) -> list[StaffMember]:
     """Every user that has not been deleted, administrators first, then by name."""
     order = {role: i for i, role in enumerate(Role)}
@@ -51,6 +53,7 @@ def staff(session: Session) -> list[StaffMember]:
     return sorted(members, key=lambda m: (order[m.role], m.display_name))
 
 
+@reads
 def handler_choices(session: Session) -> list[Choice]:
     """Active users who may hold cases, by name."""
     return [
@@ -58,6 +61,7 @@ def handler_choices(session: Session) -> list[Choice]:
     ]
 
 
+@reads
 def tribunal_choices(session: Session) -> list[Choice]:
     return [Choice(t.id, t.name) for t in tribunals(session)]
 
@@ -90,6 +94,7 @@ def data_locations(db: Database) -> DataLocations:
     )
 
 
+@reads
 def calendar_source(session: Session, year: int) -> tuple[str, str | None] | None:
     """Where a year's holiday table came from and who entered it; None when the year is missing."""
     from zhiqian_desktop.store.models import CalendarYear

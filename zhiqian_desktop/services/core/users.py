@@ -14,7 +14,7 @@ from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.core.transactions import reads
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.store.models import User
 
 _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
@@ -25,6 +25,7 @@ def actor_for(user: User) -> Actor:
     return Actor(user.id, user.username, user.display_name, user.role)
 
 
+@writes
 def create_user(
     session: Session,
     actor: Actor,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.exchange.records import (
     COURT,
     MODELS,
@@ -201,6 +202,7 @@ def conflict_view(session: Session, conflict_id: str) -> ConflictView:
     )
 
 
+@reads
 def list_conflicts(session: Session, *, open_only: bool = True) -> list[ConflictView]:
     stmt = select(MergeConflict.id).order_by(MergeConflict.created_at, MergeConflict.id)
     if open_only:
@@ -214,6 +216,7 @@ def open_conflict_count(session: Session) -> int:
     )
 
 
+@writes
 def resolve_conflict(
     session: Session, actor: Actor, conflict_id: str, choices: Mapping[str, str]
 ) -> MergeConflict:

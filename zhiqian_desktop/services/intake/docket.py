@@ -26,7 +26,7 @@ from zhiqian_desktop.domain.workflow import (
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
-from zhiqian_desktop.services.core.transactions import reads
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.case_numbers import allocate
 from zhiqian_desktop.services.supervision.dues import next_due_date
 from zhiqian_desktop.store.models import (
@@ -271,6 +271,7 @@ def _transaction_settings(session: Session) -> CourtSettings:
     return settings
 
 
+@writes
 def register_case(
     session: Session,
     actor: Actor,
@@ -329,6 +330,7 @@ def _case_snapshot(case: SupervisionCase) -> dict[str, Any]:
     return snap
 
 
+@writes
 def update_case(
     session: Session,
     actor: Actor,
@@ -426,6 +428,7 @@ def _next_due(
     )
 
 
+@reads
 def get_case(session: Session, case_id: str) -> SupervisionCase:
     case = session.scalars(
         select(SupervisionCase)
@@ -666,6 +669,7 @@ def docket_rows(session: Session, stmt: Select[Any]) -> list[DocketRow]:
     ]
 
 
+@reads
 def tribunals(session: Session) -> list[Tribunal]:
     return list(
         session.scalars(
@@ -674,6 +678,7 @@ def tribunals(session: Session) -> list[Tribunal]:
     )
 
 
+@writes
 def add_tribunal(session: Session, actor: Actor, name: str, address: str | None = None) -> Tribunal:
     actor.require_lead()
     name = name.strip()

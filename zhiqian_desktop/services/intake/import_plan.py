@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, check_case
 from zhiqian_desktop.services.intake.import_cells import (
     DATE_HINT,
@@ -252,6 +253,12 @@ def _raw_rows(ws: Any, ncols: int) -> Generator[tuple[Any, ...], None, None]:
 
 def _is_empty(cells: Sequence[Any]) -> bool:
     return all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells)
+
+
+@reads
+def case_directory(session: Session) -> Directory:
+    """What a workbook's rows are checked against: the court's people, tribunals and cases."""
+    return Directory.load(session)
 
 
 def read_workbook(

@@ -28,6 +28,7 @@ from zhiqian_desktop.domain.stats import (
     Period,
 )
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.core.workbooks import (
     AMOUNT_FORMAT,
     DATE_FORMAT,
@@ -83,6 +84,7 @@ def cast_licence(code: str | None) -> LicenceStatus | None:
     return next((s for s in LicenceStatus if s.value == code), None) if code else None
 
 
+@reads
 def bankruptcy_screening(session: Session, year: int) -> list[ReferralCandidate]:
     """Enterprise obligors meeting a referral condition (执破衔接) for ``year``.
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.dues import DueItem
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.core.workbooks import (
     AMOUNT_FORMAT,
     DATE_FORMAT,
@@ -65,6 +66,7 @@ def iter_docket_rows(
         offset += batch_size
 
 
+@reads
 def export_docket_xlsx(
     session: Session,
     query: DocketQuery,

@@ -31,6 +31,7 @@ from zhiqian_desktop.services.core.workbooks import (
     write_sheet,
 )
 from zhiqian_desktop.services.reporting.stats import SC, closed_in, outcome_expr
+from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Party, User
 
 # --- 诚信履行名单 ---------------------------------------------------------------------------------
@@ -159,3 +160,11 @@ def export_honest_list(
             after={"rows": len(rows), "unmasked": True, "file": Path(path).name},
         )
     return len(rows)
+
+
+def save_honest_list(
+    db: Database, actor: Actor, period: Period, path: Path, *, unmasked: bool = False
+) -> int:
+    """The use case: a reading export, unless full ID numbers go out (a write: it is audited)."""
+    with db.unit_of_work() if unmasked else db.reader() as session:
+        return export_honest_list(session, actor, period, path, unmasked=unmasked)

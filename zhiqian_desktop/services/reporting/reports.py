@@ -15,6 +15,7 @@ from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.stats import FIGURES, GROUP_NOTE, GroupBy, Period, this_month, this_week
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.core.workbooks import AMOUNT_FORMAT, save_export, write_sheet
 from zhiqian_desktop.services.reporting.stats import StatsResult, compute_stats
 
@@ -121,6 +122,7 @@ def report_period(kind: str, today: date) -> Period:
     raise UserError(f"报表类型应为 week（周报）或 month（月报），而不是“{kind}”")
 
 
+@reads
 def build_report(
     session: Session, kind: str, period: Period | None = None, *, today: date | None = None
 ) -> ReportData:

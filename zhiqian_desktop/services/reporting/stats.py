@@ -499,6 +499,7 @@ def _by_month(session: Session, period: Period, limit: int) -> list[GroupFigures
 # --- the cases behind a number -------------------------------------------------------------------
 
 
+@reads
 def cases_behind(
     session: Session,
     period: Period,

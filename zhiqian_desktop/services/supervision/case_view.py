@@ -28,6 +28,7 @@ from zhiqian_desktop.domain.kinds import (
 from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.domain.workflow import CaseStatus, is_read_only
 from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.store.models import (
     Attachment,
@@ -131,6 +132,7 @@ def _money(value: Decimal | None) -> str:
     return format_amount(value) if value is not None else ""
 
 
+@reads
 def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
     """The case and every record the detail page's tabs show, in one read."""
     case = get_case(session, case_id)
@@ -508,6 +510,7 @@ def _load(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+@reads
 def readable_history(session: Session, case_id: str) -> list[HistoryEntry]:
     """The case's audit events, oldest first, as who / when / what / before → after in Chinese."""
     namer = _Namer(session)

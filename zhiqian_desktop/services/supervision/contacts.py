@@ -25,6 +25,7 @@ from zhiqian_desktop.domain.workflow import is_read_only
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import Problem, get_case, refresh_derived, split_phones
 from zhiqian_desktop.store.files import FileStore, file_store_of
 from zhiqian_desktop.store.models import (
@@ -190,6 +191,7 @@ def _write(
     return log
 
 
+@writes
 def log_contact(
     session: Session,
     actor: Actor,
@@ -210,6 +212,7 @@ def log_contact(
     return _write(session, actor, case, data, corrects=None, files=attachments, store=store)
 
 
+@writes
 def correct_contact(
     session: Session,
     actor: Actor,
@@ -329,6 +332,7 @@ class ContactEntry:
         return self.contacted_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+@reads
 def list_contacts(session: Session, case_id: str) -> list[ContactEntry]:
     """The case's log in time order; each correction follows right after what it corrects."""
     rows = session.execute(
@@ -395,6 +399,7 @@ class ContactDefaults:
     handler_id: str | None
 
 
+@reads
 def contact_defaults(session: Session, actor: Actor, case_id: str) -> ContactDefaults:
     case = get_case(session, case_id)
     order = {PartyRole.OBLIGOR: 0, PartyRole.APPLICANT: 1, PartyRole.THIRD: 2}
@@ -424,6 +429,7 @@ def contact_input_from(entry: ContactEntry) -> ContactInput:
     )
 
 
+@reads
 def get_entry(session: Session, log_id: str) -> ContactEntry:
     log = session.get(ContactLog, log_id)
     if log is None or log.deleted_at is not None:
@@ -437,6 +443,7 @@ def get_entry(session: Session, log_id: str) -> ContactEntry:
 # --- 执行信息回告: telling the applicant how the case stands -----------------------------------
 
 
+@reads
 def draft_applicant_notice(session: Session, case_id: str, *, today: date | None = None) -> str:
     """A message to the applicant about the progress of supervision, drafted from the case."""
     today = today or court_date(utcnow())
@@ -514,6 +521,7 @@ def _cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+@writes
 def log_applicant_notice(
     session: Session,
     actor: Actor,

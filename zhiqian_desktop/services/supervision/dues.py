@@ -411,6 +411,7 @@ def _day_bounds(on: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+@reads
 def daily_summary(
     session: Session, on: date, *, handler_id: str | None = None, team_name: str = ""
 ) -> str:

@@ -381,6 +381,7 @@ def stored_pdf(session: Session, document_id: str) -> bytes:
     return payload
 
 
+@reads
 def list_documents(session: Session, case_id: str) -> list[Document]:
     return list(
         session.scalars(
@@ -391,6 +392,7 @@ def list_documents(session: Session, case_id: str) -> list[Document]:
     )
 
 
+@reads
 def services_of(session: Session, document_id: str) -> list[Service]:
     return list(
         session.scalars(
@@ -404,6 +406,7 @@ def services_of(session: Session, document_id: str) -> list[Service]:
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+@reads
 def find_document_by_code(session: Session, code: str) -> Document:
     """The document a scanned QR code (its id) or a typed document number refers to."""
     text = code.strip()
@@ -419,6 +422,7 @@ def find_document_by_code(session: Session, code: str) -> Document:
     return document
 
 
+@writes
 def record_service(
     session: Session,
     actor: Actor,

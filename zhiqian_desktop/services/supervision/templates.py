@@ -46,6 +46,7 @@ from zhiqian_desktop.printing.templates import (
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import CourtSettings, CourtTemplate
@@ -91,6 +92,7 @@ def template_for(session: Session, kind: DocumentKind) -> DocumentTemplate:
     return load_template(kind, court_text(session, kind))
 
 
+@reads
 def list_templates(session: Session) -> list[TemplateInfo]:
     """Every document's template, saying whether the court's version or the shipped one is used."""
     rows = {r.kind: r for r in session.scalars(select(CourtTemplate))}
@@ -117,6 +119,7 @@ def default_text(kind: DocumentKind) -> str:
     return _read(default_template_path(kind))
 
 
+@reads
 def template_text(session: Session, kind: DocumentKind) -> str:
     """The text in use: the court's version if there is one, else the shipped one."""
     own = court_text(session, kind)
@@ -132,6 +135,7 @@ def check_template(kind: DocumentKind, text: str) -> DocumentTemplate:
     return parse_template(kind, text, court_source(kind))
 
 
+@reads
 def preview_pdf(session: Session, kind: DocumentKind, text: str) -> bytes:
     """The document drawn from ``text`` with sample case data and the court's details and fonts."""
     template = check_template(kind, text)
@@ -185,6 +189,7 @@ def _record(
     )
 
 
+@writes
 def copy_to_court(session: Session, actor: Actor, kind: DocumentKind) -> None:
     """复制为本院版本: the shipped template stored as the court's version, ready to edit."""
     actor.require_admin()
@@ -195,6 +200,7 @@ def copy_to_court(session: Session, actor: Actor, kind: DocumentKind) -> None:
     _record(session, actor, "create", kind, None, text)
 
 
+@writes
 def save_template(
     session: Session, actor: Actor, kind: DocumentKind, text: str, *, base: str | None = None
 ) -> None:
@@ -220,6 +226,7 @@ def save_template(
     _record(session, actor, "update" if before is not None else "create", kind, before, text)
 
 
+@writes
 def restore_default(session: Session, actor: Actor, kind: DocumentKind) -> bool:
     """恢复默认: the court's version removed, the shipped template used again; False if none."""
     actor.require_admin()

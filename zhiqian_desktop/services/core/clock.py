@@ -1,0 +1,32 @@
+"""What day and time it is for the app: one clock the desktop and the command line read, the
+system's unless fixed (a test, the screenshots, a demonstration on a given day).
+
+Use cases never read the system clock for "today": they take the day (``today: date``) from the
+caller, who asks its clock. Times stored on records (``created_at``, a log's time) are aware UTC
+(``now``); the day a clerk sees is the local date of the desk (``today``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from zhiqian_desktop.store.types import utcnow
+
+
+@dataclass(frozen=True)
+class Clock:
+    today: Callable[[], date] = date.today
+    """The desk's date (a due-list, a notice's date, a default in a form)."""
+    now: Callable[[], datetime] = utcnow
+    """The moment, aware UTC (logins, lock-outs, the time of a call)."""
+
+    @classmethod
+    def fixed(cls, day: date, now: Callable[[], datetime] = utcnow) -> Clock:
+        """A clock whose date is always ``day``."""
+        return cls(today=lambda: day, now=now)
+
+    def local_now(self) -> datetime:
+        """The moment as the desk's wall-clock time, without a zone (backup file names)."""
+        return self.now().astimezone().replace(tzinfo=None)

@@ -84,6 +84,7 @@ def measure_page(db_path: Path = DEFAULT_DB, repeat: int = 5) -> dict[str, float
 
     from zhiqian_desktop.domain.kinds import Role
     from zhiqian_desktop.gui.app import make_application
+    from zhiqian_desktop.gui.context import AppContext
     from zhiqian_desktop.gui.due_list_page import DueListPage
     from zhiqian_desktop.services.core.actor import Actor
     from zhiqian_desktop.store.models import User
@@ -107,7 +108,7 @@ def measure_page(db_path: Path = DEFAULT_DB, repeat: int = 5) -> dict[str, float
                 loop.quit()
 
             start = time.perf_counter()
-            page = DueListPage(db, actor)
+            page = DueListPage(AppContext(db, actor))
             page.refreshed.connect(done)
             page.resize(1280, 760)
             page.show()

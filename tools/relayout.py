@@ -119,7 +119,6 @@ NAMES: dict[str, dict[str, str]] = {
     # Cycles broken: the renderer with the court's fonts beside the court's templates; the text
     # rules in domain/.
     "services.supervision.notices": {"renderer_for": "services.supervision.templates"},
-    "services.intake.docket": {"HIDDEN_CHARS": "domain.text", "LINE_BREAKS": "domain.text"},
     # services/exchange/kits.py (the old sync.py, 2,040 lines) split by what each part does.
     "services.exchange.kits": {
         **dict.fromkeys(("export_changes",), "services.exchange.changes"),
@@ -189,6 +188,24 @@ NAMES: dict[str, dict[str, str]] = {
         ),
     },
     "services.admin.maintenance": {"resolve_url": "services.admin.database_choice"},
+    # The settings page (998 lines): one module per tab.
+    "gui.settings_page": {
+        **dict.fromkeys(("CourtTab", "FontsTab"), "gui.settings_court"),
+        "PeopleTab": "gui.settings_people",
+        "DataTab": "gui.settings_data",
+        **dict.fromkeys(
+            ("WEEKDAYS", "HOLIDAY", "WORKDAY", "KIND_LABELS", "HOLIDAY_NAMES", "CalendarTab"),
+            "gui.settings_calendar",
+        ),
+    },
+    # The team's places with its people (core), the holiday table's source with the holiday table.
+    "services.intake.docket": {
+        "HIDDEN_CHARS": "domain.text",
+        "LINE_BREAKS": "domain.text",
+        "tribunals": "services.core.staff",
+        "add_tribunal": "services.core.staff",
+    },
+    "services.core.staff": {"calendar_source": "services.core.calendar"},
     # Statistics (961 lines): the 诚信履行名单 and the 执破衔接 screening in modules of their own.
     "services.reporting.stats": {
         **dict.fromkeys(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
 from zhiqian_desktop.services.closing import outcomes
@@ -28,7 +28,7 @@ def test_checked_failed_cases_are_transferred(
             outcomes.mark_failed(
                 s, admin, case_id, failed_on=TODAY, reason="多次督促未履行", today=TODAY
             )
-    dialog = BatchTransferDialog(db, admin, today=lambda: TODAY)
+    dialog = BatchTransferDialog(gui_context(db, admin))
     qtbot.addWidget(dialog)
     assert dialog.cases.count() == 2  # only 督促不成 cases are offered
     dialog.start()

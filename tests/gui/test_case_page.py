@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import ContactKind, PaymentMethod
 from zhiqian_desktop.gui.case_page import TAB_TITLES, CasePage
 from zhiqian_desktop.services.core.actor import Actor
@@ -37,7 +37,7 @@ def case_id(db: Database, admin: Actor) -> str:
 
 
 def open_page(qtbot: QtBot, db: Database, admin: Actor, case_id: str) -> CasePage:
-    page = CasePage(db, admin)
+    page = CasePage(gui_context(db, admin, today=None))
     qtbot.addWidget(page)
     page.show_case(case_id)
     page.show()

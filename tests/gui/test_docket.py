@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.docket_model import (
@@ -78,7 +78,7 @@ def case_ids(db: Database, admin: Actor) -> list[str]:
 
 @pytest.fixture
 def page(qtbot: QtBot, db: Database, admin: Actor, case_ids: list[str]) -> DocketPage:
-    widget = DocketPage(db, admin, today=lambda: TODAY)
+    widget = DocketPage(gui_context(db, admin))
     qtbot.addWidget(widget)
     widget.resize(1400, 700)
     widget.show()
@@ -233,7 +233,7 @@ def test_model_reads_only_the_pages_it_shows(qtbot: QtBot, db: Database, admin: 
     with db.unit_of_work() as s:
         for i in range(450):
             register_case(s, admin, make_case_input(i + 1, phone=None), today=TODAY)
-    widget = DocketPage(db, admin, today=lambda: TODAY)
+    widget = DocketPage(gui_context(db, admin))
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from tests.gui.test_case_form import type_text
 from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
 from zhiqian_desktop.gui.documents_tab import DocumentsTab, IssueDialog
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.gui
 def tab(qtbot: QtBot, db: Database, admin: Actor) -> DocumentsTab:
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-    tab = DocumentsTab(db, admin, today=TODAY)
+    tab = DocumentsTab(gui_context(db, admin))
     qtbot.addWidget(tab)
     opened: list[Path] = []
 
@@ -71,16 +72,18 @@ def test_issue_a_notice_with_its_receipt_then_record_service(
     qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
     # A substitute service needs a reason and the substitute's name: said beside the field.
     reason_error = service.errors["substitute_reason"]
-    assert reason_error.isVisibleTo(service) and "代收" in reason_error.text()
+    qtbot.waitUntil(lambda: reason_error.isVisibleTo(service))
+    assert "代收" in reason_error.text()
     assert service.isVisible()
     type_text(qtbot, service.reason, "受送达人外出务工，由其同住的成年儿子代收")
     type_text(qtbot, service.recipient, "王小某")
     photo = tmp_path / "门牌.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     service.add_photos([photo])
-    with qtbot.waitSignal(tab.changed, timeout=5000):
-        qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
-    assert not service.isVisible()
+    # (Waiting for the list rather than the signal: the dialog deletes itself once saved.)
+    qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _column(tab, 3)[0] == "已送达", timeout=5000)
+    assert not isValid(service) or not service.isVisible()
 
     assert _column(tab, 3)[0] == "已送达"
     assert _column(tab, 4)[0] == ServiceMethod.SUBSTITUTE.label
@@ -119,7 +122,7 @@ def test_open_shows_the_document_in_the_app_preview(
 ) -> None:
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-    tab = DocumentsTab(db, admin, today=TODAY)
+    tab = DocumentsTab(gui_context(db, admin))
     qtbot.addWidget(tab)
     tab.show_case(case_id)
     tab.show()

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import SETUP
+from tests.conftest import SETUP, gui_context
 from tests.gui.test_settings_page import retype, type_text
 from tests.services.test_sync import setup_court
 from zhiqian_desktop.gui import app
@@ -151,7 +151,7 @@ def test_the_setup_dialog_encrypts_the_new_database(
     assert not dialog.passphrase_error.isVisible()
 
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
     db = dialog.db
     try:
         assert db is not empty_db and db.url == encrypted_url(db_path)
@@ -177,7 +177,7 @@ def test_without_encryption_the_setup_leaves_the_file_plain(
     qtbot.addWidget(dialog)
     fill_setup(qtbot, dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
     assert dialog.db is empty_db
     empty_db.dispose()
     assert db_path.read_bytes()[:16] == b"SQLite format 3\x00"
@@ -198,7 +198,7 @@ def test_an_offline_kit_is_exported_encrypted_from_the_dialog(
     qtbot: QtBot, sqlite_db: Database, admin: Actor, tmp_path: Path
 ) -> None:
     court = setup_court(sqlite_db, admin)
-    dialog = ExportKitDialog(court.db, court.admin)
+    dialog = ExportKitDialog(gui_context(court.db, court.admin, today=None))
     qtbot.addWidget(dialog)
     dialog.owner.setCurrentIndex(dialog.owner.findText("法庭：沙尔沁法庭"))
     dialog.dest.setText(str(tmp_path / "kit.zip"))
@@ -227,7 +227,7 @@ def test_the_kit_of_an_encrypted_database_cannot_be_exported_plain(
     try:
         with db.reader() as s:
             admin = default_actor(s)
-        dialog = ExportKitDialog(db, admin)
+        dialog = ExportKitDialog(gui_context(db, admin, today=None))
         qtbot.addWidget(dialog)
         assert dialog.encryption.isChecked()
         dialog.encryption.setChecked(False)

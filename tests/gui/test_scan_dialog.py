@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.gui.scan_dialog import ScanDialog
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
@@ -34,7 +34,7 @@ def _issue(db: Database, admin: Actor) -> tuple[str, str]:
 
 
 def _dialog(qtbot: QtBot, db: Database, admin: Actor) -> ScanDialog:
-    dialog = ScanDialog(db, admin, today=TODAY)
+    dialog = ScanDialog(gui_context(db, admin))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -52,9 +52,8 @@ def test_scanning_a_document_code_opens_record_service(
     assert isinstance(service, ServiceDialog), dialog.message.text()
     assert service.isVisible()
     assert service.document_id == notice_id
-    with qtbot.waitSignal(dialog.served, timeout=5000):
-        qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
-    assert dialog.service_dialog is None
+    qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.service_dialog is None, timeout=5000)
     assert dialog.done_list.item(0).text() == service.doc_no  # type: ignore[union-attr]
     assert dialog.code.text() == "" and dialog.focusWidget() is dialog.code
 

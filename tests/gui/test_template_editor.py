@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from tests.gui.test_case_form import type_text
 from tests.printing.helpers import flat, pdf_text
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
@@ -26,7 +26,7 @@ KIND = DocumentKind.URGING
 
 
 def _tab(qtbot: QtBot, db: Database, actor: Actor) -> TemplatesTab:
-    tab = TemplatesTab(db, actor)
+    tab = TemplatesTab(gui_context(db, actor))
     qtbot.addWidget(tab)
     tab.confirm = lambda _title, _text: True  # type: ignore[method-assign]
     tab.resize(1300, 800)
@@ -83,8 +83,8 @@ def test_edit_preview_save_then_a_notice_uses_the_courts_wording(
     assert "特此催告，请即履行。" in flat(pdf_text(issued.pdf, tmp_path))
 
     tab.restore_button.click()
-    assert _court_text(db) is None
-    assert "内置" in tab.list.currentItem().text() and tab.editor.isReadOnly()
+    qtbot.waitUntil(lambda: "内置" in tab.list.currentItem().text())
+    assert _court_text(db) is None and tab.editor.isReadOnly()
 
 
 def test_a_broken_template_shows_its_line_keeps_the_preview_and_is_not_saved(
@@ -134,7 +134,7 @@ def test_other_roles_may_look_but_not_change(qtbot: QtBot, db: Database, admin: 
 
 
 def test_the_settings_page_has_the_templates_tab(qtbot: QtBot, db: Database, admin: Actor) -> None:
-    page = SettingsPage(db, admin, today=TODAY)
+    page = SettingsPage(gui_context(db, admin))
     qtbot.addWidget(page)
     page.show()
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]

@@ -20,12 +20,12 @@ from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import deadline
+from zhiqian_desktop.services.core.staff import add_tribunal
 from zhiqian_desktop.services.core.users import actor_for, create_user, default_actor
 from zhiqian_desktop.services.intake.docket import (
     SORT_KEYS,
     DocketQuery,
     PartyInput,
-    add_tribunal,
     count_cases,
     get_case,
     list_cases,

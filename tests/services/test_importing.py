@@ -24,6 +24,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
 from zhiqian_desktop.domain.kinds import CaseSource, PartyKind, PartyRole, Role
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.staff import add_tribunal
 from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.services.intake import (
     import_cells,
@@ -37,7 +38,6 @@ from zhiqian_desktop.services.intake.docket import (
     CaseInput,
     DocketQuery,
     PartyInput,
-    add_tribunal,
     find_case,
     register_case,
 )

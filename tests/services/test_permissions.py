@@ -25,8 +25,9 @@ from zhiqian_desktop.services.core import auth
 from zhiqian_desktop.services.core import calendar as calendar_service
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings, update_settings
+from zhiqian_desktop.services.core.staff import add_tribunal
 from zhiqian_desktop.services.core.users import actor_for, create_user
-from zhiqian_desktop.services.intake.docket import add_tribunal, register_case, update_case
+from zhiqian_desktop.services.intake.docket import register_case, update_case
 from zhiqian_desktop.services.supervision import contacts
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import User

@@ -30,16 +30,12 @@ from zhiqian_desktop.services.closing.outcomes import close_case, record_payment
 from zhiqian_desktop.services.core import auth
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.audit import verify_chain
+from zhiqian_desktop.services.core.staff import add_tribunal
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.exchange import changes as changes_module
 from zhiqian_desktop.services.exchange import conflicts, court_key, kit_opening, merge, records
 from zhiqian_desktop.services.exchange import kits as sync
-from zhiqian_desktop.services.intake.docket import (
-    add_tribunal,
-    get_case,
-    register_case,
-    update_case,
-)
+from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
 from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url

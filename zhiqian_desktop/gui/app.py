@@ -9,7 +9,6 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -18,8 +17,10 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, Qt, QTrans
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.fonts import apply_ui_font
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file, sqlite_url
 from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME, log_dir
@@ -202,9 +203,8 @@ def create_demo_database() -> tuple[Database, Path]:
     folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
     db = open_app_database(sqlite_url(folder / "demo.db"))
     try:
-        with db.unit_of_work() as s:
-            initialize(s, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
-        generate_demo(db, cases=300, seed=1, today=date.today())
+        initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
+        generate_demo(db, cases=300, seed=1, today=Clock().today())
     except BaseException:
         db.dispose()
         shutil.rmtree(folder, ignore_errors=True)
@@ -260,17 +260,15 @@ def ensure_initialized(session: AppSession, parent: QWidget | None = None) -> bo
     from zhiqian_desktop.gui.setup_dialog import SetupDialog
     from zhiqian_desktop.services.core.settings import is_initialized
 
-    with session.db.reader() as s:
-        if is_initialized(s):
-            return True
+    if is_initialized(session.db):
+        return True
     dialog = SetupDialog(session.db, parent)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     # The clerk may have chosen encryption: the database was then reopened encrypted.
     session.db = dialog.db
     if not accepted:
         return False
-    with session.db.reader() as s:
-        return is_initialized(s)
+    return is_initialized(session.db)
 
 
 def choose_actor(session: AppSession, *, demo: bool = False) -> Actor | None:
@@ -280,8 +278,7 @@ def choose_actor(session: AppSession, *, demo: bool = False) -> Actor | None:
     from zhiqian_desktop.services.core.auth import passwordless_actor
     from zhiqian_desktop.services.core.users import default_actor
 
-    with session.db.reader() as s:
-        actor = default_actor(s) if demo else passwordless_actor(s)
+    actor = default_actor(session.db) if demo else passwordless_actor(session.db)
     if actor is not None:
         return actor
     dialog = LoginDialog(session.db)
@@ -330,18 +327,17 @@ def offer_restore(url: str, exc: DamagedDatabase) -> bool:
     return True
 
 
-def build_main_window(session: AppSession, actor: Actor | None = None) -> QWidget:
-    """The main window for an initialised database, in the configured interface font."""
+def build_main_window(
+    session: AppSession, actor: Actor | None = None, *, clock: Clock | None = None
+) -> QWidget:
+    """The main window for an initialised database, in the configured interface font; its
+    pages and dialogs share one AppContext (the database, the user, the clock, the settings)."""
     from zhiqian_desktop.gui.main_window import MainWindow
-    from zhiqian_desktop.services.core.settings import get_settings
     from zhiqian_desktop.services.core.users import default_actor
 
-    with session.db.reader() as s:
-        ui_font = get_settings(s).ui_font
-        if actor is None:
-            actor = default_actor(s)
-    apply_ui_font(ui_font)
-    window = MainWindow(session.db, actor)
+    ctx = AppContext(session.db, actor or default_actor(session.db), clock or Clock())
+    apply_ui_font(ctx.settings.ui_font)
+    window = MainWindow(ctx)
     session.window = window
     return window
 

@@ -32,6 +32,8 @@ from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.domain.identity import parse_resident_id
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole, Role
 from zhiqian_desktop.domain.money import capital_amount, parse_amount
+from zhiqian_desktop.domain.workflow import is_read_only
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
     DateLineEdit,
@@ -41,8 +43,9 @@ from zhiqian_desktop.gui.form_fields import (
     style_error_label,
     with_error,
 )
-from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.worker import Progress
+from zhiqian_desktop.services.core.staff import team_choices
 from zhiqian_desktop.services.intake.docket import (
     CaseInput,
     PartyInput,
@@ -52,7 +55,6 @@ from zhiqian_desktop.services.intake.docket import (
     register_case,
     update_case,
 )
-from zhiqian_desktop.store.database import Database
 
 DOC_TYPES = ("判决书", "调解书", "裁定书", "支付令", "决定书")
 COMMON_CAUSES = (
@@ -385,22 +387,15 @@ class CaseFormDialog(QDialog):
     saved = Signal(str)
 
     def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        case_id: str | None = None,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
+        self, ctx: AppContext, case_id: str | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
+        self.ctx = ctx
         self.case_id = case_id
-        self.today = today or date.today()
+        self.today = ctx.clock.today()
         self.saved_case_id: str | None = None
         self.saved_case_no: str | None = None
-        self._version: int | None = None
+        self._version = 0  # of the case being edited (read with it)
         self._touched: set[str] = set()
         self._show_all = False
         self._loading = True
@@ -499,72 +494,69 @@ class CaseFormDialog(QDialog):
             self.source.addItem(s.label, s.value)
         self.handler.addItem("（未指定）", None)
         self.tribunal.addItem("（无）", None)
-        with self.db.reader() as session:
-            for choice in handler_choices(session):
-                self.handler.addItem(choice.name, choice.id)
-            for choice in tribunal_choices(session):
-                self.tribunal.addItem(choice.name, choice.id)
+        team = team_choices(self.ctx.db)
+        for choice in team.handlers:
+            self.handler.addItem(choice.name, choice.id)
+        for choice in team.tribunals:
+            self.tribunal.addItem(choice.name, choice.id)
 
     def _new_case_defaults(self) -> None:
         self.received_date.set_date(self.today)
-        if self.actor.role is Role.HANDLER:
-            _set_combo_data(self.handler, self.actor.user_id)
+        if self.ctx.actor.role is Role.HANDLER:
+            _set_combo_data(self.handler, self.ctx.actor.user_id)
         self.add_party(PartyRole.APPLICANT)
         self.add_party(PartyRole.OBLIGOR)
         self.livelihood_kind.setEnabled(False)
-        if self.actor.role is Role.READONLY:
+        if self.ctx.actor.role is Role.READONLY:
             self._refuse("您的账号为只读权限，不能登记案件。")
 
     def _load_case(self, case_id: str) -> None:
-        with self.db.reader() as session:
-            case = get_case(session, case_id)
-            self._version = case.version
-            self.case_no_label.setText(f"案号：{case.case_no}")
-            self.original_case_no.setText(case.original_case_no)
-            _set_combo_text(self.original_doc_type, case.original_doc_type)
-            self.original_doc_type.setCurrentIndex(
-                max(self.original_doc_type.findText(case.original_doc_type), 0)
-            )
-            _set_combo_text(self.cause, case.cause)
-            self.effective_date.set_date(case.effective_date)
-            self.performance_deadline.set_date(case.performance_deadline)
-            _set_combo_text(self.department, case.department)
-            self.trial_judge.setText(case.trial_judge or "")
-            self.amount_due.setText(f"{case.amount_due:,}" if case.amount_due else "")
-            self.obligation_act.setPlainText(case.obligation_act or "")
-            self.livelihood.setChecked(case.livelihood)
-            _set_combo_text(self.livelihood_kind, case.livelihood_kind)
-            self.livelihood_kind.setEnabled(case.livelihood)
-            self.received_date.set_date(case.received_date)
-            _set_combo_data(self.source, case.source)
-            if case.handler_id and self.handler.findData(case.handler_id) < 0:
-                name = case.handler.display_name if case.handler else "（已停用的用户）"
-                self.handler.addItem(name, case.handler_id)
-            _set_combo_data(self.handler, case.handler_id)
-            _set_combo_data(self.tribunal, case.tribunal_id)
-            self.notes.setPlainText(case.notes or "")
-            for p in case.parties:
-                editor = self.add_party(p.role)
-                editor.load(
-                    PartyInput(
-                        role=p.role,
-                        name=p.name,
-                        kind=p.kind,
-                        id_number=p.id_number,
-                        phones=p.phones,
-                        address=p.address,
-                        legal_representative=p.legal_representative,
-                        registered_capital=p.registered_capital,
-                        licence_status=p.licence_status,
-                        id=p.id,
-                    )
+        case = get_case(self.ctx.db, case_id)
+        self._version = case.version
+        self.case_no_label.setText(f"案号：{case.case_no}")
+        self.original_case_no.setText(case.original_case_no)
+        _set_combo_text(self.original_doc_type, case.original_doc_type)
+        self.original_doc_type.setCurrentIndex(
+            max(self.original_doc_type.findText(case.original_doc_type), 0)
+        )
+        _set_combo_text(self.cause, case.cause)
+        self.effective_date.set_date(case.effective_date)
+        self.performance_deadline.set_date(case.performance_deadline)
+        _set_combo_text(self.department, case.department)
+        self.trial_judge.setText(case.trial_judge or "")
+        self.amount_due.setText(f"{case.amount_due:,}" if case.amount_due else "")
+        self.obligation_act.setPlainText(case.obligation_act or "")
+        self.livelihood.setChecked(case.livelihood)
+        _set_combo_text(self.livelihood_kind, case.livelihood_kind)
+        self.livelihood_kind.setEnabled(case.livelihood)
+        self.received_date.set_date(case.received_date)
+        _set_combo_data(self.source, case.source)
+        if case.handler_id and self.handler.findData(case.handler_id) < 0:
+            name = case.handler.display_name if case.handler else "（已停用的用户）"
+            self.handler.addItem(name, case.handler_id)
+        _set_combo_data(self.handler, case.handler_id)
+        _set_combo_data(self.tribunal, case.tribunal_id)
+        self.notes.setPlainText(case.notes or "")
+        for p in case.parties:
+            editor = self.add_party(p.role)
+            editor.load(
+                PartyInput(
+                    role=p.role,
+                    name=p.name,
+                    kind=p.kind,
+                    id_number=p.id_number,
+                    phones=p.phones,
+                    address=p.address,
+                    legal_representative=p.legal_representative,
+                    registered_capital=p.registered_capital,
+                    licence_status=p.licence_status,
+                    id=p.id,
                 )
-            status, handler_id, case_no = case.status, case.handler_id, case.case_no
-        from zhiqian_desktop.domain.workflow import is_read_only
-
+            )
+        status, handler_id, case_no = case.status, case.handler_id, case.case_no
         if is_read_only(status):
             self._refuse(f"案件{case_no}已{status.label}，不能修改；如需修改请先重新开启案件。")
-        elif not self.actor.may_edit_case(handler_id) or self.actor.role is Role.READONLY:
+        elif not self.ctx.actor.may_edit_case(handler_id) or self.ctx.actor.role is Role.READONLY:
             self._refuse("这不是您承办的案件，只有承办人或团队负责人可以修改。")
 
     def _refuse(self, message: str) -> None:
@@ -788,26 +780,30 @@ class CaseFormDialog(QDialog):
             self._focus_field(next(iter(self._ordered(messages))))
             return
         data, _ = self.collect()
-        try:
-            with self.db.unit_of_work() as session:
-                if self.case_id is None:
-                    case = register_case(session, self.actor, data, today=self.today)
-                else:
-                    assert self._version is not None
-                    case = update_case(
-                        session, self.actor, self.case_id, self._version, data, today=self.today
-                    )
-                case_id, case_no = case.id, case.case_no
-        except StaleEditError as exc:
+        ctx, case_id, version, today = self.ctx, self.case_id, self._version, self.today
+
+        def work(_progress: Progress) -> tuple[str, str]:
+            if case_id is None:
+                case = register_case(ctx.db, ctx.actor, data, today=today)
+            else:
+                case = update_case(ctx.db, ctx.actor, case_id, version, data, today=today)
+            return case.id, case.case_no
+
+        Operation(self, work).success(lambda saved: self._saved(*saved)).refused(
+            self._refused
+        ).disabling(self.save_button).run_in_background()
+
+    def _refused(self, exc: UserError) -> None:
+        if isinstance(exc, StaleEditError):
             show_banner(self.banner, exc.message, "error")
             return
-        except UserError as exc:
-            show_banner(self.banner, f"未保存：{exc.message}", "error")
-            if exc.field:
-                if exc.field in self.errors:
-                    set_error(self.errors[exc.field], exc.message)
-                self._focus_field(exc.field)
-            return
+        show_banner(self.banner, f"未保存：{exc.message}", "error")
+        if exc.field:
+            if exc.field in self.errors:
+                set_error(self.errors[exc.field], exc.message)
+            self._focus_field(exc.field)
+
+    def _saved(self, case_id: str, case_no: str) -> None:
         self.saved_case_id = case_id
         self.saved_case_no = case_no
         self.saved.emit(case_id)

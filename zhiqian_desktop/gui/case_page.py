@@ -33,8 +33,10 @@ from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import REOPENABLE, CaseStatus
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.documents_tab import DocumentsTab
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.outcome_dialogs import (
     CloseDialog,
     OutcomeDialog,
@@ -43,17 +45,13 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     SettlementDialog,
     TransferDialog,
 )
-from zhiqian_desktop.gui.worker import Progress, run_in_background
 from zhiqian_desktop.services.closing import outcomes
-from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision.case_page import case_page
 from zhiqian_desktop.services.supervision.case_view import (
     CaseView,
     HistoryEntry,
     RecordTable,
-    case_view,
 )
-from zhiqian_desktop.services.supervision.case_view import readable_history as load_history
-from zhiqian_desktop.store.database import Database
 
 TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "附件", "操作日志")
 
@@ -291,18 +289,9 @@ class CasePage(QWidget):
     edited = Signal(str)
     dossierWritten = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self._today = today
+        self.ctx = ctx
         self.case_id: str | None = None
         self.view: CaseView | None = None
         self.edit_dialog: CaseFormDialog | None = None
@@ -337,9 +326,9 @@ class CasePage(QWidget):
         self.tabs = QTabWidget()
         self.summary = SummaryTab()
         self.parties = RecordView("本案尚无当事人")
-        self.contacts = ContactsTab(db, actor)
+        self.contacts = ContactsTab(ctx)
         self.contacts.changed.connect(self._records_changed)
-        self.documents = DocumentsTab(db, actor, today=today)
+        self.documents = DocumentsTab(ctx)
         self.documents.changed.connect(lambda: self._records_changed(self.case_id or ""))
         self.performance = QWidget()
         perf_layout = QVBoxLayout(self.performance)
@@ -425,10 +414,8 @@ class CasePage(QWidget):
         if self.case_id is None:
             return
         try:
-            with self.db.reader() as session:
-                view = case_view(session, self.case_id, today=self.today)
-                history = load_history(session, self.case_id)
-                installments = outcomes.installment_table(session, self.case_id, self.today)
+            page = case_page(self.ctx.db, self.case_id, today=self.today)
+            view, history, installments = page.view, page.history, page.installments
         except UserError as exc:
             self.view = None
             self.title.setText("案件无法打开")
@@ -498,7 +485,7 @@ class CasePage(QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self.ctx.clock.today()
 
     # --- the 履行 tab: payments, settlement, closing, reopening, transfer ----------------------
 
@@ -532,7 +519,7 @@ class CasePage(QWidget):
         if self.case_id is None:
             return None
         try:
-            dialog = dialog_class(self.db, self.actor, self.case_id, self, today=self.today)
+            dialog = dialog_class(self.ctx, self.case_id, self)
         except UserError as exc:
             self.banner.show_message(exc.message, "error")
             return None
@@ -581,34 +568,25 @@ class CasePage(QWidget):
             path = Path(chosen)
         from zhiqian_desktop.services.closing.dossier import build_archive_dossier
 
-        db, case_id, today = self.db, self.case_id, self.today
+        db, case_id, today = self.ctx.db, self.case_id, self.today
 
-        def work(_progress: Progress) -> Path:
-            with db.reader() as session:
-                return build_archive_dossier(session, case_id, path, today=today)
-
-        def done(result: object) -> None:
+        def done(result: Path) -> None:
             self.banner.show_message(f"归档卷宗已生成：{result}", "success")
             self.dossierWritten.emit(str(result))
 
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, UserError):
-                raise exc
-            self.banner.show_message(exc.message, "error")
-
-        self.dossier_button.setEnabled(False)
         self.banner.show_message("正在生成归档卷宗…", "info")
-        self._dossier_task = run_in_background(
-            work,
-            on_success=done,
-            on_failure=failed,
-            on_finished=lambda: self.dossier_button.setEnabled(True),
+        self._dossier_task = (
+            Operation(self, lambda _progress: build_archive_dossier(db, case_id, path, today=today))
+            .success(done)
+            .refused(lambda exc: self.banner.show_message(exc.message, "error"))
+            .disabling(self.dossier_button)
+            .run_in_background()
         )
 
     def edit(self) -> None:
         if self.case_id is None:
             return
-        dialog = CaseFormDialog(self.db, self.actor, self.case_id, self)
+        dialog = CaseFormDialog(self.ctx, self.case_id, self)
         dialog.saved.connect(self._saved)
         dialog.finished.connect(dialog.deleteLater)
         self.edit_dialog = dialog

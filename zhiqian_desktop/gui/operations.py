@@ -5,14 +5,16 @@ work); its result reaches ``success`` on the GUI thread, a refusal (``UserError`
 stale edit, no permission) reaches ``refused``, and anything else goes to the crash path (the
 error dialog) unless ``failure`` takes it::
 
-    Operation(lambda _progress: outcomes.record_payment(ctx.db, ctx.actor, case_id, **args))
+    Operation(self, lambda _progress: outcomes.record_payment(ctx.db, ctx.actor, case_id, **args))
         .success(self._saved)
         .refused(lambda exc: self.banner.show_message(exc.message, "error"))
         .disabling(self.save_button)
         .run_in_background()
 
 Long work reports with ``progress.report(done, total, text)`` and stops at ``progress.check()``
-once the user cancels (gui/worker.py runs it).
+once the user cancels (gui/worker.py runs it). The callbacks are dropped when the widget that
+started the work has been closed and deleted meanwhile (a dialog the clerk closed, a test's
+window torn down): there is nothing left to show the result in.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import sys
 from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
@@ -35,7 +39,8 @@ def crash(exc: BaseException) -> None:
 
 
 class Operation(Generic[R]):
-    def __init__(self, work: Callable[[Progress], R]) -> None:
+    def __init__(self, parent: QWidget, work: Callable[[Progress], R]) -> None:
+        self._parent = parent
         self._work = work
         self._success: Callable[[R], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
@@ -87,19 +92,49 @@ class Operation(Generic[R]):
         busy = list(self._busy)
         for widget in busy:
             widget.setEnabled(False)
-
-        def done() -> None:
-            for widget in busy:
-                widget.setEnabled(True)
-            for fn in self._finished:
-                fn()
-
-        return run_in_background(
+        relay = _Relay(self._parent, self, busy)
+        task = run_in_background(
             self._work,
-            on_success=self._success,
-            on_failure=self._failure,
-            on_progress=self._progress,
-            on_cancelled=self._cancelled,
-            on_finished=done,
+            on_success=relay.succeeded,
+            on_failure=relay.failed,
+            on_progress=relay.progressed,
+            on_cancelled=relay.cancelled,
+            on_finished=relay.finished,
             **pool,
         )
+        relay.task = task
+        return task
+
+
+class _Relay(QObject):
+    """Delivers a task's results to the callbacks, as a child of the widget that started it: when
+    that widget is deleted the relay goes with it and Qt drops the pending deliveries."""
+
+    def __init__(self, parent: QWidget, operation: Operation[Any], busy: list[QWidget]) -> None:
+        super().__init__(parent)
+        self.operation = operation
+        self.busy = busy
+        self.task: Task | None = None
+
+    def succeeded(self, result: Any) -> None:
+        if self.operation._success is not None:
+            self.operation._success(result)
+
+    def failed(self, exc: BaseException) -> None:
+        (self.operation._failure or crash)(exc)
+
+    def progressed(self, done: int, total: int, text: str) -> None:
+        if self.operation._progress is not None:
+            self.operation._progress(done, total, text)
+
+    def cancelled(self) -> None:
+        if self.operation._cancelled is not None:
+            self.operation._cancelled()
+
+    def finished(self) -> None:
+        for widget in self.busy:
+            if isValid(widget):
+                widget.setEnabled(True)
+        for fn in self.operation._finished:
+            fn()
+        self.deleteLater()

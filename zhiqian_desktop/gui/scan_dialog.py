@@ -6,9 +6,6 @@ is cleared and kept focused, so the clerk can scan the next receipt of the stack
 
 from __future__ import annotations
 
-import json
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -22,13 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
-from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.supervision import notices
-from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import Document
 
 
 class ScanDialog(QDialog):
@@ -36,18 +30,13 @@ class ScanDialog(QDialog):
 
     served = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("scanDialog")
         self.setWindowTitle("扫码登记送达")
-        self.db, self.actor, self.today = db, actor, today
+        self.ctx = ctx
+        self.cases: dict[str, str] = {}
+        """The case of each document found, to say which case was served."""
         self.service_dialog: ServiceDialog | None = None
 
         intro = QLabel("用扫码枪扫描送达回证或文书右上角的二维码；也可输入文书编号后按回车。", self)
@@ -100,29 +89,19 @@ class ScanDialog(QDialog):
         if not text:
             return None
         try:
-            with self.db.reader() as session:
-                document = notices.find_document_by_code(session, text)
-                if document.kind is DocumentKind.SERVICE_RECEIPT:
-                    # The receipt's own code: record the service of the document it serves.
-                    served_id = _served_document_id(document)
-                    if served_id is None:
-                        raise UserError(
-                            f"{document.doc_no}是送达回证，未记载它所送达的文书；"
-                            "请扫描被送达文书上的二维码"
-                        )
-                    document = notices.find_document_by_code(session, served_id)
-                doc_id, doc_no, voided = document.id, document.doc_no, document.voided
-                served = notices.services_of(session, doc_id)
+            found = notices.scanned_document(self.ctx.db, text)
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
             return None
-        if voided:
+        doc_id, doc_no = found.id, found.doc_no
+        self.cases[doc_id] = found.case_id
+        if found.voided:
             self._say(f"文书{doc_no}已作废，不能登记送达", error=True)
             self._ready_for_next()
             return None
-        if served:
-            s = served[0]
+        if found.service is not None:
+            s = found.service
             self._say(
                 f"文书{doc_no}已于{s.served_on.isoformat()}以“{s.method.label}”登记送达，"
                 "无需重复登记",
@@ -134,7 +113,7 @@ class ScanDialog(QDialog):
 
     def _open_for(self, document_id: str) -> ServiceDialog | None:
         try:
-            dialog = ServiceDialog(self.db, self.actor, document_id, self, today=self.today)
+            dialog = ServiceDialog(self.ctx, document_id, self)
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
@@ -149,22 +128,10 @@ class ScanDialog(QDialog):
     def _recorded(self, document_id: str, doc_no: str) -> None:
         self.done_list.insertItem(0, doc_no)
         self._say(f"已登记{doc_no}的送达。请扫描下一份。")
-        with self.db.reader() as session:
-            case_id = notices.find_document_by_code(session, document_id).case_id
-        self.served.emit(case_id)
+        self.served.emit(self.cases[document_id])
 
     def _service_closed(self) -> None:
         if self.service_dialog is not None:
             self.service_dialog.deleteLater()
         self.service_dialog = None
         self._ready_for_next()
-
-
-def _served_document_id(receipt: Document) -> str | None:
-    """The id of the document a 送达回证 was issued for (kept in its stored data)."""
-    try:
-        data = json.loads(receipt.data_json or "{}")
-    except ValueError:
-        return None
-    served = data.get("served_document_id")
-    return str(served) if served else None

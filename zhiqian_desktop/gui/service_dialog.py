@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ServiceMethod
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
     Banner,
@@ -31,9 +31,9 @@ from zhiqian_desktop.gui.form_fields import (
     FieldError,
     with_error,
 )
-from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.supervision import attachments, notices
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.worker import Progress
+from zhiqian_desktop.services.supervision import notices
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff *.pdf);;所有文件 (*)"
 
@@ -56,29 +56,20 @@ class ServiceDialog(QDialog):
 
     saved = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        document_id: str,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, document_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("serviceDialog")
         self.setWindowTitle("记录送达")
-        self.db, self.actor, self.document_id = db, actor, document_id
-        self.today = today or date.today()
+        self.ctx, self.document_id = ctx, document_id
+        self.today = ctx.clock.today()
         self.photos: list[Path] = []
-        with db.reader() as session:
-            document = notices.find_document_by_code(session, document_id)
-            content = notices.stored_content(document)
-            self.doc_no = document.doc_no
-            self.issued_on = notices.issued_on(document)
-            self.addressee = content.addressee.rstrip("：:")
-            self.title_text = content.title
-            already = notices.services_of(session, document_id)
+        document = notices.find_document_by_code(ctx.db, document_id)
+        content = notices.stored_content(document)
+        self.doc_no = document.doc_no
+        self.issued_on = notices.issued_on(document)
+        self.addressee = content.addressee.rstrip("：:")
+        self.title_text = content.title
+        already = notices.services_of(ctx.db, document_id)
 
         self.banner = Banner(self)
         heading = QLabel(f"{self.title_text}　{self.doc_no}", self)
@@ -95,7 +86,7 @@ class ServiceDialog(QDialog):
             self.method.addItem(method.label, method.value)
         self.served_on = DateLineEdit(self)
         self.served_on.set_date(self.today)
-        self.server = QLineEdit(actor.display_name, self)
+        self.server = QLineEdit(ctx.actor.display_name, self)
         self.server.setPlaceholderText("送达人姓名，两人送达时用顿号分隔")
         self.recipient = QLineEdit(self)
         self.recipient.setPlaceholderText(self.addressee or "签收人姓名")
@@ -231,25 +222,32 @@ class ServiceDialog(QDialog):
         if served_on is None:
             self.errors["served_on"].show_message("请填写送达日期")
             return
-        try:
-            with self.db.unit_of_work() as session:
-                service = notices.record_service(
-                    session,
-                    self.actor,
-                    self.document_id,
-                    self.current_method(),
-                    served_on,
-                    self.server.text(),
-                    recipient=self.recipient.text(),
-                    address=self.address.text(),
-                    substitute_reason=self.reason.toPlainText(),
-                    remarks=self.remarks.toPlainText(),
-                    today=self.today,
-                )
-                attachments.attach_service_photos(session, self.actor, service.id, self.photos)
-                service_id = service.id
-        except UserError as exc:
-            self._show_error(exc)
-            return
+        ctx, document_id, method = self.ctx, self.document_id, self.current_method()
+        server, recipient, address = self.server.text(), self.recipient.text(), self.address.text()
+        reason, remarks = self.reason.toPlainText(), self.remarks.toPlainText()
+        today, photos = self.today, list(self.photos)
+
+        def work(_progress: Progress) -> str:
+            service = notices.record_service(
+                ctx.db,
+                ctx.actor,
+                document_id,
+                method,
+                served_on,
+                server,
+                recipient=recipient,
+                address=address,
+                substitute_reason=reason,
+                remarks=remarks,
+                today=today,
+                photos=photos,
+            )
+            return service.id
+
+        Operation(self, work).success(self._saved).refused(self._show_error).disabling(
+            self.buttons
+        ).run_in_background()
+
+    def _saved(self, service_id: str) -> None:
         self.saved.emit(service_id)
         self.accept()

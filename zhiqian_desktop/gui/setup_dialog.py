@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, FieldError, with_error
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
 from zhiqian_desktop.services.admin import encryption
 from zhiqian_desktop.services.core.settings import SetupInput, initialize
@@ -237,16 +238,16 @@ class SetupDialog(QDialog):
             admin_display_name=self.display_name.text().strip(),
             admin_password=self.password.text() or None,
         )
-        try:
-            with self.db.unit_of_work() as session:
-                initialize(session, data)
-        except UserError as exc:
-            self.banner.show_message(exc.message, "error")
-            if exc.field in self.errors:
-                self.errors[exc.field].show_message(exc.message)
-                self.fields[exc.field].setFocus()
-            return
-        super().accept()
+        db = self.db
+        Operation(self, lambda _progress: initialize(db, data)).success(
+            lambda _settings: super(SetupDialog, self).accept()
+        ).refused(self._refused).disabling(self.ok_button).run_in_background()
+
+    def _refused(self, exc: UserError) -> None:
+        self.banner.show_message(exc.message, "error")
+        if exc.field in self.errors:
+            self.errors[exc.field].show_message(exc.message)
+            self.fields[exc.field].setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

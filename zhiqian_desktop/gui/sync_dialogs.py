@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +35,15 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.admin import encryption
 from zhiqian_desktop.services.core import staff
-from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.exchange import conflicts, merge, records
 from zhiqian_desktop.services.exchange import kits as sync
-from zhiqian_desktop.store.database import Database
 
 
 def _path_row(edit: QLineEdit, browse: Callable[[], None]) -> QWidget:
@@ -153,26 +152,20 @@ class ExportKitDialog(_BackgroundDialog):
 
     exported = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("导出离线包", parent)
-        self.db, self.actor = db, actor
+        self.ctx = ctx
+        db = ctx.db
         self.result_path: Path | None = None
         self.owner = QComboBox()
-        with db.reader() as session:
-            for choice in staff.tribunal_choices(session):
-                self.owner.addItem(f"法庭：{choice.name}", ("tribunal", choice.id))
-            for choice in staff.handler_choices(session):
-                self.owner.addItem(f"承办人：{choice.name}", ("handler", choice.id))
+        team = staff.team_choices(db)
+        for choice in team.tribunals:
+            self.owner.addItem(f"法庭：{choice.name}", ("tribunal", choice.id))
+        for choice in team.handlers:
+            self.owner.addItem(f"承办人：{choice.name}", ("handler", choice.id))
         self.year = QSpinBox()
         self.year.setRange(2000, 2099)
-        self.year.setValue((today or date.today()).year)
+        self.year.setValue(ctx.clock.today().year)
         self.block = QSpinBox()
         self.block.setRange(1, records.MAX_BLOCK)
         self.block.setValue(100)
@@ -238,7 +231,7 @@ class ExportKitDialog(_BackgroundDialog):
                 self.passphrase_fields.first.setFocus()
                 return
             passphrase = self.passphrase_fields.passphrase()
-        db, actor, year, size = self.db, self.actor, self.year.value(), self.block.value()
+        db, actor, year, size = self.ctx.db, self.ctx.actor, self.year.value(), self.block.value()
 
         def work(report: Callable[[int, int, str], None]) -> Path:
             return sync.export_kit(
@@ -266,9 +259,9 @@ class ImportChangesDialog(_BackgroundDialog):
 
     imported = Signal(object)
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("导入变更包", parent)
-        self.db, self.actor = db, actor
+        self.ctx = ctx
         self.report: merge.MergeReport | None = None
         self.package = QLineEdit()
         self.package.setPlaceholderText("法庭带回的变更包（.zip）")
@@ -294,7 +287,7 @@ class ImportChangesDialog(_BackgroundDialog):
         if not text:
             self.banner.show_message("请选择变更包文件", "error")
             return
-        db, actor, path = self.db, self.actor, Path(text)
+        db, actor, path = self.ctx.db, self.ctx.actor, Path(text)
 
         def work(report: Callable[[int, int, str], None]) -> merge.MergeReport:
             return merge.import_changes(db, actor, path, progress=report)
@@ -313,7 +306,7 @@ class ImportChangesDialog(_BackgroundDialog):
         self.imported.emit(report)
 
     def open_conflicts(self) -> ConflictDialog:
-        dialog = ConflictDialog(self.db, self.actor, self)
+        dialog = ConflictDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -327,10 +320,10 @@ class ConflictDialog(QDialog):
 
     COLUMNS = ("字段", "离线包导出时", "法院现值", "法庭值", "采用")
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("合并冲突")
-        self.db, self.actor = db, actor
+        self.ctx = ctx
         self.banner = Banner()
         self.list = QListWidget()
         self.list.currentItemChanged.connect(self._show_current)
@@ -376,8 +369,7 @@ class ConflictDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        with self.db.reader() as session:
-            views = conflicts.list_conflicts(session)
+        views = conflicts.list_conflicts(self.ctx.db)
         self.views = {v.id: v for v in views}
         self.list.blockSignals(True)
         self.list.clear()
@@ -456,12 +448,15 @@ class ConflictDialog(QDialog):
         cid = self.current_id()
         if cid is None:
             return
-        try:
-            with self.db.unit_of_work() as session:
-                conflicts.resolve_conflict(session, self.actor, cid, self.choices())
-        except UserError as exc:
-            self.banner.show_message(exc.message, "error")
-            return
-        self.banner.show_message("已按所选的值合并", "success")
-        self.resolved.emit(cid)
-        self.reload()
+        ctx, choices = self.ctx, self.choices()
+
+        def resolved(_conflict: object) -> None:
+            self.banner.show_message("已按所选的值合并", "success")
+            self.resolved.emit(cid)
+            self.reload()
+
+        Operation(
+            self, lambda _progress: conflicts.resolve_conflict(ctx.db, ctx.actor, cid, choices)
+        ).success(resolved).refused(
+            lambda exc: self.banner.show_message(exc.message, "error")
+        ).run_in_background()

@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         def case_form() -> QWidget:
             from zhiqian_desktop.gui.case_form import CaseFormDialog
 
-            dialog: Any = CaseFormDialog(db, window.actor, first_case, parent=window)
+            dialog: Any = CaseFormDialog(window.ctx, first_case, parent=window)
             dialog.show()
             return dialog  # type: ignore[no-any-return]
 
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         def new_case_form() -> QWidget:
             from zhiqian_desktop.gui.case_form import CaseFormDialog
 
-            dialog: Any = CaseFormDialog(db, window.actor, None, parent=window)
+            dialog: Any = CaseFormDialog(window.ctx, None, parent=window)
             dialog.show()
             return dialog  # type: ignore[no-any-return]
 
@@ -165,8 +165,6 @@ def main(argv: list[str] | None = None) -> int:
             loop.exec()
 
         def preview() -> QWidget | None:
-            from datetime import date
-
             from zhiqian_desktop.domain.kinds import DocumentKind
             from zhiqian_desktop.gui.pdf_view import show_pdf
             from zhiqian_desktop.services.closing import batch_print
@@ -175,11 +173,11 @@ def main(argv: list[str] | None = None) -> int:
                 return None
             result = batch_print.issue_batch(
                 db,
-                window.actor,
+                window.ctx.actor,
                 [first_case],
                 DocumentKind.URGING,
                 receipts=True,
-                today=date.today(),
+                today=window.ctx.clock.today(),
                 output=Path(os.environ["ZHIQIAN_DATA_DIR"]) / "preview.pdf",
             )
             dialog = show_pdf(result.pdf_path, window)
@@ -203,9 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                     wait_for(tab.previewUpdated)
                 if broken:
                     assert tab.kind is not None
-                    with db.unit_of_work() as s:
-                        if tab.copy_button.isEnabled():
-                            document_templates.copy_to_court(s, window.actor, tab.kind)
+                    if tab.copy_button.isEnabled():
+                        document_templates.copy_to_court(db, window.ctx.actor, tab.kind)
                     tab.load()
                     wait_for(tab.previewUpdated)
                     text = tab.editor.toPlainText().replace("{obligor}：", "{debtor}：", 1)
@@ -234,8 +231,7 @@ def _empty_database() -> tuple[Any, Path]:
 
     folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
     db = open_app_database(sqlite_url(folder / "demo.db"))
-    with db.unit_of_work() as s:
-        initialize(s, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
+    initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
     return db, folder
 
 

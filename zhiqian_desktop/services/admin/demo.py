@@ -25,7 +25,7 @@ from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.admin.demo_people import HANDLERS, LEAD, TRIBUNALS
 from zhiqian_desktop.services.admin.demo_plan import CasePlan, plan_cases
 from zhiqian_desktop.services.admin.demo_records import CaseWriter
-from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core import audit, staff
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
@@ -92,7 +92,7 @@ def _team(session: Session, report: DemoReport) -> tuple[User, list[User], list[
     for name, address, _ in TRIBUNALS:
         found = session.scalars(select(Tribunal).where(Tribunal.name == name)).first()
         if found is None:
-            found = docket.add_tribunal(session, SYSTEM, name, address)
+            found = staff.add_tribunal(session, SYSTEM, name, address)
             report.tribunals_created += 1
         tribunals.append(found)
     return lead, handlers, tribunals

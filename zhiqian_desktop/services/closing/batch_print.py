@@ -113,6 +113,7 @@ def cases_from_due_list(
     return list(seen.values())
 
 
+@reads
 def cases_from_docket(
     session: Session, query: DocketQuery, *, today: date, limit: int = MAX_BATCH
 ) -> list[BatchCase]:

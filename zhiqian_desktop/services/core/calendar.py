@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -116,3 +117,27 @@ def missing_years(session: Session, today: date) -> list[int]:
 @reads
 def deadline(session: Session, start: date, days: int) -> PeriodEnd:
     return period_end_days(start, days, load_calendar(session))
+
+
+@reads
+def calendar_source(session: Session, year: int) -> tuple[str, str | None] | None:
+    """Where a year's holiday table came from and who entered it; None when the year is missing."""
+    row = session.get(CalendarYear, year)
+    return (row.source, row.entered_by) if row else None
+
+
+@dataclass(frozen=True)
+class CalendarYearView:
+    """What the holiday tab shows for a year: its days, where they came from, and which of this
+    year and next still have no data."""
+
+    missing: list[int]
+    rows: list[HolidayDay]
+    source: tuple[str, str | None] | None
+
+
+@reads
+def calendar_year(session: Session, year: int, *, today: date) -> CalendarYearView:
+    return CalendarYearView(
+        missing_years(session, today), year_rows(session, year), calendar_source(session, year)
+    )

@@ -3,7 +3,7 @@ system's unless fixed (a test, the screenshots, a demonstration on a given day).
 
 Use cases never read the system clock for "today": they take the day (``today: date``) from the
 caller, who asks its clock. Times stored on records (``created_at``, a log's time) are aware UTC
-(``now``); the day a clerk sees is the local date of the desk (``today``).
+(``now``); the day a clerk sees is the court's date (``today``, Beijing time).
 """
 
 from __future__ import annotations
@@ -12,13 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from zhiqian_desktop.domain.dues import court_date
 from zhiqian_desktop.store.types import utcnow
+
+
+def court_today() -> date:
+    """The date at the court (Beijing time), whatever the desk's own time zone."""
+    return court_date(utcnow())
 
 
 @dataclass(frozen=True)
 class Clock:
-    today: Callable[[], date] = date.today
-    """The desk's date (a due-list, a notice's date, a default in a form)."""
+    today: Callable[[], date] = court_today
+    """The court's date (a due-list, a notice's date, a default in a form)."""
     now: Callable[[], datetime] = utcnow
     """The moment, aware UTC (logins, lock-outs, the time of a call)."""
 

@@ -8,12 +8,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
-from zhiqian_desktop.services.core.transactions import reads
-from zhiqian_desktop.services.intake.docket import tribunals
+from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir, data_dir, log_dir
-from zhiqian_desktop.store.models import User
+from zhiqian_desktop.store.models import Tribunal, User
 
 CASE_ROLES = (Role.HANDLER, Role.LEAD, Role.ADMIN)
 """Roles whose holders may be named as a case's handler (承办人)."""
@@ -66,6 +68,19 @@ def tribunal_choices(session: Session) -> list[Choice]:
     return [Choice(t.id, t.name) for t in tribunals(session)]
 
 
+@dataclass(frozen=True)
+class TeamChoices:
+    """The handlers and tribunals a form offers (one read for a dialog that shows both)."""
+
+    handlers: list[Choice]
+    tribunals: list[Choice]
+
+
+@reads
+def team_choices(session: Session) -> TeamChoices:
+    return TeamChoices(handler_choices(session), tribunal_choices(session))
+
+
 def display_names(session: Session) -> dict[str, str]:
     """username → display name, for showing who did what in the audit trail."""
     rows = session.execute(select(User.username, User.display_name))
@@ -95,9 +110,24 @@ def data_locations(db: Database) -> DataLocations:
 
 
 @reads
-def calendar_source(session: Session, year: int) -> tuple[str, str | None] | None:
-    """Where a year's holiday table came from and who entered it; None when the year is missing."""
-    from zhiqian_desktop.store.models import CalendarYear
+def tribunals(session: Session) -> list[Tribunal]:
+    return list(
+        session.scalars(
+            select(Tribunal).where(Tribunal.deleted_at.is_(None)).order_by(Tribunal.name)
+        )
+    )
 
-    row = session.get(CalendarYear, year)
-    return (row.source, row.entered_by) if row else None
+
+@writes
+def add_tribunal(session: Session, actor: Actor, name: str, address: str | None = None) -> Tribunal:
+    actor.require_lead()
+    name = name.strip()
+    if not name:
+        raise UserError("法庭名称不能为空")
+    if session.scalar(select(Tribunal.id).where(Tribunal.name == name)):
+        raise UserError(f"法庭“{name}”已存在")
+    t = Tribunal(name=name, address=address, updated_by=actor.username)
+    session.add(t)
+    session.flush()
+    audit.record_event(session, actor, "create", "tribunal", t.id, after=audit.snapshot(t))
+    return t

@@ -34,7 +34,6 @@ from zhiqian_desktop.store.models import (
     Party,
     Payment,
     SupervisionCase,
-    Tribunal,
     User,
 )
 from zhiqian_desktop.store.types import new_id, utcnow
@@ -430,9 +429,14 @@ def _next_due(
 
 @reads
 def get_case(session: Session, case_id: str) -> SupervisionCase:
+    """The case with its parties, handler and tribunal (usable after the session closes)."""
     case = session.scalars(
         select(SupervisionCase)
-        .options(selectinload(SupervisionCase.parties))
+        .options(
+            selectinload(SupervisionCase.parties),
+            joinedload(SupervisionCase.handler),
+            joinedload(SupervisionCase.tribunal),
+        )
         .where(SupervisionCase.id == case_id, SupervisionCase.deleted_at.is_(None))
     ).first()
     if case is None:
@@ -667,27 +671,3 @@ def docket_rows(session: Session, stmt: Select[Any]) -> list[DocketRow]:
         )
         for r in session.execute(stmt)
     ]
-
-
-@reads
-def tribunals(session: Session) -> list[Tribunal]:
-    return list(
-        session.scalars(
-            select(Tribunal).where(Tribunal.deleted_at.is_(None)).order_by(Tribunal.name)
-        )
-    )
-
-
-@writes
-def add_tribunal(session: Session, actor: Actor, name: str, address: str | None = None) -> Tribunal:
-    actor.require_lead()
-    name = name.strip()
-    if not name:
-        raise UserError("法庭名称不能为空")
-    if session.scalar(select(Tribunal.id).where(Tribunal.name == name)):
-        raise UserError(f"法庭“{name}”已存在")
-    t = Tribunal(name=name, address=address, updated_by=actor.username)
-    session.add(t)
-    session.flush()
-    audit.record_event(session, actor, "create", "tribunal", t.id, after=audit.snapshot(t))
-    return t

@@ -555,6 +555,23 @@ def cases_behind(
     return docket_rows(session, stmt)
 
 
+@dataclass(frozen=True)
+class StatsOverview:
+    """The figures of a period grouped as asked, and by month and by handler for the charts."""
+
+    table: StatsResult
+    months: StatsResult
+    handlers: StatsResult
+
+
+@reads
+def stats_overview(session: Session, period: Period, by: GroupBy | None) -> StatsOverview:
+    table = compute_stats(session, period, by)
+    months = table if by is GroupBy.MONTH else compute_stats(session, period, GroupBy.MONTH)
+    handlers = table if by is GroupBy.HANDLER else compute_stats(session, period, GroupBy.HANDLER)
+    return StatsOverview(table, months, handlers)
+
+
 def figure_rows(result: StatsResult) -> list[tuple[str, str, str]]:
     """(label, value as shown, definition) of the totals, for the report and the CLI."""
     return [(f.label, result.total.display(f.key), f.definition) for f in FIGURES]

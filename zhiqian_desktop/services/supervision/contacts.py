@@ -25,6 +25,7 @@ from zhiqian_desktop.domain.workflow import is_read_only
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.staff import Choice, handler_choices
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import Problem, get_case, refresh_derived, split_phones
 from zhiqian_desktop.store.files import FileStore, file_store_of
@@ -408,6 +409,27 @@ def contact_defaults(session: Session, actor: Actor, case_id: str) -> ContactDef
         case_no=case.case_no,
         parties=tuple((p.id, p.role.label, p.name, tuple(split_phones(p.phones))) for p in parties),
         handler_id=actor.user_id or case.handler_id,
+    )
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    """What the contact dialog opens with: the case's parties and handler, the team's handlers,
+    and for a correction the entry it corrects."""
+
+    defaults: ContactDefaults
+    handlers: list[Choice]
+    original: ContactEntry | None
+
+
+@reads
+def contact_form(
+    session: Session, actor: Actor, case_id: str, corrects_id: str | None = None
+) -> ContactForm:
+    return ContactForm(
+        contact_defaults(session, actor, case_id),
+        handler_choices(session),
+        get_entry(session, corrects_id) if corrects_id else None,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,6 +44,11 @@ from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import get_case
+from zhiqian_desktop.services.supervision.attachments import (
+    SERVICE_OWNER,
+    attach_service_photos,
+    attachments_of,
+)
 from zhiqian_desktop.services.supervision.templates import renderer_for, template_for
 from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import FolderStore, files_dir_for_url
@@ -436,8 +442,10 @@ def record_service(
     substitute_reason: str | None = None,
     remarks: str | None = None,
     today: date | None = None,
+    photos: Sequence[Path] = (),
 ) -> Service:
-    """Record how and when a document was served; the urging notice's date starts the period."""
+    """Record how and when a document was served, with the photos taken at the service; the
+    urging notice's date starts the period."""
     today = today or date.today()
     document = _document(session, document_id)
     case = get_case(session, document.case_id)
@@ -494,6 +502,7 @@ def record_service(
         case_id=case.id,
         after=audit.snapshot(service),
     )
+    attach_service_photos(session, actor, service.id, photos)
     return service
 
 
@@ -514,3 +523,99 @@ def urging_period_end(session: Session, case_id: str) -> PeriodEnd | None:
         return None
     settings = get_settings(session)
     return period_end_days(served_on, settings.urging_days, load_calendar(session))
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One document as the case page lists it, with its service."""
+
+    id: str
+    doc_no: str
+    kind: DocumentKind
+    issued_on: date
+    voided: bool
+    served_on: date | None
+    method: str
+    recipient: str
+    photos: int
+
+    @property
+    def served(self) -> bool:
+        return self.served_on is not None
+
+
+@dataclass(frozen=True)
+class CaseDocuments:
+    rows: list[DocumentRow]
+    urging_end: PeriodEnd | None
+
+
+@reads
+def case_documents(session: Session, case_id: str) -> CaseDocuments:
+    """The case's documents with their service and photos, and the end of its urging period."""
+    rows: list[DocumentRow] = []
+    for d in list_documents(session, case_id):
+        services = services_of(session, d.id)
+        s = services[0] if services else None
+        photos = len(attachments_of(session, SERVICE_OWNER, s.id)) if s else 0
+        try:
+            issued = issued_on(d)
+        except UserError:
+            issued = d.issued_at.date()
+        rows.append(
+            DocumentRow(
+                d.id,
+                d.doc_no,
+                d.kind,
+                issued,
+                d.voided,
+                s.served_on if s else None,
+                s.method.label if s else "",
+                (s.recipient or "") if s else "",
+                photos,
+            )
+        )
+    return CaseDocuments(rows, urging_period_end(session, case_id))
+
+
+@dataclass(frozen=True)
+class ScannedDocument:
+    """The document a scanned code names, as the 扫码登记送达 dialog needs it."""
+
+    id: str
+    doc_no: str
+    case_id: str
+    voided: bool
+    service: Service | None
+
+
+def served_document_id(receipt: Document) -> str | None:
+    """The id of the document a 送达回证 was issued for (kept in its stored data)."""
+    try:
+        data = json.loads(receipt.data_json or "{}")
+    except ValueError:
+        return None
+    served = data.get("served_document_id")
+    return str(served) if served else None
+
+
+@reads
+def scanned_document(session: Session, code: str) -> ScannedDocument:
+    """The document whose service a scanned code records: the document itself, or for a
+    receipt's own code the document that receipt serves."""
+    document = find_document_by_code(session, code)
+    if document.kind is DocumentKind.SERVICE_RECEIPT:
+        served_id = served_document_id(document)
+        if served_id is None:
+            raise UserError(
+                f"{document.doc_no}是送达回证，未记载它所送达的文书；请扫描被送达文书上的二维码"
+            )
+        document = find_document_by_code(session, served_id)
+    served = services_of(session, document.id)
+    return ScannedDocument(
+        document.id,
+        document.doc_no,
+        document.case_id,
+        document.voided,
+        served[0] if served else None,
+    )

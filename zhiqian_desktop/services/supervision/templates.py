@@ -126,6 +126,20 @@ def template_text(session: Session, kind: DocumentKind) -> str:
     return own if own is not None else default_text(kind)
 
 
+@dataclass(frozen=True)
+class TemplateView:
+    """One template as the editor opens it: which version is in use, and its text."""
+
+    info: TemplateInfo
+    text: str
+
+
+@reads
+def template_view(session: Session, kind: DocumentKind) -> TemplateView:
+    info = next(t for t in list_templates(session) if t.kind is kind)
+    return TemplateView(info, template_text(session, kind))
+
+
 def check_template(kind: DocumentKind, text: str) -> DocumentTemplate:
     """Parse ``text`` as the court's version of ``kind``; TemplateError names line and reason."""
     if len(text.encode("utf-8")) > MAX_TEMPLATE_BYTES:

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
@@ -58,7 +59,7 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
     from zhiqian_desktop.services.intake.docket import find_case
 
     kind = parse_kind(args.kind)
-    today = _day(getattr(args, "date", None), "--date") or date.today()
+    today = _day(getattr(args, "date", None), "--date") or CLOCK.today()
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise UserError(f"输出文件“{args.output}”应以 .pdf 结尾")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.cli import common
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, clip, dump, iso, money, print_table
 from zhiqian_desktop.domain.errors import UserError
 
@@ -65,7 +65,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
     query = DocketQuery(text=args.search or "")
     if args.status:
         query.statuses = _parse_statuses(args.status)
-    today = date.today()
+    today = CLOCK.today()
     with common.opened(args) as db:
         if args.handler:
             query.handler_id = _find_handler(db, args.handler)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 
@@ -36,7 +36,7 @@ def cmd_dossier(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     if output.suffix.lower() != ".pdf":
         raise UserError(f"归档卷宗应保存为 .pdf 文件（收到“{output}”）；请改用如 卷宗.pdf 的文件名")
     case = find_case(db, args.case_no)
-    path = build_archive_dossier(db, case.id, output, today=date.today())
+    path = build_archive_dossier(db, case.id, output, today=CLOCK.today())
     case_no = case.case_no
     pages = len(PdfReader(str(path)).pages)
     if getattr(args, "json", False):

@@ -10,8 +10,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.cli import common
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, dump, iso, parse_date, with_database
-from zhiqian_desktop.domain.dues import DueItem, court_date
+from zhiqian_desktop.domain.dues import DueItem
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command runs
@@ -26,9 +27,7 @@ def add_due_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_day(text: str | None) -> date:
     if not text:
-        from zhiqian_desktop.store.types import utcnow
-
-        return court_date(utcnow())
+        return CLOCK.today()
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 
@@ -53,7 +53,7 @@ def cmd_import_cases(db: Database, actor: Actor, args: argparse.Namespace) -> in
     """
     from zhiqian_desktop.services.intake.importing import import_cases
 
-    report = import_cases(db, actor, Path(args.file), today=date.today(), dry_run=args.dry_run)
+    report = import_cases(db, actor, Path(args.file), today=CLOCK.today(), dry_run=args.dry_run)
     if getattr(args, "json", False):
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     if report.problems:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 
@@ -113,7 +113,7 @@ def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         actor,
         tribunal_id=tribunal_id,
         handler_id=handler_id,
-        year=args.year or date.today().year,
+        year=args.year or CLOCK.today().year,
         block_size=args.block,
         dest=Path(args.output),
         users=args.login_user,

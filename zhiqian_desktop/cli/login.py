@@ -22,6 +22,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.domain.errors import PermissionDenied
 from zhiqian_desktop.domain.kinds import Role
 
@@ -58,9 +59,7 @@ def add_login_options(parser: argparse.ArgumentParser) -> None:
 
 
 def now() -> datetime:
-    from zhiqian_desktop.store.types import utcnow
-
-    return utcnow()
+    return CLOCK.now()
 
 
 def password_of(args: argparse.Namespace, username: str) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
@@ -48,7 +49,7 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     kind = parse_kind(args.kind)
     day_text = getattr(args, "date", None)
     try:
-        today = date.fromisoformat(day_text) if day_text else date.today()
+        today = date.fromisoformat(day_text) if day_text else CLOCK.today()
     except ValueError:
         raise UserError(f"日期“{day_text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
     if args.output and Path(args.output).suffix.lower() != ".pdf":

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from zhiqian_desktop.cli import common, login
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import PASSPHRASE_ENV, Command
 from zhiqian_desktop.domain.errors import UserError
 
@@ -82,7 +82,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise
     print(f"已初始化数据库：{location}")
     print(
-        f"法院：{court}（{code}），案号示例：{format_case_number(date.today().year, code, word, 1)}"
+        f"法院：{court}（{code}），案号示例：{format_case_number(CLOCK.today().year, code, word, 1)}"
     )
     print(f"管理员用户：{args.admin_user}（{args.admin_name}）")
     return 0
@@ -114,7 +114,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with common.opened(args) as db:
         login.acting_user(args, db).require_admin()
-        report = generate_demo(db, cases=args.cases, seed=args.seed, today=date.today())
+        report = generate_demo(db, cases=args.cases, seed=args.seed, today=CLOCK.today())
         location = db.location
     seconds = time.perf_counter() - started
     print(

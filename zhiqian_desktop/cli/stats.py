@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.stats import FIGURES, GroupBy, Period
@@ -48,11 +49,9 @@ def cmd_stats(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from zhiqian_desktop.domain.dues import court_date
     from zhiqian_desktop.services.reporting.stats import compute_stats
-    from zhiqian_desktop.store.types import utcnow
 
-    today = court_date(utcnow())
+    today = CLOCK.today()
     start = _day(getattr(args, "from_date", None), "--from", date(today.year, 1, 1))
     end = _day(getattr(args, "to_date", None), "--to", today)
     period = Period(start, end)

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
@@ -45,7 +46,7 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _day(text: str | None) -> date:
     if not text:
-        return date.today()
+        return CLOCK.today()
     try:
         return date.fromisoformat(text)
     except ValueError:

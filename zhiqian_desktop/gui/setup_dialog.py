@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -24,6 +22,7 @@ from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, FieldError, wit
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
 from zhiqian_desktop.services.admin import encryption
+from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.services.core.settings import SetupInput, initialize
 from zhiqian_desktop.store.database import Database
 
@@ -198,7 +197,7 @@ class SetupDialog(QDialog):
         if "court_code" in out or "case_word" in out:
             self.example.setText("—")
         else:
-            year = date.today().year
+            year = Clock().today().year
             self.example.setText(
                 f"（{year}）{self.court_code.text().strip()}{self.case_word.text().strip()}1号"
             )

@@ -131,7 +131,7 @@ def record_payment(
     confirm_overpayment: bool = False,
     evidence: Path | None = None,
     store: FileStore | None = None,
-    today: date | None = None,
+    today: date,
 ) -> Payment:
     """Record one payment; the outstanding amount and the percentage performed follow.
 
@@ -139,7 +139,6 @@ def record_payment(
     ``confirm_overpayment``; it is then stored with ``overpayment_confirmed``. ``evidence`` is a
     file (bank slip, receipt) kept as an attachment of the payment.
     """
-    today = today or date.today()
     case = _writable_case(session, actor, case_id, "登记履行款")
     method = cast(PaymentMethod, PaymentMethod.from_label(str(method)))
     if amount <= 0:
@@ -286,7 +285,7 @@ def record_settlement(
     installments: Sequence[tuple[date, Decimal]] | None = None,
     equal_installments: tuple[int, date, int] | None = None,
     total: Decimal | None = None,
-    today: date | None = None,
+    today: date,
 ) -> Settlement:
     """Record a settlement (和解协议) and its schedule; the case becomes 和解履行中.
 
@@ -294,7 +293,6 @@ def record_settlement(
     (``equal_installments``: count, first due date, interval in months). ``total`` defaults to
     the amount outstanding; the installments must add up to it exactly.
     """
-    today = today or date.today()
     case = _writable_case(session, actor, case_id, "登记和解协议")
     check_transition(case.status, CaseStatus.SETTLED)
     _check_day(signed_on, today, "签订日期", "signed_on")
@@ -555,14 +553,13 @@ def close_case(
     closed_on: date,
     reason: str,
     act_confirmed: bool = False,
-    today: date | None = None,
+    today: date,
 ) -> SupervisionCase:
     """Close the case as 自动履行完毕, 和解履行完毕, 撤回 or 不宜督促, with its date and reason.
 
     自动履行完毕 needs nothing outstanding, and a non-money obligation confirmed as performed
     (``act_confirmed``); 和解履行完毕 needs every installment paid.
     """
-    today = today or date.today()
     # A plain code string (from a combo box or the command line) is accepted too.
     outcome = cast(CaseStatus, CaseStatus.from_label(str(outcome)))
     if outcome not in CLOSING_OUTCOMES:
@@ -621,10 +618,9 @@ def mark_failed(
     *,
     failed_on: date,
     reason: str,
-    today: date | None = None,
+    today: date,
 ) -> SupervisionCase:
     """督促不成: supervision has failed; the case now awaits its transfer to enforcement."""
-    today = today or date.today()
     case = _writable_case(session, actor, case_id, "标记督促不成")
     check_transition(case.status, CaseStatus.FAILED)
     reason = _reason(reason, "督促不成")
@@ -643,10 +639,9 @@ def transfer_case(
     *,
     transferred_on: date,
     reason: str,
-    today: date | None = None,
+    today: date,
 ) -> SupervisionCase:
     """已移送执行: a failed case (an open one is first marked 督促不成 with the same reason)."""
-    today = today or date.today()
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     reason = _reason(reason, "移送执行")

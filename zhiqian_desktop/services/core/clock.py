@@ -10,26 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from zhiqian_desktop.domain.dues import court_date
-from zhiqian_desktop.store.types import utcnow
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def court_today() -> date:
     """The date at the court (Beijing time), whatever the desk's own time zone."""
-    return court_date(utcnow())
+    return court_date(utc_now())
 
 
 @dataclass(frozen=True)
 class Clock:
     today: Callable[[], date] = court_today
     """The court's date (a due-list, a notice's date, a default in a form)."""
-    now: Callable[[], datetime] = utcnow
+    now: Callable[[], datetime] = utc_now
     """The moment, aware UTC (logins, lock-outs, the time of a call)."""
 
     @classmethod
-    def fixed(cls, day: date, now: Callable[[], datetime] = utcnow) -> Clock:
+    def fixed(cls, day: date, now: Callable[[], datetime] = utc_now) -> Clock:
         """A clock whose date is always ``day``."""
         return cls(today=lambda: day, now=now)
 

@@ -264,7 +264,7 @@ def case_directory(session: Session) -> Directory:
 def read_workbook(
     path: Path,
     *,
-    today: date | None = None,
+    today: date,
     session: Session | None = None,
     directory: Directory | None = None,
 ) -> ImportPlan:
@@ -275,7 +275,6 @@ def read_workbook(
     numbers are checked against the cases already registered.
     """
     path = Path(path)
-    today = today or date.today()
     require_defusedxml()
     check_container(path)
     scans = _scan_worksheets(path)

@@ -124,10 +124,9 @@ def report_period(kind: str, today: date) -> Period:
 
 @reads
 def build_report(
-    session: Session, kind: str, period: Period | None = None, *, today: date | None = None
+    session: Session, kind: str, period: Period | None = None, *, today: date
 ) -> ReportData:
     """The report for ``period`` (default: the current week or month)."""
-    today = today or date.today()
     if kind not in REPORT_KINDS:
         raise UserError(f"报表类型应为 week（周报）或 month（月报），而不是“{kind}”")
     period = period or report_period(kind, today)

@@ -508,7 +508,7 @@ def cases_behind(
     by: GroupBy | None = None,
     key: str | None = None,
     limit_days: int | None = None,
-    today: date | None = None,
+    today: date,
     limit: int = 5000,
 ) -> list[DocketRow]:
     """The cases counted by ``figure`` in the group ``key`` of ``by`` (or in the whole period).
@@ -516,7 +516,6 @@ def cases_behind(
     Uses the same conditions as ``compute_stats``, so the list has exactly as many cases as the
     number clicked (for 到位金额: the cases that received the payments).
     """
-    today = today or date.today()
     days_limit = _limit(session, limit_days)
     conds: list[ColumnElement[bool]] = [SC.deleted_at.is_(None)]
     if by is GroupBy.MONTH:

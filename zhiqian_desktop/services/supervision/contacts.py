@@ -466,9 +466,8 @@ def get_entry(session: Session, log_id: str) -> ContactEntry:
 
 
 @reads
-def draft_applicant_notice(session: Session, case_id: str, *, today: date | None = None) -> str:
+def draft_applicant_notice(session: Session, case_id: str, *, today: date) -> str:
     """A message to the applicant about the progress of supervision, drafted from the case."""
-    today = today or court_date(utcnow())
     case = get_case(session, case_id)
     settings = get_settings(session)
     applicants = "、".join(p.name for p in case.parties if p.role is PartyRole.APPLICANT)

@@ -441,12 +441,11 @@ def record_service(
     address: str | None = None,
     substitute_reason: str | None = None,
     remarks: str | None = None,
-    today: date | None = None,
+    today: date,
     photos: Sequence[Path] = (),
 ) -> Service:
     """Record how and when a document was served, with the photos taken at the service; the
     urging notice's date starts the period."""
-    today = today or date.today()
     document = _document(session, document_id)
     case = get_case(session, document.case_id)
     actor.require_case_edit(case.handler_id, case.case_no)

@@ -32,7 +32,7 @@ from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.domain.identity import parse_resident_id
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole, Role
 from zhiqian_desktop.domain.money import capital_amount, parse_amount
-from zhiqian_desktop.domain.workflow import is_read_only
+from zhiqian_desktop.domain.workflow import CaseAction, available_actions
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
@@ -554,7 +554,7 @@ class CaseFormDialog(QDialog):
                 )
             )
         status, handler_id, case_no = case.status, case.handler_id, case.case_no
-        if is_read_only(status):
+        if CaseAction.EDIT not in available_actions(status):
             self._refuse(f"案件{case_no}已{status.label}，不能修改；如需修改请先重新开启案件。")
         elif not self.ctx.actor.may_edit_case(handler_id) or self.ctx.actor.role is Role.READONLY:
             self._refuse("这不是您承办的案件，只有承办人或团队负责人可以修改。")

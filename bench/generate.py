@@ -128,6 +128,15 @@ def size_label(cases: int) -> str:
     return f"{cases // 1000}k" if cases % 1000 == 0 and cases else str(cases)
 
 
+def parse_cases(text: str) -> int:
+    """A case count as typed: 2000, 10k, 300k."""
+    text = text.strip().lower()
+    try:
+        return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of cases: {text!r}") from None
+
+
 def default_path(cases: int = DEFAULT_CASES) -> Path:
     return CACHE_DIR / f"bench-{size_label(cases)}.db"
 
@@ -762,11 +771,27 @@ def _check_due_items(s: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=DEFAULT_CASES)
+    parser.add_argument("--cases", type=parse_cases, default=DEFAULT_CASES, help="e.g. 10k")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--out", type=Path, help="default: bench/.cache/bench-100k.db (by size)")
     parser.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
+    parser.add_argument(
+        "--database-url",
+        help="also fill this PostgreSQL database (a court server) from the SQLite file, with the "
+        "app's copy-database; made on the server when missing",
+    )
     args = parser.parse_args(argv)
+    if args.database_url:
+        from bench import server
+
+        server.fill(
+            args.database_url,
+            lambda: ensure_database(args.out, cases=args.cases, seed=args.seed),
+            stamp_for(args.cases, args.seed),
+            force=args.force,
+        )
+        return 0
+    args.out = args.out or default_path(args.cases)
     if not args.force and is_current(args.out, args.cases, args.seed):
         ensure_database(args.out, cases=args.cases, seed=args.seed)
         print(f"{args.out} is current (delete it or pass --force to rebuild)")

@@ -132,7 +132,11 @@ def due_list_all(ctx: Context) -> Measured:
     return Measured(value, floor, f"raw SQL ({statements} statements)")
 
 
-@figure("due-list page (今日待办): created → model filled → first paint, all handlers", 100)
+@figure(
+    "due-list page (今日待办): created → model filled → first paint, all handlers",
+    100,
+    scaling=True,
+)
 def due_list_page(ctx: Context) -> Measured:
     from bench import bench_dues
 

@@ -38,7 +38,9 @@ def captured_sql(engine: Engine) -> Iterator[list[Statement]]:
     """The statements (with their parameters) sent through `engine` inside the block."""
     statements: list[Statement] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool):  # type: ignore[no-untyped-def]
+    def record(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
+    ) -> None:
         if not many and not statement.lstrip().upper().startswith(_TRANSACTION):
             statements.append((statement, parameters))
 

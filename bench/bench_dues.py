@@ -79,7 +79,7 @@ def measure_page(db_path: Path | str = DEFAULT_DB, repeat: int = 5) -> dict[str,
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from zhiqian_desktop.domain.kinds import Role
@@ -91,6 +91,12 @@ def measure_page(db_path: Path | str = DEFAULT_DB, repeat: int = 5) -> dict[str,
     if isinstance(db_path, Path) and not db_path.exists():
         raise FileNotFoundError(f"{db_path} not found; run python -m bench.generate first")
     make_application(["zhiqian-bench"])
+    # The offscreen platform says it cannot size windows to their hints on every show: not news.
+    previous = qInstallMessageHandler(
+        lambda _mode, _where, text: (
+            None if "propagateSizeHints" in text else print(text, file=sys.stderr)
+        )
+    )
     db = open_database(db_path if isinstance(db_path, str) else sqlite_url(db_path), migrate=False)
     try:
         with db.reader() as session:
@@ -131,6 +137,7 @@ def measure_page(db_path: Path | str = DEFAULT_DB, repeat: int = 5) -> dict[str,
         }
     finally:
         db.dispose()
+        qInstallMessageHandler(previous)
 
 
 if __name__ == "__main__":

@@ -47,18 +47,29 @@ def first_page(ctx: Context) -> Measured:
 
 
 def search_terms(ctx: Context) -> dict[str, str]:
-    """Realistic things a clerk types, taken from the data itself (fixed, so runs compare)."""
+    """Realistic things a clerk types, taken from the data itself: parties of the docket's first
+    cases (by case number, so every build from the same seed gives the same terms; the row ids
+    are random). A two-character name and a three-character one, since the index serves them
+    differently."""
     if not ctx.terms:
         with ctx.session() as s:
-            phones = s.scalars(
-                select(Party.phones).where(Party.phones.is_not(None)).order_by(Party.id).limit(1)
-            ).one()
-            name = s.scalars(
-                select(Party.name).where(Party.kind == "person").order_by(Party.id).limit(1)
-            ).one()
+            first = (
+                select(SupervisionCase.id)
+                .order_by(SupervisionCase.case_year, SupervisionCase.case_seq)
+                .limit(50)
+            )
+            parties = s.execute(
+                select(Party.name, Party.kind, Party.phones)
+                .join(SupervisionCase, SupervisionCase.id == Party.case_id)
+                .where(Party.case_id.in_(first))
+                .order_by(SupervisionCase.case_year, SupervisionCase.case_seq, Party.position)
+            ).all()
+        people = [p.name for p in parties if p.kind == "person"]
+        phones = next(p.phones for p in parties if p.phones)
         ctx.terms = {
             "phone fragment": phones.split("、")[0][:7],  # the first 7 digits typed so far
-            "name": name,
+            "two-character name": next(n for n in people if len(n) == 2),
+            "three-character name": next(n for n in people if len(n) == 3),
             "case number fragment": "执前督1234",
         }
     return ctx.terms
@@ -71,7 +82,12 @@ def _search_figure(kind: str) -> None:
         return with_sql_floor(ctx, docket_page(ctx, DocketQuery(text=term)))
 
 
-for _kind in ("phone fragment", "name", "case number fragment"):
+for _kind in (
+    "phone fragment",
+    "two-character name",
+    "three-character name",
+    "case number fragment",
+):
     _search_figure(_kind)
 
 

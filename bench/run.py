@@ -86,7 +86,7 @@ def selected(ctx: Context, only: str | None, *, scaling: bool = False) -> list[F
         f
         for f in ordered
         if ctx.backend in f.backends
-        and (not only or only.lower() in f.name.lower())
+        and (not only or any(part.lower() in f.name.lower() for part in only.split(",")))
         and (f.scaling or not scaling)
     ]
 
@@ -230,7 +230,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="also write the results here")
     p.add_argument("--markdown", type=Path, help="also write the table here")
     p.add_argument("--runs", type=int, default=7, help="timed runs per figure (median)")
-    p.add_argument("--only", help="only figures whose name contains this")
+    p.add_argument("--only", help="only figures whose name contains this (or any of a,b,c)")
     p.add_argument("--cold", choices=METHODS, default=None, help="how a cold cache is made")
     p.add_argument(
         "--smoke",

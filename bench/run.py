@@ -42,7 +42,7 @@ def _loadavg() -> float | None:
 
 
 def measure(fig: Figure, ctx: Context) -> dict[str, Any]:
-    load = _loadavg()
+    load, started = _loadavg(), time.perf_counter()
     try:
         got = fig.fn(ctx)
         result = got if isinstance(got, Measured) else Measured(float(got))
@@ -72,6 +72,7 @@ def measure(fig: Figure, ctx: Context) -> dict[str, Any]:
         "ok": ok,
         "note": note,
         "load_average": load,
+        "took_seconds": round(time.perf_counter() - started, 1),
     }
 
 

@@ -16,7 +16,13 @@ from sqlalchemy import select
 
 from bench.cold import make_cold
 from bench.core import SQLITE_ONLY, Context, Measured, NotAvailable, figure, median_ms, run_python
-from bench.floors import IMPORTS_REPORT, bare_interpreter_ms, bare_qt_window, imported_by
+from bench.floors import (
+    IMPORTS_REPORT,
+    PEAK_MEMORY,
+    bare_interpreter_ms,
+    bare_qt_window,
+    imported_by,
+)
 from zhiqian_desktop.services.maintenance import open_app_database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -24,7 +30,7 @@ from zhiqian_desktop.store.models import SupervisionCase
 # screen: interpreter start, imports, QApplication, fonts, opening the database (migration check;
 # the integrity check is deferred as run() defers it), the main window, the docket page with its
 # first 200 rows. Prints the milestones (ms since the process started) and the peak memory.
-STARTUP_SCRIPT = textwrap.dedent(
+STARTUP_SCRIPT = PEAK_MEMORY + textwrap.dedent(
     """
     import os, sys, time
     t0 = time.perf_counter()
@@ -49,13 +55,8 @@ STARTUP_SCRIPT = textwrap.dedent(
     mark("docket")
     slow = sorted(m for m in ("reportlab", "openpyxl", "alembic", "argon2", "qrcode")
                   if m in sys.modules)
-    try:
-        import resource
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    except ImportError:  # Windows
-        rss = -1
     print("RESULT", marks["imports"], marks["qapplication"], marks["database"], marks["docket"],
-          rss, ",".join(slow) or "-", flush=True)
+          peak_mb(), ",".join(slow) or "-", flush=True)
     window.close()
     session.close()
     """

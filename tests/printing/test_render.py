@@ -146,8 +146,9 @@ def test_rare_name_prints_from_a_fallback_face_or_is_refused(tmp_path: Path) -> 
     names = [row[0] for row in pdf_fonts(pdf, tmp_path)]
     assert any("WenQuanYi" in n for n in names) and any("UMing" in n for n in names)
 
-    missing = replace(FACTS, obligors=(PartyFacts("王\U00020000", kind=PartyKind.PERSON),))
-    with pytest.raises(UserError, match="U\\+20000"):
+    # A private-use code point: no face draws it, so the clerk is told before anything prints.
+    missing = replace(FACTS, obligors=(PartyFacts("王\U000F0001", kind=PartyKind.PERSON),))
+    with pytest.raises(UserError, match="U\\+F0001"):
         _render(DocumentKind.URGING, missing)
 
 

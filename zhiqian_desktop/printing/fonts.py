@@ -240,6 +240,20 @@ def missing_glyph(ch: str, field: str, text: str) -> UserError:
     )
 
 
+def ink_top(font_name: str, ch: str, size: float) -> float:
+    """Height above the baseline of the top of ``ch``'s outline in ``font_name`` at ``size``
+    (GB/T 9704 measures the page number's dashes from the ink, not the type's em box)."""
+    face = pdfmetrics.getFont(font_name).face
+    try:
+        glyph = face.charToGlyph[ord(ch)]
+        table = face.get_table("glyf")
+        offset = face.glyphPos[glyph]
+        y_max = struct.unpack(">h", table[offset + 8 : offset + 10])[0]
+    except (KeyError, IndexError, struct.error):
+        return 0.4 * size
+    return float(y_max) * size / face.unitsPerEm
+
+
 def has_glyph(font_name: str, ch: str) -> bool:
     return ord(ch) in _coverage.get(font_name, frozenset())
 

@@ -32,7 +32,7 @@ from reportlab.platypus import (
 )
 
 from zhiqian_desktop.printing.documents import NoticeContent
-from zhiqian_desktop.printing.fonts import PrintFonts, load_print_fonts
+from zhiqian_desktop.printing.fonts import PrintFonts, ink_top, load_print_fonts
 from zhiqian_desktop.printing.geometry import GB9704, MM, PageGeometry
 from zhiqian_desktop.printing.linebreak import break_lines, text_units, width_units
 
@@ -414,13 +414,14 @@ class NoticeRenderer:
         return table
 
     def court_signature(self, content: NoticeContent) -> list[Flowable]:
-        """Court name over the date, right side, with two blank lines above for the seal."""
+        """The 落款 as GB/T 9704-2012 §7.3.5.1 sets it for a sealed document: the date four
+        characters in from the right, the court's name centred over the date, and two blank
+        lines above, so that the seal (42 mm) pressed centred on name and date, with them below
+        its centre, reaches up to within one line of the text."""
         name_units = text_units(content.court_name)
         date_units = text_units(content.sign_date)
-        if name_units > date_units:
-            name_right, date_right = 4.0, 4 + (name_units - date_units) / 2
-        else:
-            date_right, name_right = 8.0, 8 + (date_units - name_units) / 2
+        date_right = 8.0  # four full-width characters, in half-width units
+        name_right = max(0.0, date_right + (date_units - name_units) / 2)
         return [
             Spacer(1, self.geometry.leading * 2),
             self.line(
@@ -495,18 +496,20 @@ class NoticeRenderer:
         canv.restoreState()
 
     def draw_page_number(self, canv: Canvas, page: int) -> None:
-        """— 1 — below the text block: odd pages right, even pages left, one character in."""
+        """GB/T 9704-2012 §7.5: 4号 half-width Arabic digits in 宋体 between two 一字线 (— 1 —),
+        the dashes' top 7 mm below the text block; odd pages on the right and even pages on the
+        left, each one character in from the block's edge."""
         g = self.geometry
         size = g.page_number_size
-        text = f"— {page} —"
-        font = self.fonts().title
-        width = pdfmetrics.stringWidth(text, font, size)
-        canv.setFont(font, size)
-        y = g.page_number_baseline
-        if page % 2:
-            canv.drawString(g.left + g.block_width - size - width, y, text)
-        else:
-            canv.drawString(g.left + size, y, text)
+        fonts = self.fonts()
+        runs = list(fonts.runs(f"— {page} —", fonts.song, "页码"))
+        width = sum(pdfmetrics.stringWidth(chunk, font, size) for font, chunk in runs)
+        y = g.bottom - g.page_number_gap_mm * MM - ink_top(runs[0][0], "—", size)
+        x = g.left + g.block_width - size - width if page % 2 else g.left + size
+        for font, chunk in runs:
+            canv.setFont(font, size)
+            canv.drawString(x, y, chunk)
+            x += pdfmetrics.stringWidth(chunk, font, size)
 
     # --- output -------------------------------------------------------------------------------
 

@@ -131,3 +131,19 @@ def test_system_font_folders_per_platform(tmp_path: Path) -> None:
     ]
     assert system_font_dirs({FONT_DIRS_ENV: f"{tmp_path}"}, "linux") == [tmp_path]
 
+
+
+def test_first_level_headings_are_set_in_the_heiti_face(tmp_path: Path) -> None:
+    """GB/T 9704 §7.3.3: 一、 headings in 黑体 (here the bundled 黑体-style face, WenQuanYi)."""
+    _ctx, content = build_content(
+        DocumentKind.RISK_NOTICE,
+        FACTS,
+        doc_id=DOC_ID,
+        doc_no=document_number(FACTS.case_no, DocumentKind.RISK_NOTICE, 1),
+        issued_on=FACTS.effective_date,
+    )
+    pdf = NoticeRenderer(load_print_fonts(font_dirs=[tmp_path])).render(content)
+    heading = {n.split("+")[-1] for n in fonts_of(pdf, "一、生效法律文书确定的义务应当自动履行。")}
+    assert len(heading) == 1 and heading.pop().startswith("WenQuanYi")
+    body = {n.split("+")[-1] for n in fonts_of(pdf, "被申请人在本院督促期间自动履行的")}
+    assert len(body) == 1 and body.pop().startswith("UMingCN")

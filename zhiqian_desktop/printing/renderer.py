@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -37,6 +38,9 @@ from zhiqian_desktop.printing.geometry import GB9704, MM, PageGeometry
 from zhiqian_desktop.printing.linebreak import break_lines, text_units, width_units
 
 RED = Color(0.8, 0, 0)
+
+_FIRST_LEVEL = re.compile(r"[一二三四五六七八九十]+、")
+_SECOND_LEVEL = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
 
 _glyph_widths: dict[tuple[str, str], float] = {}
 
@@ -70,6 +74,8 @@ class GridLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         color: Color = black,
         field: str = "文书内容",
         width: float | None = None,
+        head: int = 0,
+        head_font: str | None = None,
     ) -> None:
         super().__init__()
         self.text = text
@@ -87,8 +93,12 @@ class GridLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         self.color = color
         self.field = field
         self.line_width = width
-        # Resolve fonts now so a missing glyph stops the build with the field's name.
-        self.runs = list(fonts.runs(text, self.font, field))
+        # Resolve fonts now so a missing glyph stops the build with the field's name. The first
+        # ``head`` characters (a heading's words) are set in ``head_font``.
+        head = head if head_font else 0
+        self.runs = list(fonts.runs(text[:head], head_font or self.font, field)) + list(
+            fonts.runs(text[head:], self.font, field)
+        )
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         if self.line_width is None:
@@ -345,12 +355,26 @@ class NoticeRenderer:
             items.append(self.line(content.case_no, align="right", field="案号"))
         return items
 
+    def heading_font(self, text: str) -> tuple[str | None, int]:
+        """GB/T 9704-2012 §7.3.3: a paragraph opening with a first-level ordinal (一、) has its
+        heading — up to the first full stop — in 黑体, a second-level one (（一）) in 楷体."""
+        fonts = self.fonts()
+        if _FIRST_LEVEL.match(text):
+            font = fonts.heading
+        elif _SECOND_LEVEL.match(text):
+            font = fonts.kai
+        else:
+            return None, 0
+        stop = text.find("。")
+        return font, (stop + 1 if stop >= 0 else len(text))
+
     def paragraph(
         self, text: str, *, indent: int = 4, field: str = "正文", hanging: bool = False
     ) -> list[GridLine]:
         """A paragraph broken into grid lines: first-line indent, justified except the last line."""
         g = self.geometry
         lines = break_lines(text, g.line_units, first_indent=indent)
+        head_font, head = self.heading_font(text) if field == "正文" else (None, 0)
         out = []
         for i, line in enumerate(lines):
             last = i == len(lines) - 1
@@ -360,8 +384,11 @@ class NoticeRenderer:
                     indent_units=indent if i == 0 else 0,
                     align="left" if last else "justify",
                     field=field,
+                    head=max(head, 0),
+                    head_font=head_font,
                 )
             )
+            head -= len(line)
         return out
 
     def table(self, rows: Sequence[tuple[str, str]]) -> Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as gregorian
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -17,9 +18,9 @@ from zhiqian_desktop.domain.calendar import (
     official_calendar_rows,
     official_years,
     period_end_days,
-    statutory_holidays,
     period_end_months,
     period_end_years,
+    statutory_holidays,
 )
 from zhiqian_desktop.domain.errors import UserError
 
@@ -510,7 +511,7 @@ def test_every_year_has_thirteen_statutory_days_in_their_seasons(year: int) -> N
     by = {n: [d for d, m in days if m == n] for _, n in days}
     spring = by["春节"]
     assert date(year, 1, 20) <= spring[0] <= date(year, 2, 19)
-    assert [b - a for a, b in zip(spring, spring[1:], strict=False)] == [timedelta(days=1)] * 3
+    assert [b - a for a, b in itertools.pairwise(spring)] == [timedelta(days=1)] * 3
     assert date(year, 4, 4) <= by["清明节"][0] <= date(year, 4, 6)
     assert date(year, 5, 27) <= by["端午节"][0] <= date(year, 6, 25)
     assert date(year, 9, 7) <= by["中秋节"][0] <= date(year, 10, 8)
@@ -522,7 +523,9 @@ def test_a_year_with_its_notice_entered_uses_the_notice_not_the_statute() -> Non
     assert not entered.is_rest_day(date(2030, 1, 1))
     assert entered.is_rest_day(date(2030, 1, 2))
     provisional = HolidayCalendar.from_days([], [])
-    assert provisional.is_rest_day(date(2030, 1, 1)) and not provisional.is_rest_day(date(2030, 1, 2))
+    assert provisional.is_rest_day(date(2030, 1, 1)) and not provisional.is_rest_day(
+        date(2030, 1, 2)
+    )
 
 
 def test_years_before_the_2024_revision_have_no_statutory_guess() -> None:

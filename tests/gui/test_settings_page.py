@@ -172,9 +172,15 @@ def test_holiday_editor_shows_the_seeded_official_year(
     texts = [cal.table.item(r, 2).text() for r in range(cal.table.rowCount())]
     assert "放假" in texts and "调休上班" in texts
     # Where the data comes from, in a clerk's words (not a library's name).
-    assert cal.source.text() == "2026年：已公布。来源：国务院办公厅关于2026年部分节假日安排的通知（随软件提供）"
+    assert (
+        cal.source.text()
+        == "2026年：已公布。来源：国务院办公厅关于2026年部分节假日安排的通知（随软件提供）"
+    )
     assert "chinesecalendar" not in cal.source.text()
-    assert "2026年 已公布" in cal.years_status.text() and "2027年 仅法定节日" in cal.years_status.text()
+    assert (
+        "2026年 已公布" in cal.years_status.text()
+        and "2027年 仅法定节日" in cal.years_status.text()
+    )
 
 
 def test_data_locations_show_the_database(qtbot: QtBot, db: Database, admin: Actor) -> None:

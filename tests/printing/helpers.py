@@ -101,7 +101,11 @@ def text_chars(pdf: bytes, page: int = 0) -> list[tuple[str, str, float, float, 
             size = raw.FPDFText_GetFontInfo(textpage, i, buffer, 256, ctypes.byref(flags))
             name = buffer.raw[: max(size - 1, 0)].decode("utf-8", "replace")
             raw.FPDFText_GetCharBox(
-                textpage, i, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
+                textpage,
+                i,
+                ctypes.byref(left),
+                ctypes.byref(right),
+                ctypes.byref(bottom),
                 ctypes.byref(top),
             )
             out.append((chr(code), name, left.value, bottom.value, right.value, top.value))

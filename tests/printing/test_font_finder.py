@@ -132,7 +132,6 @@ def test_system_font_folders_per_platform(tmp_path: Path) -> None:
     assert system_font_dirs({FONT_DIRS_ENV: f"{tmp_path}"}, "linux") == [tmp_path]
 
 
-
 def test_first_level_headings_are_set_in_the_heiti_face(tmp_path: Path) -> None:
     """GB/T 9704 §7.3.3: 一、 headings in 黑体 (here the bundled 黑体-style face, WenQuanYi)."""
     _ctx, content = build_content(

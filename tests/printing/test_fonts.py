@@ -35,9 +35,9 @@ def test_character_missing_from_uming_falls_back_to_wenquanyi() -> None:
 def test_character_no_bundled_face_has_stops_with_the_character_and_field() -> None:
     fonts = load_print_fonts()
     with pytest.raises(UserError) as err:
-        fonts.check("王\U000F0001", "被申请人姓名或名称")
+        fonts.check("王\U000f0001", "被申请人姓名或名称")
     message = str(err.value)
-    assert "被申请人姓名或名称" in message and "\U000F0001" in message and "U+F0001" in message
+    assert "被申请人姓名或名称" in message and "\U000f0001" in message and "U+F0001" in message
 
 
 def test_a_configured_font_that_is_not_truetype_is_refused(tmp_path: Path) -> None:

@@ -70,6 +70,7 @@ def test_the_date_is_four_characters_in_and_the_court_name_centred_over_it(court
     right = G.left + G.block_width
     # The last character's cell ends four cells from the right edge (compared by glyph centres).
     assert math.isclose((day[-1][2] + day[-1][4]) / 2, right - 4.5 * G.char_pitch, abs_tol=1.0)
+
     def middle(run: list[tuple[str, str, float, float, float, float]]) -> float:
         return ((run[0][2] + run[0][4]) / 2 + (run[-1][2] + run[-1][4]) / 2) / 2
 

@@ -147,7 +147,7 @@ def test_rare_name_prints_from_a_fallback_face_or_is_refused(tmp_path: Path) -> 
     assert any("WenQuanYi" in n for n in names) and any("UMing" in n for n in names)
 
     # A private-use code point: no face draws it, so the clerk is told before anything prints.
-    missing = replace(FACTS, obligors=(PartyFacts("王\U000F0001", kind=PartyKind.PERSON),))
+    missing = replace(FACTS, obligors=(PartyFacts("王\U000f0001", kind=PartyKind.PERSON),))
     with pytest.raises(UserError, match="U\\+F0001"):
         _render(DocumentKind.URGING, missing)
 

@@ -47,4 +47,7 @@ def test_years_show_as_published_or_statutory_only(db: Database) -> None:
 def test_built_in_years_are_named_in_a_clerks_words() -> None:
     label = calendar_service.source_label(calendar_service.BUILT_IN_SOURCE, 2026)
     assert label == "国务院办公厅关于2026年部分节假日安排的通知（随软件提供）"
-    assert calendar_service.source_label("国务院办公厅通知（手工录入）", 2027) == "国务院办公厅通知（手工录入）"
+    assert (
+        calendar_service.source_label("国务院办公厅通知（手工录入）", 2027)
+        == "国务院办公厅通知（手工录入）"
+    )

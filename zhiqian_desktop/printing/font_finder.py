@@ -181,7 +181,9 @@ def _names(font: TTFont) -> tuple[str, frozenset[str], str]:
         if record.nameID == 6 and not postscript:
             postscript = text
         # Prefer the Chinese family name for display (the court knows 仿宋, not FangSong).
-        if record.nameID in (1, 16) and (not family or any("\u4e00" <= c <= "\u9fff" for c in text)):
+        if record.nameID in (1, 16) and (
+            not family or any("\u4e00" <= c <= "\u9fff" for c in text)
+        ):
             family = text
     return family or postscript, frozenset(names), postscript
 
@@ -213,7 +215,9 @@ def _font_files(dirs: Iterable[Path]) -> list[Path]:
         if not folder.is_dir():
             continue
         for root, _dirs, names in os.walk(folder):
-            files += [Path(root) / n for n in sorted(names) if Path(n).suffix.lower() in _FONT_SUFFIXES]
+            files += [
+                Path(root) / n for n in sorted(names) if Path(n).suffix.lower() in _FONT_SUFFIXES
+            ]
     return files
 
 

@@ -28,10 +28,12 @@ from zhiqian_desktop.printing.font_finder import (
     HEADING,
     KAI,
     ROLE_LABELS,
-    SONG as SONG_ROLE,
     TITLE,
     SystemFace,
     find_faces,
+)
+from zhiqian_desktop.printing.font_finder import (
+    SONG as SONG_ROLE,
 )
 from zhiqian_desktop.resources_access import resource_path
 
@@ -226,9 +228,7 @@ class PrintFonts:
 
     def describe(self) -> list[tuple[str, str]]:
         """(role, "where the face comes from") lines for 设置 and the print preview."""
-        return [
-            (c.label, f"{ORIGIN_LABELS[c.origin]}：{c.description}") for c in self.choices
-        ]
+        return [(c.label, f"{ORIGIN_LABELS[c.origin]}：{c.description}") for c in self.choices]
 
 
 def missing_glyph(ch: str, field: str, text: str) -> UserError:
@@ -251,7 +251,8 @@ def ink_top(font_name: str, ch: str, size: float) -> float:
         y_max = struct.unpack(">h", table[offset + 8 : offset + 10])[0]
     except (KeyError, IndexError, struct.error):
         return 0.4 * size
-    return float(y_max) * size / face.unitsPerEm
+    units: int = face.unitsPerEm
+    return float(y_max) * size / units
 
 
 def has_glyph(font_name: str, ch: str) -> bool:

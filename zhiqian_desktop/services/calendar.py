@@ -84,7 +84,7 @@ def _provisional(session: Session) -> list[tuple[str, str, str, date, date | Non
             DueEntry.rolled_from,
         ).where(DueEntry.calendar_complete.is_(False))
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def _moved(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -240,3 +241,23 @@ def test_database_location_dialog_opens_from_the_data_tab(
     qtbot.waitExposed(dialog)
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_fonts_tab_shows_the_file_each_print_role_uses(
+    qtbot: QtBot, db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhiqian_desktop.printing.font_finder import FONT_DIRS_ENV
+
+    monkeypatch.setenv(FONT_DIRS_ENV, str(tmp_path))  # a PC with no fonts of its own
+    page = open_page(qtbot, db, admin)
+    shown = page.fonts.in_use.text()
+    for role in (
+        "标题（小标宋）",
+        "正文（仿宋）",
+        "一级标题（黑体）",
+        "二级标题（楷体）",
+        "页码（宋体）",
+    ):
+        assert role in shown
+    # No 仿宋 installed: the body falls back to the bundled face, and says so.
+    assert "正文（仿宋）：随软件提供：AR PL UMing（uming.ttc" in shown

@@ -46,7 +46,7 @@ from zhiqian_desktop.services import calendar as calendar_service
 from zhiqian_desktop.services import maintenance
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import add_tribunal
-from zhiqian_desktop.services.settings import get_settings, update_settings
+from zhiqian_desktop.services.settings import get_settings, print_faces, update_settings
 from zhiqian_desktop.services.staff import (
     calendar_source,
     data_locations,
@@ -448,6 +448,19 @@ class FontsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(box)
+        self.in_use = _note("")
+        self.in_use.setObjectName("printFacesInUse")
+        in_use_box = QGroupBox("各用途现用的字体文件")
+        in_use_layout = QVBoxLayout(in_use_box)
+        in_use_layout.addWidget(self.in_use)
+        layout.addWidget(in_use_box)
+        layout.addWidget(
+            _note(
+                "未设置字体文件时，软件在本机字体文件夹中按字体名称查找仿宋、小标宋、黑体、楷体、宋体；"
+                "找不到的用随软件提供的字体。生僻字依次从本机的宋体、扩展字库（SimSun-ExtB 等）和"
+                "随软件提供的生僻字字库中取字形。"
+            )
+        )
         layout.addWidget(
             _note(
                 "打印文书须嵌入 TrueType 字体（.ttf 或 .ttc）；OpenType/CFF 字体（如部分思源字体）无法嵌入。"
@@ -461,6 +474,9 @@ class FontsTab(QWidget):
     def load(self) -> None:
         for key, edit in self.edits.items():
             edit.setText(self.page.settings_values[key] or "")
+        with self.page.db.reader() as session:
+            faces = print_faces(session)
+        self.in_use.setText("\n".join(f"{role}：{where}" for role, where in faces))
 
     def browse(self, key: str) -> None:
         start = self.edits[key].text() or str(Path.home())

@@ -161,7 +161,8 @@ class PeriodEnd:
 
     ``rolled_from`` is the nominal last day when a rest day pushed the end forward.
     ``calendar_complete`` is False when a year between the nominal and final end lacks holiday
-    data: the date was then found from weekends only and must be checked by a person.
+    data: the date was then found from weekends and the statutory holidays only (no 调休 or
+    补假) and must be checked by a person.
     """
 
     start: date

@@ -190,9 +190,21 @@ def _notice_text() -> tuple[str, list[str]]:
     return fill(data["title"]), [fill(p) for p in [data["addressee"], *data["paragraphs"]]]
 
 
+def body_face() -> tuple[str, int]:
+    """The font file (and its index in a collection) the app prints a notice's body with: the
+    court's configured face, the system's 仿宋, or the bundled one, as printing.fonts chooses."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from zhiqian_desktop.printing.fonts import load_print_fonts
+
+    face = pdfmetrics.getFont(load_print_fonts().body).face
+    index = face.subfontNameX.decode().lstrip("-")
+    return face.filename, int(index or 0)
+
+
 def bare_page() -> Callable[[], bytes]:
-    """One A4 page of the notice's text drawn with ReportLab's canvas in the bundled 宋体-style
-    face (the app's default print face), embedded as a TrueType subset."""
+    """One A4 page of the notice's text drawn with ReportLab's canvas in the face the app prints
+    the body with, embedded as a TrueType subset (a new, plain TTFont of the same file)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
@@ -200,8 +212,8 @@ def bare_page() -> Callable[[], bytes]:
     from reportlab.pdfgen import canvas
 
     if _BARE_FONT not in pdfmetrics.getRegisteredFontNames():
-        path = resource_path("fonts") / "uming.ttc"
-        pdfmetrics.registerFont(TTFont(_BARE_FONT, str(path), subfontIndex="UMingCN"))
+        path, index = body_face()
+        pdfmetrics.registerFont(TTFont(_BARE_FONT, path, subfontIndex=index))
     title, paragraphs = _notice_text()
     lines = [p[i : i + 28] for p in paragraphs for i in range(0, len(p), 28)]
 

@@ -124,7 +124,7 @@ def test_reopen_allowed_with_reason(status: CaseStatus) -> None:
     assert check_reopen(status, "当事人反映履行款未到账，需继续督促") is None
     assert check_reopen(status, "\u3000继续督促\n") is None  # blanks around a reason are fine
     # Only the reason decides: the same case without one is refused with the reason why.
-    with pytest.raises(UserError, match="^重新开启案件必须填写理由$"):
+    with pytest.raises(UserError, match=r"^重新开启案件必须填写理由$"):
         check_reopen(status, "\u3000")
     assert is_read_only(status), "a closed case changes only through the audited reopen"
 

@@ -52,6 +52,7 @@ def rng(request: pytest.FixtureRequest) -> random.Random:
     print(f"{request.node.name}: random seed {seed} (repeat with {SEED_ENV}={seed})")
     return random.Random(seed)
 
+
 # The child imports first, then waits for "go" on stdin: the parent starts the next child while
 # it checks the database after a kill, so the imports do not add up over fifty runs.
 WRITER = textwrap.dedent(

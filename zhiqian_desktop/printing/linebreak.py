@@ -11,10 +11,11 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-NO_LINE_START = frozenset("，。、；：！？）」》』】〕〉’”…—·％‰℃,.;:!?)]}%")
-"""Closing punctuation, never the first character of a line."""
+NO_LINE_START = frozenset("，。、；：！？）］｝」》』】〕〗〙〛〉’”…—·～％‰℃,.;:!?)]}%")
+"""Closing punctuation (GB/T 15834's stops, closing quotes, brackets and title marks, the
+separator · and the connector ～), never the first character of a line."""
 
-NO_LINE_END = frozenset("（「《『【〔〈“‘([{¥￥$")
+NO_LINE_END = frozenset("（［｛「《『【〔〖〘〚〈“‘([{¥￥$")
 """Opening punctuation and currency signs, never the last character of a line."""
 
 _WORD_JOINERS = frozenset(".,:/-'%")

@@ -256,10 +256,10 @@ class _Finder:
             for operator, replacement in self._mutations(node, chain):
                 self._add(node, path, chain, operator, replacement)
         if isinstance(node, ast.Return) and node.value is not None:
-            if not (isinstance(node.value, ast.Constant) and node.value.value in (None, True, False)):
-                self._add(
-                    node.value, (*path, ("value", None)), [], "return", ast.Constant(None)
-                )
+            if not (
+                isinstance(node.value, ast.Constant) and node.value.value in (None, True, False)
+            ):
+                self._add(node.value, (*path, ("value", None)), [], "return", ast.Constant(None))
         if isinstance(node, ast.If | ast.While | ast.IfExp):
             negated = self._condition(node.test)
             if negated is not None:
@@ -320,13 +320,22 @@ def _header(stmt: ast.stmt | None) -> tuple[int, int]:
     return (stmt.lineno, end)
 
 
+_SOURCES: dict[str, str] = {}
+
+
+def source_of(module: str) -> str:
+    """The module's text as first read: the mutants of a run all apply to the same text."""
+    if module not in _SOURCES:
+        _SOURCES[module] = (ROOT / PACKAGE / module).read_text(encoding="utf-8")
+    return _SOURCES[module]
+
+
 def find_mutants(module: str) -> list[Mutant]:
-    tree = ast.parse((ROOT / PACKAGE / module).read_text(encoding="utf-8"))
-    return _Finder(module, tree).found
+    return _Finder(module, ast.parse(source_of(module))).found
 
 
 def mutated_source(mutant: Mutant) -> str:
-    tree = ast.parse((ROOT / PACKAGE / mutant.module).read_text(encoding="utf-8"))
+    tree = ast.parse(source_of(mutant.module))
     parent: ast.AST = tree
     for name, index in mutant.path[:-1]:
         child = getattr(parent, name)
@@ -355,12 +364,15 @@ def targets() -> list[str]:
 
 
 def tests_for(module: str) -> tuple[str, ...]:
+    """The module's tests: tests/<folder>/test_<name>.py and test_<name>_*.py, unless listed."""
     if module in TESTS:
         return TESTS[module]
-    own = f"tests/{module.rsplit('/', 1)[0]}/test_{Path(module).stem}.py"
-    if (ROOT / own).exists():
-        return (own,)
-    return (f"tests/{module.rsplit('/', 1)[0]}",)
+    folder, stem = module.rsplit("/", 1)[0], Path(module).stem
+    found = [*(ROOT / "tests" / folder).glob(f"test_{stem}.py")]
+    found += sorted((ROOT / "tests" / folder).glob(f"test_{stem}_*.py"))
+    if found:
+        return tuple(str(p.relative_to(ROOT)) for p in found)
+    return (f"tests/{folder}",)
 
 
 # --- equivalent mutants ---------------------------------------------------------------------
@@ -688,8 +700,10 @@ def changed_targets() -> tuple[list[str], str, bool]:
 
 def report(results: list[ModuleResult]) -> bool:
     ok = True
-    print(f"{'module':<26}{'mutants':>8}{'killed':>8}{'timeout':>8}{'equiv.':>8}"
-          f"{'survived':>9}{'score':>8}")
+    print(
+        f"{'module':<26}{'mutants':>8}{'killed':>8}{'timeout':>8}{'equiv.':>8}"
+        f"{'survived':>9}{'score':>8}"
+    )
     for r in results:
         print(
             f"{r.module:<26}{len(r.outcomes):>8}{r.count('killed'):>8}{r.count('timeout'):>8}"
@@ -712,7 +726,7 @@ def show(key: str) -> None:
     for module in targets():
         for mutant in find_mutants(module):
             if key in (mutant.key, mutant.label, str(mutant.index)) or mutant.label.endswith(key):
-                original = ast.unparse(ast.parse((ROOT / PACKAGE / module).read_text("utf-8")))
+                original = ast.unparse(ast.parse(source_of(module)))
                 diff = difflib.unified_diff(
                     original.splitlines(),
                     mutated_source(mutant).splitlines(),
@@ -747,6 +761,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         return subprocess.run([sys.executable, __file__, *sys.argv[1:]], env=env).returncode
     os.chdir(ROOT)
+    # As `python -m pytest` does: the tests import `tests.…`, and the code is this checkout's
+    # (not whatever copy is installed), so a copy of the tree can be tested while work goes on.
+    sys.path.insert(0, str(ROOT))
     if args.show:
         show(args.show)
         return 0
@@ -779,22 +796,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every child shares the preloaded objects; frozen, they are never scanned by its collector.
     gc.freeze()
     started = time.monotonic()
+    results = []
     with tempfile.TemporaryDirectory(prefix="zhiqian-mutation-") as scratch:
-        results = [
-            run_module(
-                m,
-                plan[m],
+        for module in modules:
+            result = run_module(
+                module,
+                plan[module],
                 equivalents,
                 jobs=max(1, args.jobs),
                 full=not sample,
                 scratch=scratch,
                 use_coverage=not args.all_tests,
             )
-            for m in modules
-        ]
+            results.append(result)
+            print(
+                f"mutation: {module}: {len(result.outcomes)} mutants, "
+                f"{result.count('survived')} survived, {result.score:.1f}% "
+                f"({time.monotonic() - started:.0f} s)",
+                flush=True,
+            )
     ok = report(results)
-    print(f"mutation: {sum(len(r.outcomes) for r in results)} mutants in "
-          f"{time.monotonic() - started:.0f} s")
+    print(
+        f"mutation: {sum(len(r.outcomes) for r in results)} mutants in "
+        f"{time.monotonic() - started:.0f} s"
+    )
     return 0 if ok else 1
 
 

@@ -429,8 +429,19 @@ def changed_targets() -> tuple[list[str], str, bool]:
 # --- reporting ------------------------------------------------------------------------------
 
 
+def survivors(result: ModuleResult) -> list[str]:
+    """What keeps a module from passing: unexplained survivors and stale explanations."""
+    lines = []
+    for o in result.outcomes:
+        if o.status == "survived":
+            why = f" ({o.reason})" if o.reason else ""
+            lines.append(f"SURVIVED {o.mutant.label}{why}")
+    lines += [f"STALE {e.module}: no such mutant any more: {e.mutant}" for e in result.stale]
+    return lines
+
+
 def report(results: list[ModuleResult]) -> bool:
-    ok = True
+    """The score table; True when every module reaches the threshold with nothing unexplained."""
     print(
         f"{'module':<26}{'mutants':>8}{'killed':>8}{'timeout':>8}{'equiv.':>8}"
         f"{'survived':>9}{'score':>8}"
@@ -440,17 +451,7 @@ def report(results: list[ModuleResult]) -> bool:
             f"{r.module:<26}{len(r.outcomes):>8}{r.count('killed'):>8}{r.count('timeout'):>8}"
             f"{r.count('equivalent'):>8}{r.count('survived'):>9}{r.score:>7.1f}%"
         )
-    for r in results:
-        for o in r.outcomes:
-            if o.status == "survived":
-                ok = False
-                print(f"SURVIVED {o.mutant.label}")
-        for e in r.stale:
-            ok = False
-            print(f"STALE {e.module}: no such mutant any more: {e.mutant}")
-        if r.score < THRESHOLD:
-            ok = False
-    return ok
+    return all(r.score >= THRESHOLD and not survivors(r) for r in results)
 
 
 def show(key: str) -> None:
@@ -544,6 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"mutation: {module}: {len(result.outcomes)} mutants, "
                 f"{result.count('survived')} survived, {result.score:.1f}% "
                 f"({time.monotonic() - started:.0f} s)",
+                *survivors(result),
+                sep="\n",
                 flush=True,
             )
     ok = report(results)

@@ -246,8 +246,14 @@ def _prepare_parent(tests: Sequence[str]) -> None:
             continue
     import hypothesis
 
+    # The same examples every run, and no check that depends on the machine's speed.
     hypothesis.settings.register_profile(
-        "mutation", database=None, derandomize=True, deadline=None, print_blob=False
+        "mutation",
+        database=None,
+        derandomize=True,
+        deadline=None,
+        print_blob=False,
+        suppress_health_check=list(hypothesis.HealthCheck),
     )
 
 
@@ -315,7 +321,7 @@ def _baseline(module: str, tests: Sequence[str], scratch: str) -> tuple[float, C
     else:
         raise SystemExit(
             f"mutation: the tests of {module} fail without any mutant ({' '.join(tests)}); "
-            "fix them first"
+            "fix them first (ZHIQIAN_MUTATION_OUTPUT=1 shows pytest's output)"
         )
     data = json.loads(Path(coverage).read_text(encoding="utf-8"))
     started = time.monotonic()

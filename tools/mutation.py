@@ -342,6 +342,14 @@ def _selected(mutant: Mutant, coverage: Coverage) -> list[str]:
     return [t for t in coverage.order if ALL_TESTS in ids or t in ids]
 
 
+def _explained(outcome: Outcome, known: dict[str, Equivalent]) -> Outcome:
+    if outcome.status == "survived" and outcome.mutant.key in known:
+        return Outcome(
+            outcome.mutant, "equivalent", outcome.seconds, known[outcome.mutant.key].reason
+        )
+    return outcome
+
+
 def run_module(
     module: str,
     mutants: list[Mutant],
@@ -367,7 +375,9 @@ def run_module(
             mutant = queue.pop(0)
             selected = _selected(mutant, coverage) if use_coverage else list(tests)
             if not selected:
-                result.outcomes.append(Outcome(mutant, "survived", 0.0, "no test runs this line"))
+                result.outcomes.append(
+                    _explained(Outcome(mutant, "survived", 0.0, "no test runs this line"), known)
+                )
                 continue
             pid = _fork(module, mutated_source(mutant), [*options, *selected], scratch)
             running.append(Running(pid, mutant, time.monotonic(), limit))
@@ -386,11 +396,8 @@ def run_module(
                 # (2, or 4 when pytest then finds none of the tests it was given).
                 code = os.waitstatus_to_exitcode(status)
                 outcome = Outcome(job.mutant, "survived" if code == 0 else "killed", elapsed)
-            if outcome.status == "survived" and job.mutant.key in known:
-                outcome.status = "equivalent"
-                outcome.reason = known[job.mutant.key].reason
             _reap(job.pid, scratch)
-            result.outcomes.append(outcome)
+            result.outcomes.append(_explained(outcome, known))
             running.remove(job)
             _progress(result, len(mutants))
     result.outcomes.sort(key=lambda o: o.mutant.index)

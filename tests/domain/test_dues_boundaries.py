@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import pytest
 
-from zhiqian_desktop.domain.calendar import HolidayCalendar, official_calendar_rows
+from zhiqian_desktop.domain.calendar import HolidayCalendar, PeriodEnd, official_calendar_rows
 from zhiqian_desktop.domain.dues import (
     COURT_TZ,
     CaseFacts,
@@ -37,8 +37,11 @@ from zhiqian_desktop.domain.dues import (
     PaymentFact,
     court_date,
     due_list,
+    item_on,
     priority_of,
+    shows_from,
 )
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PreservationKind
 from zhiqian_desktop.domain.workflow import CaseStatus
 
@@ -429,3 +432,57 @@ def test_the_list_with_the_default_settings() -> None:
         ("B", DueKind.URGING_PERIOD, D(2026, 11, 17), 0),
     ]
     assert [i.group for i in items] == [DueGroup.OVERDUE, DueGroup.TODAY]
+
+
+# --- what a row shows --------------------------------------------------------------------------
+
+
+def test_group_headings() -> None:
+    assert [g.label for g in DueGroup] == ["已逾期", "今日到期", "3日内到期", "提前预警"]
+
+
+def test_a_row_is_complete_and_not_moved_unless_it_says_so() -> None:
+    on = D(2026, 11, 25)
+    row = item_on(on, "c", DueKind.FOLLOW_UP, D(2026, 11, 20), "约定回访", livelihood=False)
+    assert row.calendar_complete and row.rolled_from is None and not row.livelihood
+    assert (row.days_overdue, row.priority, row.group) == (5, 2, DueGroup.OVERDUE)
+    plain = DueItem("c", DueKind.FOLLOW_UP, D(2026, 11, 20), 5, 2, "约定回访")
+    assert plain.calendar_complete and not plain.livelihood and plain.rolled_from is None
+
+
+def test_an_agreed_date_on_a_rest_day_moves_to_the_next_working_day() -> None:
+    assert CALC.roll(D(2026, 11, 28)) == PeriodEnd(
+        D(2026, 11, 28), 0, None, D(2026, 11, 30), D(2026, 11, 28), True
+    )
+    assert CALC.roll(D(2026, 11, 27)) == PeriodEnd(
+        D(2026, 11, 27), 0, None, D(2026, 11, 27), None, True
+    )
+
+
+def test_a_freeze_row_names_what_was_frozen() -> None:
+    frozen = FreezeFact(PreservationKind.BANK_DEPOSIT, D(2025, 12, 2), description="工商银行账户")
+    [item] = items_of(case(freezes=(frozen,)), DueKind.FREEZE_EXPIRING, D(2026, 12, 2))
+    assert item.detail == "银行存款（工商银行账户）2025-12-02保全，1年期限届满"
+    bare = replace(frozen, description="")
+    [item] = items_of(case(freezes=(bare,)), DueKind.FREEZE_EXPIRING, D(2026, 12, 2))
+    assert item.detail == "银行存款2025-12-02保全，1年期限届满"
+
+
+def test_an_item_due_at_the_start_of_the_calendar_shows_from_its_first_day() -> None:
+    assert shows_from(DueKind.ENFORCEMENT_LIMIT, D(1, 1, 31)) == date.min
+    assert shows_from(DueKind.FREEZE_EXPIRING, D(1, 1, 31)) == D(1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        case(performance_deadline=D(9999, 1, 1)),
+        case(freezes=(FreezeFact(PreservationKind.REAL_PROPERTY, D(9998, 6, 1)),)),
+    ],
+    ids=["art. 250 limit", "freeze"],
+)
+def test_a_deadline_beyond_the_calendar_is_an_error_never_silently_dropped(
+    facts: CaseFacts,
+) -> None:
+    with pytest.raises(UserError, match="起算的期间超出可计算的日期范围；请检查起算日和期间"):
+        CALC.items(facts, D(2026, 11, 25))

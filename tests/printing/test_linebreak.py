@@ -14,6 +14,7 @@ from zhiqian_desktop.printing.linebreak import (
     NO_LINE_END,
     NO_LINE_START,
     break_lines,
+    keeps_together,
     line_violations,
     text_units,
     width_units,
@@ -286,7 +287,9 @@ def test_a_number_moves_whole_when_exactly_twelve_units_go_back() -> None:
 
 def test_a_number_that_would_move_thirteen_units_is_split_where_the_line_is_full() -> None:
     number = "62220212345678901234"  # 20 digits; 13 would fit after 43 units
-    assert break_lines("甲" * 21 + "a" + number) == ["甲" * 21 + "a" + number[:13], number[13:]]
+    text = "甲" * 21 + " " + number
+    assert break_lines(text) == ["甲" * 21 + " " + number[:13], number[13:]]
+    assert break_lines(text, max_pushback=13) == ["甲" * 21 + " ", number]
 
 
 def test_a_number_longer_than_a_line_is_split_at_every_full_line() -> None:
@@ -324,3 +327,66 @@ def test_the_first_line_indent_counts_for_numbers_too() -> None:
 def test_ellipsis_and_dash_stay_doubled() -> None:
     assert break_lines("甲" * 27 + "……乙") == ["甲" * 26, "甲……乙"]
     assert break_lines("甲" * 27 + "——乙") == ["甲" * 26, "甲——乙"]
+
+
+# --- the pieces, and lines narrower than a character --------------------------------------------
+
+
+def test_combining_marks_take_no_width() -> None:
+    assert width_units("\u0301") == 0  # a combining acute accent
+    assert text_units("Jose\u0301") == 4
+    assert text_units("Lu\u0308\u030c") == 2  # ǚ typed as u with two combining marks
+
+
+@pytest.mark.parametrize(
+    ("text", "k", "together"),
+    [
+        ("……", 1, True),
+        ("——", 1, True),
+        ("…—", 1, False),
+        ("12", 1, True),
+        ("a.b", 1, True),
+        ("甲1", 1, False),
+        ("1甲", 1, False),
+        ("甲乙", 1, False),
+    ],
+)
+def test_what_is_kept_together(text: str, k: int, together: bool) -> None:
+    assert keeps_together(text, k) is together
+
+
+def test_a_narrow_line_holds_one_wide_character() -> None:
+    assert break_lines("甲乙丙", 2) == ["甲", "乙", "丙"]
+    with pytest.raises(ValueError, match="at least one wide character"):
+        break_lines("甲", 1)
+
+
+def test_a_character_wider_than_the_first_line_is_placed_alone() -> None:
+    # An indent leaving one unit for a two-unit character: it goes on the line regardless.
+    assert break_lines("甲乙丙", 2, first_indent=1) == ["甲", "乙", "丙"]
+
+
+def test_a_closing_mark_after_a_long_number_takes_the_last_digit_with_it() -> None:
+    digits = "123456789012345678901234567890"  # 30 units: too long to move whole
+    text = "甲" * 13 + digits + "，乙"  # the line is full just before the comma
+    assert break_lines(text) == ["甲" * 13 + digits[:29], digits[29] + "，乙"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "marked"),
+    [
+        (["甲乙", "丙丁"], []),
+        (["甲", "，乙"], [1]),
+        (["甲（", "乙"], [1]),
+        (["甲（", "，乙"], [1]),
+        (["甲", "乙", "丙）"], []),
+        (["甲", "乙（", "丙", "。"], [2, 3]),
+        (["，甲"], []),  # the first line may start with anything
+        (["甲", "", "，乙"], []),  # empty lines are not judged
+        (["甲（", ""], []),
+    ],
+)
+def test_line_violations_marks_forbidden_starts_and_ends(
+    lines: list[str], marked: list[int]
+) -> None:
+    assert line_violations(lines) == marked

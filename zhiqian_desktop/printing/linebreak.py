@@ -30,10 +30,11 @@ WidthFn = Callable[[str], int]
 @lru_cache(maxsize=8192)
 def width_units(ch: str) -> int:
     """2 for wide characters (CJK, full-width and the ambiguous marks Chinese type sets wide)."""
-    if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
-        return 2
+    # Combining marks first: most (U+0300–036F) are also "ambiguous" width, yet they take none.
     if unicodedata.combining(ch):
         return 0
+    if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
+        return 2
     return 1
 
 

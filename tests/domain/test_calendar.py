@@ -124,7 +124,8 @@ def test_next_working_day_at_end_of_calendar() -> None:
         (date(2026, 9, 20), True),  # a Sunday worked in lieu
         (date(2026, 10, 10), True),  # a Saturday worked in lieu
         (date(2026, 2, 23), False),  # the last day of the Spring Festival, a Monday
-        (date(2030, 1, 1), True),  # a Tuesday of a year without data: by weekends only
+        (date(2030, 1, 1), False),  # 元旦 of a year without its notice: a statutory holiday
+        (date(2030, 1, 2), True),  # the Wednesday after it
         (date(2030, 1, 5), False),  # a Saturday of that year
     ],
 )

@@ -382,8 +382,10 @@ def test_a_stated_freeze_expiry_shows_thirty_days_ahead_and_is_not_moved() -> No
 
 def test_a_period_ending_in_a_year_without_holiday_data_is_flagged() -> None:
     facts = case(received_date=D(2026, 12, 10), documents=served(D(2026, 12, 17)))
-    [item] = items_of(facts, DueKind.URGING_PERIOD, D(2027, 1, 1))
-    assert item.due_date == D(2027, 1, 1)  # a Friday; 2027's holidays are not in the table
+    [item] = items_of(facts, DueKind.URGING_PERIOD, D(2027, 1, 4))
+    # 1 January 2027, a Friday, is 元旦 by statute although 2027's notice is not in the table;
+    # the weekend follows, so the period ends on Monday 4 January, flagged for checking.
+    assert (item.due_date, item.rolled_from) == (D(2027, 1, 4), D(2027, 1, 1))
     assert not item.calendar_complete and "2027年节假日数据未录入" in item.detail
 
 

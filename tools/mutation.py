@@ -55,7 +55,7 @@ EXTRA_TARGETS = ("printing/linebreak.py",)
 
 TESTS: dict[str, tuple[str, ...]] = {
     "printing/linebreak.py": ("tests/printing/test_linebreak.py",),
-    "domain/cjk.py": ("tests/printing/test_extension_names.py",),
+    "domain/cjk.py": ("tests/domain/test_cjk.py", "tests/printing/test_extension_names.py"),
 }
 """Tests run per module when they are not just tests/domain/test_<name>.py."""
 

@@ -156,8 +156,9 @@ class _Coverage:
     """Which tests run which lines of the module (lines run at import count for every test), and
     how long each test takes: a mutant's tests run quickest first, so most stop within a second."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, module: str) -> None:
         self.filename = filename
+        self.module = module
         self.current = ALL_TESTS
         self.lines: dict[int, set[str]] = {}
         self.seconds: dict[str, float] = {}
@@ -176,6 +177,12 @@ class _Coverage:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Iterator[None]:
         self.current = item.nodeid
+        # A function cached by an earlier test would not run its lines for this one, and this
+        # test would not be chosen for a mutant there: each test starts with empty caches.
+        for value in vars(sys.modules.get(self.module, sys)).values():
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                clear()
         yield
         self.current = ALL_TESTS
 
@@ -212,7 +219,7 @@ def _child(
         if source is not None:
             sys.meta_path.insert(0, _MutantLoader(module_name(module), source, filename))
         plugins: list[object] = []
-        tracer = _Coverage(filename) if coverage else None
+        tracer = _Coverage(filename, module_name(module)) if coverage else None
         if tracer is not None:
             plugins.append(tracer)
             tracer.start()

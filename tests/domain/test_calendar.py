@@ -591,3 +591,11 @@ def test_years_before_the_2024_revision_have_no_statutory_guess() -> None:
     with pytest.raises(ValueError):
         statutory_holidays(2024)
     assert not WEEKENDS_ONLY.is_rest_day(date(2024, 1, 1))  # Monday; 2024 is a published year
+
+
+def test_the_statutory_guess_starts_with_2025() -> None:
+    # The 2024 revision applies from 2025: 元旦 2025 (a Wednesday) is a rest day even in a table
+    # that has no notice for 2025; 元旦 2024 (a Monday) is guessed at nothing.
+    bare = HolidayCalendar.from_days([], [])
+    assert bare.is_rest_day(date(2025, 1, 1)) and bare.is_working_day(date(2025, 1, 2))
+    assert bare.is_working_day(date(2024, 1, 1))

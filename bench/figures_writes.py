@@ -193,7 +193,7 @@ DESK_SCRIPT = textwrap.dedent(
     import sys, time
     from datetime import UTC, datetime
     from zhiqian_desktop.domain.kinds import ContactKind
-    from zhiqian_desktop.services import contacts
+    from zhiqian_desktop.services.supervision import contacts
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core.users import default_actor
     db = open_app_database(sys.argv[1], check=False)

@@ -27,7 +27,8 @@ from zhiqian_desktop.domain.workflow import (
 
 S = CaseStatus
 
-# The workflow of DESIGN.md §2, written out independently of the module under test.
+# The workflow of docs/architecture.md ("The case's life"), written out independently of the module
+# under test.
 EXPECTED: dict[CaseStatus, set[CaseStatus]] = {
     S.REGISTERED: {S.SUPERVISING, S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},
     S.SUPERVISING: {S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},

@@ -111,7 +111,8 @@ def create_key(database: Path, key: bytes | None = None) -> bytes:
     tmp.unlink(missing_ok=True)
     _keys.pop(path.resolve(), None)
     existing = read_key(database)
-    assert existing is not None
+    if existing is None:
+        raise RuntimeError(f"the audit key beside {database} could not be read back")
     return existing
 
 
@@ -288,7 +289,7 @@ def head(session: Session) -> tuple[int, str] | None:
     row = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    return (row[0], row[1]) if row else None
+    return (row.seq, row.hash) if row else None
 
 
 def history(session: Session, case_id: str) -> list[AuditEvent]:

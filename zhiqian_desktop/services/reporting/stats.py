@@ -330,7 +330,8 @@ def _flag_sum(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 
 def _apply_bucket(fig: Figures, outcome: str, n: int) -> None:
     fig.cases += n
-    setattr(fig, Outcome(outcome).value, getattr(fig, Outcome(outcome).value) + n)
+    key = Outcome.from_label(outcome).value
+    setattr(fig, key, getattr(fig, key) + n)
 
 
 def _apply_closed(fig: Figures, days: int, n: int) -> None:

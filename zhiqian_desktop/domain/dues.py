@@ -24,6 +24,7 @@ from zhiqian_desktop.domain.calendar import (
     period_end_days,
     period_end_years,
 )
+from zhiqian_desktop.domain.issuing import SERVED_KINDS
 from zhiqian_desktop.domain.kinds import DocumentKind, LabelledEnum, PreservationKind
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
@@ -47,21 +48,7 @@ FREEZE_YEARS: dict[PreservationKind, int] = {
     PreservationKind.OTHER: 3,
 }
 
-SERVED_KINDS: frozenset[DocumentKind] = frozenset(
-    {
-        DocumentKind.URGING,
-        DocumentKind.SUPERVISION_NOTICE,
-        DocumentKind.RISK_NOTICE,
-        DocumentKind.PRE_FINE,
-        DocumentKind.PRE_DETENTION,
-        DocumentKind.PRE_DISHONEST,
-        DocumentKind.PRE_CONSUMPTION_LIMIT,
-        DocumentKind.PRE_CRIMINAL,
-        DocumentKind.PERFORMANCE_CERTIFICATE,
-        DocumentKind.BANKRUPTCY_NOTICE,
-    }
-)
-"""Documents that must be served on a party; records and internal letters are not."""
+
 
 
 class DueAction(LabelledEnum):

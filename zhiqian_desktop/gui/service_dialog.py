@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.issuing import REASON_REQUIRED
 from zhiqian_desktop.domain.kinds import ServiceMethod
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
@@ -176,7 +177,7 @@ class ServiceDialog(QDialog):
 
     def _method_changed(self) -> None:
         method = self.current_method()
-        required = method in notices.REASON_REQUIRED
+        required = method in REASON_REQUIRED
         self.reason_label.setText(
             {ServiceMethod.SUBSTITUTE: "代收理由", ServiceMethod.LEAVING: "拒收事由"}.get(
                 method, "说明"

@@ -448,6 +448,15 @@ class NoticeRenderer:
             tail += [Spacer(1, g.leading * 0.5), *self.paragraph(text, indent=0, field="签名栏")]
         if content.signature == "court":
             tail += self.court_signature(content)
+        notes: list[Flowable] = []
+        for note in content.notes:
+            notes += self.paragraph(
+                note, indent=4 if content.signature == "court" else 0, field="附注"
+            )
+        if tail:
+            # A footnote belongs under the signature: it never goes to a page of its own.
+            tail += notes
+            notes = []
         if content.blank_lines:
             reserve = sum(f.wrap(g.block_width, g.block_height)[1] for f in tail) + 1
             # Rules to the foot of this page, then a page of rules ending with the signatures.
@@ -460,10 +469,7 @@ class NoticeRenderer:
             moved, body = body[len(body) - keep :], body[: len(body) - keep]
             body.append(KeepTogether([*moved, *tail]))
         story += body
-        for note in content.notes:
-            story += self.paragraph(
-                note, indent=4 if content.signature == "court" else 0, field="附注"
-            )
+        story += notes
         return story
 
     def copies(self, content: NoticeContent) -> list[str | None]:

@@ -23,6 +23,11 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import PeriodEnd, period_end_days
 from zhiqian_desktop.domain.errors import NotFound, UserError
+from zhiqian_desktop.domain.issuing import (
+    ADDRESSEES,
+    Addressees,
+    service_problem,
+)
 from zhiqian_desktop.domain.kinds import DocumentKind, LicenceStatus, PartyRole, ServiceMethod
 from zhiqian_desktop.domain.workflow import DOCUMENTS_AFTER_CLOSING, document_refusal
 from zhiqian_desktop.printing.documents import (
@@ -51,6 +56,7 @@ from zhiqian_desktop.store.models import (
     Attachment,
     CourtSettings,
     Document,
+    Party,
     Payment,
     Service,
     Settlement,
@@ -64,8 +70,6 @@ PDF_MEDIA_TYPE = "application/pdf"
 CLOSED_CASE_KINDS = DOCUMENTS_AFTER_CLOSING
 """Documents that may still be issued once a case is closed (not archived)."""
 
-REASON_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.LEAVING})
-RECIPIENT_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.DIRECT, ServiceMethod.GRID})
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,11 @@ def case_facts(session: Session, case: SupervisionCase, settings: CourtSettings)
     end = urging_period_end(session, case.id)
     obligors = _party_facts(case, PartyRole.OBLIGOR)
     return CaseFacts(
+        status=case.status,
+        act_performed_on=case.act_performed_on,
+        urging_served=end is not None,
+        livelihood_kind=case.livelihood_kind,
+        application_received_on=case.application_received_on,
         court_name=settings.court_name,
         case_no=case.case_no,
         original_case_no=case.original_case_no,
@@ -177,30 +186,53 @@ def renderer_for(settings: CourtSettings) -> NoticeRenderer:
     return NoticeRenderer(load_print_fonts(settings.print_font_body, settings.print_font_title))
 
 
-def _served_facts(session: Session, case_id: str, served_document_id: str | None) -> ServedFacts:
-    if served_document_id:
-        target = session.get(Document, served_document_id)
-        if target is None or target.case_id != case_id or target.deleted_at is not None:
-            raise NotFound("要送达的文书不存在或不属于本案；请刷新文书列表")
-    else:
-        target = session.scalars(
-            select(Document)
-            .where(
-                Document.case_id == case_id,
-                Document.deleted_at.is_(None),
-                Document.voided.is_(False),
-                Document.kind != DocumentKind.SERVICE_RECEIPT,
-            )
-            .order_by(Document.issued_at.desc(), Document.doc_no.desc())
-            .limit(1)
-        ).first()
-        if target is None:
-            raise UserError("本案还没有出具可送达的文书；请先出具催告书等文书，再打印送达回证")
+def addressees_of(session: Session, document: Document) -> list[Party]:
+    """The parties a document is served on, one 送达回证 each (none for a record or a letter)."""
+    who = ADDRESSEES[document.kind]
+    roles = {
+        Addressees.OBLIGORS: (PartyRole.OBLIGOR,),
+        Addressees.APPLICANTS: (PartyRole.APPLICANT,),
+        Addressees.BOTH: (PartyRole.APPLICANT, PartyRole.OBLIGOR),
+        Addressees.NONE: (),
+    }[who]
+    case = get_case(session, document.case_id)
+    return [p for role in roles for p in case.parties if p.role is role and p.deleted_at is None]
+
+
+def _served_facts(
+    session: Session, case_id: str, served_document_id: str | None, party_id: str | None
+) -> ServedFacts:
+    if not served_document_id:
+        raise UserError("送达回证需要指明所送达的文书；请选择要送达的文书")
+    target = session.get(Document, served_document_id)
+    if target is None or target.case_id != case_id or target.deleted_at is not None:
+        raise NotFound("要送达的文书不存在或不属于本案；请刷新文书列表")
     if target.kind is DocumentKind.SERVICE_RECEIPT:
         raise UserError("送达回证本身不需要另开送达回证；请选择被送达的文书")
+    if target.voided:
+        raise UserError(f"文书{target.doc_no}已作废，不能再出具送达回证")
+    parties = addressees_of(session, target)
+    if not parties:
+        raise UserError(
+            f"{target.kind.label}没有受送达人（不向当事人送达），不出具送达回证"
+        )
+    if party_id is None:
+        if len(parties) > 1:
+            names = "、".join(p.name for p in parties)
+            raise UserError(
+                f"{target.kind.label}{target.doc_no}有{len(parties)}名受送达人（{names}），"
+                "每人一份送达回证；请指明受送达人"
+            )
+        party = parties[0]
+    else:
+        found = [p for p in parties if p.id == party_id]
+        if not found:
+            raise UserError(f"所选当事人不是{target.kind.label}{target.doc_no}的受送达人")
+        party = found[0]
     content = stored_content(target)
-    recipient = content.addressee.rstrip("：:") or content.title
-    return ServedFacts(title=content.title, doc_no=target.doc_no, recipient=recipient, address=None)
+    return ServedFacts(
+        title=content.title, doc_no=target.doc_no, recipient=party.name, address=party.address
+    )
 
 
 def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) -> str:
@@ -237,6 +269,7 @@ def issue_notice(
     *,
     today: date,
     served_document_id: str | None = None,
+    recipient_party_id: str | None = None,
     sync: bool = True,
 ) -> IssuedDocument:
     """Number, render and store one document for a case (PDF + data + audit event).
@@ -250,15 +283,10 @@ def issue_notice(
     renderer = renderer_for(settings)
     facts = case_facts(session, case, settings)
     served = (
-        _served_facts(session, case.id, served_document_id)
+        _served_facts(session, case.id, served_document_id, recipient_party_id)
         if kind is DocumentKind.SERVICE_RECEIPT
         else None
     )
-    if served is not None and facts.obligors:
-        addresses = {p.name: p.address for p in (*facts.obligors, *facts.applicants)}
-        served = ServedFacts(
-            served.title, served.doc_no, served.recipient, addresses.get(served.recipient)
-        )
     doc_id = new_id()
     doc_no = _next_doc_no(session, case, kind)
     context, content = build_content(
@@ -279,6 +307,7 @@ def issue_notice(
         "schema": CONTENT_SCHEMA,
         "issued_on": today.isoformat(),
         "served_document_id": served_document_id if served else None,
+        "recipient_party_id": recipient_party_id if served else None,
         "context": context,
         "content": content.to_dict(),
     }
@@ -332,6 +361,33 @@ def issue_notice(
         pdf=pdf,
         size=len(pdf),
     )
+
+
+def issue_receipts(
+    db: Database,
+    session: Session,
+    actor: Actor,
+    document_id: str,
+    *,
+    today: date,
+    sync: bool = True,
+) -> list[IssuedDocument]:
+    """One 送达回证 for each addressee of the document (none for a document with no addressee)."""
+    document = _document(session, document_id)
+    return [
+        issue_notice(
+            db,
+            session,
+            actor,
+            document.case_id,
+            DocumentKind.SERVICE_RECEIPT,
+            today=today,
+            served_document_id=document.id,
+            recipient_party_id=party.id,
+            sync=sync,
+        )
+        for party in addressees_of(session, document)
+    ]
 
 
 def _safe_filename(name: str) -> str:
@@ -433,6 +489,8 @@ def record_service(
     address: str | None = None,
     substitute_reason: str | None = None,
     remarks: str | None = None,
+    witness: str | None = None,
+    process_recorded: bool = False,
     today: date | None = None,
 ) -> Service:
     """Record how and when a document was served; the urging notice's date starts the period."""
@@ -459,15 +517,10 @@ def record_service(
         raise UserError(
             f"送达日期{served_on.isoformat()}晚于今天；不能登记尚未发生的送达", field="served_on"
         )
-    if method in REASON_REQUIRED and not reason:
-        what = (
-            "代收人与受送达人的关系及代收理由"
-            if method is ServiceMethod.SUBSTITUTE
-            else ("拒收事由及见证人")
-        )
-        raise UserError(f"{method.label}必须写明{what}", field="substitute_reason")
-    if method is ServiceMethod.SUBSTITUTE and not recipient:
-        raise UserError("代收送达必须填写代收人姓名", field="recipient")
+    witness = (witness or "").strip() or None
+    problem = service_problem(method, recipient, reason, witness, process_recorded)
+    if problem is not None:
+        raise UserError(problem[1], field=problem[0])
     if method is ServiceMethod.DIRECT and not recipient:
         recipient = stored_content(document).addressee.rstrip("：:") or None
     service = Service(
@@ -479,6 +532,8 @@ def record_service(
         address=(address or "").strip() or None,
         substitute_reason=reason,
         remarks=(remarks or "").strip() or None,
+        witness=witness,
+        process_recorded=process_recorded,
         updated_by=actor.username,
     )
     session.add(service)

@@ -71,7 +71,7 @@ class IssueDialog(QDialog):
         for kind in DocumentKind:
             if kind is not DocumentKind.SERVICE_RECEIPT:
                 self.kind.addItem(kind.label, kind.value)
-        self.with_receipt = QCheckBox("同时出具送达回证（排在文书之后）", self)
+        self.with_receipt = QCheckBox("同时出具送达回证（每名受送达人一份，排在文书之后）", self)
         self.with_receipt.setChecked(True)
         self.open_after = QCheckBox("出具后预览，以便核对和打印", self)
         self.open_after.setChecked(True)
@@ -342,7 +342,11 @@ class DocumentsTab(QWidget):
         def done(result: object) -> None:
             assert isinstance(result, batch_print.BatchResult)
             issued = result.documents[0]
-            extra = f"及送达回证{result.receipts[0].doc_no}" if result.receipts else ""
+            extra = (
+                f"及送达回证{'、'.join(r.doc_no for r in result.receipts)}"
+                if result.receipts
+                else ""
+            )
             self.banner.show_message(
                 f"已出具{kind.label}{issued.doc_no}{extra}，已编号存档。"
                 + ("" if open_after else "可点“预览/打印”核对和打印。"),

@@ -65,7 +65,9 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     serves = (getattr(args, "serves", None) or "").strip()
     to = (getattr(args, "to", None) or "").strip()
     if kind is DocumentKind.SERVICE_RECEIPT and not serves:
-        raise UserError("出具送达回证须用 --serves 指明所送达的文书编号，如 --serves （2026）内0221执前督12号-催告1")
+        raise UserError(
+            "出具送达回证须用 --serves 指明所送达的文书编号，如 --serves （2026）内0221执前督12号-催告1"
+        )
     if kind is not DocumentKind.SERVICE_RECEIPT and (serves or to):
         raise UserError("--serves 和 --to 只用于出具送达回证（--kind service_receipt）")
     from zhiqian_desktop.services.docket import find_case
@@ -88,9 +90,7 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
                 matches = [p for p in addressees_of(session, served) if p.name == to]
                 if not matches:
                     names = "、".join(p.name for p in addressees_of(session, served)) or "无"
-                    raise UserError(
-                        f"“{to}”不是文书{served.doc_no}的受送达人；受送达人：{names}"
-                    )
+                    raise UserError(f"“{to}”不是文书{served.doc_no}的受送达人；受送达人：{names}")
                 party_id = matches[0].id
         issued = issue_notice(
             db,

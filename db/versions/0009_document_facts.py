@@ -25,9 +25,7 @@ def upgrade() -> None:
     with op.batch_alter_table("service") as batch:
         batch.add_column(sa.Column("witness", sa.String(length=200), nullable=True))
         batch.add_column(
-            sa.Column(
-                "process_recorded", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("process_recorded", sa.Boolean(), nullable=False, server_default=sa.false())
         )
 
 

@@ -184,10 +184,7 @@ def _certificate_refusal(f: IssueFacts) -> str | None:
     if f.amount_due <= 0 and not f.act:
         return f"案件{f.case_no}没有登记应履行的义务，没有可以证明的履行情况"
     if performed_on(f) is None:
-        return (
-            f"案件{f.case_no}没有登记履行款的付款日期，不能出具自动履行证明书；"
-            "请先登记履行款项"
-        )
+        return f"案件{f.case_no}没有登记履行款的付款日期，不能出具自动履行证明书；请先登记履行款项"
     return None
 
 

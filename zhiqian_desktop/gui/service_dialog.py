@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -40,7 +41,7 @@ PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff *.pdf);;所
 
 REASON_HINTS = {
     ServiceMethod.SUBSTITUTE: "代收人与受送达人的关系及由其代收的理由（必填）",
-    ServiceMethod.LEAVING: "拒收事由、见证人姓名及身份（必填）",
+    ServiceMethod.LEAVING: "拒收事由和日期（必填）",
     ServiceMethod.PUBLIC_NOTICE: "公告的媒体或地点、公告期间",
     ServiceMethod.POST: "邮件单号",
     ServiceMethod.ELECTRONIC: "送达的号码、邮箱或平台",
@@ -106,6 +107,9 @@ class ServiceDialog(QDialog):
         self.reason = QPlainTextEdit(self)
         self.reason.setFixedHeight(60)
         self.reason_label = QLabel("事由", self)
+        self.witness = QLineEdit(self)
+        self.witness.setPlaceholderText("到场见证的基层组织或者所在单位代表的姓名、身份")
+        self.process_recorded = QCheckBox("已拍照、录像记录送达过程（照片可在下方添加）", self)
         self.remarks = QPlainTextEdit(self)
         self.remarks.setFixedHeight(50)
         self.photo_list = QListWidget(self)
@@ -129,6 +133,10 @@ class ServiceDialog(QDialog):
         form.addRow("送达地点", self.address)
         box, self.errors["substitute_reason"] = with_error(self.reason, self)
         form.addRow(self.reason_label, box)
+        box, self.errors["witness"] = with_error(self.witness, self)
+        self.witness_label = QLabel("见证人", self)
+        form.addRow(self.witness_label, box)
+        form.addRow("", self.process_recorded)
         form.addRow("备注", self.remarks)
         photos = QWidget(self)
         photo_layout = QHBoxLayout(photos)
@@ -192,6 +200,10 @@ class ServiceDialog(QDialog):
             else (self.addressee or "签收人姓名")
         )
         self.recipient_label.setText(label + ("＊" if method is ServiceMethod.SUBSTITUTE else ""))
+        # 留置送达 (art. 89): a witness, or the process photographed or filmed at the residence.
+        leaving = method is ServiceMethod.LEAVING
+        for widget in (self.witness_label, self.witness, self.process_recorded):
+            widget.setVisible(leaving)
         for error in self.errors.values():
             error.show_message(None)
 
@@ -232,6 +244,7 @@ class ServiceDialog(QDialog):
         if served_on is None:
             self.errors["served_on"].show_message("请填写送达日期")
             return
+        leaving = self.current_method() is ServiceMethod.LEAVING
         try:
             with self.db.unit_of_work() as session:
                 service = notices.record_service(
@@ -245,6 +258,8 @@ class ServiceDialog(QDialog):
                     address=self.address.text(),
                     substitute_reason=self.reason.toPlainText(),
                     remarks=self.remarks.toPlainText(),
+                    witness=self.witness.text() if leaving else None,
+                    process_recorded=leaving and self.process_recorded.isChecked(),
                     today=self.today,
                 )
                 attachments.attach_service_photos(

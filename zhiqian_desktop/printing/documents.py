@@ -22,8 +22,8 @@ from zhiqian_desktop.domain.issuing import (
     transfer_ground,
 )
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
-from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.domain.money import capital_amount, format_amount
+from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.fonts import PrintFonts
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, DocumentTemplate, load_template
 

@@ -80,6 +80,9 @@ class CaseView:
     cause: str
     effective_date: date | None
     performance_deadline: date | None
+    final_installment_date: date | None
+    application_received_on: date | None
+    act_performed_on: date | None
     department: str
     trial_judge: str
     amount_due: Decimal
@@ -259,6 +262,9 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         cause=case.cause,
         effective_date=case.effective_date,
         performance_deadline=case.performance_deadline,
+        final_installment_date=case.final_installment_date,
+        application_received_on=case.application_received_on,
+        act_performed_on=case.act_performed_on,
         department=case.department or "",
         trial_judge=case.trial_judge or "",
         amount_due=case.amount_due,
@@ -331,6 +337,9 @@ FIELD_LABELS = {
     "cause": "案由",
     "effective_date": "生效日期",
     "performance_deadline": "履行期限",
+    "final_installment_date": "最后一期履行期限",
+    "application_received_on": "申请执行书收到日期",
+    "act_performed_on": "行为义务履行日期",
     "department": "审判庭",
     "trial_judge": "原审法官",
     "amount_due": "给付金额",

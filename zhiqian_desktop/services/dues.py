@@ -95,7 +95,7 @@ def _for_open_cases(stmt: Select[Any], case_col: Any, f: DueFilter) -> Select[An
 
 
 def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
-    """The facts of every open case matching the filter, in six queries whatever their number."""
+    """The facts of every open case matching the filter, in seven queries whatever their number."""
     # Core rows through the session's connection: no ORM result machinery for plain columns.
     # Pending records are flushed first, as session.execute() would (autoflush).
     if session.autoflush:
@@ -109,6 +109,8 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             SupervisionCase.status,
             SupervisionCase.livelihood,
             SupervisionCase.performance_deadline,
+            SupervisionCase.effective_date,
+            SupervisionCase.final_installment_date,
             SupervisionCase.obligor_names,
             SupervisionCase.handler_id,
             func.coalesce(User.display_name, ""),
@@ -173,6 +175,15 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
         signed[case_id] = max(signed.get(case_id, signed_on), signed_on)
         installments[case_id].append(InstallmentFact(seq, due_date, amount))
 
+    # Every settlement signed, whatever became of it: each interrupted the art. 250 limit.
+    agreements: dict[str, list[date]] = defaultdict(list)
+    for case_id, signed_on in conn.execute(
+        _for_open_cases(
+            select(Settlement.case_id, Settlement.signed_on), Settlement.case_id, f
+        ).where(Settlement.deleted_at.is_(None))
+    ):
+        agreements[case_id].append(signed_on)
+
     freezes: dict[str, list[FreezeFact]] = defaultdict(list)
     freeze_rows = conn.execute(
         _for_open_cases(
@@ -197,6 +208,9 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             status=status,
             livelihood=bool(livelihood),
             performance_deadline=deadline,
+            effective_date=effective,
+            final_installment_date=final_installment,
+            settlements_signed=tuple(sorted(agreements.get(cid, ()))),
             documents=tuple(documents.get(cid, ())),
             latest_contact=contacts.get(cid),
             settlement_signed_on=signed.get(cid),
@@ -216,6 +230,8 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             status,
             livelihood,
             deadline,
+            effective,
+            final_installment,
             obligors,
             handler_id,
             handler_name,

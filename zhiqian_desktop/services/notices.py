@@ -71,7 +71,6 @@ CLOSED_CASE_KINDS = DOCUMENTS_AFTER_CLOSING
 """Documents that may still be issued once a case is closed (not archived)."""
 
 
-
 @dataclass(frozen=True)
 class IssuedDocument:
     id: str
@@ -213,9 +212,7 @@ def _served_facts(
         raise UserError(f"文书{target.doc_no}已作废，不能再出具送达回证")
     parties = addressees_of(session, target)
     if not parties:
-        raise UserError(
-            f"{target.kind.label}没有受送达人（不向当事人送达），不出具送达回证"
-        )
+        raise UserError(f"{target.kind.label}没有受送达人（不向当事人送达），不出具送达回证")
     if party_id is None:
         if len(parties) > 1:
             names = "、".join(p.name for p in parties)

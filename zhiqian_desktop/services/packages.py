@@ -449,6 +449,9 @@ def manifest_case(data: _Data, session: Session, today: date) -> dict[str, Any]:
         "cause": c.cause,
         "effective_date": _d(c.effective_date),
         "performance_deadline": _d(c.performance_deadline),
+        "final_installment_date": _d(c.final_installment_date),
+        "application_received_on": _d(c.application_received_on),
+        "act_performed_on": _d(c.act_performed_on),
         "department": c.department,
         "trial_judge": c.trial_judge,
         "received_date": _d(c.received_date),
@@ -515,6 +518,8 @@ def manifest_case(data: _Data, session: Session, today: date) -> dict[str, Any]:
                         "recipient": s.recipient,
                         "address": s.address,
                         "substitute_reason": s.substitute_reason,
+                        "witness": s.witness,
+                        "process_recorded": s.process_recorded,
                         "remarks": s.remarks,
                     }
                     for s in data.services.get(d.id, [])
@@ -600,6 +605,8 @@ def summary_sheet(data: _Data, reason: str, urging_end: date | None) -> Sheet:
                 ("案由", c.cause),
                 ("生效日期", _d(c.effective_date) or ""),
                 ("履行期限", _d(c.performance_deadline) or ""),
+                ("最后一期履行期限", _d(c.final_installment_date) or ""),
+                ("申请执行书收到日期", _d(c.application_received_on) or ""),
                 ("原审部门 / 审判员", " / ".join(x for x in (c.department, c.trial_judge) if x)),
                 ("收案日期", _d(c.received_date) or ""),
                 ("承办人", data.handler),

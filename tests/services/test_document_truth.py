@@ -122,7 +122,7 @@ def test_the_certificate_certifies_only_what_was_recorded(
 
     # Money: the date printed is the last payment's, not the day the certificate is issued.
     paid = _case(db, admin, n=3)
-    with pytest.raises(UserError, match="尚有¥12,345.67未履行"):
+    with pytest.raises(UserError, match=r"尚有¥12,345\.67未履行"):
         _issue(db, admin, paid, DocumentKind.PERFORMANCE_CERTIFICATE)
     with db.unit_of_work() as s:
         outcomes.record_payment(

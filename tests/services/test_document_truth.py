@@ -213,7 +213,7 @@ def test_receipts_one_per_addressee_naming_them_and_none_for_records(
 def test_the_transfer_letter_needs_failed_supervision_and_a_ground(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
-    case_id = _case(db, admin, original_doc_type="调解书")
+    case_id = _case(db, admin, original_doc_type="调解书", application_received_on=None)
     with pytest.raises(UserError, match="只有督促不成的案件才能移送执行"):
         _issue(db, admin, case_id, DocumentKind.TRANSFER_LETTER)
     with db.unit_of_work() as s:
@@ -226,7 +226,9 @@ def test_the_transfer_letter_needs_failed_supervision_and_a_ground(
     assert "随函附送申请人的申请执行书、执前督促卷宗材料" in text
 
     # A support judgment is transferred by the court itself (art. 247; 执行工作规定第17条).
-    support = _case(db, admin, n=2, original_doc_type="判决书", cause="抚养费纠纷")
+    support = _case(
+        db, admin, n=2, original_doc_type="判决书", cause="抚养费纠纷", application_received_on=None
+    )
     with db.unit_of_work() as s:
         outcomes.mark_failed(s, admin, support, failed_on=TODAY, reason="拒不履行", today=TODAY)
     text = _text(_issue(db, admin, support, DocumentKind.TRANSFER_LETTER).pdf, tmp_path)

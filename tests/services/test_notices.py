@@ -247,7 +247,7 @@ def test_substitute_service_with_reason_is_recorded_once(db: Database, admin: Ac
             substitute_reason="被申请人外出务工，由同住成年家属代收",
             today=date(2025, 9, 20),
         )
-    with db.unit_of_work() as s, pytest.raises(UserError, match="已登记过送达"):
+    with db.unit_of_work() as s, pytest.raises(UserError, match="已于2025-09-16向王某某登记过送达"):
         notices.record_service(
             s,
             admin,

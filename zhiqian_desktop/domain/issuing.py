@@ -9,12 +9,13 @@ carries it is stopped before it is printed. docs/documents.md gives the legal ba
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, ServiceMethod
+from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import CaseStatus, document_refusal
 
@@ -49,6 +50,20 @@ ADDRESSEES: dict[DocumentKind, Addressees] = {
     DocumentKind.SERVICE_RECEIPT: Addressees.NONE,
 }
 
+ADDRESSEE_ROLES: dict[Addressees, tuple[PartyRole, ...]] = {
+    Addressees.OBLIGORS: (PartyRole.OBLIGOR,),
+    Addressees.APPLICANTS: (PartyRole.APPLICANT,),
+    Addressees.BOTH: (PartyRole.APPLICANT, PartyRole.OBLIGOR),
+    Addressees.NONE: (),
+}
+"""The parties of the case a document of each addressee group is served on, in this order."""
+
+
+def addressee_roles(kind: DocumentKind) -> tuple[PartyRole, ...]:
+    """The roles of the parties a document of ``kind`` is served on (none: nothing to serve)."""
+    return ADDRESSEE_ROLES[ADDRESSEES[kind]]
+
+
 SERVED_KINDS: frozenset[DocumentKind] = frozenset(
     k for k, who in ADDRESSEES.items() if who is not Addressees.NONE
 )
@@ -72,7 +87,8 @@ OWING_KINDS: frozenset[DocumentKind] = PRE_WARNINGS | {
 """Documents that state an amount or act still outstanding."""
 
 SUPPORT_WORDS = ("赡养费", "扶养费", "抚养费")
-"""The obligations whose judgments the court itself transfers to enforcement (执行工作规定第17条)."""
+"""The obligations whose judgments the court itself transfers to enforcement (the SPC 执行工作规定:
+法律文书 giving 赡养费、扶养费、抚养费 are transferred by the trial division)."""
 
 _CONTINUING = re.compile(r"每(月|年|季|周|半年)|按(月|年|季|周)|逐月|至.{0,12}(周岁|成年)")
 """Wording of an obligation performed over time (monthly support, yearly payments …)."""
@@ -265,6 +281,31 @@ def issue_refusal(kind: DocumentKind, f: IssueFacts) -> str | None:
 
 
 # --- recording a service ------------------------------------------------------------------------
+
+
+def served_on(
+    addressees: Iterable[str], services: Iterable[tuple[str | None, date]]
+) -> date | None:
+    """The day a document counts as served: the day its last addressee was served.
+
+    ``addressees`` are the ids of the parties it is served on, ``services`` the recorded services
+    as (party id, date). None while any addressee has not been served. A service recorded without
+    a party (before receipts were made out per addressee) served the document as a whole, on the
+    earliest such date."""
+    whole: list[date] = []
+    first: dict[str, date] = {}
+    for party_id, day in services:
+        if party_id is None:
+            whole.append(day)
+        elif party_id not in first or day < first[party_id]:
+            first[party_id] = day
+    if whole:
+        return min(whole)
+    wanted = set(addressees)
+    if not wanted or not wanted <= first.keys():
+        return None
+    return max(first[p] for p in wanted)
+
 
 REASON_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.LEAVING})
 

@@ -52,13 +52,33 @@ class DocumentRow:
     issued_on: date
     voided: bool
     served_on: date | None
+    """The day its last addressee was served (None while any is waiting)."""
     method: str
     recipient: str
     photos: int
+    addressees: int = 0
+    """How many parties it is served on, each with a receipt and a service record of their own."""
+    reached: int = 0
+    """How many of them have been served."""
+    detail: str = ""
 
     @property
     def served(self) -> bool:
         return self.served_on is not None
+
+    @property
+    def can_serve(self) -> bool:
+        return not self.voided and self.reached < self.addressees
+
+    @property
+    def state(self) -> str:
+        if self.voided:
+            return "已作废"
+        if not self.addressees:
+            return "—"
+        if self.reached == self.addressees:
+            return "已送达"
+        return f"已送达{self.reached}/{self.addressees}" if self.reached else "未送达"
 
 
 class IssueDialog(QDialog):
@@ -199,17 +219,15 @@ class DocumentsTab(QWidget):
         rows: list[DocumentRow] = []
         with self.db.reader() as session:
             for d in notices.list_documents(session, self.case_id):
-                services = notices.services_of(session, d.id)
-                s = services[0] if services else None
-                photos = (
-                    len(attachments.attachments_of(session, attachments.SERVICE_OWNER, s.id))
-                    if s
-                    else 0
-                )
                 try:
                     issued = notices.issued_on(d)
                 except UserError:
                     issued = d.issued_at.date()
+                summary = notices.service_summary(session, d)
+                photos = sum(
+                    len(attachments.attachments_of(session, attachments.SERVICE_OWNER, r.id))
+                    for r in summary.records
+                )
                 rows.append(
                     DocumentRow(
                         d.id,
@@ -217,22 +235,22 @@ class DocumentsTab(QWidget):
                         d.kind,
                         issued,
                         d.voided,
-                        s.served_on if s else None,
-                        s.method.label if s else "",
-                        (s.recipient or "") if s else "",
+                        summary.served_on,
+                        "、".join(dict.fromkeys(r.method.label for r in summary.records)),
+                        "、".join(
+                            dict.fromkeys(r.recipient for r in summary.records if r.recipient)
+                        ),
                         photos,
+                        addressees=len(summary.addressees),
+                        reached=summary.reached,
+                        detail="\n".join(summary.lines()),
                     )
                 )
             end = notices.urging_period_end(session, self.case_id)
         self.rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            if row.voided:
-                state = "已作废"
-            elif row.kind is DocumentKind.SERVICE_RECEIPT:
-                state = "—"
-            else:
-                state = "已送达" if row.served else "未送达"
+            state = row.state
             values = (
                 row.doc_no,
                 row.kind.label,
@@ -246,7 +264,9 @@ class DocumentsTab(QWidget):
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, row.id)
-                if c == 3 and state == "未送达":
+                if row.detail:
+                    item.setToolTip(row.detail)
+                if c == 3 and row.can_serve:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.setVisible(bool(rows))
@@ -285,19 +305,17 @@ class DocumentsTab(QWidget):
         self.issue_button.setEnabled(self.case_id is not None and self.task is None)
         self.open_button.setEnabled(row is not None)
         self.reprint_button.setEnabled(row is not None)
-        can_serve = (
-            row is not None
-            and not row.voided
-            and not row.served
-            and row.kind is not DocumentKind.SERVICE_RECEIPT
-        )
-        self.serve_button.setEnabled(can_serve)
+        self.serve_button.setEnabled(row is not None and row.can_serve)
         if row is not None and row.kind is DocumentKind.SERVICE_RECEIPT:
             self.serve_button.setToolTip("送达回证本身不登记送达；请选择被送达的文书")
-        elif row is not None and row.served:
-            self.serve_button.setToolTip("该文书已登记送达")
+        elif row is not None and not row.addressees:
+            self.serve_button.setToolTip("该文书不向当事人送达，不登记送达")
+        elif row is not None and not row.can_serve and not row.voided:
+            self.serve_button.setToolTip("该文书已向每名受送达人登记送达")
         else:
-            self.serve_button.setToolTip("登记送达方式、日期、送达人、签收人和照片")
+            self.serve_button.setToolTip(
+                "登记送达方式、日期、送达人、签收人和照片（每名受送达人分别登记）"
+            )
 
     # --- issuing --------------------------------------------------------------------------
 
@@ -426,9 +444,13 @@ class DocumentsTab(QWidget):
 
     def record_service(self) -> ServiceDialog | None:
         row = self.selected()
-        if row is None or row.served or row.kind is DocumentKind.SERVICE_RECEIPT:
+        if row is None or not row.can_serve:
             return None
-        dialog = ServiceDialog(self.db, self.actor, row.id, self, today=self.today)
+        try:
+            dialog = ServiceDialog(self.db, self.actor, row.id, self, today=self.today)
+        except UserError as exc:
+            self.banner.show_message(exc.message)
+            return None
         dialog.saved.connect(lambda _sid: self._served(row.id))
         self._open_dialog(dialog)
         return dialog

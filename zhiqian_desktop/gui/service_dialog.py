@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -54,7 +55,10 @@ RECIPIENT_LABELS = {
 
 
 class ServiceDialog(QDialog):
-    """Record the service of one document; ``saved`` carries the new service record's id."""
+    """Record the service of one document on one of its addressees (each addressee has a
+    送达回证 of their own, so each is recorded apart); ``saved`` carries the new record's id.
+
+    ``party_id`` picks the addressee (a scanned receipt names one): the choice is then fixed."""
 
     saved = Signal(str)
 
@@ -66,6 +70,7 @@ class ServiceDialog(QDialog):
         parent: QWidget | None = None,
         *,
         today: date | None = None,
+        party_id: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("serviceDialog")
@@ -78,19 +83,35 @@ class ServiceDialog(QDialog):
             content = notices.stored_content(document)
             self.doc_no = document.doc_no
             self.issued_on = notices.issued_on(document)
-            self.addressee = content.addressee.rstrip("：:")
             self.title_text = content.title
-            already = notices.services_of(session, document_id)
+            self.addressees = notices.service_status(session, document)
+        if not self.addressees:
+            raise UserError(
+                f"{self.title_text}{self.doc_no}不向当事人送达（没有受送达人），不登记送达"
+            )
 
         self.banner = Banner(self)
         heading = QLabel(f"{self.title_text}　{self.doc_no}", self)
         heading.setStyleSheet("font-size: 12pt; font-weight: bold; color: #1d3557;")
-        sub = QLabel(
-            f"出具日期 {self.issued_on.isoformat()}"
-            + (f"　受送达人 {self.addressee}" if self.addressee else ""),
-            self,
-        )
+        sub = QLabel(f"出具日期 {self.issued_on.isoformat()}", self)
         sub.setStyleSheet(f"color: {HINT_COLOUR};")
+
+        self.party = QComboBox(self)
+        self.party.setObjectName("serviceParty")
+        for a in self.addressees:
+            when = f"（已于{a.service.served_on.isoformat()}送达）" if a.service else ""
+            self.party.addItem(a.name + when, a.party_id)
+            model = self.party.model()
+            if a.service is not None and isinstance(model, QStandardItemModel):
+                # Already served: shown for the record, not chosen again.
+                model.item(self.party.count() - 1).setEnabled(False)
+        waiting = [a for a in self.addressees if a.service is None]
+        chosen = next((a for a in self.addressees if a.party_id == party_id), None)
+        if chosen is None:
+            chosen = waiting[0] if waiting else self.addressees[0]
+        self.addressee = chosen.name
+        self.party.setCurrentIndex(self.party.findData(chosen.party_id))
+        self.party.setEnabled(party_id is None and len(waiting) > 1)
 
         self.method = QComboBox(self)
         for method in ServiceMethod:
@@ -121,6 +142,8 @@ class ServiceDialog(QDialog):
 
         self.errors: dict[str, FieldError] = {}
         form = QFormLayout()
+        box, self.errors["party"] = with_error(self.party, self)
+        form.addRow("受送达人", box)
         form.addRow("送达方式", self.method)
         for key, label, field in (
             ("served_on", "送达日期", self.served_on),
@@ -164,17 +187,38 @@ class ServiceDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.method.currentIndexChanged.connect(self._method_changed)
+        self.party.currentIndexChanged.connect(self._party_changed)
         self._method_changed()
+        self._party_changed()
         self.resize(520, self.sizeHint().height())
-        if already:
-            s = already[0]
-            self.banner.show_message(
-                f"该文书已于{s.served_on.isoformat()}以“{s.method.label}”登记送达，不能重复登记",
-                "warning",
-            )
+        done = chosen.service
+        if done is not None:
+            if len(self.addressees) > 1 and not waiting:
+                text = "该文书的各受送达人均已登记送达，不能重复登记"
+            else:
+                text = (
+                    f"{chosen.name}已于{done.served_on.isoformat()}以“{done.method.label}”"
+                    "登记送达，不能重复登记"
+                )
+            self.banner.show_message(text, "warning")
             self.save_button.setEnabled(False)
 
     # --- state ----------------------------------------------------------------------------
+
+    def current_addressee(self) -> notices.AddresseeService:
+        party_id = self.party.currentData()
+        return next(a for a in self.addressees if a.party_id == party_id)
+
+    def set_party(self, party_id: str) -> None:
+        self.party.setCurrentIndex(self.party.findData(party_id))
+
+    def _party_changed(self) -> None:
+        who = self.current_addressee()
+        self.addressee = who.name
+        self.address.setPlaceholderText(
+            f"送达地点（登记地址：{who.address}）" if who.address else "送达地点"
+        )
+        self._method_changed()
 
     def current_method(self) -> ServiceMethod:
         value = self.method.currentData()
@@ -254,6 +298,7 @@ class ServiceDialog(QDialog):
                     self.current_method(),
                     served_on,
                     self.server.text(),
+                    party_id=self.current_addressee().party_id,
                     recipient=self.recipient.text(),
                     address=self.address.text(),
                     substitute_reason=self.reason.toPlainText(),

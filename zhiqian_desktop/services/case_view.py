@@ -29,6 +29,7 @@ from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.domain.workflow import CaseStatus, is_read_only
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.docket import get_case
+from zhiqian_desktop.services.notices import service_summary
 from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
@@ -36,7 +37,6 @@ from zhiqian_desktop.store.models import (
     Installment,
     Payment,
     Preservation,
-    Service,
     Settlement,
     Tribunal,
     User,
@@ -195,18 +195,14 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         .where(Document.case_id == case.id, Document.deleted_at.is_(None))
         .order_by(Document.issued_at)
     ):
-        services = session.scalars(
-            select(Service)
-            .where(Service.document_id == d.id, Service.deleted_at.is_(None))
-            .order_by(Service.served_on)
-        ).all()
-        served = "；".join(f"{s.served_on.isoformat()} {s.method.label}" for s in services)
+        # Per addressee: each is served apart, on a receipt of their own.
+        summary = service_summary(session, d)
         documents.rows.append(
             (
                 d.doc_no,
                 d.kind.label,
                 _t(d.issued_at),
-                served or "未送达",
+                "；".join(summary.lines()) or "—",
                 "已作废" if d.voided else "有效",
             )
         )

@@ -23,11 +23,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import PeriodEnd, period_end_days
 from zhiqian_desktop.domain.errors import NotFound, UserError
-from zhiqian_desktop.domain.issuing import (
-    ADDRESSEES,
-    Addressees,
-    service_problem,
-)
+from zhiqian_desktop.domain.issuing import addressee_roles, served_on, service_problem
 from zhiqian_desktop.domain.kinds import DocumentKind, LicenceStatus, PartyRole, ServiceMethod
 from zhiqian_desktop.domain.workflow import DOCUMENTS_AFTER_CLOSING, document_refusal
 from zhiqian_desktop.printing.documents import (
@@ -187,15 +183,76 @@ def renderer_for(settings: CourtSettings) -> NoticeRenderer:
 
 def addressees_of(session: Session, document: Document) -> list[Party]:
     """The parties a document is served on, one 送达回证 each (none for a record or a letter)."""
-    who = ADDRESSEES[document.kind]
-    roles = {
-        Addressees.OBLIGORS: (PartyRole.OBLIGOR,),
-        Addressees.APPLICANTS: (PartyRole.APPLICANT,),
-        Addressees.BOTH: (PartyRole.APPLICANT, PartyRole.OBLIGOR),
-        Addressees.NONE: (),
-    }[who]
     case = get_case(session, document.case_id)
-    return [p for role in roles for p in case.parties if p.role is role and p.deleted_at is None]
+    return [
+        p
+        for role in addressee_roles(document.kind)
+        for p in case.parties
+        if p.role is role and p.deleted_at is None
+    ]
+
+
+@dataclass(frozen=True)
+class AddresseeService:
+    """One addressee of a document and its service, if recorded."""
+
+    party_id: str
+    name: str
+    address: str | None
+    service: Service | None
+    """The record that served this addressee: its own, or one made for the whole document
+    before receipts were per addressee."""
+
+
+def service_status(session: Session, document: Document) -> list[AddresseeService]:
+    """Each addressee of the document with the service that reached them (None: not yet)."""
+    services = services_of(session, document.id)
+    whole = next((s for s in services if s.party_id is None), None)
+    own = {s.party_id: s for s in reversed(services) if s.party_id is not None}
+    return [
+        AddresseeService(p.id, p.name, p.address, own.get(p.id, whole))
+        for p in addressees_of(session, document)
+    ]
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """How far a document's service has got: each addressee and the day it counts as served."""
+
+    addressees: tuple[AddresseeService, ...]
+    served_on: date | None
+
+    @property
+    def reached(self) -> int:
+        return sum(1 for a in self.addressees if a.service is not None)
+
+    @property
+    def records(self) -> list[Service]:
+        """The service records behind it, each once."""
+        found = {a.service.id: a.service for a in self.addressees if a.service is not None}
+        return list(found.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{a.name}：{a.service.served_on.isoformat()} {a.service.method.label}"
+            if a.service is not None
+            else f"{a.name}：未送达"
+            for a in self.addressees
+        ]
+
+
+def service_summary(session: Session, document: Document) -> ServiceSummary:
+    return ServiceSummary(
+        tuple(service_status(session, document)), document_served_on(session, document)
+    )
+
+
+def document_served_on(session: Session, document: Document) -> date | None:
+    """The day the document counts as served: its last addressee's service (domain rule)."""
+    return served_on(
+        [p.id for p in addressees_of(session, document)],
+        [(s.party_id, s.served_on) for s in services_of(session, document.id)],
+    )
 
 
 def _served_facts(
@@ -482,6 +539,7 @@ def record_service(
     served_on: date,
     server: str,
     *,
+    party_id: str | None = None,
     recipient: str | None = None,
     address: str | None = None,
     substitute_reason: str | None = None,
@@ -490,15 +548,15 @@ def record_service(
     process_recorded: bool = False,
     today: date | None = None,
 ) -> Service:
-    """Record how and when a document was served; the urging notice's date starts the period."""
+    """Record how and when a document was served on one of its addressees (``party_id``; may be
+    left out when there is only one). The urging notice's service starts the urging period."""
     today = today or date.today()
     document = _document(session, document_id)
     case = get_case(session, document.case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     if document.voided:
         raise UserError(f"文书{document.doc_no}已作废，不能登记送达")
-    if services_of(session, document.id):
-        raise UserError(f"文书{document.doc_no}已登记过送达；如登记有误，请先撤销原送达记录")
+    addressee = _addressee_to_serve(session, document, party_id)
     server = (server or "").strip()
     recipient = (recipient or "").strip() or None
     reason = (substitute_reason or "").strip() or None
@@ -519,9 +577,10 @@ def record_service(
     if problem is not None:
         raise UserError(problem[1], field=problem[0])
     if method is ServiceMethod.DIRECT and not recipient:
-        recipient = stored_content(document).addressee.rstrip("：:") or None
+        recipient = addressee.name
     service = Service(
         document_id=document.id,
+        party_id=addressee.party_id,
         method=method,
         served_on=served_on,
         server=server,
@@ -547,20 +606,54 @@ def record_service(
     return service
 
 
+def _addressee_to_serve(
+    session: Session, document: Document, party_id: str | None
+) -> AddresseeService:
+    """The addressee a new service record is for, or why none may be recorded."""
+    status = service_status(session, document)
+    if not status:
+        raise UserError(
+            f"{document.kind.label}{document.doc_no}不向当事人送达（没有受送达人），不登记送达"
+        )
+    if party_id is None:
+        waiting = [a for a in status if a.service is None]
+        if len(status) > 1 and len(waiting) != 1:
+            names = "、".join(a.name for a in (waiting or status))
+            raise UserError(
+                f"{document.kind.label}{document.doc_no}有{len(status)}名受送达人，每人分别"
+                f"登记送达；请选择本次送达的受送达人（{names}）",
+                field="party",
+            )
+        chosen = waiting[0] if waiting else status[0]
+    else:
+        found = [a for a in status if a.party_id == party_id]
+        if not found:
+            raise UserError(
+                f"所选当事人不是{document.kind.label}{document.doc_no}的受送达人", field="party"
+            )
+        chosen = found[0]
+    if chosen.service is not None:
+        raise UserError(
+            f"文书{document.doc_no}已于{chosen.service.served_on.isoformat()}向{chosen.name}"
+            "登记过送达；如登记有误，请先撤销原送达记录",
+            field="party",
+        )
+    return chosen
+
+
 def urging_period_end(session: Session, case_id: str) -> PeriodEnd | None:
-    """The end of the urging period: settings.urging_days from the first urging notice's service."""
-    served_on = session.scalar(
-        select(func.min(Service.served_on))
-        .join(Document, Document.id == Service.document_id)
-        .where(
+    """The end of the urging period: settings.urging_days from the day the first urging notice
+    was served on every obligor it names (the period has then begun for each of them)."""
+    urging = session.scalars(
+        select(Document).where(
             Document.case_id == case_id,
             Document.kind == DocumentKind.URGING,
             Document.voided.is_(False),
             Document.deleted_at.is_(None),
-            Service.deleted_at.is_(None),
         )
     )
-    if served_on is None:
+    days = [d for d in (document_served_on(session, u) for u in urging) if d is not None]
+    if not days:
         return None
     settings = get_settings(session)
-    return period_end_days(served_on, settings.urging_days, load_calendar(session))
+    return period_end_days(min(days), settings.urging_days, load_calendar(session))

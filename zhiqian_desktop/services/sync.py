@@ -1822,9 +1822,10 @@ FIELD_LABELS = {
     "frozen_on": "保全日期",
     "voided": "已作废",
     "served_on": "送达日期",
-    "recipient": "受送达人",
+    "recipient": "签收人",
     "server": "送达人",
     "remarks": "备注",
+    "party_id": "受送达人",
     "witness": "见证人",
     "process_recorded": "已拍照、录像记录送达过程",
 }

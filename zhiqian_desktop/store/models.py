@@ -254,6 +254,9 @@ class Service(Base, Record):
     __tablename__ = "service"
 
     document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), index=True)
+    # The addressee served (one record per addressee, as one 送达回证 each). None on a record
+    # made before receipts were per addressee: it served the document as a whole.
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id"))
     method: Mapped[ServiceMethod] = mapped_column(CodeEnum(ServiceMethod))
     served_on: Mapped[date] = mapped_column(Date)
     server: Mapped[str] = mapped_column(String(64))

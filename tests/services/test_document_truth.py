@@ -225,7 +225,7 @@ def test_the_transfer_letter_needs_failed_supervision_and_a_ground(
     assert "申请人李某已于二〇二六年十一月二十四日向本院提交申请执行书" in text
     assert "随函附送申请人的申请执行书、执前督促卷宗材料" in text
 
-    # A support judgment is transferred by the court itself (art. 247; 执行工作规定第17条).
+    # A support judgment is transferred by the court itself (art. 247; the SPC 执行工作规定).
     support = _case(
         db, admin, n=2, original_doc_type="判决书", cause="抚养费纠纷", application_received_on=None
     )
@@ -233,6 +233,7 @@ def test_the_transfer_letter_needs_failed_supervision_and_a_ground(
         outcomes.mark_failed(s, admin, support, failed_on=TODAY, reason="拒不履行", today=TODAY)
     text = _text(_issue(db, admin, support, DocumentKind.TRANSFER_LETTER).pdf, tmp_path)
     assert "第二百四十七条第一款" in text and "由本院移送执行" in text
+    assert "由审判庭移送执行机构执行的规定" in text and "第17条" not in text
 
     # Nothing left to perform: no transfer.
     paid = _case(db, admin, n=3, application_received_on=date(2026, 11, 21))

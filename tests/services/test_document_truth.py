@@ -114,6 +114,9 @@ def test_the_certificate_certifies_only_what_was_recorded(
     assert "人民币零元整" not in text
     assert "已于二〇二六年十一月二十三日自动履行完毕" in text
     assert "确认被申请人已返还申请人陪嫁物品" in text
+    # The applicant may have applied already (routed through supervision): what is true is that
+    # the case had not reached enforcement.
+    assert "在案件进入强制执行程序前主动履行" in text and "在申请执行前" not in text
 
     # A continuing obligation (monthly support) is never certified as done while it runs.
     support = _case(db, admin, n=2, amount="0.00", obligation_act="每月最后一日前支付抚养费800元")
@@ -382,6 +385,36 @@ def test_bankruptcy_notice_rests_on_art_7_and_returned_mail_only_for_confirmed_a
     risk = _text(_issue(db, admin, case_id, DocumentKind.RISK_NOTICE).pdf, tmp_path)
     assert "当事人书面确认了送达地址的，本院按该地址邮寄送达的文书" in risk
     assert "导致法律文书未能被实际接收的，文书退回之日视为送达之日" not in risk
+
+
+def test_a_person_owing_with_a_company_is_not_sent_to_bankruptcy_nor_given_its_address(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """A person and a company owe together: the bankruptcy notice names the company only (only
+    an enterprise legal person can be made bankrupt), and the settlement agreement says whose
+    each address is instead of printing the person's as everyone's."""
+    data = make_case_input()
+    data.parties[1].address = "萨拉齐镇某某小区501室"
+    data.parties.append(
+        PartyInput(
+            PartyRole.OBLIGOR, "某某商贸有限公司", PartyKind.LEGAL_PERSON, address="工业园区8号"
+        )
+    )
+    with db.unit_of_work() as s:
+        case_id = register_case(s, admin, data, today=TODAY).id
+    text = _text(_issue(db, admin, case_id, DocumentKind.BANKRUPTCY_NOTICE).pdf, tmp_path)
+    assert "可以依法向某某商贸有限公司住所地人民法院申请" in text
+    assert "向王某某" not in text
+    with db.unit_of_work() as s:
+        outcomes.record_settlement(
+            s, admin, case_id, signed_on=TODAY, terms="被申请人分期支付", default_clause=None,
+            guarantee=None, equal_installments=(2, date(2026, 12, 31), 1), today=TODAY,
+        )  # fmt: skip
+    text = _text(_issue(db, admin, case_id, DocumentKind.SETTLEMENT_AGREEMENT).pdf, tmp_path)
+    assert (
+        "被申请人：王某某、某某商贸有限公司，住所：萨拉齐镇某某小区501室（王某某）；"
+        "工业园区8号（某某商贸有限公司）"
+    ) in text
 
 
 # 10 ----------------------------------------------------------------------------------------------

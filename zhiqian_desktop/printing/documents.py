@@ -204,6 +204,14 @@ def _names(parties: tuple[PartyFacts, ...]) -> str:
     return "、".join(p.name for p in parties)
 
 
+def _addresses(parties: tuple[PartyFacts, ...]) -> str:
+    """The parties' addresses; with more than one party, each says whose it is, so one address is
+    never printed as if all of them lived there."""
+    if len(parties) <= 1:
+        return (parties[0].address if parties else None) or BLANK
+    return "；".join(f"{p.address or BLANK}（{p.name}）" for p in parties)
+
+
 def _date(d: date | None, missing: str = BLANK) -> str:
     return chinese_date(d) if d else missing
 
@@ -376,7 +384,6 @@ def build_context(
 ) -> dict[str, str]:
     """The text of every placeholder for this case on this day."""
     obligor = facts.obligors[0] if facts.obligors else PartyFacts(name=BLANK)
-    applicant = facts.applicants[0] if facts.applicants else PartyFacts(name=BLANK)
     performed = performed_on(facts.issue_facts())
     grounds = f"经本院催告、督促，{_names(facts.obligors) or BLANK}至今尚有{unperformed_text(facts)}未清偿"
     if facts.bankruptcy_grounds:
@@ -393,9 +400,9 @@ def build_context(
         "department": facts.department or "审判部门",
         "trial_judge": facts.trial_judge or BLANK,
         "applicant": _names(facts.applicants) or BLANK,
-        "applicant_address": applicant.address or BLANK,
+        "applicant_address": _addresses(facts.applicants),
         "obligor": _names(facts.obligors) or BLANK,
-        "obligor_address": obligor.address or BLANK,
+        "obligor_address": _addresses(facts.obligors),
         "obligor_id": obligor.id_number or BLANK,
         "obligor_legal_rep": obligor.legal_representative or BLANK,
         "obligor_you": you(facts.obligors),
@@ -426,6 +433,12 @@ def build_context(
         "recipient": served.recipient if served else BLANK,
         "recipient_address": (served.address if served else None) or BLANK,
         "bankruptcy_grounds": grounds,
+        # Only an enterprise legal person can be made bankrupt (企业破产法第二条), not a person
+        # who owes together with it.
+        "bankruptcy_debtor": _names(
+            tuple(p for p in facts.obligors if p.kind is PartyKind.LEGAL_PERSON)
+        )
+        or BLANK,
         "transfer_ground": ground,
         "transfer_attachments": attachments,
     }

@@ -65,6 +65,7 @@ PLACEHOLDERS: dict[str, str] = {
     "recipient": "受送达人",
     "recipient_address": "送达地址",
     "bankruptcy_grounds": "告知申请破产审查的事由",
+    "bankruptcy_debtor": "可以申请破产的债务人（被申请人中的企业法人）",
     "transfer_ground": "移送执行的依据（申请人申请执行，或依法移送执行）",
     "transfer_attachments": "随移送执行函附送的申请执行书（申请执行时）",
 }

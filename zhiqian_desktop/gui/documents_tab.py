@@ -61,6 +61,8 @@ class DocumentRow:
     reached: int = 0
     """How many of them have been served."""
     detail: str = ""
+    dates: str = ""
+    """The days of the services recorded so far (all of them, while some addressee waits)."""
 
     @property
     def served(self) -> bool:
@@ -161,7 +163,7 @@ class DocumentsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((250, 150, 90, 60, 150, 90, 90)):
+        for col, width in enumerate((250, 150, 90, 80, 150, 90, 90)):
             self.table.setColumnWidth(col, width)
         self.empty = QLabel(
             "尚未出具文书。点“出具文书”制作催告书、通知书等，并可同时打印送达回证。"
@@ -244,6 +246,7 @@ class DocumentsTab(QWidget):
                         addressees=len(summary.addressees),
                         reached=summary.reached,
                         detail="\n".join(summary.lines()),
+                        dates="、".join(sorted({r.served_on.isoformat() for r in summary.records})),
                     )
                 )
             end = notices.urging_period_end(session, self.case_id)
@@ -257,7 +260,7 @@ class DocumentsTab(QWidget):
                 row.issued_on.isoformat(),
                 state,
                 row.method,
-                row.served_on.isoformat() if row.served_on else "",
+                row.served_on.isoformat() if row.served_on else row.dates,
                 row.recipient,
                 f"{row.photos}张" if row.photos else "",
             )

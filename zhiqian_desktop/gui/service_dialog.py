@@ -50,7 +50,8 @@ REASON_HINTS = {
 }
 RECIPIENT_LABELS = {
     ServiceMethod.SUBSTITUTE: "代收人",
-    ServiceMethod.LEAVING: "受送达人",
+    # The addressee or an adult family member living with them who refused it (art. 89).
+    ServiceMethod.LEAVING: "拒收人",
 }
 
 

@@ -264,3 +264,22 @@ def test_services_recorded_before_get_their_addressee_where_it_is_certain(
     with db.unit_of_work() as s:
         rebuild_due_items(s)
     assert _stored(db, case_id) == stored
+
+
+def test_a_database_from_before_the_stored_deadlines_gets_them_on_upgrade(
+    db: Database, admin: Actor
+) -> None:
+    """From revision 0005 (no table due_item yet) to the newest: the table is created by 0006 and
+    filled by 0009, whose columns the rules read, with what the rules compute."""
+    with db.unit_of_work() as s:
+        case_id = register_case(s, admin, make_case_input(), today=TODAY).id
+        urging = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+    _serve(db, admin, urging.id, None, TODAY)
+    expected = _stored(db, case_id)
+    assert {kind for kind, _, _ in expected} >= {DueKind.URGING_PERIOD.value}
+
+    _alembic(db, "downgrade", "0005_pg_trigram_search")
+    with db.engine.connect() as conn:
+        assert "due_item" not in inspect(conn).get_table_names()
+    _alembic(db, "upgrade", "head")
+    assert _stored(db, case_id) == expected

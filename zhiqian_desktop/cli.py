@@ -184,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_due.add_due_arguments(command("due", "今日待办：到期和逾期事项（默认今天）"))
     cli_notice.add_arguments(command("notice", "出具文书并导出PDF（文书编号、存档、审计）"))
+    cli_notice.add_serve_arguments(
+        command("serve", "登记文书向一名受送达人的送达（每名受送达人分别登记）")
+    )
     cli_batch.add_batch_arguments(
         command("print-batch", "批量出具文书并合并为一个PDF（上门送达，可附送达回证）")
     )
@@ -818,6 +821,11 @@ def cmd_notice(args: argparse.Namespace) -> int:
         return cli_notice.cmd_notice(db, _acting_user(args, db), args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_notice.cmd_serve(db, _acting_user(args, db), args)
+
+
 def cmd_due(args: argparse.Namespace) -> int:
     with _open(args) as db:
         return cli_due.cmd_due(db, _acting_user(args, db, write=False), args)
@@ -887,6 +895,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "due": cmd_due,
     "stats": cmd_stats,
     "notice": cmd_notice,
+    "serve": cmd_serve,
     "print-batch": cmd_print_batch,
     "import-template": cmd_import_template,
     "import-cases": cmd_import_cases,

@@ -157,10 +157,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _method(text: str) -> ServiceMethod:
-    value = text.strip()
-    for method in ServiceMethod:
-        if value in (method.value, method.label):
-            return method
+    try:
+        method = ServiceMethod.from_label(text.strip())
+    except ValueError:
+        method = None
+    if isinstance(method, ServiceMethod):
+        return method
     names = "、".join(f"{m.value}（{m.label}）" for m in ServiceMethod)
     raise UserError(f"送达方式“{text}”无法识别；可用的方式有：{names}")
 

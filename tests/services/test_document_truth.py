@@ -470,3 +470,23 @@ def test_a_courts_copy_still_carrying_retired_wording_is_refused(
         _issue(db, admin, case_id, DocumentKind.URGING)
     with db.reader() as s:
         assert s.scalars(select(Document)).all() == []
+
+
+def test_a_receipt_is_one_sheet_even_for_a_long_address(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    """A 送达回证 is signed and returned as one sheet: art. 89's note stays under its table."""
+    case_id = _case(db, admin, cause="机动车交通事故责任纠纷")
+    with db.unit_of_work() as s:
+        case = s.get(SupervisionCase, case_id)
+        assert case is not None
+        for p in case.parties:
+            p.address = (
+                "内蒙古自治区包头市土默特右旗萨拉齐镇某某街道某某社区某某小区十二号楼三单元五〇一室"
+            )
+    urging = _issue(db, admin, case_id, DocumentKind.URGING)
+    with db.unit_of_work() as s:
+        (receipt,) = notices.issue_receipts(db, s, admin, urging.id, today=TODAY)
+    pages = _pages(receipt.pdf, tmp_path)
+    assert len(pages) == 1, pages[1:]
+    assert "视为送达（民事诉讼法第八十九条）" in pages[0]

@@ -352,6 +352,14 @@ def test_a_settlement_or_a_payment_interrupts_the_limit_and_restarts_it() -> Non
     # A payment before the period began interrupts nothing.
     early = replace(base, payments=(PaymentFact(date(2024, 2, 1), Decimal("100.00")),))
     assert enforcement_limit_start(early) == enforcement_limit_start(base)
+    # Paying or settling on the period's last day is performing within it: the limit has not begun
+    # to run, so nothing is interrupted and the item keeps the judgment's rule.
+    on_the_day = replace(
+        base,
+        settlements_signed=(date(2024, 3, 1),),
+        payments=(PaymentFact(date(2024, 3, 1), Decimal("100.00")),),
+    )
+    assert enforcement_limit_start(on_the_day) == enforcement_limit_start(base)
 
 
 def test_with_no_performance_period_the_limit_runs_from_the_effective_date() -> None:

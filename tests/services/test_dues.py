@@ -22,6 +22,7 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.intake import docket
 from zhiqian_desktop.services.supervision import contacts, dues
 from zhiqian_desktop.services.supervision.contacts import ContactInput
@@ -322,6 +323,31 @@ def test_docket_next_due_follows_the_rules(db: Database, admin: Actor) -> None:
     call(db, admin, cid, date(2026, 11, 25), next_follow_up=date(2026, 11, 27))
     with db.reader() as s:
         assert docket.get_case(s, cid).next_due_date == date(2026, 11, 27)
+
+
+def test_docket_next_due_counts_the_art_250_limit_as_the_due_list_does(
+    db: Database, admin: Actor
+) -> None:
+    """The 下次到期 column worked out for one case (docket.refresh_derived) reads the same facts
+    as the due-list: the effective date when no performance period is recorded, the judgment's
+    last installment when it sets installments."""
+    from_effective = register(
+        db, admin, 1, effective_date=date(2024, 12, 2), performance_deadline=None
+    )
+    from_installment = register(
+        db, admin, 2, effective_date=date(2024, 6, 1), performance_deadline=date(2024, 7, 1),
+        final_installment_date=date(2024, 11, 30),
+    )  # fmt: skip
+    expected = {from_effective: date(2026, 12, 2), from_installment: date(2026, 11, 30)}
+    with db.reader() as s:  # closed without commit: nothing is written
+        limit = get_settings(s).supervision_limit_days
+        for case_id, due in expected.items():
+            case = docket.get_case(s, case_id)
+            # Both come before the supervision limit (21 Dec 2026).
+            assert case.next_due_date == due
+            with s.no_autoflush:
+                docket.refresh_derived(s, case, limit_days=limit)
+            assert case.next_due_date == due, case.case_no
 
 
 def test_daily_summary(db: Database, admin: Actor) -> None:

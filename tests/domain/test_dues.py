@@ -226,6 +226,15 @@ def test_installment_paid_late_leaves_the_list_and_the_next_one_comes_up() -> No
     assert only(late, DueKind.INSTALLMENT, date(2026, 12, 7))[0].due_date == date(2026, 12, 10)
 
 
+def test_only_a_settled_case_runs_on_its_installments() -> None:
+    # Marked failed (or reopened) with the schedule still recorded: the instalments are no longer
+    # what the team follows up, the supervision limit is again.
+    failed = replace(settled(), status=CaseStatus.FAILED)
+    assert not only(failed, DueKind.INSTALLMENT)
+    assert only(failed, DueKind.SUPERVISION_LIMIT, date(2026, 12, 22))
+    assert not only(settled(), DueKind.SUPERVISION_LIMIT, date(2026, 12, 22))
+
+
 def test_partial_payment_applies_to_the_oldest_installment() -> None:
     part = settled(PaymentFact(date(2026, 11, 24), Decimal("6000.00")))
     assert unpaid_installments(part) == [(SCHEDULE[1], Decimal("1000.00"))]

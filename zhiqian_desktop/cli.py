@@ -27,8 +27,9 @@ from zhiqian_desktop import (
     cli_stats,
     cli_sync,
     cli_transfer,
+    cli_values,
 )
-from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.errors import AlreadyExists, UserError
 
 if TYPE_CHECKING:
     from zhiqian_desktop.store.database import Database
@@ -41,6 +42,8 @@ INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code �
 PASSPHRASE_ENV = "ZHIQIAN_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "ZHIQIAN_NEW_PASSPHRASE"
 PASSPHRASE_TRIES = 3
+MAX_LIMIT = 1_000_000
+MAX_DEMO_CASES = 200_000
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -61,8 +64,10 @@ class _Parser(argparse.ArgumentParser):
             )
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}：用法错误：{message}（用 --help 查看说明）\n")
+        # One line, like every other error; the usage is one --help away.
+        self.exit(
+            2, f"{self.prog}：用法错误：{one_line(message)}（用 {self.prog} --help 查看说明）\n"
+        )
 
 
 def _database_options() -> _Parser:
@@ -132,7 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("demo", "向数据库添加逼真的演示数据（承办人、法庭、案件及督促记录）")
-    p.add_argument("--cases", type=int, default=300, metavar="N", help="案件数（默认 300）")
+    p.add_argument(
+        "--cases",
+        type=cli_values.bounded(1, MAX_DEMO_CASES),
+        default=300,
+        metavar="N",
+        help="案件数（默认 300）",
+    )
     p.add_argument(
         "--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据"
     )
@@ -144,7 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--handler", metavar="NAME", help="承办人用户名或姓名")
     p.add_argument("--search", metavar="TEXT", help="按案号、原审案号、当事人、证件号、电话查找")
     p.add_argument(
-        "--limit", type=int, default=100, metavar="N", help="最多列出的件数（默认 100，0 为全部）"
+        "--limit",
+        type=cli_values.bounded(0, MAX_LIMIT, "0 表示全部"),
+        default=100,
+        metavar="N",
+        help="最多列出的件数（默认 100，0 为全部）",
     )
     p.add_argument("--json", action="store_true", help="输出 JSON")
 
@@ -163,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="备份文件或目录（默认 数据库旁的 backups 目录）"
     )
+    cli_values.add_force_argument(p)
 
     command(
         "encrypt",
@@ -469,10 +485,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from zhiqian_desktop.domain.workflow import CaseStatus
     from zhiqian_desktop.services.demo import generate_demo
 
-    if args.cases < 1:
-        raise UserError(
-            f"演示案件数“{args.cases}”不正确；--cases 应为不小于1的整数，如 --cases 300"
-        )
     started = time.perf_counter()
     with _open(args) as db:
         _acting_user(args, db).require_admin()
@@ -522,8 +534,6 @@ def _find_handler(session: Any, name: str) -> str:
 def cmd_cases(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.docket import DocketQuery, count_cases, list_cases
 
-    if args.limit < 0:
-        raise UserError(f"--limit “{args.limit}”不正确；应为不小于0的整数（0 表示全部）")
     query = DocketQuery(text=args.search or "")
     if args.status:
         query.statuses = _parse_statuses(args.status)
@@ -749,10 +759,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.maintenance import take_backup
 
     dest = Path(args.output) if args.output else None
-    if dest is not None and args.output.endswith(("/", os.sep)):
-        dest.mkdir(parents=True, exist_ok=True)  # "-o 目录/" means a folder, even a new one
     with _open(args) as db:
-        path = take_backup(db, dest, label="manual")
+        path = take_backup(
+            db,
+            dest,
+            label="manual",
+            force=getattr(args, "force", False),
+            # "-o 目录/" means a folder, even a new one
+            into_folder=bool(args.output and args.output.endswith(("/", os.sep))),
+        )
     print(f"已备份到：{path}")
     return 0
 
@@ -903,8 +918,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 # --- entry point -----------------------------------------------------------------------------
 
 
+def one_line(message: str) -> str:
+    """A message as one line: the clerk's terminal (and a script reading it) sees one error."""
+    text = "".join(c if c.isprintable() or c in "\t\n\r" else " " for c in str(message))
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
 def _error(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}：错误：{message}", file=stream or sys.stderr)
+    print(f"{PROG}：错误：{one_line(message)}", file=stream or sys.stderr)
 
 
 def _environment_error(exc: BaseException) -> str | None:
@@ -918,19 +939,47 @@ def _environment_error(exc: BaseException) -> str | None:
     return None
 
 
+def _damaged_database(args: argparse.Namespace) -> str | None:
+    """When a command failed unexpectedly on a database file that turns out to be damaged: the
+    one line saying so and the way out (a damaged file fails anywhere, in any form)."""
+    from zhiqian_desktop.services.maintenance import damage_of
+
+    try:
+        path = _sqlite_path(_url(args))
+    except Exception:
+        return None
+    if path is None:
+        return None
+    found = damage_of(path)
+    if found is None:
+        return None
+    return f"数据库文件“{path}”已损坏（{found}）；文件未作任何改动。{cli_auth.damaged_hint(_url(args))}"
+
+
+FORCE_HINT = "；确需覆盖请加 --force"
+
+
+def _configure_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        # A console that cannot show a character (or a file name in another encoding) must not
+        # turn a result into a traceback.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 bad input or a failed check, 2 usage)."""
-    for stream in (sys.stdout, sys.stderr):
-        # A console that cannot show a character must not turn a result into a traceback.
-        if (stream.encoding or "").lower().replace("-", "") != "utf8" and hasattr(
-            stream, "reconfigure"
-        ):
-            stream.reconfigure(errors="replace")
+    _configure_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    try:
+        cli_values.check_values(parser, args)
+    except UserError as exc:
+        _error(exc.message)
+        return 1
     if getattr(args, "self_test", False):
         from zhiqian_desktop.selftest import run_self_test
 
@@ -942,7 +991,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[command](args)
     except UserError as exc:
-        _error(exc.message)
+        _error(exc.message + (FORCE_HINT if isinstance(exc, AlreadyExists) else ""))
         return 1
     except KeyboardInterrupt:
         _error("已中断")
@@ -953,7 +1002,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
-        message = _environment_error(exc)
+        message = _damaged_database(args) or _environment_error(exc)
         if message is None:
             raise
         _error(message)

@@ -215,7 +215,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     chain = report.chain
     kind = "HMAC 密钥" if chain.keyed else "未加密钥的 SHA-256"
-    if chain.ok:
+    if report.integrity != "ok":
+        print(f"审计记录：未核对（{chain.reason or '数据库文件已损坏'}）")
+    elif chain.ok:
         print(f"审计记录：{chain.events} 条，哈希链（{kind}）完整")
     else:
         print(f"审计记录：哈希链在第 {chain.first_broken_seq} 号记录处断开（{chain.reason}）")

@@ -40,6 +40,7 @@ from zhiqian_desktop.services.maintenance import take_backup
 from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase, User
+from zhiqian_desktop.store.outputs import check_output_file
 
 # --- limits (documented in the 说明 sheet and the user guide) ------------------------------------
 
@@ -451,14 +452,15 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = None) -> Path:
+def write_import_template(
+    path: Path, rows: Sequence[Sequence[Any]] | None = None, *, force: bool = False
+) -> Path:
     """Write the import workbook: sheet 案件 (headers + example case, or `rows`) and sheet 说明.
 
-    Written to a temporary file beside `path` and moved into place when complete.
+    Written to a temporary file beside `path` and moved into place when complete; an existing
+    file is replaced only with `force` (store/outputs.py).
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"保存目录“{path.parent}”不存在；请另选保存位置")
+    path = check_output_file(path, force=force)
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -510,7 +512,7 @@ def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = Non
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
     _write_notes(wb)
-    save_workbook(wb, path)
+    save_workbook(wb, path, force=force)
     return path
 
 

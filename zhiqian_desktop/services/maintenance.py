@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.actor import Actor
@@ -23,6 +24,7 @@ from zhiqian_desktop.store.database import (
     sqlite_url,
 )
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir, default_database_path
+from zhiqian_desktop.store.outputs import check_output_file, refuse_protected
 
 
 def resolve_url(db_path: str | Path | None = None, database_url: str | None = None) -> str:
@@ -63,14 +65,35 @@ def _require_file(db: Database) -> Path:
     return path
 
 
-def take_backup(db: Database, dest: Path | None = None, *, label: str | None = None) -> Path:
-    """Back up now (online backup API), verified; into `dest` or the rotation folder."""
+def take_backup(
+    db: Database,
+    dest: Path | None = None,
+    *,
+    label: str | None = None,
+    force: bool = False,
+    into_folder: bool = False,
+) -> Path:
+    """Back up now (online backup API), verified; into the rotation folder, or to `dest` the
+    clerk chose: a file, or a folder to put it in (an existing one, or any with `into_folder`,
+    made if missing). It must be a place outputs may go (store/outputs.py), the database's own
+    backups folder included; an existing file is replaced only with `force`."""
     path = _require_file(db)
     if dest is None:
-        dest = backups_dir(path) / backups.backup_name(datetime.now(), label)
-    elif dest.is_dir():
+        return _backup(db, backups_dir(path) / backups.backup_name(datetime.now(), label))
+    own = [backups_dir(path)]  # a backup may go where the backups are
+    if into_folder or dest.is_dir():
+        refuse_protected(dest, "备份", allow=own)
+        dest.mkdir(parents=True, exist_ok=True)
         dest = dest / backups.backup_name(datetime.now(), label)
-    written = backups.backup_to(path, dest)
+    elif not dest.parent.exists():
+        refuse_protected(dest, "备份", allow=own)
+        dest.parent.mkdir(parents=True)  # a backup may go to a new folder
+    dest = check_output_file(dest, force=force, allow=own)
+    return _backup(db, dest, replace=force)
+
+
+def _backup(db: Database, dest: Path, *, replace: bool = True) -> Path:
+    written = backups.backup_to(_require_file(db), dest, replace=replace)
     record_head(db, "backup", written)
     return written
 
@@ -94,6 +117,9 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     return safety
 
 
+NOT_VERIFIED = "数据库文件已损坏，未核对审计记录"
+
+
 @dataclass(frozen=True)
 class CheckReport:
     integrity: str
@@ -108,14 +134,47 @@ def check(db: Database) -> CheckReport:
     """Full integrity check of the file (SQLite) and verification of the audit chain."""
     integrity = "ok"
     if db.is_sqlite:
-        with db.engine.connect() as conn:
-            rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-        integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
+        try:
+            with db.engine.connect() as conn:
+                rows = [str(r[0]) for r in conn.execute(text("PRAGMA integrity_check"))]
+        except DatabaseError as exc:  # damaged beyond what the check itself can walk
+            rows = [str(exc.orig)]
+        integrity = "ok" if rows == ["ok"] else " ".join(" ".join(rows[:5]).split())
+    if integrity != "ok":
+        # The audit records of a damaged file cannot be trusted to be read, let alone verified.
+        return CheckReport(integrity, ChainReport(0, None, NOT_VERIFIED))
     with db.reader() as session:
         chain = verify_chain(session)
     if chain.ok:
         chain = _check_heads(db, chain)
     return CheckReport(integrity, chain)
+
+
+def damage_of(path: Path) -> str | None:
+    """What is wrong with a database file that is damaged (PRAGMA quick_check, first finding),
+    or None when it is sound or cannot be looked at now (missing, busy, encrypted with a
+    passphrase not given in this run). For a command that failed in an unexpected way: a damaged
+    file fails anywhere, and the clerk needs to hear that rather than a traceback."""
+    if not path.is_file():
+        return None
+    try:
+        conn = cipher.open_file(path, read_only=True)
+    except UserError:
+        return None
+    except cipher.database_errors():
+        return None
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    except cipher.database_errors() as exc:
+        text = str(exc)
+        if "locked" in text or "unable to open" in text:
+            return None
+        return text
+    finally:
+        conn.close()
+    if rows == ["ok"]:
+        return None
+    return rows[0].splitlines()[-1] if rows and rows[0].strip() else "完整性检查未通过"
 
 
 # --- the chain's head recorded outside the database ----------------------------------------------
@@ -259,7 +318,7 @@ def auto_backup(
         return AutoBackupResult(None, "未到备份时间")
     if not changed_since_last_backup(db):
         return AutoBackupResult(None, "上次备份后数据没有变动")
-    written = take_backup(db, folder / backups.backup_name(now, AUTO_LABEL))
+    written = _backup(db, folder / backups.backup_name(now, AUTO_LABEL))
     removed = rotate_auto_backups(folder, now.date())
     return AutoBackupResult(written, "已备份", tuple(removed))
 

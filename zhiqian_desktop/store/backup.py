@@ -6,7 +6,6 @@ passphrase opens it; it is verified through that key after writing.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.outputs import place
 
 BACKUP_NAME = re.compile(r"^zhiqian-(\d{8})-(\d{6})(?:-[\w-]+)?\.db$")
 
@@ -59,11 +59,12 @@ def _verify(path: Path, key: str | None = None) -> None:
         raise UserError(f"备份文件“{path}”完整性检查未通过（{result[0] if result else '无结果'}）")
 
 
-def backup_to(source: Path, dest: Path) -> Path:
+def backup_to(source: Path, dest: Path, *, replace: bool = True) -> Path:
     """Copy a live database with SQLite's online backup, verify the copy, then move it into place.
 
     The copy is written under a temporary name and renamed only after integrity_check passes, so
-    a crash or a full disk never leaves a file that looks like a good backup.
+    a crash or a full disk never leaves a file that looks like a good backup. A destination the
+    clerk named is checked first (store/outputs.py) and replaced only with ``replace``.
     """
     if not source.exists():
         raise UserError(f"数据库文件“{source}”不存在，无法备份")
@@ -88,10 +89,10 @@ def backup_to(source: Path, dest: Path) -> Path:
         src.close()
     try:
         _verify(tmp, key)
+        place(tmp, dest, force=replace)
     except UserError:
         _remove_part(tmp)
         raise
-    os.replace(tmp, dest)
     return dest
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from sqlalchemy.pool import QueuePool
 
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.outputs import watch_database
 
 if TYPE_CHECKING:
     from zhiqian_desktop.store.files import FileStore
@@ -143,6 +145,24 @@ class DamagedDatabase(UserError):
     """The file is damaged or not a database; the way out is restoring a backup."""
 
 
+class DatabaseFileGone(StorageError):
+    """The file under an open database was deleted or replaced: a commit would go nowhere."""
+
+
+FileIdentity = tuple[int, int]
+
+
+def file_identity(path: Path | None) -> FileIdentity | None:
+    """(st_dev, st_ino) of the file, or None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def storage_error(exc: BaseException) -> StorageError | None:
     """The clerk's message for an environment failure of SQLite, or None for anything else."""
     text = str(getattr(exc, "orig", None) or exc)
@@ -202,9 +222,34 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
+    identity: FileIdentity | None = field(init=False, default=None)
+    """The database file as it was opened (SQLite): a commit checks it is still that file."""
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        path = self.path
+        if path is not None:
+            watch_database(path)
+            self.identity = file_identity(path)
+
+    def check_same_file(self) -> None:
+        """Refuse to commit when the file this database was opened on was deleted or replaced
+        since: SQLite would go on writing into the removed file and the change would be lost
+        without a word."""
+        path = self.path
+        if path is None:
+            return
+        now = file_identity(path)
+        if self.identity is None:
+            self.identity = now
+            return
+        if now == self.identity:
+            return
+        happened = "被删除" if now is None else "被替换（换成了另一个文件）"
+        raise DatabaseFileGone(
+            f"数据库文件“{path}”在程序打开之后{happened}，刚才的修改没有保存；"
+            "请关闭程序，确认数据库文件的位置和内容（必要时从备份恢复）后重新打开"
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -241,6 +286,7 @@ class Database:
         try:
             with self.sessions() as session, session.begin():
                 yield session
+                self.check_same_file()
         except (OperationalError, sqlite3.OperationalError) as exc:
             mapped = storage_error(exc)
             if mapped is None:

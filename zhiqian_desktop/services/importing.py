@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.case_numbers import validate_original_case_number
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.domain.money import parse_amount
@@ -1289,6 +1290,10 @@ def _build_case(
     if not original:
         return None
     original = normalise_original_case_no(original)
+    try:
+        original = validate_original_case_number(original)
+    except UserError as exc:
+        out.add(first, "原审案号", exc.message)
     registered = directory.registered.get(original)
     if registered:
         out.add(

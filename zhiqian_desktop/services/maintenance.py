@@ -111,6 +111,9 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     if source == path.resolve():
         raise UserError("不能用数据库自身作为备份来恢复")
     safety = take_backup(db, label="before-restore")
+    # Said before the contents change: a restore killed part-way leaves the old database or the
+    # restored one, and `check` must know which to compare the recorded heads with.
+    _record_line(path, "restoring", source, _head_of_file(source), extra={"from": _head(db)})
     db.engine.dispose()
     backups.restore_from(source, path)
     record_head(db, "restore", source)
@@ -183,6 +186,62 @@ DATA_ACTIONS_EXCLUDED = ("login", "login_failed", "login_locked")
 """Logins change counters, not the court's data: they do not make a backup necessary."""
 
 
+Head = tuple[int, str | None]
+"""The audit chain's last event: (seq, hash); (0, None) for a chain with no events."""
+
+
+def _head(db: Database) -> Head:
+    with db.reader() as session:
+        row = session.execute(
+            text("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+        ).first()
+    return (int(row[0]), str(row[1])) if row else (0, None)
+
+
+def _head_of_file(path: Path) -> Head | None:
+    """The chain's head in a database file (a backup), read-only; None when it cannot be read."""
+    try:
+        conn = cipher.open_file(path, read_only=True)
+    except (UserError, OSError):
+        return None
+    except cipher.database_errors():
+        return None
+    try:
+        row = conn.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchone()
+    except cipher.database_errors():
+        return None
+    finally:
+        conn.close()
+    return (int(row[0]), str(row[1])) if row else (0, None)
+
+
+def _record_line(
+    database: Path,
+    what: str,
+    target: Path | str | None,
+    head: Head | None,
+    *,
+    extra: dict[str, object] | None = None,
+) -> None:
+    line: dict[str, object] = {
+        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "what": what,
+        "file": str(target) if target is not None else None,
+        "seq": head[0] if head else None,
+        "hash": head[1] if head else None,
+    }
+    for key, value in (extra or {}).items():
+        line[key] = list(value) if isinstance(value, tuple) else value
+    try:
+        audit_heads_path(database).parent.mkdir(parents=True, exist_ok=True)
+        with audit_heads_path(database).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        pass  # the anchor is a second line of defence; a full disk must not fail the backup
+
+
 def record_head(db: Database, what: str, target: Path | str | None = None) -> None:
     """Append the audit chain's head to the heads file beside the database (backup, export,
     merge, restore). `zhiqian check` then notices a chain rewritten or cut short since.
@@ -192,29 +251,14 @@ def record_head(db: Database, what: str, target: Path | str | None = None) -> No
     path = db.path
     if path is None:
         return
-    with db.reader() as session:
-        row = session.execute(
-            text("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
-        ).first()
-    line = {
-        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "what": what,
-        "file": str(target) if target is not None else None,
-        "seq": row[0] if row else 0,
-        "hash": row[1] if row else None,
-    }
-    try:
-        audit_heads_path(path).parent.mkdir(parents=True, exist_ok=True)
-        with audit_heads_path(path).open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError:
-        pass  # the anchor is a second line of defence; a full disk must not fail the backup
+    _record_line(path, what, target, _head(db))
 
 
 def recorded_heads(db: Database) -> list[dict[str, object]]:
-    """The heads recorded since the last restore (older ones describe another history)."""
+    """The heads recorded since the last restore (older ones describe another history).
+
+    A restore that was interrupted left its "restoring" line without the "restore" line after
+    it: the database itself tells whether its contents were replaced (``_restored``)."""
     path = db.path
     if path is None or not audit_heads_path(path).exists():
         return []
@@ -226,10 +270,37 @@ def recorded_heads(db: Database) -> list[dict[str, object]]:
             continue  # a line cut short by a crash
         if not isinstance(item, dict):
             continue
+        if item.get("what") == "restoring":
+            if _restored(db, item):
+                heads = []
+            continue
         if item.get("what") == "restore":
             heads = []
         heads.append(item)
     return heads
+
+
+def _has_event(db: Database, seq: object, digest: object) -> bool:
+    if not isinstance(seq, int):
+        return False
+    with db.reader() as session:
+        if seq == 0:
+            return session.execute(text("SELECT count(*) FROM audit_event")).scalar() == 0
+        stored = session.execute(
+            text("SELECT hash FROM audit_event WHERE seq = :seq"), {"seq": seq}
+        ).scalar()
+    return stored is not None and stored == digest
+
+
+def _restored(db: Database, line: dict[str, object]) -> bool:
+    """Whether the restore announced by ``line`` replaced the database: not while the chain it
+    started from is still there; yes when the restored chain's head is there instead."""
+    before = line.get("from")
+    if isinstance(before, list) and len(before) == 2 and _has_event(db, before[0], before[1]):
+        return False
+    if line.get("seq") is None:  # the backup's head could not be read: the old chain is gone
+        return True
+    return _has_event(db, line.get("seq"), line.get("hash"))
 
 
 def _check_heads(db: Database, chain: ChainReport) -> ChainReport:

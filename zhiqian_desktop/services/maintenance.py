@@ -18,6 +18,7 @@ from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import (
     Database,
+    check_url,
     open_database,
     quick_check,
     sqlite_file,
@@ -32,7 +33,7 @@ def resolve_url(db_path: str | Path | None = None, database_url: str | None = No
     if db_path and database_url:
         raise UserError("--db 与 --database-url 只能指定其一")
     if database_url:
-        return database_url
+        return check_url(database_url)
     if not db_path:
         # The choice made in 设置 > 数据库位置 (this computer or the court server).
         from zhiqian_desktop.services.database_choice import configured_url
@@ -40,7 +41,15 @@ def resolve_url(db_path: str | Path | None = None, database_url: str | None = No
         chosen = configured_url()
         if chosen:
             return chosen
-    return sqlite_url(Path(db_path) if db_path else default_database_path())
+    path = Path(db_path) if db_path else default_database_path()
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"数据库文件的路径“{str(path).encode('utf-8', 'replace').decode()}”含有无法识别的字符"
+            "（不是 UTF-8 编码）；请把文件或文件夹改用中文或英文名后再指定"
+        ) from None
+    return sqlite_url(path)
 
 
 def open_app_database(url: str, *, check: bool = True) -> Database:
@@ -110,6 +119,7 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     source = source.resolve()
     if source == path.resolve():
         raise UserError("不能用数据库自身作为备份来恢复")
+    backups.check_restorable(source, path)  # before anything is written, the safety backup too
     safety = take_backup(db, label="before-restore")
     # Said before the contents change: a restore killed part-way leaves the old database or the
     # restored one, and `check` must know which to compare the recorded heads with.

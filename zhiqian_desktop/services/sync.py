@@ -994,19 +994,27 @@ def open_kit(
     encrypted under the same passphrase."""
     kit = Path(kit)
     dest_dir = check_kit_folder(dest_dir, force=force)
+    created = not dest_dir.exists()
+    try:
+        return _open_kit_into(kit, dest_dir, progress=progress, passphrase=passphrase)
+    except BaseException:
+        # A refused kit leaves nothing behind, not even the folder made for it.
+        if created and dest_dir.is_dir() and not any(dest_dir.iterdir()):
+            dest_dir.rmdir()
+        raise
+
+
+def _open_kit_into(
+    kit: Path, dest_dir: Path, *, progress: ProgressFn | None, passphrase: str | None
+) -> Path:
     if kit.is_file() and is_encrypted_kit(kit):
         if passphrase is None:
             raise KitPassphraseRequired(kit)
-        created = not dest_dir.exists()
         dest_dir.mkdir(exist_ok=True)
         inner = dest_dir / f".kit-unsealed-{uuid.uuid4().hex[:8]}.zip"
         try:
             key = _unseal_kit(kit, passphrase, inner)
             return _open_kit(inner, dest_dir, progress=progress, key=key)
-        except BaseException:
-            if created and not any(dest_dir.iterdir()):
-                dest_dir.rmdir()
-            raise
         finally:
             inner.unlink(missing_ok=True)
     return _open_kit(kit, dest_dir, progress=progress, key=None)
@@ -1135,6 +1143,8 @@ def export_changes(
     existing file at ``dest`` is replaced only with ``force`` (store/outputs.py)."""
     path = _require_file(kit_db)
     dest = check_destination(Path(dest), as_zip=True, force=force)
+    with kit_db.reader() as session:
+        _laptop_kit(session)  # the court's own database has no changes to carry back
     key = read_court_key(court_key_path(kit_db))
     if key is None:
         raise UserError(f"找不到法院密钥“{court_key_path(kit_db)}”；该离线包不完整，无法导出变更包")

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.maintenance import open_app_database, record_head
-from zhiqian_desktop.store.database import Database, sqlite_file, sqlite_url
+from zhiqian_desktop.store.database import Database, check_url, sqlite_file, sqlite_url
 from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.migrations import current_revision
 from zhiqian_desktop.store.models import Attachment, AuditEvent, Base, CourtSecret, Document
@@ -55,7 +55,7 @@ def as_url(location: str) -> str:
     if not location:
         raise UserError("请指定数据库：文件路径，或 postgresql+psycopg://用户@服务器/数据库")
     if "://" in location:
-        return location
+        return check_url(location)
     return sqlite_url(Path(location).expanduser())
 
 
@@ -232,6 +232,9 @@ def copy_database(
     """Copy every row of the database at `source_url` into the empty one at `target_url`."""
     if source_url == target_url:
         raise UserError("来源和目标是同一个数据库")
+    source_file = sqlite_file(source_url)
+    if source_file is not None and not source_file.is_file():
+        raise UserError(f"来源数据库文件“{source_file}”不存在；请检查路径（未创建任何文件）")
     _check_target_file(source_url, target_url)
     source = open_app_database(source_url)
     try:

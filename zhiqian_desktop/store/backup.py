@@ -174,7 +174,27 @@ def rotate(folder: Path, today: date) -> list[Path]:
 def restore_from(backup: Path, target: Path) -> None:
     """Replace the contents of `target` with `backup`, through the backup API (never a file copy
     over a live database). The caller backs up the current database first."""
-    if not backup.exists():
+    key = check_restorable(backup, target)
+    if key is not None:
+        # The restored file stays encrypted with the backup's key; remember it for the target.
+        cipher.remember(target, key)
+    src = cipher.open_file(backup, read_only=True, key=key)
+    try:
+        dst = cipher.open_file(target, read_only=False, key=key)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def check_restorable(backup: Path, target: Path) -> str | None:
+    """Refuse a file that cannot replace `target` (missing, not a backup, damaged, encrypted
+    otherwise than `target`), before anything is done; the key it opens with (None: plain)."""
+    if not backup.is_file():
+        if backup.exists():
+            raise UserError(f"“{backup}”不是文件；请选择备份文件（.db）")
         raise UserError(f"备份文件“{backup}”不存在")
     plain = cipher.is_plain(backup)
     if not plain and not cipher.looks_encrypted(backup):
@@ -198,18 +218,19 @@ def restore_from(backup: Path, target: Path) -> None:
             f"备份文件“{backup}”已加密，当前打开的数据库口令解不开它；请先打开该加密数据库再恢复"
         )
     _verify(backup, key)
-    if key is not None:
-        # The restored file stays encrypted with the backup's key; remember it for the target.
-        cipher.remember(target, key)
-    src = cipher.open_file(backup, read_only=True, key=key)
+    _refuse_foreign(backup, key)
+    return key
+
+
+def _refuse_foreign(backup: Path, key: str | None) -> None:
+    """A sound SQLite file that is not a backup of this app's database is not restored."""
+    conn = cipher.open_file(backup, read_only=True, key=key)
     try:
-        dst = cipher.open_file(target, read_only=False, key=key)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     finally:
-        src.close()
+        conn.close()
+    if not {"supervision_case", "audit_event"} <= names:
+        raise UserError(f"“{backup}”不是本系统数据库的备份（其中没有案件台账）；未恢复")
 
 
 def _week(day: date) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
@@ -205,6 +205,27 @@ def _configure_postgresql(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         if not conn.get_execution_options().get(READ_ONLY_OPTION):
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+KNOWN_BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
+def check_url(url: str) -> str:
+    """Refuse a database address that is not one: unreadable, or a kind of database the app
+    does not work with (an SQLite file or a PostgreSQL server)."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise UserError(
+            f"数据库地址“{url}”无法识别；应为 postgresql+psycopg://用户@服务器/数据库，"
+            "或用 --db 指定本机数据库文件"
+        ) from None
+    if backend not in KNOWN_BACKENDS:
+        raise UserError(
+            f"数据库地址“{url}”指向的数据库类型（{backend}）本程序不支持；"
+            "请使用本机数据库文件或 PostgreSQL 服务器"
+        )
+    return url
 
 
 def normalise_url(url: str) -> str:

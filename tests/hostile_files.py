@@ -5,6 +5,7 @@ forged, oversized and otherwise hostile versions of every kind of file the app r
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import zipfile
@@ -355,6 +356,10 @@ BUILDERS: dict[str, Callable[[Court, Path], Path]] = {
     "existing.xlsx": lambda c, p: _bytes(p, b"the clerk's own workbook"),
     "existing.zip": lambda c, p: _bytes(p, b"the clerk's own archive"),
     "existing.db": lambda c, p: _bytes(p, b"the clerk's own file"),
+    "fifo": lambda c, p: (os.mkfifo(p), p)[1],
+    "fifo.pdf": lambda c, p: (os.mkfifo(p), p)[1],
+    "fifo.zip": lambda c, p: (os.mkfifo(p), p)[1],
+    "fifo.xlsx": lambda c, p: (os.mkfifo(p), p)[1],
     "a-folder": lambda c, p: (p.mkdir(), p)[1],
     "a-folder.pdf": lambda c, p: (p.mkdir(), p)[1],
     "a-folder.zip": lambda c, p: (p.mkdir(), p)[1],

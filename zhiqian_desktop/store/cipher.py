@@ -138,7 +138,10 @@ def forget_all() -> None:
 
 
 def file_header(path: Path) -> bytes:
+    """The first 16 bytes of a regular file (a pipe or a device is never opened: it may block)."""
     try:
+        if not Path(path).is_file():
+            return b""
         with Path(path).open("rb") as fh:
             return fh.read(16)
     except OSError:
@@ -154,6 +157,8 @@ def looks_encrypted(path: Path) -> bool:
     looking random. A text file, a zeroed or a patterned file is "not a database" instead."""
     path = Path(path)
     try:
+        if not path.is_file():
+            return False
         size = path.stat().st_size
     except OSError:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -337,8 +338,17 @@ class Database:
         self.engine.dispose()
 
 
+def check_regular_file(path: Path) -> None:
+    """A database is a regular file: SQLite would open a device or a pipe and write its journal
+    beside it (/dev/null-journal), or block on it."""
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        kind = "文件夹" if path.is_dir() else "设备、管道或其他特殊文件"
+        raise UserError(f"“{path}”是{kind}，不是数据库文件；未作任何改动，请指定数据库文件（.db）")
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database, before anything touches it."""
+    check_regular_file(path)
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
@@ -395,6 +405,7 @@ def inspect_encrypted_file(path: Path) -> None:
 
     A new (missing or empty) file needs a key too: creating one is the caller's explicit choice
     (store.cipher.remember with a new key)."""
+    check_regular_file(path)
     cipher.dbapi()
     key = cipher.key_for(path)
     if key is None:

@@ -202,6 +202,16 @@ def _integrity(path: Path) -> None:
         conn.close()
 
 
+def _check_passes(url: str) -> None:
+    """`zhiqian check` on the database at ``url``: the file and the audit chain are sound."""
+    after = open_app_database(url)
+    try:
+        report = maintenance.check(after)
+        assert report.ok, (report.integrity, report.chain)
+    finally:
+        after.dispose()
+
+
 def _assert_whole(db: Database, cases: set[str], contacts: set[str], payments: set[str]) -> None:
     with db.engine.connect() as conn:
         q = conn.exec_driver_sql
@@ -315,12 +325,7 @@ def test_killing_a_backup_leaves_no_finished_looking_bad_backup(
             else:
                 assert ".part" in item.name, item  # unfinished: never a backup name
         assert all(f.exists() for f in finished)
-        after = open_app_database(url)
-        try:
-            report = maintenance.check(after)
-            assert report.ok, (report.integrity, report.chain)
-        finally:
-            after.dispose()
+        _check_passes(url)
     # What the killed backups left (a part file, its rollback journal) goes with a later backup
     # once it is clearly abandoned (untouched for an hour).
     leftovers = [item for item in folder.iterdir() if ".part" in item.name]
@@ -499,12 +504,7 @@ def test_killing_a_restore_leaves_the_old_or_the_restored_database(
         interrupted += _last_head_line(path) == "restoring"
         _integrity(path)
         assert _case_numbers(path) in states, "neither the old nor the restored database"
-        after = open_app_database(url)
-        try:
-            report = maintenance.check(after)
-            assert report.ok, (report.integrity, report.chain)
-        finally:
-            after.dispose()
+        _check_passes(url)
         for safety in backups_dir(path).glob("*before-restore*"):
             safety.unlink()
     assert interrupted, "no kill landed inside a restore"

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.actor import Actor
@@ -101,9 +102,9 @@ def change_encryption(db: Database, actor: Actor, passphrase: str | None) -> tup
     safety = take_backup(db, label="before-encryption")
     action = "encrypt" if key is not None else "decrypt"
     db.dispose()
-    moved: list[str] = []
+    moved: list[int] = []
     cipher.convert(
-        path, key, prepare=lambda copy: moved.extend(_carry(copy, moving, before, after))
+        path, key, prepare=lambda copy: moved.append(_carry(copy, moving, before, after))
     )
     reopened = open_app_database(new_url)
     with reopened.unit_of_work() as session:
@@ -113,11 +114,11 @@ def change_encryption(db: Database, actor: Actor, passphrase: str | None) -> tup
             action,
             "database",
             "database",
-            after={"file": reopened.location, "files_moved": len(moved)},
+            after={"file": reopened.location, "files_moved": sum(moved)},
         )
     if isinstance(before, FolderStore):
         # Inside the encrypted database now: the plain copies beside it go.
-        for sha in moved:
+        for sha in moving:
             before.path(sha).unlink(missing_ok=True)
     return reopened, safety
 
@@ -136,30 +137,21 @@ def _check_files(db: Database, store: FileStore) -> None:
                 )
 
 
-def _carry(copy: Path, shas: list[str], before: FileStore, after: FileStore) -> list[str]:
+def _carry(copy: Path, shas: list[str], before: FileStore, after: FileStore) -> int:
     """Move the files named by the database from where it kept them (`before`) to where the
     converted copy at `copy` keeps them (`after`): into its file table, or out of it into the
-    folder (written and flushed before the copy takes the database's place). Returns the files
-    moved; a file already missing stays missing, as it was."""
+    folder (written and flushed before the copy takes the database's place), each checked by
+    its SHA-256. Returns how many were moved; a file already missing stays missing."""
+    from zhiqian_desktop.services.transfer_db import copy_files
+
     if not shas:
-        return []
-    moved: list[str] = []
+        return 0
     engine = file_engine(copy)
     try:
-        with engine.begin() as conn:
-            for sha in shas:
-                payload = before.read(conn, sha)
-                if payload is None:
-                    continue
-                if hashlib.sha256(payload).hexdigest() != sha:
-                    raise UserError(
-                        f"附件或文书文件 {before.where(sha)} 与其校验值不符（已被改动或损坏），"
-                        "数据库未作任何改动；请先从备份找回该文件后重试"
-                    )
-                after.put_bytes(conn, payload)
-                moved.append(sha)
+        with engine.begin() as conn, Session(bind=conn) as session:
+            copied = copy_files(session, shas, before, conn, after, [], lambda _n, _t: None)
             if before.in_database:
                 conn.execute(delete(StoredFile))
     finally:
         engine.dispose()
-    return moved
+    return copied.rows

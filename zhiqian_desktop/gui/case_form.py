@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhiqian_desktop.domain.cjk import expand_code_escapes
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.domain.identity import parse_resident_id
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole, Role
@@ -35,6 +36,7 @@ from zhiqian_desktop.domain.money import capital_amount, parse_amount
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
     DateLineEdit,
+    NameLineEdit,
     hide_banner,
     set_error,
     show_banner,
@@ -167,7 +169,7 @@ class PartyEditor(QGroupBox):
         self.remove = QPushButton("删除")
         self.remove.setAutoDefault(False)
         self.remove.setToolTip("删除这名当事人")
-        self.name = QLineEdit()
+        self.name = NameLineEdit()
         self.id_number = QLineEdit()
         self.id_number.setMaxLength(24)
         self.phones = QLineEdit()
@@ -195,7 +197,11 @@ class PartyEditor(QGroupBox):
         self.errors: dict[str, QLabel] = {}
         self.labels: dict[str, QLabel] = {}
         self._row("诉讼地位", "head", head)
-        self._row("姓名", "name", self.name, error=True)
+        name_box, self.errors["name"] = with_error(self.name)
+        name_layout = name_box.layout()
+        assert isinstance(name_layout, QVBoxLayout)
+        name_layout.insertWidget(1, self.name.preview)
+        self._row("姓名", "name", name_box)
         id_box, self.errors["id_number"] = with_error(self.id_number)
         self.id_hint = QLabel()
         self.id_hint.setStyleSheet(f"color: {HINT_COLOUR};")
@@ -300,6 +306,13 @@ class PartyEditor(QGroupBox):
         self.registered_capital.setText(f"{capital:,}" if capital is not None else "")
         _set_combo_data(self.licence_status, p.licence_status)
 
+    def _name_text(self, index: int, problems: list[Problem]) -> str:
+        try:
+            return expand_code_escapes(self.name.text())
+        except UserError as exc:
+            problems.append(Problem(f"parties[{index}].name", exc.message))
+            return self.name.text()
+
     def to_input(self, index: int) -> tuple[PartyInput, list[Problem]]:
         problems: list[Problem] = []
         person = self.party_kind is PartyKind.PERSON
@@ -312,7 +325,7 @@ class PartyEditor(QGroupBox):
         licence = self.licence_status.currentData() if not person else None
         data = PartyInput(
             role=self.party_role,
-            name=self.name.text(),
+            name=self._name_text(index, problems),
             kind=self.party_kind,
             id_number=self.id_number.text().strip() or None,
             phones=self.phones.text().strip() or None,

@@ -46,7 +46,7 @@ from zhiqian_desktop.services import calendar as calendar_service
 from zhiqian_desktop.services import maintenance
 from zhiqian_desktop.services.actor import Actor
 from zhiqian_desktop.services.docket import add_tribunal
-from zhiqian_desktop.services.settings import get_settings, update_settings
+from zhiqian_desktop.services.settings import get_settings, print_faces, update_settings
 from zhiqian_desktop.services.staff import (
     calendar_source,
     data_locations,
@@ -448,6 +448,19 @@ class FontsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(box)
+        self.in_use = _note("")
+        self.in_use.setObjectName("printFacesInUse")
+        in_use_box = QGroupBox("各用途现用的字体文件")
+        in_use_layout = QVBoxLayout(in_use_box)
+        in_use_layout.addWidget(self.in_use)
+        layout.addWidget(in_use_box)
+        layout.addWidget(
+            _note(
+                "未设置字体文件时，软件在本机字体文件夹中按字体名称查找仿宋、小标宋、黑体、楷体、宋体；"
+                "找不到的用随软件提供的字体。生僻字依次从本机的宋体、扩展字库（SimSun-ExtB 等）和"
+                "随软件提供的生僻字字库中取字形。"
+            )
+        )
         layout.addWidget(
             _note(
                 "打印文书须嵌入 TrueType 字体（.ttf 或 .ttc）；OpenType/CFF 字体（如部分思源字体）无法嵌入。"
@@ -461,6 +474,9 @@ class FontsTab(QWidget):
     def load(self) -> None:
         for key, edit in self.edits.items():
             edit.setText(self.page.settings_values[key] or "")
+        with self.page.db.reader() as session:
+            faces = print_faces(session)
+        self.in_use.setText("\n".join(f"{role}：{where}" for role, where in faces))
 
     def browse(self, key: str) -> None:
         start = self.edits[key].text() or str(Path.home())
@@ -697,6 +713,10 @@ class CalendarTab(QWidget):
         self.year.setMaximumWidth(110)
         self.year.setSuffix(" 年")
         self.source = _note("")
+        self.years_status = _note("")
+        self.take_in_button = _button("载入随软件提供的新年份")
+        self.take_in_button.hide()
+        self.take_in_button.clicked.connect(self.take_in_built_in_years)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["日期", "星期", "安排", "节日"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -758,6 +778,10 @@ class CalendarTab(QWidget):
         actions.addWidget(self.save_button)
         left = QVBoxLayout()
         left.addLayout(top)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.years_status, 1)
+        status_row.addWidget(self.take_in_button)
+        left.addLayout(status_row)
         left.addWidget(self.table, 1)
         left.addLayout(actions)
         columns = QHBoxLayout()
@@ -781,6 +805,9 @@ class CalendarTab(QWidget):
             missing = calendar_service.missing_years(session, self.page.today)
             rows = calendar_service.year_rows(session, year)
             source = calendar_source(session, year)
+            today = self.page.today.year
+            statuses = calendar_service.year_statuses(session, list(range(today - 1, today + 4)))
+            new_years = calendar_service.new_built_in_years(session)
             self.rows = [(r.day, r.kind, r.name or "") for r in rows]
         self._shown_year = year
         self.dirty = False
@@ -790,17 +817,29 @@ class CalendarTab(QWidget):
             self.missing_banner.show_message(
                 f"节假日表中还没有{years}的数据。国务院办公厅通常在上一年年底前后公布下一年的放假安排；"
                 "通知公布后，请在下方选择年份，按通知录入放假日和调休上班日并保存。"
-                "在此之前，落在该年的期限只按周末计算，并会提示人工核对。",
+                "在此之前，落在该年的期限按《全国年节及纪念日放假办法》规定的法定节日和周末推算"
+                "（调休、补假以通知为准），并会提示人工核对。",
                 "warning",
             )
         else:
             self.missing_banner.clear_message()
         if source is None:
-            self.source.setText(f"{year}年尚无数据")
+            self.source.setText(
+                f"{year}年：仅法定节日（尚未录入国务院办公厅的放假安排通知，"
+                "期限按法定节日和周末推算，须人工核对）"
+            )
         else:
             who = f"，录入人 {source[1]}" if source[1] and source[1] != "system" else ""
-            origin = "chinesecalendar 内置数据" if source[0] == "chinesecalendar" else source[0]
-            self.source.setText(f"来源：{origin}{who}")
+            origin = calendar_service.source_label(source[0], year)
+            self.source.setText(f"{year}年：已公布。来源：{origin}{who}")
+        self.years_status.setText(
+            "各年份：" + "　".join(f"{st.year}年 {st.label}" for st in statuses)
+        )
+        self.take_in_button.setVisible(bool(new_years))
+        if new_years:
+            self.take_in_button.setText(
+                "载入随软件提供的" + "、".join(f"{y}年" for y in new_years) + "放假安排"
+            )
         self._show_rows()
 
     def _show_rows(self) -> None:
@@ -893,15 +932,41 @@ class CalendarTab(QWidget):
             return
         try:
             with self.page.db.unit_of_work() as session:
-                calendar_service.set_year(session, self.page.actor, year, holidays, workdays)
+                moved = calendar_service.set_year(
+                    session, self.page.actor, year, holidays, workdays
+                )
         except UserError as exc:
             self.banner.show_message(exc.message, "error")
             return
         self.load()
         self.banner.show_message(
-            f"{year}年节假日已保存（放假{len(holidays)}天，调休上班{len(workdays)}天）。",
+            f"{year}年节假日已保存（放假{len(holidays)}天，调休上班{len(workdays)}天）。"
+            + moved_text(moved),
             "success",
         )
+
+    def take_in_built_in_years(self) -> None:
+        try:
+            with self.page.db.unit_of_work() as session:
+                years, moved = calendar_service.take_in_built_in_years(session, self.page.actor)
+        except UserError as exc:
+            self.banner.show_message(exc.message, "error")
+            return
+        self.load()
+        shown = "、".join(f"{y}年" for y in years)
+        self.banner.show_message(f"已载入{shown}的放假安排。" + moved_text(moved), "success")
+
+
+def moved_text(moved: list[calendar_service.MovedDeadline]) -> str:
+    """The pending deadlines an entered notice moved, as the banner lists them."""
+    if not moved:
+        return "没有尚未到期的期限因此改变。"
+    lines = [
+        f"{m.case_no}（{m.obligor_names}）：{m.before.isoformat()} → {m.after.isoformat()}"
+        for m in moved[:20]
+    ]
+    more = f"\n……另有{len(moved) - 20}项" if len(moved) > 20 else ""
+    return f"以下{len(moved)}项期限的届满日因此改变，请通知承办人：\n" + "\n".join(lines) + more
 
 
 class SettingsPage(QWidget):

@@ -36,6 +36,7 @@ from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, TemplateError
 from zhiqian_desktop.services import document_templates as templates
 from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.settings import print_faces
 from zhiqian_desktop.store.database import Database
 
 PREVIEW_DELAY_MS = 600
@@ -104,6 +105,10 @@ class TemplatesTab(QWidget):
         # A sample drawing: nothing to print or hand to another program.
         self.preview.external_button.hide()
         self.preview.set_printable(False)
+        self.faces = QLabel(self)
+        self.faces.setObjectName("previewFonts")
+        self.faces.setWordWrap(True)
+        self.faces.setStyleSheet("color: #5f6b7a; padding: 2px;")
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(PREVIEW_DELAY_MS)
@@ -131,7 +136,12 @@ class TemplatesTab(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list)
         split.addWidget(middle)
-        split.addWidget(self.preview)
+        right = QWidget(self)
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.preview, 1)
+        right_column.addWidget(self.faces)
+        split.addWidget(right)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
         split.setSizes([235, 520, 520])
@@ -165,7 +175,10 @@ class TemplatesTab(QWidget):
 
     def _infos(self) -> list[templates.TemplateInfo]:
         with self.db.reader() as session:
-            return templates.list_templates(session)
+            faces = print_faces(session)
+            infos = templates.list_templates(session)
+        self.faces.setText("打印字体　" + "；".join(f"{role}：{where}" for role, where in faces))
+        return infos
 
     def load(self) -> None:
         """Fill the list (keeping the chosen template and any unsaved edit)."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.services import audit
 from zhiqian_desktop.services.actor import SYSTEM, Actor
 from zhiqian_desktop.services.calendar import seed_official_calendar
@@ -143,3 +144,13 @@ def court_secret(session: Session, name: str, *, create: bool = False) -> bytes 
     session.add(CourtSecret(name=name, value=key.hex()))
     session.flush()
     return key
+
+
+def print_faces(session: Session) -> list[tuple[str, str]]:
+    """Which font file each print role uses (设置 → 打印字体 and the template preview show it)."""
+    s = get_settings(session)
+    try:
+        fonts = load_print_fonts(s.print_font_body, s.print_font_title)
+    except UserError as exc:
+        return [("打印字体", exc.message)]
+    return fonts.describe()

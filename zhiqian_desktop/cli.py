@@ -21,6 +21,7 @@ from zhiqian_desktop import (
     cli_batch,
     cli_dossier,
     cli_due,
+    cli_errors,
     cli_import,
     cli_notice,
     cli_server,
@@ -66,7 +67,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, like every other error; the usage is one --help away.
         self.exit(
-            2, f"{self.prog}：用法错误：{one_line(message)}（用 {self.prog} --help 查看说明）\n"
+            2,
+            f"{self.prog}：用法错误：{cli_errors.one_line(message)}（用 {self.prog} --help 查看说明）\n",
         )
 
 
@@ -919,58 +921,21 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 # --- entry point -----------------------------------------------------------------------------
 
 
-def one_line(message: str) -> str:
-    """A message as one line: the clerk's terminal (and a script reading it) sees one error."""
-    text = "".join(c if c.isprintable() or c in "\t\n\r" else " " for c in str(message))
-    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
-
-
 def _error(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}：错误：{one_line(message)}", file=stream or sys.stderr)
-
-
-def _environment_error(exc: BaseException) -> str | None:
-    """A one-line message for failures of the machine rather than the program (disk, lock)."""
-    if isinstance(exc, OSError):
-        where = f"“{exc.filename}”" if getattr(exc, "filename", None) else ""
-        return f"文件操作失败{where}：{exc.strerror or exc}；请检查路径、磁盘空间和权限"
-    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
-    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.OperationalError):
-        return f"数据库操作失败：{exc.orig}；请检查数据库是否被其他程序占用、磁盘空间和权限后重试"
-    return None
+    print(f"{PROG}：错误：{cli_errors.one_line(message)}", file=stream or sys.stderr)
 
 
 def _damaged_database(args: argparse.Namespace) -> str | None:
-    """When a command failed unexpectedly on a database file that turns out to be damaged: the
-    one line saying so and the way out (a damaged file fails anywhere, in any form)."""
-    from zhiqian_desktop.services.maintenance import damage_of
-
     try:
-        path = _sqlite_path(_url(args))
-    except Exception:
+        url = _url(args)
+    except Exception:  # the address itself was the problem; said already
         return None
-    if path is None:
-        return None
-    found = damage_of(path)
-    if found is None:
-        return None
-    return f"数据库文件“{path}”已损坏（{found}）；文件未作任何改动。{cli_auth.damaged_hint(_url(args))}"
-
-
-FORCE_HINT = "；确需覆盖请加 --force"
-
-
-def _configure_streams() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        # A console that cannot show a character (or a file name in another encoding) must not
-        # turn a result into a traceback.
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
+    return cli_errors.damaged_database(url, cli_auth.damaged_hint(url))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 bad input or a failed check, 2 usage)."""
-    _configure_streams()
+    cli_errors.configure_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -992,7 +957,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[command](args)
     except UserError as exc:
-        _error(exc.message + (FORCE_HINT if isinstance(exc, AlreadyExists) else ""))
+        hint = cli_errors.force_hint(exc) if isinstance(exc, AlreadyExists) else ""
+        _error(exc.message + hint)
         return 1
     except KeyboardInterrupt:
         _error("已中断")
@@ -1003,7 +969,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
-        message = _damaged_database(args) or _environment_error(exc)
+        message = _damaged_database(args) or cli_errors.environment_error(exc)
         if message is None:
             raise
         _error(message)

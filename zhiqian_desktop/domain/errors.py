@@ -32,7 +32,11 @@ class NotFound(UserError):
 
 
 class AlreadyExists(UserError):
-    """An output would replace a file (or fill a folder) the user did not say to replace."""
+    """An output would replace a file (or share a folder) the user did not say to replace."""
+
+    def __init__(self, message: str, *, folder: bool = False) -> None:
+        super().__init__(message)
+        self.folder = folder
 
 
 def check_version(current: int, expected: int, what: str) -> None:

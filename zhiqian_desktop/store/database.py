@@ -21,7 +21,7 @@ from sqlalchemy.pool import QueuePool
 
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.outputs import watch_database
+from zhiqian_desktop.store.outputs import unwatch_database, watch_database
 
 if TYPE_CHECKING:
     from zhiqian_desktop.store.files import FileStore
@@ -246,12 +246,14 @@ class Database:
     sessions: sessionmaker[Session] = field(init=False)
     identity: FileIdentity | None = field(init=False, default=None)
     """The database file as it was opened (SQLite): a commit checks it is still that file."""
+    watched: Path | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         path = self.path
         if path is not None:
             watch_database(path)
+            self.watched = path
             self.identity = file_identity(path)
 
     def check_same_file(self) -> None:
@@ -336,6 +338,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.watched is not None:
+            unwatch_database(self.watched)
+            self.watched = None
 
 
 def check_regular_file(path: Path) -> None:

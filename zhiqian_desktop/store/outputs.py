@@ -25,6 +25,7 @@ import os
 import stat
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -50,15 +51,24 @@ class OutputExists(OutputRefused, AlreadyExists):
     save dialog's question)."""
 
 
-_open_databases: set[Path] = set()
+_open_databases: Counter[Path] = Counter()
 _lock = threading.Lock()
 
 
 def watch_database(path: Path) -> None:
-    """Remember a database file this process opened: no output may land on it or beside it in
-    its own folders, for the rest of the run (a closed database is still the court's data)."""
+    """A database file this process has open: no output may land on it, its companions or in
+    its own folders while it is open (a closed one of ours is still recognised by its WAL header
+    and the files beside it, ``database_in_use``)."""
     with _lock:
-        _open_databases.add(_absolute(path))
+        _open_databases[_absolute(path)] += 1
+
+
+def unwatch_database(path: Path) -> None:
+    key = _absolute(path)
+    with _lock:
+        _open_databases[key] -= 1
+        if _open_databases[key] <= 0:
+            del _open_databases[key]
 
 
 def _absolute(path: Path) -> Path:
@@ -249,7 +259,9 @@ def check_output_folder(
         if new:
             raise OutputRefused(f"文件夹“{path}”已存在；{what}需写入一个新的文件夹，请另选名称")
         if not force and any(True for _ in _entries(path)):
-            raise OutputExists(f"文件夹“{path}”不是空的；请选择一个空文件夹或新的文件夹名")
+            raise OutputExists(
+                f"文件夹“{path}”不是空的；请选择一个空文件夹或新的文件夹名", folder=True
+            )
         if not os.access(path, os.W_OK | os.X_OK):
             raise OutputRefused(f"不能写入文件夹“{path}”（没有写入权限）；请另选保存位置")
         return path

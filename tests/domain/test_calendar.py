@@ -112,6 +112,41 @@ def test_next_working_day_at_end_of_calendar() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2026, 11, 25), True),  # an ordinary Wednesday
+        (date(2026, 11, 28), False),  # an ordinary Saturday
+        (date(2026, 11, 29), False),  # an ordinary Sunday
+        (date(2026, 10, 1), False),  # National Day on a Thursday
+        (date(2026, 10, 3), False),  # a holiday that is a Saturday anyway
+        (date(2026, 10, 8), True),  # the Thursday after the holiday
+        (date(2026, 9, 20), True),  # a Sunday worked in lieu
+        (date(2026, 10, 10), True),  # a Saturday worked in lieu
+        (date(2026, 2, 23), False),  # the last day of the Spring Festival, a Monday
+        (date(2030, 1, 1), False),  # 元旦 of a year without its notice: a statutory holiday
+        (date(2030, 1, 2), True),  # the Wednesday after it
+        (date(2030, 1, 5), False),  # a Saturday of that year
+    ],
+)
+def test_working_days_of_every_kind(day: date, working: bool) -> None:
+    assert OFFICIAL.is_working_day(day) is working
+    assert OFFICIAL.is_rest_day(day) is not working
+
+
+def test_the_years_with_official_data_and_their_bounds() -> None:
+    years = official_years()
+    first, last = min(years), max(years)
+    assert years == frozenset(range(first, last + 1))
+    for year in (first, last):
+        rows = official_calendar_rows(year)
+        assert rows and {d.year for d, _, _ in rows} == {year}
+        assert {kind for _, kind, _ in rows} == {"holiday", "workday"}
+    for year in (first - 1, last + 1):
+        with pytest.raises(UserError, match=f"内置节假日数据没有{year}年"):
+            official_calendar_rows(year)
+
+
 def test_has_year() -> None:
     assert OFFICIAL.has_year(2025)
     assert not OFFICIAL.has_year(2030)
@@ -337,6 +372,30 @@ def test_months_beyond_date_range() -> None:
         period_end_months(date(9999, 6, 1), 12, OFFICIAL)
 
 
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(9999, 11, 30), 1, date(9999, 12, 30)),  # the last month a date can be in
+        (date(9998, 12, 31), 12, date(9999, 12, 31)),
+        (date(1, 2, 28), -1, date(1, 1, 28)),  # the first
+        (date(2, 1, 31), -12, date(1, 1, 31)),
+    ],
+)
+def test_months_up_to_the_first_and_last_year_of_the_calendar(
+    start: date, months: int, end: date
+) -> None:
+    assert add_months(start, months) == end
+
+
+@pytest.mark.parametrize(
+    ("start", "months"),
+    [(date(9999, 12, 1), 1), (date(9999, 1, 31), 12), (date(1, 1, 31), -1), (date(1, 12, 1), -12)],
+)
+def test_months_beyond_the_first_or_last_year_are_a_clear_error(start: date, months: int) -> None:
+    with pytest.raises(UserError, match=f"自 {start.isoformat()} 起算的期间超出可计算的日期范围"):
+        add_months(start, months)
+
+
 # --- Chinese dates -----------------------------------------------------------------------
 
 
@@ -532,3 +591,11 @@ def test_years_before_the_2024_revision_have_no_statutory_guess() -> None:
     with pytest.raises(ValueError):
         statutory_holidays(2024)
     assert not WEEKENDS_ONLY.is_rest_day(date(2024, 1, 1))  # Monday; 2024 is a published year
+
+
+def test_the_statutory_guess_starts_with_2025() -> None:
+    # The 2024 revision applies from 2025: 元旦 2025 (a Wednesday) is a rest day even in a table
+    # that has no notice for 2025; 元旦 2024 (a Monday) is guessed at nothing.
+    bare = HolidayCalendar.from_days([], [])
+    assert bare.is_rest_day(date(2025, 1, 1)) and bare.is_working_day(date(2025, 1, 2))
+    assert bare.is_working_day(date(2024, 1, 1))

@@ -56,7 +56,11 @@ def test_allowed_next(status: CaseStatus) -> None:
 
 @pytest.mark.parametrize(("current", "target"), ALLOWED, ids=lambda s: s.value)
 def test_allowed_transition(current: CaseStatus, target: CaseStatus) -> None:
-    check_transition(current, target)
+    assert check_transition(current, target) is None  # no refusal: the move goes through
+    assert target in allowed_next(current)
+    # A refused move from the same status names this one among those the clerk may choose.
+    with pytest.raises(UserError, match=f"可转为：.*{target.label}"):
+        check_transition(current, current)
 
 
 @pytest.mark.parametrize(("current", "target"), FORBIDDEN, ids=lambda s: s.value)
@@ -117,7 +121,12 @@ def test_reopenable_set() -> None:
 
 @pytest.mark.parametrize("status", sorted(REOPENABLE_EXPECTED))
 def test_reopen_allowed_with_reason(status: CaseStatus) -> None:
-    check_reopen(status, "当事人反映履行款未到账，需继续督促")
+    assert check_reopen(status, "当事人反映履行款未到账，需继续督促") is None
+    assert check_reopen(status, "\u3000继续督促\n") is None  # blanks around a reason are fine
+    # Only the reason decides: the same case without one is refused with the reason why.
+    with pytest.raises(UserError, match=r"^重新开启案件必须填写理由$"):
+        check_reopen(status, "\u3000")
+    assert is_read_only(status), "a closed case changes only through the audited reopen"
 
 
 @pytest.mark.parametrize("status", sorted(set(CaseStatus) - REOPENABLE_EXPECTED))

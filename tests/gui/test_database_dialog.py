@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -83,6 +84,10 @@ def test_missing_server_fields_are_named(qtbot: QtBot) -> None:
     assert configured_url() is None
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("psycopg") is None,
+    reason="reaching a server needs psycopg (pip install '.[postgresql]')",
+)
 def test_an_unreachable_server_is_reported(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     fill_server(qtbot, dialog, "127.0.0.1", 9, "zhiqian", "desk01", "x")  # nothing listens on 9

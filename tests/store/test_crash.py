@@ -56,11 +56,15 @@ SEED_ENV = "ZHIQIAN_CRASH_SEED"
 
 
 @pytest.fixture
-def rng() -> random.Random:
-    """The kill times' random source; its seed is printed (shown with a failure) and can be set
-    with ZHIQIAN_CRASH_SEED to repeat a run."""
-    seed = int(os.environ.get(SEED_ENV) or int.from_bytes(os.urandom(4), "big"))
-    print(f"{SEED_ENV}={seed}")
+def rng(request: pytest.FixtureRequest) -> random.Random:
+    """When the kills land: random, from a seed printed with the test's output, so a failure
+    seen once is replayed with ZHIQIAN_CRASH_SEED=<seed> (the children's own speed still varies).
+    """
+    given = os.environ.get(SEED_ENV, "").strip()
+    if given and not given.isdigit():
+        pytest.fail(f"{SEED_ENV}={given!r}: the seed is a whole number, as printed by a run")
+    seed = int(given) if given else int.from_bytes(os.urandom(4), "big")
+    print(f"{request.node.name}: random seed {seed} (repeat with {SEED_ENV}={seed})")
     return random.Random(seed)
 
 

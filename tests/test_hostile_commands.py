@@ -28,6 +28,10 @@ from tests.hostile_files import Court, make_court
 from zhiqian_desktop.cli import main
 from zhiqian_desktop.store import cipher
 
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "mkfifo"), reason="the corpus makes pipes and symbolic links (POSIX)"
+)
+
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 BAD = "\udcff\udcfe"
 """What bytes that are not UTF-8 in argv become in Python (surrogateescape)."""

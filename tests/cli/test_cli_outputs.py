@@ -174,6 +174,7 @@ def test_no_output_lands_on_the_database_or_its_files(
         report_db.dispose()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes are POSIX")
 def test_no_output_replaces_a_device_or_a_pipe(run: Any, docket: Docket, tmp_path: Path) -> None:
     pipe = tmp_path / "pipe.pdf"
     os.mkfifo(pipe)

@@ -85,6 +85,7 @@ def test_a_database_in_use_elsewhere_and_its_folders_are_refused(tmp_path: Path)
     assert check_output_file(plain, force=True) == plain
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pipes are POSIX")
 def test_folders_devices_and_pipes_are_refused(tmp_path: Path) -> None:
     assert "文件夹" in refused(tmp_path, force=True)
     pipe = tmp_path / "pipe"

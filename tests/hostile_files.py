@@ -4,6 +4,7 @@ forged, oversized and otherwise hostile versions of every kind of file the app r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -29,6 +30,16 @@ from zhiqian_desktop.store.database import sqlite_url
 
 DEEP = 100_000
 """Nesting of the JSON bombs: far past any recursion limit."""
+
+
+def dump_hash(path: Path) -> str:
+    """The SQL dump of a database file, hashed, read-only: equal before and after a command that
+    must not have written anything."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode("utf-8")).hexdigest()
+    finally:
+        conn.close()
 
 
 @dataclass

@@ -13,18 +13,16 @@ outputs, {in} the folder of hostile inputs; {open}, {failed}, {closed} case numb
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shlex
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from tests.hostile_files import Court, make_court
+from tests.hostile_files import Court, dump_hash, make_court
 from zhiqian_desktop.cli import main
 from zhiqian_desktop.store import cipher
 
@@ -410,14 +408,6 @@ CORPUS: list[Row] = [
 ]
 
 
-def _dump_hash(path: Path) -> str:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return hashlib.sha256("\n".join(conn.iterdump()).encode("utf-8")).hexdigest()
-    finally:
-        conn.close()
-
-
 def _tree(*folders: Path, skip: frozenset[Path] = frozenset()) -> dict[str, tuple[int, int]]:
     """Every file under the folders with its size and modification time (links not followed)."""
     found: dict[str, tuple[int, int]] = {}
@@ -477,7 +467,7 @@ def test_a_hostile_command_line(
         argv += ["--db", str(court.db)]
     live = frozenset(court.db.parent / f"{court.db.name}{s}" for s in ("", "-wal", "-shm"))
     folders = (court.work, court.inputs, court.db.parent)
-    before = (_dump_hash(court.db), _tree(*folders, skip=live))
+    before = (dump_hash(court.db), _tree(*folders, skip=live))
     capsys.readouterr()
     code = main(argv)
     out, err = capsys.readouterr()
@@ -487,4 +477,4 @@ def test_a_hostile_command_line(
     assert len(lines) == row.lines, err
     assert all(CHINESE.search(line) for line in lines), err
     assert row.says in err, err
-    assert (_dump_hash(court.db), _tree(*folders, skip=live)) == before, "something was written"
+    assert (dump_hash(court.db), _tree(*folders, skip=live)) == before, "something was written"

@@ -4,7 +4,6 @@ anything that is not a regular file, and nothing in the database when the output
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import stat
@@ -18,6 +17,7 @@ import pytest
 
 from tests.cli.test_cli import one_line_error
 from tests.conftest import TODAY, make_case_input
+from tests.hostile_files import dump_hash
 from tests.services.test_sync import setup_court, tribunal_kit
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services import maintenance
@@ -27,14 +27,6 @@ from zhiqian_desktop.services.outcomes import close_case, mark_failed
 from zhiqian_desktop.store.database import Database, sqlite_url
 
 OWN = b"the clerk's own file, not to be lost"
-
-
-def dump_hash(path: Path) -> str:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return hashlib.sha256("\n".join(conn.iterdump()).encode("utf-8")).hexdigest()
-    finally:
-        conn.close()
 
 
 @dataclass

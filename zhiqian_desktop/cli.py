@@ -202,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_due.add_due_arguments(command("due", "今日待办：到期和逾期事项（默认今天）"))
     cli_notice.add_arguments(command("notice", "出具文书并导出PDF（文书编号、存档、审计）"))
+    cli_notice.add_serve_arguments(
+        command("serve", "登记文书向一名受送达人的送达（每名受送达人分别登记）")
+    )
     cli_batch.add_batch_arguments(
         command("print-batch", "批量出具文书并合并为一个PDF（上门送达，可附送达回证）")
     )
@@ -632,6 +635,9 @@ def _case_json(case: SupervisionCase) -> dict[str, Any]:
         "cause": case.cause,
         "effective_date": _iso(case.effective_date),
         "performance_deadline": _iso(case.performance_deadline),
+        "final_installment_date": _iso(case.final_installment_date),
+        "application_received_on": _iso(case.application_received_on),
+        "act_performed_on": _iso(case.act_performed_on),
         "received_date": _iso(case.received_date),
         "department": case.department,
         "trial_judge": case.trial_judge,
@@ -690,6 +696,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         ),
         ("生效日期", data["effective_date"]),
         ("履行期限", data["performance_deadline"]),
+        ("最后一期履行期限", data["final_installment_date"]),
+        ("申请执行书收到日期", data["application_received_on"]),
+        ("行为义务履行日期", data["act_performed_on"]),
         ("收案日期", data["received_date"]),
         ("审判庭 / 审判员", " / ".join(x for x in (data["department"], data["trial_judge"]) if x)),
         ("承办人", data["handler"]),
@@ -830,6 +839,11 @@ def cmd_notice(args: argparse.Namespace) -> int:
         return cli_notice.cmd_notice(db, _acting_user(args, db), args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        return cli_notice.cmd_serve(db, _acting_user(args, db), args)
+
+
 def cmd_due(args: argparse.Namespace) -> int:
     with _open(args) as db:
         return cli_due.cmd_due(db, _acting_user(args, db, write=False), args)
@@ -899,6 +913,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "due": cmd_due,
     "stats": cmd_stats,
     "notice": cmd_notice,
+    "serve": cmd_serve,
     "print-batch": cmd_print_batch,
     "import-template": cmd_import_template,
     "import-cases": cmd_import_cases,

@@ -1,4 +1,5 @@
-"""`zhiqian notice CASE_NO --kind KIND [-o FILE.pdf]`: issue one document from the command line."""
+"""`zhiqian notice CASE_NO --kind KIND [-o FILE.pdf]`: issue one document from the command line;
+`zhiqian serve DOC_NO --to NAME …`: record its service on one addressee."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from zhiqian_desktop.cli_values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
 
 if TYPE_CHECKING:  # the services (and ReportLab) load only when the command runs
     from zhiqian_desktop.services.actor import Actor
@@ -41,6 +42,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_force_argument(parser)
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="落款日期（默认今天）")
+    parser.add_argument(
+        "--serves",
+        metavar="DOC_NO",
+        help="送达回证所送达的文书编号（--kind service_receipt 时必填）",
+    )
+    parser.add_argument(
+        "--to",
+        metavar="NAME",
+        help="受送达人姓名或名称（文书有多名受送达人时必填，每人一份送达回证）",
+    )
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
@@ -55,11 +66,37 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         raise UserError(f"日期“{day_text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
     if args.output and Path(args.output).suffix.lower() != ".pdf":
         raise UserError(f"输出文件“{args.output}”应以 .pdf 结尾")
+    serves = (getattr(args, "serves", None) or "").strip()
+    to = (getattr(args, "to", None) or "").strip()
+    if kind is DocumentKind.SERVICE_RECEIPT and not serves:
+        raise UserError(
+            "出具送达回证须用 --serves 指明所送达的文书编号，如 --serves （2026）内0221执前督12号-催告1"
+        )
+    if kind is not DocumentKind.SERVICE_RECEIPT and (serves or to):
+        raise UserError("--serves 和 --to 只用于出具送达回证（--kind service_receipt）")
     from zhiqian_desktop.services.docket import find_case
-    from zhiqian_desktop.services.notices import issue_notice_to_file
+    from zhiqian_desktop.services.notices import (
+        addressees_of,
+        find_document_by_code,
+        issue_notice_to_file,
+    )
 
     with db.reader() as session:
-        case_id = find_case(session, args.case_no).id
+        case = find_case(session, args.case_no)
+        served_id: str | None = None
+        party_id: str | None = None
+        if serves:
+            served = find_document_by_code(session, serves)
+            if served.case_id != case.id:
+                raise UserError(f"文书{served.doc_no}不属于案件{case.case_no}；请核对文书编号")
+            served_id = served.id
+            if to:
+                matches = [p for p in addressees_of(session, served) if p.name == to]
+                if not matches:
+                    names = "、".join(p.name for p in addressees_of(session, served)) or "无"
+                    raise UserError(f"“{to}”不是文书{served.doc_no}的受送达人；受送达人：{names}")
+                party_id = matches[0].id
+        case_id = case.id
     issued, output = issue_notice_to_file(
         db,
         actor,
@@ -68,6 +105,8 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         today=today,
         output=Path(args.output) if args.output else None,
         force=getattr(args, "force", False),
+        served_document_id=served_id,
+        recipient_party_id=party_id,
     )
     if getattr(args, "json", False):
         print(
@@ -85,4 +124,103 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         )
     else:
         print(f"已出具{kind.label}：{issued.doc_no}，已保存到 {output}")
+    return 0
+
+
+# --- `zhiqian serve DOC_NO …`: record the service of a document on one addressee ----------------
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("doc_no", metavar="DOC_NO", help="所送达的文书编号（或其二维码内容）")
+    parser.add_argument(
+        "--to",
+        metavar="NAME",
+        help="受送达人姓名或名称（文书有多名受送达人时必填；每人分别登记）",
+    )
+    parser.add_argument(
+        "--method",
+        default=ServiceMethod.DIRECT.value,
+        help="送达方式：" + "、".join(f"{m.value}（{m.label}）" for m in ServiceMethod),
+    )
+    parser.add_argument("--date", metavar="YYYY-MM-DD", required=True, help="送达日期")
+    parser.add_argument("--server", required=True, help="送达人姓名")
+    parser.add_argument("--recipient", help="签收人（代收时为代收人，默认为受送达人本人）")
+    parser.add_argument("--address", help="送达地点")
+    parser.add_argument("--reason", help="代收理由，或留置送达的拒收事由和日期")
+    parser.add_argument("--witness", help="留置送达的见证人")
+    parser.add_argument("--recorded", action="store_true", help="留置送达已拍照、录像记录送达过程")
+    parser.add_argument("--remarks", help="备考")
+    parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
+
+
+def _method(text: str) -> ServiceMethod:
+    try:
+        method = ServiceMethod.from_label(text.strip())
+    except ValueError:
+        method = None
+    if isinstance(method, ServiceMethod):
+        return method
+    names = "、".join(f"{m.value}（{m.label}）" for m in ServiceMethod)
+    raise UserError(f"送达方式“{text}”无法识别；可用的方式有：{names}")
+
+
+def cmd_serve(db: Database, actor: Actor, args: argparse.Namespace) -> int:
+    """Record how and when the document reached one of its addressees (one line on stdout)."""
+    method = _method(args.method)
+    try:
+        served_on = date.fromisoformat(args.date)
+    except ValueError:
+        raise UserError(f"日期“{args.date}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
+    to = (args.to or "").strip()
+    from zhiqian_desktop.services.notices import (
+        find_document_by_code,
+        record_service,
+        service_status,
+    )
+
+    with db.unit_of_work() as session:
+        document = find_document_by_code(session, args.doc_no)
+        status = service_status(session, document)
+        party_id: str | None = None
+        if to:
+            matches = [a for a in status if a.name == to]
+            if not matches:
+                names = "、".join(a.name for a in status) or "无"
+                raise UserError(f"“{to}”不是文书{document.doc_no}的受送达人；受送达人：{names}")
+            party_id = matches[0].party_id
+        service = record_service(
+            session,
+            actor,
+            document.id,
+            method,
+            served_on,
+            args.server,
+            party_id=party_id,
+            recipient=args.recipient,
+            address=args.address,
+            substitute_reason=args.reason,
+            remarks=args.remarks,
+            witness=args.witness,
+            process_recorded=bool(args.recorded),
+        )
+        addressee = next(a.name for a in status if a.party_id == service.party_id)
+        waiting = [a.name for a in status if a.service is None and a.party_id != service.party_id]
+        doc_no = document.doc_no
+    if getattr(args, "json", False):
+        print(
+            json.dumps(
+                {
+                    "service_id": service.id,
+                    "doc_no": doc_no,
+                    "addressee": addressee,
+                    "method": method.value,
+                    "served_on": served_on.isoformat(),
+                    "waiting": waiting,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        rest = f"；尚待送达：{'、'.join(waiting)}" if waiting else "；各受送达人均已送达"
+        print(f"已登记{doc_no}向{addressee}的送达（{method.label}，{served_on.isoformat()}）{rest}")
     return 0

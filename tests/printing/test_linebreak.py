@@ -298,6 +298,16 @@ def test_a_number_longer_than_a_line_is_split_at_every_full_line() -> None:
     assert break_lines("甲" + number) == ["甲" + number[:54], number[54:]]
 
 
+def test_a_number_moves_whole_with_the_closing_marks_glued_to_it() -> None:
+    # 42 units of Han, then 10 digits and the ellipsis fill the line: the 4 units of …… that may
+    # not start a line push back 15 units in all, yet only 10 of the number's were on this line.
+    text = "甲" * 21 + "13800138000……乙乙"
+    assert break_lines(text) == ["甲" * 21, "13800138000……乙乙"]
+    # 13 of its units on the line: split where the line is full, as a bare number is.
+    text = "甲" * 21 + " " + "62220212345678901234……"
+    assert break_lines(text)[0] == "甲" * 21 + " " + "6222021234567"
+
+
 def test_a_latin_word_moves_whole() -> None:
     assert break_lines("甲" * 25 + "Beijing市") == ["甲" * 25, "Beijing市"]
     assert break_lines("甲" * 25 + "WeChat，") == ["甲" * 25, "WeChat，"]

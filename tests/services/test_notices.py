@@ -79,22 +79,34 @@ def test_issue_stores_number_data_pdf_and_audit(db: Database, admin: Actor, tmp_
 
 def test_numbers_count_up_per_kind_and_are_unique(db: Database, admin: Actor) -> None:
     case_id, case_no = _case(db, admin)
-    first = _issue(db, admin, case_id, DocumentKind.PRE_FINE)
-    second = _issue(db, admin, case_id, DocumentKind.PRE_FINE)
+    first = _issue(db, admin, case_id, DocumentKind.SUPERVISION_NOTICE)
+    second = _issue(db, admin, case_id, DocumentKind.SUPERVISION_NOTICE)
     other = _issue(db, admin, case_id, DocumentKind.URGING)
     assert [first.doc_no, second.doc_no, other.doc_no] == [
-        f"{case_no}-预罚款1",
-        f"{case_no}-预罚款2",
+        f"{case_no}-督促1",
+        f"{case_no}-督促2",
         f"{case_no}-催告1",
     ]
 
 
 def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor) -> None:
     case_id, _ = _case(db, admin)
-    skip = {DocumentKind.PERFORMANCE_CERTIFICATE, DocumentKind.BANKRUPTCY_NOTICE}
+    urging = _issue(db, admin, case_id, DocumentKind.URGING)
+    with db.unit_of_work() as s:
+        notices.record_service(
+            s, admin, urging.id, ServiceMethod.DIRECT, TODAY, "张三", today=TODAY
+        )
+    skip = {
+        DocumentKind.PERFORMANCE_CERTIFICATE,
+        DocumentKind.BANKRUPTCY_NOTICE,
+        DocumentKind.TRANSFER_LETTER,
+    }
     for kind in DocumentKind:
         if kind not in skip:
-            assert _issue(db, admin, case_id, kind).size > 10_000
+            served = urging.id if kind is DocumentKind.SERVICE_RECEIPT else None
+            assert _issue(db, admin, case_id, kind, served_document_id=served).size > 10_000
+    with pytest.raises(UserError, match="只有督促不成的案件才能移送执行"):
+        _issue(db, admin, case_id, DocumentKind.TRANSFER_LETTER)
     with pytest.raises(UserError, match="不能出具自动履行证明书"):
         _issue(db, admin, case_id, DocumentKind.PERFORMANCE_CERTIFICATE)
     with pytest.raises(UserError, match="企业法人"):
@@ -105,7 +117,7 @@ def test_service_receipt_names_the_served_document(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
     case_id, _ = _case(db, admin)
-    with pytest.raises(UserError, match="还没有出具可送达的文书"):
+    with pytest.raises(UserError, match="需要指明所送达的文书"):
         _issue(db, admin, case_id, DocumentKind.SERVICE_RECEIPT)
     urging = _issue(db, admin, case_id, DocumentKind.URGING)
     receipt = _issue(db, admin, case_id, DocumentKind.SERVICE_RECEIPT, served_document_id=urging.id)
@@ -236,7 +248,7 @@ def test_substitute_service_with_reason_is_recorded_once(db: Database, admin: Ac
             substitute_reason="被申请人外出务工，由同住成年家属代收",
             today=date(2025, 9, 20),
         )
-    with db.unit_of_work() as s, pytest.raises(UserError, match="已登记过送达"):
+    with db.unit_of_work() as s, pytest.raises(UserError, match="已于2025-09-16向王某某登记过送达"):
         notices.record_service(
             s,
             admin,

@@ -52,13 +52,35 @@ class DocumentRow:
     issued_on: date
     voided: bool
     served_on: date | None
+    """The day its last addressee was served (None while any is waiting)."""
     method: str
     recipient: str
     photos: int
+    addressees: int = 0
+    """How many parties it is served on, each with a receipt and a service record of their own."""
+    reached: int = 0
+    """How many of them have been served."""
+    detail: str = ""
+    dates: str = ""
+    """The days of the services recorded so far (all of them, while some addressee waits)."""
 
     @property
     def served(self) -> bool:
         return self.served_on is not None
+
+    @property
+    def can_serve(self) -> bool:
+        return not self.voided and self.reached < self.addressees
+
+    @property
+    def state(self) -> str:
+        if self.voided:
+            return "已作废"
+        if not self.addressees:
+            return "—"
+        if self.reached == self.addressees:
+            return "已送达"
+        return f"已送达{self.reached}/{self.addressees}" if self.reached else "未送达"
 
 
 class IssueDialog(QDialog):
@@ -71,7 +93,7 @@ class IssueDialog(QDialog):
         for kind in DocumentKind:
             if kind is not DocumentKind.SERVICE_RECEIPT:
                 self.kind.addItem(kind.label, kind.value)
-        self.with_receipt = QCheckBox("同时出具送达回证（排在文书之后）", self)
+        self.with_receipt = QCheckBox("同时出具送达回证（每名受送达人一份，排在文书之后）", self)
         self.with_receipt.setChecked(True)
         self.open_after = QCheckBox("出具后预览，以便核对和打印", self)
         self.open_after.setChecked(True)
@@ -141,7 +163,7 @@ class DocumentsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((250, 150, 90, 60, 150, 90, 90)):
+        for col, width in enumerate((250, 150, 90, 80, 150, 90, 90)):
             self.table.setColumnWidth(col, width)
         self.empty = QLabel(
             "尚未出具文书。点“出具文书”制作催告书、通知书等，并可同时打印送达回证。"
@@ -199,17 +221,15 @@ class DocumentsTab(QWidget):
         rows: list[DocumentRow] = []
         with self.db.reader() as session:
             for d in notices.list_documents(session, self.case_id):
-                services = notices.services_of(session, d.id)
-                s = services[0] if services else None
-                photos = (
-                    len(attachments.attachments_of(session, attachments.SERVICE_OWNER, s.id))
-                    if s
-                    else 0
-                )
                 try:
                     issued = notices.issued_on(d)
                 except UserError:
                     issued = d.issued_at.date()
+                summary = notices.service_summary(session, d)
+                photos = sum(
+                    len(attachments.attachments_of(session, attachments.SERVICE_OWNER, r.id))
+                    for r in summary.records
+                )
                 rows.append(
                     DocumentRow(
                         d.id,
@@ -217,36 +237,39 @@ class DocumentsTab(QWidget):
                         d.kind,
                         issued,
                         d.voided,
-                        s.served_on if s else None,
-                        s.method.label if s else "",
-                        (s.recipient or "") if s else "",
+                        summary.served_on,
+                        "、".join(dict.fromkeys(r.method.label for r in summary.records)),
+                        "、".join(
+                            dict.fromkeys(r.recipient for r in summary.records if r.recipient)
+                        ),
                         photos,
+                        addressees=len(summary.addressees),
+                        reached=summary.reached,
+                        detail="\n".join(summary.lines()),
+                        dates="、".join(sorted({r.served_on.isoformat() for r in summary.records})),
                     )
                 )
             end = notices.urging_period_end(session, self.case_id)
         self.rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            if row.voided:
-                state = "已作废"
-            elif row.kind is DocumentKind.SERVICE_RECEIPT:
-                state = "—"
-            else:
-                state = "已送达" if row.served else "未送达"
+            state = row.state
             values = (
                 row.doc_no,
                 row.kind.label,
                 row.issued_on.isoformat(),
                 state,
                 row.method,
-                row.served_on.isoformat() if row.served_on else "",
+                row.served_on.isoformat() if row.served_on else row.dates,
                 row.recipient,
                 f"{row.photos}张" if row.photos else "",
             )
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, row.id)
-                if c == 3 and state == "未送达":
+                if row.detail:
+                    item.setToolTip(row.detail)
+                if c == 3 and row.can_serve:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.setVisible(bool(rows))
@@ -285,19 +308,17 @@ class DocumentsTab(QWidget):
         self.issue_button.setEnabled(self.case_id is not None and self.task is None)
         self.open_button.setEnabled(row is not None)
         self.reprint_button.setEnabled(row is not None)
-        can_serve = (
-            row is not None
-            and not row.voided
-            and not row.served
-            and row.kind is not DocumentKind.SERVICE_RECEIPT
-        )
-        self.serve_button.setEnabled(can_serve)
+        self.serve_button.setEnabled(row is not None and row.can_serve)
         if row is not None and row.kind is DocumentKind.SERVICE_RECEIPT:
             self.serve_button.setToolTip("送达回证本身不登记送达；请选择被送达的文书")
-        elif row is not None and row.served:
-            self.serve_button.setToolTip("该文书已登记送达")
+        elif row is not None and not row.addressees:
+            self.serve_button.setToolTip("该文书不向当事人送达，不登记送达")
+        elif row is not None and not row.can_serve and not row.voided:
+            self.serve_button.setToolTip("该文书已向每名受送达人登记送达")
         else:
-            self.serve_button.setToolTip("登记送达方式、日期、送达人、签收人和照片")
+            self.serve_button.setToolTip(
+                "登记送达方式、日期、送达人、签收人和照片（每名受送达人分别登记）"
+            )
 
     # --- issuing --------------------------------------------------------------------------
 
@@ -342,7 +363,11 @@ class DocumentsTab(QWidget):
         def done(result: object) -> None:
             assert isinstance(result, batch_print.BatchResult)
             issued = result.documents[0]
-            extra = f"及送达回证{result.receipts[0].doc_no}" if result.receipts else ""
+            extra = (
+                f"及送达回证{'、'.join(r.doc_no for r in result.receipts)}"
+                if result.receipts
+                else ""
+            )
             self.banner.show_message(
                 f"已出具{kind.label}{issued.doc_no}{extra}，已编号存档。"
                 + ("" if open_after else "可点“预览/打印”核对和打印。"),
@@ -422,9 +447,13 @@ class DocumentsTab(QWidget):
 
     def record_service(self) -> ServiceDialog | None:
         row = self.selected()
-        if row is None or row.served or row.kind is DocumentKind.SERVICE_RECEIPT:
+        if row is None or not row.can_serve:
             return None
-        dialog = ServiceDialog(self.db, self.actor, row.id, self, today=self.today)
+        try:
+            dialog = ServiceDialog(self.db, self.actor, row.id, self, today=self.today)
+        except UserError as exc:
+            self.banner.show_message(exc.message)
+            return None
         dialog.saved.connect(lambda _sid: self._served(row.id))
         self._open_dialog(dialog)
         return dialog

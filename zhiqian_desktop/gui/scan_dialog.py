@@ -99,12 +99,14 @@ class ScanDialog(QDialog):
         text = self.code.text().strip()
         if not text:
             return None
+        party_id: str | None = None
         try:
             with self.db.reader() as session:
                 document = notices.find_document_by_code(session, text)
                 if document.kind is DocumentKind.SERVICE_RECEIPT:
-                    # The receipt's own code: record the service of the document it serves.
-                    served_id = _served_document_id(document)
+                    # The receipt's own code: record the service of the document it serves, on
+                    # the addressee the receipt names.
+                    served_id, party_id = _receipt_target(document)
                     if served_id is None:
                         raise UserError(
                             f"{document.doc_no}是送达回证，未记载它所送达的文书；"
@@ -112,7 +114,7 @@ class ScanDialog(QDialog):
                         )
                     document = notices.find_document_by_code(session, served_id)
                 doc_id, doc_no, voided = document.id, document.doc_no, document.voided
-                served = notices.services_of(session, doc_id)
+                status = notices.service_status(session, document)
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
@@ -121,34 +123,45 @@ class ScanDialog(QDialog):
             self._say(f"文书{doc_no}已作废，不能登记送达", error=True)
             self._ready_for_next()
             return None
-        if served:
-            s = served[0]
+        wanted = [a for a in status if party_id is None or a.party_id == party_id]
+        if wanted and all(a.service is not None for a in wanted):
+            s = wanted[0].service
+            assert s is not None
+            who = (
+                f"向{wanted[0].name}"
+                if party_id is not None or len(status) == 1
+                else "向各受送达人"
+            )
             self._say(
-                f"文书{doc_no}已于{s.served_on.isoformat()}以“{s.method.label}”登记送达，"
+                f"文书{doc_no}已于{s.served_on.isoformat()}{who}登记送达（{s.method.label}），"
                 "无需重复登记",
                 error=True,
             )
             self._ready_for_next()
             return None
-        return self._open_for(doc_id)
+        return self._open_for(doc_id, party_id)
 
-    def _open_for(self, document_id: str) -> ServiceDialog | None:
+    def _open_for(self, document_id: str, party_id: str | None = None) -> ServiceDialog | None:
         try:
-            dialog = ServiceDialog(self.db, self.actor, document_id, self, today=self.today)
+            dialog = ServiceDialog(
+                self.db, self.actor, document_id, self, today=self.today, party_id=party_id
+            )
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
             return None
-        self._say(f"已找到文书{dialog.doc_no}，请填写送达情况")
-        dialog.saved.connect(lambda _sid: self._recorded(document_id, dialog.doc_no))
+        self._say(f"已找到文书{dialog.doc_no}（受送达人{dialog.addressee}），请填写送达情况")
+        dialog.saved.connect(
+            lambda _sid: self._recorded(document_id, f"{dialog.doc_no}　{dialog.addressee}")
+        )
         dialog.finished.connect(self._service_closed)
         self.service_dialog = dialog
         dialog.open()
         return dialog
 
-    def _recorded(self, document_id: str, doc_no: str) -> None:
-        self.done_list.insertItem(0, doc_no)
-        self._say(f"已登记{doc_no}的送达。请扫描下一份。")
+    def _recorded(self, document_id: str, what: str) -> None:
+        self.done_list.insertItem(0, what)
+        self._say(f"已登记{what}的送达。请扫描下一份。")
         with self.db.reader() as session:
             case_id = notices.find_document_by_code(session, document_id).case_id
         self.served.emit(case_id)
@@ -160,11 +173,13 @@ class ScanDialog(QDialog):
         self._ready_for_next()
 
 
-def _served_document_id(receipt: Document) -> str | None:
-    """The id of the document a 送达回证 was issued for (kept in its stored data)."""
+def _receipt_target(receipt: Document) -> tuple[str | None, str | None]:
+    """The document a 送达回证 was issued for and the addressee it names (kept in its stored
+    data; a receipt made before receipts were per addressee names no party)."""
     try:
         data = json.loads(receipt.data_json or "{}")
     except ValueError:
-        return None
+        return None, None
     served = data.get("served_document_id")
-    return str(served) if served else None
+    party = data.get("recipient_party_id")
+    return (str(served) if served else None), (str(party) if party else None)

@@ -6,7 +6,9 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.issuing import REASON_REQUIRED
 from zhiqian_desktop.domain.kinds import ServiceMethod
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
@@ -39,7 +42,7 @@ PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff *.pdf);;所
 
 REASON_HINTS = {
     ServiceMethod.SUBSTITUTE: "代收人与受送达人的关系及由其代收的理由（必填）",
-    ServiceMethod.LEAVING: "拒收事由、见证人姓名及身份（必填）",
+    ServiceMethod.LEAVING: "拒收事由和日期（必填）",
     ServiceMethod.PUBLIC_NOTICE: "公告的媒体或地点、公告期间",
     ServiceMethod.POST: "邮件单号",
     ServiceMethod.ELECTRONIC: "送达的号码、邮箱或平台",
@@ -47,12 +50,16 @@ REASON_HINTS = {
 }
 RECIPIENT_LABELS = {
     ServiceMethod.SUBSTITUTE: "代收人",
-    ServiceMethod.LEAVING: "受送达人",
+    # The addressee or an adult family member living with them who refused it (art. 89).
+    ServiceMethod.LEAVING: "拒收人",
 }
 
 
 class ServiceDialog(QDialog):
-    """Record the service of one document; ``saved`` carries the new service record's id."""
+    """Record the service of one document on one of its addressees (each addressee has a
+    送达回证 of their own, so each is recorded apart); ``saved`` carries the new record's id.
+
+    ``party_id`` picks the addressee (a scanned receipt names one): the choice is then fixed."""
 
     saved = Signal(str)
 
@@ -64,6 +71,7 @@ class ServiceDialog(QDialog):
         parent: QWidget | None = None,
         *,
         today: date | None = None,
+        party_id: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("serviceDialog")
@@ -76,19 +84,35 @@ class ServiceDialog(QDialog):
             content = notices.stored_content(document)
             self.doc_no = document.doc_no
             self.issued_on = notices.issued_on(document)
-            self.addressee = content.addressee.rstrip("：:")
             self.title_text = content.title
-            already = notices.services_of(session, document_id)
+            self.addressees = notices.service_status(session, document)
+        if not self.addressees:
+            raise UserError(
+                f"{self.title_text}{self.doc_no}不向当事人送达（没有受送达人），不登记送达"
+            )
 
         self.banner = Banner(self)
         heading = QLabel(f"{self.title_text}　{self.doc_no}", self)
         heading.setStyleSheet("font-size: 12pt; font-weight: bold; color: #1d3557;")
-        sub = QLabel(
-            f"出具日期 {self.issued_on.isoformat()}"
-            + (f"　受送达人 {self.addressee}" if self.addressee else ""),
-            self,
-        )
+        sub = QLabel(f"出具日期 {self.issued_on.isoformat()}", self)
         sub.setStyleSheet(f"color: {HINT_COLOUR};")
+
+        self.party = QComboBox(self)
+        self.party.setObjectName("serviceParty")
+        for a in self.addressees:
+            when = f"（已于{a.service.served_on.isoformat()}送达）" if a.service else ""
+            self.party.addItem(a.name + when, a.party_id)
+            model = self.party.model()
+            if a.service is not None and isinstance(model, QStandardItemModel):
+                # Already served: shown for the record, not chosen again.
+                model.item(self.party.count() - 1).setEnabled(False)
+        waiting = [a for a in self.addressees if a.service is None]
+        chosen = next((a for a in self.addressees if a.party_id == party_id), None)
+        if chosen is None:
+            chosen = waiting[0] if waiting else self.addressees[0]
+        self.addressee = chosen.name
+        self.party.setCurrentIndex(self.party.findData(chosen.party_id))
+        self.party.setEnabled(party_id is None and len(waiting) > 1)
 
         self.method = QComboBox(self)
         for method in ServiceMethod:
@@ -105,6 +129,9 @@ class ServiceDialog(QDialog):
         self.reason = QPlainTextEdit(self)
         self.reason.setFixedHeight(60)
         self.reason_label = QLabel("事由", self)
+        self.witness = QLineEdit(self)
+        self.witness.setPlaceholderText("到场见证的基层组织或者所在单位代表的姓名、身份")
+        self.process_recorded = QCheckBox("已拍照、录像记录送达过程（照片可在下方添加）", self)
         self.remarks = QPlainTextEdit(self)
         self.remarks.setFixedHeight(50)
         self.photo_list = QListWidget(self)
@@ -116,6 +143,8 @@ class ServiceDialog(QDialog):
 
         self.errors: dict[str, FieldError] = {}
         form = QFormLayout()
+        box, self.errors["party"] = with_error(self.party, self)
+        form.addRow("受送达人", box)
         form.addRow("送达方式", self.method)
         for key, label, field in (
             ("served_on", "送达日期", self.served_on),
@@ -128,6 +157,10 @@ class ServiceDialog(QDialog):
         form.addRow("送达地点", self.address)
         box, self.errors["substitute_reason"] = with_error(self.reason, self)
         form.addRow(self.reason_label, box)
+        box, self.errors["witness"] = with_error(self.witness, self)
+        self.witness_label = QLabel("见证人", self)
+        form.addRow(self.witness_label, box)
+        form.addRow("", self.process_recorded)
         form.addRow("备注", self.remarks)
         photos = QWidget(self)
         photo_layout = QHBoxLayout(photos)
@@ -155,17 +188,38 @@ class ServiceDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.method.currentIndexChanged.connect(self._method_changed)
+        self.party.currentIndexChanged.connect(self._party_changed)
         self._method_changed()
+        self._party_changed()
         self.resize(520, self.sizeHint().height())
-        if already:
-            s = already[0]
-            self.banner.show_message(
-                f"该文书已于{s.served_on.isoformat()}以“{s.method.label}”登记送达，不能重复登记",
-                "warning",
-            )
+        done = chosen.service
+        if done is not None:
+            if len(self.addressees) > 1 and not waiting:
+                text = "该文书的各受送达人均已登记送达，不能重复登记"
+            else:
+                text = (
+                    f"{chosen.name}已于{done.served_on.isoformat()}以“{done.method.label}”"
+                    "登记送达，不能重复登记"
+                )
+            self.banner.show_message(text, "warning")
             self.save_button.setEnabled(False)
 
     # --- state ----------------------------------------------------------------------------
+
+    def current_addressee(self) -> notices.AddresseeService:
+        party_id = self.party.currentData()
+        return next(a for a in self.addressees if a.party_id == party_id)
+
+    def set_party(self, party_id: str) -> None:
+        self.party.setCurrentIndex(self.party.findData(party_id))
+
+    def _party_changed(self) -> None:
+        who = self.current_addressee()
+        self.addressee = who.name
+        self.address.setPlaceholderText(
+            f"送达地点（登记地址：{who.address}）" if who.address else "送达地点"
+        )
+        self._method_changed()
 
     def current_method(self) -> ServiceMethod:
         value = self.method.currentData()
@@ -176,7 +230,7 @@ class ServiceDialog(QDialog):
 
     def _method_changed(self) -> None:
         method = self.current_method()
-        required = method in notices.REASON_REQUIRED
+        required = method in REASON_REQUIRED
         self.reason_label.setText(
             {ServiceMethod.SUBSTITUTE: "代收理由", ServiceMethod.LEAVING: "拒收事由"}.get(
                 method, "说明"
@@ -191,6 +245,10 @@ class ServiceDialog(QDialog):
             else (self.addressee or "签收人姓名")
         )
         self.recipient_label.setText(label + ("＊" if method is ServiceMethod.SUBSTITUTE else ""))
+        # 留置送达 (art. 89): a witness, or the process photographed or filmed at the residence.
+        leaving = method is ServiceMethod.LEAVING
+        for widget in (self.witness_label, self.witness, self.process_recorded):
+            widget.setVisible(leaving)
         for error in self.errors.values():
             error.show_message(None)
 
@@ -231,6 +289,7 @@ class ServiceDialog(QDialog):
         if served_on is None:
             self.errors["served_on"].show_message("请填写送达日期")
             return
+        leaving = self.current_method() is ServiceMethod.LEAVING
         try:
             with self.db.unit_of_work() as session:
                 service = notices.record_service(
@@ -240,10 +299,13 @@ class ServiceDialog(QDialog):
                     self.current_method(),
                     served_on,
                     self.server.text(),
+                    party_id=self.current_addressee().party_id,
                     recipient=self.recipient.text(),
                     address=self.address.text(),
                     substitute_reason=self.reason.toPlainText(),
                     remarks=self.remarks.toPlainText(),
+                    witness=self.witness.text() if leaving else None,
+                    process_recorded=leaving and self.process_recorded.isChecked(),
                     today=self.today,
                 )
                 attachments.attach_service_photos(

@@ -105,10 +105,28 @@ def _best_break(text: str, start: int, end: int, width: WidthFn, max_pushback: i
             break
         if punctuation_allows_break(text, k) and not keeps_together(text, k):
             return k
+    # No clean break within the push-back (closing marks glued to a number count against it): a
+    # number or word is then cut only where it cannot move whole; otherwise it moves, marks and all.
+    fallback = end
     for k in range(end, start, -1):
-        if punctuation_allows_break(text, k):
+        if not punctuation_allows_break(text, k):
+            continue
+        if not keeps_together(text, k) or _cannot_move_whole(text, start, k, width, max_pushback):
             return k
-    return end
+        if fallback == end:
+            fallback = k
+    return fallback
+
+
+def _cannot_move_whole(text: str, start: int, k: int, width: WidthFn, max_pushback: int) -> bool:
+    """True when the word cut at ``k`` opens the line or has more than ``max_pushback`` units
+    (with the opening marks before it) on the line."""
+    begin = k - 1
+    while begin > start and keeps_together(text, begin):
+        begin -= 1
+    while begin > start and text[begin - 1] in NO_LINE_END:
+        begin -= 1
+    return begin == start or text_units(text[begin:k], width) > max_pushback
 
 
 def line_violations(lines: list[str]) -> list[int]:

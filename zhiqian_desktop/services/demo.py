@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import HolidayCalendar
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
+from zhiqian_desktop.domain.issuing import is_continuing
 from zhiqian_desktop.domain.kinds import (
     CaseSource,
     ContactKind,
@@ -609,6 +610,7 @@ class _CaseWriter:
         self.applicant = next(p for p in case.parties if p.role is PartyRole.APPLICANT)
         self.records: list[tuple[str, Base]] = []
         self.paid = Decimal("0.00")
+        self.urged = False
 
     # helpers -----------------------------------------------------------------------------
     def day(self, offset: int, *, working: bool = True) -> date:
@@ -755,12 +757,14 @@ class _CaseWriter:
                 ),
                 (
                     ContactKind.INTERVIEW,
-                    "被申请人{o}应通知到院，承办人送达自动履行催告书，释明自动履行可免除迟延履行金及执行费用，"
+                    "被申请人{o}应通知到院，承办人送达自动履行催告书，释明自动履行可免受强制执行措施、"
+                    "无需负担执行费用，迟延履行期间的债务利息是否主张由申请人决定，"
                     "{o}表示认可欠款，需与家人商量筹款。",
                 ),
             )
         )
         self.contact(d, kind, True, self._fill(text), follow_up=d + timedelta(days=follow_days))
+        self.urged = True
 
     def promise(self, d: date, amount: Decimal, on: date, *, follow_up: bool = True) -> None:
         kind, text = self.rng.choice(
@@ -826,10 +830,14 @@ class _CaseWriter:
 
     def warning(self, d: date) -> None:
         notice = self.rng.choice(("预罚款通知书", "预拘留通知书", "预失信通知书", "预限高通知书"))
+        if not self.urged:
+            # A warning recites that the obligor was urged: without that, the team urges first.
+            self.urging(d)
+            return
         summary = self._fill(
             "向被申请人{o}送达"
             + notice
-            + "，明确告知督促期满仍不履行将移送执行并依法采取相应措施。"
+            + "，告知逾期仍不履行的，案件进入强制执行程序后，人民法院可以依法采取相应措施。"
             "{o}签收，未表态。"
         )
         self.contact(d, ContactKind.VISIT, True, summary, follow_up=d + timedelta(days=5))
@@ -897,17 +905,8 @@ class _CaseWriter:
         guarantor = None
         if rng.random() < 0.3:
             guarantor = rng.choice(SURNAMES) + rng.choice(MALE_GIVEN)
-        lines = []
-        if down > 0:
-            lines.append(
-                f"被申请人{self.obligor.name}于签订本协议当日支付申请人{self.applicant.name}{down:,}元"
-            )
-        lines.append(
-            f"剩余{due - down:,}元分{len(rest)}期，于{_cn_date(schedule[-len(rest)][0])}起每月{pay_day}日前"
-            f"支付，至{_cn_date(schedule[-1][0])}前全部付清"
-        )
-        lines.append("申请人放弃主张迟延履行期间的加倍部分债务利息")
-        terms = "；".join(f"{'一二三四'[i]}、{t}" for i, t in enumerate(lines)) + "。"
+        # The schedule is the installment table; the free text holds only what the table cannot.
+        terms = "申请人放弃主张迟延履行期间的加倍部分债务利息。"
         settlement = Settlement(
             case_id=self.case.id,
             signed_on=signed,
@@ -1010,16 +1009,20 @@ class _CaseWriter:
         d = 31 + self.rng.randint(0, 2)
         self.tell_applicant(
             self.day(d),
-            "向申请人{a}回告：督促期满被申请人仍未履行，征询是否同意移送执行立案，申请人表示同意。",
+            "向申请人{a}回告：督促期满被申请人仍未履行，征询是否申请强制执行，申请人表示同意，"
+            "当日提交申请执行书。",
         )
+        self.case.application_received_on = self.day(d)
         self.case.notes = FAILED_NOTE
 
     def _transferred(self) -> None:
         self._failure_story()
         d = 31 + self.rng.randint(0, 10)
         self.tell_applicant(
-            self.day(d), "向申请人{a}回告：督促期满被申请人未履行，将移送执行立案，申请人无异议。"
+            self.day(d),
+            "向申请人{a}回告：督促期满被申请人未履行，申请人提交申请执行书，案件移送执行立案。",
         )
+        self.case.application_received_on = self.day(d)
         self.close(self.day(d + self.rng.randint(1, 6)), TRANSFER_REASON)
 
     def _withdrawn(self) -> None:
@@ -1040,6 +1043,11 @@ class _CaseWriter:
     def close(self, d: date, reason: str) -> None:
         self.case.closed_date = d
         self.case.close_reason = reason
+        act = self.case.obligation_act
+        if self.plan.status is CaseStatus.PERFORMED and act and not is_continuing(act):
+            # Confirmed performed at closing; an obligation performed over time (monthly support)
+            # is never recorded as done, so no certificate is printed for it.
+            self.case.act_performed_on = d
         contacts = [r for _, r in self.records if isinstance(r, ContactLog)]
         if contacts:
             contacts[-1].next_follow_up = None  # nothing is followed up after the case closed
@@ -1097,10 +1105,6 @@ class _CaseWriter:
 def _hundreds(amount: Decimal) -> Decimal:
     """Rounded down to whole hundreds of yuan, as instalments are agreed, kept with two decimals."""
     return (amount // 100 * 100).quantize(Decimal("0.01"))
-
-
-def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _years_after(d: date, years: int) -> date:

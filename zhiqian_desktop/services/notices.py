@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import PeriodEnd, period_end_days
 from zhiqian_desktop.domain.errors import NotFound, UserError
+from zhiqian_desktop.domain.issuing import addressee_roles, served_on, service_problem
 from zhiqian_desktop.domain.kinds import DocumentKind, LicenceStatus, PartyRole, ServiceMethod
 from zhiqian_desktop.domain.workflow import DOCUMENTS_AFTER_CLOSING, document_refusal
 from zhiqian_desktop.printing.documents import (
@@ -51,6 +52,7 @@ from zhiqian_desktop.store.models import (
     Attachment,
     CourtSettings,
     Document,
+    Party,
     Payment,
     Service,
     Settlement,
@@ -64,9 +66,6 @@ PDF_MEDIA_TYPE = "application/pdf"
 
 CLOSED_CASE_KINDS = DOCUMENTS_AFTER_CLOSING
 """Documents that may still be issued once a case is closed (not archived)."""
-
-REASON_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.LEAVING})
-RECIPIENT_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.DIRECT, ServiceMethod.GRID})
 
 
 @dataclass(frozen=True)
@@ -147,6 +146,11 @@ def case_facts(session: Session, case: SupervisionCase, settings: CourtSettings)
     end = urging_period_end(session, case.id)
     obligors = _party_facts(case, PartyRole.OBLIGOR)
     return CaseFacts(
+        status=case.status,
+        act_performed_on=case.act_performed_on,
+        urging_served=end is not None,
+        livelihood_kind=case.livelihood_kind,
+        application_received_on=case.application_received_on,
         court_name=settings.court_name,
         case_no=case.case_no,
         original_case_no=case.original_case_no,
@@ -178,30 +182,112 @@ def renderer_for(settings: CourtSettings) -> NoticeRenderer:
     return NoticeRenderer(load_print_fonts(settings.print_font_body, settings.print_font_title))
 
 
-def _served_facts(session: Session, case_id: str, served_document_id: str | None) -> ServedFacts:
-    if served_document_id:
-        target = session.get(Document, served_document_id)
-        if target is None or target.case_id != case_id or target.deleted_at is not None:
-            raise NotFound("要送达的文书不存在或不属于本案；请刷新文书列表")
-    else:
-        target = session.scalars(
-            select(Document)
-            .where(
-                Document.case_id == case_id,
-                Document.deleted_at.is_(None),
-                Document.voided.is_(False),
-                Document.kind != DocumentKind.SERVICE_RECEIPT,
-            )
-            .order_by(Document.issued_at.desc(), Document.doc_no.desc())
-            .limit(1)
-        ).first()
-        if target is None:
-            raise UserError("本案还没有出具可送达的文书；请先出具催告书等文书，再打印送达回证")
+def addressees_of(session: Session, document: Document) -> list[Party]:
+    """The parties a document is served on, one 送达回证 each (none for a record or a letter)."""
+    case = get_case(session, document.case_id)
+    return [
+        p
+        for role in addressee_roles(document.kind)
+        for p in case.parties
+        if p.role is role and p.deleted_at is None
+    ]
+
+
+@dataclass(frozen=True)
+class AddresseeService:
+    """One addressee of a document and its service, if recorded."""
+
+    party_id: str
+    name: str
+    address: str | None
+    service: Service | None
+    """The record that served this addressee: its own, or one made for the whole document
+    before receipts were per addressee."""
+
+
+def service_status(session: Session, document: Document) -> list[AddresseeService]:
+    """Each addressee of the document with the service that reached them (None: not yet)."""
+    services = services_of(session, document.id)
+    whole = next((s for s in services if s.party_id is None), None)
+    own = {s.party_id: s for s in reversed(services) if s.party_id is not None}
+    return [
+        AddresseeService(p.id, p.name, p.address, own.get(p.id, whole))
+        for p in addressees_of(session, document)
+    ]
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """How far a document's service has got: each addressee and the day it counts as served."""
+
+    addressees: tuple[AddresseeService, ...]
+    served_on: date | None
+
+    @property
+    def reached(self) -> int:
+        return sum(1 for a in self.addressees if a.service is not None)
+
+    @property
+    def records(self) -> list[Service]:
+        """The service records behind it, each once."""
+        found = {a.service.id: a.service for a in self.addressees if a.service is not None}
+        return list(found.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{a.name}：{a.service.served_on.isoformat()} {a.service.method.label}"
+            if a.service is not None
+            else f"{a.name}：未送达"
+            for a in self.addressees
+        ]
+
+
+def service_summary(session: Session, document: Document) -> ServiceSummary:
+    return ServiceSummary(
+        tuple(service_status(session, document)), document_served_on(session, document)
+    )
+
+
+def document_served_on(session: Session, document: Document) -> date | None:
+    """The day the document counts as served: its last addressee's service (domain rule)."""
+    return served_on(
+        [p.id for p in addressees_of(session, document)],
+        [(s.party_id, s.served_on) for s in services_of(session, document.id)],
+    )
+
+
+def _served_facts(
+    session: Session, case_id: str, served_document_id: str | None, party_id: str | None
+) -> ServedFacts:
+    if not served_document_id:
+        raise UserError("送达回证需要指明所送达的文书；请选择要送达的文书")
+    target = session.get(Document, served_document_id)
+    if target is None or target.case_id != case_id or target.deleted_at is not None:
+        raise NotFound("要送达的文书不存在或不属于本案；请刷新文书列表")
     if target.kind is DocumentKind.SERVICE_RECEIPT:
         raise UserError("送达回证本身不需要另开送达回证；请选择被送达的文书")
+    if target.voided:
+        raise UserError(f"文书{target.doc_no}已作废，不能再出具送达回证")
+    parties = addressees_of(session, target)
+    if not parties:
+        raise UserError(f"{target.kind.label}没有受送达人（不向当事人送达），不出具送达回证")
+    if party_id is None:
+        if len(parties) > 1:
+            names = "、".join(p.name for p in parties)
+            raise UserError(
+                f"{target.kind.label}{target.doc_no}有{len(parties)}名受送达人（{names}），"
+                "每人一份送达回证；请指明受送达人"
+            )
+        party = parties[0]
+    else:
+        found = [p for p in parties if p.id == party_id]
+        if not found:
+            raise UserError(f"所选当事人不是{target.kind.label}{target.doc_no}的受送达人")
+        party = found[0]
     content = stored_content(target)
-    recipient = content.addressee.rstrip("：:") or content.title
-    return ServedFacts(title=content.title, doc_no=target.doc_no, recipient=recipient, address=None)
+    return ServedFacts(
+        title=content.title, doc_no=target.doc_no, recipient=party.name, address=party.address
+    )
 
 
 def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) -> str:
@@ -238,6 +324,7 @@ def issue_notice(
     *,
     today: date,
     served_document_id: str | None = None,
+    recipient_party_id: str | None = None,
     sync: bool = True,
 ) -> IssuedDocument:
     """Number, render and store one document for a case (PDF + data + audit event).
@@ -251,15 +338,10 @@ def issue_notice(
     renderer = renderer_for(settings)
     facts = case_facts(session, case, settings)
     served = (
-        _served_facts(session, case.id, served_document_id)
+        _served_facts(session, case.id, served_document_id, recipient_party_id)
         if kind is DocumentKind.SERVICE_RECEIPT
         else None
     )
-    if served is not None and facts.obligors:
-        addresses = {p.name: p.address for p in (*facts.obligors, *facts.applicants)}
-        served = ServedFacts(
-            served.title, served.doc_no, served.recipient, addresses.get(served.recipient)
-        )
     doc_id = new_id()
     doc_no = _next_doc_no(session, case, kind)
     context, content = build_content(
@@ -280,6 +362,7 @@ def issue_notice(
         "schema": CONTENT_SCHEMA,
         "issued_on": today.isoformat(),
         "served_document_id": served_document_id if served else None,
+        "recipient_party_id": recipient_party_id if served else None,
         "context": context,
         "content": content.to_dict(),
     }
@@ -335,6 +418,33 @@ def issue_notice(
     )
 
 
+def issue_receipts(
+    db: Database,
+    session: Session,
+    actor: Actor,
+    document_id: str,
+    *,
+    today: date,
+    sync: bool = True,
+) -> list[IssuedDocument]:
+    """One 送达回证 for each addressee of the document (none for a document with no addressee)."""
+    document = _document(session, document_id)
+    return [
+        issue_notice(
+            db,
+            session,
+            actor,
+            document.case_id,
+            DocumentKind.SERVICE_RECEIPT,
+            today=today,
+            served_document_id=document.id,
+            recipient_party_id=party.id,
+            sync=sync,
+        )
+        for party in addressees_of(session, document)
+    ]
+
+
 def issue_notice_to_file(
     db: Database,
     actor: Actor,
@@ -344,6 +454,8 @@ def issue_notice_to_file(
     today: date,
     output: Path | None = None,
     force: bool = False,
+    served_document_id: str | None = None,
+    recipient_party_id: str | None = None,
 ) -> tuple[IssuedDocument, Path]:
     """Issue a document and save a copy of its PDF as one action: ``output``, or <文书编号>.pdf in
     the current folder. The place is checked before the document is numbered, and the file is
@@ -356,7 +468,16 @@ def issue_notice_to_file(
     written: Path | None = None
     try:
         with db.unit_of_work() as session:
-            issued = issue_notice(db, session, actor, case_id, kind, today=today)
+            issued = issue_notice(
+                db,
+                session,
+                actor,
+                case_id,
+                kind,
+                today=today,
+                served_document_id=served_document_id,
+                recipient_party_id=recipient_party_id,
+            )
             target = output or Path.cwd() / f"{_safe_filename(issued.doc_no)}.pdf"
             written = write_output(target, issued.pdf, force=force)
     except BaseException:
@@ -461,21 +582,24 @@ def record_service(
     served_on: date,
     server: str,
     *,
+    party_id: str | None = None,
     recipient: str | None = None,
     address: str | None = None,
     substitute_reason: str | None = None,
     remarks: str | None = None,
+    witness: str | None = None,
+    process_recorded: bool = False,
     today: date | None = None,
 ) -> Service:
-    """Record how and when a document was served; the urging notice's date starts the period."""
+    """Record how and when a document was served on one of its addressees (``party_id``; may be
+    left out when there is only one). The urging notice's service starts the urging period."""
     today = today or date.today()
     document = _document(session, document_id)
     case = get_case(session, document.case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     if document.voided:
         raise UserError(f"文书{document.doc_no}已作废，不能登记送达")
-    if services_of(session, document.id):
-        raise UserError(f"文书{document.doc_no}已登记过送达；如登记有误，请先撤销原送达记录")
+    addressee = _addressee_to_serve(session, document, party_id)
     server = (server or "").strip()
     recipient = (recipient or "").strip() or None
     reason = (substitute_reason or "").strip() or None
@@ -491,19 +615,15 @@ def record_service(
         raise UserError(
             f"送达日期{served_on.isoformat()}晚于今天；不能登记尚未发生的送达", field="served_on"
         )
-    if method in REASON_REQUIRED and not reason:
-        what = (
-            "代收人与受送达人的关系及代收理由"
-            if method is ServiceMethod.SUBSTITUTE
-            else ("拒收事由及见证人")
-        )
-        raise UserError(f"{method.label}必须写明{what}", field="substitute_reason")
-    if method is ServiceMethod.SUBSTITUTE and not recipient:
-        raise UserError("代收送达必须填写代收人姓名", field="recipient")
+    witness = (witness or "").strip() or None
+    problem = service_problem(method, recipient, reason, witness, process_recorded)
+    if problem is not None:
+        raise UserError(problem[1], field=problem[0])
     if method is ServiceMethod.DIRECT and not recipient:
-        recipient = stored_content(document).addressee.rstrip("：:") or None
+        recipient = addressee.name
     service = Service(
         document_id=document.id,
+        party_id=addressee.party_id,
         method=method,
         served_on=served_on,
         server=server,
@@ -511,6 +631,8 @@ def record_service(
         address=(address or "").strip() or None,
         substitute_reason=reason,
         remarks=(remarks or "").strip() or None,
+        witness=witness,
+        process_recorded=process_recorded,
         updated_by=actor.username,
     )
     session.add(service)
@@ -527,20 +649,54 @@ def record_service(
     return service
 
 
+def _addressee_to_serve(
+    session: Session, document: Document, party_id: str | None
+) -> AddresseeService:
+    """The addressee a new service record is for, or why none may be recorded."""
+    status = service_status(session, document)
+    if not status:
+        raise UserError(
+            f"{document.kind.label}{document.doc_no}不向当事人送达（没有受送达人），不登记送达"
+        )
+    if party_id is None:
+        waiting = [a for a in status if a.service is None]
+        if len(status) > 1 and len(waiting) != 1:
+            names = "、".join(a.name for a in (waiting or status))
+            raise UserError(
+                f"{document.kind.label}{document.doc_no}有{len(status)}名受送达人，每人分别"
+                f"登记送达；请选择本次送达的受送达人（{names}）",
+                field="party",
+            )
+        chosen = waiting[0] if waiting else status[0]
+    else:
+        found = [a for a in status if a.party_id == party_id]
+        if not found:
+            raise UserError(
+                f"所选当事人不是{document.kind.label}{document.doc_no}的受送达人", field="party"
+            )
+        chosen = found[0]
+    if chosen.service is not None:
+        raise UserError(
+            f"文书{document.doc_no}已于{chosen.service.served_on.isoformat()}向{chosen.name}"
+            "登记过送达；如登记有误，请先撤销原送达记录",
+            field="party",
+        )
+    return chosen
+
+
 def urging_period_end(session: Session, case_id: str) -> PeriodEnd | None:
-    """The end of the urging period: settings.urging_days from the first urging notice's service."""
-    served_on = session.scalar(
-        select(func.min(Service.served_on))
-        .join(Document, Document.id == Service.document_id)
-        .where(
+    """The end of the urging period: settings.urging_days from the day the first urging notice
+    was served on every obligor it names (the period has then begun for each of them)."""
+    urging = session.scalars(
+        select(Document).where(
             Document.case_id == case_id,
             Document.kind == DocumentKind.URGING,
             Document.voided.is_(False),
             Document.deleted_at.is_(None),
-            Service.deleted_at.is_(None),
         )
     )
-    if served_on is None:
+    days = [d for d in (document_served_on(session, u) for u in urging) if d is not None]
+    if not days:
         return None
     settings = get_settings(session)
-    return period_end_days(served_on, settings.urging_days, load_calendar(session))
+    return period_end_days(min(days), settings.urging_days, load_calendar(session))

@@ -351,6 +351,8 @@ class _Data:
     preservations: list[Preservation]
     attachments: list[Attachment]
     receipts_for: dict[str, list[Document]] = field(default_factory=dict)
+    served_on: dict[str, date | None] = field(default_factory=dict)
+    """Per document, the day its last addressee was served (notices.document_served_on)."""
 
 
 def _collect(session: Session, case_id: str) -> _Data:
@@ -394,6 +396,7 @@ def _collect(session: Session, case_id: str) -> _Data:
         ),
         documents=documents,
         services=services,
+        served_on={d.id: notices.document_served_on(session, d) for d in documents},
         payments=list(
             session.scalars(
                 select(Payment).where(*live(Payment)).order_by(Payment.paid_on, Payment.created_at)
@@ -438,6 +441,7 @@ def _doc_title(d: Document) -> str:
 def manifest_case(data: _Data, session: Session, today: date) -> dict[str, Any]:
     """The case data of the manifest (schema zhiqian.transfer/1, see docs/transfer-package.md)."""
     c = data.case
+    parties = {p.id: p.name for p in c.parties}
     contacts_by_id = {x.id: x for x in data.contacts}
     return {
         "id": c.id,
@@ -449,6 +453,9 @@ def manifest_case(data: _Data, session: Session, today: date) -> dict[str, Any]:
         "cause": c.cause,
         "effective_date": _d(c.effective_date),
         "performance_deadline": _d(c.performance_deadline),
+        "final_installment_date": _d(c.final_installment_date),
+        "application_received_on": _d(c.application_received_on),
+        "act_performed_on": _d(c.act_performed_on),
         "department": c.department,
         "trial_judge": c.trial_judge,
         "received_date": _d(c.received_date),
@@ -509,12 +516,16 @@ def manifest_case(data: _Data, session: Session, today: date) -> dict[str, Any]:
                 "services": [
                     {
                         "id": s.id,
+                        "party_id": s.party_id,
+                        "addressee": parties.get(s.party_id or ""),
                         "method": _code(s.method),
                         "served_on": _d(s.served_on),
                         "server": s.server,
                         "recipient": s.recipient,
                         "address": s.address,
                         "substitute_reason": s.substitute_reason,
+                        "witness": s.witness,
+                        "process_recorded": s.process_recorded,
                         "remarks": s.remarks,
                     }
                     for s in data.services.get(d.id, [])
@@ -589,7 +600,7 @@ def summary_sheet(data: _Data, reason: str, urging_end: date | None) -> Sheet:
     c = data.case
     outstanding = max(c.amount_due - c.amount_paid, Decimal("0.00"))
     served = [d for d in data.documents if d.kind is not DocumentKind.SERVICE_RECEIPT]
-    n_served = sum(1 for d in served if data.services.get(d.id))
+    n_served = sum(1 for d in served if data.served_on.get(d.id))
     reached = sum(1 for x in data.contacts if x.reached)
     sections = [
         SheetSection(
@@ -600,6 +611,8 @@ def summary_sheet(data: _Data, reason: str, urging_end: date | None) -> Sheet:
                 ("案由", c.cause),
                 ("生效日期", _d(c.effective_date) or ""),
                 ("履行期限", _d(c.performance_deadline) or ""),
+                ("最后一期履行期限", _d(c.final_installment_date) or ""),
+                ("申请执行书收到日期", _d(c.application_received_on) or ""),
                 ("原审部门 / 审判员", " / ".join(x for x in (c.department, c.trial_judge) if x)),
                 ("收案日期", _d(c.received_date) or ""),
                 ("承办人", data.handler),
@@ -655,6 +668,7 @@ def record_sheet(data: _Data) -> Sheet:
     # (day, time of day or "" for date-only events, order within the same moment, what, text)
     events: list[tuple[str, str, int, str, str]] = []
     c = data.case
+    parties = {p.id: p.name for p in c.parties}
 
     def at(moment: datetime) -> tuple[str, str]:
         local = moment.astimezone(COURT_TZ)
@@ -686,8 +700,11 @@ def record_sheet(data: _Data) -> Sheet:
         )
         for s in data.services.get(d.id, []):
             detail = f"{_doc_title(d)}（{d.doc_no}）{s.method.label}，送达人{s.server}"
-            if s.recipient:
-                detail += f"，受送达人{s.recipient}"
+            addressee = parties.get(s.party_id or "")
+            if addressee:
+                detail += f"，受送达人{addressee}"
+            if s.recipient and s.recipient != addressee:
+                detail += f"，签收人{s.recipient}"
             if s.substitute_reason:
                 detail += f"，{s.substitute_reason}"
             events.append((s.served_on.isoformat(), "", 3, "送达", detail))

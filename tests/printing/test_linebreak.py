@@ -299,13 +299,28 @@ def test_a_number_longer_than_a_line_is_split_at_every_full_line() -> None:
 
 
 def test_a_number_moves_whole_with_the_closing_marks_glued_to_it() -> None:
-    # 42 units of Han, then 10 digits and the ellipsis fill the line: the 4 units of …… that may
-    # not start a line push back 15 units in all, yet only 10 of the number's were on this line.
-    text = "甲" * 21 + "13800138000……乙乙"
-    assert break_lines(text) == ["甲" * 21, "13800138000……乙乙"]
-    # 13 of its units on the line: split where the line is full, as a bare number is.
-    text = "甲" * 21 + " " + "62220212345678901234……"
-    assert break_lines(text)[0] == "甲" * 21 + " " + "6222021234567"
+    # 42 units of Han, then 12 digits and the ellipsis fill the line: with the 4 units of ……,
+    # which may not start a line, 16 units go back, yet only 12 of the number's were on the line.
+    assert break_lines("甲" * 21 + "138001380001……乙") == ["甲" * 21, "138001380001……乙"]
+    assert break_lines("甲" * 21 + "13800138000……乙乙") == ["甲" * 21, "13800138000……乙乙"]
+
+
+def test_a_number_with_thirteen_units_on_the_line_is_cut_before_its_closing_marks() -> None:
+    number = "62220212345678901234"  # 13 digits fit after 43 units
+    assert break_lines("甲" * 21 + " " + number + "……") == [
+        "甲" * 21 + " " + number[:13],
+        number[13:] + "……",
+    ]
+    # The opening mark counts with the number: 2 + 11 units are on the line, so it is cut.
+    assert break_lines("甲" * 20 + "（138001380001……）") == [
+        "甲" * 20 + "（13800138000",
+        "1……）",
+    ]
+
+
+def test_a_number_filling_a_narrow_line_is_cut_as_late_as_the_marks_allow() -> None:
+    # A 10-unit cell: the number opens the line and cannot move; …… may not start a line.
+    assert break_lines("12345678……", 10) == ["1234567", "8……"]
 
 
 def test_a_latin_word_moves_whole() -> None:

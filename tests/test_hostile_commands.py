@@ -161,6 +161,24 @@ CORPUS: list[Row] = [
     R("notice-bad-date", "notice {open} --kind urging --date 2026-02-30 -o {work}/n.pdf", "日期"),
     R("notice-non-utf8-kind", f"notice {{open}} --kind urging{BAD}", "不是 UTF-8"),
     R("notice-receipt-alone", "notice {open} --kind service_receipt -o {work}/r.pdf"),
+    R(
+        "notice-receipt-unknown",
+        "notice {open} --kind service_receipt --serves 无此文书 -o {work}/r.pdf",
+    ),
+    R("notice-to-without-receipt", "notice {open} --kind urging --to 某人 -o {work}/n.pdf", "--to"),
+    # --- serve -------------------------------------------------------------------------------------
+    R("serve-unknown-doc", "serve 无此文书 --date 2026-11-25 --server 张三"),
+    R("serve-empty-doc", "serve '' --date 2026-11-25 --server 张三"),
+    R("serve-empty-date", "serve 无此文书 --date '' --server 张三", "--date"),
+    R("serve-bad-date", "serve 无此文书 --date 2026-02-30 --server 张三", "日期"),
+    R("serve-empty-server", "serve 无此文书 --date 2026-11-25 --server ''", "--server"),
+    R(
+        "serve-bad-method",
+        "serve 无此文书 --date 2026-11-25 --server 张三 --method 飞鸽",
+        "送达方式",
+    ),
+    R("serve-non-utf8", f"serve {BAD} --date 2026-11-25 --server 张三", "不是 UTF-8"),
+    R("serve-no-server", "serve 无此文书 --date 2026-11-25", code=U),
     # --- print-batch -o --------------------------------------------------------------------------
     R("batch-bad-kind", "print-batch --kind nonsense --cases {open} -o {work}/b.pdf", "无法识别"),
     R(

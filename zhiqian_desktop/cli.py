@@ -21,14 +21,16 @@ from zhiqian_desktop import (
     cli_batch,
     cli_dossier,
     cli_due,
+    cli_errors,
     cli_import,
     cli_notice,
     cli_server,
     cli_stats,
     cli_sync,
     cli_transfer,
+    cli_values,
 )
-from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.errors import AlreadyExists, UserError
 
 if TYPE_CHECKING:
     from zhiqian_desktop.store.database import Database
@@ -41,6 +43,8 @@ INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code �
 PASSPHRASE_ENV = "ZHIQIAN_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "ZHIQIAN_NEW_PASSPHRASE"
 PASSPHRASE_TRIES = 3
+MAX_LIMIT = 1_000_000
+MAX_DEMO_CASES = 200_000
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -61,8 +65,11 @@ class _Parser(argparse.ArgumentParser):
             )
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}：用法错误：{message}（用 --help 查看说明）\n")
+        # One line, like every other error; the usage is one --help away.
+        self.exit(
+            2,
+            f"{self.prog}：用法错误：{cli_errors.one_line(message)}（用 {self.prog} --help 查看说明）\n",
+        )
 
 
 def _database_options() -> _Parser:
@@ -132,7 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("demo", "向数据库添加逼真的演示数据（承办人、法庭、案件及督促记录）")
-    p.add_argument("--cases", type=int, default=300, metavar="N", help="案件数（默认 300）")
+    p.add_argument(
+        "--cases",
+        type=cli_values.bounded(1, MAX_DEMO_CASES),
+        default=300,
+        metavar="N",
+        help="案件数（默认 300）",
+    )
     p.add_argument(
         "--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据"
     )
@@ -144,7 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--handler", metavar="NAME", help="承办人用户名或姓名")
     p.add_argument("--search", metavar="TEXT", help="按案号、原审案号、当事人、证件号、电话查找")
     p.add_argument(
-        "--limit", type=int, default=100, metavar="N", help="最多列出的件数（默认 100，0 为全部）"
+        "--limit",
+        type=cli_values.bounded(0, MAX_LIMIT, "0 表示全部"),
+        default=100,
+        metavar="N",
+        help="最多列出的件数（默认 100，0 为全部）",
     )
     p.add_argument("--json", action="store_true", help="输出 JSON")
 
@@ -163,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", metavar="FILE", help="备份文件或目录（默认 数据库旁的 backups 目录）"
     )
+    cli_values.add_force_argument(p)
 
     command(
         "encrypt",
@@ -472,10 +490,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from zhiqian_desktop.domain.workflow import CaseStatus
     from zhiqian_desktop.services.demo import generate_demo
 
-    if args.cases < 1:
-        raise UserError(
-            f"演示案件数“{args.cases}”不正确；--cases 应为不小于1的整数，如 --cases 300"
-        )
     started = time.perf_counter()
     with _open(args) as db:
         _acting_user(args, db).require_admin()
@@ -525,8 +539,6 @@ def _find_handler(session: Any, name: str) -> str:
 def cmd_cases(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.docket import DocketQuery, count_cases, list_cases
 
-    if args.limit < 0:
-        raise UserError(f"--limit “{args.limit}”不正确；应为不小于0的整数（0 表示全部）")
     query = DocketQuery(text=args.search or "")
     if args.status:
         query.statuses = _parse_statuses(args.status)
@@ -759,10 +771,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.maintenance import take_backup
 
     dest = Path(args.output) if args.output else None
-    if dest is not None and args.output.endswith(("/", os.sep)):
-        dest.mkdir(parents=True, exist_ok=True)  # "-o 目录/" means a folder, even a new one
     with _open(args) as db:
-        path = take_backup(db, dest, label="manual")
+        path = take_backup(
+            db,
+            dest,
+            label="manual",
+            force=getattr(args, "force", False),
+            # "-o 目录/" means a folder, even a new one
+            into_folder=bool(args.output and args.output.endswith(("/", os.sep))),
+        )
     print(f"已备份到：{path}")
     return 0
 
@@ -920,33 +937,30 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _error(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}：错误：{message}", file=stream or sys.stderr)
+    print(f"{PROG}：错误：{cli_errors.one_line(message)}", file=stream or sys.stderr)
 
 
-def _environment_error(exc: BaseException) -> str | None:
-    """A one-line message for failures of the machine rather than the program (disk, lock)."""
-    if isinstance(exc, OSError):
-        where = f"“{exc.filename}”" if getattr(exc, "filename", None) else ""
-        return f"文件操作失败{where}：{exc.strerror or exc}；请检查路径、磁盘空间和权限"
-    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
-    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.OperationalError):
-        return f"数据库操作失败：{exc.orig}；请检查数据库是否被其他程序占用、磁盘空间和权限后重试"
-    return None
+def _damaged_database(args: argparse.Namespace) -> str | None:
+    try:
+        url = _url(args)
+    except Exception:  # the address itself was the problem; said already
+        return None
+    return cli_errors.damaged_database(url, cli_auth.damaged_hint(url))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 bad input or a failed check, 2 usage)."""
-    for stream in (sys.stdout, sys.stderr):
-        # A console that cannot show a character must not turn a result into a traceback.
-        if (stream.encoding or "").lower().replace("-", "") != "utf8" and hasattr(
-            stream, "reconfigure"
-        ):
-            stream.reconfigure(errors="replace")
+    cli_errors.configure_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    try:
+        cli_values.check_values(parser, args)
+    except UserError as exc:
+        _error(exc.message)
+        return 1
     if getattr(args, "self_test", False):
         from zhiqian_desktop.selftest import run_self_test
 
@@ -958,7 +972,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[command](args)
     except UserError as exc:
-        _error(exc.message)
+        hint = cli_errors.force_hint(exc) if isinstance(exc, AlreadyExists) else ""
+        _error(exc.message + hint)
         return 1
     except KeyboardInterrupt:
         _error("已中断")
@@ -969,7 +984,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
-        message = _environment_error(exc)
+        message = _damaged_database(args) or cli_errors.environment_error(exc)
         if message is None:
             raise
         _error(message)

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli_values import bounded
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
 
@@ -37,6 +38,7 @@ ENV_TOKEN = "ZHIQIAN_TOKEN"
 ENV_USER = "ZHIQIAN_USER"
 ENV_PASSWORD = "ZHIQIAN_PASSWORD"
 ENV_NEW_PASSWORD = "ZHIQIAN_NEW_PASSWORD"
+MAX_TOKEN_DAYS = 366
 
 LOGIN_HINT = (
     "此命令会修改数据，需要登录：请加 --user 用户名（密码用 --password 或在提示时输入），"
@@ -215,7 +217,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     chain = report.chain
     kind = "HMAC 密钥" if chain.keyed else "未加密钥的 SHA-256"
-    if chain.ok:
+    if report.integrity != "ok":
+        print(f"审计记录：未核对（{chain.reason or '数据库文件已损坏'}）")
+    elif chain.ok:
         print(f"审计记录：{chain.events} 条，哈希链（{kind}）完整")
     else:
         print(f"审计记录：哈希链在第 {chain.first_broken_seq} 号记录处断开（{chain.reason}）")
@@ -233,7 +237,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def add_token_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--days", type=int, default=30, metavar="N", help="有效天数（默认 30，最多 366）"
+        "--days",
+        type=bounded(1, MAX_TOKEN_DAYS),
+        default=30,
+        metavar="N",
+        help=f"有效天数（默认 30，最多 {MAX_TOKEN_DAYS}）",
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli_values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and ReportLab, pypdf) load only when the command runs
@@ -21,6 +22,7 @@ def add_dossier_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE.pdf", help="归档卷宗PDF的保存位置"
     )
+    add_force_argument(parser)
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
@@ -36,7 +38,9 @@ def cmd_dossier(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         raise UserError(f"归档卷宗应保存为 .pdf 文件（收到“{output}”）；请改用如 卷宗.pdf 的文件名")
     with db.reader() as session:
         case = find_case(session, args.case_no)
-        path = build_archive_dossier(db, session, case.id, output, today=date.today())
+        path = build_archive_dossier(
+            db, session, case.id, output, today=date.today(), force=getattr(args, "force", False)
+        )
         case_no = case.case_no
     pages = len(PdfReader(str(path)).pages)
     if getattr(args, "json", False):

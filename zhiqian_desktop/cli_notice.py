@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli_values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
 
@@ -34,7 +34,13 @@ def parse_kind(text: str) -> DocumentKind:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case_no", metavar="CASE_NO", help="本院案号，如（2026）内0221执前督12号")
     parser.add_argument("--kind", required=True, help=f"文书种类：{kinds_help()}")
-    parser.add_argument("-o", "--output", metavar="FILE.pdf", help="另存PDF到此文件")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.pdf",
+        help="另存PDF到此文件（默认 当前文件夹中的 文书编号.pdf）",
+    )
+    add_force_argument(parser)
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="落款日期（默认今天）")
     parser.add_argument(
         "--serves",
@@ -49,16 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
-def _default_output(doc_no: str) -> Path:
-    return Path(re.sub(r'[\\/:*?"<>|\s]+', "_", doc_no) + ".pdf")
-
-
 def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
-    """Issue the document, copy its PDF to -o (or ./<文书编号>.pdf) and print where it is."""
+    """Issue the document, save its PDF to -o (or ./<文书编号>.pdf) and print where it is; a
+    place that cannot take the file is refused before the document is issued."""
     kind = parse_kind(args.kind)
     day_text = getattr(args, "date", None)
     try:
-        today = date.fromisoformat(day_text) if day_text else date.today()
+        today = date.fromisoformat(day_text.strip()) if day_text else date.today()
     except ValueError:
         raise UserError(f"日期“{day_text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
     if args.output and Path(args.output).suffix.lower() != ".pdf":
@@ -75,10 +78,10 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.notices import (
         addressees_of,
         find_document_by_code,
-        issue_notice,
+        issue_notice_to_file,
     )
 
-    with db.unit_of_work() as session:
+    with db.reader() as session:
         case = find_case(session, args.case_no)
         served_id: str | None = None
         party_id: str | None = None
@@ -93,24 +96,18 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
                     names = "、".join(p.name for p in addressees_of(session, served)) or "无"
                     raise UserError(f"“{to}”不是文书{served.doc_no}的受送达人；受送达人：{names}")
                 party_id = matches[0].id
-        issued = issue_notice(
-            db,
-            session,
-            actor,
-            case.id,
-            kind,
-            today=today,
-            served_document_id=served_id,
-            recipient_party_id=party_id,
-        )
-    output = Path(args.output) if args.output else _default_output(issued.doc_no)
-    try:
-        output.write_bytes(issued.pdf)
-    except OSError as exc:
-        raise UserError(
-            f"无法写入“{output}”（{exc.strerror}）；文书{issued.doc_no}已出具并保存在案件中，"
-            "请另选保存位置后用 -o 重新导出"
-        ) from None
+        case_id = case.id
+    issued, output = issue_notice_to_file(
+        db,
+        actor,
+        case_id,
+        kind,
+        today=today,
+        output=Path(args.output) if args.output else None,
+        force=getattr(args, "force", False),
+        served_document_id=served_id,
+        recipient_party_id=party_id,
+    )
     if getattr(args, "json", False):
         print(
             json.dumps(

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli_values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
 
@@ -28,6 +29,7 @@ def add_transfer_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.zip",
         help="移送材料保存位置：以 .zip 结尾写成压缩包，否则写成一个新文件夹",
     )
+    add_force_argument(parser, "压缩包已存在时覆盖它（文件夹总须是新的）")
     parser.add_argument(
         "--reason",
         metavar="TEXT",
@@ -46,7 +48,7 @@ def _day(text: str | None) -> date:
     if not text:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"日期“{text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
 
@@ -54,11 +56,16 @@ def _day(text: str | None) -> date:
 def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Mark the case transferred and write its package; prints where it is."""
     from zhiqian_desktop.services.docket import find_case
-    from zhiqian_desktop.services.packages import build_transfer_package, verify_package
+    from zhiqian_desktop.services.packages import (
+        build_transfer_package,
+        check_destination,
+        verify_package,
+    )
 
     today = _day(getattr(args, "date", None))
     output = Path(args.output)
     as_zip = output.suffix.lower() == ".zip"
+    check_destination(output, as_zip=as_zip, force=getattr(args, "force", False))
     with db.reader() as session:
         case = find_case(session, args.case_no)
         case_id, case_no = case.id, case.case_no
@@ -69,7 +76,16 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
                 if case.status is CaseStatus.FAILED and case.close_reason
                 else DEFAULT_REASON
             )
-    path = build_transfer_package(db, actor, case_id, reason, output, as_zip=as_zip, today=today)
+    path = build_transfer_package(
+        db,
+        actor,
+        case_id,
+        reason,
+        output,
+        as_zip=as_zip,
+        today=today,
+        force=getattr(args, "force", False),
+    )
     report = verify_package(path)
     if getattr(args, "json", False):
         data = {

@@ -586,7 +586,7 @@ class CasePage(QWidget):
 
         def work(_progress: Progress) -> Path:
             with db.reader() as session:
-                return build_archive_dossier(db, session, case_id, path, today=today)
+                return build_archive_dossier(db, session, case_id, path, today=today, force=True)
 
         def done(result: object) -> None:
             self.banner.show_message(f"归档卷宗已生成：{result}", "success")

@@ -258,7 +258,7 @@ class ScreeningDialog(QDialog):
                 return None
             path = Path(name)
         try:
-            export_screening_xlsx(self.candidates, self.year, path)
+            export_screening_xlsx(self.candidates, self.year, path, force=True)
         except UserError as exc:
             QMessageBox.warning(self, "导出失败", exc.message)
             return None
@@ -673,7 +673,7 @@ class StatsPage(QWidget):
         def work(_progress: Progress) -> str:
             with db.reader() as session:
                 report = build_report(session, kind, period, today=today)
-            (export_report_pdf if fmt == "pdf" else export_report_xlsx)(report, target)
+            (export_report_pdf if fmt == "pdf" else export_report_xlsx)(report, target, force=True)
             return str(target)
 
         self.status_label.setText(f"正在导出{REPORT_KINDS[kind]}…")
@@ -711,10 +711,10 @@ class StatsPage(QWidget):
         def work(_progress: Progress) -> str:
             if full:
                 with db.unit_of_work() as session:
-                    export_honest_list(session, actor, period, target, unmasked=True)
+                    export_honest_list(session, actor, period, target, unmasked=True, force=True)
             else:
                 with db.reader() as session:
-                    export_honest_list(session, actor, period, target)
+                    export_honest_list(session, actor, period, target, force=True)
             return str(target)
 
         run_in_background(work, on_success=self._exported, on_failure=self._warn)

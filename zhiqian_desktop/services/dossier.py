@@ -50,6 +50,7 @@ from zhiqian_desktop.services.packages import (
 )
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Attachment, Document
+from zhiqian_desktop.store.outputs import check_output_file, place
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 MAX_INDEX_PASSES = 5
@@ -256,20 +257,17 @@ def _fsync_dir(path: Path) -> None:
 
 
 def build_archive_dossier(
-    db: Database, session: Session, case_id: str, dest: Path, *, today: date
+    db: Database, session: Session, case_id: str, dest: Path, *, today: date, force: bool = False
 ) -> Path:
-    """Write the archive dossier of the closed case ``case_id`` to ``dest`` (one PDF)."""
-    dest = Path(dest)
+    """Write the archive dossier of the closed case ``case_id`` to ``dest`` (one PDF); an
+    existing file is replaced only with ``force`` (store/outputs.py)."""
     case = get_case(session, case_id)
     if case.status not in CLOSED_STATUSES:
         raise UserError(
             f"案件{case.case_no}尚未结案（当前状态：{case.status.label}），不能生成归档卷宗；"
             "请先结案或移送执行"
         )
-    if dest.exists() and dest.is_dir():
-        raise UserError(f"“{dest}”是一个文件夹；请指定归档卷宗的PDF文件名", field="dest")
-    if not dest.parent.is_dir():
-        raise UserError(f"文件夹“{dest.parent}”不存在；请先创建或另选位置", field="dest")
+    dest = check_output_file(dest, force=force)
     data = _collect(session, case_id)
     renderer = SheetRenderer(load_print_fonts(*_font_settings(session)))
     parts = _parts(db, session, data, renderer, today)
@@ -305,15 +303,12 @@ def build_archive_dossier(
             writer.write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, dest)
+        place(tmp, dest, force=force)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise UserError(f"无法写入“{dest}”（{exc.strerror}）；请检查磁盘空间和写入权限") from None
-    except BaseException:
+    finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise
     _fsync_dir(dest.parent)
     return dest
 

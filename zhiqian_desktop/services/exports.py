@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.dues import DueItem
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.docket import DocketQuery, DocketRow, count_cases, list_cases
+from zhiqian_desktop.store.outputs import check_output_file, place
 
 AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -114,15 +115,14 @@ def export_docket_xlsx(
     today: date,
     *,
     on_progress: ProgressCallback | None = None,
+    force: bool = False,
 ) -> int:
     """Write every case matching `query` (the docket's current view) to `path`; returns the row count.
 
     The workbook is streamed (write-only) into a temporary file beside `path` and moved into place
     only when complete, so a failed export never leaves half a file under the chosen name.
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
+    path = check_output_file(path, force=force)
     total = count_cases(session, query)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("案件台账")
@@ -150,20 +150,23 @@ def export_docket_xlsx(
         written += 1
         if on_progress is not None and written % 500 == 0:
             on_progress(written, total)
-    save_workbook(wb, path)
+    save_workbook(wb, path, force=force)
     if on_progress is not None:
         on_progress(written, total)
     return written
 
 
-def save_workbook(wb: Workbook, path: Path) -> None:
+def save_workbook(wb: Workbook, path: Path, *, force: bool = False) -> None:
     """Write an xlsx under a temporary name beside `path`, then rename it into place: a crash or
-    a full disk never leaves half a workbook, and a file open in Excel gets a clear message."""
+    a full disk never leaves half a workbook, and a file open in Excel gets a clear message.
+    `path` must be a place outputs may go (store/outputs.py); an existing file is replaced only
+    with `force`."""
+    path = check_output_file(path, force=force)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
     os.close(fd)
     try:
         wb.save(tmp_name)
-        os.replace(tmp_name, path)
+        place(Path(tmp_name), path, force=force)
     except PermissionError as exc:
         raise UserError(
             f"无法写入“{path}”：文件可能正在 Excel 中打开，请关闭后重试或另存为其他文件名"
@@ -175,11 +178,11 @@ def save_workbook(wb: Workbook, path: Path) -> None:
             os.unlink(tmp_name)
 
 
-def export_due_list_xlsx(items: Sequence[DueItem], path: Path, on: date) -> int:
+def export_due_list_xlsx(
+    items: Sequence[DueItem], path: Path, on: date, *, force: bool = False
+) -> int:
     """The due-list of `on` as shown (its order and filters), formula-safe; returns the row count."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
+    path = check_output_file(path, force=force)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"今日待办{on.isoformat()}")
     ws.freeze_panes = "A2"
@@ -205,5 +208,5 @@ def export_due_list_xlsx(items: Sequence[DueItem], path: Path, on: date) -> int:
                 for v in row
             ]
         )
-    save_workbook(wb, path)
+    save_workbook(wb, path, force=force)
     return len(items)

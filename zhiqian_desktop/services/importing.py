@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.case_numbers import validate_original_case_number
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.domain.money import parse_amount
@@ -40,6 +41,7 @@ from zhiqian_desktop.services.maintenance import take_backup
 from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase, User
+from zhiqian_desktop.store.outputs import check_output_file
 
 # --- limits (documented in the 说明 sheet and the user guide) ------------------------------------
 
@@ -471,14 +473,15 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = None) -> Path:
+def write_import_template(
+    path: Path, rows: Sequence[Sequence[Any]] | None = None, *, force: bool = False
+) -> Path:
     """Write the import workbook: sheet 案件 (headers + example case, or `rows`) and sheet 说明.
 
-    Written to a temporary file beside `path` and moved into place when complete.
+    Written to a temporary file beside `path` and moved into place when complete; an existing
+    file is replaced only with `force` (store/outputs.py).
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"保存目录“{path.parent}”不存在；请另选保存位置")
+    path = check_output_file(path, force=force)
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -530,7 +533,7 @@ def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = Non
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
     _write_notes(wb)
-    save_workbook(wb, path)
+    save_workbook(wb, path, force=force)
     return path
 
 
@@ -584,6 +587,8 @@ def check_container(path: Path) -> None:
     """Refuse what is not a plain, reasonably sized xlsx, looking only at bytes and the zip directory."""
     path = Path(path)
     try:
+        if path.exists() and not path.is_file():  # a folder, a device, a pipe (never opened)
+            raise _refuse(path, "这不是一个文件（是文件夹、设备或管道）；请选择 Excel 移交清单")
         size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -1309,6 +1314,10 @@ def _build_case(
     if not original:
         return None
     original = normalise_original_case_no(original)
+    try:
+        original = validate_original_case_number(original)
+    except UserError as exc:
+        out.add(first, "原审案号", exc.message)
     registered = directory.registered.get(original)
     if registered:
         out.add(

@@ -51,6 +51,7 @@ from zhiqian_desktop.services.outcomes import (
     transfer_case,
 )
 from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.models import (
@@ -64,6 +65,7 @@ from zhiqian_desktop.store.models import (
     SupervisionCase,
     User,
 )
+from zhiqian_desktop.store.outputs import check_output_file, check_output_folder, place
 
 SCHEMA = "zhiqian.transfer/1"
 MANIFEST = "manifest.json"
@@ -295,16 +297,14 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def check_destination(dest: Path, *, as_zip: bool) -> None:
-    if not dest.parent.is_dir():
-        raise UserError(f"保存位置“{dest.parent}”不存在；请选择已有的文件夹")
+def check_destination(dest: Path, *, as_zip: bool, force: bool = False) -> Path:
+    """Where a package may be written (store/outputs.py): a zip file (an existing one replaced
+    only with ``force``) or a new folder; returns the absolute path."""
     if as_zip:
         if dest.suffix.lower() != ".zip":
             raise UserError(f"压缩包文件名“{dest.name}”应以 .zip 结尾")
-        if dest.is_dir():
-            raise UserError(f"“{dest}”是一个文件夹；请另选压缩包文件名")
-    elif dest.exists():
-        raise UserError(f"文件夹“{dest}”已存在；移送材料需写入一个新的文件夹，请另选名称")
+        return check_output_file(dest, force=force)
+    return check_output_folder(dest, new=True, what="移送材料")
 
 
 # --- the data -----------------------------------------------------------------------------------
@@ -1074,17 +1074,18 @@ def build_transfer_package(
     progress: ProgressFn | None = None,
     today: date,
     dry_run: bool = False,
+    force: bool = False,
 ) -> Path:
     """Transfer the case to enforcement and write its package at ``dest`` (zip or folder).
 
     ``progress(done, total, message)`` is called before each file; raising from it (a cancel)
     abandons the package and the status change. ``dry_run`` writes the package but rolls the
-    status change back (benchmarks, a preview for the filing desk).
+    status change back (benchmarks, a preview for the filing desk). ``dest`` is checked before
+    anything is written (``check_destination``); an existing zip is replaced only with ``force``.
     """
-    dest = Path(dest)
     if not (reason or "").strip():
         raise UserError("移送执行必须填写督促不成的理由", field="reason")
-    check_destination(dest, as_zip=as_zip)
+    dest = check_destination(Path(dest), as_zip=as_zip, force=force)
     _clean_leftovers(dest)
     tmp = dest.parent / f"{_partial_prefix(dest)}{uuid.uuid4().hex[:8]}"
     placed = False
@@ -1157,7 +1158,11 @@ def build_transfer_package(
             )
             _report(progress, len(plan) + 2, total, "正在保存移送材料")
             sink.finish()
-            os.replace(tmp, dest)
+            db.check_same_file()
+            if as_zip:
+                place(tmp, dest, force=force)
+            else:
+                os.rename(tmp, dest)  # a folder: refused if the name was taken meanwhile
             placed = True
             _fsync_dir(dest.parent)
             if dry_run:
@@ -1365,8 +1370,8 @@ def _read_manifest(reader: _Reader) -> dict[str, Any]:
     if len(raw) > MAX_MANIFEST_BYTES:
         raise _Refused(f"{MANIFEST} 过大")
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        manifest = bounded_json.loads(raw)
+    except ValueError as exc:  # not UTF-8, nested too deep, not JSON
         raise _Refused(f"{MANIFEST} 无法解析（{exc}）") from exc
     if not isinstance(manifest, dict):
         raise _Refused(f"{MANIFEST} 格式不正确")

@@ -17,6 +17,7 @@ from zhiqian_desktop.domain.stats import FIGURES, GROUP_NOTE, GroupBy, Period, t
 from zhiqian_desktop.services.exports import AMOUNT_FORMAT
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.services.stats import StatsResult, _save_workbook, compute_stats, write_sheet
+from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 REPORT_KINDS = {"week": "周报", "month": "月报"}
 
@@ -136,7 +137,8 @@ def build_report(
     return ReportData(kind, court, period, today, total, breakdowns)
 
 
-def export_report_xlsx(report: ReportData, path: Path) -> None:
+def export_report_xlsx(report: ReportData, path: Path, *, force: bool = False) -> None:
+    path = check_output_file(path, force=force)
     wb = Workbook(write_only=True)
     for i, table in enumerate(report.tables()):
         formats: list[str | None] = [None] * len(table.headers)
@@ -156,20 +158,11 @@ def export_report_xlsx(report: ReportData, path: Path) -> None:
         [list(d) for d in report.definitions()],
         caption=f"{report.period_text}　制表日期：{report.date_text}",
     )
-    _save_workbook(wb, path)
+    _save_workbook(wb, path, force=force)
 
 
-def export_report_pdf(report: ReportData, path: Path) -> None:
+def export_report_pdf(report: ReportData, path: Path, *, force: bool = False) -> None:
     from zhiqian_desktop.printing.report import render_report
 
-    data = render_report(report)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(
-            f"无法写入“{path}”：{exc.strerror}；请检查磁盘空间、权限或关闭已打开的文件"
-        ) from exc
+    path = check_output_file(path, force=force)
+    write_output(path, render_report(report), force=force)

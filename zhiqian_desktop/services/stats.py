@@ -66,6 +66,7 @@ from zhiqian_desktop.services.exports import (
 )
 from zhiqian_desktop.services.settings import get_settings
 from zhiqian_desktop.store.models import Party, Payment, Settlement, SupervisionCase, Tribunal, User
+from zhiqian_desktop.store.outputs import check_output_file
 
 ZERO = Decimal("0.00")
 SC = SupervisionCase
@@ -633,12 +634,9 @@ def honest_performers(session: Session, period: Period) -> list[HonestPerformer]
     ]
 
 
-def _save_workbook(wb: Workbook, path: Path) -> None:
+def _save_workbook(wb: Workbook, path: Path, *, force: bool = False) -> None:
     """Write beside ``path`` and move into place: a failed export never leaves half a file."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
-    save_workbook(wb, path)
+    save_workbook(wb, Path(path), force=force)
 
 
 def write_sheet(
@@ -671,7 +669,13 @@ def write_sheet(
 
 
 def export_honest_list(
-    session: Session, actor: Actor, period: Period, path: Path, *, unmasked: bool = False
+    session: Session,
+    actor: Actor,
+    period: Period,
+    path: Path,
+    *,
+    unmasked: bool = False,
+    force: bool = False,
 ) -> int:
     """The 诚信履行名单 as xlsx; ID numbers masked unless ``unmasked`` (team lead only, audited).
 
@@ -679,6 +683,7 @@ def export_honest_list(
     """
     if unmasked:
         actor.require_lead()
+    path = check_output_file(path, force=force)
     rows = honest_performers(session, period)
     court = get_settings(session).court_name
     wb = Workbook(write_only=True)
@@ -717,7 +722,7 @@ def export_honest_list(
         [None, None, None, None, None, None, None, None, AMOUNT_FORMAT, DATE_FORMAT, None],
         caption=f"{court}诚信履行名单（{period.label}）",
     )
-    _save_workbook(wb, path)
+    _save_workbook(wb, path, force=force)
     if unmasked:
         audit.record_event(
             session,
@@ -891,7 +896,10 @@ def bankruptcy_screening(session: Session, year: int) -> list[ReferralCandidate]
     return candidates
 
 
-def export_screening_xlsx(candidates: list[ReferralCandidate], year: int, path: Path) -> int:
+def export_screening_xlsx(
+    candidates: list[ReferralCandidate], year: int, path: Path, *, force: bool = False
+) -> int:
+    path = check_output_file(path, force=force)
     wb = Workbook(write_only=True)
     write_sheet(
         wb,
@@ -938,7 +946,7 @@ def export_screening_xlsx(candidates: list[ReferralCandidate], year: int, path: 
         ],
         [None, None, DATE_FORMAT, AMOUNT_FORMAT, None, None],
     )
-    _save_workbook(wb, path)
+    _save_workbook(wb, path, force=force)
     return len(candidates)
 
 

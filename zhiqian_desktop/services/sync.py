@@ -59,7 +59,7 @@ from zhiqian_desktop.services.packages import (
     safe_name,
 )
 from zhiqian_desktop.services.settings import court_secret, get_settings
-from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store import bounded_json, cipher
 from zhiqian_desktop.store.backup import backup_to
 from zhiqian_desktop.store.database import Database, file_engine, open_database, sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore
@@ -77,6 +77,7 @@ from zhiqian_desktop.store.models import (
     Tribunal,
     User,
 )
+from zhiqian_desktop.store.outputs import check_output_folder, place
 from zhiqian_desktop.store.types import AwareDateTime, CodeEnum, Money, new_id, utcnow
 
 ProgressFn = Callable[[int, int, str], None]
@@ -443,9 +444,9 @@ def _stored_shas(conn: Connection) -> set[str]:
     return {r[0] for r in rows if r[0] and _SHA.match(r[0])}
 
 
-def _place(sink: ZipSink, tmp: Path, dest: Path) -> None:
+def _place(sink: ZipSink, tmp: Path, dest: Path, *, force: bool) -> None:
     sink.finish()
-    os.replace(tmp, dest)
+    place(tmp, dest, force=force)
 
 
 def _partial(dest: Path) -> Path:
@@ -553,9 +554,13 @@ def kit_manifest(path: Path, passphrase: str | None = None) -> dict[str, Any]:
             work.unlink(missing_ok=True)
     try:
         with zipfile.ZipFile(path) as zf:
-            data: dict[str, Any] = json.loads(zf.read(MANIFEST))
+            if zf.getinfo(MANIFEST).file_size > MAX_JSON_BYTES:
+                raise ValueError(f"{MANIFEST} 过大")
+            data = bounded_json.loads(zf.read(MANIFEST))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UserError(f"无法读取离线包“{path}”：{exc}") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"无法读取离线包“{path}”：{MANIFEST} 格式不正确")
     return data
 
 
@@ -571,8 +576,10 @@ def export_kit(
     users: Iterable[str] = (),
     progress: ProgressFn | None = None,
     passphrase: str | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write an offline kit for a tribunal (or one handler) to ``dest`` (a .zip).
+    """Write an offline kit for a tribunal (or one handler) to ``dest`` (a .zip; an existing
+    file is replaced only with ``force``, store/outputs.py).
 
     With ``passphrase`` the kit is encrypted (see is_encrypted_kit); a kit of an encrypted court
     database must be.
@@ -583,8 +590,7 @@ def export_kit(
     exported cases always may.
     """
     actor.require_lead()
-    dest = Path(dest)
-    check_destination(dest, as_zip=True)
+    dest = check_destination(Path(dest), as_zip=True, force=force)
     if (tribunal_id is None) == (handler_id is None):
         raise UserError("请选择离线包所属的法庭，或所属的承办人（二者选一）")
     if not 2000 <= year <= 2099:
@@ -770,9 +776,11 @@ def export_kit(
                     sink.finish()
                     _report(progress, 1, 0, "正在加密离线包")
                     _seal_kit(inner_zip, tmp_zip, kit_key)
-                    os.replace(tmp_zip, dest)
+                    db.check_same_file()
+                    place(tmp_zip, dest, force=force)
                 else:
-                    _place(sink, tmp_zip, dest)
+                    db.check_same_file()
+                    _place(sink, tmp_zip, dest, force=force)
                 placed = True
             except BaseException:
                 if not placed:
@@ -873,8 +881,8 @@ def _open_package(
         raw = _read_member(reader, MANIFEST, MAX_JSON_BYTES)
         signature = _read_member(reader, SIGNATURE, 200).decode("ascii", "replace").strip()
         try:
-            manifest = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            manifest = bounded_json.loads(raw)
+        except ValueError as exc:  # not UTF-8, nested too deep, not JSON
             raise PackageRefused(f"{MANIFEST} 无法解析（{exc}）") from exc
         if not isinstance(manifest, dict) or manifest.get("schema") != schema:
             found = manifest.get("schema") if isinstance(manifest, dict) else None
@@ -962,36 +970,51 @@ def kit_folder(database: Path) -> Path:
     return attachments_dir(database) / KIT_FOLDER
 
 
+def check_kit_folder(dest_dir: Path, *, force: bool = False) -> Path:
+    """Where a kit may be opened: a new or empty folder, not one of the app's own (with
+    ``force`` a folder holding other files); its absolute path."""
+    return check_output_folder(dest_dir, force=force, what="离线包")
+
+
 def open_kit(
     kit: Path,
     dest_dir: Path,
     *,
     progress: ProgressFn | None = None,
     passphrase: str | None = None,
+    force: bool = False,
 ) -> Path:
     """Unpack an offline kit into ``dest_dir`` as the database of a fresh install; returns the
     database path. Everything is checked first and unpacked under a temporary name, so a refused
     or broken kit leaves nothing behind.
 
-    An encrypted kit needs ``passphrase`` (KitPassphraseRequired without, WrongPassphrase for a
-    wrong one); its database stays encrypted under the same passphrase."""
+    ``dest_dir`` is a new or empty folder; with ``force`` a folder holding other files will do
+    (a database already there is never replaced). An encrypted kit needs ``passphrase``
+    (KitPassphraseRequired without, WrongPassphrase for a wrong one); its database stays
+    encrypted under the same passphrase."""
     kit = Path(kit)
-    dest_dir = Path(dest_dir)
-    if not dest_dir.parent.is_dir():
-        raise UserError(f"位置“{dest_dir.parent}”不存在；请选择已有的文件夹")
+    dest_dir = check_kit_folder(dest_dir, force=force)
+    created = not dest_dir.exists()
+    try:
+        return _open_kit_into(kit, dest_dir, progress=progress, passphrase=passphrase)
+    except BaseException:
+        # A refused kit leaves nothing behind, not even the folder made for it.
+        if created and dest_dir.is_dir() and not any(dest_dir.iterdir()):
+            dest_dir.rmdir()
+        raise
+
+
+def _open_kit_into(
+    kit: Path, dest_dir: Path, *, progress: ProgressFn | None, passphrase: str | None
+) -> Path:
     if kit.is_file() and is_encrypted_kit(kit):
         if passphrase is None:
             raise KitPassphraseRequired(kit)
-        created = not dest_dir.exists()
         dest_dir.mkdir(exist_ok=True)
         inner = dest_dir / f".kit-unsealed-{uuid.uuid4().hex[:8]}.zip"
         try:
             key = _unseal_kit(kit, passphrase, inner)
             return _open_kit(inner, dest_dir, progress=progress, key=key)
-        except BaseException:
-            if created and not any(dest_dir.iterdir()):
-                dest_dir.rmdir()
-            raise
         finally:
             inner.unlink(missing_ok=True)
     return _open_kit(kit, dest_dir, progress=progress, key=None)
@@ -1113,12 +1136,15 @@ def export_changes(
     *,
     actor: Actor | None = None,
     progress: ProgressFn | None = None,
+    force: bool = False,
 ) -> Path:
     """Write the change package: every record created or changed since the kit was made (with
-    the kit's values as its base), the files they added and the laptop's audit events."""
+    the kit's values as its base), the files they added and the laptop's audit events. An
+    existing file at ``dest`` is replaced only with ``force`` (store/outputs.py)."""
     path = _require_file(kit_db)
-    dest = Path(dest)
-    check_destination(dest, as_zip=True)
+    dest = check_destination(Path(dest), as_zip=True, force=force)
+    with kit_db.reader() as session:
+        _laptop_kit(session)  # the court's own database has no changes to carry back
     key = read_court_key(court_key_path(kit_db))
     if key is None:
         raise UserError(f"找不到法院密钥“{court_key_path(kit_db)}”；该离线包不完整，无法导出变更包")
@@ -1220,7 +1246,7 @@ def export_changes(
         raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         sink.add_bytes(MANIFEST, raw)
         sink.add_bytes(SIGNATURE, (_sign(key, raw) + "\n").encode("ascii"))
-        _place(sink, tmp, dest)
+        _place(sink, tmp, dest, force=force)
         placed = True
     except BaseException:
         if not placed:
@@ -1305,7 +1331,7 @@ def _str(value: Any, limit: int) -> str:
 
 def _parse_changes(raw: bytes) -> tuple[list[_Change], list[_Event]]:
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = bounded_json.loads(raw)
         if not isinstance(data, dict):
             raise _Invalid
         records = data.get("records")
@@ -1402,6 +1428,27 @@ def _verify_change_package(db: Database, session: Session, path: Path) -> _Packa
         package.reader.close()
         raise
     return package
+
+
+MAX_RESOLUTIONS_BYTES = 10 * 1024 * 1024
+
+
+def read_resolutions(path: Path) -> dict[str, dict[str, str]]:
+    """A file of choices for merge conflicts: {"record id": {"field": "court" | "tribunal"}}."""
+    shape = '冲突选择文件格式应为 {"记录id": {"字段": "court" 或 "tribunal"}}'
+    try:
+        if path.stat().st_size > MAX_RESOLUTIONS_BYTES:
+            raise UserError(f"冲突选择文件“{path}”过大；{shape}")
+        data = bounded_json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise UserError(f"无法读取冲突选择文件“{path}”：{exc}；{shape}") from exc
+    ok = isinstance(data, dict) and all(
+        isinstance(v, dict) and all(c in ("court", "tribunal") for c in v.values())
+        for v in data.values()
+    )
+    if not ok:
+        raise UserError(shape)
+    return {str(k): {str(f): str(c) for f, c in v.items()} for k, v in data.items()}
 
 
 def import_changes(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,13 +14,14 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.outputs import unwatch_database, watch_database
 
 if TYPE_CHECKING:
     from zhiqian_desktop.store.files import FileStore
@@ -143,6 +146,24 @@ class DamagedDatabase(UserError):
     """The file is damaged or not a database; the way out is restoring a backup."""
 
 
+class DatabaseFileGone(StorageError):
+    """The file under an open database was deleted or replaced: a commit would go nowhere."""
+
+
+FileIdentity = tuple[int, int]
+
+
+def file_identity(path: Path | None) -> FileIdentity | None:
+    """(st_dev, st_ino) of the file, or None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def storage_error(exc: BaseException) -> StorageError | None:
     """The clerk's message for an environment failure of SQLite, or None for anything else."""
     text = str(getattr(exc, "orig", None) or exc)
@@ -187,6 +208,27 @@ def _configure_postgresql(engine: Engine) -> None:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
+KNOWN_BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
+def check_url(url: str) -> str:
+    """Refuse a database address that is not one: unreadable, or a kind of database the app
+    does not work with (an SQLite file or a PostgreSQL server)."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise UserError(
+            f"数据库地址“{url}”无法识别；应为 postgresql+psycopg://用户@服务器/数据库，"
+            "或用 --db 指定本机数据库文件"
+        ) from None
+    if backend not in KNOWN_BACKENDS:
+        raise UserError(
+            f"数据库地址“{url}”指向的数据库类型（{backend}）本程序不支持；"
+            "请使用本机数据库文件或 PostgreSQL 服务器"
+        )
+    return url
+
+
 def normalise_url(url: str) -> str:
     """`postgresql://` means psycopg 3 here (SQLAlchemy's default driver would be psycopg2)."""
     parsed = make_url(url)
@@ -202,9 +244,36 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
+    identity: FileIdentity | None = field(init=False, default=None)
+    """The database file as it was opened (SQLite): a commit checks it is still that file."""
+    watched: Path | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        path = self.path
+        if path is not None:
+            watch_database(path)
+            self.watched = path
+            self.identity = file_identity(path)
+
+    def check_same_file(self) -> None:
+        """Refuse to commit when the file this database was opened on was deleted or replaced
+        since: SQLite would go on writing into the removed file and the change would be lost
+        without a word."""
+        path = self.path
+        if path is None:
+            return
+        now = file_identity(path)
+        if self.identity is None:
+            self.identity = now
+            return
+        if now == self.identity:
+            return
+        happened = "被删除" if now is None else "被替换（换成了另一个文件）"
+        raise DatabaseFileGone(
+            f"数据库文件“{path}”在程序打开之后{happened}，刚才的修改没有保存；"
+            "请关闭程序，确认数据库文件的位置和内容（必要时从备份恢复）后重新打开"
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -241,6 +310,7 @@ class Database:
         try:
             with self.sessions() as session, session.begin():
                 yield session
+                self.check_same_file()
         except (OperationalError, sqlite3.OperationalError) as exc:
             mapped = storage_error(exc)
             if mapped is None:
@@ -268,10 +338,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.watched is not None:
+            unwatch_database(self.watched)
+            self.watched = None
+
+
+def check_regular_file(path: Path) -> None:
+    """A database is a regular file: SQLite would open a device or a pipe and write its journal
+    beside it (/dev/null-journal), or block on it."""
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        kind = "文件夹" if path.is_dir() else "设备、管道或其他特殊文件"
+        raise UserError(f"“{path}”是{kind}，不是数据库文件；未作任何改动，请指定数据库文件（.db）")
 
 
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database, before anything touches it."""
+    check_regular_file(path)
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
@@ -328,6 +410,7 @@ def inspect_encrypted_file(path: Path) -> None:
 
     A new (missing or empty) file needs a key too: creating one is the caller's explicit choice
     (store.cipher.remember with a new key)."""
+    check_regular_file(path)
     cipher.dbapi()
     key = cipher.key_for(path)
     if key is None:

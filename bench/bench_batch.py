@@ -40,11 +40,11 @@ def _copy(src: Path, folder: Path) -> Path:
 
 def _fresh(folder: Path, count: int) -> Path:
     from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-    from zhiqian_desktop.services import settings as settings_service
-    from zhiqian_desktop.services.actor import SYSTEM
-    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core import settings as settings_service
+    from zhiqian_desktop.services.core.actor import SYSTEM
+    from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
+    from zhiqian_desktop.store.engine import sqlite_url
 
     path = folder / "batch.db"
     db = open_app_database(sqlite_url(path))
@@ -99,11 +99,11 @@ def measure(db_path: Path = DEFAULT_DB, count: int = COUNT) -> dict[str, float]:
     os.environ.setdefault("ZHIQIAN_DATA_DIR", str(folder / "userdata"))
     from zhiqian_desktop.domain.kinds import DocumentKind
     from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
-    from zhiqian_desktop.services import batch_print
-    from zhiqian_desktop.services.actor import SYSTEM
-    from zhiqian_desktop.services.docket import DocketQuery
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.closing import batch_print
+    from zhiqian_desktop.services.core.actor import SYSTEM
+    from zhiqian_desktop.services.intake.docket import DocketQuery
+    from zhiqian_desktop.store.engine import sqlite_url
 
     try:
         start = time.perf_counter()

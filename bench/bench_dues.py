@@ -16,8 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from zhiqian_desktop.services.dues import computed_due_list, due_list
-from zhiqian_desktop.store.database import open_database, sqlite_url
+from zhiqian_desktop.services.supervision.dues import computed_due_list, due_list
+from zhiqian_desktop.store.database import open_database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import ContactLog, SupervisionCase
 
 DEFAULT_DB = Path(__file__).resolve().parent / ".cache" / "bench-100k.db"
@@ -84,8 +85,9 @@ def measure_page(db_path: Path | str = DEFAULT_DB, repeat: int = 5) -> dict[str,
 
     from zhiqian_desktop.domain.kinds import Role
     from zhiqian_desktop.gui.app import make_application
+    from zhiqian_desktop.gui.context import AppContext
     from zhiqian_desktop.gui.due_list_page import DueListPage
-    from zhiqian_desktop.services.actor import Actor
+    from zhiqian_desktop.services.core.actor import Actor
     from zhiqian_desktop.store.models import User
 
     if isinstance(db_path, Path) and not db_path.exists():
@@ -113,7 +115,7 @@ def measure_page(db_path: Path | str = DEFAULT_DB, repeat: int = 5) -> dict[str,
                 loop.quit()
 
             start = time.perf_counter()
-            page = DueListPage(db, actor)
+            page = DueListPage(AppContext(db, actor))
             page.refreshed.connect(done)
             page.resize(1280, 760)
             page.show()

@@ -18,17 +18,14 @@ from typing import Any
 
 from zhiqian_desktop.domain.identity import resident_id_check_char
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.docket import CaseInput, PartyInput
-from zhiqian_desktop.services.importing import (
-    import_cases,
-    read_workbook,
-    template_rows,
-    write_import_template,
-)
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import default_actor
-from zhiqian_desktop.store.database import sqlite_url
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput
+from zhiqian_desktop.services.intake.import_plan import read_workbook
+from zhiqian_desktop.services.intake.import_template import template_rows, write_import_template
+from zhiqian_desktop.services.intake.importing import import_cases
+from zhiqian_desktop.store.engine import sqlite_url
 
 ROWS = 5_000
 TARGET_SECONDS = 10.0

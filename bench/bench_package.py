@@ -24,13 +24,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from zhiqian_desktop.domain.kinds import ContactKind, PartyKind, PartyRole
-from zhiqian_desktop.services import contacts
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.packages import build_transfer_package, verify_package
-from zhiqian_desktop.services.users import default_actor
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import ContactLog, Payment, SupervisionCase
 
 DEFAULT_DB = Path(__file__).resolve().parent / ".cache" / "bench-100k.db"

@@ -17,8 +17,9 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 
 from zhiqian_desktop.domain.stats import GroupBy, Period
-from zhiqian_desktop.services.stats import compute_stats
-from zhiqian_desktop.store.database import Database, create_database_engine
+from zhiqian_desktop.services.reporting.stats import compute_stats
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import create_database_engine
 from zhiqian_desktop.store.models import SupervisionCase
 
 DEFAULT_DB = Path(__file__).resolve().parent / ".cache" / "bench-100k.db"

@@ -29,8 +29,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.generate import END
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import attachments_dir
 
 ROOT = Path(__file__).resolve().parent.parent

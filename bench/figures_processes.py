@@ -23,7 +23,7 @@ from bench.floors import (
     bare_qt_window,
     imported_by,
 )
-from zhiqian_desktop.services.maintenance import open_app_database
+from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.store.models import SupervisionCase
 
 # The app's own start-up path (gui/app.py run()), stopped once the docket's first page is on

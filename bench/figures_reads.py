@@ -15,15 +15,15 @@ from bench.core import PAGE, Context, Measured, NotAvailable, figure, median_ms
 from bench.floors import captured_sql, replay, with_sql_floor
 from zhiqian_desktop.domain.stats import GroupBy, Period
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.intake.docket import (
     SORT_KEYS,
     DocketQuery,
     _docket_select,
     count_cases,
     list_cases,
 )
-from zhiqian_desktop.services.dues import due_list
-from zhiqian_desktop.services.stats import compute_stats
+from zhiqian_desktop.services.reporting.stats import compute_stats
+from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.store.models import Party, SupervisionCase
 
 STATS_YEAR = 2025

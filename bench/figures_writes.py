@@ -29,8 +29,8 @@ from bench.core import (
 from bench.floors import bare_page_ms, captured_sql, file_copy_seconds, replay
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services.docket import DocketQuery, count_cases, list_cases
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.intake.docket import DocketQuery, count_cases, list_cases
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -65,7 +65,7 @@ def _admin(db: Database) -> Any:
 
 @figure("notice: issue one urging notice (render + store + audit)", 25)
 def one_notice(ctx: Context) -> Measured:
-    from zhiqian_desktop.services.notices import issue_notice
+    from zhiqian_desktop.services.supervision.notices import issue_notice
 
     db = ctx.write_db
     actor = _admin(db)
@@ -73,14 +73,14 @@ def one_notice(ctx: Context) -> Measured:
 
     def action() -> None:
         with db.unit_of_work() as s:
-            issue_notice(db, s, actor, next(case_ids), DocumentKind.URGING, today=ctx.today)
+            issue_notice(s, actor, next(case_ids), DocumentKind.URGING, today=ctx.today)
 
     return Measured(median_ms(ctx, action), bare_page_ms(ctx), "bare ReportLab page, same face")
 
 
 @figure("batch: 200 supervision notices with service receipts (one PDF)", 5, unit="s")
 def batch_notices(ctx: Context) -> Measured:
-    from zhiqian_desktop.services.batch_print import issue_batch
+    from zhiqian_desktop.services.closing.batch_print import issue_batch
 
     db = ctx.write_db
     actor = _admin(db)
@@ -169,7 +169,7 @@ def backup(ctx: Context) -> Measured:
 
 @figure("check: integrity_check + audit chain (zhiqian check)", 30, unit="s")
 def check(ctx: Context) -> Measured:
-    from zhiqian_desktop.services.maintenance import check as run_check
+    from zhiqian_desktop.services.admin.maintenance import check as run_check
 
     start = time.perf_counter()
     with captured_sql(ctx.db.engine) as statements:
@@ -193,9 +193,9 @@ DESK_SCRIPT = textwrap.dedent(
     import sys, time
     from datetime import UTC, datetime
     from zhiqian_desktop.domain.kinds import ContactKind
-    from zhiqian_desktop.services import contacts
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.supervision import contacts
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.users import default_actor
     db = open_app_database(sys.argv[1], check=False)
     with db.reader() as s:
         actor = default_actor(s)

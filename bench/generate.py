@@ -6,7 +6,7 @@ The database is opened through `open_database`, so the schema is exactly the mig
 written with SQLAlchemy Core executemany in batches. The derived docket columns (obligor_names,
 search_text, amount_paid, next_due_date) are computed here the same way `docket.refresh_derived`
 computes them, and each case gets one audit event on the chain, linked with the same keyed digest
-`services.audit` uses (the key is the one the first event of the set-up wrote beside the file), so
+`services.core.audit` uses (the key is the one the first event of the set-up wrote beside the file), so
 `zhiqian check` passes on the result.
 
 The result is cached at bench/.cache/bench-100k.db (bench-10k.db for --cases 10000, and so on)
@@ -46,11 +46,12 @@ from zhiqian_desktop.domain.kinds import (
     SettlementStatus,
 )
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus
-from zhiqian_desktop.services import audit
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.calendar import load_calendar
-from zhiqian_desktop.services.docket import split_phones
-from zhiqian_desktop.store.database import Database, open_database, sqlite_url
+from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.calendar import load_calendar
+from zhiqian_desktop.services.intake.docket import split_phones
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.migrations import head_revision
 from zhiqian_desktop.store.models import Base
@@ -354,7 +355,7 @@ def build(db_path: Path, *, cases: int, seed: int, quiet: bool = False) -> None:
                 select(Base.metadata.tables["audit_event"].c.hash).order_by(text("seq DESC"))
             ).first()
             # The set-up's first event made the court secret beside the file; every event the
-            # generator appends is linked with it, as services.audit.record_event links them.
+            # generator appends is linked with it, as services.core.audit.record_event links them.
             key = audit.chain_key(s)
         tables = Tables()
         handlers, tribunals = _staff(db, tables)
@@ -697,10 +698,10 @@ def refresh_next_due(db: Database, tables: Tables) -> None:
     """Recompute next_due_date of every open case in bulk with the due-list rules, when present.
 
     The generator's own estimate (supervision limit vs. latest promised follow-up) stands in for
-    a program without services/dues.py; with it, the docket column follows its rules exactly.
+    a program without services/supervision/dues.py; with it, the docket column follows its rules exactly.
     """
     try:
-        from zhiqian_desktop.services.dues import (
+        from zhiqian_desktop.services.supervision.dues import (
             DueCalculator,
             DueFilter,
             load_facts,
@@ -725,7 +726,7 @@ def refresh_next_due(db: Database, tables: Tables) -> None:
     # The rows were written with Core, past the session events that keep the due-list's stored
     # deadlines in step: compute them all once, as the migration does for an existing database.
     try:
-        from zhiqian_desktop.services.due_items import rebuild_due_items
+        from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
     except ImportError:
         return
     with db.unit_of_work() as s:
@@ -734,8 +735,8 @@ def refresh_next_due(db: Database, tables: Tables) -> None:
 
 def check_sample(path: Path, size: int = 300) -> None:
     """Recompute the derived columns of a sample through the service and compare; verify the chain."""
-    from zhiqian_desktop.services.audit import verify_chain
-    from zhiqian_desktop.services.docket import refresh_derived
+    from zhiqian_desktop.services.core.audit import verify_chain
+    from zhiqian_desktop.services.intake.docket import refresh_derived
     from zhiqian_desktop.store.models import SupervisionCase
 
     fields = ("obligor_names", "search_text", "amount_paid", "next_due_date")
@@ -764,7 +765,7 @@ def check_sample(path: Path, size: int = 300) -> None:
 def _check_due_items(s: Any) -> None:
     """The due-list read from the stored deadlines equals the one computed from the data."""
     try:
-        from zhiqian_desktop.services.dues import computed_due_list, due_list
+        from zhiqian_desktop.services.supervision.dues import computed_due_list, due_list
     except ImportError:
         return
     today = date.today()

@@ -144,9 +144,9 @@ def profile(db_url: str) -> dict[str, Any]:
 
 
 def _demo_url(folder: Path) -> str:
-    from zhiqian_desktop.services import settings as settings_service
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core import settings as settings_service
+    from zhiqian_desktop.store.engine import sqlite_url
 
     url = sqlite_url(folder / "profile.db")
     db = open_app_database(url)
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         if args.db is not None:
-            from zhiqian_desktop.store.database import sqlite_url
+            from zhiqian_desktop.store.engine import sqlite_url
 
             url = sqlite_url(args.db)
         else:

@@ -1,7 +1,7 @@
 """The benchmark on a court server (PostgreSQL).
 
 `fill(url)` makes the database the URL names and copies the cached SQLite benchmark into it with
-the app's own copy-database (`services.transfer_db.copy_database`: every table checked by row
+the app's own copy-database (`services.admin.server_copy.copy_database`: every table checked by row
 count and checksum, the audit chain linked again the server's way). The database is marked as the
 benchmark's with a comment holding the generator's stamp, so it is reused while the stamp matches
 and never confused with a court's database: one that exists without the mark is left alone.
@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.transfer_db import copy_database
-from zhiqian_desktop.store.database import normalise_url, sqlite_url
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.admin.server_copy import copy_database
+from zhiqian_desktop.store.engine import normalise_url, sqlite_url
 
 
 def _name(url: str) -> str:

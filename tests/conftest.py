@@ -17,12 +17,15 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import CaseInput, PartyInput
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import default_actor
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import Clock
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 
 TODAY = date(2026, 11, 25)
 
@@ -251,3 +254,9 @@ def make_case_input(
     for key, value in extra.items():
         setattr(data, key, value)
     return data
+
+
+def gui_context(db: Database, actor: Actor, today: date | None = TODAY) -> AppContext:
+    """What the app gives a page or dialog: this database and user, a clock fixed at ``today``
+    (the desk's own clock when None)."""
+    return AppContext(db, actor, Clock.fixed(today) if today is not None else Clock())

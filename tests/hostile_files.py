@@ -20,13 +20,17 @@ from openpyxl import Workbook
 from tests.conftest import SETUP, TODAY, make_case_input
 from tests.services.test_sync import open_laptop, setup_court, tribunal_kit
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import maintenance, settings, sync
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.importing import template_rows, write_import_template
-from zhiqian_desktop.services.outcomes import close_case, mark_failed
-from zhiqian_desktop.services.packages import build_transfer_package
-from zhiqian_desktop.services.users import default_actor
-from zhiqian_desktop.store.database import sqlite_url
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.closing.outcomes import close_case, mark_failed
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.core import settings
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.exchange.changes import export_changes
+from zhiqian_desktop.services.exchange.court_key import court_key, sign_manifest
+from zhiqian_desktop.services.exchange.records import CHANGES, KIT_DB, MANIFEST, SIGNATURE
+from zhiqian_desktop.services.intake.docket import get_case, register_case
+from zhiqian_desktop.services.intake.import_template import template_rows, write_import_template
+from zhiqian_desktop.store.engine import sqlite_url
 
 DEEP = 100_000
 """Nesting of the JSON bombs: far past any recursion limit."""
@@ -93,12 +97,12 @@ def make_court(root: Path) -> Court:
     with laptop.db.unit_of_work() as s:
         case = get_case(s, court.cases[0])
         case.notes = "法庭补充的备注"
-    changes = sync.export_changes(laptop.db, inputs / "changes.zip", actor=laptop.clerk)
+    changes = export_changes(laptop.db, inputs / "changes.zip", actor=laptop.clerk)
     laptop.db.dispose()
     transfer = build_transfer_package(
         db, admin, gone, "经多次督促仍未履行", inputs / "transfer.zip", as_zip=True, today=TODAY
     )
-    key = sync.court_key(db)
+    key = court_key(db)
     assert key is not None
     with db.reader() as s:
         numbers = {i: get_case(s, i).case_no for i in (court.own_case, failed, closed)}
@@ -150,15 +154,15 @@ def _rezip(source: Path, path: Path, change: Callable[[dict[str, bytes]], None])
 
 def _signed(court: Court, members: dict[str, bytes], manifest: bytes) -> None:
     """A manifest the court key signs: what only someone holding the key could make."""
-    members[sync.MANIFEST] = manifest
-    members[sync.SIGNATURE] = (sync._sign(court.key, manifest) + "\n").encode("ascii")
+    members[MANIFEST] = manifest
+    members[SIGNATURE] = (sign_manifest(court.key, manifest) + "\n").encode("ascii")
 
 
 def _resign_manifest(
     court: Court, change: Callable[[dict[str, object]], None]
 ) -> Callable[[dict[str, bytes]], None]:
     def edit(members: dict[str, bytes]) -> None:
-        manifest = json.loads(members[sync.MANIFEST])
+        manifest = json.loads(members[MANIFEST])
         change(manifest)
         _signed(court, members, json.dumps(manifest).encode("utf-8"))
 
@@ -171,10 +175,10 @@ def _with_changes(court: Court, raw: bytes) -> Callable[[dict[str, bytes]], None
     def edit(members: dict[str, bytes]) -> None:
         import hashlib
 
-        members[sync.CHANGES] = raw
-        manifest = json.loads(members[sync.MANIFEST])
+        members[CHANGES] = raw
+        manifest = json.loads(members[MANIFEST])
         for entry in manifest["files"]:
-            if entry["path"] == sync.CHANGES:
+            if entry["path"] == CHANGES:
                 entry["sha256"] = hashlib.sha256(raw).hexdigest()
                 entry["size"] = len(raw)
         _signed(court, members, json.dumps(manifest).encode("utf-8"))
@@ -275,34 +279,32 @@ BUILDERS: dict[str, Callable[[Court, Path], Path]] = {
     # Offline kits (open-kit)
     "kit-text.zip": lambda c, p: _bytes(p, b"not a kit"),
     "kit-empty.zip": lambda c, p: _zip(p, {}),
-    "kit-no-manifest.zip": lambda c, p: _rezip(c.kit, p, lambda m: m.pop(sync.MANIFEST)),
-    "kit-deep-manifest.zip": lambda c, p: _rezip(
-        c.kit, p, lambda m: m.update({sync.MANIFEST: _deep()})
-    ),
+    "kit-no-manifest.zip": lambda c, p: _rezip(c.kit, p, lambda m: m.pop(MANIFEST)),
+    "kit-deep-manifest.zip": lambda c, p: _rezip(c.kit, p, lambda m: m.update({MANIFEST: _deep()})),
     "kit-deep-object.zip": lambda c, p: _rezip(
-        c.kit, p, lambda m: m.update({sync.MANIFEST: _deep("{")})
+        c.kit, p, lambda m: m.update({MANIFEST: _deep("{")})
     ),
     "kit-junk-manifest.zip": lambda c, p: _rezip(
-        c.kit, p, lambda m: m.update({sync.MANIFEST: b"\xff\xfe\x00junk"})
+        c.kit, p, lambda m: m.update({MANIFEST: b"\xff\xfe\x00junk"})
     ),
     "kit-forged-signature.zip": lambda c, p: _rezip(
-        c.kit, p, lambda m: m.update({sync.SIGNATURE: b"0" * 64 + b"\n"})
+        c.kit, p, lambda m: m.update({SIGNATURE: b"0" * 64 + b"\n"})
     ),
     "kit-extra-member.zip": lambda c, p: _rezip(c.kit, p, lambda m: m.update({"evil.exe": b"MZ"})),
     "kit-slip-member.zip": lambda c, p: _rezip(c.kit, p, lambda m: m.update({"../evil": b"x"})),
     "kit-altered-db.zip": lambda c, p: _rezip(
-        c.kit, p, lambda m: m.update({sync.KIT_DB: m[sync.KIT_DB][:-10] + b"0123456789"})
+        c.kit, p, lambda m: m.update({KIT_DB: m[KIT_DB][:-10] + b"0123456789"})
     ),
     "kit-changes-schema.zip": lambda c, p: _rezip(c.changes, p, lambda m: None),
     # Change packages (import-changes)
     "changes-text.zip": lambda c, p: _bytes(p, b"not a package"),
     "changes-empty.zip": lambda c, p: _zip(p, {}),
-    "changes-no-manifest.zip": lambda c, p: _rezip(c.changes, p, lambda m: m.pop(sync.MANIFEST)),
+    "changes-no-manifest.zip": lambda c, p: _rezip(c.changes, p, lambda m: m.pop(MANIFEST)),
     "changes-deep-manifest.zip": lambda c, p: _rezip(
-        c.changes, p, lambda m: m.update({sync.MANIFEST: _deep()})
+        c.changes, p, lambda m: m.update({MANIFEST: _deep()})
     ),
     "changes-deep-object.zip": lambda c, p: _rezip(
-        c.changes, p, lambda m: m.update({sync.MANIFEST: _deep("{")})
+        c.changes, p, lambda m: m.update({MANIFEST: _deep("{")})
     ),
     "changes-signed-deep-changes.zip": lambda c, p: _rezip(
         c.changes, p, lambda m: _with_changes(c, _deep())(m)
@@ -311,10 +313,10 @@ BUILDERS: dict[str, Callable[[Court, Path], Path]] = {
         c.changes, p, lambda m: _with_changes(c, b'{"records": [{"entity": "user"}]}')(m)
     ),
     "changes-forged-signature.zip": lambda c, p: _rezip(
-        c.changes, p, lambda m: m.update({sync.SIGNATURE: b"f" * 64 + b"\n"})
+        c.changes, p, lambda m: m.update({SIGNATURE: b"f" * 64 + b"\n"})
     ),
     "changes-altered.zip": lambda c, p: _rezip(
-        c.changes, p, lambda m: m.update({sync.CHANGES: m[sync.CHANGES].replace(b"1", b"2", 1)})
+        c.changes, p, lambda m: m.update({CHANGES: m[CHANGES].replace(b"1", b"2", 1)})
     ),
     "changes-other-court.zip": lambda c, p: _rezip(
         c.changes, p, _resign_manifest(c, lambda m: m.update({"court_id": "another-court"}))

@@ -19,9 +19,9 @@ from sqlalchemy.engine import make_url
 
 from bench import generate, run, server
 from bench.core import FIGURES, SERVER, SQLITE
-from zhiqian_desktop.cli import main as zhiqian
-from zhiqian_desktop.services.maintenance import check, open_app_database
-from zhiqian_desktop.store.database import sqlite_url
+from zhiqian_desktop.cli.main import main as zhiqian
+from zhiqian_desktop.services.admin.maintenance import check, open_app_database
+from zhiqian_desktop.store.engine import sqlite_url
 
 pytestmark = pytest.mark.slow
 

@@ -19,14 +19,14 @@ FORBIDDEN = ("QtWebEngine", "Qt6WebEngine", "Qt6Quick", "Qt6Qml", "tkinter", "_t
 
 
 def _cli_has_self_test() -> bool:
-    from zhiqian_desktop.cli import build_parser
+    from zhiqian_desktop.cli.main import build_parser
 
     return "--self-test" in build_parser().format_help()
 
 
 def test_build_runs_self_test(tmp_path: Path) -> None:
     if not _cli_has_self_test():
-        pytest.skip("zhiqian_desktop/cli.py does not offer --self-test yet")
+        pytest.skip("zhiqian_desktop/cli/main.py does not offer --self-test yet")
     dist, work = tmp_path / "dist", tmp_path / "build"
     done = subprocess.run(
         [

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile_files import Court, dump_hash, make_court
-from zhiqian_desktop.cli import main
+from zhiqian_desktop.cli.main import main
 from zhiqian_desktop.store import cipher
 
 pytestmark = pytest.mark.skipif(

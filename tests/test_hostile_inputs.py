@@ -19,12 +19,12 @@ from conftest import TODAY, make_case_input
 from hostile_files import _bytes, _zip
 from sqlalchemy import inspect, text
 
-from zhiqian_desktop.cli import main
+from zhiqian_desktop.cli.main import main
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import CaseInput, PartyInput, get_case, register_case
-from zhiqian_desktop.services.settings import get_settings, update_settings
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings, update_settings
+from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, get_case, register_case
 from zhiqian_desktop.store.database import Database
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -299,7 +299,7 @@ FILES: dict[str, Callable[[Path], Path]] = {
 def test_import_of_a_bad_workbook(
     db: Database, admin: Actor, tmp_path: Path, make: Callable[[Path], Path]
 ) -> None:
-    from zhiqian_desktop.services.importing import import_cases
+    from zhiqian_desktop.services.intake.importing import import_cases
 
     path = make(tmp_path)
     assert_refused(db, lambda: import_cases(db, admin, path, today=TODAY, backup=False))
@@ -319,7 +319,7 @@ PACKAGES: dict[str, Callable[[Path], Path]] = {
 def test_verifying_a_junk_package(
     db: Database, tmp_path: Path, make: Callable[[Path], Path]
 ) -> None:
-    from zhiqian_desktop.services.packages import verify_package
+    from zhiqian_desktop.services.closing.transfer_verify import verify_package
 
     path = make(tmp_path)
     before = counts(db)

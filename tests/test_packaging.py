@@ -55,4 +55,4 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
         .read(next(n for n in names if n.endswith("entry_points.txt")))
         .decode()
     )
-    assert "zhiqian = zhiqian_desktop.cli:main" in entry
+    assert "zhiqian = zhiqian_desktop.cli.main:main" in entry

@@ -62,26 +62,22 @@ def _check_migrations() -> str:
 
 
 def _open_database(state: dict[str, Any]) -> str:
-    from zhiqian_desktop.services import settings as settings_service
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.users import default_actor
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core import settings as settings_service
+    from zhiqian_desktop.services.core.users import default_actor
+    from zhiqian_desktop.store.engine import sqlite_url
 
     path: Path = state["folder"] / "selftest.db"
     db = open_app_database(sqlite_url(path))
     state["db"] = db
-    with db.unit_of_work() as session:
-        settings_service.initialize(
-            session, settings_service.SetupInput("自检人民法院", "内0221", "执前督")
-        )
-    with db.reader() as session:
-        state["actor"] = default_actor(session)
+    settings_service.initialize(db, settings_service.SetupInput("自检人民法院", "内0221", "执前督"))
+    state["actor"] = default_actor(db)
     return f"{path.name} migrated and initialised"
 
 
 def _register_case(state: dict[str, Any]) -> str:
     from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
+    from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
 
     data = CaseInput(
         original_case_no="（2026）内0221民初1号",
@@ -95,21 +91,18 @@ def _register_case(state: dict[str, Any]) -> str:
             PartyInput(PartyRole.OBLIGOR, "王某某", PartyKind.PERSON, phones="13912345678"),
         ],
     )
-    with state["db"].unit_of_work() as session:
-        case = register_case(session, state["actor"], data, today=SELF_TEST_DAY)
-        state["case_id"], case_no = case.id, case.case_no
-    return case_no
+    case = register_case(state["db"], state["actor"], data, today=SELF_TEST_DAY)
+    state["case_id"] = case.id
+    return case.case_no
 
 
 def _render_notice(state: dict[str, Any]) -> str:
     from zhiqian_desktop.domain.kinds import DocumentKind
-    from zhiqian_desktop.services.notices import issue_notice
+    from zhiqian_desktop.services.supervision.notices import issue_notice
 
-    db = state["db"]
-    with db.unit_of_work() as session:
-        issued = issue_notice(
-            db, session, state["actor"], state["case_id"], DocumentKind.URGING, today=SELF_TEST_DAY
-        )
+    issued = issue_notice(
+        state["db"], state["actor"], state["case_id"], DocumentKind.URGING, today=SELF_TEST_DAY
+    )
     pdf = issued.pdf
     state["pdf_path"] = state["folder"] / "notice.pdf"
     state["pdf_path"].write_bytes(pdf)

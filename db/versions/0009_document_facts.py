@@ -85,7 +85,7 @@ def _rebuild_due_items() -> None:
     column those rules read must do this fill itself (and this one must then stop doing it)."""
     from sqlalchemy.orm import Session
 
-    from zhiqian_desktop.services.due_items import rebuild_due_items
+    from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
 
     with Session(bind=op.get_bind()) as session:
         rebuild_due_items(session)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from zhiqian_desktop.cli import main
+from zhiqian_desktop.cli.main import main
 
 Captured = tuple[int, str, str]
 

@@ -16,12 +16,13 @@ import pytest
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.demo import generate_demo
-from zhiqian_desktop.services.docket import DocketQuery, count_cases, register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin.demo import generate_demo
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import DocketQuery, count_cases, register_case
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 
 Captured = tuple[int, str, str]
 
@@ -85,7 +86,7 @@ def test_init_creates_the_court_and_the_admin(run: Any, db_path: Path) -> None:
             "内0221",
             "执前调",
         )
-        from zhiqian_desktop.services.users import default_actor
+        from zhiqian_desktop.services.core.users import default_actor
 
         assert default_actor(session).username == "zhangsan"
     db.dispose()
@@ -516,7 +517,7 @@ def test_a_desks_old_template_file_is_taken_into_the_database_by_the_first_comma
 ) -> None:
     from tests.printing.helpers import flat, pdf_text
     from zhiqian_desktop.domain.kinds import DocumentKind
-    from zhiqian_desktop.services import document_templates
+    from zhiqian_desktop.services.supervision import templates as document_templates
 
     folder = document_templates.legacy_templates_dir()
     folder.mkdir(parents=True)

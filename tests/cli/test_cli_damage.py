@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from tests.cli.test_cli import one_line_error
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.demo import generate_demo
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.store.database import sqlite_url
+from zhiqian_desktop.services.admin.demo import generate_demo
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.store.engine import sqlite_url
 
 PAGE = 4096
 

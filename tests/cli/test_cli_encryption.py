@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.cli.test_cli import one_line_error
-from zhiqian_desktop.cli import main
+from zhiqian_desktop.cli.main import main
 from zhiqian_desktop.store import cipher
 
 pytest.importorskip("sqlcipher3", reason="encryption needs the sqlcipher extra")

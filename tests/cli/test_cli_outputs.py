@@ -20,11 +20,12 @@ from tests.conftest import TODAY, make_case_input
 from tests.hostile_files import dump_hash
 from tests.services.test_sync import setup_court, tribunal_kit
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.outcomes import close_case, mark_failed
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.closing.outcomes import close_case, mark_failed
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 
 OWN = b"the clerk's own file, not to be lost"
 
@@ -184,9 +185,9 @@ def test_no_output_replaces_a_device_or_a_pipe(run: Any, docket: Docket, tmp_pat
 WRITER = """
 import sys, time
 sys.path.insert(0, sys.argv[2])
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.users import default_actor
 from tests.conftest import TODAY, make_case_input
 
 db = open_app_database(sys.argv[1])

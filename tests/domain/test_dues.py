@@ -226,6 +226,15 @@ def test_installment_paid_late_leaves_the_list_and_the_next_one_comes_up() -> No
     assert only(late, DueKind.INSTALLMENT, date(2026, 12, 7))[0].due_date == date(2026, 12, 10)
 
 
+def test_only_a_settled_case_runs_on_its_installments() -> None:
+    # Marked failed (or reopened) with the schedule still recorded: the instalments are no longer
+    # what the team follows up, the supervision limit is again.
+    failed = replace(settled(), status=CaseStatus.FAILED)
+    assert not only(failed, DueKind.INSTALLMENT)
+    assert only(failed, DueKind.SUPERVISION_LIMIT, date(2026, 12, 22))
+    assert not only(settled(), DueKind.SUPERVISION_LIMIT, date(2026, 12, 22))
+
+
 def test_partial_payment_applies_to_the_oldest_installment() -> None:
     part = settled(PaymentFact(date(2026, 11, 24), Decimal("6000.00")))
     assert unpaid_installments(part) == [(SCHEDULE[1], Decimal("1000.00"))]
@@ -603,7 +612,7 @@ def test_items_for_a_day_match_every_deadline_filtered_by_when_it_shows() -> Non
 @given(st.lists(case_facts(), max_size=3), dates)
 def test_the_list_from_stored_deadlines_is_the_computed_list(cases: list[Facts], on: date) -> None:
     """Every deadline of a case, kept with its first day on the list, gives back exactly the
-    list the rules compute for any date (what services/due_items.py stores relies on this)."""
+    list the rules compute for any date (what services/supervision/due_items.py stores relies on this)."""
     cases = [
         replace(f, case_id=f"c{i}", case_no=f"（2026）执前督{i}号") for i, f in enumerate(cases)
     ]

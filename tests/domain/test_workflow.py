@@ -10,11 +10,15 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.workflow import (
     CLOSED_STATUSES,
+    CLOSING_STATUSES,
     DOCUMENTS_AFTER_CLOSING,
     OPEN_STATUSES,
     REOPENABLE,
+    CaseAction,
     CaseStatus,
     allowed_next,
+    available_actions,
+    check_action,
     check_reopen,
     check_transition,
     document_refusal,
@@ -23,7 +27,8 @@ from zhiqian_desktop.domain.workflow import (
 
 S = CaseStatus
 
-# The workflow of DESIGN.md §2, written out independently of the module under test.
+# The workflow of docs/architecture.md ("The case's life"), written out independently of the module
+# under test.
 EXPECTED: dict[CaseStatus, set[CaseStatus]] = {
     S.REGISTERED: {S.SUPERVISING, S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},
     S.SUPERVISING: {S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},
@@ -174,3 +179,74 @@ def test_which_documents_a_status_allows(status: CaseStatus, kind: DocumentKind)
         assert refusal is not None
         assert f"已“{status.label}”" in refusal and kind.label in refusal
         assert "（2026）内0221执前督1号" in refusal
+
+
+# --- the actions a status allows (the case page's buttons and the services' checks) ------------
+
+A = CaseAction
+# What the case page offered before the rules moved here, written out again by status.
+ACTIONS: dict[CaseStatus, set[CaseAction]] = {
+    S.REGISTERED: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.SETTLE, A.CLOSE, A.MARK_FAILED,
+                   A.TRANSFER},
+    S.SUPERVISING: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.SETTLE, A.CLOSE, A.MARK_FAILED,
+                    A.TRANSFER},
+    S.SETTLED: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.CLOSE, A.MARK_FAILED, A.TRANSFER},
+    S.FAILED: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.TRANSFER},
+    S.PERFORMED: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.SETTLEMENT_PERFORMED: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.WITHDRAWN: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.UNSUITABLE: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.TRANSFERRED: {A.ARCHIVE_DOSSIER},
+    S.ARCHIVED: {A.REOPEN, A.ARCHIVE_DOSSIER},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_available_actions(status: CaseStatus) -> None:
+    assert available_actions(status) == ACTIONS[status]
+
+
+@pytest.mark.parametrize(("status", "action"), list(itertools.product(CaseStatus, CaseAction)))
+def test_check_action_refuses_exactly_what_is_not_available(
+    status: CaseStatus, action: CaseAction
+) -> None:
+    if action in ACTIONS[status]:
+        check_action(status, action, "（2026）内0221执前督1号")
+        return
+    with pytest.raises(UserError) as refused:
+        check_action(status, action, "（2026）内0221执前督1号")
+    assert status.label in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("status", "target"), list(itertools.product(CaseStatus, CLOSING_STATUSES))
+)
+def test_closing_into_an_outcome_follows_the_transitions(
+    status: CaseStatus, target: CaseStatus
+) -> None:
+    if A.CLOSE in ACTIONS[status] and target in EXPECTED[status]:
+        check_action(status, A.CLOSE, "1号", target=target)
+    else:
+        with pytest.raises(UserError):
+            check_action(status, A.CLOSE, "1号", target=target)
+
+
+def test_a_closed_case_is_refused_with_the_way_back() -> None:
+    with pytest.raises(UserError, match="不能再登记履行款；如需继续办理请先重新开启案件"):
+        check_action(S.PERFORMED, A.RECORD_PAYMENT, "1号")
+    with pytest.raises(UserError, match="案件状态不能从“督促不成”变为“和解履行中”"):
+        check_action(S.FAILED, A.SETTLE, "1号")
+
+
+def test_each_refusal_says_what_to_do_instead() -> None:
+    with pytest.raises(UserError) as refused:
+        check_action(S.SUPERVISING, A.ARCHIVE_DOSSIER, "1号")
+    assert refused.value.message == (
+        "案件1号尚未结案（当前状态：督促中），不能生成归档卷宗；请先结案或移送执行"
+    )
+    with pytest.raises(UserError) as refused:
+        check_action(S.TRANSFERRED, A.REOPEN, "1号")
+    assert refused.value.message == "“已移送执行”状态的案件不能重新开启"
+    with pytest.raises(UserError) as refused:
+        check_action(S.FAILED, A.CLOSE, "1号")
+    assert refused.value.message == "案件1号状态为“督促不成”，不能结案"

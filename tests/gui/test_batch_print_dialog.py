@@ -9,11 +9,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
 from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Document, Party, SupervisionCase
 
@@ -25,7 +25,7 @@ def _dialog(qtbot: QtBot, db: Database, admin: Actor, count: int) -> BatchPrintD
         ids = [
             register_case(s, admin, make_case_input(n), today=TODAY).id for n in range(1, count + 1)
         ]
-    dialog = BatchPrintDialog(db, admin, case_ids=ids, today=TODAY)
+    dialog = BatchPrintDialog(gui_context(db, admin), case_ids=ids)
     qtbot.addWidget(dialog)
     opened: list[Path] = []
 

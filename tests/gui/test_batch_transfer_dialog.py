@@ -6,13 +6,13 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.packages import verify_package
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.store.database import Database
 
 
@@ -28,7 +28,7 @@ def test_checked_failed_cases_are_transferred(
             outcomes.mark_failed(
                 s, admin, case_id, failed_on=TODAY, reason="多次督促未履行", today=TODAY
             )
-    dialog = BatchTransferDialog(db, admin, today=lambda: TODAY)
+    dialog = BatchTransferDialog(gui_context(db, admin))
     qtbot.addWidget(dialog)
     assert dialog.cases.count() == 2  # only 督促不成 cases are offered
     dialog.start()

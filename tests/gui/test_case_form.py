@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
 from zhiqian_desktop.gui.case_form import CaseFormDialog
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import (
     DocketQuery,
     get_case,
     list_cases,
@@ -40,7 +40,7 @@ def case_count(db: Database) -> int:
 def open_form(
     qtbot: QtBot, db: Database, actor: Actor, case_id: str | None = None
 ) -> CaseFormDialog:
-    dialog = CaseFormDialog(db, actor, case_id, today=TODAY)
+    dialog = CaseFormDialog(gui_context(db, actor), case_id)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -224,8 +224,8 @@ def test_stale_edit_is_refused_and_input_kept(qtbot: QtBot, db: Database, admin:
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
+    qtbot.waitUntil(lambda: "已被他人修改" in dialog.banner.text())
     assert dialog.isVisible()
-    assert "已被他人修改" in dialog.banner.text()
     assert dialog.trial_judge.text() == "张法官"
     assert dialog.cause.currentText() == "我的案由"
     with db.reader() as s:

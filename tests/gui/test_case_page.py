@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import ContactKind, PaymentMethod
 from zhiqian_desktop.gui.case_page import TAB_TITLES, CasePage
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case, update_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import ContactLog, Payment
 
@@ -37,7 +37,7 @@ def case_id(db: Database, admin: Actor) -> str:
 
 
 def open_page(qtbot: QtBot, db: Database, admin: Actor, case_id: str) -> CasePage:
-    page = CasePage(db, admin)
+    page = CasePage(gui_context(db, admin, today=None))
     qtbot.addWidget(page)
     page.show_case(case_id)
     page.show()

@@ -12,9 +12,9 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import PgServer
 from zhiqian_desktop.gui.database_dialog import DatabaseDialog, configured_url
-from zhiqian_desktop.services import database_choice
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.store.database import sqlite_url
+from zhiqian_desktop.services.admin import database_choice
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.store.engine import sqlite_url
 
 pytestmark = pytest.mark.gui
 

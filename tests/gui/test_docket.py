@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.domain.workflow import CaseStatus
@@ -27,9 +27,9 @@ from zhiqian_desktop.gui.docket_model import (
     DocketModel,
 )
 from zhiqian_desktop.gui.docket_page import DocketPage
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketRow, register_case
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import create_user
+from zhiqian_desktop.services.intake.docket import SORT_KEYS, DocketRow, register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import SupervisionCase
@@ -80,7 +80,7 @@ def case_ids(db: Database, admin: Actor) -> list[str]:
 
 @pytest.fixture
 def page(qtbot: QtBot, db: Database, admin: Actor, case_ids: list[str]) -> DocketPage:
-    widget = DocketPage(db, admin, today=lambda: TODAY)
+    widget = DocketPage(gui_context(db, admin))
     qtbot.addWidget(widget)
     widget.resize(1400, 700)
     widget.show()
@@ -254,7 +254,7 @@ def test_model_reads_only_the_pages_it_shows(qtbot: QtBot, db: Database, admin: 
     with db.unit_of_work() as s:
         for i in range(450):
             register_case(s, admin, make_case_input(i + 1, phone=None), today=TODAY)
-    widget = DocketPage(db, admin, today=lambda: TODAY)
+    widget = DocketPage(gui_context(db, admin))
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
@@ -271,3 +271,8 @@ def test_model_reads_only_the_pages_it_shows(qtbot: QtBot, db: Database, admin: 
     assert model.cached_rows() == PAGE_SIZE + 50
     last = model.index(449, COL_CASE_NO).data()
     assert last == "（2026）内0221执前督1号"
+
+
+def test_every_column_of_the_docket_sorts_by_its_own_key() -> None:
+    # A header click sorts by SORT_KEYS[column]: one key per column, none shared.
+    assert len(COLUMNS) == len(SORT_KEYS) == len(set(SORT_KEYS))

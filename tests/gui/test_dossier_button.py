@@ -7,12 +7,12 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.case_page import CasePage
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database
 
 
@@ -20,7 +20,7 @@ def test_dossier_of_a_closed_case(qtbot: QtBot, db: Database, admin: Actor, tmp_
     with db.unit_of_work() as s:
         case = register_case(s, admin, make_case_input(1), today=TODAY)
         case_id, case_no = case.id, case.case_no
-    page = CasePage(db, admin, today=TODAY)
+    page = CasePage(gui_context(db, admin))
     qtbot.addWidget(page)
     page.show_case(case_id)
     assert not page.dossier_button.isEnabled()  # open cases have no dossier yet

@@ -10,15 +10,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import make_case_input
+from tests.conftest import gui_context, make_case_input
 from zhiqian_desktop.domain.dues import DueItem, DueKind, court_date
 from zhiqian_desktop.domain.kinds import ContactKind
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
 from zhiqian_desktop.gui.due_list_page import COL_CASE, ITEM_ROLE, OVERDUE_COLOUR, DueListPage
-from zhiqian_desktop.services import contacts, docket
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake import docket
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.types import utcnow
 
@@ -58,7 +59,7 @@ def rows(page: DueListPage) -> list[DueItem]:
 
 
 def open_page(qtbot: QtBot, db: Database, admin: Actor) -> DueListPage:
-    page = DueListPage(db, admin)
+    page = DueListPage(gui_context(db, admin, today=TODAY))
     qtbot.addWidget(page)
     page.resize(1200, 500)
     page.show()
@@ -137,7 +138,7 @@ def test_logging_a_call_with_a_new_follow_up_takes_the_row_off_the_list(
 def test_dialog_says_what_is_wrong_and_stays_open(
     qtbot: QtBot, db: Database, admin: Actor, cases: tuple[str, str], tmp_path: Path
 ) -> None:
-    dialog = ContactDialog(db, admin, cases[0])
+    dialog = ContactDialog(gui_context(db, admin, today=TODAY), cases[0])
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.summary_edit.setPlainText("答应付款")
@@ -149,13 +150,13 @@ def test_dialog_says_what_is_wrong_and_stays_open(
     dialog.promise_amount.setText("5,000")
     dialog.follow_up.setText((TODAY - timedelta(days=1)).isoformat())
     dialog.save()
-    assert "下次跟进日期不能早于" in dialog.banner.text()
+    qtbot.waitUntil(lambda: "下次跟进日期不能早于" in dialog.banner.text())
     dialog.follow_up.setText("")
     scan = tmp_path / "回执.pdf"
     scan.write_bytes(b"%PDF-1.4 scan")
     dialog.add_attachment_paths([scan])
     dialog.save()
-    assert dialog.result() == dialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted)
     with db.reader() as s:
         [entry] = contacts.list_contacts(s, cases[0])
     assert [a.filename for a in entry.attachments] == ["回执.pdf"]
@@ -166,7 +167,7 @@ def test_contacts_tab_shows_corrections_struck_through(
     qtbot: QtBot, db: Database, admin: Actor, cases: tuple[str, str]
 ) -> None:
     _plain, livelihood = cases
-    tab = ContactsTab(db, admin)
+    tab = ContactsTab(gui_context(db, admin, today=TODAY))
     qtbot.addWidget(tab)
     tab.show_case(livelihood)
     assert tab.table.rowCount() == 1
@@ -193,7 +194,7 @@ def test_contacts_tab_shows_corrections_struck_through(
 def test_applicant_notice_is_copied_and_logged(
     qtbot: QtBot, db: Database, admin: Actor, cases: tuple[str, str]
 ) -> None:
-    tab = ContactsTab(db, admin)
+    tab = ContactsTab(gui_context(db, admin, today=TODAY))
     qtbot.addWidget(tab)
     tab.show_case(cases[0])
     tab.notice_button.click()
@@ -226,7 +227,7 @@ def test_screenshots(
     import os
 
     page = open_page(qtbot, db, admin)
-    dialog = ContactDialog(db, admin, cases[1])
+    dialog = ContactDialog(gui_context(db, admin, today=TODAY), cases[1])
     qtbot.addWidget(dialog)
     dialog.show()
     out = Path(os.environ.get("ZHIQIAN_SHOTS", tmp_path))

@@ -11,21 +11,22 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import SETUP
+from tests.conftest import SETUP, gui_context
 from tests.gui.test_settings_page import retype, type_text
 from tests.services.test_sync import setup_court
 from zhiqian_desktop.gui import app
 from zhiqian_desktop.gui.passphrase_dialog import PassphraseDialog
 from zhiqian_desktop.gui.setup_dialog import SetupDialog
 from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services import sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.settings import get_settings
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.exchange import kit_opening, sealed_kits
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.database import Database, encrypted_url, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
 
 pytest.importorskip("sqlcipher3", reason="encryption needs the sqlcipher extra")
 pytestmark = pytest.mark.gui
@@ -150,7 +151,7 @@ def test_the_setup_dialog_encrypts_the_new_database(
     assert not dialog.passphrase_error.isVisible()
 
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
     db = dialog.db
     try:
         assert db is not empty_db and db.url == encrypted_url(db_path)
@@ -176,7 +177,7 @@ def test_without_encryption_the_setup_leaves_the_file_plain(
     qtbot.addWidget(dialog)
     fill_setup(qtbot, dialog)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
     assert dialog.db is empty_db
     empty_db.dispose()
     assert db_path.read_bytes()[:16] == b"SQLite format 3\x00"
@@ -186,7 +187,7 @@ def test_without_sqlcipher3_the_encryption_option_is_off(
     qtbot: QtBot, empty_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unavailable: Callable[[], bool] = lambda: False  # noqa: E731
-    monkeypatch.setattr("zhiqian_desktop.services.encryption.available", unavailable)
+    monkeypatch.setattr("zhiqian_desktop.services.admin.encryption.available", unavailable)
     dialog = SetupDialog(empty_db)
     qtbot.addWidget(dialog)
     assert not dialog.encryption.isEnabled()
@@ -197,7 +198,7 @@ def test_an_offline_kit_is_exported_encrypted_from_the_dialog(
     qtbot: QtBot, sqlite_db: Database, admin: Actor, tmp_path: Path
 ) -> None:
     court = setup_court(sqlite_db, admin)
-    dialog = ExportKitDialog(court.db, court.admin)
+    dialog = ExportKitDialog(gui_context(court.db, court.admin, today=None))
     qtbot.addWidget(dialog)
     dialog.owner.setCurrentIndex(dialog.owner.findText("法庭：沙尔沁法庭"))
     dialog.dest.setText(str(tmp_path / "kit.zip"))
@@ -213,8 +214,8 @@ def test_an_offline_kit_is_exported_encrypted_from_the_dialog(
     with qtbot.waitSignal(dialog.exported, timeout=30_000):
         dialog.ok_button.click()
     kit = tmp_path / "kit.zip"
-    assert sync.is_encrypted_kit(kit)
-    path = sync.open_kit(kit, tmp_path / "laptop", passphrase="kit-passphrase")
+    assert sealed_kits.is_encrypted_kit(kit)
+    path = kit_opening.open_kit(kit, tmp_path / "laptop", passphrase="kit-passphrase")
     assert b"SQLite format 3" not in path.read_bytes()
 
 
@@ -226,7 +227,7 @@ def test_the_kit_of_an_encrypted_database_cannot_be_exported_plain(
     try:
         with db.reader() as s:
             admin = default_actor(s)
-        dialog = ExportKitDialog(db, admin)
+        dialog = ExportKitDialog(gui_context(db, admin, today=None))
         qtbot.addWidget(dialog)
         assert dialog.encryption.isChecked()
         dialog.encryption.setChecked(False)

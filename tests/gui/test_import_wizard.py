@@ -12,11 +12,12 @@ from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import gui_context, make_case_input
 from zhiqian_desktop.gui.import_wizard import ImportWizard
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import find_case
-from zhiqian_desktop.services.importing import HEADERS, template_rows
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import find_case
+from zhiqian_desktop.services.intake.import_columns import HEADERS
+from zhiqian_desktop.services.intake.import_template import template_rows
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -44,7 +45,7 @@ def _count(db: Database) -> int:
 
 @pytest.fixture
 def wizard(qtbot: QtBot, db: Database, admin: Actor) -> ImportWizard:
-    w = ImportWizard(db, admin, today=TODAY)
+    w = ImportWizard(gui_context(db, admin))
     qtbot.addWidget(w)
     w.show()
     return w

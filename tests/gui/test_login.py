@@ -11,18 +11,20 @@ from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.guard import BackupScheduler, SessionGuard
 from zhiqian_desktop.gui.login_dialog import LockDialog, LoginDialog
 from zhiqian_desktop.gui.main_window import MainWindow
 from zhiqian_desktop.gui.settings_page import SettingsPage
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.auth import reset_password
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.auth import reset_password
+from zhiqian_desktop.services.core.clock import Clock
+from zhiqian_desktop.services.core.users import create_user
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import backups_dir
 
@@ -33,8 +35,8 @@ FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("zhiqian_desktop.services.users._hasher", FAST)
-    monkeypatch.setattr("zhiqian_desktop.services.auth._hasher", FAST)
+    monkeypatch.setattr("zhiqian_desktop.services.core.users._hasher", FAST)
+    monkeypatch.setattr("zhiqian_desktop.services.core.auth._hasher", FAST)
 
 
 @pytest.fixture
@@ -54,10 +56,13 @@ def login(qtbot: QtBot, dialog: LoginDialog | LockDialog, password: str, user: s
     qtbot.keyClicks(dialog.password, password)
     button = dialog.login_button if isinstance(dialog, LoginDialog) else dialog.unlock_button
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # The password is checked off the GUI thread; the button is back once it has been (or the
+    # dialog is gone, once it accepted).
+    qtbot.waitUntil(lambda: not isValid(button) or button.isEnabled(), timeout=10000)
 
 
 def test_wrong_password_is_shown_and_the_dialog_stays(qtbot: QtBot, team: Database) -> None:
-    dialog = LoginDialog(team, now=lambda: NOW)
+    dialog = LoginDialog(team, clock=Clock(now=lambda: NOW))
     qtbot.addWidget(dialog)
     dialog.show()
     login(qtbot, dialog, "nope", "zhang")
@@ -70,7 +75,7 @@ def test_wrong_password_is_shown_and_the_dialog_stays(qtbot: QtBot, team: Databa
 
 
 def test_five_wrong_passwords_lock_the_user_out(qtbot: QtBot, team: Database) -> None:
-    dialog = LoginDialog(team, username="zhang", now=lambda: NOW)
+    dialog = LoginDialog(team, username="zhang", clock=Clock(now=lambda: NOW))
     qtbot.addWidget(dialog)
     dialog.show()
     for _ in range(5):
@@ -90,18 +95,18 @@ def idle_ms() -> int:
 @pytest.fixture
 def guarded(qtbot: QtBot, team: Database, idle_ms: int) -> Iterator[SessionGuard]:
     with team.reader() as s:
-        from zhiqian_desktop.services.users import actor_for, find_user
+        from zhiqian_desktop.services.core.users import actor_for, find_user
 
         zhang = actor_for(find_user(s, "zhang"))
     windows: list[QWidget] = []
 
     def factory(actor: Actor) -> QWidget:
-        win = MainWindow(team, actor, today=lambda: TODAY)
+        win = MainWindow(gui_context(team, actor))
         qtbot.addWidget(win)
         windows.append(win)
         return win
 
-    guard = SessionGuard(team, zhang, factory, idle_ms=idle_ms, now=lambda: NOW)
+    guard = SessionGuard(team, zhang, factory, idle_ms=idle_ms, clock=Clock(now=lambda: NOW))
     guard.window.show()
     qtbot.waitExposed(guard.window)
     yield guard
@@ -162,7 +167,7 @@ def test_switching_user_builds_a_window_for_the_new_user(
         login(qtbot, login_dialog, "admin-pass", "admin")
     assert changed.args[0].username == "admin"
     assert guarded.window is not old and guarded.window.isVisible() and not old.isVisible()
-    assert isinstance(guarded.window, MainWindow) and guarded.window.actor.username == "admin"
+    assert isinstance(guarded.window, MainWindow) and guarded.window.ctx.actor.username == "admin"
 
 
 def test_user_without_password_is_not_locked(qtbot: QtBot, db: Database, admin: Actor) -> None:
@@ -177,7 +182,9 @@ def test_user_without_password_is_not_locked(qtbot: QtBot, db: Database, admin: 
 def test_automatic_backup_runs_off_the_gui_thread_at_start(
     qtbot: QtBot, db: Database, admin: Actor
 ) -> None:
-    scheduler = BackupScheduler(db, now=lambda: datetime(2026, 11, 25, 9, 30))
+    scheduler = BackupScheduler(
+        db, clock=Clock(now=lambda: datetime(2026, 11, 25, 9, 30).astimezone())
+    )
     with qtbot.waitSignal(scheduler.backedUp, timeout=10000) as done:
         scheduler.start()
     scheduler.stop()
@@ -190,7 +197,7 @@ def test_restore_from_the_settings_page_backs_up_first_and_restarts_the_session(
     early = maintenance.take_backup(db, label="manual")
     with db.unit_of_work() as s:
         register_case(s, admin, make_case_input(1), today=TODAY)
-    page = SettingsPage(db, admin, today=TODAY)
+    page = SettingsPage(gui_context(db, admin))
     qtbot.addWidget(page)
     page.data.load()
     assert page.data.backup_table.rowCount() == 1
@@ -220,10 +227,10 @@ def test_restore_from_the_settings_page_backs_up_first_and_restarts_the_session(
 def test_restore_is_refused_to_a_handler(qtbot: QtBot, team: Database, db_path: Path) -> None:
     maintenance.take_backup(team, label="manual")
     with team.reader() as s:
-        from zhiqian_desktop.services.users import actor_for, find_user
+        from zhiqian_desktop.services.core.users import actor_for, find_user
 
         zhang = actor_for(find_user(s, "zhang"))
-    page = SettingsPage(team, zhang, today=TODAY)
+    page = SettingsPage(gui_context(team, zhang))
     qtbot.addWidget(page)
     page.data.load()
     page.data.backup_table.selectRow(0)

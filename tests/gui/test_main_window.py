@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui import app as app_module
 from zhiqian_desktop.gui.app import ErrorReporter, lock_database, setup_logging
@@ -27,9 +27,10 @@ from zhiqian_desktop.gui.main_window import (
     MainWindow,
 )
 from zhiqian_desktop.gui.worker import Progress, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import data_dir, log_dir
 
 pytestmark = pytest.mark.gui
@@ -40,7 +41,7 @@ def window(qtbot: QtBot, db: Database, admin: Actor) -> MainWindow:
     with db.unit_of_work() as s:
         register_case(s, admin, make_case_input(1, phone="13811112222"), today=TODAY)
         register_case(s, admin, make_case_input(2, obligor="赵某"), today=TODAY)
-    win = MainWindow(db, admin, today=lambda: TODAY)
+    win = MainWindow(gui_context(db, admin))
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -123,7 +124,7 @@ def test_window_geometry_is_remembered(
     window.resize(777, 555)  # the offscreen screen is 800×800
     window.close()
     assert (data_dir() / "window.ini").exists()
-    again = MainWindow(db, admin, today=lambda: TODAY)
+    again = MainWindow(gui_context(db, admin))
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (777, 555)
 
@@ -334,7 +335,7 @@ def test_damage_found_after_the_window_shows_offers_the_backup(
     """The desktop start defers quick_check; a damaged file still leads to the way out."""
     from tests.store.test_database import _damage_middle_pages
     from zhiqian_desktop.gui import app as app_module
-    from zhiqian_desktop.store.database import DamagedDatabase
+    from zhiqian_desktop.store.engine import DamagedDatabase
 
     with db.unit_of_work() as s:
         for n in range(1, 60):

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from tests.gui.test_case_form import retype, type_text
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.case_page import CasePage
@@ -24,9 +24,9 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     SettlementDialog,
     TransferDialog,
 )
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.packages import verify_package
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui
@@ -40,7 +40,7 @@ def case_id(db: Database, admin: Actor) -> str:
 
 @pytest.fixture
 def page(qtbot: QtBot, db: Database, admin: Actor, case_id: str) -> CasePage:
-    page = CasePage(db, admin, today=TODAY)
+    page = CasePage(gui_context(db, admin))
     qtbot.addWidget(page)
     page.show_case(case_id)
     page.tabs.setCurrentIndex(4)
@@ -92,8 +92,9 @@ def test_overpayment_is_confirmed_in_the_dialog(
     dialog.confirm_question = lambda message: asked.append(message) or False  # type: ignore[func-returns-value]
     type_text(qtbot, dialog.amount, "13000")
     dialog.save_button.click()
+    qtbot.waitUntil(lambda: "未保存" in dialog.banner.text())
     assert asked and "超出¥1,000.00" in asked[0]
-    assert dialog.isVisible() and "未保存" in dialog.banner.text()
+    assert dialog.isVisible()
     assert page.payments.table.rowCount() == 0
     dialog.confirm_question = lambda message: True
     with qtbot.waitSignal(dialog.saved):
@@ -119,7 +120,7 @@ def test_settlement_dialog_generates_installments_and_closing_follows(
     ]
     assert dialog.sum_label.text() == "合计 ¥12,000.00"
     dialog.save_button.click()  # terms missing
-    assert "主要条款" in dialog.banner.text()
+    qtbot.waitUntil(lambda: "主要条款" in dialog.banner.text())
     type_text(qtbot, dialog.terms, "被申请人分四期付清")
     with qtbot.waitSignal(dialog.saved):
         dialog.save_button.click()
@@ -141,7 +142,7 @@ def test_entered_installments_in_the_table(
     dialog.append_row(date(2027, 1, 1), Decimal("6000"))
     type_text(qtbot, dialog.terms, "分两期")
     dialog.save_button.click()
-    assert "不一致" in dialog.schedule_error.text()
+    qtbot.waitUntil(lambda: "不一致" in dialog.schedule_error.text())
     dialog.table.item(1, 2).setText("7,000.00")  # type: ignore[union-attr]
     assert dialog.sum_label.text() == "合计 ¥12,000.00"
     with qtbot.waitSignal(dialog.saved):

@@ -6,13 +6,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.gui.scan_dialog import ScanDialog
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices, service_records
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui
@@ -21,9 +21,8 @@ pytestmark = pytest.mark.gui
 def _issue(db: Database, admin: Actor) -> tuple[str, str]:
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-        notice = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+        notice = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
         receipt = notices.issue_notice(
-            db,
             s,
             admin,
             case_id,
@@ -35,7 +34,7 @@ def _issue(db: Database, admin: Actor) -> tuple[str, str]:
 
 
 def _dialog(qtbot: QtBot, db: Database, admin: Actor) -> ScanDialog:
-    dialog = ScanDialog(db, admin, today=TODAY)
+    dialog = ScanDialog(gui_context(db, admin))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -53,9 +52,8 @@ def test_scanning_a_document_code_opens_record_service(
     assert isinstance(service, ServiceDialog), dialog.message.text()
     assert service.isVisible()
     assert service.document_id == notice_id
-    with qtbot.waitSignal(dialog.served, timeout=5000):
-        qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
-    assert dialog.service_dialog is None
+    qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.service_dialog is None, timeout=5000)
     assert dialog.done_list.item(0).text() == f"{service.doc_no}　王某某"  # type: ignore[union-attr]
     assert dialog.code.text() == "" and dialog.focusWidget() is dialog.code
 
@@ -84,8 +82,8 @@ def test_each_addressees_receipt_records_the_service_on_that_addressee(
     scanning a receipt records the service on the party it names, and only on that one."""
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-        notice = notices.issue_notice(db, s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
-        receipts = notices.issue_receipts(db, s, admin, notice.id, today=TODAY)
+        notice = notices.issue_notice(s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
+        receipts = notices.issue_receipts(s, admin, notice.id, today=TODAY)
     assert len(receipts) == 2
     dialog = _dialog(qtbot, db, admin)
     for receipt, name in zip(receipts, ("李某", "王某某"), strict=True):
@@ -95,11 +93,13 @@ def test_each_addressees_receipt_records_the_service_on_that_addressee(
         assert isinstance(service, ServiceDialog), dialog.message.text()
         assert service.current_addressee().name == name
         assert not service.party.isEnabled()  # the receipt names the addressee
-        with qtbot.waitSignal(dialog.served, timeout=5000):
-            qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.service_dialog is None, timeout=5000)
         assert dialog.done_list.item(0).text().endswith(name)  # type: ignore[union-attr]
     with db.reader() as s:
-        status = notices.service_status(s, notices.find_document_by_code(s, notice.id))
+        status = service_records.service_status(
+            s, service_records.find_document_by_code(s, notice.id)
+        )
         assert [(a.name, a.service is not None) for a in status] == [
             ("李某", True),
             ("王某某", True),

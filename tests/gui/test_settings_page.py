@@ -12,14 +12,14 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, gui_context
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.gui.setup_dialog import SetupDialog
-from zhiqian_desktop.services import calendar as calendar_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.settings import get_settings, is_initialized, update_settings
-from zhiqian_desktop.services.users import find_user, verify_password
+from zhiqian_desktop.services.core import calendar as calendar_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings, is_initialized, update_settings
+from zhiqian_desktop.services.core.users import find_user, verify_password
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui
@@ -43,7 +43,7 @@ def retype(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
 
 
 def open_page(qtbot: QtBot, db: Database, admin: Actor) -> SettingsPage:
-    page = SettingsPage(db, admin, today=TODAY)
+    page = SettingsPage(gui_context(db, admin))
     qtbot.addWidget(page)
     page.show()
     qtbot.waitExposed(page)
@@ -55,11 +55,11 @@ def test_saves_court_settings(qtbot: QtBot, db: Database, admin: Actor) -> None:
     court = page.court
     assert court.court_name.text() == "土默特右旗人民法院"
     retype(qtbot, court.case_word, "执前调")
-    assert court.example.text() == f"（{date.today().year}）内0221执前调1号"
+    assert court.example.text() == f"（{page.today.year}）内0221执前调1号"
     court.urging_days.setValue(20)
     court.unserved_flag_days.setValue(10)
     qtbot.mouseClick(court.save_button, Qt.MouseButton.LeftButton)
-    assert "已保存" in court.banner.text()
+    qtbot.waitUntil(lambda: "已保存" in court.banner.text())
     with db.reader() as s:
         settings = get_settings(s)
         assert (settings.case_word, settings.urging_days, settings.unserved_flag_days) == (
@@ -69,7 +69,9 @@ def test_saves_court_settings(qtbot: QtBot, db: Database, admin: Actor) -> None:
         )
     # A second save from the same page works: the page keeps the new version.
     court.supervision_limit_days.setValue(45)
+    court.banner.clear_message()
     qtbot.mouseClick(court.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已保存" in court.banner.text())
     with db.reader() as s:
         assert get_settings(s).supervision_limit_days == 45
 
@@ -92,7 +94,7 @@ def test_stale_settings_are_refused(qtbot: QtBot, db: Database, admin: Actor) ->
         update_settings(s, admin, get_settings(s).version, urging_days=30)
     page.court.urging_days.setValue(10)
     qtbot.mouseClick(page.court.save_button, Qt.MouseButton.LeftButton)
-    assert "已被他人修改" in page.court.banner.text()
+    qtbot.waitUntil(lambda: "已被他人修改" in page.court.banner.text())
     assert page.court.urging_days.value() == 10
     with db.reader() as s:
         assert get_settings(s).urging_days == 30
@@ -103,6 +105,7 @@ def test_adds_a_tribunal_and_a_handler(qtbot: QtBot, db: Database, admin: Actor)
     people = page.people
     type_text(qtbot, people.tribunal_name, "沟门法庭")
     qtbot.mouseClick(people.tribunal_add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: people.tribunal_list.count() == 1)
     assert [people.tribunal_list.item(i).text() for i in range(people.tribunal_list.count())] == [
         "沟门法庭"
     ]
@@ -110,6 +113,7 @@ def test_adds_a_tribunal_and_a_handler(qtbot: QtBot, db: Database, admin: Actor)
     type_text(qtbot, people.username, "zhang")
     people.role.setCurrentIndex(people.role.findData(Role.HANDLER.value))
     qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: people.users.rowCount() == 2)
     names = [people.users.item(r, 0).text() for r in range(people.users.rowCount())]
     assert "张承办" in names
     with db.reader() as s:
@@ -118,7 +122,7 @@ def test_adds_a_tribunal_and_a_handler(qtbot: QtBot, db: Database, admin: Actor)
     type_text(qtbot, people.display_name, "另一个")
     type_text(qtbot, people.username, "zhang")
     qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
-    assert "已被使用" in people.user_error.text()
+    qtbot.waitUntil(lambda: "已被使用" in people.user_error.text())
 
 
 def test_holiday_editor_saves_a_year_entered_by_hand(
@@ -152,7 +156,7 @@ def test_holiday_editor_saves_a_year_entered_by_hand(
 
     qtbot.mouseClick(cal.save_button, Qt.MouseButton.LeftButton)
 
-    assert "2027年节假日已保存" in cal.banner.text()
+    qtbot.waitUntil(lambda: "2027年节假日已保存" in cal.banner.text())
     assert not cal.missing_banner.isVisible()
     with db.reader() as s:
         assert calendar_service.missing_years(s, TODAY) == []
@@ -214,7 +218,7 @@ def test_setup_dialog_initialises_an_empty_database(qtbot: QtBot, empty_db: Data
 
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
-    assert dialog.result() == QDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
     with empty_db.reader() as s:
         settings = get_settings(s)
         assert (settings.court_name, settings.court_code, settings.case_word) == (
@@ -232,9 +236,9 @@ def test_setup_dialog_initialises_an_empty_database(qtbot: QtBot, empty_db: Data
 def test_database_location_dialog_opens_from_the_data_tab(
     qtbot: QtBot, db: Database, admin: Actor
 ) -> None:
-    from zhiqian_desktop.gui.settings_page import DataTab
+    from zhiqian_desktop.gui.settings_data import DataTab
 
-    page = SettingsPage(db, admin)
+    page = SettingsPage(gui_context(db, admin, today=None))
     qtbot.addWidget(page)
     (tab,) = page.findChildren(DataTab)
     dialog = tab.choose_database()

@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY
+from tests.conftest import gui_context
 from tests.services.test_stats import OCT_NOV, Docket, docket  # noqa: F401 - the fixture
 from zhiqian_desktop.domain.stats import GroupBy
 from zhiqian_desktop.gui.stats_page import CasesDialog, StatsPage
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def page(qtbot: QtBot, db: Database, admin: Actor, docket: Docket) -> StatsPage:  # noqa: F811
-    page = StatsPage(db, admin, today=lambda: TODAY)
+    page = StatsPage(gui_context(db, admin))
     qtbot.addWidget(page)
     page.resize(1200, 700)
     page.show()

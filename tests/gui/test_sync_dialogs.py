@@ -8,11 +8,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from tests.conftest import gui_context
 from tests.services.test_sync import Court, Laptop, changes, edit_notes, open_laptop, setup_court
 from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog, ImportChangesDialog
-from zhiqian_desktop.services import sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.exchange import conflicts, court_key, records
+from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import CaseNumberBlock
 
@@ -25,7 +26,7 @@ def court(sqlite_db: Database, admin: Actor) -> Court:
 
 
 def export_in_dialog(qtbot: QtBot, court: Court, dest: Path) -> Path:
-    dialog = ExportKitDialog(court.db, court.admin)
+    dialog = ExportKitDialog(gui_context(court.db, court.admin, today=None))
     qtbot.addWidget(dialog)
     index = dialog.owner.findText("法庭：沙尔沁法庭")
     assert index >= 0
@@ -55,7 +56,7 @@ def test_export_import_and_choose_field_by_field(
     finally:
         laptop.db.dispose()
 
-    importer = ImportChangesDialog(court.db, court.admin)
+    importer = ImportChangesDialog(gui_context(court.db, court.admin, today=None))
     qtbot.addWidget(importer)
     importer.package.setText(str(package))
     with qtbot.waitSignal(importer.imported, timeout=30_000):
@@ -72,25 +73,25 @@ def test_export_import_and_choose_field_by_field(
     assert dialog.table.item(row, 3).text() == "法庭的备注"
     # A field changed on both sides has no preselected answer: applying without one is refused.
     dialog.apply()
-    assert "备注" in dialog.banner.text()
+    qtbot.waitUntil(lambda: "备注" in dialog.banner.text())
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法院的备注"
 
-    dialog.choose("notes", sync.TRIBUNAL)
+    dialog.choose("notes", records.TRIBUNAL)
     with qtbot.waitSignal(dialog.resolved):
         dialog.apply()
     assert dialog.list.count() == 0
     assert "没有待处理" in dialog.title.text()
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法庭的备注"
-        assert sync.list_conflicts(s) == []
+        assert conflicts.list_conflicts(s) == []
 
 
 def test_import_dialog_shows_a_refused_package(qtbot: QtBot, court: Court, tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.zip"
     bogus.write_bytes(b"not a zip at all")
-    sync.ensure_court_key(court.db)
-    dialog = ImportChangesDialog(court.db, court.admin)
+    court_key.ensure_court_key(court.db)
+    dialog = ImportChangesDialog(gui_context(court.db, court.admin, today=None))
     qtbot.addWidget(dialog)
     dialog.package.setText(str(bogus))
     dialog.ok_button.click()

@@ -8,17 +8,16 @@ import pytest
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY, gui_context, make_case_input
 from tests.gui.test_case_form import type_text
 from tests.printing.helpers import flat, pdf_text
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.gui.template_editor import TemplatesTab
-from zhiqian_desktop.services import document_templates as templates
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices, templates
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui
@@ -27,7 +26,7 @@ KIND = DocumentKind.URGING
 
 
 def _tab(qtbot: QtBot, db: Database, actor: Actor) -> TemplatesTab:
-    tab = TemplatesTab(db, actor)
+    tab = TemplatesTab(gui_context(db, actor))
     qtbot.addWidget(tab)
     tab.confirm = lambda _title, _text: True  # type: ignore[method-assign]
     tab.resize(1300, 800)
@@ -80,12 +79,12 @@ def test_edit_preview_save_then_a_notice_uses_the_courts_wording(
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with db.unit_of_work() as s:
-        issued = notices.issue_notice(db, s, admin, case_id, KIND, today=TODAY)
+        issued = notices.issue_notice(s, admin, case_id, KIND, today=TODAY)
     assert "特此催告，请即履行。" in flat(pdf_text(issued.pdf, tmp_path))
 
     tab.restore_button.click()
-    assert _court_text(db) is None
-    assert "内置" in tab.list.currentItem().text() and tab.editor.isReadOnly()
+    qtbot.waitUntil(lambda: "内置" in tab.list.currentItem().text())
+    assert _court_text(db) is None and tab.editor.isReadOnly()
 
 
 def test_a_broken_template_shows_its_line_keeps_the_preview_and_is_not_saved(
@@ -135,7 +134,7 @@ def test_other_roles_may_look_but_not_change(qtbot: QtBot, db: Database, admin: 
 
 
 def test_the_settings_page_has_the_templates_tab(qtbot: QtBot, db: Database, admin: Actor) -> None:
-    page = SettingsPage(db, admin, today=TODAY)
+    page = SettingsPage(gui_context(db, admin))
     qtbot.addWidget(page)
     page.show()
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Connection, CursorResult, select, text
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import GENESIS, history, verify_chain
-from zhiqian_desktop.services.docket import register_case, update_case
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import GENESIS, history, verify_chain
+from zhiqian_desktop.services.intake.docket import register_case, update_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent
 

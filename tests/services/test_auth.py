@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
-from zhiqian_desktop.services import auth
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import read_key
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import read_key
+from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, CourtSecret, User
 
@@ -25,8 +25,8 @@ FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 def fast_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters, except where the real profile itself is under test."""
     if request.node.originalname != "test_an_old_hash_is_upgraded_on_login":
-        monkeypatch.setattr("zhiqian_desktop.services.users._hasher", FAST)
-        monkeypatch.setattr("zhiqian_desktop.services.auth._hasher", FAST)
+        monkeypatch.setattr("zhiqian_desktop.services.core.users._hasher", FAST)
+        monkeypatch.setattr("zhiqian_desktop.services.core.auth._hasher", FAST)
 
 
 @pytest.fixture

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_batch import cmd_batch_print
+from zhiqian_desktop.cli.batch import cmd_batch_print
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import batch_print, notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Attachment, Document, Party, StoredFile, SupervisionCase
 
@@ -84,7 +85,7 @@ def test_fifty_cases_make_one_pdf_with_a_receipt_after_each(
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Document)) == 100
         for d in result.documents[:3]:
-            assert notices.stored_pdf(db, s, d.id) == d.pdf
+            assert notices.stored_pdf(s, d.id) == d.pdf
     assert progress.reports[-1][0] == progress.reports[-1][1] == 51
 
 

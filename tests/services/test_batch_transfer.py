@@ -13,11 +13,12 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import notices, outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.batch_transfer import transfer_many
-from zhiqian_desktop.services.docket import get_case, register_case
-from zhiqian_desktop.services.packages import verify_package
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.batch_transfer import transfer_many
+from zhiqian_desktop.services.closing.transfer_verify import verify_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import get_case, register_case
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 
 REASON = "经多次督促，被申请人仍未履行"
@@ -37,7 +38,7 @@ def three_cases(db: Database, admin: Actor) -> list[str]:
             )
             ids.append(c.id)
         with db.unit_of_work() as s:
-            notices.issue_notice(db, s, admin, c.id, DocumentKind.URGING, today=date(2026, 11, 3))
+            notices.issue_notice(s, admin, c.id, DocumentKind.URGING, today=date(2026, 11, 3))
     with db.unit_of_work() as s:
         outcomes.close_case(
             s,

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tests.services.test_dues import DueKind, issue, of, register
 from zhiqian_desktop.domain.kinds import DocumentKind
-from zhiqian_desktop.services import calendar as calendar_service
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.core import calendar as calendar_service
+from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import CalendarYear
 

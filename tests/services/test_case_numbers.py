@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import CaseNumberBlock, CaseNumberCounter, SupervisionCase
 
@@ -94,9 +94,9 @@ WORKER = textwrap.dedent(
     from decimal import Decimal
 
     from zhiqian_desktop.domain.kinds import PartyRole
-    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.users import default_actor
 
     url, worker, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     db = open_app_database(url)

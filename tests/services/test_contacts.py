@@ -16,10 +16,11 @@ from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, Role, ServiceMethod
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import contacts, docket
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake import docket
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Attachment, AuditEvent, ContactLog, Document, Service
 
@@ -263,7 +264,7 @@ def test_applicant_notice_is_drafted_from_the_case_and_logged(
 
 def test_applicant_notice_keeps_the_follow_up(db: Database, admin: Actor, case_id: str) -> None:
     from zhiqian_desktop.domain.dues import DueKind
-    from zhiqian_desktop.services.dues import due_list
+    from zhiqian_desktop.services.supervision.dues import due_list
 
     log(db, admin, case_id, next_follow_up=TODAY)
     with db.unit_of_work() as s:

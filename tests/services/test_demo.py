@@ -20,12 +20,13 @@ from zhiqian_desktop.domain.identity import (
 )
 from zhiqian_desktop.domain.kinds import PartyKind, Role, SettlementStatus
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.demo import DemoReport, generate_demo
-from zhiqian_desktop.services.docket import register_case, split_phones
-from zhiqian_desktop.services.maintenance import check, open_app_database
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin.demo import DemoReport, generate_demo
+from zhiqian_desktop.services.admin.maintenance import check, open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case, split_phones
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import (
     ContactLog,
     Payment,

@@ -15,9 +15,9 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import RETIRED_WORDING, addressee_roles
 from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.demo import generate_demo
+from zhiqian_desktop.services.admin.demo import generate_demo
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.supervision import notices, service_records
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -80,19 +80,19 @@ def test_every_document_the_demo_cases_allow_says_only_what_is_true(
         for kind in kinds:
             try:
                 with db.unit_of_work() as s:
-                    document = notices.issue_notice(db, s, admin, case_id, kind, today=TODAY)
-                    receipts = notices.issue_receipts(db, s, admin, document.id, today=TODAY)
+                    document = notices.issue_notice(s, admin, case_id, kind, today=TODAY)
+                    receipts = notices.issue_receipts(s, admin, document.id, today=TODAY)
                     names = [
                         p.name
-                        for p in notices.addressees_of(
-                            s, notices.find_document_by_code(s, document.id)
+                        for p in service_records.addressees_of(
+                            s, service_records.find_document_by_code(s, document.id)
                         )
                     ]
                     if kind is DocumentKind.URGING:
-                        for p in notices.addressees_of(
-                            s, notices.find_document_by_code(s, document.id)
+                        for p in service_records.addressees_of(
+                            s, service_records.find_document_by_code(s, document.id)
                         ):
-                            notices.record_service(
+                            service_records.record_service(
                                 s, admin, document.id, ServiceMethod.DIRECT, TODAY, "张三",
                                 party_id=p.id, today=TODAY,
                             )  # fmt: skip

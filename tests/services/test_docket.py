@@ -16,14 +16,16 @@ from zhiqian_desktop.domain.errors import PermissionDenied, StaleEditError, User
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
 from zhiqian_desktop.domain.kinds import ContactKind, PartyKind, PartyRole, PaymentMethod, Role
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.calendar import deadline
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.calendar import deadline
+from zhiqian_desktop.services.core.staff import add_tribunal
+from zhiqian_desktop.services.core.users import actor_for, create_user, default_actor
+from zhiqian_desktop.services.intake.docket import (
     SORT_KEYS,
     DocketQuery,
     PartyInput,
-    add_tribunal,
     count_cases,
     get_case,
     list_cases,
@@ -31,9 +33,8 @@ from zhiqian_desktop.services.docket import (
     register_case,
     update_case,
 )
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import actor_for, create_user, default_actor
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import AuditEvent, ContactLog, Party, Payment, SupervisionCase
 
 

@@ -15,13 +15,12 @@ from tests.printing.helpers import flat, pdf_text
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.printing.templates import TemplateError
-from zhiqian_desktop.services import document_templates as templates
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import verify_chain
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import verify_chain
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices, templates
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import AuditEvent, CourtTemplate
@@ -75,7 +74,7 @@ def test_copy_edit_save_issue_and_restore(db: Database, admin: Actor, tmp_path) 
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with db.unit_of_work() as s:
-        issued = notices.issue_notice(db, s, admin, case_id, KIND, today=TODAY)
+        issued = notices.issue_notice(s, admin, case_id, KIND, today=TODAY)
     assert "特此催告，望自觉履行。" in flat(pdf_text(issued.pdf, tmp_path))
 
     with db.unit_of_work() as s:
@@ -181,7 +180,7 @@ def test_the_courts_wording_saved_at_one_desk_is_printed_at_another(
     with two.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with two.unit_of_work() as s:
-        issued = notices.issue_notice(two, s, admin, case_id, KIND, today=TODAY)
+        issued = notices.issue_notice(s, admin, case_id, KIND, today=TODAY)
     printed = flat(pdf_text(issued.pdf, tmp_path))
     assert "特此催告，本院各台电脑共用。" in printed
 
@@ -191,7 +190,7 @@ def test_the_courts_wording_saved_at_one_desk_is_printed_at_another(
     at_desk(monkeypatch, tmp_path / "desk-1")
     assert not _info(one).court_version
     with one.unit_of_work() as s:
-        again = notices.issue_notice(one, s, admin, case_id, KIND, today=TODAY)
+        again = notices.issue_notice(s, admin, case_id, KIND, today=TODAY)
     printed = flat(pdf_text(again.pdf, tmp_path))
     assert "特此催告。" in printed and "本院各台电脑共用" not in printed
     for desk in ("desk-1", "desk-2"):
@@ -269,7 +268,7 @@ def test_valid_old_files_are_taken_into_the_database_once(
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with db.unit_of_work() as s:
         issued = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.SUPERVISION_NOTICE, today=TODAY
+            s, admin, case_id, DocumentKind.SUPERVISION_NOTICE, today=TODAY
         )
     assert "（另一台电脑）" in flat(pdf_text(issued.pdf, tmp_path))
     with db.reader() as s:

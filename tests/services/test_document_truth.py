@@ -13,14 +13,16 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_notice import cmd_notice
+from zhiqian_desktop.cli.notices import cmd_notice
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import document_templates, notices, outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import PartyInput, register_case
-from zhiqian_desktop.services.dues import due_list
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import PartyInput, register_case
+from zhiqian_desktop.services.supervision import notices, service_records
+from zhiqian_desktop.services.supervision import templates as document_templates
+from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Document, SupervisionCase
 
@@ -32,7 +34,7 @@ def _case(db: Database, admin: Actor, **kw: object) -> str:
 
 def _issue(db: Database, admin: Actor, case_id: str, kind: DocumentKind, **kw: object):  # type: ignore[no-untyped-def]
     with db.unit_of_work() as s:
-        return notices.issue_notice(db, s, admin, case_id, kind, today=TODAY, **kw)  # type: ignore[arg-type]
+        return notices.issue_notice(s, admin, case_id, kind, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def _pages(pdf: bytes, tmp: Path) -> list[str]:
@@ -54,7 +56,7 @@ def _text(pdf: bytes, tmp: Path) -> str:
 def _serve_urging(db: Database, admin: Actor, case_id: str) -> str:
     urging = _issue(db, admin, case_id, DocumentKind.URGING)
     with db.unit_of_work() as s:
-        notices.record_service(
+        service_records.record_service(
             s, admin, urging.id, ServiceMethod.DIRECT, TODAY, "张三", today=TODAY
         )
     return urging.id
@@ -158,7 +160,7 @@ def test_receipts_one_per_addressee_naming_them_and_none_for_records(
             p.address = _set_address[p.name]
     risk = _issue(db, admin, case_id, DocumentKind.RISK_NOTICE)
     with db.unit_of_work() as s:
-        receipts = notices.issue_receipts(db, s, admin, risk.id, today=TODAY)
+        receipts = notices.issue_receipts(s, admin, risk.id, today=TODAY)
     texts = [_text(r.pdf, tmp_path) for r in receipts]
     assert len(texts) == 2
     assert "受送达人李某送达地址萨拉齐镇新华街8号" in texts[0]
@@ -169,7 +171,7 @@ def test_receipts_one_per_addressee_naming_them_and_none_for_records(
         assert "□已拍照□已录像" in text and "拍照、录像等方式记录送达过程" in text
     interview = _issue(db, admin, case_id, DocumentKind.INTERVIEW_RECORD)
     with db.unit_of_work() as s:
-        assert notices.issue_receipts(db, s, admin, interview.id, today=TODAY) == []
+        assert notices.issue_receipts(s, admin, interview.id, today=TODAY) == []
     with pytest.raises(UserError, match="没有受送达人"):
         _issue(db, admin, case_id, DocumentKind.SERVICE_RECEIPT, served_document_id=interview.id)
 
@@ -199,11 +201,11 @@ def test_receipts_one_per_addressee_naming_them_and_none_for_records(
     # 留置送达 needs a witness or the process photographed or filmed (art. 89).
     with db.unit_of_work() as s:
         with pytest.raises(UserError, match="见证人"):
-            notices.record_service(
+            service_records.record_service(
                 s, admin, urging.id, ServiceMethod.LEAVING, TODAY, "张三",
                 substitute_reason="拒收", today=TODAY,
             )  # fmt: skip
-        service = notices.record_service(
+        service = service_records.record_service(
             s, admin, urging.id, ServiceMethod.LEAVING, TODAY, "张三",
             substitute_reason="拒收", process_recorded=True, today=TODAY,
         )  # fmt: skip
@@ -486,7 +488,7 @@ def test_a_receipt_is_one_sheet_even_for_a_long_address(
             )
     urging = _issue(db, admin, case_id, DocumentKind.URGING)
     with db.unit_of_work() as s:
-        (receipt,) = notices.issue_receipts(db, s, admin, urging.id, today=TODAY)
+        (receipt,) = notices.issue_receipts(s, admin, urging.id, today=TODAY)
     pages = _pages(receipt.pdf, tmp_path)
     assert len(pages) == 1, pages[1:]
     assert "视为送达（民事诉讼法第八十九条）" in pages[0]

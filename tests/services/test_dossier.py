@@ -16,22 +16,23 @@ from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_dossier import cmd_dossier
+from zhiqian_desktop.cli.dossier import cmd_dossier
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod, ServiceMethod
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.printing.transfer import SheetRenderer
-from zhiqian_desktop.services import attachments, notices, outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.dossier import build_archive_dossier
-from zhiqian_desktop.services.packages import (
-    _collect,
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.dossier import build_archive_dossier
+from zhiqian_desktop.services.closing.transfer_data import collect_records
+from zhiqian_desktop.services.closing.transfer_sheets import (
     payments_sheet,
     property_sheet,
     record_sheet,
 )
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import attachments, notices, service_records
 from zhiqian_desktop.store.database import Database
 
 MARKER = "MERGED ATTACHMENT MARKER"
@@ -64,16 +65,13 @@ def open_case(db: Database, admin: Actor) -> tuple[str, str, str]:
         )
         cid, case_no = c.id, c.case_no
     with db.unit_of_work() as s:
-        urging = notices.issue_notice(
-            db, s, admin, cid, DocumentKind.URGING, today=date(2026, 11, 3)
-        )
+        urging = notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=date(2026, 11, 3))
         urging_id = urging.id
     with db.unit_of_work() as s:
-        notices.record_service(
+        service_records.record_service(
             s, admin, urging_id, ServiceMethod.DIRECT, date(2026, 11, 4), "张书记员", today=TODAY
         )
         notices.issue_notice(
-            db,
             s,
             admin,
             cid,
@@ -105,7 +103,7 @@ def test_closed_case_dossier_binds_cover_index_documents_and_attachments(
     with db.unit_of_work() as s:
         for source in (scan, photo):
             attachments.attach_file(
-                db, s, admin, case_id=cid, owner_kind="case", owner_id=cid, source=source
+                s, admin, case_id=cid, owner_kind="case", owner_id=cid, source=source
             )
         outcomes.close_case(
             s,
@@ -118,12 +116,12 @@ def test_closed_case_dossier_binds_cover_index_documents_and_attachments(
         )
     dest = tmp_path / "卷宗.pdf"
     with db.reader() as s:
-        out = build_archive_dossier(db, s, cid, dest, today=TODAY)
+        out = build_archive_dossier(s, cid, dest, today=TODAY)
         # The expected parts, counted independently of the dossier.
-        data = _collect(s, cid)
+        data = collect_records(s, cid)
         renderer = SheetRenderer(load_print_fonts())
         docs = [d for d in data.documents if not d.voided]
-        doc_pages = sum(pages_of(notices.stored_pdf(db, s, d.id)) for d in docs)
+        doc_pages = sum(pages_of(notices.stored_pdf(s, d.id)) for d in docs)
         sheet_pages = sum(
             renderer.render(sheet)[1]
             for sheet in (record_sheet(data), payments_sheet(s, data, TODAY), property_sheet(data))
@@ -172,7 +170,7 @@ def test_open_case_is_refused(db: Database, admin: Actor, tmp_path: Path) -> Non
     out = tmp_path / "out"
     out.mkdir()
     with db.reader() as s, pytest.raises(UserError, match="尚未结案"):
-        build_archive_dossier(db, s, cid, out / "卷宗.pdf", today=TODAY)
+        build_archive_dossier(s, cid, out / "卷宗.pdf", today=TODAY)
     assert list(out.iterdir()) == []
 
 

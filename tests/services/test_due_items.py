@@ -31,24 +31,20 @@ from zhiqian_desktop.domain.kinds import (
     ServiceMethod,
 )
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
-from zhiqian_desktop.services import (
-    calendar,
-    contacts,
-    docket,
-    due_items,
-    dues,
-    importing,
-    notices,
-    outcomes,
-    sync,
-    transfer_db,
-)
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
-from zhiqian_desktop.services.importing import HEADERS, write_import_template
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.settings import get_settings, update_settings
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin import server_copy as transfer_db
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.core import calendar
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings, update_settings
+from zhiqian_desktop.services.exchange import merge
+from zhiqian_desktop.services.intake import docket, import_template, importing
+from zhiqian_desktop.services.intake.import_columns import HEADERS
+from zhiqian_desktop.services.intake.import_template import write_import_template
+from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices, service_records
+from zhiqian_desktop.services.supervision.contacts import ContactInput
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import (
     ContactLog,
     Document,
@@ -212,7 +208,7 @@ class Clerk:
         if case is None:
             return
         kind = self.rng.choice((DocumentKind.URGING, DocumentKind.RISK_NOTICE))
-        notices.issue_notice(self.db, s, self.actor, case.id, kind, today=TODAY)
+        notices.issue_notice(s, self.actor, case.id, kind, today=TODAY)
 
     def serve(self, s: Session) -> None:
         served = select(Service.document_id).where(Service.deleted_at.is_(None))
@@ -230,7 +226,7 @@ class Clerk:
             doc.issued_at.astimezone(COURT_TZ).date(),
             TODAY - timedelta(days=self.rng.randint(0, 20)),
         )
-        notices.record_service(
+        service_records.record_service(
             s, self.actor, doc.id, ServiceMethod.DIRECT, min(on, TODAY), "书记员", today=TODAY
         )
 
@@ -384,7 +380,7 @@ def test_a_rolled_back_change_leaves_the_rows_as_they_were(db: Database, admin: 
         cid = docket.register_case(s, admin, make_case_input(1), today=TODAY).id
     before = assert_in_step(db)
     with pytest.raises(RuntimeError), db.unit_of_work() as s:
-        notices.issue_notice(db, s, admin, cid, DocumentKind.URGING, today=TODAY)
+        notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=TODAY)
         raise RuntimeError("boom")
     assert assert_in_step(db) == before
     assert DueKind.NO_URGING in kinds_of(db, cid)
@@ -449,13 +445,15 @@ def test_contact_logs_and_corrections(db: Database, admin: Actor) -> None:
 def test_notices_issued_served_and_voided(db: Database, admin: Actor) -> None:
     cid = register(db, admin)
     with db.unit_of_work() as s:
-        issued = notices.issue_notice(db, s, admin, cid, DocumentKind.URGING, today=TODAY)
+        issued = notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=TODAY)
         doc_id = issued.id
     later = TODAY + timedelta(days=20)
     assert DueKind.NO_URGING not in kinds_of(db, cid, later)
     assert DueKind.UNSERVED in kinds_of(db, cid, later)
     with db.unit_of_work() as s:
-        notices.record_service(s, admin, doc_id, ServiceMethod.DIRECT, TODAY, "书记员", today=TODAY)
+        service_records.record_service(
+            s, admin, doc_id, ServiceMethod.DIRECT, TODAY, "书记员", today=TODAY
+        )
     assert DueKind.UNSERVED not in kinds_of(db, cid, later)
     assert DueKind.URGING_PERIOD in kinds_of(db, cid, later)
     with db.unit_of_work() as s:
@@ -566,7 +564,7 @@ def test_holiday_table_and_period_settings_rebuild_every_row(db: Database, admin
 
 
 def test_imported_cases(db: Database, admin: Actor, tmp_path: Path) -> None:
-    rows = importing._example_rows()
+    rows = import_template._example_rows()
     rows[0][HEADERS.index("备注")] = None  # the example row, but not marked as the example
     path = write_import_template(tmp_path / "t.xlsx", rows)
     report = importing.import_cases(db, admin, path, today=TODAY)
@@ -611,7 +609,7 @@ def test_an_offline_kit_and_its_merge(
         contacts.log_contact(s, laptop.clerk, court.cases[0], call, now=at(TODAY, 18))
     assert DueKind.FOLLOW_UP in kinds_of(laptop.db, court.cases[0])
     assert DueKind.FOLLOW_UP not in kinds_of(court.db, court.cases[0])
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path))
     assert report.conflicts == []
     assert DueKind.FOLLOW_UP in kinds_of(court.db, court.cases[0])
 

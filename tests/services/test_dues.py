@@ -21,10 +21,11 @@ from zhiqian_desktop.domain.kinds import (
     SettlementStatus,
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import contacts, docket, dues
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.intake import docket
+from zhiqian_desktop.services.supervision import contacts, dues
+from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
     Document,
@@ -399,7 +400,7 @@ def test_cli_due_json_and_text(
     import argparse
     import json
 
-    from zhiqian_desktop.cli_due import cmd_due
+    from zhiqian_desktop.cli.due import cmd_due
 
     cid = register(db, admin, 1, livelihood=True, livelihood_kind="追索劳动报酬")
     call(db, admin, cid, date(2026, 11, 21), next_follow_up=date(2026, 11, 24))

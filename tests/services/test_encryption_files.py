@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
-from zhiqian_desktop.services import attachments, encryption, notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.admin import encryption
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import attachments, notices
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import FolderStore
@@ -42,9 +43,9 @@ def with_files(db: Database, admin: Actor, tmp_path: Path) -> list[str]:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     with db.unit_of_work() as s:
         attachments.attach_file(
-            db, s, admin, case_id=case_id, owner_kind="case", owner_id=case_id, source=scan
+            s, admin, case_id=case_id, owner_kind="case", owner_id=case_id, source=scan
         )
-        issued = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+        issued = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
     return [hashlib.sha256(SECRET).hexdigest(), issued.pdf_sha256]
 
 

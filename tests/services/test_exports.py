@@ -10,11 +10,11 @@ from openpyxl import load_workbook
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, list_cases, register_case
-from zhiqian_desktop.services.exports import (
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.workbooks import csv_safe
+from zhiqian_desktop.services.intake.docket import DocketQuery, list_cases, register_case
+from zhiqian_desktop.services.reporting.exports import (
     DOCKET_HEADERS,
-    csv_safe,
     export_docket_xlsx,
     iter_docket_rows,
 )

@@ -18,21 +18,18 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
-from zhiqian_desktop.services import (
-    attachments,
-    batch_print,
-    contacts,
-    notices,
-    sync,
-    transfer_db,
-)
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.packages import build_transfer_package
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.admin import server_copy as transfer_db
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.exchange import changes, court_key, merge
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import attachments, contacts, notices
 from zhiqian_desktop.store import files as files_module
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import DatabaseStore, FolderStore
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import Attachment, CourtSecret, StoredFile
@@ -138,10 +135,10 @@ def test_the_court_key_is_written_where_hard_links_fail(
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)
-    key = sync.ensure_court_key(sqlite_db)
-    assert sync.read_court_key(sync.court_key_path(sqlite_db)) == key
-    assert sync.ensure_court_key(sqlite_db) == key
-    folder = sync.court_key_path(sqlite_db).parent
+    key = court_key.ensure_court_key(sqlite_db)
+    assert court_key.read_court_key(court_key.court_key_path(sqlite_db)) == key
+    assert court_key.ensure_court_key(sqlite_db) == key
+    folder = court_key.court_key_path(sqlite_db).parent
     assert not [p.name for p in folder.iterdir() if p.name.startswith("court.key.")]  # no .part
 
 
@@ -211,7 +208,7 @@ def test_a_copy_for_the_viewer_is_private_and_checked(
     log_id = visit(db, admin, case_id, photo)
     with db.reader() as s:
         [att] = attachments.attachments_of(s, contacts.OWNER_KIND, log_id)
-        copy = attachments.viewable_copy(db, s, att.id)
+        copy = attachments.viewable_copy(s, att.id)
     assert copy.read_bytes() == PHOTO
     assert copy.name.endswith("现场照片.jpg")
     assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
@@ -250,7 +247,7 @@ def test_a_photo_and_a_notice_from_one_desk_are_read_at_another(
         case_id = new_case(one, admin)
         log_id = visit(one, admin, case_id, photo)
         with one.unit_of_work() as s:
-            issued = notices.issue_notice(one, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+            issued = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
         assert issued.pdf_path is None
     finally:
         one.dispose()
@@ -259,13 +256,13 @@ def test_a_photo_and_a_notice_from_one_desk_are_read_at_another(
     two = open_app_database(server)
     try:
         with two.reader() as s:
-            assert notices.stored_pdf(two, s, issued.id) == issued.pdf
-            printout = batch_print.document_printout(two, s, issued.id)
+            assert notices.stored_pdf(s, issued.id) == issued.pdf
+            printout = batch_print.document_printout(s, issued.id)
             assert printout.read_bytes() == issued.pdf
             assert stat.S_IMODE(printout.parent.stat().st_mode) == 0o700
             assert not printout.is_relative_to(desk_two)
             [att] = attachments.attachments_of(s, contacts.OWNER_KIND, log_id)
-            assert attachments.viewable_copy(two, s, att.id).read_bytes() == PHOTO
+            assert attachments.viewable_copy(s, att.id).read_bytes() == PHOTO
         package = build_transfer_package(
             two,
             admin,
@@ -303,7 +300,7 @@ def test_a_change_package_brings_its_files_into_the_server(
     laptop = open_laptop(kit, tmp_path / "laptop")
     try:
         visit(laptop.db, laptop.clerk, court.cases[0], photo)
-        package = sync.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
+        package = changes.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
     finally:
         laptop.db.dispose()
     server = pg_server.create(initialised=False)
@@ -313,14 +310,14 @@ def test_a_change_package_brings_its_files_into_the_server(
         at_desk(monkeypatch, tmp_path / "desk")
         db = open_app_database(server)
         try:
-            merged = sync.import_changes(db, court.admin, package)
+            merged = merge.import_changes(db, court.admin, package)
             assert merged.files == 1
             with db.reader() as s:
                 assert db.files.read(s, sha(PHOTO)) == PHOTO
-                key = s.get(CourtSecret, sync.COURT_KEY_SECRET)
+                key = s.get(CourtSecret, court_key.COURT_KEY_SECRET)
                 assert key is not None
-                assert bytes.fromhex(key.value) == sync.read_court_key(
-                    sync.court_key_path(court.db)
+                assert bytes.fromhex(key.value) == court_key.read_court_key(
+                    court_key.court_key_path(court.db)
                 )
             assert stored_rows(db) == 1
         finally:
@@ -353,13 +350,13 @@ def test_a_kit_from_the_server_carries_its_files_and_its_changes_bring_theirs_ba
             assert laptop.db.files.read(s, sha(PHOTO)) == PHOTO
             assert s.scalar(select(func.count()).select_from(CourtSecret)) == 0
         visit(laptop.db, laptop.clerk, court.cases[1], receipt)
-        package = sync.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
+        package = changes.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
     finally:
         laptop.db.dispose()
     at_desk(monkeypatch, tmp_path / "desk-2")
     desk_two = open_app_database(pg_db.url)
     try:
-        report = sync.import_changes(desk_two, court.admin, package)
+        report = merge.import_changes(desk_two, court.admin, package)
         assert report.files == 1
         with desk_two.reader() as s:
             assert desk_two.files.read(s, sha(SCAN)) == SCAN
@@ -380,9 +377,7 @@ def test_copy_database_moves_the_files_to_the_server_and_back(
     scan.write_bytes(SCAN)
     visit(sqlite_db, admin, case_id, photo, scan)
     with sqlite_db.unit_of_work() as s:
-        issued = notices.issue_notice(
-            sqlite_db, s, admin, case_id, DocumentKind.URGING, today=TODAY
-        )
+        issued = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
     files = {sha(PHOTO): PHOTO, sha(SCAN): SCAN, issued.pdf_sha256: issued.pdf}
     server = pg_server.create(initialised=False)
     try:
@@ -392,7 +387,7 @@ def test_copy_database_moves_the_files_to_the_server_and_back(
         try:
             with db.reader() as s:
                 rows = {r.sha256: bytes(r.content) for r in s.scalars(select(StoredFile))}
-                assert notices.stored_pdf(db, s, issued.id) == issued.pdf
+                assert notices.stored_pdf(s, issued.id) == issued.pdf
         finally:
             db.dispose()
         assert rows == files
@@ -407,7 +402,7 @@ def test_copy_database_moves_the_files_to_the_server_and_back(
         try:
             assert stored_rows(copied) == 0
             with copied.reader() as s:
-                assert notices.stored_pdf(copied, s, issued.id) == issued.pdf
+                assert notices.stored_pdf(s, issued.id) == issued.pdf
         finally:
             copied.dispose()
     finally:

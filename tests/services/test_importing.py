@@ -23,27 +23,29 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
 from zhiqian_desktop.domain.kinds import CaseSource, PartyKind, PartyRole, Role
-from zhiqian_desktop.services import importing
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.staff import add_tribunal
+from zhiqian_desktop.services.core.users import create_user
+from zhiqian_desktop.services.intake import (
+    import_cells,
+    import_checks,
+    import_columns,
+    import_plan,
+    import_template,
+    importing,
+)
+from zhiqian_desktop.services.intake.docket import (
     CaseInput,
     DocketQuery,
     PartyInput,
-    add_tribunal,
     find_case,
     register_case,
 )
-from zhiqian_desktop.services.exports import export_docket_xlsx
-from zhiqian_desktop.services.importing import (
-    EXAMPLE_NOTE,
-    HEADERS,
-    ImportProblem,
-    import_cases,
-    read_workbook,
-    template_rows,
-    write_import_template,
-)
-from zhiqian_desktop.services.users import create_user
+from zhiqian_desktop.services.intake.import_columns import EXAMPLE_NOTE, HEADERS
+from zhiqian_desktop.services.intake.import_plan import ImportProblem, read_workbook
+from zhiqian_desktop.services.intake.import_template import template_rows, write_import_template
+from zhiqian_desktop.services.intake.importing import import_cases
+from zhiqian_desktop.services.reporting.exports import export_docket_xlsx
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -125,7 +127,7 @@ def test_template_has_headers_notes_and_an_example_that_must_be_deleted(
 def test_template_example_imports_once_the_note_is_cleared(
     tmp_path: Path, db: Database, admin: Actor
 ) -> None:
-    rows = importing._example_rows()
+    rows = import_template._example_rows()
     rows[0][COL["备注"]] = None
     path = write_import_template(tmp_path / "t.xlsx", rows)
     report = import_cases(db, admin, path, today=TODAY)
@@ -482,7 +484,7 @@ def test_a_case_registered_meanwhile_is_refused_by_the_write_transaction(
     """The workbook was clean when read; a colleague registers its second case before the write.
     The importer's one duplicate query in the write transaction refuses it; nothing is saved."""
     path = write_rows(tmp_path / "m.xlsx", case_rows(1) + case_rows(2) + case_rows(3))
-    real_read = importing.read_workbook
+    real_read = import_plan.read_workbook
 
     def read_then_colleague(*args: Any, **kw: Any) -> Any:
         plan = real_read(*args, **kw)
@@ -589,7 +591,7 @@ def _million_rows_sheet() -> bytes:
 
 
 def _ole(encrypted: bool) -> bytes:
-    body = bytearray(importing.OLE_MAGIC + b"\x00" * 4088)
+    body = bytearray(import_checks.OLE_MAGIC + b"\x00" * 4088)
     if encrypted:
         body[1024 : 1024 + 28] = "EncryptionInfo".encode("utf-16-le")
     return bytes(body)
@@ -687,7 +689,7 @@ def test_defusedxml_is_the_second_guard_against_entities(
 ) -> None:
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(_replace_member(_valid_xlsx_bytes(tmp_path), "xl/worksheets/sheet1.xml", BOMB))
-    monkeypatch.setattr(importing, "_check_prolog", lambda *a: None)
+    monkeypatch.setattr(import_checks, "_check_prolog", lambda *a: None)
     with pytest.raises(UserError, match="已损坏或格式不正确"):
         read_workbook(path, today=TODAY)
 
@@ -699,7 +701,7 @@ def test_import_refused_without_defusedxml(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_uncompressed_total_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importing, "MAX_UNCOMPRESSED_BYTES", 64 * 1024)
+    monkeypatch.setattr(import_checks, "MAX_UNCOMPRESSED_BYTES", 64 * 1024)
     rows = [r for n in range(1, 60) for r in case_rows(n)]
     with pytest.raises(UserError, match="解压后"):
         read_workbook(write_rows(tmp_path / "a.xlsx", rows), today=TODAY)
@@ -708,7 +710,8 @@ def test_uncompressed_total_is_capped(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_row_limit_is_enforced_and_trailing_blank_rows_are_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "MAX_DATA_ROWS", 4)
+    for module in (import_checks, import_plan):
+        monkeypatch.setattr(module, "MAX_DATA_ROWS", 4)
     ok = read_workbook(write_rows(tmp_path / "a.xlsx", case_rows(1) + case_rows(2)), today=TODAY)
     assert ok.ok
     with pytest.raises(UserError, match="4 行的上限（第6行仍有内容）"):
@@ -789,8 +792,8 @@ def test_generated_cases_import_and_export_back_to_the_same_data(
     with db.reader() as s:
         for created, data in zip(report.created, generated, strict=True):
             case = find_case(s, created.case_no)
-            got = {k: getattr(case, k) for k in importing._CASE_KEYS}
-            want = {k: getattr(data, k) for k in importing._CASE_KEYS}
+            got = {k: getattr(case, k) for k in import_columns._CASE_KEYS}
+            want = {k: getattr(data, k) for k in import_columns._CASE_KEYS}
             assert got == want
             assert [
                 (p.role, p.kind, p.name, p.id_number, p.phones, p.address, p.registered_capital)
@@ -819,11 +822,11 @@ def test_text_date_forms() -> None:
         "20260105",
         "２０２６年１月５日",
     ):
-        assert importing.parse_date_cell(text) == date(2026, 1, 5)
-    assert importing.parse_date_cell(datetime(2026, 1, 5, 0, 0)) == date(2026, 1, 5)
-    assert importing.parse_date_cell(20260105) == date(2026, 1, 5)
-    assert importing.parse_amount_cell(12345.67) == Decimal("12345.67")
-    assert importing.parse_amount_cell("¥1,234,567.8元") == Decimal("1234567.80")
+        assert import_cells.parse_date_cell(text) == date(2026, 1, 5)
+    assert import_cells.parse_date_cell(datetime(2026, 1, 5, 0, 0)) == date(2026, 1, 5)
+    assert import_cells.parse_date_cell(20260105) == date(2026, 1, 5)
+    assert import_cells.parse_amount_cell(12345.67) == Decimal("12345.67")
+    assert import_cells.parse_amount_cell("¥1,234,567.8元") == Decimal("1234567.80")
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -835,9 +838,9 @@ def test_cli_template_and_import(
     import argparse
     import json
 
-    from zhiqian_desktop.cli_import import cmd_import_cases, cmd_import_template
+    from zhiqian_desktop.cli.importing import cmd_import_cases, cmd_import_template
 
-    assert cmd_import_template(None, argparse.Namespace(output=str(tmp_path / "t.xlsx"))) == 0
+    assert cmd_import_template(argparse.Namespace(output=str(tmp_path / "t.xlsx"))) == 0
     assert (tmp_path / "t.xlsx").is_file()
     good = write_rows(tmp_path / "g.xlsx", case_rows(1) + case_rows(2))
     args = argparse.Namespace(file=str(good), dry_run=True, json=False)

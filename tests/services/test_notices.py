@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_notice import cmd_notice, parse_kind
+from zhiqian_desktop.cli.notices import cmd_notice, parse_kind
 from zhiqian_desktop.domain.errors import NotFound, PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role, ServiceMethod
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices, service_records
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import Attachment, AuditEvent, Document
@@ -32,7 +32,7 @@ def _case(db: Database, admin: Actor, **kw: object) -> tuple[str, str]:
 
 def _issue(db: Database, actor: Actor, case_id: str, kind: DocumentKind, **kw: object):  # type: ignore[no-untyped-def]
     with db.unit_of_work() as s:
-        return notices.issue_notice(db, s, actor, case_id, kind, today=TODAY, **kw)  # type: ignore[arg-type]
+        return notices.issue_notice(s, actor, case_id, kind, today=TODAY, **kw)  # type: ignore[arg-type]
 
 
 def _text(pdf: bytes, tmp: Path) -> str:
@@ -74,7 +74,7 @@ def test_issue_stores_number_data_pdf_and_audit(db: Database, admin: Actor, tmp_
         assert event.action == "issue" and event.case_id == case_id
         # Re-rendering from the stored data gives the very same PDF.
         assert notices.render_document(s, issued.id) == pdf
-        assert notices.stored_pdf(db, s, issued.id) == pdf
+        assert notices.stored_pdf(s, issued.id) == pdf
 
 
 def test_numbers_count_up_per_kind_and_are_unique(db: Database, admin: Actor) -> None:
@@ -93,7 +93,7 @@ def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor
     case_id, _ = _case(db, admin)
     urging = _issue(db, admin, case_id, DocumentKind.URGING)
     with db.unit_of_work() as s:
-        notices.record_service(
+        service_records.record_service(
             s, admin, urging.id, ServiceMethod.DIRECT, TODAY, "张三", today=TODAY
         )
     skip = {
@@ -148,11 +148,13 @@ def test_find_document_by_scanned_code_or_number(db: Database, admin: Actor) -> 
     case_id, _ = _case(db, admin)
     issued = _issue(db, admin, case_id, DocumentKind.URGING)
     with db.reader() as s:
-        assert notices.find_document_by_code(s, f"  {issued.id.upper()}\r\n").id == issued.id
+        assert (
+            service_records.find_document_by_code(s, f"  {issued.id.upper()}\r\n").id == issued.id
+        )
         half_width = issued.doc_no.replace("（", "(").replace("）", ")")
-        assert notices.find_document_by_code(s, half_width).id == issued.id
+        assert service_records.find_document_by_code(s, half_width).id == issued.id
         with pytest.raises(NotFound):
-            notices.find_document_by_code(s, "00000000-0000-0000-0000-000000000000")
+            service_records.find_document_by_code(s, "00000000-0000-0000-0000-000000000000")
 
 
 def _urging_case_2025(db: Database, admin: Actor) -> str:
@@ -174,11 +176,11 @@ def test_service_of_the_urging_notice_starts_the_urging_period(db: Database, adm
     case_id = _urging_case_2025(db, admin)
     with db.unit_of_work() as s:
         urging = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
+            s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
         assert notices.urging_period_end(s, case_id) is None
     with db.unit_of_work() as s:
-        service = notices.record_service(
+        service = service_records.record_service(
             s,
             admin,
             urging.id,
@@ -222,10 +224,10 @@ def test_service_is_validated(
     case_id = _urging_case_2025(db, admin)
     with db.unit_of_work() as s:
         urging = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
+            s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
     with db.unit_of_work() as s, pytest.raises(UserError, match=message):
-        notices.record_service(
+        service_records.record_service(
             s, admin, urging.id, method, served_on, "张法官", today=date(2025, 9, 20), **kwargs
         )
 
@@ -234,10 +236,10 @@ def test_substitute_service_with_reason_is_recorded_once(db: Database, admin: Ac
     case_id = _urging_case_2025(db, admin)
     with db.unit_of_work() as s:
         urging = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
+            s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
     with db.unit_of_work() as s:
-        notices.record_service(
+        service_records.record_service(
             s,
             admin,
             urging.id,
@@ -249,7 +251,7 @@ def test_substitute_service_with_reason_is_recorded_once(db: Database, admin: Ac
             today=date(2025, 9, 20),
         )
     with db.unit_of_work() as s, pytest.raises(UserError, match="已于2025-09-16向王某某登记过送达"):
-        notices.record_service(
+        service_records.record_service(
             s,
             admin,
             urging.id,

@@ -17,12 +17,8 @@ from zhiqian_desktop.domain.dues import DueKind
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, PaymentMethod, SettlementStatus
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import contacts, outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import history, verify_chain
-from zhiqian_desktop.services.docket import get_case, register_case, update_case
-from zhiqian_desktop.services.dues import case_due_items
-from zhiqian_desktop.services.outcomes import (
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.outcomes import (
     InstallmentStatus,
     OverpaymentNeedsConfirmation,
     close_case,
@@ -34,6 +30,11 @@ from zhiqian_desktop.services.outcomes import (
     schedule_states,
     split_equally,
 )
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import history, verify_chain
+from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.dues import case_due_items
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Payment, Settlement
 

@@ -19,12 +19,16 @@ from sqlalchemy.orm import Session
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import PermissionDenied
 from zhiqian_desktop.domain.kinds import ContactKind, PaymentMethod, Role
-from zhiqian_desktop.services import auth, contacts, maintenance, outcomes
-from zhiqian_desktop.services import calendar as calendar_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import add_tribunal, register_case, update_case
-from zhiqian_desktop.services.settings import get_settings, update_settings
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core import calendar as calendar_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings, update_settings
+from zhiqian_desktop.services.core.staff import add_tribunal
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake.docket import register_case, update_case
+from zhiqian_desktop.services.supervision import contacts
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import User
 

@@ -10,11 +10,17 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, _filtered, count_cases, register_case
-from zhiqian_desktop.services.maintenance import check, open_app_database
-from zhiqian_desktop.store import database
-from zhiqian_desktop.store.database import Database, StorageError
+from zhiqian_desktop.services.admin.maintenance import check, open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import (
+    DocketQuery,
+    _filtered,
+    count_cases,
+    register_case,
+)
+from zhiqian_desktop.store import engine
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import StorageError
 from zhiqian_desktop.store.models import Base, SupervisionCase
 
 
@@ -58,7 +64,7 @@ def test_a_reader_does_not_wait_for_a_writer(db: Database, admin: Actor) -> None
 def test_a_writer_kept_waiting_is_told_to_retry(
     pg_db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database, "PG_LOCK_TIMEOUT_MS", 200)
+    monkeypatch.setattr(engine, "PG_LOCK_TIMEOUT_MS", 200)
     other = open_app_database(pg_db.url)
     try:
         with pg_db.unit_of_work() as holding:

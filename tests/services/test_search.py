@@ -6,8 +6,8 @@ from datetime import date
 
 from conftest import TODAY, make_case_input
 
-from zhiqian_desktop.services import docket
-from zhiqian_desktop.services.actor import Actor
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake import docket
 from zhiqian_desktop.store.database import Database
 
 

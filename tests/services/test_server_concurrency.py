@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import StaleEditError
-from zhiqian_desktop.services import dues
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import verify_chain
-from zhiqian_desktop.services.case_numbers import allocate
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import verify_chain
+from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.intake.case_numbers import allocate
+from zhiqian_desktop.services.intake.docket import (
     CaseInput,
     DocketQuery,
     PartyInput,
@@ -32,8 +33,7 @@ from zhiqian_desktop.services.docket import (
     register_case,
     update_case,
 )
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.supervision import dues
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import CaseNumberCounter, SupervisionCase
 
@@ -151,7 +151,7 @@ class Outcome:
 def desk(url: str, worker: int, case_id: str, barrier: Any) -> list[Outcome]:
     """One desk: each round registers a case, then all desks save an edit of the same case,
     each made on the version it loaded at the same moment (run in a spawned process)."""
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.core.users import default_actor
 
     db = open_app_database(url)
     outcomes = []

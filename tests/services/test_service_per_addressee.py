@@ -19,11 +19,13 @@ from zhiqian_desktop.domain.dues import DueKind, court_date
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import served_on
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
-from zhiqian_desktop.services import notices, packages, sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import PartyInput, register_case
-from zhiqian_desktop.services.due_items import rebuild_due_items
-from zhiqian_desktop.services.dues import due_list
+from zhiqian_desktop.services.closing import transfer_package as packages
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.exchange.merge import import_changes
+from zhiqian_desktop.services.intake.docket import PartyInput, register_case
+from zhiqian_desktop.services.supervision import notices, service_records
+from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
+from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.store import migrations
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import DueEntry, Party, Service
@@ -48,7 +50,7 @@ def _serve(
     db: Database, admin: Actor, document_id: str, party_id: str | None, day: date, **kw: object
 ) -> Service:
     with db.unit_of_work() as s:
-        service = notices.record_service(
+        service = service_records.record_service(
             s, admin, document_id, ServiceMethod.DIRECT, day, "张三",
             party_id=party_id, today=LATER, **kw,  # type: ignore[arg-type]
         )  # fmt: skip
@@ -75,16 +77,16 @@ def test_each_addressee_is_served_apart_and_the_notice_counts_as_served_when_all
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
     applicant, obligor = _party(db, case_id, "李某"), _party(db, case_id, "王某某")
     with db.unit_of_work() as s:
-        risk = notices.issue_notice(db, s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
+        risk = notices.issue_notice(s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
 
     with pytest.raises(UserError, match=r"有2名受送达人.*请选择.*（李某、王某某）"):
         _serve(db, admin, risk.id, None, TODAY)
     first = _serve(db, admin, risk.id, applicant, TODAY)
     assert first.party_id == applicant and first.recipient == "李某"
     with db.reader() as s:
-        doc = notices.find_document_by_code(s, risk.id)
-        assert notices.document_served_on(s, doc) is None  # the obligor is still waiting
-        summary = notices.service_summary(s, doc)
+        doc = service_records.find_document_by_code(s, risk.id)
+        assert service_records.document_served_on(s, doc) is None  # the obligor is still waiting
+        summary = service_records.service_summary(s, doc)
         assert summary.reached == 1 and summary.lines() == [
             f"李某：{TODAY.isoformat()} 直接送达",
             "王某某：未送达",
@@ -95,8 +97,8 @@ def test_each_addressee_is_served_apart_and_the_notice_counts_as_served_when_all
     second = _serve(db, admin, risk.id, None, LATER)
     assert second.party_id == obligor
     with db.reader() as s:
-        doc = notices.find_document_by_code(s, risk.id)
-        assert notices.document_served_on(s, doc) == LATER
+        doc = service_records.find_document_by_code(s, risk.id)
+        assert service_records.document_served_on(s, doc) == LATER
     with pytest.raises(UserError, match="向王某某登记过送达"):
         _serve(db, admin, risk.id, obligor, LATER)
 
@@ -106,9 +108,7 @@ def test_each_addressee_is_served_apart_and_the_notice_counts_as_served_when_all
     with pytest.raises(UserError, match=r"不是执行风险提示书.*的受送达人"):
         _serve(db, admin, risk.id, stranger, TODAY)
     with db.unit_of_work() as s:
-        record = notices.issue_notice(
-            db, s, admin, case_id, DocumentKind.INTERVIEW_RECORD, today=TODAY
-        )
+        record = notices.issue_notice(s, admin, case_id, DocumentKind.INTERVIEW_RECORD, today=TODAY)
     with pytest.raises(UserError, match="不向当事人送达"):
         _serve(db, admin, record.id, None, TODAY)
 
@@ -119,15 +119,15 @@ def test_the_urging_period_and_the_warnings_wait_for_every_obligor(
     case_id = _two_obligors(db, admin)
     person, company = _party(db, case_id, "王某某"), _party(db, case_id, "某某商贸有限公司")
     with db.unit_of_work() as s:
-        urging = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
-        receipts = notices.issue_receipts(db, s, admin, urging.id, today=TODAY)
+        urging = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
+        receipts = notices.issue_receipts(s, admin, urging.id, today=TODAY)
     assert len(receipts) == 2
 
     _serve(db, admin, urging.id, person, TODAY)
     with db.reader() as s:
         assert notices.urging_period_end(s, case_id) is None
     with db.unit_of_work() as s, pytest.raises(UserError, match="还没有登记自动履行催告书的送达"):
-        notices.issue_notice(db, s, admin, case_id, DocumentKind.PRE_FINE, today=LATER)
+        notices.issue_notice(s, admin, case_id, DocumentKind.PRE_FINE, today=LATER)
     # The due-list still asks for the service (7 days after the day it was made), not for the
     # period's end.
     week = court_date(utcnow()) + timedelta(days=8)
@@ -149,7 +149,7 @@ def test_the_urging_period_and_the_warnings_wait_for_every_obligor(
         end = notices.urging_period_end(s, case_id)
         assert end is not None and end.start == LATER  # from the last obligor served
     with db.unit_of_work() as s:
-        notices.issue_notice(db, s, admin, case_id, DocumentKind.PRE_FINE, today=LATER)
+        notices.issue_notice(s, admin, case_id, DocumentKind.PRE_FINE, today=LATER)
     assert not any(urging.doc_no in d for d in waiting())
 
 
@@ -158,7 +158,7 @@ def test_the_transfer_package_names_the_addressee_of_each_service(
 ) -> None:
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-        risk = notices.issue_notice(db, s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
+        risk = notices.issue_notice(s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
     applicant = _party(db, case_id, "李某")
     _serve(db, admin, risk.id, applicant, TODAY, recipient="李小某（申请人之子）")
     out = packages.build_transfer_package(
@@ -183,24 +183,24 @@ def test_a_tribunals_service_comes_back_with_its_addressee(
     court = setup_court(sqlite_db, admin)
     case_id = court.cases[0]
     with court.db.unit_of_work() as s:
-        risk = notices.issue_notice(
-            court.db, s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY
-        )
+        risk = notices.issue_notice(s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
     laptop = open_laptop(tribunal_kit(court, tmp_path / "kit.zip"), tmp_path / "laptop")
     try:
         applicant = _party(laptop.db, case_id, "李某")
         with laptop.db.unit_of_work() as s:
-            notices.record_service(
+            service_records.record_service(
                 s, laptop.clerk, risk.id, ServiceMethod.DIRECT, TODAY, "张三",
                 party_id=applicant, today=TODAY,
             )  # fmt: skip
         package = changes(laptop, tmp_path)
     finally:
         laptop.db.dispose()
-    report = sync.import_changes(court.db, court.admin, package)
+    report = import_changes(court.db, court.admin, package)
     assert report.conflicts == [] and report.inserted["service"] == 1
     with court.db.reader() as s:
-        status = notices.service_status(s, notices.find_document_by_code(s, risk.id))
+        status = service_records.service_status(
+            s, service_records.find_document_by_code(s, risk.id)
+        )
         assert [(a.name, a.service is not None) for a in status] == [
             ("李某", True),
             ("王1", False),
@@ -208,7 +208,10 @@ def test_a_tribunals_service_comes_back_with_its_addressee(
     # The court serves the obligor: the notice is then served on both.
     _serve(court.db, admin, risk.id, _party(court.db, case_id, "王1"), TODAY)
     with court.db.reader() as s:
-        assert notices.document_served_on(s, notices.find_document_by_code(s, risk.id)) == TODAY
+        assert (
+            service_records.document_served_on(s, service_records.find_document_by_code(s, risk.id))
+            == TODAY
+        )
 
 
 def _alembic(db: Database, action: str, revision: str) -> None:
@@ -234,9 +237,9 @@ def test_services_recorded_before_get_their_addressee_where_it_is_certain(
     a whole, as it did. The stored deadlines are computed again by the new rules."""
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-        urging = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
-        named = notices.issue_notice(db, s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
-        unclear = notices.issue_notice(db, s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
+        urging = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
+        named = notices.issue_notice(s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
+        unclear = notices.issue_notice(s, admin, case_id, DocumentKind.RISK_NOTICE, today=TODAY)
     obligor, applicant = _party(db, case_id, "王某某"), _party(db, case_id, "李某")
     _serve(db, admin, urging.id, obligor, TODAY, recipient="王某某之妻")
     _serve(db, admin, named.id, applicant, TODAY)  # recipient 李某, the name of the party
@@ -251,7 +254,9 @@ def test_services_recorded_before_get_their_addressee_where_it_is_certain(
         by_doc = {sv.document_id: sv.party_id for sv in s.scalars(select(Service))}
         assert by_doc == {urging.id: obligor, named.id: applicant, unclear.id: None}
         reached = {
-            d: notices.service_summary(s, notices.find_document_by_code(s, d)).reached
+            d: service_records.service_summary(
+                s, service_records.find_document_by_code(s, d)
+            ).reached
             for d in (named.id, unclear.id)
         }
     assert reached == {named.id: 1, unclear.id: 2}  # the unclear one served the whole notice
@@ -273,7 +278,7 @@ def test_a_database_from_before_the_stored_deadlines_gets_them_on_upgrade(
     filled by 0009, whose columns the rules read, with what the rules compute."""
     with db.unit_of_work() as s:
         case_id = register_case(s, admin, make_case_input(), today=TODAY).id
-        urging = notices.issue_notice(db, s, admin, case_id, DocumentKind.URGING, today=TODAY)
+        urging = notices.issue_notice(s, admin, case_id, DocumentKind.URGING, today=TODAY)
     _serve(db, admin, urging.id, None, TODAY)
     expected = _stored(db, case_id)
     assert {kind for kind, _, _ in expected} >= {DueKind.URGING_PERIOD.value}

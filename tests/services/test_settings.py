@@ -11,11 +11,16 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.calendar import official_years
 from zhiqian_desktop.domain.errors import PermissionDenied, StaleEditError, UserError
 from zhiqian_desktop.domain.kinds import Role
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import history, verify_chain
-from zhiqian_desktop.services.settings import SetupInput, get_settings, initialize, update_settings
-from zhiqian_desktop.services.users import actor_for, create_user, default_actor
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import history, verify_chain
+from zhiqian_desktop.services.core.settings import (
+    SetupInput,
+    get_settings,
+    initialize,
+    update_settings,
+)
+from zhiqian_desktop.services.core.users import actor_for, create_user, default_actor
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, CalendarYear, CourtSettings, HolidayDay, User
 

@@ -31,7 +31,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli_stats import cmd_stats
+from zhiqian_desktop.cli.stats import cmd_stats
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
 from zhiqian_desktop.domain.kinds import (
@@ -43,18 +43,18 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.stats import GroupBy, Period
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import PartyInput, register_case
-from zhiqian_desktop.services.reports import build_report, export_report_pdf, export_report_xlsx
-from zhiqian_desktop.services.stats import (
-    bankruptcy_screening,
-    cases_behind,
-    compute_stats,
-    export_honest_list,
-    honest_performers,
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake.docket import PartyInput, register_case
+from zhiqian_desktop.services.reporting.bankruptcy import bankruptcy_screening
+from zhiqian_desktop.services.reporting.honest_list import export_honest_list, honest_performers
+from zhiqian_desktop.services.reporting.reports import (
+    build_report,
+    export_report_pdf,
+    export_report_xlsx,
 )
-from zhiqian_desktop.services.users import actor_for, create_user
+from zhiqian_desktop.services.reporting.stats import cases_behind, compute_stats
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import User
 

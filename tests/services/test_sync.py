@@ -25,15 +25,20 @@ from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, PaymentMethod, Role
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services import auth, sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.audit import verify_chain
-from zhiqian_desktop.services.contacts import ContactInput, log_contact
-from zhiqian_desktop.services.docket import add_tribunal, get_case, register_case, update_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.outcomes import close_case, record_payment
-from zhiqian_desktop.services.users import actor_for, create_user
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.closing.outcomes import close_case, record_payment
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import verify_chain
+from zhiqian_desktop.services.core.staff import add_tribunal
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.exchange import changes as changes_module
+from zhiqian_desktop.services.exchange import conflicts, court_key, kit_opening, merge, records
+from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
+from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import DATA_DIR_ENV
 from zhiqian_desktop.store.models import (
     AuditEvent,
@@ -112,7 +117,7 @@ def laptop(kit: Path, tmp_path: Path) -> Iterator[Laptop]:
 
 def open_laptop(kit: Path, folder: Path) -> Laptop:
     """The kit opened as a fresh install's database, worked on as the tribunal's clerk."""
-    path = sync.open_kit(kit, folder)
+    path = kit_opening.open_kit(kit, folder)
     db = open_app_database(sqlite_url(path))
     with db.reader() as s:
         clerk = actor_for(s.scalars(select(User).where(User.username == "zhangsan")).one())
@@ -162,7 +167,7 @@ def edit_notes(db: Database, actor: Actor, case_id: str, n: int, notes: str) -> 
 
 
 def changes(laptop: Laptop, tmp_path: Path, name: str = "changes.zip") -> Path:
-    return sync.export_changes(laptop.db, tmp_path / name, actor=laptop.clerk)
+    return changes_module.export_changes(laptop.db, tmp_path / name, actor=laptop.clerk)
 
 
 def count(db: Database, model: Any) -> int:
@@ -174,7 +179,7 @@ def snapshot(db: Database) -> dict[str, Any]:
     """Everything an import could change, to show that a refused one changed nothing."""
     with db.engine.connect() as conn:
         out = {}
-        for table in (*sync.MERGED_TABLES, "audit_event", "merge_conflict", "change_import"):
+        for table in (*records.MERGED_TABLES, "audit_event", "merge_conflict", "change_import"):
             rows = conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1").fetchall()
             out[table] = [tuple(r) for r in rows]
         return out
@@ -230,7 +235,7 @@ def test_round_trip_brings_back_everything_with_unique_numbers(
     assert court_no == "（2026）内0221执前督15号"
 
     package = changes(laptop, tmp_path)
-    report = sync.import_changes(court.db, court.admin, package)
+    report = merge.import_changes(court.db, court.admin, package)
     assert report.conflicts == []
     assert report.inserted["supervision_case"] == 1
     assert report.inserted["contact_log"] == 1
@@ -260,7 +265,7 @@ def test_round_trip_brings_back_everything_with_unique_numbers(
 
     # A second import of the same package changes nothing.
     before = snapshot(court.db)
-    again = sync.import_changes(court.db, court.admin, package)
+    again = merge.import_changes(court.db, court.admin, package)
     assert again.already_imported
     assert snapshot(court.db) == before
 
@@ -269,10 +274,10 @@ def test_a_later_package_from_the_same_kit_brings_only_what_is_new(
     court: Court, laptop: Laptop, tmp_path: Path
 ) -> None:
     call(laptop.db, laptop.clerk, court.cases[0], "第一次")
-    sync.import_changes(court.db, court.admin, changes(laptop, tmp_path, "one.zip"))
+    merge.import_changes(court.db, court.admin, changes(laptop, tmp_path, "one.zip"))
     edit_notes(court.db, court.admin, court.cases[0], 1, "法院后来改的")
     call(laptop.db, laptop.clerk, court.cases[0], "第二次")
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path, "two.zip"))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path, "two.zip"))
     assert report.conflicts == []
     assert report.inserted == {"contact_log": 1}
     with court.db.reader() as s:
@@ -289,11 +294,11 @@ def test_a_record_changed_on_both_sides_is_a_conflict_until_a_person_chooses(
     case_id = court.cases[0]
     edit_notes(court.db, court.admin, case_id, 1, "法院：申请人同意延期")
     edit_notes(laptop.db, laptop.clerk, case_id, 1, "法庭：被申请人已外出务工")
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path))
     assert len(report.conflicts) == 1
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法院：申请人同意延期"  # nothing overwritten
-        [view] = sync.list_conflicts(s)
+        [view] = conflicts.list_conflicts(s)
     assert view.origin == "沙尔沁法庭"
     assert view.tribunal_updated_by == "zhangsan"
     notes = next(f for f in view.fields if f.field == "notes")
@@ -303,16 +308,16 @@ def test_a_record_changed_on_both_sides_is_a_conflict_until_a_person_chooses(
         None,
     )
     with court.db.unit_of_work() as s, pytest.raises(UserError, match="备注"):
-        sync.resolve_conflict(s, court.admin, view.id, {})
+        conflicts.resolve_conflict(s, court.admin, view.id, {})
     with court.db.unit_of_work() as s:
-        sync.resolve_conflict(s, court.admin, view.id, {"notes": sync.TRIBUNAL})
+        conflicts.resolve_conflict(s, court.admin, view.id, {"notes": records.TRIBUNAL})
     with court.db.reader() as s:
         assert get_case(s, case_id).notes == "法庭：被申请人已外出务工"
         assert s.get(MergeConflict, view.id).status == "resolved"  # type: ignore[union-attr]
-        assert sync.list_conflicts(s) == []
+        assert conflicts.list_conflicts(s) == []
         assert verify_chain(s).ok
     # The same laptop state again raises no new conflict: the choice is remembered.
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path, "again.zip"))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path, "again.zip"))
     assert report.conflicts == []
 
 
@@ -322,11 +327,11 @@ def test_resolutions_given_with_the_import_settle_conflicts_at_once(
     case_id = court.cases[2]
     edit_notes(court.db, court.admin, case_id, 3, "法院")
     edit_notes(laptop.db, laptop.clerk, case_id, 3, "法庭")
-    report = sync.import_changes(
+    report = merge.import_changes(
         court.db,
         court.admin,
         changes(laptop, tmp_path),
-        resolutions={case_id: {"notes": sync.COURT}},
+        resolutions={case_id: {"notes": records.COURT}},
     )
     assert report.open_conflicts == 0
     with court.db.reader() as s:
@@ -341,7 +346,7 @@ def test_payments_and_calls_from_both_sides_are_all_kept(
     call(court.db, court.admin, case_id, "法院电话")
     pay(laptop.db, laptop.clerk, case_id, "200.00")
     call(laptop.db, laptop.clerk, case_id, "法庭电话")
-    report = sync.import_changes(court.db, court.admin, changes(laptop, tmp_path))
+    report = merge.import_changes(court.db, court.admin, changes(laptop, tmp_path))
     assert report.conflicts == []
     with court.db.reader() as s:
         amounts = sorted(s.scalars(select(Payment.amount).where(Payment.case_id == case_id)))
@@ -373,19 +378,22 @@ def rewrite(
 def signed(package: Path, dest: Path, key: bytes, edit: Any = None) -> Path:
     """A copy whose changes.json is edited and whose manifest is signed again with ``key``."""
     with zipfile.ZipFile(package) as src:
-        manifest = json.loads(src.read(sync.MANIFEST))
-        body = json.loads(src.read(sync.CHANGES))
+        manifest = json.loads(src.read(records.MANIFEST))
+        body = json.loads(src.read(records.CHANGES))
     if edit is not None:
         edit(body)
     raw_changes = json.dumps(body).encode()
     for entry in manifest["files"]:
-        if entry["path"] == sync.CHANGES:
+        if entry["path"] == records.CHANGES:
             entry["sha256"] = hashlib.sha256(raw_changes).hexdigest()
             entry["size"] = len(raw_changes)
     raw = json.dumps(manifest).encode()
     sig = hmac.new(key, raw, hashlib.sha256).hexdigest().encode()
     return rewrite(
-        package, dest, {sync.MANIFEST: raw, sync.SIGNATURE: sig, sync.CHANGES: raw_changes}, {}
+        package,
+        dest,
+        {records.MANIFEST: raw, records.SIGNATURE: sig, records.CHANGES: raw_changes},
+        {},
     )
 
 
@@ -399,7 +407,7 @@ def package(court: Court, laptop: Laptop, tmp_path: Path) -> Path:
 def refused(court: Court, package: Path, match: str = "") -> None:
     before = snapshot(court.db)
     with pytest.raises(UserError, match=match):
-        sync.import_changes(court.db, court.admin, package)
+        merge.import_changes(court.db, court.admin, package)
     assert snapshot(court.db) == before
 
 
@@ -426,10 +434,10 @@ def test_an_edited_record_without_a_valid_signature_is_refused(
 def test_a_package_signed_with_the_court_key_is_accepted_even_rebuilt(
     court: Court, package: Path, tmp_path: Path
 ) -> None:
-    key = sync.read_court_key(sync.court_key_path(court.db))
+    key = court_key.read_court_key(court_key.court_key_path(court.db))
     assert key is not None
     rebuilt = signed(package, tmp_path / "rebuilt.zip", key)
-    assert sync.import_changes(court.db, court.admin, rebuilt).inserted["payment"] == 1
+    assert merge.import_changes(court.db, court.admin, rebuilt).inserted["payment"] == 1
 
 
 def test_a_package_from_another_courts_kit_is_refused(court: Court, tmp_path: Path) -> None:
@@ -438,8 +446,8 @@ def test_a_package_from_another_courts_kit_is_refused(court: Court, tmp_path: Pa
     other = open_app_database(sqlite_url(other_path))
     try:
         from tests.conftest import SETUP
-        from zhiqian_desktop.services import settings as settings_service
-        from zhiqian_desktop.services.users import default_actor
+        from zhiqian_desktop.services.core import settings as settings_service
+        from zhiqian_desktop.services.core.users import default_actor
 
         with other.unit_of_work() as s:
             settings_service.initialize(s, SETUP)
@@ -459,16 +467,16 @@ def test_a_package_from_another_courts_kit_is_refused(court: Court, tmp_path: Pa
         )
     finally:
         other.dispose()
-    path = sync.open_kit(other_kit, tmp_path / "other-laptop")
+    path = kit_opening.open_kit(other_kit, tmp_path / "other-laptop")
     laptop_db = open_app_database(sqlite_url(path))
     try:
         with laptop_db.reader() as s:
             clerk = actor_for(s.scalars(select(User).where(User.active.is_(True))).one())
         call(laptop_db, clerk, _first_case(laptop_db), "x")
-        foreign = sync.export_changes(laptop_db, tmp_path / "foreign.zip")
+        foreign = changes_module.export_changes(laptop_db, tmp_path / "foreign.zip")
     finally:
         laptop_db.dispose()
-    sync.ensure_court_key(court.db)
+    court_key.ensure_court_key(court.db)
     refused(court, foreign, "签名不符")
 
 
@@ -484,7 +492,7 @@ def test_hostile_member_names_are_refused(court: Court, package: Path, tmp_path:
         "files\\evil.txt": "反斜杠",
         "C:/evil.txt": "盘符",
         "a/../../evil.txt": "..",
-        sync.CHANGES: "重复",
+        records.CHANGES: "重复",
     }
     for n, (name, why) in enumerate(hostile_names.items()):
         hostile = rewrite(package, tmp_path / f"hostile{n}.zip", {}, {name: b"{}"})
@@ -502,14 +510,14 @@ def test_a_truncated_package_is_refused(court: Court, package: Path) -> None:
 def test_a_package_above_the_size_limit_is_refused(
     court: Court, package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sync, "MAX_PACKAGE_BYTES", 1024)
+    monkeypatch.setattr(merge, "MAX_PACKAGE_BYTES", 1024)
     refused(court, package, "超过上限")
 
 
 def test_a_crash_in_the_middle_of_an_import_leaves_the_court_database_as_before(
     court: Court, package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = sync._apply_change
+    real = merge._apply_change
     calls = {"n": 0}
 
     def crash(*args: Any, **kwargs: Any) -> None:
@@ -518,13 +526,13 @@ def test_a_crash_in_the_middle_of_an_import_leaves_the_court_database_as_before(
             raise RuntimeError("power cut")
         real(*args, **kwargs)
 
-    monkeypatch.setattr(sync, "_apply_change", crash)
+    monkeypatch.setattr(merge, "_apply_change", crash)
     before = snapshot(court.db)
     with pytest.raises(RuntimeError):
-        sync.import_changes(court.db, court.admin, package)
+        merge.import_changes(court.db, court.admin, package)
     assert snapshot(court.db) == before
-    monkeypatch.setattr(sync, "_apply_change", real)
-    assert sync.import_changes(court.db, court.admin, package).inserted["payment"] == 1
+    monkeypatch.setattr(merge, "_apply_change", real)
+    assert merge.import_changes(court.db, court.admin, package).inserted["payment"] == 1
 
 
 def test_a_kit_is_refused_if_altered(kit: Path, tmp_path: Path) -> None:
@@ -532,7 +540,7 @@ def test_a_kit_is_refused_if_altered(kit: Path, tmp_path: Path) -> None:
     data[len(data) // 2] ^= 0x01
     kit.write_bytes(bytes(data))
     with pytest.raises(UserError, match="离线包被拒绝"):
-        sync.open_kit(kit, tmp_path / "laptop")
+        kit_opening.open_kit(kit, tmp_path / "laptop")
     assert not (tmp_path / "laptop" / "zhiqian.db").exists()
 
 
@@ -563,7 +571,7 @@ def test_blocks_are_never_handed_out_twice(court: Court, tmp_path: Path) -> None
         assert register_case(s, court.admin, make_case_input(40), today=TODAY).case_seq == 11
     laptops = []
     for n, k in enumerate((a, b)):
-        path = sync.open_kit(k, tmp_path / f"l{n}")
+        path = kit_opening.open_kit(k, tmp_path / f"l{n}")
         laptops.append(open_app_database(sqlite_url(path)))
     try:
         issued = []
@@ -601,7 +609,7 @@ def test_export_kit_needs_a_lead(court: Court, tmp_path: Path) -> None:
 
 
 def _urging_text(db: Database) -> str:
-    from zhiqian_desktop.services import document_templates
+    from zhiqian_desktop.services.supervision import templates as document_templates
 
     with db.reader() as s:
         return document_templates.template_text(s, DocumentKind.URGING)
@@ -611,7 +619,8 @@ def test_the_courts_templates_travel_as_rows_of_the_kit_database(
     court: Court, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.printing.helpers import flat, pdf_text
-    from zhiqian_desktop.services import document_templates, notices
+    from zhiqian_desktop.services.supervision import notices
+    from zhiqian_desktop.services.supervision import templates as document_templates
 
     own = document_templates.default_text(DocumentKind.URGING).replace(
         "特此催告。", "特此催告，离线也一样。"
@@ -628,7 +637,7 @@ def test_the_courts_templates_travel_as_rows_of_the_kit_database(
         assert _urging_text(laptop.db) == own
         with laptop.db.unit_of_work() as s:
             issued = notices.issue_notice(
-                laptop.db, s, laptop.clerk, court.cases[0], DocumentKind.URGING, today=TODAY
+                s, laptop.clerk, court.cases[0], DocumentKind.URGING, today=TODAY
             )
         assert "特此催告，离线也一样。" in flat(pdf_text(issued.pdf, tmp_path))
     finally:
@@ -638,7 +647,7 @@ def test_the_courts_templates_travel_as_rows_of_the_kit_database(
 def test_an_older_kit_with_template_files_puts_them_into_the_laptops_database(
     court: Court, kit: Path, tmp_path: Path
 ) -> None:
-    from zhiqian_desktop.services import document_templates
+    from zhiqian_desktop.services.supervision import templates as document_templates
 
     own = document_templates.default_text(DocumentKind.URGING).replace(
         "特此催告。", "特此催告（旧离线包）。"
@@ -646,15 +655,17 @@ def test_an_older_kit_with_template_files_puts_them_into_the_laptops_database(
     broken = 'title = "x"\nparagraphs = ["{nope}"]\n'
     members = {"templates/urging.toml": own.encode(), "templates/pre_fine.toml": broken.encode()}
     with zipfile.ZipFile(kit) as zf:
-        manifest = json.loads(zf.read(sync.MANIFEST))
-        key = bytes.fromhex(zf.read(sync.COURT_KEY).decode().strip())
+        manifest = json.loads(zf.read(records.MANIFEST))
+        key = bytes.fromhex(zf.read(records.COURT_KEY).decode().strip())
     for name, data in members.items():
         manifest["files"].append(
             {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         )
     raw = json.dumps(manifest).encode()
     sig = hmac.new(key, raw, hashlib.sha256).hexdigest().encode()
-    old = rewrite(kit, tmp_path / "old-kit.zip", {sync.MANIFEST: raw, sync.SIGNATURE: sig}, members)
+    old = rewrite(
+        kit, tmp_path / "old-kit.zip", {records.MANIFEST: raw, records.SIGNATURE: sig}, members
+    )
     laptop = open_laptop(old, tmp_path / "laptop")
     try:
         assert _urging_text(laptop.db) == own

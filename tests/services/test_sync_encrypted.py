@@ -13,12 +13,15 @@ from sqlalchemy import select
 from tests.conftest import SETUP
 from tests.services.test_sync import Court, Laptop, changes, count, pay, setup_court
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services import attachments, sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import actor_for, default_actor
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.users import actor_for, default_actor
+from zhiqian_desktop.services.exchange import kit_opening, merge, package_reader, sealed_kits
+from zhiqian_desktop.services.exchange import kits as sync
+from zhiqian_desktop.services.supervision import attachments
 from zhiqian_desktop.store import cipher
-from zhiqian_desktop.store.database import Database, encrypted_url, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
 from zhiqian_desktop.store.models import Payment, User
 
 pytest.importorskip("sqlcipher3", reason="encryption needs the sqlcipher extra")
@@ -39,7 +42,6 @@ def with_attachment(court: Court, tmp_path: Path) -> Court:
     scan.write_bytes(SECRET_FILE)
     with court.db.unit_of_work() as s:
         attachments.attach_file(
-            court.db,
             s,
             court.admin,
             case_id=court.cases[0],
@@ -78,7 +80,7 @@ def assert_reveals_nothing(path: Path) -> None:
 
 
 def open_laptop(kit: Path, folder: Path, passphrase: str = KIT_PASSPHRASE) -> Laptop:
-    path = sync.open_kit(kit, folder, passphrase=passphrase)
+    path = kit_opening.open_kit(kit, folder, passphrase=passphrase)
     db = open_app_database(sqlite_url(path))
     with db.reader() as s:
         clerk = actor_for(s.scalars(select(User).where(User.username == "zhangsan")).one())
@@ -91,19 +93,19 @@ def test_an_encrypted_kit_reveals_nothing_and_round_trips(
     court = with_attachment(setup_court(sqlite_db, admin), tmp_path)
     (tmp_path / "stick").mkdir()
     kit = export(court, tmp_path / "stick" / "kit.zip")
-    assert sync.is_encrypted_kit(kit)
+    assert sealed_kits.is_encrypted_kit(kit)
     assert_reveals_nothing(kit)
     assert sorted(p.name for p in kit.parent.iterdir()) == ["kit.zip"]  # no plain leftovers
-    assert sync.kit_manifest(kit, KIT_PASSPHRASE)["cases"] == 3
+    assert package_reader.kit_manifest(kit, KIT_PASSPHRASE)["cases"] == 3
 
-    with pytest.raises(sync.KitPassphraseRequired, match="已加密"):
-        sync.open_kit(kit, tmp_path / "laptop")
+    with pytest.raises(sealed_kits.KitPassphraseRequired, match="已加密"):
+        kit_opening.open_kit(kit, tmp_path / "laptop")
     with pytest.raises(cipher.WrongPassphrase, match="离线包口令不正确"):
-        sync.open_kit(kit, tmp_path / "laptop", passphrase="沙尔沁-KIT-2026")
+        kit_opening.open_kit(kit, tmp_path / "laptop", passphrase="沙尔沁-KIT-2026")
     assert not (tmp_path / "laptop").exists()
 
     laptop = open_laptop(kit, tmp_path / "laptop")
-    database = tmp_path / "laptop" / sync.DB_NAME
+    database = tmp_path / "laptop" / kit_opening.DB_NAME
     assert laptop.db.url == encrypted_url(database)
     # The kit's files went into the laptop's encrypted database, none is left readable on disk.
     sha = hashlib.sha256(SECRET_FILE).hexdigest()
@@ -129,14 +131,14 @@ def test_an_encrypted_kit_reveals_nothing_and_round_trips(
     assert count(reopened, Payment) == 1
     reopened.dispose()
 
-    report = sync.import_changes(court.db, court.admin, package)
+    report = merge.import_changes(court.db, court.admin, package)
     assert report.inserted.get("payment") == 1
     assert count(court.db, Payment) == 1
 
 
 def test_a_kit_of_an_encrypted_court_database_must_be_encrypted(tmp_path: Path) -> None:
     from tests.conftest import SETUP as setup
-    from zhiqian_desktop.services import settings as settings_service
+    from zhiqian_desktop.services.core import settings as settings_service
 
     path = tmp_path / "court" / "docket.db"
     path.parent.mkdir()
@@ -156,7 +158,7 @@ def test_a_kit_of_an_encrypted_court_database_must_be_encrypted(tmp_path: Path) 
         assert_reveals_nothing(kit)
         # The laptop gets the kit's passphrase, not the court's.
         with pytest.raises(cipher.WrongPassphrase):
-            sync.open_kit(kit, tmp_path / "laptop", passphrase="the court's own passphrase")
+            kit_opening.open_kit(kit, tmp_path / "laptop", passphrase="the court's own passphrase")
         laptop = open_laptop(kit, tmp_path / "laptop")
         assert count(laptop.db, Payment) == 0
         laptop.db.dispose()
@@ -169,8 +171,8 @@ def test_a_plain_kit_still_opens_without_a_passphrase(
 ) -> None:
     court = setup_court(sqlite_db, admin)
     kit = export(court, tmp_path / "kit.zip", passphrase=None)
-    assert kit.read_bytes()[:2] == b"PK" and not sync.is_encrypted_kit(kit)
-    path = sync.open_kit(kit, tmp_path / "laptop")
+    assert kit.read_bytes()[:2] == b"PK" and not sealed_kits.is_encrypted_kit(kit)
+    path = kit_opening.open_kit(kit, tmp_path / "laptop")
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
 
 
@@ -183,8 +185,8 @@ def test_a_damaged_encrypted_kit_is_refused(
     data[len(data) // 2] ^= 0xFF
     kit.write_bytes(bytes(data))
     with pytest.raises(UserError, match="已损坏"):
-        sync.open_kit(kit, tmp_path / "laptop", passphrase=KIT_PASSPHRASE)
-    assert not (tmp_path / "laptop" / sync.DB_NAME).exists()
+        kit_opening.open_kit(kit, tmp_path / "laptop", passphrase=KIT_PASSPHRASE)
+    assert not (tmp_path / "laptop" / kit_opening.DB_NAME).exists()
 
 
 def test_a_short_kit_passphrase_is_refused_before_anything_is_reserved(

@@ -10,13 +10,15 @@ from sqlalchemy import select, text
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services import maintenance, transfer_db
-from zhiqian_desktop.services.audit import read_key, verify_chain
-from zhiqian_desktop.services.demo import generate_demo
-from zhiqian_desktop.services.docket import DocketQuery, count_cases, register_case
-from zhiqian_desktop.services.maintenance import open_app_database
-from zhiqian_desktop.services.users import default_actor
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.admin import server_copy as transfer_db
+from zhiqian_desktop.services.admin.demo import generate_demo
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.audit import read_key, verify_chain
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.intake.docket import DocketQuery, count_cases, register_case
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import AuditEvent, CaseNumberCounter, ContactLog, SupervisionCase
 
 
@@ -80,7 +82,7 @@ def test_a_file_is_copied_to_another_file_row_for_row(docket: Database, tmp_path
 def test_a_non_empty_target_is_refused_and_left_alone(docket: Database, tmp_path: Path) -> None:
     other = open_app_database(sqlite_url(tmp_path / "other.db"))
     with other.unit_of_work() as s:
-        from zhiqian_desktop.services import settings
+        from zhiqian_desktop.services.core import settings
 
         settings.initialize(s, settings.SetupInput("土默特右旗人民法院", "内0221", "执前督"))
     other.dispose()
@@ -173,7 +175,7 @@ def test_the_command_prints_each_table_and_refuses_in_one_line(
 ) -> None:
     import argparse
 
-    from zhiqian_desktop.cli_server import cmd_copy_database
+    from zhiqian_desktop.cli.server import cmd_copy_database
 
     target = tmp_path / "copied.db"
     args = argparse.Namespace(source=str(docket.path), target=str(target), json=False)

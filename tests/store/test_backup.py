@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.backup import (
     backup_name,
     backup_to,
@@ -23,7 +23,8 @@ from zhiqian_desktop.store.backup import (
     restore_from,
     rotate,
 )
-from zhiqian_desktop.store.database import Database, open_database, sqlite_url
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import SupervisionCase
 
 

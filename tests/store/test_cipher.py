@@ -15,19 +15,14 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import SETUP, TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services import maintenance
-from zhiqian_desktop.services import settings as settings_service
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.users import default_actor
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.users import default_actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.backup import backup_name, backup_to, remove_leftovers, restore_from
-from zhiqian_desktop.store.database import (
-    DamagedDatabase,
-    Database,
-    encrypted_url,
-    open_database,
-    sqlite_url,
-)
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import DamagedDatabase, encrypted_url, sqlite_url
 from zhiqian_desktop.store.locations import backups_dir
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -372,7 +367,7 @@ def test_an_older_encrypted_database_is_backed_up_encrypted_and_migrated(
 def test_a_passphrase_that_opens_only_the_backups_means_the_file_is_damaged(
     tmp_path: Path, keep_salt: bool
 ) -> None:
-    from zhiqian_desktop.services import encryption
+    from zhiqian_desktop.services.admin import encryption
 
     path = tmp_path / "docket.db"
     db = create_encrypted(path, cases=2)

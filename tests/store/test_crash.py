@@ -34,14 +34,16 @@ from sqlalchemy import select
 from tests.conftest import TODAY, make_case_input
 from tests.services.test_sync import NOW, open_laptop, setup_court, tribunal_kit
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
-from zhiqian_desktop.services import maintenance, sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput, log_contact
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import open_app_database
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.exchange.changes import export_changes
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
 from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import migrations
-from zhiqian_desktop.store.database import Database, sqlite_url
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import attachments_dir, audit_heads_path, backups_dir
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -77,11 +79,11 @@ WRITER = textwrap.dedent(
     from decimal import Decimal
 
     from zhiqian_desktop.domain.kinds import ContactKind, PartyKind, PartyRole, PaymentMethod
-    from zhiqian_desktop.services.contacts import ContactInput, log_contact
-    from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.outcomes import record_payment
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
+    from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.closing.outcomes import record_payment
+    from zhiqian_desktop.services.core.users import default_actor
 
     url, tag = sys.argv[1], sys.argv[2]
     if sys.stdin.readline().strip() != "go":
@@ -142,7 +144,7 @@ WRITER = textwrap.dedent(
 BACKER = textwrap.dedent(
     """
     import sys
-    from zhiqian_desktop.services.maintenance import open_app_database, take_backup
+    from zhiqian_desktop.services.admin.maintenance import open_app_database, take_backup
 
     db = open_app_database(sys.argv[1])
     print("ready", flush=True)
@@ -154,7 +156,7 @@ BACKER = textwrap.dedent(
 OPENER = textwrap.dedent(
     """
     import sys
-    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
 
     print("ready", flush=True)
     open_app_database(sys.argv[1]).dispose()
@@ -441,7 +443,7 @@ RESTORER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from zhiqian_desktop.services import maintenance
+    from zhiqian_desktop.services.admin import maintenance
 
     url, *sources = sys.argv[1:]
     db = maintenance.open_app_database(url)
@@ -518,16 +520,16 @@ MERGER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from zhiqian_desktop.services import sync
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.exchange.merge import import_changes
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.users import default_actor
 
     url, package = sys.argv[1:]
     db = open_app_database(url)
     with db.reader() as session:
         actor = default_actor(session)
     print("ready", flush=True)
-    sync.import_changes(db, actor, Path(package))
+    import_changes(db, actor, Path(package))
     print("merged", flush=True)
     time.sleep(600)
     """
@@ -559,7 +561,7 @@ def test_killing_a_merge_leaves_all_of_the_change_package_or_none(
                 court.cases[n % len(court.cases)],
                 ContactInput(ContactKind.PHONE, NOW, True, f"第{n}次电话督促"),
             )
-    package = sync.export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
+    package = export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
     laptop.db.dispose()
     source = sqlite_db.path
     assert source is not None
@@ -607,11 +609,11 @@ ENCRYPTER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from zhiqian_desktop.services import encryption
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.admin import encryption
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.users import default_actor
     from zhiqian_desktop.store import cipher
-    from zhiqian_desktop.store.database import encrypted_url, sqlite_url
+    from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
 
     path, passphrase = Path(sys.argv[1]), os.environ["ZQ_CRASH_PASSPHRASE"]
     if cipher.is_plain(path):
@@ -636,9 +638,10 @@ def test_killing_encryption_leaves_a_database_that_opens_with_its_files(
     db: Database, admin: Actor, tmp_path: Path, rng: random.Random
 ) -> None:
     pytest.importorskip("sqlcipher3", reason="encryption needs the sqlcipher extra")
-    from zhiqian_desktop.services import encryption, notices
+    from zhiqian_desktop.services.admin import encryption
+    from zhiqian_desktop.services.supervision import notices
     from zhiqian_desktop.store import cipher
-    from zhiqian_desktop.store.database import encrypted_url
+    from zhiqian_desktop.store.engine import encrypted_url
 
     path = db.path
     assert path is not None
@@ -647,7 +650,7 @@ def test_killing_encryption_leaves_a_database_that_opens_with_its_files(
         ids = list(session.scalars(select(SupervisionCase.id)))
         shas = {
             notices.issue_notice(
-                db, session, admin, case_id, DocumentKind.URGING, today=TODAY
+                session, admin, case_id, DocumentKind.URGING, today=TODAY
             ).pdf_sha256
             for case_id in ids
         }

@@ -16,9 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.store.database import Database, open_database, sqlite_url
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.store.database import Database, open_database
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import SupervisionCase
 from zhiqian_desktop.store.types import AwareDateTime, Money
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhiqian_desktop.store.database import sqlite_url
+from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import DatabaseStore, FolderStore, file_store_for
 
 

@@ -16,7 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import migrations
 from zhiqian_desktop.store.backup import list_backups
-from zhiqian_desktop.store.database import create_database_engine, open_database, sqlite_url
+from zhiqian_desktop.store.database import open_database
+from zhiqian_desktop.store.engine import create_database_engine, sqlite_url
 from zhiqian_desktop.store.models import Base
 
 

@@ -12,17 +12,14 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.services import audit, maintenance
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import register_case
-from zhiqian_desktop.services.maintenance import auto_backup, open_app_database
+from zhiqian_desktop.services.admin import maintenance
+from zhiqian_desktop.services.admin.maintenance import auto_backup, open_app_database
+from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.backup import backup_name, list_backups
-from zhiqian_desktop.store.database import (
-    DamagedDatabase,
-    Database,
-    StorageError,
-    sqlite_url,
-)
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import DamagedDatabase, StorageError, sqlite_url
 from zhiqian_desktop.store.locations import audit_key_path, backups_dir
 from zhiqian_desktop.store.models import AuditEvent, SupervisionCase
 

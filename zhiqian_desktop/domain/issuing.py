@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import cast
 
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
 from zhiqian_desktop.domain.money import format_amount
@@ -176,8 +177,8 @@ def performed_on(facts: IssueFacts) -> date | None:
             return None
         days.append(facts.last_payment_date)
     if facts.act:
-        assert facts.act_performed_on is not None
-        days.append(facts.act_performed_on)
+        # Not owed (above): an act is recorded as performed, with its day.
+        days.append(cast(date, facts.act_performed_on))
     return max(days)
 
 

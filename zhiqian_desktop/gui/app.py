@@ -9,7 +9,6 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -18,9 +17,12 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, Qt, QTrans
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.fonts import apply_ui_font
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.store.database import DamagedDatabase, Database, sqlite_file, sqlite_url
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import Clock
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file, sqlite_url
 from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME, log_dir
 
 log = logging.getLogger("zhiqian_desktop")
@@ -194,16 +196,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def create_demo_database() -> tuple[Database, Path]:
     """A throw-away database in a temporary folder, filled with realistic demo cases."""
-    from zhiqian_desktop.services.demo import generate_demo
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.settings import SetupInput, initialize
+    from zhiqian_desktop.services.admin.demo import generate_demo
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.settings import SetupInput, initialize
 
     folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
     db = open_app_database(sqlite_url(folder / "demo.db"))
     try:
-        with db.unit_of_work() as s:
-            initialize(s, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
-        generate_demo(db, cases=300, seed=1, today=date.today())
+        initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
+        generate_demo(db, cases=300, seed=1, today=Clock().today())
     except BaseException:
         db.dispose()
         shutil.rmtree(folder, ignore_errors=True)
@@ -216,7 +217,7 @@ def open_session(url: str, demo: bool = False, *, defer_check: bool = False) -> 
 
     `defer_check` leaves the integrity check to `check_in_background` after the window shows.
     """
-    from zhiqian_desktop.services.maintenance import open_app_database
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
 
     if demo:
         db, folder = create_demo_database()
@@ -244,7 +245,7 @@ def ask_passphrase(path: Path, parent: QWidget | None = None) -> bool:
 def open_unlocked(url: str, demo: bool = False, *, defer_check: bool = False) -> AppSession | None:
     """open_session, asking for the passphrase when the database is encrypted (again after a
     wrong one, in the dialog). None when the clerk cancelled the passphrase dialog."""
-    from zhiqian_desktop.services.encryption import PassphraseRequired
+    from zhiqian_desktop.services.admin.encryption import PassphraseRequired
 
     while True:
         try:
@@ -257,30 +258,27 @@ def open_unlocked(url: str, demo: bool = False, *, defer_check: bool = False) ->
 def ensure_initialized(session: AppSession, parent: QWidget | None = None) -> bool:
     """First start: the set-up dialog. False if the clerk cancelled it."""
     from zhiqian_desktop.gui.setup_dialog import SetupDialog
-    from zhiqian_desktop.services.settings import is_initialized
+    from zhiqian_desktop.services.core.settings import is_initialized
 
-    with session.db.reader() as s:
-        if is_initialized(s):
-            return True
+    if is_initialized(session.db):
+        return True
     dialog = SetupDialog(session.db, parent)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     # The clerk may have chosen encryption: the database was then reopened encrypted.
     session.db = dialog.db
     if not accepted:
         return False
-    with session.db.reader() as s:
-        return is_initialized(s)
+    return is_initialized(session.db)
 
 
 def choose_actor(session: AppSession, *, demo: bool = False) -> Actor | None:
     """Who works in this session: the login dialog, except for a demo database and a
     single-user database whose administrator has no password. None if the clerk quit."""
     from zhiqian_desktop.gui.login_dialog import LoginDialog
-    from zhiqian_desktop.services.auth import passwordless_actor
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.core.auth import passwordless_actor
+    from zhiqian_desktop.services.core.users import default_actor
 
-    with session.db.reader() as s:
-        actor = default_actor(s) if demo else passwordless_actor(s)
+    actor = default_actor(session.db) if demo else passwordless_actor(session.db)
     if actor is not None:
         return actor
     dialog = LoginDialog(session.db)
@@ -294,7 +292,7 @@ def offer_restore(url: str, exc: DamagedDatabase) -> bool:
 
     The damaged file is renamed aside, never overwritten. True when a backup was put in place.
     """
-    from zhiqian_desktop.services.maintenance import newest_good_backup, restore_damaged
+    from zhiqian_desktop.services.admin.maintenance import newest_good_backup, restore_damaged
 
     path = sqlite_file(url)
     good = newest_good_backup(path) if path is not None else None
@@ -329,18 +327,17 @@ def offer_restore(url: str, exc: DamagedDatabase) -> bool:
     return True
 
 
-def build_main_window(session: AppSession, actor: Actor | None = None) -> QWidget:
-    """The main window for an initialised database, in the configured interface font."""
+def build_main_window(
+    session: AppSession, actor: Actor | None = None, *, clock: Clock | None = None
+) -> QWidget:
+    """The main window for an initialised database, in the configured interface font; its
+    pages and dialogs share one AppContext (the database, the user, the clock, the settings)."""
     from zhiqian_desktop.gui.main_window import MainWindow
-    from zhiqian_desktop.services.settings import get_settings
-    from zhiqian_desktop.services.users import default_actor
+    from zhiqian_desktop.services.core.users import default_actor
 
-    with session.db.reader() as s:
-        ui_font = get_settings(s).ui_font
-        if actor is None:
-            actor = default_actor(s)
-    apply_ui_font(ui_font)
-    window = MainWindow(session.db, actor)
+    ctx = AppContext(session.db, actor or default_actor(session.db), clock or Clock())
+    apply_ui_font(ctx.settings.ui_font)
+    window = MainWindow(ctx)
     session.window = window
     return window
 
@@ -359,7 +356,7 @@ def check_in_background(session: AppSession, url: str, then: Callable[[], None])
     whole file: seconds on a large docket). A damaged file closes the window and offers the
     newest good backup, exactly as a check at open would; `then` runs when the file is sound."""
     from zhiqian_desktop.gui.worker import run_in_background
-    from zhiqian_desktop.services.maintenance import integrity_check_quick
+    from zhiqian_desktop.services.admin.maintenance import integrity_check_quick
 
     def failed(exc: BaseException) -> None:
         if not isinstance(exc, DamagedDatabase):
@@ -392,7 +389,7 @@ def _message(kind: QMessageBox.Icon, title: str, text: str) -> None:
 
 def take_in_old_template_files(db: Database) -> None:
     """The court's template files of an earlier version, into the shared database (once)."""
-    from zhiqian_desktop.services.document_templates import take_in_court_files
+    from zhiqian_desktop.services.supervision.templates import take_in_court_files
 
     try:
         take_in_court_files(db)

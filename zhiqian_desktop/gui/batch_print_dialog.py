@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -35,15 +34,14 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, DateLineEdit
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import batch_print
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.batch_print import BatchCase, BatchResult
-from zhiqian_desktop.services.docket import DocketQuery
-from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.closing.batch_print import BatchCase, BatchResult
+from zhiqian_desktop.services.core.staff import team_choices
+from zhiqian_desktop.services.intake.docket import DocketQuery
 
 ALL = "__all__"
 HEADERS = ("", "案号", "被申请人", "承办人", "待办事项")
@@ -56,19 +54,18 @@ class BatchPrintDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
-        actor: Actor,
+        ctx: AppContext,
         parent: QWidget | None = None,
         *,
         case_ids: Sequence[str] | None = None,
         docket_query: DocketQuery | None = None,
-        today: date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("batchPrintDialog")
         self.setWindowTitle("批量打印（上门送达）")
-        self.db, self.actor = db, actor
-        self.today = today or date.today()
+        self.ctx = ctx
+        actor = ctx.actor
+        self.today = ctx.clock.today()
         self.selected_ids = list(case_ids or [])
         self.docket_query = docket_query
         self.cases: list[BatchCase] = []
@@ -91,11 +88,11 @@ class BatchPrintDialog(QDialog):
         self.tribunal = QComboBox(self)
         self.handler.addItem("全部承办人", ALL)
         self.tribunal.addItem("全部法庭", ALL)
-        with db.reader() as session:
-            for c in handler_choices(session):
-                self.handler.addItem(c.name, c.id)
-            for c in tribunal_choices(session):
-                self.tribunal.addItem(c.name, c.id)
+        team = team_choices(ctx.db)
+        for c in team.handlers:
+            self.handler.addItem(c.name, c.id)
+        for c in team.tribunals:
+            self.tribunal.addItem(c.name, c.id)
         if actor.role is Role.HANDLER and actor.user_id:
             index = self.handler.findData(actor.user_id)
             if index >= 0:
@@ -195,24 +192,22 @@ class BatchPrintDialog(QDialog):
     def load_cases(self, *, keep_message: bool = False) -> None:
         if not keep_message:
             self.banner.clear_message()
+        db = self.ctx.db
         try:
-            with self.db.reader() as session:
-                if self.from_due.isChecked():
-                    on = self.due_date.date_value() or self.today
-                    cases = batch_print.cases_from_due_list(
-                        session,
-                        on,
-                        handler_id=self._choice(self.handler),
-                        tribunal_id=self._choice(self.tribunal),
-                    )
-                elif self.from_selected.isChecked():
-                    cases = batch_print.cases_by_id(session, self.selected_ids)
-                elif self.docket_query is not None:
-                    cases = batch_print.cases_from_docket(
-                        session, self.docket_query, today=self.today
-                    )
-                else:
-                    cases = []
+            if self.from_due.isChecked():
+                on = self.due_date.date_value() or self.today
+                cases = batch_print.cases_from_due_list(
+                    db,
+                    on,
+                    handler_id=self._choice(self.handler),
+                    tribunal_id=self._choice(self.tribunal),
+                )
+            elif self.from_selected.isChecked():
+                cases = batch_print.cases_by_id(db, self.selected_ids)
+            elif self.docket_query is not None:
+                cases = batch_print.cases_from_docket(db, self.docket_query, today=self.today)
+            else:
+                cases = []
         except UserError as exc:
             self.banner.show_message(exc.message)
             cases = []
@@ -295,7 +290,7 @@ class BatchPrintDialog(QDialog):
         ids = self.chosen_ids()
         if not ids or self.task is not None:
             return None
-        db, actor, today = self.db, self.actor, self.today
+        db, actor, today = self.ctx.db, self.ctx.actor, self.today
         kind, receipts = self.chosen_kind(), self.receipts.isChecked()
         from_due = self.from_due.isChecked()
 
@@ -305,10 +300,7 @@ class BatchPrintDialog(QDialog):
             if from_due:
                 # As `print-batch --due-date`: the due-list says who needs attention, not who may
                 # get this document; those that may not are left out and named.
-                with db.reader() as session:
-                    ok, skipped = batch_print.issuable_cases(
-                        session, batch_print.cases_by_id(session, ids), kind
-                    )
+                ok, skipped = batch_print.issuable_cases(db, batch_print.cases_by_id(db, ids), kind)
                 if not ok:
                     raise UserError(
                         f"所选{len(ids)}件案件都不能出具{kind.label}（如：{skipped[0].reason}）"
@@ -347,8 +339,7 @@ class BatchPrintDialog(QDialog):
         self.progress.setValue(done)
         self.progress_text.setText(text)
 
-    def _done(self, result: object) -> None:
-        assert isinstance(result, BatchResult)
+    def _done(self, result: BatchResult) -> None:
         self.last_result = result
         pages = "及送达回证" if result.receipts else ""
         left_out = ""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,14 +24,13 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, count_cases, list_cases
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.intake.docket import DocketQuery, docket_page
 
 if TYPE_CHECKING:
-    from zhiqian_desktop.services.batch_transfer import BatchTransferReport
+    from zhiqian_desktop.services.closing.batch_transfer import BatchTransferReport
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -43,18 +40,11 @@ class BatchTransferDialog(QDialog):
 
     finishedBatch = Signal(object)  # the BatchTransferReport
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: Callable[[], date] = date.today,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("批量移送执行")
         self.resize(640, 520)
-        self.db, self.actor, self._today = db, actor, today
+        self.ctx = ctx
         self.task: Task | None = None
 
         self.cases = QListWidget()
@@ -93,9 +83,7 @@ class BatchTransferDialog(QDialog):
 
     def _load(self) -> None:
         query = DocketQuery(statuses=frozenset({CaseStatus.FAILED}), sort="case_no")
-        with self.db.reader() as session:
-            total = count_cases(session, query)
-            rows = list_cases(session, query, today=self._today(), limit=max(total, 1))
+        rows = docket_page(self.ctx.db, query, today=self.ctx.clock.today()).rows
         for row in rows:
             item = QListWidgetItem(f"{row.case_no}　{row.obligor_names}　{row.cause}")
             item.setData(ID_ROLE, row.id)
@@ -119,7 +107,7 @@ class BatchTransferDialog(QDialog):
 
     def start(self) -> None:
         """Checks the input here (one clear message), then transfers off the GUI thread."""
-        from zhiqian_desktop.services.batch_transfer import transfer_many
+        from zhiqian_desktop.services.closing.batch_transfer import transfer_many
 
         ids, reason, folder = self.checked_ids(), self.reason.text().strip(), self.folder.text()
         if not ids:
@@ -132,7 +120,8 @@ class BatchTransferDialog(QDialog):
         if not folder.strip() or not Path(folder).is_dir():
             self.banner.show_message("请选择一个已存在的文件夹保存移送材料", "error")
             return
-        db, actor, today, as_zip = self.db, self.actor, self._today(), self.as_zip.isChecked()
+        ctx, today, as_zip = self.ctx, self.ctx.clock.today(), self.as_zip.isChecked()
+        db, actor = ctx.db, ctx.actor
 
         def work(progress: Progress) -> BatchTransferReport:
             def report(done: int, total: int, text: str) -> None:

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.money import format_amount
-from zhiqian_desktop.domain.workflow import REOPENABLE, CaseStatus
+from zhiqian_desktop.domain.workflow import CaseAction, CaseStatus, available_actions
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.documents_tab import DocumentsTab
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.outcome_dialogs import (
     CloseDialog,
     OutcomeDialog,
@@ -43,12 +45,13 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     SettlementDialog,
     TransferDialog,
 )
-from zhiqian_desktop.gui.worker import Progress, run_in_background
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.case_view import CaseView, HistoryEntry, RecordTable, case_view
-from zhiqian_desktop.services.case_view import readable_history as load_history
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.supervision.case_page import case_page
+from zhiqian_desktop.services.supervision.case_view import (
+    CaseView,
+    HistoryEntry,
+    RecordTable,
+)
 
 TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "附件", "操作日志")
 
@@ -277,11 +280,13 @@ class HistoryTab(QTreeWidget):
         out: list[str] = []
         for i in range(self.topLevelItemCount()):
             top = self.topLevelItem(i)
-            assert top is not None
+            if top is None:
+                continue
             out.append(" ".join(top.text(c) for c in range(3)))
             for j in range(top.childCount()):
                 ch = top.child(j)
-                assert ch is not None
+                if ch is None:
+                    continue
                 out.append(f"  {ch.text(0)}：{ch.text(1)} → {ch.text(2)}")
         return out
 
@@ -292,18 +297,9 @@ class CasePage(QWidget):
     edited = Signal(str)
     dossierWritten = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self._today = today
+        self.ctx = ctx
         self.case_id: str | None = None
         self.view: CaseView | None = None
         self.edit_dialog: CaseFormDialog | None = None
@@ -338,9 +334,9 @@ class CasePage(QWidget):
         self.tabs = QTabWidget()
         self.summary = SummaryTab()
         self.parties = RecordView("本案尚无当事人")
-        self.contacts = ContactsTab(db, actor)
+        self.contacts = ContactsTab(ctx)
         self.contacts.changed.connect(self._records_changed)
-        self.documents = DocumentsTab(db, actor, today=today)
+        self.documents = DocumentsTab(ctx)
         self.documents.changed.connect(lambda: self._records_changed(self.case_id or ""))
         self.performance = QWidget()
         perf_layout = QVBoxLayout(self.performance)
@@ -426,10 +422,8 @@ class CasePage(QWidget):
         if self.case_id is None:
             return
         try:
-            with self.db.reader() as session:
-                view = case_view(session, self.case_id, today=self.today)
-                history = load_history(session, self.case_id)
-                installments = outcomes.installment_table(session, self.case_id, self.today)
+            page = case_page(self.ctx.db, self.case_id, today=self.today)
+            view, history, installments = page.view, page.history, page.installments
         except UserError as exc:
             self.view = None
             self.title.setText("案件无法打开")
@@ -490,7 +484,7 @@ class CasePage(QWidget):
         self.attachments.show_records(view.attachments)
         self.history.show_history(history)
         self._show_performance(view)
-        if view.read_only:
+        if CaseAction.EDIT not in available_actions(view.status):
             self.edit_button.setEnabled(False)
             self.edit_button.setToolTip(f"案件已{view.status.label}，不能修改")
         else:
@@ -499,7 +493,7 @@ class CasePage(QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self.ctx.clock.today()
 
     # --- the 履行 tab: payments, settlement, closing, reopening, transfer ----------------------
 
@@ -510,30 +504,23 @@ class CasePage(QWidget):
             f"应履行 {format_amount(view.amount_due)}　已履行 {format_amount(view.amount_paid)}"
             f"（{percent}%）　尚欠 {format_amount(outstanding)}"
         )
-        status = view.status
-        open_case = not view.read_only
-        self.pay_button.setEnabled(open_case)
-        self.settle_button.setEnabled(status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING))
-        self.close_button.setEnabled(
-            status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING, CaseStatus.SETTLED)
-        )
-        self.reopen_button.setEnabled(status in REOPENABLE)
-        self.dossier_button.setEnabled(view.read_only)
-        self.transfer_button.setEnabled(
-            status
-            in (
-                CaseStatus.REGISTERED,
-                CaseStatus.SUPERVISING,
-                CaseStatus.SETTLED,
-                CaseStatus.FAILED,
-            )
-        )
+        # The workflow decides which actions the case allows; the services refuse the others.
+        actions = available_actions(view.status)
+        for button, action in (
+            (self.pay_button, CaseAction.RECORD_PAYMENT),
+            (self.settle_button, CaseAction.SETTLE),
+            (self.close_button, CaseAction.CLOSE),
+            (self.reopen_button, CaseAction.REOPEN),
+            (self.dossier_button, CaseAction.ARCHIVE_DOSSIER),
+            (self.transfer_button, CaseAction.TRANSFER),
+        ):
+            button.setEnabled(action in actions)
 
     def _open_outcome(self, dialog_class: Callable[..., OutcomeDialog]) -> OutcomeDialog | None:
         if self.case_id is None:
             return None
         try:
-            dialog = dialog_class(self.db, self.actor, self.case_id, self, today=self.today)
+            dialog = dialog_class(self.ctx, self.case_id, self)
         except UserError as exc:
             self.banner.show_message(exc.message, "error")
             return None
@@ -580,36 +567,30 @@ class CasePage(QWidget):
             if not chosen:
                 return
             path = Path(chosen)
-        from zhiqian_desktop.services.dossier import build_archive_dossier
+        from zhiqian_desktop.services.closing.dossier import build_archive_dossier
 
-        db, case_id, today = self.db, self.case_id, self.today
+        db, case_id, today = self.ctx.db, self.case_id, self.today
 
-        def work(_progress: Progress) -> Path:
-            with db.reader() as session:
-                return build_archive_dossier(db, session, case_id, path, today=today, force=True)
-
-        def done(result: object) -> None:
+        def done(result: Path) -> None:
             self.banner.show_message(f"归档卷宗已生成：{result}", "success")
             self.dossierWritten.emit(str(result))
 
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, UserError):
-                raise exc
-            self.banner.show_message(exc.message, "error")
-
-        self.dossier_button.setEnabled(False)
         self.banner.show_message("正在生成归档卷宗…", "info")
-        self._dossier_task = run_in_background(
-            work,
-            on_success=done,
-            on_failure=failed,
-            on_finished=lambda: self.dossier_button.setEnabled(True),
+        self._dossier_task = (
+            Operation(
+                self,
+                lambda _progress: build_archive_dossier(db, case_id, path, today=today, force=True),
+            )
+            .success(done)
+            .refused(lambda exc: self.banner.show_message(exc.message, "error"))
+            .disabling(self.dossier_button)
+            .run_in_background()
         )
 
     def edit(self) -> None:
         if self.case_id is None:
             return
-        dialog = CaseFormDialog(self.db, self.actor, self.case_id, self)
+        dialog = CaseFormDialog(self.ctx, self.case_id, self)
         dialog.saved.connect(self._saved)
         dialog.finished.connect(dialog.deleteLater)
         self.edit_dialog = dialog

@@ -35,13 +35,12 @@ from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind
 from zhiqian_desktop.domain.money import parse_amount
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit
-from zhiqian_desktop.services import contacts
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactInput
-from zhiqian_desktop.services.staff import handler_choices
-from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.types import utcnow
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.worker import Progress
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.contacts import ContactInput
 
 LOGGED_KINDS = [k for k in ContactKind if k is not ContactKind.APPLICANT_NOTICE]
 _BEIJING = QTimeZone(8 * 3600)
@@ -52,25 +51,21 @@ class ContactDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
-        actor: Actor,
+        ctx: AppContext,
         case_id: str,
         corrects_id: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("contactDialog")
-        self.db = db
-        self.actor = actor
+        self.ctx = ctx
         self.case_id = case_id
         self.corrects_id = corrects_id
         self.saved_id: str | None = None
         self.attachment_paths: list[Path] = []
 
-        with db.reader() as session:
-            defaults = contacts.contact_defaults(session, actor, case_id)
-            handlers = handler_choices(session)
-            original = contacts.get_entry(session, corrects_id) if corrects_id else None
+        opened = contacts.contact_form(ctx.db, ctx.actor, case_id, corrects_id)
+        defaults, handlers, original = opened.defaults, opened.handlers, opened.original
         self.parties = defaults.parties
         title = "更正督促记录" if corrects_id else "记录督促"
         self.setWindowTitle(f"{title} — {defaults.case_no}")
@@ -87,7 +82,7 @@ class ContactDialog(QDialog):
         for choice in handlers:
             self.handler_combo.addItem(choice.name, choice.id)
         if defaults.handler_id and self.handler_combo.findData(defaults.handler_id) < 0:
-            self.handler_combo.addItem(actor.display_name, defaults.handler_id)
+            self.handler_combo.addItem(ctx.actor.display_name, defaults.handler_id)
         self.party_combo = QComboBox(self)
         for pid, role, name, _phones in self.parties:
             self.party_combo.addItem(f"{name}（{role}）", pid)
@@ -187,9 +182,9 @@ class ContactDialog(QDialog):
 
     def _set_defaults(self, original: contacts.ContactEntry | None) -> None:
         if original is None:
-            self.set_time(utcnow())
+            self.set_time(self.ctx.clock.now())
             self.reached_check.setChecked(True)
-            index = self.handler_combo.findData(self.actor.user_id)
+            index = self.handler_combo.findData(self.ctx.actor.user_id)
             if index >= 0:
                 self.handler_combo.setCurrentIndex(index)
             return
@@ -279,31 +274,35 @@ class ContactDialog(QDialog):
     # --- saving ----------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Validate and write in one transaction; on a problem, say what and stay open."""
+        """Validate, then write in one transaction off the GUI thread; on a problem, say what
+        and stay open (``saved_id`` is set and the dialog accepted once it is written)."""
         try:
             data = self.form_input()
-            with self.db.unit_of_work() as session:
-                if self.corrects_id:
-                    log = contacts.correct_contact(
-                        session,
-                        self.actor,
-                        self.corrects_id,
-                        data,
-                        attachments=self.attachment_paths,
-                    )
-                else:
-                    log = contacts.log_contact(
-                        session,
-                        self.actor,
-                        self.case_id,
-                        data,
-                        attachments=self.attachment_paths,
-                    )
-                self.saved_id = log.id
         except UserError as exc:
-            self.banner.show_message(exc.message)
-            widget = self._labels.get(exc.field or "")
-            if widget is not None:
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._refused(exc)
             return
+        ctx, case_id, corrects_id = self.ctx, self.case_id, self.corrects_id
+        paths = list(self.attachment_paths)
+
+        def work(_progress: Progress) -> str:
+            if corrects_id:
+                log = contacts.correct_contact(
+                    ctx.db, ctx.actor, corrects_id, data, attachments=paths
+                )
+            else:
+                log = contacts.log_contact(ctx.db, ctx.actor, case_id, data, attachments=paths)
+            return log.id
+
+        Operation(self, work).success(self._saved).refused(self._refused).disabling(
+            self.buttons
+        ).run_in_background()
+
+    def _saved(self, log_id: str) -> None:
+        self.saved_id = log_id
         self.accept()
+
+    def _refused(self, exc: UserError) -> None:
+        self.banner.show_message(exc.message)
+        widget = self._labels.get(exc.field or "")
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)

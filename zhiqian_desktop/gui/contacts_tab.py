@@ -18,14 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
-from zhiqian_desktop.services import contacts
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.contacts import ContactEntry
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.services.supervision import contacts
+from zhiqian_desktop.services.supervision.contacts import ContactEntry
 
 HEADERS = (
     "时间",
@@ -53,19 +52,18 @@ def _promise(e: ContactEntry) -> str:
 class ApplicantNoticeDialog(QDialog):
     """Shows the drafted 执行信息回告 for editing, copying, and logging as sent."""
 
-    def __init__(self, db: Database, actor: Actor, case_id: str, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("执行信息回告")
-        self.db, self.actor, self.case_id = db, actor, case_id
-        with db.reader() as session:
-            draft = contacts.draft_applicant_notice(session, case_id)
+        self.ctx, self.case_id = ctx, case_id
+        draft = contacts.draft_applicant_notice(ctx.db, case_id, today=ctx.clock.today())
         self.banner = Banner(self)
         self.text = QPlainTextEdit(self)
         self.text.setPlainText(draft)
         self.text.setMinimumSize(560, 320)
         copy = QPushButton("复制(&C)", self)
         copy.clicked.connect(self.copy)
-        log = QPushButton("复制并记录为已回告(&L)", self)
+        self.log_button = log = QPushButton("复制并记录为已回告(&L)", self)
         log.setDefault(True)
         log.clicked.connect(self.log_sent)
         close = QPushButton("关闭", self)
@@ -85,15 +83,12 @@ class ApplicantNoticeDialog(QDialog):
 
     def log_sent(self) -> None:
         self.copy()
-        try:
-            with self.db.unit_of_work() as session:
-                contacts.log_applicant_notice(
-                    session, self.actor, self.case_id, self.text.toPlainText()
-                )
-        except UserError as exc:
-            self.banner.show_message(exc.message)
-            return
-        self.accept()
+        ctx, case_id, text = self.ctx, self.case_id, self.text.toPlainText()
+        Operation(
+            self, lambda _progress: contacts.log_applicant_notice(ctx.db, ctx.actor, case_id, text)
+        ).success(lambda _log: self.accept()).refused(
+            lambda exc: self.banner.show_message(exc.message)
+        ).disabling(self.log_button).run_in_background()
 
 
 class ContactsTab(QWidget):
@@ -101,11 +96,10 @@ class ContactsTab(QWidget):
 
     changed = Signal(str)
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("contactsTab")
-        self.db = db
-        self.actor = actor
+        self.ctx = ctx
         self.case_id: str | None = None
         self.entries: list[ContactEntry] = []
         self.dialog: QDialog | None = None
@@ -149,8 +143,7 @@ class ContactsTab(QWidget):
     def refresh(self) -> None:
         if self.case_id is None:
             return
-        with self.db.reader() as session:
-            self.entries = contacts.list_contacts(session, self.case_id)
+        self.entries = contacts.list_contacts(self.ctx.db, self.case_id)
         by_id = {e.id: e for e in self.entries}
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
@@ -221,15 +214,13 @@ class ContactsTab(QWidget):
 
     def log_contact(self) -> None:
         if self.case_id:
-            self._open(ContactDialog(self.db, self.actor, self.case_id, parent=self))
+            self._open(ContactDialog(self.ctx, self.case_id, parent=self))
 
     def correct_selected(self) -> None:
         entry = self.selected_entry()
         if self.case_id and entry is not None and not entry.superseded:
-            self._open(
-                ContactDialog(self.db, self.actor, self.case_id, corrects_id=entry.id, parent=self)
-            )
+            self._open(ContactDialog(self.ctx, self.case_id, corrects_id=entry.id, parent=self))
 
     def draft_notice(self) -> None:
         if self.case_id:
-            self._open(ApplicantNoticeDialog(self.db, self.actor, self.case_id, parent=self))
+            self._open(ApplicantNoticeDialog(self.ctx, self.case_id, parent=self))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.database_choice import (
+from zhiqian_desktop.services.admin.database_choice import (
     LOCAL,
     SERVER,
     DatabaseChoice,

@@ -7,9 +7,7 @@ number of them) until the query, the sort or the data changes. Filtering and sor
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,14 +19,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPixmap
 
 from zhiqian_desktop.domain.money import format_amount
-from zhiqian_desktop.services.docket import (
+from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.services.intake.docket import (
     SORT_KEYS,
     DocketQuery,
     DocketRow,
     count_cases,
     list_cases,
 )
-from zhiqian_desktop.store.database import Database
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50  # 10,000 rows at most in memory, however far the clerk scrolls
@@ -48,7 +46,6 @@ COLUMNS: tuple[str, ...] = (
     "督促天数",
     "下次到期",
 )
-assert len(COLUMNS) == len(SORT_KEYS)
 
 COL_CASE_NO, COL_ORIGINAL, COL_CAUSE, COL_OBLIGOR, COL_DUE, COL_PAID = range(6)
 COL_STATUS, COL_HANDLER, COL_DAYS, COL_NEXT_DUE = range(6, 10)
@@ -115,16 +112,9 @@ _Index = QModelIndex | QPersistentModelIndex
 class DocketModel(QAbstractTableModel):
     """Rows of ``list_cases`` for one DocketQuery, read a page at a time."""
 
-    def __init__(
-        self,
-        db: Database,
-        *,
-        today: Callable[[], date] = date.today,
-        parent: Any = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: Any = None) -> None:
         super().__init__(parent)
-        self._db = db
-        self._today = today
+        self._ctx = ctx
         self._query = DocketQuery()
         self._count = 0
         self._pages: OrderedDict[int, list[DocketRow]] = OrderedDict()
@@ -152,8 +142,7 @@ class DocketModel(QAbstractTableModel):
         self._query = query
         self._pages.clear()
         self.pages_fetched = 0
-        with self._db.reader() as session:
-            self._count = count_cases(session, query)
+        self._count = count_cases(self._ctx.db, query)
         self.endResetModel()
 
     def total(self) -> int:
@@ -172,14 +161,13 @@ class DocketModel(QAbstractTableModel):
         if page is not None:
             self._pages.move_to_end(number)
             return page
-        with self._db.reader() as session:
-            page = list_cases(
-                session,
-                self._query,
-                today=self._today(),
-                offset=number * PAGE_SIZE,
-                limit=PAGE_SIZE,
-            )
+        page = list_cases(
+            self._ctx.db,
+            self._query,
+            today=self._ctx.clock.today(),
+            offset=number * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
         self.pages_fetched += 1
         self._pages[number] = page
         while len(self._pages) > MAX_CACHED_PAGES:
@@ -256,15 +244,14 @@ class DocketModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_CASE_NO and row.livelihood:
                 return "涉民生案件，优先办理"
-            if column == COL_NEXT_DUE and self.is_overdue(row):
-                assert row.next_due_date is not None
-                days = (self._today() - row.next_due_date).days
+            if column == COL_NEXT_DUE and row.next_due_date is not None and self.is_overdue(row):
+                days = (self._ctx.clock.today() - row.next_due_date).days
                 return f"已逾期{days}天"
             return None
         return None
 
     def is_overdue(self, row: DocketRow) -> bool:
-        return row.next_due_date is not None and row.next_due_date < self._today()
+        return row.next_due_date is not None and row.next_due_date < self._ctx.clock.today()
 
     def _bold_font(self) -> QFont:
         if self._bold is None:

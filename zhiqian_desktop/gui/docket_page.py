@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_model import (
     CASE_ID_ROLE,
     COL_CASE_NO,
@@ -38,10 +37,9 @@ from zhiqian_desktop.gui.docket_model import (
     DocketModel,
 )
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketQuery, tribunals
-from zhiqian_desktop.services.users import list_users
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.core.staff import tribunals
+from zhiqian_desktop.services.core.users import list_users
+from zhiqian_desktop.services.intake.docket import DocketQuery
 
 SEARCH_DEBOUNCE_MS = 150
 _COLUMN_WIDTHS = (214, 168, 108, 136, 104, 92, 84, 66, 66, 92)
@@ -68,22 +66,13 @@ class DocketPage(QWidget):
     statusMessage = Signal(str)
     exportFinished = Signal(object)  # the number of rows written, or the exception
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: Callable[[], date] = date.today,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("docketPage")
-        self._db = db
-        self._actor = actor
-        self._today = today
+        self.ctx = ctx
         self.export_task: Task | None = None
 
-        self.model = DocketModel(db, today=today, parent=self)
+        self.model = DocketModel(ctx, parent=self)
         self._build()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -149,7 +138,7 @@ class DocketPage(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
-        today = self._today()
+        today = self.ctx.clock.today()
         self.date_from.setDate(QDate(today.year, 1, 1))
         self.date_to.setDate(QDate(today.year, today.month, today.day))
         self.overdue_check = QCheckBox("仅看逾期")
@@ -238,9 +227,8 @@ class DocketPage(QWidget):
 
     def reload_choices(self) -> None:
         """Fill the handler and tribunal filters from the database, keeping the current choice."""
-        with self._db.reader() as session:
-            users = [(u.display_name, u.id) for u in list_users(session)]
-            courts = [(t.name, t.id) for t in tribunals(session)]
+        users = [(u.display_name, u.id) for u in list_users(self.ctx.db)]
+        courts = [(t.name, t.id) for t in tribunals(self.ctx.db)]
         for combo, everyone, items in (
             (self.handler_combo, "全部承办人", users),
             (self.tribunal_combo, "全部法庭", courts),
@@ -264,7 +252,7 @@ class DocketPage(QWidget):
             handler_id=self.handler_combo.currentData(),
             tribunal_id=self.tribunal_combo.currentData(),
             livelihood=self.livelihood_combo.currentData(),
-            overdue_on=self._today() if self.overdue_check.isChecked() else None,
+            overdue_on=self.ctx.clock.today() if self.overdue_check.isChecked() else None,
         )
         if self.date_check.isChecked():
             query.received_from = self.date_from.date().toPython()  # type: ignore[assignment]
@@ -359,7 +347,7 @@ class DocketPage(QWidget):
     # --- export ---------------------------------------------------------------------------
 
     def _choose_export_file(self) -> None:
-        suggested = Path.home() / f"案件台账-{self._today().isoformat()}.xlsx"
+        suggested = Path.home() / f"案件台账-{self.ctx.clock.today().isoformat()}.xlsx"
         name, _filter = QFileDialog.getSaveFileName(
             self, "导出案件台账", str(suggested), "Excel 工作簿 (*.xlsx)"
         )
@@ -370,22 +358,23 @@ class DocketPage(QWidget):
 
     def export_to(self, path: Path) -> Task:
         """Export every case of the current view (not just the loaded pages) in the background."""
-        from zhiqian_desktop.services.exports import export_docket_xlsx  # openpyxl: on first use
+        from zhiqian_desktop.services.reporting.exports import (
+            export_docket_xlsx,  # openpyxl: on first use
+        )
 
         query = self.model.query
-        db, today = self._db, self._today()
+        db, today = self.ctx.db, self.ctx.clock.today()
         total = self.model.total()
 
         def work(progress: Progress) -> int:
-            with db.reader() as session:
-                return export_docket_xlsx(
-                    session,
-                    query,
-                    path,
-                    today,
-                    on_progress=lambda done, all_: progress.report(done, all_, "正在导出"),
-                    force=True,  # the save dialog asked before replacing a file
-                )
+            return export_docket_xlsx(
+                db,
+                query,
+                path,
+                today,
+                on_progress=lambda done, all_: progress.report(done, all_, "正在导出"),
+                force=True,  # the save dialog asked before replacing a file
+            )
 
         def done(count: object) -> None:
             self._export_ended()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -32,55 +31,17 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import attachments, batch_print, notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.closing import batch_print
+from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.services.supervision.notices import DocumentRow
 
 HEADERS = ("文书编号", "文书", "出具日期", "送达", "送达方式", "送达日期", "签收人", "照片")
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    id: str
-    doc_no: str
-    kind: DocumentKind
-    issued_on: date
-    voided: bool
-    served_on: date | None
-    """The day its last addressee was served (None while any is waiting)."""
-    method: str
-    recipient: str
-    photos: int
-    addressees: int = 0
-    """How many parties it is served on, each with a receipt and a service record of their own."""
-    reached: int = 0
-    """How many of them have been served."""
-    detail: str = ""
-    dates: str = ""
-    """The days of the services recorded so far (all of them, while some addressee waits)."""
-
-    @property
-    def served(self) -> bool:
-        return self.served_on is not None
-
-    @property
-    def can_serve(self) -> bool:
-        return not self.voided and self.reached < self.addressees
-
-    @property
-    def state(self) -> str:
-        if self.voided:
-            return "已作废"
-        if not self.addressees:
-            return "—"
-        if self.reached == self.addressees:
-            return "已送达"
-        return f"已送达{self.reached}/{self.addressees}" if self.reached else "未送达"
 
 
 class IssueDialog(QDialog):
@@ -128,18 +89,10 @@ class DocumentsTab(QWidget):
 
     changed = Signal()
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documentsTab")
-        self.db, self.actor = db, actor
-        self._today = today
+        self.ctx = ctx
         self.case_id: str | None = None
         self.rows: list[DocumentRow] = []
         self.dialog: QDialog | None = None
@@ -200,7 +153,7 @@ class DocumentsTab(QWidget):
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self.ctx.clock.today()
 
     # --- showing --------------------------------------------------------------------------
 
@@ -218,38 +171,8 @@ class DocumentsTab(QWidget):
             return
         current = self.selected()
         select_id = select_id or (current.id if current else None)
-        rows: list[DocumentRow] = []
-        with self.db.reader() as session:
-            for d in notices.list_documents(session, self.case_id):
-                try:
-                    issued = notices.issued_on(d)
-                except UserError:
-                    issued = d.issued_at.date()
-                summary = notices.service_summary(session, d)
-                photos = sum(
-                    len(attachments.attachments_of(session, attachments.SERVICE_OWNER, r.id))
-                    for r in summary.records
-                )
-                rows.append(
-                    DocumentRow(
-                        d.id,
-                        d.doc_no,
-                        d.kind,
-                        issued,
-                        d.voided,
-                        summary.served_on,
-                        "、".join(dict.fromkeys(r.method.label for r in summary.records)),
-                        "、".join(
-                            dict.fromkeys(r.recipient for r in summary.records if r.recipient)
-                        ),
-                        photos,
-                        addressees=len(summary.addressees),
-                        reached=summary.reached,
-                        detail="\n".join(summary.lines()),
-                        dates="、".join(sorted({r.served_on.isoformat() for r in summary.records})),
-                    )
-                )
-            end = notices.urging_period_end(session, self.case_id)
+        documents = notices.case_documents(self.ctx.db, self.case_id)
+        rows, end = documents.rows, documents.urging_end
         self.rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
@@ -343,11 +266,10 @@ class DocumentsTab(QWidget):
         case_id = self.case_id
         if case_id is None or self.task is not None:
             return None
-        db, actor, today = self.db, self.actor, self.today
+        db, actor, today = self.ctx.db, self.ctx.actor, self.today
 
         def work(progress: Progress) -> batch_print.BatchResult:
-            with db.reader() as session:
-                case_no = batch_print.cases_by_id(session, [case_id])[0].case_no
+            case_no = batch_print.cases_by_id(db, [case_id])[0].case_no
             name = f"{case_no}-{kind.label}.pdf"
             return batch_print.issue_batch(
                 db,
@@ -360,8 +282,7 @@ class DocumentsTab(QWidget):
                 progress=progress,
             )
 
-        def done(result: object) -> None:
-            assert isinstance(result, batch_print.BatchResult)
+        def done(result: batch_print.BatchResult) -> None:
             issued = result.documents[0]
             extra = (
                 f"及送达回证{'、'.join(r.doc_no for r in result.receipts)}"
@@ -420,8 +341,7 @@ class DocumentsTab(QWidget):
         if row is None:
             return
         try:
-            with self.db.reader() as session:
-                path = batch_print.document_printout(self.db, session, row.id)
+            path = batch_print.document_printout(self.ctx.db, row.id)
         except UserError as exc:
             self.banner.show_message(exc.message)
             return
@@ -433,8 +353,7 @@ class DocumentsTab(QWidget):
         if row is None:
             return
         try:
-            with self.db.reader() as session:
-                path = batch_print.redrawn_printout(self.db, session, row.id)
+            path = batch_print.redrawn_printout(self.ctx.db, row.id)
         except UserError as exc:
             self.banner.show_message(exc.message)
             return
@@ -450,7 +369,7 @@ class DocumentsTab(QWidget):
         if row is None or not row.can_serve:
             return None
         try:
-            dialog = ServiceDialog(self.db, self.actor, row.id, self, today=self.today)
+            dialog = ServiceDialog(self.ctx, row.id, self)
         except UserError as exc:
             self.banner.show_message(exc.message)
             return None

@@ -36,16 +36,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhiqian_desktop.domain.dues import DueGroup, DueItem, DueKind, court_date
+from zhiqian_desktop.domain.dues import DueGroup, DueItem, DueKind
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.dues import daily_summary, due_list
-from zhiqian_desktop.services.staff import handler_choices, tribunal_choices
-from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.types import utcnow
+from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
+from zhiqian_desktop.services.supervision.dues import daily_summary, due_list
 
 OVERDUE_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -145,11 +143,10 @@ class DueListPage(QWidget):
     refreshed = Signal(int)
     contact_logged = Signal(str)
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dueListPage")
-        self.db = db
-        self.actor = actor
+        self.ctx = ctx
         self.contact_dialog: ContactDialog | None = None
         self._task: Task | None = None
         self._pending = False
@@ -157,7 +154,7 @@ class DueListPage(QWidget):
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.set_date(court_date(utcnow()))
+        self.set_date(ctx.clock.today())
         self.handler_combo = QComboBox(self)
         self.tribunal_combo = QComboBox(self)
         self.kind_combo = QComboBox(self)
@@ -235,16 +232,15 @@ class DueListPage(QWidget):
     # --- filters -----------------------------------------------------------------------------
 
     def _fill_people(self) -> None:
-        with self.db.reader() as session:
-            handlers = handler_choices(session)
-            tribunals = tribunal_choices(session)
+        handlers = handler_choices(self.ctx.db)
+        tribunals = tribunal_choices(self.ctx.db)
         self.handler_combo.addItem("我的案件", MINE)
         self.handler_combo.addItem("全部承办人", ALL)
         for choice in handlers:
-            if choice.id != self.actor.user_id:
+            if choice.id != self.ctx.actor.user_id:
                 self.handler_combo.addItem(choice.name, choice.id)
         # A handler starts on their own cases; a lead or administrator on the whole team.
-        self.handler_combo.setCurrentIndex(0 if self.actor.role is Role.HANDLER else 1)
+        self.handler_combo.setCurrentIndex(0 if self.ctx.actor.role is Role.HANDLER else 1)
         self.tribunal_combo.addItem("全部法庭", ALL)
         for choice in tribunals:
             self.tribunal_combo.addItem(choice.name, choice.id)
@@ -259,14 +255,14 @@ class DueListPage(QWidget):
     def _handler_id(self) -> str | None:
         value = self.handler_combo.currentData()
         if value == MINE:
-            return self.actor.user_id or "-"
+            return self.ctx.actor.user_id or "-"
         return None if value in (ALL, None) else str(value)
 
     # --- loading -----------------------------------------------------------------------------
 
     def export_xlsx(self, path: Path | None = None) -> Path | None:
         """The list as shown, to xlsx (a few thousand rows at most: written on the spot)."""
-        from zhiqian_desktop.services.exports import export_due_list_xlsx
+        from zhiqian_desktop.services.reporting.exports import export_due_list_xlsx
 
         on = self.on_date()
         if path is None:
@@ -294,13 +290,10 @@ class DueListPage(QWidget):
         tribunal_id = None if tribunal in (ALL, None) else str(tribunal)
         kind = self.kind_combo.currentData()
         kinds = None if kind in (ALL, None) else [kind]
-        db = self.db
+        db = self.ctx.db
 
         def work(_progress: Progress) -> list[DueItem]:
-            with db.reader() as session:
-                return due_list(
-                    session, on, handler_id=handler_id, tribunal_id=tribunal_id, kinds=kinds
-                )
+            return due_list(db, on, handler_id=handler_id, tribunal_id=tribunal_id, kinds=kinds)
 
         self.counts.setText("正在计算待办…")
         self._task = run_in_background(work, on_success=self._loaded, on_failure=self._failed)
@@ -348,7 +341,7 @@ class DueListPage(QWidget):
         item = self.selected_item()
         if item is None:
             return
-        dialog = ContactDialog(self.db, self.actor, item.case_id, parent=self)
+        dialog = ContactDialog(self.ctx, item.case_id, parent=self)
         self.contact_dialog = dialog
         dialog.accepted.connect(lambda: self._after_contact(item.case_id))
         dialog.finished.connect(self._dialog_closed)
@@ -370,8 +363,7 @@ class DueListPage(QWidget):
             self.open_case.emit(item.case_id)
 
     def summary_text(self) -> str:
-        with self.db.reader() as session:
-            return daily_summary(session, self.on_date(), handler_id=self._handler_id())
+        return daily_summary(self.ctx.db, self.on_date(), handler_id=self._handler_id())
 
     def show_daily_summary(self) -> None:
         text = self.summary_text()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -13,12 +12,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.login_dialog import SWITCH_USER, UNLOCKED, LockDialog, LoginDialog
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import auth
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.maintenance import AutoBackupResult, auto_backup
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.services.admin.maintenance import AutoBackupResult, auto_backup
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import Clock
+from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -91,17 +90,16 @@ class SessionGuard(QObject):
         window_factory: WindowFactory,
         *,
         idle_ms: int | None = None,
-        now: Callable[[], datetime] = utcnow,
+        clock: Clock | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
         self._factory = window_factory
-        self._now = now
+        self.clock = clock or Clock()
         if idle_ms is None:
-            with db.reader() as session:
-                idle_ms = get_settings(session).idle_lock_minutes * 60_000
+            idle_ms = get_settings(db).idle_lock_minutes * 60_000
         self.watcher = IdleWatcher(idle_ms, self)
         self.watcher.idle.connect(self.lock)
         self.hidden: list[QWidget] = []
@@ -126,19 +124,16 @@ class SessionGuard(QObject):
         return self.lock_dialog is not None
 
     def _can_lock(self) -> bool:
-        with self.db.reader() as session:
-            return auth.has_password(session, self.actor)
+        return auth.has_password(self.db, self.actor)
 
     def lock(self) -> None:
         if self.is_locked or self.login_dialog is not None or not self._can_lock():
             return
         self.watcher.pause()
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        self.hidden = [w for w in app.topLevelWidgets() if w.isVisible()]
+        self.hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         for w in self.hidden:
             w.hide()
-        dialog = LockDialog(self.db, self.actor, now=self._now)
+        dialog = LockDialog(self.db, self.actor, clock=self.clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._lock_finished)
         self.lock_dialog = dialog
@@ -159,7 +154,7 @@ class SessionGuard(QObject):
     def relogin(self) -> None:
         """Close the current user's windows and ask who works next (switch user, or after the
         database was restored from a backup)."""
-        dialog = LoginDialog(self.db, now=self._now)
+        dialog = LoginDialog(self.db, clock=self.clock)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._login_finished)
         self.login_dialog = dialog
@@ -203,12 +198,12 @@ class BackupScheduler(QObject):
         db: Database,
         *,
         check_ms: int = 10 * 60_000,
-        now: Callable[[], datetime] = datetime.now,
+        clock: Clock | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
-        self._now = now
+        self.clock = clock or Clock()
         self.task: Task | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(check_ms)
@@ -227,18 +222,16 @@ class BackupScheduler(QObject):
     def run(self, *, at_start: bool = False) -> Task | None:
         if self.task is not None and not self.task.done:
             return None  # the previous one is still writing
-        db, now = self.db, self._now()
+        db, now = self.db, self.clock.local_now()
 
         def work(_progress: Progress) -> AutoBackupResult:
-            with db.reader() as session:
-                hours = get_settings(session).backup_interval_hours
+            hours = get_settings(db).backup_interval_hours
             return auto_backup(db, now, hours, at_start=at_start)
 
         self.task = run_in_background(work, on_success=self._done, on_failure=self._failed)
         return self.task
 
-    def _done(self, result: object) -> None:
-        assert isinstance(result, AutoBackupResult)
+    def _done(self, result: AutoBackupResult) -> None:
         self.last = result
         if result.path is not None:
             log.info("自动备份：%s（清理旧备份 %d 个）", result.path, len(result.removed))

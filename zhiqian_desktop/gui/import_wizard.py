@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.importing import (
-    MAX_DATA_ROWS,
+from zhiqian_desktop.services.intake.import_columns import MAX_DATA_ROWS
+from zhiqian_desktop.services.intake.import_plan import (
     ImportPlan,
     ImportProblem,
     ImportReport,
-    import_cases,
+    case_directory,
     read_workbook,
-    write_import_template,
 )
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.intake.import_template import write_import_template
+from zhiqian_desktop.services.intake.importing import import_cases
 
 ERROR_COLOUR = "#c0392b"
 PROBLEM_FILL = QColor("#f9d6d2")
@@ -217,11 +216,10 @@ class PreviewPage(QWizardPage):
         self.summary.setStyleSheet("")
         path = self._wizard.file_page.path()
         self.summary.setText(f"正在检查“{path.name}”……")
-        db, today = self._wizard.db, self._wizard.today
+        db, today = self._wizard.ctx.db, self._wizard.today
 
         def work(progress: Progress) -> ImportPlan:
-            with db.reader() as session:
-                return read_workbook(path, today=today, session=session)
+            return read_workbook(path, today=today, directory=case_directory(db))
 
         self._generation += 1
         generation = self._generation
@@ -317,7 +315,7 @@ class ResultPage(QWizardPage):
         self.status.setStyleSheet("")
         self.status.setText("正在登记案件……")
         w = self._wizard
-        path, db, actor, today = w.file_page.path(), w.db, w.actor, w.today
+        path, db, actor, today = w.file_page.path(), w.ctx.db, w.ctx.actor, w.today
 
         def work(progress: Progress) -> ImportReport:
             return import_cases(
@@ -374,18 +372,10 @@ class ImportWizard(QWizard):
 
     imported = Signal(list)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.today = today or date.today()
+        self.ctx = ctx
+        self.today = ctx.clock.today()
         self.setWindowTitle("从 Excel 导入案件")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
@@ -19,22 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
-from zhiqian_desktop.services import auth
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.settings import get_settings
+from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR, secret_edit
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.worker import Progress
+from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import Clock
+from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.types import utcnow
-
-Clock = Callable[[], datetime]
-
-
-def _password_edit(placeholder: str, name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setPlaceholderText(placeholder)
-    edit.setObjectName(name)
-    return edit
 
 
 def _message_label() -> QLabel:
@@ -47,17 +37,23 @@ def _message_label() -> QLabel:
 
 def _court_name(db: Database) -> str:
     try:
-        with db.reader() as session:
-            return get_settings(session).court_name
+        return get_settings(db).court_name
     except UserError:
         return ""
+
+
+def _login_refused(dialog: LoginDialog | LockDialog, exc: UserError) -> None:
+    dialog.message.setText(exc.message)
+    dialog.password.clear()
+    dialog.password.setFocus()
 
 
 class LoginDialog(QDialog):
     """User name and password; `.actor` is the logged-in user after the dialog is accepted.
 
     A wrong password, a lock-out (with the time it ends) or a disabled user is shown in the
-    dialog, which stays open.
+    dialog, which stays open. It comes before the app's context (nobody is logged in yet): it
+    gets the database and the clock.
     """
 
     def __init__(
@@ -66,11 +62,11 @@ class LoginDialog(QDialog):
         parent: QWidget | None = None,
         *,
         username: str = "",
-        now: Clock = utcnow,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
-        self._now = now
+        self.clock = clock or Clock()
         self.actor: Actor | None = None
         self.setWindowTitle("执前督促 — 登录")
         self.setMinimumWidth(420)
@@ -81,7 +77,7 @@ class LoginDialog(QDialog):
         self.username = QLineEdit(username)
         self.username.setObjectName("username")
         self.username.setPlaceholderText("用户名")
-        self.password = _password_edit("密码", "password")
+        self.password = secret_edit("密码", "password")
         self.message = _message_label()
         self.login_button = QPushButton("登录")
         self.login_button.setObjectName("login_button")
@@ -111,14 +107,15 @@ class LoginDialog(QDialog):
             self.message.setText("请输入用户名")
             self.username.setFocus()
             return
-        try:
-            with self.db.unit_of_work() as session:
-                self.actor = auth.login(session, name, self.password.text(), self._now())
-        except UserError as exc:
-            self.message.setText(exc.message)
-            self.password.clear()
-            self.password.setFocus()
-            return
+        db, password, now = self.db, self.password.text(), self.clock.now()
+        Operation(self, lambda _progress: auth.login(db, name, password, now)).success(
+            self._logged_in
+        ).refused(lambda exc: _login_refused(self, exc)).disabling(
+            self.login_button
+        ).run_in_background()
+
+    def _logged_in(self, actor: Actor) -> None:
+        self.actor = actor
         super().accept()
 
 
@@ -130,12 +127,17 @@ class LockDialog(QDialog):
     may switch instead (the open windows are then closed)."""
 
     def __init__(
-        self, db: Database, actor: Actor, parent: QWidget | None = None, *, now: Clock = utcnow
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
-        self._now = now
+        self.clock = clock or Clock()
         self.setObjectName("lockDialog")
         self.setWindowTitle("执前督促 — 已锁定")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
@@ -148,7 +150,7 @@ class LockDialog(QDialog):
         )
         who.setWordWrap(True)
         who.setStyleSheet(f"color: {HINT_COLOUR};")
-        self.password = _password_edit("请输入密码解锁", "password")
+        self.password = secret_edit("请输入密码解锁", "password")
         self.message = _message_label()
         self.unlock_button = QPushButton("解锁")
         self.unlock_button.setObjectName("unlock_button")
@@ -171,15 +173,17 @@ class LockDialog(QDialog):
         self.password.setFocus()
 
     def accept(self) -> None:
-        try:
-            with self.db.unit_of_work() as session:
-                auth.login(session, self.actor.username, self.password.text(), self._now())
-        except UserError as exc:
-            self.message.setText(exc.message)
-            self.password.clear()
-            self.password.setFocus()
-            return
-        super().accept()
+        db, username, password, now = (
+            self.db,
+            self.actor.username,
+            self.password.text(),
+            self.clock.now(),
+        )
+        Operation(self, lambda _progress: auth.login(db, username, password, now)).success(
+            lambda _actor: super(LockDialog, self).accept()
+        ).refused(lambda exc: _login_refused(self, exc)).disabling(
+            self.unlock_button
+        ).run_in_background()
 
     def reject(self) -> None:
         """Esc does not unlock."""
@@ -198,24 +202,18 @@ class PasswordDialog(QDialog):
     user's password (which also lifts a lock-out)."""
 
     def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        target_username: str | None = None,
+        self, ctx: AppContext, parent: QWidget | None = None, *, target_username: str | None = None
     ) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
+        self.ctx = ctx
         self.target = target_username
-        own = target_username is None or target_username == actor.username
+        own = target_username is None or target_username == ctx.actor.username
         self.own = own
         self.setWindowTitle("修改密码" if own else f"重置用户“{target_username}”的密码")
         self.setMinimumWidth(400)
-        self.old = _password_edit("原密码（未设密码请留空）", "old_password")
-        self.new = _password_edit(f"至少{auth.MIN_PASSWORD}位", "new_password")
-        self.confirm = _password_edit("再输入一次", "confirm_password")
+        self.old = secret_edit("原密码（未设密码请留空）", "old_password")
+        self.new = secret_edit(f"至少{auth.MIN_PASSWORD}位", "new_password")
+        self.confirm = secret_edit("再输入一次", "confirm_password")
         self.message = _message_label()
         form = QFormLayout()
         if own:
@@ -243,14 +241,15 @@ class PasswordDialog(QDialog):
         if self.new.text() != self.confirm.text():
             self.message.setText("两次输入的新密码不一致")
             return
-        try:
-            with self.db.unit_of_work() as session:
-                if self.own:
-                    auth.change_own_password(session, self.actor, self.old.text(), self.new.text())
-                else:
-                    assert self.target is not None
-                    auth.reset_password(session, self.actor, self.target, self.new.text())
-        except UserError as exc:
-            self.message.setText(exc.message)
-            return
-        super().accept()
+        ctx, target, own = self.ctx, self.target, self.own
+        old, new = self.old.text(), self.new.text()
+
+        def work(_progress: Progress) -> None:
+            if target is None or own:
+                auth.change_own_password(ctx.db, ctx.actor, old, new)
+            else:
+                auth.reset_password(ctx.db, ctx.actor, target, new)
+
+        Operation(self, work).success(lambda _none: super(PasswordDialog, self).accept()).refused(
+            lambda exc: self.message.setText(exc.message)
+        ).disabling(self.ok_button).run_in_background()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal
+from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
@@ -26,12 +25,10 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.case_form import CaseFormDialog
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.resources_access import ui_path
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.settings import get_settings
-from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import data_dir
 
 if TYPE_CHECKING:
@@ -44,6 +41,7 @@ if TYPE_CHECKING:
     from zhiqian_desktop.gui.stats_page import StatsPage
 
 W = TypeVar("W", bound=QWidget)
+D = TypeVar("D", bound=QDialog)
 
 PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS, PAGE_CASE = range(5)
 NAV_PAGES = (PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS)
@@ -95,19 +93,10 @@ class MainWindow(QMainWindow):
     databaseReplaced = Signal()
     """The database was restored from a backup: the session must start again (log in anew)."""
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: Callable[[], date] = date.today,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.db = db
-        self.actor = actor
-        self._today = today
+        self.ctx = ctx
         self.case_form: CaseFormDialog | None = None
         self.case_page: CasePage | None = None
         self.settings_page: SettingsPage | None = None
@@ -120,12 +109,12 @@ class MainWindow(QMainWindow):
         self.nav = self._child(QListWidget, "nav_list")
         self.court_label = self._child(QLabel, "court_label")
 
-        self.docket = DocketPage(db, actor, today=today)
+        self.docket = DocketPage(ctx)
         self._holder("docket_holder").addWidget(self.docket)
         self.docket.caseActivated.connect(self.show_case)
         self.docket.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
-        self.due_list = DueListPage(db, actor)
+        self.due_list = DueListPage(ctx)
         self._holder("due_holder").addWidget(self.due_list)
         self.due_list.open_case.connect(self.show_case)
 
@@ -173,8 +162,7 @@ class MainWindow(QMainWindow):
             item.setIcon(style.standardIcon(icon))
         self.nav.item(PAGE_DOCKET).setToolTip("案件台账：搜索、筛选、导出（Ctrl+F 搜索）")
         self.nav.currentRowChanged.connect(self._on_nav)
-        with self.db.reader() as session:
-            court = get_settings(session).court_name
+        court = self.ctx.settings.court_name
         self.court_label.setText(f"{court}\n执前督促")
         self.setWindowTitle(f"执前督促 — {court}")
 
@@ -225,9 +213,10 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.location_label = QLabel(f"数据库：{self.db.location}")
+        self.location_label = QLabel(f"数据库：{self.ctx.db.location}")
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.user_label = QLabel(f"当前用户：{self.actor.display_name}（{self.actor.role.label}）")
+        actor = self.ctx.actor
+        self.user_label = QLabel(f"当前用户：{actor.display_name}（{actor.role.label}）")
         bar.addPermanentWidget(self.location_label)
         bar.addPermanentWidget(self.user_label)
 
@@ -273,7 +262,7 @@ class MainWindow(QMainWindow):
         if self.stats_page is None:
             from zhiqian_desktop.gui.stats_page import StatsPage
 
-            self.stats_page = StatsPage(self.db, self.actor, today=self._today)
+            self.stats_page = StatsPage(self.ctx)
             self._holder("stats_holder").addWidget(self.stats_page)
             self.stats_page.open_cases.connect(self._open_first_case)
             self.stats_page.statusMessage.connect(
@@ -286,7 +275,7 @@ class MainWindow(QMainWindow):
         if self.settings_page is None:
             from zhiqian_desktop.gui.settings_page import SettingsPage
 
-            self.settings_page = SettingsPage(self.db, self.actor)
+            self.settings_page = SettingsPage(self.ctx)
             self._holder("settings_holder").addWidget(self.settings_page)
             restored = getattr(self.settings_page, "databaseRestored", None)
             if restored is not None:
@@ -297,16 +286,23 @@ class MainWindow(QMainWindow):
         if self.case_page is None:
             from zhiqian_desktop.gui.case_page import CasePage
 
-            self.case_page = CasePage(self.db, self.actor)
+            self.case_page = CasePage(self.ctx)
             self._holder("case_holder").addWidget(self.case_page)
         self.case_page.show_case(case_id)
         self.show_page(PAGE_CASE)
 
     # --- actions --------------------------------------------------------------------------
 
+    def _open_dialog(self, dialog: D, done: SignalInstance, slot: Callable[..., object]) -> D:
+        """Open ``dialog`` window-modal (deleted once closed), ``slot`` connected to ``done``."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        done.connect(slot)
+        dialog.open()
+        return dialog
+
     def new_case(self) -> CaseFormDialog:
         """Ctrl+N: the case form (window-modal, not blocking); the docket refreshes on save."""
-        dialog = CaseFormDialog(self.db, self.actor, None, parent=self)
+        dialog = CaseFormDialog(self.ctx, None, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._case_saved(dialog))
         self.case_form = dialog
@@ -328,27 +324,19 @@ class MainWindow(QMainWindow):
 
         selected = self.docket.selected_case_id()
         dialog = BatchPrintDialog(
-            self.db,
-            self.actor,
+            self.ctx,
             self,
             case_ids=[selected] if selected else [],
             docket_query=self.docket.current_query(),
-            today=self._today(),
         )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.printed.connect(lambda _path: self.refresh())
-        dialog.open()
-        return dialog
+        return self._open_dialog(dialog, dialog.printed, lambda _path: self.refresh())
 
     def scan_service(self) -> ScanDialog:
         """Ctrl+B: a returned receipt's code, typed by the scanner, opens "record service"."""
         from zhiqian_desktop.gui.scan_dialog import ScanDialog
 
-        dialog = ScanDialog(self.db, self.actor, self, today=self._today())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.served.connect(self._served)
-        dialog.open()
-        return dialog
+        dialog = ScanDialog(self.ctx, self)
+        return self._open_dialog(dialog, dialog.served, self._served)
 
     def _served(self, case_id: str) -> None:
         if self.case_page is not None and self.case_page.case_id == case_id:
@@ -359,25 +347,19 @@ class MainWindow(QMainWindow):
         """The import wizard: preview with every problem, then all rows or none."""
         from zhiqian_desktop.gui.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self.db, self.actor, self, today=self._today())
-        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wizard.imported.connect(lambda _numbers: self.refresh_all())
-        wizard.open()
-        return wizard
+        wizard = ImportWizard(self.ctx, self)
+        return self._open_dialog(wizard, wizard.imported, lambda _numbers: self.refresh_all())
 
     def batch_transfer(self) -> QDialog:
         """Several 督促不成 cases at once: one package each and the list for the filing desk."""
         from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
 
-        dialog = BatchTransferDialog(self.db, self.actor, self, today=self._today)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finishedBatch.connect(lambda _report: self.refresh_all())
-        dialog.open()
-        return dialog
+        dialog = BatchTransferDialog(self.ctx, self)
+        return self._open_dialog(dialog, dialog.finishedBatch, lambda _report: self.refresh_all())
 
     def save_import_template(self, path: Path | None = None) -> Path | None:
         """The Excel hand-over template (headers, notes sheet, one example case)."""
-        from zhiqian_desktop.services.importing import write_import_template
+        from zhiqian_desktop.services.intake.import_template import write_import_template
 
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
@@ -397,29 +379,20 @@ class MainWindow(QMainWindow):
     def export_kit(self) -> QDialog:
         from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog
 
-        dialog = ExportKitDialog(self.db, self.actor, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.exported.connect(lambda _path: self.refresh_all())
-        dialog.open()
-        return dialog
+        dialog = ExportKitDialog(self.ctx, self)
+        return self._open_dialog(dialog, dialog.exported, lambda _path: self.refresh_all())
 
     def import_changes(self) -> QDialog:
         from zhiqian_desktop.gui.sync_dialogs import ImportChangesDialog
 
-        dialog = ImportChangesDialog(self.db, self.actor, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.imported.connect(lambda _report: self.refresh_all())
-        dialog.open()
-        return dialog
+        dialog = ImportChangesDialog(self.ctx, self)
+        return self._open_dialog(dialog, dialog.imported, lambda _report: self.refresh_all())
 
     def resolve_conflicts(self) -> QDialog:
         from zhiqian_desktop.gui.sync_dialogs import ConflictDialog
 
-        dialog = ConflictDialog(self.db, self.actor, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.resolved.connect(lambda _id: self.refresh_all())
-        dialog.open()
-        return dialog
+        dialog = ConflictDialog(self.ctx, self)
+        return self._open_dialog(dialog, dialog.resolved, lambda _id: self.refresh_all())
 
     def refresh_all(self) -> None:
         """After an import or a merge: every list that shows cases."""

@@ -39,7 +39,8 @@ from zhiqian_desktop.domain.calendar import add_months
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod
 from zhiqian_desktop.domain.money import format_amount, parse_amount
-from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.domain.workflow import CLOSING_STATUSES, CaseStatus
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
     Banner,
@@ -48,12 +49,18 @@ from zhiqian_desktop.gui.form_fields import (
     parse_date_text,
     with_error,
 )
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.progress_dialog import (
+    close_progress,
+    follow_task,
+    shows_progress,
+    work_progress,
+)
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import outcomes
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import get_case
-from zhiqian_desktop.services.packages import build_transfer_package
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.intake.docket import get_case
+from zhiqian_desktop.services.supervision.notices import IssuedDocument, issue_notice
 
 
 def _hint(text: str) -> QLabel:
@@ -69,20 +76,12 @@ class OutcomeDialog(QDialog):
     saved = Signal(str)
 
     def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        case_id: str,
-        title: str,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
+        self, ctx: AppContext, case_id: str, title: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.db = db
-        self.actor = actor
+        self.ctx = ctx
         self.case_id = case_id
-        self.today = today or date.today()
+        self.today = ctx.clock.today()
         self.setWindowTitle(title)
         self.banner = Banner()
         self.form = QFormLayout()
@@ -103,14 +102,14 @@ class OutcomeDialog(QDialog):
         self.extra = QVBoxLayout()
         self.layout_.addLayout(self.extra)
         self.layout_.addWidget(self.buttons)
-        with db.reader() as session:
-            case = get_case(session, case_id)
-            self.case_no = case.case_no
-            self.case_status = case.status
-            self.amount_due = case.amount_due
-            self.amount_paid = case.amount_paid
-            self.obligation_act = (case.obligation_act or "").strip()
-            self.obligors = case.obligor_names
+        case = get_case(ctx.db, case_id)
+        self.case_no = case.case_no
+        self.case_status = case.status
+        self.amount_due = case.amount_due
+        self.amount_paid = case.amount_paid
+        self.obligation_act = (case.obligation_act or "").strip()
+        self.obligors = case.obligor_names
+        self.close_reason = case.close_reason
 
     @property
     def outstanding(self) -> Decimal:
@@ -141,18 +140,34 @@ class OutcomeDialog(QDialog):
         return value
 
     def save(self) -> None:
+        """Read the form, then write off the GUI thread; a refusal is shown and the input kept."""
         self.clear_errors()
         try:
-            self.write()
+            work = self.prepare()
         except UserError as exc:
             self.show_error(exc)
             return
+        self.run(work)
+
+    def prepare(self) -> Callable[[], object]:
+        """The form read into the use case to run (bad input raises UserError here)."""
+        raise NotImplementedError
+
+    def run(self, work: Callable[[], object]) -> None:
+        Operation(self, lambda _progress: work()).success(self.written).refused(
+            self.refused
+        ).disabling(self.save_button).run_in_background()
+
+    def refused(self, exc: UserError) -> None:
+        self.show_error(exc)
+
+    def written(self, _result: object) -> None:
+        self.finish()
+
+    def finish(self) -> None:
         self.saved.emit(self.case_id)
         self.after_saved()
         self.accept()
-
-    def write(self) -> None:
-        raise NotImplementedError
 
     def after_saved(self) -> None:
         """Signals that must reach the page after it has refreshed itself."""
@@ -161,16 +176,8 @@ class OutcomeDialog(QDialog):
 class PaymentDialog(OutcomeDialog):
     """登记履行: date, amount, method, payer, evidence; an overpayment is confirmed explicitly."""
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        case_id: str,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
-        super().__init__(db, actor, case_id, "登记履行款", parent, today=today)
+    def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case_id, "登记履行款", parent)
         self.paid_on = DateLineEdit()
         self.paid_on.set_date(self.today)
         self.amount = QLineEdit()
@@ -213,7 +220,7 @@ class PaymentDialog(OutcomeDialog):
         box.exec()
         return box.clickedButton() is yes
 
-    def write(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         paid_on = self.date_of(self.paid_on, "paid_on", "付款日期")
         amount = parse_amount(self.amount.text())
         evidence = Path(self.evidence.text().strip()) if self.evidence.text().strip() else None
@@ -226,31 +233,29 @@ class PaymentDialog(OutcomeDialog):
             "evidence": evidence,
             "today": self.today,
         }
-        try:
-            with self.db.unit_of_work() as session:
-                outcomes.record_payment(session, self.actor, self.case_id, **args)
-        except outcomes.OverpaymentNeedsConfirmation as exc:
-            if not self.confirm_question(exc.message):
-                raise
-            with self.db.unit_of_work() as session:
-                outcomes.record_payment(
-                    session, self.actor, self.case_id, confirm_overpayment=True, **args
+        self._args = args
+        ctx, case_id = self.ctx, self.case_id
+        return lambda: outcomes.record_payment(ctx.db, ctx.actor, case_id, **args)
+
+    def refused(self, exc: UserError) -> None:
+        if isinstance(exc, outcomes.OverpaymentNeedsConfirmation) and self.confirm_question(
+            exc.message
+        ):
+            ctx, case_id, args = self.ctx, self.case_id, self._args
+            self.run(
+                lambda: outcomes.record_payment(
+                    ctx.db, ctx.actor, case_id, confirm_overpayment=True, **args
                 )
+            )
+            return
+        self.show_error(exc)
 
 
 class SettlementDialog(OutcomeDialog):
     """和解: terms, default clause, guarantee, and the installments (generated or entered)."""
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        case_id: str,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
-        super().__init__(db, actor, case_id, "登记和解协议", parent, today=today)
+    def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case_id, "登记和解协议", parent)
         self.signed_on = DateLineEdit()
         self.signed_on.set_date(self.today)
         self.total = QLineEdit(f"{max(self.outstanding, Decimal(0)):,.2f}")
@@ -397,26 +402,28 @@ class SettlementDialog(OutcomeDialog):
             return
         self.sum_label.setText(f"合计 {format_amount(total)}")
 
-    def write(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         signed_on = self.date_of(self.signed_on, "signed_on", "签订日期")
         try:
             total = parse_amount(self.total.text())
         except UserError as exc:
             raise UserError(exc.message, field="total") from None
         schedule = self.schedule()
-        with self.db.unit_of_work() as session:
-            outcomes.record_settlement(
-                session,
-                self.actor,
-                self.case_id,
-                signed_on=signed_on,
-                terms=self.terms.toPlainText(),
-                default_clause=self.default_clause.toPlainText(),
-                guarantee=self.guarantee.text(),
-                installments=schedule,
-                total=total,
-                today=self.today,
-            )
+        ctx, case_id, today = self.ctx, self.case_id, self.today
+        terms, clause = self.terms.toPlainText(), self.default_clause.toPlainText()
+        guarantee = self.guarantee.text()
+        return lambda: outcomes.record_settlement(
+            ctx.db,
+            ctx.actor,
+            case_id,
+            signed_on=signed_on,
+            terms=terms,
+            default_clause=clause,
+            guarantee=guarantee,
+            installments=schedule,
+            total=total,
+            today=today,
+        )
 
 
 class CloseDialog(OutcomeDialog):
@@ -424,18 +431,10 @@ class CloseDialog(OutcomeDialog):
 
     certificate_issued = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        case_id: str,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
-        super().__init__(db, actor, case_id, "结案", parent, today=today)
+    def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case_id, "结案", parent)
         self.outcome = QComboBox()
-        for o in outcomes.CLOSING_OUTCOMES:
+        for o in CLOSING_STATUSES:
             self.outcome.addItem(o.label, o)
         if self.case_status is CaseStatus.SETTLED:
             self.outcome.setCurrentIndex(1)
@@ -478,51 +477,56 @@ class CloseDialog(OutcomeDialog):
         box.exec()
         return box.clickedButton() is yes
 
-    def write(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         # (currentData() would hand the StrEnum back as a plain string)
-        outcome = outcomes.CLOSING_OUTCOMES[self.outcome.currentIndex()]
+        outcome = CLOSING_STATUSES[self.outcome.currentIndex()]
         closed_on = self.date_of(self.closed_on, "closed_on", "结案日期")
+        act_day = self.act_performed_on_value()
+        self._outcome = outcome
+        ctx, case_id, today = self.ctx, self.case_id, self.today
+        reason, act_confirmed = self.reason.toPlainText(), self.act_confirmed.isChecked()
+        return lambda: outcomes.close_case(
+            ctx.db,
+            ctx.actor,
+            case_id,
+            outcome,
+            closed_on=closed_on,
+            reason=reason,
+            act_confirmed=act_confirmed,
+            act_performed_on=act_day,
+            today=today,
+        )
+
+    def act_performed_on_value(self) -> date | None:
         try:
-            act_day = self.act_performed_on.date_value()
+            return self.act_performed_on.date_value()
         except UserError as exc:
             raise UserError(exc.message, field="act_performed_on") from None
-        with self.db.unit_of_work() as session:
-            outcomes.close_case(
-                session,
-                self.actor,
-                self.case_id,
-                outcome,
-                closed_on=closed_on,
-                reason=self.reason.toPlainText(),
-                act_confirmed=self.act_confirmed.isChecked(),
-                act_performed_on=act_day,
-                today=self.today,
-            )
-        if outcome is CaseStatus.PERFORMED and self.offer_certificate():
+
+    def written(self, _result: object) -> None:
+        if self._outcome is CaseStatus.PERFORMED and self.offer_certificate():
             self.issue_certificate()
+        else:
+            self.finish()
 
     def issue_certificate(self) -> None:
-        try:
-            from zhiqian_desktop.services.notices import issue_notice
-        except ImportError:  # the notices service is optional in a partial build
-            return
-        try:
-            with self.db.unit_of_work() as session:
-                issued = issue_notice(
-                    self.db,
-                    session,
-                    self.actor,
-                    self.case_id,
-                    DocumentKind.PERFORMANCE_CERTIFICATE,
-                    today=self.today,
-                )
-        except UserError as exc:
-            QMessageBox.warning(
-                self, "未能出具证明书", f"案件已结案，但证明书未出具：{exc.message}"
-            )
-            return
+        """The 自动履行证明书 of the case just closed; the dialog finishes either way."""
+        ctx, case_id, today = self.ctx, self.case_id, self.today
+        Operation(
+            self,
+            lambda _progress: issue_notice(
+                ctx.db, ctx.actor, case_id, DocumentKind.PERFORMANCE_CERTIFICATE, today=today
+            ),
+        ).success(self._certificate_issued).refused(self._certificate_refused).run_in_background()
+
+    def _certificate_issued(self, issued: IssuedDocument) -> None:
         self.certificate_path = issued.pdf_path
         self.certificate_doc_no = issued.doc_no
+        self.finish()
+
+    def _certificate_refused(self, exc: UserError) -> None:
+        QMessageBox.warning(self, "未能出具证明书", f"案件已结案，但证明书未出具：{exc.message}")
+        self.finish()
 
     def after_saved(self) -> None:
         if self.certificate_doc_no:
@@ -532,16 +536,8 @@ class CloseDialog(OutcomeDialog):
 class ReopenDialog(OutcomeDialog):
     """重新开启: a closed case goes back to 督促中 with the reason in the audit trail."""
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        case_id: str,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
-        super().__init__(db, actor, case_id, "重新开启案件", parent, today=today)
+    def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case_id, "重新开启案件", parent)
         self.reason = QPlainTextEdit()
         self.reason.setFixedHeight(80)
         self.reason.setPlaceholderText("如：申请人反映被申请人付款未到账，需继续督促")
@@ -556,12 +552,12 @@ class ReopenDialog(OutcomeDialog):
         self.save_button.setText("重新开启")
         self.resize(520, self.sizeHint().height())
 
-    def write(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         reason = self.reason.toPlainText()
         if not reason.strip():
             raise UserError("重新开启案件必须填写理由", field="reason")
-        with self.db.unit_of_work() as session:
-            outcomes.reopen_case(session, self.actor, self.case_id, reason)
+        ctx, case_id = self.ctx, self.case_id
+        return lambda: outcomes.reopen_case(ctx.db, ctx.actor, case_id, reason)
 
 
 class TransferDialog(OutcomeDialog):
@@ -569,25 +565,15 @@ class TransferDialog(OutcomeDialog):
 
     transferred = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        case_id: str,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
-        super().__init__(db, actor, case_id, "移送执行", parent, today=today)
+    def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case_id, "移送执行", parent)
         self.reason = QPlainTextEdit()
         self.reason.setFixedHeight(80)
         self.reason.setPlaceholderText(
             "如：经电话督促、约谈，被申请人仍未履行，和解协议第一期逾期未付"
         )
-        with db.reader() as session:
-            case = get_case(session, case_id)
-            if case.status is CaseStatus.FAILED and case.close_reason:
-                self.reason.setPlainText(case.close_reason)
+        if self.case_status is CaseStatus.FAILED and self.close_reason:
+            self.reason.setPlainText(self.close_reason)
         self.as_zip = QRadioButton("压缩包（.zip）")
         self.as_folder = QRadioButton("文件夹")
         self.as_zip.setChecked(True)
@@ -666,21 +652,12 @@ class TransferDialog(OutcomeDialog):
         self.start(reason, dest, as_zip, replace=replace)
 
     def start(self, reason: str, dest: Path, as_zip: bool, *, replace: bool = False) -> None:
-        db, actor, case_id, today = self.db, self.actor, self.case_id, self.today
-        dialog = QProgressDialog("正在生成移送材料…", "取消", 0, 0, self)
-        dialog.setWindowTitle("移送执行")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        db, actor, case_id, today = self.ctx.db, self.ctx.actor, self.case_id, self.today
+        dialog = work_progress(self, "正在生成移送材料…", "移送执行")
         self.progress_dialog = dialog
         self.save_button.setEnabled(False)
 
         def work(progress: Progress) -> Path:
-            def report(done: int, total: int, message: str) -> None:
-                progress.report(done, total, message)
-                progress.check()
-
             return build_transfer_package(
                 db,
                 actor,
@@ -688,31 +665,23 @@ class TransferDialog(OutcomeDialog):
                 reason,
                 dest,
                 as_zip=as_zip,
-                progress=report,
+                progress=progress.report_and_check,
                 today=today,
                 force=replace,
             )
-
-        def on_progress(done: int, total: int, message: str) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            dialog.setLabelText(message)
 
         self.task = run_in_background(
             work,
             on_success=self._done,
             on_failure=self._failed,
-            on_progress=on_progress,
+            on_progress=shows_progress(dialog),
             on_cancelled=self._cancelled,
         )
-        dialog.canceled.connect(self.task.cancel)
-        dialog.show()
+        follow_task(dialog, self.task)
 
     def _finish_progress(self) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.hide()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
+        close_progress(self.progress_dialog)
+        self.progress_dialog = None
         self.save_button.setEnabled(True)
 
     def _done(self, path: Path) -> None:
@@ -739,6 +708,3 @@ class TransferDialog(OutcomeDialog):
     def _cancelled(self) -> None:
         self._finish_progress()
         self.banner.show_message("已取消：未生成移送材料，案件状态未改变", "warning")
-
-    def write(self) -> None:  # pragma: no cover - save() is overridden
-        raise NotImplementedError

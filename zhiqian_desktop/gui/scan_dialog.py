@@ -6,9 +6,6 @@ is cleared and kept focused, so the clerk can scan the next receipt of the stack
 
 from __future__ import annotations
 
-import json
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -22,13 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
-from zhiqian_desktop.services import notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import Document
+from zhiqian_desktop.services.supervision import service_records
 
 
 class ScanDialog(QDialog):
@@ -36,18 +30,13 @@ class ScanDialog(QDialog):
 
     served = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("scanDialog")
         self.setWindowTitle("扫码登记送达")
-        self.db, self.actor, self.today = db, actor, today
+        self.ctx = ctx
+        self.cases: dict[str, str] = {}
+        """The case of each document found, to say which case was served."""
         self.service_dialog: ServiceDialog | None = None
 
         intro = QLabel("用扫码枪扫描送达回证或文书右上角的二维码；也可输入文书编号后按回车。", self)
@@ -99,34 +88,23 @@ class ScanDialog(QDialog):
         text = self.code.text().strip()
         if not text:
             return None
-        party_id: str | None = None
         try:
-            with self.db.reader() as session:
-                document = notices.find_document_by_code(session, text)
-                if document.kind is DocumentKind.SERVICE_RECEIPT:
-                    # The receipt's own code: record the service of the document it serves, on
-                    # the addressee the receipt names.
-                    served_id, party_id = _receipt_target(document)
-                    if served_id is None:
-                        raise UserError(
-                            f"{document.doc_no}是送达回证，未记载它所送达的文书；"
-                            "请扫描被送达文书上的二维码"
-                        )
-                    document = notices.find_document_by_code(session, served_id)
-                doc_id, doc_no, voided = document.id, document.doc_no, document.voided
-                status = notices.service_status(session, document)
+            found = service_records.scanned_document(self.ctx.db, text)
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
             return None
-        if voided:
+        doc_id, doc_no = found.id, found.doc_no
+        self.cases[doc_id] = found.case_id
+        if found.voided:
             self._say(f"文书{doc_no}已作废，不能登记送达", error=True)
             self._ready_for_next()
             return None
+        party_id, status = found.party_id, found.addressees
         wanted = [a for a in status if party_id is None or a.party_id == party_id]
-        if wanted and all(a.service is not None for a in wanted):
-            s = wanted[0].service
-            assert s is not None
+        served = [a.service for a in wanted if a.service is not None]
+        if wanted and len(served) == len(wanted):
+            s = served[0]
             who = (
                 f"向{wanted[0].name}"
                 if party_id is not None or len(status) == 1
@@ -143,9 +121,7 @@ class ScanDialog(QDialog):
 
     def _open_for(self, document_id: str, party_id: str | None = None) -> ServiceDialog | None:
         try:
-            dialog = ServiceDialog(
-                self.db, self.actor, document_id, self, today=self.today, party_id=party_id
-            )
+            dialog = ServiceDialog(self.ctx, document_id, self, party_id=party_id)
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
@@ -162,24 +138,11 @@ class ScanDialog(QDialog):
     def _recorded(self, document_id: str, what: str) -> None:
         self.done_list.insertItem(0, what)
         self._say(f"已登记{what}的送达。请扫描下一份。")
-        with self.db.reader() as session:
-            case_id = notices.find_document_by_code(session, document_id).case_id
-        self.served.emit(case_id)
+        self.served.emit(self.cases[document_id])
 
     def _service_closed(self) -> None:
-        if self.service_dialog is not None:
-            self.service_dialog.deleteLater()
+        # The closed dialog stays a hidden child of this one until this one closes: deleting it
+        # as soon as its background save has closed it crashed Qt now and then (the save's last
+        # deliveries and the deferred delete of the dialog race).
         self.service_dialog = None
         self._ready_for_next()
-
-
-def _receipt_target(receipt: Document) -> tuple[str | None, str | None]:
-    """The document a 送达回证 was issued for and the addressee it names (kept in its stored
-    data; a receipt made before receipts were per addressee names no party)."""
-    try:
-        data = json.loads(receipt.data_json or "{}")
-    except ValueError:
-        return None, None
-    served = data.get("served_document_id")
-    party = data.get("recipient_party_id")
-    return (str(served) if served else None), (str(party) if party else None)

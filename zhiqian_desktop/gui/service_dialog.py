@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import REASON_REQUIRED
 from zhiqian_desktop.domain.kinds import ServiceMethod
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
     Banner,
@@ -34,9 +33,9 @@ from zhiqian_desktop.gui.form_fields import (
     FieldError,
     with_error,
 )
-from zhiqian_desktop.services import attachments, notices
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.worker import Progress
+from zhiqian_desktop.services.supervision import service_records
 
 PHOTO_FILTER = "照片 (*.jpg *.jpeg *.png *.heic *.bmp *.tif *.tiff *.pdf);;所有文件 (*)"
 
@@ -54,6 +53,9 @@ RECIPIENT_LABELS = {
     ServiceMethod.LEAVING: "拒收人",
 }
 
+ITEM_FLAGS_ROLE = Qt.ItemDataRole.UserRole.value - 1
+"""The role a QStandardItemModel keeps an item's flags in (0: shown, not selectable)."""
+
 
 class ServiceDialog(QDialog):
     """Record the service of one document on one of its addressees (each addressee has a
@@ -65,27 +67,21 @@ class ServiceDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
-        actor: Actor,
+        ctx: AppContext,
         document_id: str,
         parent: QWidget | None = None,
         *,
-        today: date | None = None,
         party_id: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("serviceDialog")
         self.setWindowTitle("记录送达")
-        self.db, self.actor, self.document_id = db, actor, document_id
-        self.today = today or date.today()
+        self.ctx, self.document_id = ctx, document_id
+        self.today = ctx.clock.today()
         self.photos: list[Path] = []
-        with db.reader() as session:
-            document = notices.find_document_by_code(session, document_id)
-            content = notices.stored_content(document)
-            self.doc_no = document.doc_no
-            self.issued_on = notices.issued_on(document)
-            self.title_text = content.title
-            self.addressees = notices.service_status(session, document)
+        view = service_records.document_to_serve(ctx.db, document_id)
+        self.doc_no, self.issued_on, self.title_text = view.doc_no, view.issued_on, view.title
+        self.addressees = view.addressees
         if not self.addressees:
             raise UserError(
                 f"{self.title_text}{self.doc_no}不向当事人送达（没有受送达人），不登记送达"
@@ -102,10 +98,11 @@ class ServiceDialog(QDialog):
         for a in self.addressees:
             when = f"（已于{a.service.served_on.isoformat()}送达）" if a.service else ""
             self.party.addItem(a.name + when, a.party_id)
-            model = self.party.model()
-            if a.service is not None and isinstance(model, QStandardItemModel):
-                # Already served: shown for the record, not chosen again.
-                model.item(self.party.count() - 1).setEnabled(False)
+            if a.service is not None:
+                # Already served: shown for the record, not chosen again. (Through the item's
+                # flags role: a QStandardItem taken from the model to disable it would be freed
+                # twice when the dialog is deleted.)
+                self.party.setItemData(self.party.count() - 1, 0, ITEM_FLAGS_ROLE)
         waiting = [a for a in self.addressees if a.service is None]
         chosen = next((a for a in self.addressees if a.party_id == party_id), None)
         if chosen is None:
@@ -119,7 +116,7 @@ class ServiceDialog(QDialog):
             self.method.addItem(method.label, method.value)
         self.served_on = DateLineEdit(self)
         self.served_on.set_date(self.today)
-        self.server = QLineEdit(actor.display_name, self)
+        self.server = QLineEdit(ctx.actor.display_name, self)
         self.server.setPlaceholderText("送达人姓名，两人送达时用顿号分隔")
         self.recipient = QLineEdit(self)
         self.recipient.setPlaceholderText(self.addressee or "签收人姓名")
@@ -206,7 +203,7 @@ class ServiceDialog(QDialog):
 
     # --- state ----------------------------------------------------------------------------
 
-    def current_addressee(self) -> notices.AddresseeService:
+    def current_addressee(self) -> service_records.AddresseeService:
         party_id = self.party.currentData()
         return next(a for a in self.addressees if a.party_id == party_id)
 
@@ -289,31 +286,39 @@ class ServiceDialog(QDialog):
         if served_on is None:
             self.errors["served_on"].show_message("请填写送达日期")
             return
-        leaving = self.current_method() is ServiceMethod.LEAVING
-        try:
-            with self.db.unit_of_work() as session:
-                service = notices.record_service(
-                    session,
-                    self.actor,
-                    self.document_id,
-                    self.current_method(),
-                    served_on,
-                    self.server.text(),
-                    party_id=self.current_addressee().party_id,
-                    recipient=self.recipient.text(),
-                    address=self.address.text(),
-                    substitute_reason=self.reason.toPlainText(),
-                    remarks=self.remarks.toPlainText(),
-                    witness=self.witness.text() if leaving else None,
-                    process_recorded=leaving and self.process_recorded.isChecked(),
-                    today=self.today,
-                )
-                attachments.attach_service_photos(
-                    self.db, session, self.actor, service.id, self.photos
-                )
-                service_id = service.id
-        except UserError as exc:
-            self._show_error(exc)
-            return
+        ctx, document_id, method = self.ctx, self.document_id, self.current_method()
+        leaving = method is ServiceMethod.LEAVING
+        party_id = self.current_addressee().party_id
+        server, recipient, address = self.server.text(), self.recipient.text(), self.address.text()
+        reason, remarks = self.reason.toPlainText(), self.remarks.toPlainText()
+        witness = self.witness.text() if leaving else None
+        process_recorded = leaving and self.process_recorded.isChecked()
+        today, photos = self.today, list(self.photos)
+
+        def work(_progress: Progress) -> str:
+            service = service_records.record_service(
+                ctx.db,
+                ctx.actor,
+                document_id,
+                method,
+                served_on,
+                server,
+                party_id=party_id,
+                recipient=recipient,
+                address=address,
+                substitute_reason=reason,
+                remarks=remarks,
+                witness=witness,
+                process_recorded=process_recorded,
+                today=today,
+                photos=photos,
+            )
+            return service.id
+
+        Operation(self, work).success(self._saved).refused(self._show_error).disabling(
+            self.save_button
+        ).run_in_background()
+
+    def _saved(self, service_id: str) -> None:
         self.saved.emit(service_id)
         self.accept()

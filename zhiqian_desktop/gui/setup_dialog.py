@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -21,9 +19,11 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, FieldError, with_error
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
-from zhiqian_desktop.services import encryption
-from zhiqian_desktop.services.settings import SetupInput, initialize
+from zhiqian_desktop.services.admin import encryption
+from zhiqian_desktop.services.core.clock import Clock
+from zhiqian_desktop.services.core.settings import SetupInput, initialize
 from zhiqian_desktop.store.database import Database
 
 
@@ -197,7 +197,7 @@ class SetupDialog(QDialog):
         if "court_code" in out or "case_word" in out:
             self.example.setText("—")
         else:
-            year = date.today().year
+            year = Clock().today().year
             self.example.setText(
                 f"（{year}）{self.court_code.text().strip()}{self.case_word.text().strip()}1号"
             )
@@ -237,16 +237,16 @@ class SetupDialog(QDialog):
             admin_display_name=self.display_name.text().strip(),
             admin_password=self.password.text() or None,
         )
-        try:
-            with self.db.unit_of_work() as session:
-                initialize(session, data)
-        except UserError as exc:
-            self.banner.show_message(exc.message, "error")
-            if exc.field in self.errors:
-                self.errors[exc.field].show_message(exc.message)
-                self.fields[exc.field].setFocus()
-            return
-        super().accept()
+        db = self.db
+        Operation(self, lambda _progress: initialize(db, data)).success(
+            lambda _settings: super(SetupDialog, self).accept()
+        ).refused(self._refused).disabling(self.ok_button).run_in_background()
+
+    def _refused(self, exc: UserError) -> None:
+        self.banner.show_message(exc.message, "error")
+        if exc.field in self.errors:
+            self.errors[exc.field].show_message(exc.message)
+            self.fields[exc.field].setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -1,11 +1,10 @@
 """The 统计 page: figures for a period and grouping, charts, the cases behind any number, reports
-(周报/月报), the 诚信履行名单 and the 执破衔接 screening. All figures come from services.stats."""
+(周报/月报), the 诚信履行名单 and the 执破衔接 screening. All figures come from services.reporting.stats."""
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,19 +47,20 @@ from zhiqian_desktop.domain.stats import (
     this_year,
 )
 from zhiqian_desktop.gui.charts import HorizontalBarChart, LineChart, Series, StackedBarChart
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.docket import DocketRow
-from zhiqian_desktop.services.stats import (
+from zhiqian_desktop.services.intake.docket import DocketRow
+from zhiqian_desktop.services.reporting.bankruptcy import (
     ReferralCandidate,
-    StatsResult,
     bankruptcy_screening,
-    cases_behind,
-    compute_stats,
-    export_honest_list,
     export_screening_xlsx,
 )
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.reporting.honest_list import save_honest_list
+from zhiqian_desktop.services.reporting.stats import (
+    StatsResult,
+    cases_behind,
+    stats_overview,
+)
 
 PERIOD_CHOICES = ("本周", "本月", "本年", "自定义")
 GROUP_CHOICES: list[tuple[str, GroupBy | None]] = [
@@ -274,19 +274,11 @@ class StatsPage(QWidget):
     exported = Signal(str)
     statusMessage = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: Callable[[], date] = date.today,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statsPage")
-        self.db = db
-        self.actor = actor
-        self._today = today
+        self.ctx = ctx
+        self._today = ctx.clock.today
         self.data: PageData | None = None
         self._task: Task | None = None
         self._pending = False
@@ -451,20 +443,11 @@ class StatsPage(QWidget):
             self.status_label.setText(exc.message)
             return
         by = self.group_by()
-        db = self.db
+        db = self.ctx.db
 
         def work(_progress: Progress) -> PageData:
-            with db.reader() as session:
-                table = compute_stats(session, period, by)
-                months = (
-                    table if by is GroupBy.MONTH else compute_stats(session, period, GroupBy.MONTH)
-                )
-                handlers = (
-                    table
-                    if by is GroupBy.HANDLER
-                    else compute_stats(session, period, GroupBy.HANDLER)
-                )
-            return PageData(period, table, months, handlers)
+            overview = stats_overview(db, period, by)
+            return PageData(period, overview.table, overview.months, overview.handlers)
 
         self.status_label.setText("正在统计…")
         self.refresh_button.setEnabled(False)
@@ -603,7 +586,7 @@ class StatsPage(QWidget):
         if self.data is None:
             return
         period = self.data.period
-        db = self.db
+        db = self.ctx.db
         today = self._today()
         label = next((f.label for f in FIGURES if f.key == figure), figure)
         if figure == "resolution_rate":
@@ -620,8 +603,7 @@ class StatsPage(QWidget):
         title = f"{period.label} · {group_label} · {label}"
 
         def work(_progress: Progress) -> list[DocketRow]:
-            with db.reader() as session:
-                return cases_behind(session, period, figure, by=by, key=key, today=today)
+            return cases_behind(db, period, figure, by=by, key=key, today=today)
 
         run_in_background(
             work,
@@ -650,7 +632,7 @@ class StatsPage(QWidget):
 
     def export_report(self, kind: str, fmt: str, path: Path | None = None) -> None:
         """周报 (the current week) or 月报 (the current month), or the chosen period if custom."""
-        from zhiqian_desktop.services.reports import (
+        from zhiqian_desktop.services.reporting.reports import (
             REPORT_KINDS,
             build_report,
             export_report_pdf,
@@ -667,12 +649,11 @@ class StatsPage(QWidget):
             path = self._save_path(f"导出{REPORT_KINDS[kind]}", name, filt)
             if path is None:
                 return
-        db = self.db
+        db = self.ctx.db
         target = path
 
         def work(_progress: Progress) -> str:
-            with db.reader() as session:
-                report = build_report(session, kind, period, today=today)
+            report = build_report(db, kind, period, today=today)
             (export_report_pdf if fmt == "pdf" else export_report_xlsx)(report, target, force=True)
             return str(target)
 
@@ -688,7 +669,7 @@ class StatsPage(QWidget):
         period = self.period()
         if unmasked is None:
             unmasked = False
-            if self.actor.role in (Role.ADMIN, Role.LEAD):
+            if self.ctx.actor.role in (Role.ADMIN, Role.LEAD):
                 answer = QMessageBox.question(
                     self,
                     "诚信履行名单",
@@ -706,26 +687,20 @@ class StatsPage(QWidget):
             )
             if path is None:
                 return
-        db, actor, target, full = self.db, self.actor, path, unmasked
+        db, actor, target, full = self.ctx.db, self.ctx.actor, path, unmasked
 
         def work(_progress: Progress) -> str:
-            if full:
-                with db.unit_of_work() as session:
-                    export_honest_list(session, actor, period, target, unmasked=True, force=True)
-            else:
-                with db.reader() as session:
-                    export_honest_list(session, actor, period, target, force=True)
+            save_honest_list(db, actor, period, target, unmasked=full, force=True)
             return str(target)
 
         run_in_background(work, on_success=self._exported, on_failure=self._warn)
 
     def show_screening(self) -> None:
         year = self.period().end.year
-        db = self.db
+        db = self.ctx.db
 
         def work(_progress: Progress) -> list[ReferralCandidate]:
-            with db.reader() as session:
-                return bankruptcy_screening(session, year)
+            return bankruptcy_screening(db, year)
 
         def shown(candidates: list[ReferralCandidate]) -> None:
             dialog = ScreeningDialog(year, candidates, self)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +35,21 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
+from zhiqian_desktop.gui.progress_dialog import (
+    close_progress,
+    follow_task,
+    shows_progress,
+    work_progress,
+)
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
-from zhiqian_desktop.services import encryption, staff, sync
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.admin import encryption
+from zhiqian_desktop.services.core import staff
+from zhiqian_desktop.services.exchange import conflicts, merge, records
+from zhiqian_desktop.services.exchange import kits as sync
 
 
 def _path_row(edit: QLineEdit, browse: Callable[[], None]) -> QWidget:
@@ -85,27 +93,13 @@ class _BackgroundDialog(QDialog):
         work: Callable[[Callable[[int, int, str], None]], Any],
         done: Callable[[Any], None],
     ) -> None:
-        dialog = QProgressDialog(label, "取消", 0, 0, self)
-        dialog.setWindowTitle(self.windowTitle())
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        dialog = work_progress(self, label, self.windowTitle())
         self.progress_dialog = dialog
         self.ok_button.setEnabled(False)
         self.banner.clear_message()
 
         def job(progress: Progress) -> Any:
-            def report(n: int, total: int, message: str) -> None:
-                progress.report(n, total, message)
-                progress.check()
-
-            return work(report)
-
-        def on_progress(n: int, total: int, message: str) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(n)
-            dialog.setLabelText(message)
+            return work(progress.report_and_check)
 
         def on_success(result: Any) -> None:
             self._finish()
@@ -115,17 +109,14 @@ class _BackgroundDialog(QDialog):
             job,
             on_success=on_success,
             on_failure=self._failed,
-            on_progress=on_progress,
+            on_progress=shows_progress(dialog),
             on_cancelled=self._cancelled,
         )
-        dialog.canceled.connect(self.task.cancel)
-        dialog.show()
+        follow_task(dialog, self.task)
 
     def _finish(self) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.hide()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
+        close_progress(self.progress_dialog)
+        self.progress_dialog = None
         self.ok_button.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:
@@ -150,28 +141,22 @@ class ExportKitDialog(_BackgroundDialog):
 
     exported = Signal(str)
 
-    def __init__(
-        self,
-        db: Database,
-        actor: Actor,
-        parent: QWidget | None = None,
-        *,
-        today: date | None = None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("导出离线包", parent)
-        self.db, self.actor = db, actor
+        self.ctx = ctx
+        db = ctx.db
         self.result_path: Path | None = None
         self.owner = QComboBox()
-        with db.reader() as session:
-            for choice in staff.tribunal_choices(session):
-                self.owner.addItem(f"法庭：{choice.name}", ("tribunal", choice.id))
-            for choice in staff.handler_choices(session):
-                self.owner.addItem(f"承办人：{choice.name}", ("handler", choice.id))
+        team = staff.team_choices(db)
+        for choice in team.tribunals:
+            self.owner.addItem(f"法庭：{choice.name}", ("tribunal", choice.id))
+        for choice in team.handlers:
+            self.owner.addItem(f"承办人：{choice.name}", ("handler", choice.id))
         self.year = QSpinBox()
         self.year.setRange(2000, 2099)
-        self.year.setValue((today or date.today()).year)
+        self.year.setValue(ctx.clock.today().year)
         self.block = QSpinBox()
-        self.block.setRange(1, sync.MAX_BLOCK)
+        self.block.setRange(1, records.MAX_BLOCK)
         self.block.setValue(100)
         self.dest = QLineEdit(str(Path.home() / "离线包.zip"))
         self.confirmed = ""
@@ -197,7 +182,7 @@ class ExportKitDialog(_BackgroundDialog):
         must = encryption.is_encrypted(db)
         self.encryption.setChecked(must)
         if must:
-            # A kit of an encrypted database is always encrypted (services.sync.export_kit).
+            # A kit of an encrypted database is always encrypted (services.exchange.kits.export_kit).
             self.encryption.toggled.connect(lambda _on: self.encryption.setChecked(True))
         elif not encryption.available():
             self.encryption.setEnabled(False)
@@ -239,7 +224,7 @@ class ExportKitDialog(_BackgroundDialog):
                 self.passphrase_fields.first.setFocus()
                 return
             passphrase = self.passphrase_fields.passphrase()
-        db, actor, year, size = self.db, self.actor, self.year.value(), self.block.value()
+        db, actor, year, size = self.ctx.db, self.ctx.actor, self.year.value(), self.block.value()
 
         def work(report: Callable[[int, int, str], None]) -> Path:
             return sync.export_kit(
@@ -268,10 +253,10 @@ class ImportChangesDialog(_BackgroundDialog):
 
     imported = Signal(object)
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("导入变更包", parent)
-        self.db, self.actor = db, actor
-        self.report: sync.MergeReport | None = None
+        self.ctx = ctx
+        self.report: merge.MergeReport | None = None
         self.package = QLineEdit()
         self.package.setPlaceholderText("法庭带回的变更包（.zip）")
         self.form.addRow("变更包", _path_row(self.package, self._browse))
@@ -296,14 +281,14 @@ class ImportChangesDialog(_BackgroundDialog):
         if not text:
             self.banner.show_message("请选择变更包文件", "error")
             return
-        db, actor, path = self.db, self.actor, Path(text)
+        db, actor, path = self.ctx.db, self.ctx.actor, Path(text)
 
-        def work(report: Callable[[int, int, str], None]) -> sync.MergeReport:
-            return sync.import_changes(db, actor, path, progress=report)
+        def work(report: Callable[[int, int, str], None]) -> merge.MergeReport:
+            return merge.import_changes(db, actor, path, progress=report)
 
         self.run("正在核对并导入变更包…", work, self._done)
 
-    def _done(self, report: sync.MergeReport) -> None:
+    def _done(self, report: merge.MergeReport) -> None:
         self.report = report
         self.result_label.setText("\n".join(report.lines()))
         self.banner.show_message(
@@ -315,7 +300,7 @@ class ImportChangesDialog(_BackgroundDialog):
         self.imported.emit(report)
 
     def open_conflicts(self) -> ConflictDialog:
-        dialog = ConflictDialog(self.db, self.actor, self)
+        dialog = ConflictDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -329,10 +314,10 @@ class ConflictDialog(QDialog):
 
     COLUMNS = ("字段", "离线包导出时", "法院现值", "法庭值", "采用")
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("合并冲突")
-        self.db, self.actor = db, actor
+        self.ctx = ctx
         self.banner = Banner()
         self.list = QListWidget()
         self.list.currentItemChanged.connect(self._show_current)
@@ -348,9 +333,9 @@ class ConflictDialog(QDialog):
         self.apply_button = QPushButton("应用选择")
         self.apply_button.clicked.connect(self.apply)
         all_court = QPushButton("全部采用法院值")
-        all_court.clicked.connect(lambda: self.choose_all(sync.COURT))
+        all_court.clicked.connect(lambda: self.choose_all(records.COURT))
         all_tribunal = QPushButton("全部采用法庭值")
-        all_tribunal.clicked.connect(lambda: self.choose_all(sync.TRIBUNAL))
+        all_tribunal.clicked.connect(lambda: self.choose_all(records.TRIBUNAL))
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -373,13 +358,12 @@ class ConflictDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(close)
         self.groups: list[tuple[str, QButtonGroup]] = []
-        self.views: dict[str, sync.ConflictView] = {}
+        self.views: dict[str, conflicts.ConflictView] = {}
         self.resize(900, 520)
         self.reload()
 
     def reload(self) -> None:
-        with self.db.reader() as session:
-            views = sync.list_conflicts(session)
+        views = conflicts.list_conflicts(self.ctx.db)
         self.views = {v.id: v for v in views}
         self.list.blockSignals(True)
         self.list.clear()
@@ -423,7 +407,7 @@ class ConflictDialog(QDialog):
             cl = QHBoxLayout(cell)
             cl.setContentsMargins(4, 0, 4, 0)
             group = QButtonGroup(cell)
-            for text, key in (("法院", sync.COURT), ("法庭", sync.TRIBUNAL)):
+            for text, key in (("法院", records.COURT), ("法庭", records.TRIBUNAL)):
                 button = QRadioButton(text)
                 button.setObjectName(f"{f.field}:{key}")
                 button.setChecked(f.default == key)
@@ -458,12 +442,15 @@ class ConflictDialog(QDialog):
         cid = self.current_id()
         if cid is None:
             return
-        try:
-            with self.db.unit_of_work() as session:
-                sync.resolve_conflict(session, self.actor, cid, self.choices())
-        except UserError as exc:
-            self.banner.show_message(exc.message, "error")
-            return
-        self.banner.show_message("已按所选的值合并", "success")
-        self.resolved.emit(cid)
-        self.reload()
+        ctx, choices = self.ctx, self.choices()
+
+        def resolved(_conflict: object) -> None:
+            self.banner.show_message("已按所选的值合并", "success")
+            self.resolved.emit(cid)
+            self.reload()
+
+        Operation(
+            self, lambda _progress: conflicts.resolve_conflict(ctx.db, ctx.actor, cid, choices)
+        ).success(resolved).refused(
+            lambda exc: self.banner.show_message(exc.message, "error")
+        ).run_in_background()

@@ -30,14 +30,14 @@ from shiboken6 import isValid
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.pdf_view import PdfView
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, TemplateError
-from zhiqian_desktop.services import document_templates as templates
-from zhiqian_desktop.services.actor import Actor
-from zhiqian_desktop.services.settings import print_faces
-from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.services.core.settings import print_faces
+from zhiqian_desktop.services.supervision import templates
 
 PREVIEW_DELAY_MS = 600
 """Typing pauses this long before the document is drawn again."""
@@ -51,10 +51,10 @@ class TemplatesTab(QWidget):
     previewFailed = Signal(str)  # the text as it is now is refused (line and reason)
     saved = Signal(str)  # the kind's value
 
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("templatesTab")
-        self.db, self.actor = db, actor
+        self.ctx = ctx
         self.kind: DocumentKind | None = None
         self.court_version = False
         self.info: templates.TemplateInfo | None = None
@@ -165,7 +165,7 @@ class TemplatesTab(QWidget):
 
     @property
     def is_admin(self) -> bool:
-        return self.actor.role is Role.ADMIN
+        return self.ctx.actor.role is Role.ADMIN
 
     @property
     def dirty(self) -> bool:
@@ -174,11 +174,9 @@ class TemplatesTab(QWidget):
     # --- the list ---------------------------------------------------------------------------
 
     def _infos(self) -> list[templates.TemplateInfo]:
-        with self.db.reader() as session:
-            faces = print_faces(session)
-            infos = templates.list_templates(session)
+        faces = print_faces(self.ctx.db)
         self.faces.setText("打印字体　" + "；".join(f"{role}：{where}" for role, where in faces))
-        return infos
+        return templates.list_templates(self.ctx.db)
 
     def load(self) -> None:
         """Fill the list (keeping the chosen template and any unsaved edit)."""
@@ -225,9 +223,8 @@ class TemplatesTab(QWidget):
     def show_kind(self, kind: DocumentKind) -> None:
         self.kind = kind
         try:
-            with self.db.reader() as session:
-                info = next(t for t in templates.list_templates(session) if t.kind is kind)
-                text = templates.template_text(session, kind)
+            view = templates.template_view(self.ctx.db, kind)
+            info, text = view.info, view.text
         except UserError as exc:
             info = templates.TemplateInfo(kind, False)
             text = ""
@@ -291,17 +288,16 @@ class TemplatesTab(QWidget):
             self._again = True
             return None
         self._generation += 1
-        generation, kind, text, db = self._generation, self.kind, self.editor.toPlainText(), self.db
+        generation, kind, text = self._generation, self.kind, self.editor.toPlainText()
+        db = self.ctx.db
 
         def work(_progress: Progress) -> bytes:
-            with db.reader() as session:
-                return templates.preview_pdf(session, kind, text)
+            return templates.preview_pdf(db, kind, text)
 
-        def done(result: object) -> None:
+        def done(result: bytes) -> None:
             if not isValid(self):
                 return
             if generation == self._generation and kind is self.kind:
-                assert isinstance(result, bytes)
                 self.last_pdf = result
                 self._show_error(None)
                 self.preview.load(result, name=f"{kind.label}（样本）", keep_position=True)
@@ -356,35 +352,54 @@ class TemplatesTab(QWidget):
     def copy_to_court(self) -> None:
         if self.kind is None:
             return
-        try:
-            with self.db.unit_of_work() as session:
-                templates.copy_to_court(session, self.actor, self.kind)
-        except UserError as exc:
-            self.banner.show_message(exc.message, "error")
-            return
-        self.banner.show_message(f"“{self.kind.label}”已复制为本院版本，现在可以修改。", "success")
-        self._reload_list()
+        ctx, kind = self.ctx, self.kind
+
+        def copied(_none: None) -> None:
+            self.banner.show_message(f"“{kind.label}”已复制为本院版本，现在可以修改。", "success")
+            self._reload_list()
+
+        Operation(self, lambda _progress: templates.copy_to_court(ctx.db, ctx.actor, kind)).success(
+            copied
+        ).refused(self._refused).disabling(self.copy_button).finished(
+            self._update_controls
+        ).run_in_background()
+
+    def _refused(self, exc: UserError) -> None:
+        self.banner.show_message(exc.message, "error")
 
     def save(self) -> bool:
+        """Save the court's version off the GUI thread; False when the text is refused at once
+        (its syntax or fields), True when the save was started (``saved`` follows)."""
         if self.kind is None or not self.court_version:
             return False
-        text = self.editor.toPlainText()
+        ctx, kind, text, base = self.ctx, self.kind, self.editor.toPlainText(), self.saved_text
         try:
-            with self.db.unit_of_work() as session:
-                templates.save_template(session, self.actor, self.kind, text, base=self.saved_text)
+            templates.check_template(kind, text)
         except UserError as exc:
-            self._show_error(exc)
-            self.banner.show_message(f"未保存：{exc.message}", "error")
+            self._save_refused(exc)
             return False
-        self.saved_text = text
-        with self.db.reader() as session:
-            self.info = next(t for t in templates.list_templates(session) if t.kind is self.kind)
+
+        def work(_progress: Progress) -> templates.TemplateView:
+            templates.save_template(ctx.db, ctx.actor, kind, text, base=base)
+            return templates.template_view(ctx.db, kind)
+
+        Operation(self, work).success(self._saved).refused(self._save_refused).disabling(
+            self.save_button
+        ).finished(self._update_controls).run_in_background()
+        return True
+
+    def _save_refused(self, exc: UserError) -> None:
+        self._show_error(exc)
+        self.banner.show_message(f"未保存：{exc.message}", "error")
+
+    def _saved(self, view: templates.TemplateView) -> None:
+        self.saved_text = view.text
+        self.info = view.info
         self._update_controls()
         self.banner.show_message(
-            f"“{self.kind.label}”的本院版本已保存；此后出具的文书使用新的措辞。", "success"
+            f"“{view.info.label}”的本院版本已保存；此后出具的文书使用新的措辞。", "success"
         )
-        self.saved.emit(self.kind.value)
-        return True
+        self.saved.emit(view.info.kind.value)
 
     def restore_default(self) -> None:
         if self.kind is None or not self.court_version:
@@ -394,15 +409,18 @@ class TemplatesTab(QWidget):
             f"删除“{self.kind.label}”的本院版本，恢复使用内置模板吗？本院修改的措辞将不再使用。",
         ):
             return
-        try:
-            with self.db.unit_of_work() as session:
-                templates.restore_default(session, self.actor, self.kind)
-        except UserError as exc:
-            self.banner.show_message(exc.message, "error")
-            return
-        self.banner.show_message(f"“{self.kind.label}”已恢复为内置模板。", "success")
-        self.saved_text = self.editor.toPlainText()  # nothing left to lose
-        self._reload_list()
+        ctx, kind = self.ctx, self.kind
+
+        def restored(_removed: bool) -> None:
+            self.banner.show_message(f"“{kind.label}”已恢复为内置模板。", "success")
+            self.saved_text = self.editor.toPlainText()  # nothing left to lose
+            self._reload_list()
+
+        Operation(
+            self, lambda _progress: templates.restore_default(ctx.db, ctx.actor, kind)
+        ).success(restored).refused(self._refused).disabling(self.restore_button).finished(
+            self._update_controls
+        ).run_in_background()
 
     def _reload_list(self) -> None:
         self.saved_text = self.editor.toPlainText()

@@ -442,7 +442,8 @@ def build_context(
         "transfer_ground": ground,
         "transfer_attachments": attachments,
     }
-    assert context.keys() == PLACEHOLDERS.keys()
+    if context.keys() != PLACEHOLDERS.keys():
+        raise RuntimeError(f"the placeholders filled differ from PLACEHOLDERS: {context.keys()}")
     return context
 
 

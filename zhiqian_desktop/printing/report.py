@@ -4,7 +4,8 @@ definitions, court name and date in Chinese numerals. Fonts come from ``printing
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -17,8 +18,32 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from zhiqian_desktop.printing.fonts import PrintFonts, load_print_fonts
 from zhiqian_desktop.printing.geometry import MM
 
-if TYPE_CHECKING:
-    from zhiqian_desktop.services.reports import ReportData
+
+class ReportTable(Protocol):
+    """One table of the report: a title, the column headings, the rows as printed."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def headers(self) -> list[str]: ...
+    @property
+    def rows(self) -> list[list[str]]: ...
+
+
+class ReportData(Protocol):
+    """What a report says, as the renderer needs it (services/reporting/reports.py builds one)."""
+
+    @property
+    def court_name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def period_text(self) -> str: ...
+    @property
+    def date_text(self) -> str: ...
+    def summary(self) -> str: ...
+    def tables(self) -> Sequence[ReportTable]: ...
+    def definitions(self) -> list[tuple[str, str]]: ...
 
 
 def markup(text: str, fonts: PrintFonts, primary: str, field: str) -> str:

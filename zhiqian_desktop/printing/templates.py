@@ -1,6 +1,6 @@
 """The wording of each document: TOML templates shipped in resources/templates, or the court's own text.
 
-The court's versions live in its database (services/document_templates.py reads them and hands
+The court's versions live in its database (services/supervision/templates.py reads them and hands
 the text in here), so this module never touches the database or the user's folders. A template
 is refused as a whole (file, line and reason) when its syntax is broken or it uses a
 field the app does not know, so a notice is never printed half filled.

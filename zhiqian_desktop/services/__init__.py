@@ -1,4 +1,2 @@
-"""Use cases: the only layer the GUI and the command line call."""
-
-# Keeps the stored due items in step with every write made through a session (see the module).
-from zhiqian_desktop.services import due_items as _due_items  # noqa: F401
+"""Use cases: the only layer the GUI and the command line call, grouped by the stage of the work
+(see docs/architecture.md)."""

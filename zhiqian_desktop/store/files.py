@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.store.database import sqlite_file
+from zhiqian_desktop.store.engine import sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir, data_dir
 from zhiqian_desktop.store.models import StoredFile
 

@@ -14,7 +14,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.store.database import READ_ONLY_OPTION
+from zhiqian_desktop.store.engine import READ_ONLY_OPTION
 
 
 def _config() -> Config:
@@ -25,7 +25,8 @@ def _config() -> Config:
 
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
+    if head is None:
+        raise RuntimeError("the migration scripts have no head revision")
     return head
 
 

@@ -1,4 +1,5 @@
-"""The data model of the supervision docket (DESIGN.md §2, §6) as SQLAlchemy 2.x typed mappings.
+"""The data model of the supervision docket as SQLAlchemy 2.x typed mappings (docs/architecture.md,
+"The data").
 
 Every mergeable record has a UUID key, timestamps, the user who last changed it, a version counter
 used for optimistic locking (a stale edit is refused, never lost) and a soft-deletion mark, so that
@@ -361,7 +362,7 @@ class AuditEvent(Base):
 class DueEntry(Base):
     """One pending deadline of an open case, as the due-list rules (domain/dues.py) compute it.
 
-    Derived data, never edited: services/due_items.py rewrites a case's rows in the same
+    Derived data, never edited: services/supervision/due_items.py rewrites a case's rows in the same
     transaction as every change to the case or its records, and all rows when the holiday table
     or the period settings change, so the due-list for a date is one read of this small table
     (``shows_from <= date``) instead of the rules run over every open case. Closed and deleted
@@ -413,7 +414,7 @@ class CalendarYear(Base):
     entered_by: Mapped[str | None] = mapped_column(String(64))
 
 
-# --- offline kits and merging changes back (services/sync.py, docs/offline-kit.md) ---------------
+# --- offline kits and merging changes back (services/exchange/kits.py, docs/offline-kit.md) ---------------
 
 
 class OfflineKit(Base):
@@ -506,7 +507,7 @@ class StoredFile(Base):
 
 class CourtSecret(Base):
     """A secret of the court kept in the database, for a database with no folder beside it
-    (services/auth.py: the key that signs ZHIQIAN_TOKEN tokens on a court server)."""
+    (services/core/auth.py: the key that signs ZHIQIAN_TOKEN tokens on a court server)."""
 
     __tablename__ = "court_secret"
 

@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         window = build_main_window(session)
-        assert isinstance(window, MainWindow)
+        if not isinstance(window, MainWindow):
+            raise RuntimeError("the desktop did not open its main window")
         window.resize(args.width, args.height)
         window.show()
         settle()
@@ -123,13 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         def rare_name_case() -> QWidget:
             # Parties whose names hold characters beyond the BMP (extensions C and E, from
             # GB 18030-2022 level 2), as ID cards carry them.
-            from datetime import date
             from decimal import Decimal
 
             from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
-            from zhiqian_desktop.services.docket import CaseInput, PartyInput, register_case
+            from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
 
-            today = date.today()
+            today = window.ctx.clock.today()
             data = CaseInput(
                 original_case_no=f"（{today.year}）内0221民初9901号",
                 cause="民间借贷纠纷",
@@ -142,8 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                     PartyInput(PartyRole.OBLIGOR, "王\U0002c317明", PartyKind.PERSON),
                 ],
             )
-            with db.unit_of_work() as s:
-                case_id = register_case(s, window.actor, data, today=today).id
+            case_id = register_case(db, window.ctx.actor, data, today=today).id
             window.show_case(case_id)
             return window
 
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         def case_form() -> QWidget:
             from zhiqian_desktop.gui.case_form import CaseFormDialog
 
-            dialog: Any = CaseFormDialog(db, window.actor, first_case, parent=window)
+            dialog: Any = CaseFormDialog(window.ctx, first_case, parent=window)
             dialog.show()
             return dialog  # type: ignore[no-any-return]
 
@@ -162,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         def new_case_form() -> QWidget:
             from zhiqian_desktop.gui.case_form import CaseFormDialog
 
-            dialog: Any = CaseFormDialog(db, window.actor, None, parent=window)
+            dialog: Any = CaseFormDialog(window.ctx, None, parent=window)
             dialog.show()
             return dialog  # type: ignore[no-any-return]
 
@@ -194,21 +193,19 @@ def main(argv: list[str] | None = None) -> int:
             loop.exec()
 
         def preview() -> QWidget | None:
-            from datetime import date
-
             from zhiqian_desktop.domain.kinds import DocumentKind
             from zhiqian_desktop.gui.pdf_view import show_pdf
-            from zhiqian_desktop.services import batch_print
+            from zhiqian_desktop.services.closing import batch_print
 
             if first_case is None:
                 return None
             result = batch_print.issue_batch(
                 db,
-                window.actor,
+                window.ctx.actor,
                 [first_case],
                 DocumentKind.URGING,
                 receipts=True,
-                today=date.today(),
+                today=window.ctx.clock.today(),
                 printout_name="preview.pdf",
             )
             dialog = show_pdf(result.pdf_path, window)
@@ -221,20 +218,21 @@ def main(argv: list[str] | None = None) -> int:
 
         def templates(broken: bool) -> Callable[[], QWidget]:
             def show() -> QWidget:
-                from zhiqian_desktop.services import document_templates
+                from zhiqian_desktop.services.supervision import templates as document_templates
 
                 window.show_page(PAGE_SETTINGS)
                 settings = window.settings_page
-                assert settings is not None
+                if settings is None:
+                    raise RuntimeError("the settings page did not open")
                 tab = settings.templates
                 settings.tabs.setCurrentWidget(tab)
                 if tab.last_pdf is None:
                     wait_for(tab.previewUpdated)
                 if broken:
-                    assert tab.kind is not None
-                    with db.unit_of_work() as s:
-                        if tab.copy_button.isEnabled():
-                            document_templates.copy_to_court(s, window.actor, tab.kind)
+                    if tab.kind is None:
+                        raise RuntimeError("no template is chosen")
+                    if tab.copy_button.isEnabled():
+                        document_templates.copy_to_court(db, window.ctx.actor, tab.kind)
                     tab.load()
                     wait_for(tab.previewUpdated)
                     text = tab.editor.toPlainText().replace("{obligor}：", "{debtor}：", 1)
@@ -257,14 +255,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _empty_database() -> tuple[Any, Path]:
     from zhiqian_desktop.gui.app import DEMO_COURT_CODE, DEMO_COURT_NAME
-    from zhiqian_desktop.services.maintenance import open_app_database
-    from zhiqian_desktop.services.settings import SetupInput, initialize
-    from zhiqian_desktop.store.database import sqlite_url
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.settings import SetupInput, initialize
+    from zhiqian_desktop.store.engine import sqlite_url
 
     folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
     db = open_app_database(sqlite_url(folder / "demo.db"))
-    with db.unit_of_work() as s:
-        initialize(s, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
+    initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
     return db, folder
 
 

@@ -1,0 +1,1 @@
+"""Keeping the installation: backups, restore, checks, encryption, demo data."""

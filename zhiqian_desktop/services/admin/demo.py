@@ -1,0 +1,223 @@
+"""Realistic demo data: a team of handlers, tribunals and a few hundred cases with their records.
+
+Everything is drawn from one seeded random generator before anything is written, so the same seed
+gives the same cases (apart from ids and, when other data exists, the team's case numbers). Cases
+are registered through the docket service in small transactions, so several demo runs writing to
+one database at the same time still receive unique, gap-free case numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhiqian_desktop.domain.calendar import HolidayCalendar
+from zhiqian_desktop.domain.kinds import (
+    Role,
+)
+from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.services.admin.demo_people import HANDLERS, LEAD, TRIBUNALS
+from zhiqian_desktop.services.admin.demo_plan import CasePlan, plan_cases
+from zhiqian_desktop.services.admin.demo_records import CaseWriter
+from zhiqian_desktop.services.core import audit, staff
+from zhiqian_desktop.services.core.actor import SYSTEM, Actor
+from zhiqian_desktop.services.core.calendar import load_calendar
+from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.users import actor_for, create_user
+from zhiqian_desktop.services.intake import docket
+from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.models import (
+    ContactLog,
+    Payment,
+    Preservation,
+    Settlement,
+    SupervisionCase,
+    Tribunal,
+    User,
+)
+
+BATCH = 25
+"""Cases per transaction: short enough that a concurrent writer waits well under busy_timeout."""
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoReport:
+    cases: int = 0
+    case_numbers: list[str] = field(default_factory=list)
+    by_status: Counter[CaseStatus] = field(default_factory=Counter)
+    users_created: int = 0
+    tribunals_created: int = 0
+    contact_logs: int = 0
+    payments: int = 0
+    settlements: int = 0
+    installments: int = 0
+    preservations: int = 0
+
+    @property
+    def first_case_no(self) -> str | None:
+        return self.case_numbers[0] if self.case_numbers else None
+
+    @property
+    def last_case_no(self) -> str | None:
+        return self.case_numbers[-1] if self.case_numbers else None
+
+
+# --- the use case ----------------------------------------------------------------------------
+
+
+def _team(session: Session, report: DemoReport) -> tuple[User, list[User], list[Tribunal]]:
+    """The demo team and tribunals, created once and reused by later runs."""
+
+    def user(username: str, name: str, phone: str, role: Role) -> User:
+        found = session.scalars(select(User).where(User.username == username)).first()
+        if found is not None:
+            return found
+        report.users_created += 1
+        return create_user(
+            session, SYSTEM, username=username, display_name=name, role=role, phone=phone
+        )
+
+    lead = user(*LEAD, Role.LEAD)
+    handlers = [user(u, n, p, Role.HANDLER) for u, n, p in HANDLERS]
+    tribunals = []
+    for name, address, _ in TRIBUNALS:
+        found = session.scalars(select(Tribunal).where(Tribunal.name == name)).first()
+        if found is None:
+            found = staff.add_tribunal(session, SYSTEM, name, address)
+            report.tribunals_created += 1
+        tribunals.append(found)
+    return lead, handlers, tribunals
+
+
+def _free_original_no(session: Session, plan: CasePlan, court_code: str) -> str:
+    court = court_code[:3] if plan.original_kind == "民终" and len(court_code) > 3 else court_code
+    seq = plan.original_seq
+    while True:
+        number = f"（{plan.original_year}）{court}{plan.original_kind}{seq}号"
+        taken = session.scalar(
+            select(SupervisionCase.id).where(SupervisionCase.original_case_no == number).limit(1)
+        )
+        if taken is None:
+            return number
+        seq += 1
+
+
+def generate_demo(
+    db: Database,
+    *,
+    cases: int = 300,
+    seed: int = 1,
+    today: date,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoReport:
+    """Add `cases` realistic cases (with users, tribunals and records) to an initialised database."""
+    if cases < 0:
+        from zhiqian_desktop.domain.errors import UserError
+
+        raise UserError(f"演示案件数“{cases}”不正确；应为不小于0的整数")
+    report = DemoReport()
+    with db.unit_of_work() as session:
+        settings = get_settings(session)
+        court_code = settings.court_code
+        limit_days = settings.supervision_limit_days
+        cal = load_calendar(session)
+        lead, handlers, tribunals = _team(session, report)
+        lead_actor: Actor = actor_for(lead)
+        handler_ids = [h.id for h in handlers]
+        tribunal_ids = [t.id for t in tribunals]
+    plans = plan_cases(seed, cases, today, cal, court_code)
+    for start in range(0, len(plans), BATCH):
+        batch: Sequence[CasePlan] = plans[start : start + BATCH]
+        with db.unit_of_work() as session:
+            by_id = {u.id: u for u in session.scalars(select(User).where(User.id.in_(handler_ids)))}
+            numbers = []
+            for plan in batch:
+                plan.data.original_case_no = _free_original_no(session, plan, court_code)
+                plan.data.handler_id = handler_ids[plan.handler]
+                plan.data.tribunal_id = (
+                    tribunal_ids[plan.tribunal] if plan.tribunal is not None else None
+                )
+                case = docket.register_case(session, lead_actor, plan.data, today=today)
+                _write_records(
+                    session,
+                    case,
+                    plan,
+                    by_id[handler_ids[plan.handler]],
+                    today,
+                    cal,
+                    limit_days,
+                    report,
+                )
+                numbers.append(case.case_no)
+        report.case_numbers.extend(numbers)
+        if progress is not None:
+            progress(min(start + BATCH, len(plans)), len(plans))
+    report.cases = len(report.case_numbers)
+    return report
+
+
+def _write_records(
+    session: Session,
+    case: SupervisionCase,
+    plan: CasePlan,
+    handler: User,
+    today: date,
+    cal: HolidayCalendar,
+    limit_days: int,
+    report: DemoReport,
+) -> None:
+    writer = CaseWriter(session, case, plan, handler, today, cal)
+    writer.write()
+    for _, record in writer.records:
+        session.add(record)
+    session.flush()
+    for entity, record in writer.records:
+        after = audit.snapshot(record)
+        if isinstance(record, Settlement):
+            after["installments"] = [audit.snapshot(i) for i in record.installments]
+        audit.record_event(
+            session, writer.actor, "create", entity, after["id"], case_id=case.id, after=after
+        )
+        if isinstance(record, ContactLog):
+            report.contact_logs += 1
+        elif isinstance(record, Payment):
+            report.payments += 1
+        elif isinstance(record, Settlement):
+            report.settlements += 1
+            report.installments += len(record.installments)
+        elif isinstance(record, Preservation):
+            report.preservations += 1
+    before = _snapshot(case)
+    case.status = plan.status
+    case.updated_by = handler.username
+    with session.no_autoflush:
+        docket.refresh_derived(session, case, limit_days=limit_days)
+    session.flush()
+    after = _snapshot(case)
+    if after != before:
+        audit.record_event(
+            session,
+            writer.actor,
+            "update",
+            "case",
+            case.id,
+            case_id=case.id,
+            before=before,
+            after=after,
+        )
+    report.by_status[plan.status] += 1
+
+
+def _snapshot(case: SupervisionCase) -> dict[str, Any]:
+    snap = audit.snapshot(case)
+    snap.pop("version", None)
+    return snap

@@ -1,0 +1,1 @@
+"""Ending a case: payments, settlements, closing, transfer, dossiers, batches."""

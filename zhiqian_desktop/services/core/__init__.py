@@ -1,0 +1,1 @@
+"""Who acts and what the court has set: users, logins, audit, settings, holidays."""

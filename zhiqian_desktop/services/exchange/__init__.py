@@ -1,0 +1,1 @@
+"""Offline tribunal kits: export, change packages, merging, conflicts."""

@@ -1,0 +1,1 @@
+"""Taking cases in: the docket, case numbers, hand-over lists from Excel."""

@@ -1,0 +1,1 @@
+"""Figures and lists: statistics, weekly and monthly reports, exports."""

@@ -1,0 +1,1 @@
+"""Working a case: contact logs, notices and their service, the due-list."""

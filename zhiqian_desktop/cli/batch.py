@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhiqian_desktop.cli.clock import CLOCK
-from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.common import Command, option_day, with_database
 from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
@@ -42,17 +41,6 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
-def _day(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(
-            f"{option} “{text}”不是有效日期；请写成 YYYY-MM-DD，如 2026-11-25"
-        ) from None
-
-
 def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Issue the documents (all or none), write the one PDF to -o and say what was issued."""
     from zhiqian_desktop.cli.notices import parse_kind
@@ -61,7 +49,7 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
     from zhiqian_desktop.services.intake.docket import find_case
 
     kind = parse_kind(args.kind)
-    today = _day(getattr(args, "date", None), "--date") or CLOCK.today()
+    today = option_day(getattr(args, "date", None), "--date") or CLOCK.today()
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise UserError(f"输出文件“{args.output}”应以 .pdf 结尾")
@@ -71,7 +59,7 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
     if args.cases:
         case_ids = [find_case(db, no).id for no in args.cases]
     else:
-        on = _day(args.due_date, "--due-date")
+        on = option_day(args.due_date, "--due-date")
         if on is None:
             raise UserError("--due-date 不能为空；请写成 YYYY-MM-DD，如 2026-11-25")
         handler_id = None

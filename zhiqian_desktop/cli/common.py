@@ -164,6 +164,18 @@ def parse_date(text: str, what: str) -> date:
         raise UserError(f"{what}“{text}”不是有效日期；请核对月份和日期，如 2025-09-16") from None
 
 
+def option_day(text: str | None, option: str) -> date | None:
+    """The day an option such as --date names (YYYY-MM-DD); None when it is not given."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(
+            f"{option} “{text}”不是有效日期；请写成 YYYY-MM-DD，如 2026-11-25"
+        ) from None
+
+
 def error(message: str, stream: TextIO | None = None) -> None:
     print(f"{PROG}：错误：{one_line(message)}", file=stream or sys.stderr)
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.cli import common
 from zhiqian_desktop.cli.clock import CLOCK
-from zhiqian_desktop.cli.common import Command, dump, iso, parse_date, with_database
+from zhiqian_desktop.cli.common import Command, dump, iso, option_day, parse_date, with_database
 from zhiqian_desktop.domain.dues import DueItem
-from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command runs
     from zhiqian_desktop.services.core.actor import Actor
@@ -23,15 +21,6 @@ if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command ru
 def add_due_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="计算哪一天的待办（默认今天）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
-
-
-def parse_day(text: str | None) -> date:
-    if not text:
-        return CLOCK.today()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"--date “{text}”不是有效日期；请写成 YYYY-MM-DD，如 2026-11-25") from None
 
 
 def item_json(item: DueItem) -> dict[str, Any]:
@@ -56,7 +45,7 @@ def cmd_due(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Print the due-list for the date (all handlers). A bad --date raises UserError (exit 1)."""
     from zhiqian_desktop.services.supervision.dues import due_list
 
-    on = parse_day(getattr(args, "date", None))
+    on = option_day(getattr(args, "date", None), "--date") or CLOCK.today()
     items = due_list(db, on)
     if getattr(args, "json", False):
         json.dump([item_json(i) for i in items], sys.stdout, ensure_ascii=False, indent=2)

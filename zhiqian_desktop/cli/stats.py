@@ -7,8 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from zhiqian_desktop.cli.clock import CLOCK
-from zhiqian_desktop.cli.common import Command, with_database
-from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.cli.common import Command, option_day, with_database
 from zhiqian_desktop.domain.stats import FIGURES, GroupBy, Period
 
 if TYPE_CHECKING:
@@ -33,17 +32,6 @@ def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="输出 JSON")
 
 
-def _day(text: str | None, option: str, default: date) -> date:
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(
-            f"{option} “{text}”不是有效日期；请写成 YYYY-MM-DD，如 2026-11-25"
-        ) from None
-
-
 def cmd_stats(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Print the figures for the period (JSON keys: see ``Figures.as_json``). Bad dates exit 1."""
     import json
@@ -52,8 +40,8 @@ def cmd_stats(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.reporting.stats import compute_stats
 
     today = CLOCK.today()
-    start = _day(getattr(args, "from_date", None), "--from", date(today.year, 1, 1))
-    end = _day(getattr(args, "to_date", None), "--to", today)
+    start = option_day(getattr(args, "from_date", None), "--from") or date(today.year, 1, 1)
+    end = option_day(getattr(args, "to_date", None), "--to") or today
     period = Period(start, end)
     by = cast(GroupBy, GroupBy.from_label(args.by)) if getattr(args, "by", None) else None
     result = compute_stats(db, period, by)

@@ -447,18 +447,23 @@ def _next_due(
     )
 
 
-@reads
-def get_case(session: Session, case_id: str) -> SupervisionCase:
-    """The case with its parties, handler and tribunal (usable after the session closes)."""
-    case = session.scalars(
+def _with_people(condition: ColumnElement[bool]) -> Select[tuple[SupervisionCase]]:
+    """The live case matching ``condition`` with its parties, handler and tribunal loaded."""
+    return (
         select(SupervisionCase)
         .options(
             selectinload(SupervisionCase.parties),
             joinedload(SupervisionCase.handler),
             joinedload(SupervisionCase.tribunal),
         )
-        .where(SupervisionCase.id == case_id, SupervisionCase.deleted_at.is_(None))
-    ).first()
+        .where(condition, SupervisionCase.deleted_at.is_(None))
+    )
+
+
+@reads
+def get_case(session: Session, case_id: str) -> SupervisionCase:
+    """The case with its parties, handler and tribunal (usable after the session closes)."""
+    case = session.scalars(_with_people(SupervisionCase.id == case_id)).first()
     if case is None:
         raise NotFound("该案件不存在或已被删除；请刷新台账")
     return case
@@ -469,15 +474,7 @@ def find_case(session: Session, case_no: str) -> SupervisionCase:
     """Look a case up by its number as a clerk types it (half- or full-width parentheses); its
     parties, handler and tribunal come with it."""
     canonical = str(parse_case_number(case_no))
-    case = session.scalars(
-        select(SupervisionCase)
-        .options(
-            selectinload(SupervisionCase.parties),
-            joinedload(SupervisionCase.handler),
-            joinedload(SupervisionCase.tribunal),
-        )
-        .where(SupervisionCase.case_no == canonical, SupervisionCase.deleted_at.is_(None))
-    ).first()
+    case = session.scalars(_with_people(SupervisionCase.case_no == canonical)).first()
     if case is None:
         raise NotFound(f"没有案号为“{canonical}”的案件；请核对案号")
     return case

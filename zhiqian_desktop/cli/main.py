@@ -25,6 +25,7 @@ from zhiqian_desktop.cli import (
 )
 from zhiqian_desktop.cli.common import PROG, Command, Parser, database_options, error
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store.private import restrict_process
 
 COMMANDS: tuple[Command, ...] = (
     *setup.COMMANDS,
@@ -94,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream, "reconfigure"
         ):
             stream.reconfigure(errors="replace")
+    # Everything a command writes holds court data: private to this account from the start.
+    restrict_process()
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))

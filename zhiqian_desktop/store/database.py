@@ -34,7 +34,9 @@ from zhiqian_desktop.store.engine import (
     table_names,
 )
 from zhiqian_desktop.store.files import FileStore, file_store_for
+from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.migrations import upgrade
+from zhiqian_desktop.store.private import make_database_private
 from zhiqian_desktop.store.types import utcnow
 
 DATABASE_KEY = "zhiqian.database"
@@ -167,4 +169,6 @@ def open_database(
     except BaseException:
         engine.dispose()
         raise
+    if file is not None:
+        make_database_private(file, (attachments_dir(file), backups_dir(file)))
     return db

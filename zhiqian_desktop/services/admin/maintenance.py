@@ -19,6 +19,7 @@ from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import quick_check, sqlite_file
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
+from zhiqian_desktop.store.private import DIR_MODE
 
 
 def open_app_database(url: str, *, check: bool = True) -> Database:
@@ -128,7 +129,7 @@ def record_head(db: Database, what: str, target: Path | str | None = None) -> No
         "hash": row[1] if row else None,
     }
     try:
-        audit_heads_path(path).parent.mkdir(parents=True, exist_ok=True)
+        audit_heads_path(path).parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         with audit_heads_path(path).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
             fh.flush()

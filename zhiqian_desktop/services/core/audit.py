@@ -93,7 +93,7 @@ def create_key(database: Path, key: bytes | None = None) -> bytes:
 
     Returns the key now on disk: another process's, if it created one first."""
     path = audit_key_path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = key or os.urandom(32)
     tmp = path.with_name(path.name + ".part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -33,7 +33,7 @@ def read_court_key(path: Path) -> bytes | None:
 
 def write_court_key(path: Path, key: bytes) -> bytes:
     """Write a key once; if another process wrote one first, that one stands."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:

@@ -43,6 +43,7 @@ from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import (
     OfflineKit,
 )
+from zhiqian_desktop.store.private import DIR_MODE
 
 # --- opening a kit on the laptop -----------------------------------------------------------------
 
@@ -77,7 +78,7 @@ def open_kit(
         if passphrase is None:
             raise KitPassphraseRequired(kit)
         created = not dest_dir.exists()
-        dest_dir.mkdir(exist_ok=True)
+        dest_dir.mkdir(mode=DIR_MODE, exist_ok=True)
         inner = dest_dir / f".kit-unsealed-{uuid.uuid4().hex[:8]}.zip"
         try:
             key = unseal_kit(kit, passphrase, inner)
@@ -108,7 +109,7 @@ def _take_in_kit_files(session: Session, store: FileStore, database: Path) -> No
 
 
 def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: str | None) -> Path:
-    dest_dir.mkdir(exist_ok=True)
+    dest_dir.mkdir(mode=DIR_MODE, exist_ok=True)
     database = dest_dir / DB_NAME
     if database.exists() or attachments_dir(database).exists():
         raise UserError(f"“{dest_dir}”中已有数据库；离线包只能在新的空文件夹中打开")
@@ -121,7 +122,7 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
         raise refusal(exc, "离线包") from exc
     work = dest_dir / f".kit-partial-{uuid.uuid4().hex[:8]}"
     try:
-        work.mkdir()
+        work.mkdir(mode=DIR_MODE)
         files = work / attachments_dir(database).name
         names = sorted(package.files)
         for n, name in enumerate(names, 1):
@@ -129,7 +130,7 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
             if name == KIT_DB:
                 copy_member(package.reader, name, work / DB_NAME, sha)
                 # The kit as it came from the court: the base a change package is measured from.
-                (files / KIT_FOLDER).mkdir(parents=True, exist_ok=True)
+                (files / KIT_FOLDER).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 shutil.copyfile(work / DB_NAME, files / KIT_FOLDER / BASE_DB)
             elif name == COURT_KEY:
                 copy_member(package.reader, name, files / COURT_KEY, sha)
@@ -144,7 +145,7 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
             else:
                 raise PackageRefused(f"离线包内有不认识的文件“{name}”")
             report_progress(progress, n, len(names), "正在解开离线包")
-        (files / KIT_FOLDER).mkdir(parents=True, exist_ok=True)
+        (files / KIT_FOLDER).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         (files / KIT_FOLDER / MANIFEST).write_bytes(package.raw_manifest)
         os.replace(work / DB_NAME, database)
         os.replace(files, attachments_dir(database))

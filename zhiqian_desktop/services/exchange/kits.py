@@ -63,6 +63,7 @@ from zhiqian_desktop.store.models import (
     Tribunal,
     User,
 )
+from zhiqian_desktop.store.private import DIR_MODE
 from zhiqian_desktop.store.types import new_id, utcnow
 
 # --- exporting a kit -----------------------------------------------------------------------------
@@ -342,7 +343,7 @@ def export_kit(
             login_names = sorted(session.scalars(select(User.username).where(User.id.in_(login))))
 
             report_progress(progress, 1, 0, "正在复制数据库")
-            work.mkdir()
+            work.mkdir(mode=DIR_MODE)
             kit_db = work / KIT_DB
             _snapshot_to_file(db, kit_db)
             _trim_kit_database(

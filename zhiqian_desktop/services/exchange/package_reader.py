@@ -29,6 +29,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     unseal_kit,
 )
 from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member
+from zhiqian_desktop.store.private import DIR_MODE, open_private
 
 
 def kit_manifest(path: Path, passphrase: str | None = None) -> dict[str, Any]:
@@ -167,11 +168,11 @@ def refusal(exc: PackageRefused, what: str) -> UserError:
 
 def copy_member(reader: ZipReader, name: str, target: Path, sha: str | None = None) -> None:
     """Stream one member to ``target`` through a temporary name, checking its SHA-256."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     tmp = target.with_name(f".incoming-{uuid.uuid4().hex[:8]}")
     digest = hashlib.sha256()
     try:
-        with reader.open(name) as src, tmp.open("xb") as dst:
+        with reader.open(name) as src, os.fdopen(open_private(tmp), "wb") as dst:
             for chunk in iter(lambda: src.read(1 << 20), b""):
                 digest.update(chunk)
                 dst.write(chunk)

@@ -99,6 +99,11 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="数据库已启用登录或已有非演示案件时仍然添加（演示用户一律没有密码）",
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -114,7 +119,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with common.opened(args) as db:
         login.acting_user(args, db).require_admin()
-        report = generate_demo(db, cases=args.cases, seed=args.seed, today=CLOCK.today())
+        report = generate_demo(
+            db, cases=args.cases, seed=args.seed, today=CLOCK.today(), force=args.force
+        )
         location = db.location
     seconds = time.perf_counter() - started
     print(

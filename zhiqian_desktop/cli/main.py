@@ -43,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     *server.COMMANDS,
     *dossier.COMMANDS,
     transfer.VERIFY,
+    transfer.PUBLIC_KEY,
 )
 """Every command, in the order `zhiqian --help` lists them."""
 

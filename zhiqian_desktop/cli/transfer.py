@@ -1,20 +1,25 @@
-"""`zhiqian transfer CASE_NO -o FILE.zip` and `zhiqian verify-package FILE.zip` (docs/cli.md)."""
+"""`zhiqian transfer CASE_NO -o FILE.zip`, `zhiqian verify-package FILE.zip` and
+`zhiqian export-public-key` (docs/cli.md)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zhiqian_desktop.cli import common
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
 
 if TYPE_CHECKING:  # the services (and ReportLab) load only when the command runs
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     from zhiqian_desktop.services.core.actor import Actor
     from zhiqian_desktop.store.database import Database
 
@@ -41,7 +46,17 @@ def add_transfer_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("package", metavar="FILE.zip", help="移送材料压缩包或文件夹")
+    parser.add_argument(
+        "--public-key",
+        metavar="FILE",
+        help="法院公钥文件（zhiqian export-public-key 导出）；不写时取本机数据库中法院的密钥",
+    )
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
+
+
+def add_public_key_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", metavar="FILE", help="公钥保存位置（不写时输出到屏幕）")
+    parser.add_argument("--force", action="store_true", help="覆盖已有的文件")
 
 
 def _day(text: str | None) -> date:
@@ -57,6 +72,7 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """Mark the case transferred and write its package; prints where it is."""
     from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
     from zhiqian_desktop.services.closing.transfer_verify import verify_package
+    from zhiqian_desktop.services.core.signing import court_public_key
     from zhiqian_desktop.services.intake.docket import find_case
 
     today = _day(getattr(args, "date", None))
@@ -72,7 +88,7 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
             else DEFAULT_REASON
         )
     path = build_transfer_package(db, actor, case_id, reason, output, as_zip=as_zip, today=today)
-    report = verify_package(path)
+    report = verify_package(path, court_public_key(db))
     if getattr(args, "json", False):
         data = {
             "case_no": case_no,
@@ -94,7 +110,7 @@ def cmd_verify_package(args: argparse.Namespace) -> int:
     """Check a package against its manifest; exit 1 when anything is missing, extra or altered."""
     from zhiqian_desktop.services.closing.transfer_verify import verify_package
 
-    report = verify_package(Path(args.package))
+    report = verify_package(Path(args.package), _verifying_key(args))
     if getattr(args, "json", False):
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif report.ok:
@@ -102,12 +118,85 @@ def cmd_verify_package(args: argparse.Namespace) -> int:
             f"移送材料完整：{report.path}（案号 {report.case_no}，"
             f"{report.files_checked}个文件均与清单一致）"
         )
+        print(report.signer_line())
     else:
         for line in report.lines():
             print(line, file=sys.stderr)
         problems = 1 if report.refused else len(report.findings)
         print(f"移送材料核对未通过：{report.path}，共{problems}处问题", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _verifying_key(args: argparse.Namespace) -> Ed25519PublicKey | None:
+    """The court's public key: the file named, or the key of the court's own database; None
+    when neither is at hand (the report then says the signature was not checked, and how to)."""
+    from zhiqian_desktop.services.core import signing
+
+    if getattr(args, "public_key", None):
+        path = Path(args.public_key)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"无法读取公钥文件“{path}”：{exc.strerror or exc}") from exc
+        return signing.load_public_pem(data, str(path))
+    try:
+        with common.opened(args) as db:
+            return signing.court_public_key(db)
+    except UserError:
+        return None
+
+
+def _check_key_output(db: Database, path: Path, *, force: bool) -> None:
+    """A new regular file, or with --force an existing one that is no database of ours."""
+    from zhiqian_desktop.store.locations import attachments_dir, backups_dir
+
+    if not path.parent.is_dir():
+        raise UserError(f"保存位置“{path.parent}”不存在；请选择已有的文件夹")
+    if not path.exists():
+        return
+    if not force:
+        raise UserError(f"文件“{path}”已存在；如需覆盖请加 --force，或另选文件名")
+    if not path.is_file():
+        raise UserError(f"“{path}”不是普通文件，不能覆盖；请另选文件名")
+    with path.open("rb") as fh:
+        if fh.read(16) == b"SQLite format 3\x00":
+            raise UserError(f"“{path}”是数据库文件，不能覆盖；请另选文件名")
+    if db.path is not None:
+        target = path.resolve()
+        for folder in (attachments_dir(db.path), backups_dir(db.path)):
+            if folder.resolve() in target.parents:
+                raise UserError(f"“{path}”在数据库的附件或备份文件夹中，不能写入；请另选位置")
+
+
+def cmd_export_public_key(db: Database, actor: Actor, args: argparse.Namespace) -> int:
+    """The court's public key as PEM, to stdout or a file, and its fingerprint."""
+    from zhiqian_desktop.services.core import signing
+    from zhiqian_desktop.store.private import open_private
+
+    key = signing.signing_key(db, create=True)
+    assert key is not None
+    public = key.public_key()
+    pem = signing.public_pem(public)
+    line = f"法院公钥指纹：{signing.fingerprint(public)}（与移送执行函上印的指纹核对）"
+    output = getattr(args, "output", None)
+    if not output:
+        sys.stdout.write(pem.decode("ascii"))
+        print(line, file=sys.stderr)
+        return 0
+    path = Path(output)
+    _check_key_output(db, path, force=bool(args.force))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with os.fdopen(open_private(tmp), "wb") as fh:
+            fh.write(pem)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"无法写入“{path}”：{exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"已导出法院公钥：{path}")
+    print(line)
+    return 0
 
 
 TRANSFER = Command(
@@ -119,4 +208,10 @@ TRANSFER = Command(
 VERIFY = Command(
     "verify-package", "核对移送材料是否完整、未被改动", add_verify_arguments, cmd_verify_package
 )
-COMMANDS = (TRANSFER, VERIFY)
+PUBLIC_KEY = Command(
+    "export-public-key",
+    "导出法院公钥（用于在其他电脑上核对移送材料的签名）",
+    add_public_key_arguments,
+    with_database(cmd_export_public_key, write=False),
+)
+COMMANDS = (TRANSFER, VERIFY, PUBLIC_KEY)

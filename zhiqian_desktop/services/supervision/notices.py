@@ -239,6 +239,7 @@ def issue_notice(
     today: date,
     served_document_id: str | None = None,
     sync: bool = True,
+    notes: Sequence[str] = (),
 ) -> IssuedDocument:
     """Number, render and store one document for a case (PDF + data + audit event).
 
@@ -272,6 +273,7 @@ def issue_notice(
         served=served,
         template=template_for(session, kind),
     )
+    content.notes.extend(notes)  # lines the use case adds below the template's own
     check_glyphs(context, renderer.fonts())
     pdf = renderer.render(content)
     store = db.files

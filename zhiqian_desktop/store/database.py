@@ -37,6 +37,7 @@ from zhiqian_desktop.store.files import FileStore, file_store_for
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.migrations import upgrade
 from zhiqian_desktop.store.private import make_database_private
+from zhiqian_desktop.store.seals import keep_sealed
 from zhiqian_desktop.store.types import utcnow
 
 DATABASE_KEY = "zhiqian.database"
@@ -54,6 +55,7 @@ class Database:
     def __post_init__(self) -> None:
         # Every session knows its database, so a use case given a session finds the file store.
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={DATABASE_KEY: self})
+        keep_sealed(self.sessions)
 
     @property
     def is_sqlite(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,13 @@ from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import quick_check, sqlite_file
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
 from zhiqian_desktop.store.private import DIR_MODE
+from zhiqian_desktop.store.seals import (
+    PROBLEM_WORDS,
+    TABLE_WORDS,
+    SealReport,
+    check_seals,
+    reanchor,
+)
 
 
 def open_app_database(url: str, *, check: bool = True) -> Database:
@@ -74,6 +82,7 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     safety = take_backup(db, label="before-restore")
     db.engine.dispose()
     backups.restore_from(source, path)
+    reanchor(path)
     record_head(db, "restore", source)
     return safety
 
@@ -82,14 +91,17 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
 class CheckReport:
     integrity: str
     chain: ChainReport
+    records: SealReport
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and self.chain.ok
+        return self.integrity == "ok" and self.chain.ok and self.records.ok
 
 
-def check(db: Database) -> CheckReport:
-    """Full integrity check of the file (SQLite) and verification of the audit chain."""
+def check(db: Database, progress: Callable[[int], None] | None = None) -> CheckReport:
+    """Full integrity check of the file (SQLite), verification of the audit chain, of every
+    audited row against its seal and of the chain's head against its anchor (store/seals.py).
+    ``progress(rows)`` is told how many rows have been checked so far."""
     integrity = "ok"
     if db.is_sqlite:
         with db.engine.connect() as conn:
@@ -97,9 +109,42 @@ def check(db: Database) -> CheckReport:
         integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
     with db.reader() as session:
         chain = verify_chain(session)
+        records = check_seals(session.connection(), progress)
     if chain.ok:
         chain = _check_heads(db, chain)
-    return CheckReport(integrity, chain)
+    return CheckReport(integrity, chain, records)
+
+
+def records_lines(records: SealReport) -> list[str]:
+    """What a check says about the seals of the records and the anchored head."""
+    if records.key_missing:
+        return [
+            "记录封印：密钥文件 records.key 缺失，无法核对；如数据库是从其他电脑复制来的，"
+            "请把原电脑上数据库旁的附件文件夹一并复制过来"
+        ]
+    out = []
+    if not records.problems:
+        out.append(f"记录封印：{records.rows} 条记录均与封印一致（没有绕过本系统的改动）")
+    else:
+        out.append(f"记录封印：发现{len(records.problems)}处绕过本系统的改动：")
+        out.extend(
+            f"  {TABLE_WORDS.get(p.table, p.table)} {p.row_id}：{PROBLEM_WORDS[p.problem]}"
+            for p in records.problems
+        )
+    if records.anchor is not None:
+        out.append(f"审计链锚点：{records.anchor}")
+    return out
+
+
+def summary_lines(report: CheckReport) -> list[str]:
+    """The whole result of a check, one line per part (the desktop shows them)."""
+    integrity = "正常" if report.integrity == "ok" else f"未通过（{report.integrity}）"
+    chain = report.chain
+    if chain.ok:
+        audit_line = f"审计记录：{chain.events} 条，哈希链完整"
+    else:
+        audit_line = f"审计记录：第 {chain.first_broken_seq} 号处断开（{chain.reason}）"
+    return [f"完整性检查：{integrity}", audit_line, *records_lines(report.records)]
 
 
 # --- the chain's head recorded outside the database ----------------------------------------------
@@ -332,6 +377,7 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
             if moved.exists():
                 os.replace(moved, Path(str(database) + suffix))
         raise
+    reanchor(database)
     heads = audit_heads_path(database)
     if heads.parent.exists():
         try:

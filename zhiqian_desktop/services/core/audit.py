@@ -17,7 +17,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -31,6 +31,7 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store.engine import WRITE_LOCK_KEY, sqlite_file
 from zhiqian_desktop.store.locations import audit_key_path
 from zhiqian_desktop.store.models import AuditEvent, Base
+from zhiqian_desktop.store.seals import mark_appended
 from zhiqian_desktop.store.types import new_id, utcnow
 
 GENESIS = "0" * 64
@@ -149,12 +150,20 @@ def _key_for_new_event(session: Session, head: str | None) -> bytes | None:
     return key
 
 
+def canonical_time(moment: datetime) -> datetime:
+    """The instant as the chain hashes it: UTC, whole seconds. The database keeps times in UTC,
+    so an event given with another offset (a laptop's +08:00) or with microseconds would be
+    read back as a different string from the one hashed: normalised before hashing, the same
+    instant is always the same text."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
 def _digest(prev: str, ev: AuditEvent, key: bytes | None = None) -> str:
     body = json.dumps(
         [
             prev,
             ev.id,
-            ev.at.isoformat(),
+            canonical_time(ev.at).isoformat(),
             ev.actor,
             ev.action,
             ev.entity,
@@ -194,7 +203,7 @@ def record_event(
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     ev = AuditEvent(
-        at=(at or utcnow()).replace(microsecond=0),
+        at=canonical_time(at or utcnow()),
         actor=actor.username,
         action=action,
         entity=entity,
@@ -210,6 +219,7 @@ def record_event(
     session.add(ev)
     session.flush()
     session.info[_HEAD_KEY] = ev.hash
+    mark_appended(session)
     return ev
 
 

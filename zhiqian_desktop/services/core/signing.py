@@ -35,32 +35,41 @@ def key_path(database: Path) -> Path:
     return attachments_dir(database) / KEY_FILE
 
 
-def _read_file(path: Path) -> Ed25519PrivateKey | None:
+def private_pem(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def load_private_pem(data: bytes, where: str) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise UserError(
+            f"签名密钥“{where}”已损坏；请从备份中取回数据库旁的附件文件夹，或联系技术人员"
+        ) from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise UserError(f"“{where}”不是本系统的签名密钥；请联系技术人员")
+    return key
+
+
+def read_key_file(path: Path) -> Ed25519PrivateKey | None:
+    """A private key kept in a file (the court's beside its database, a kit's on the laptop)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise UserError(f"法院签名密钥“{path}”无法读取（{exc}）；请检查该文件的权限") from exc
-    try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
-        raise UserError(
-            f"法院签名密钥“{path}”已损坏；请从备份中取回数据库旁的附件文件夹，或联系技术人员"
-        ) from exc
-    if not isinstance(key, Ed25519PrivateKey):
-        raise UserError(f"“{path}”不是本系统的签名密钥；请联系技术人员")
-    return key
+        raise UserError(f"签名密钥“{path}”无法读取（{exc}）；请检查该文件的权限") from exc
+    return load_private_pem(data, str(path))
 
 
-def _write_file(path: Path, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
-    """Write a new key once; if another process wrote one first, that one stands."""
+def write_key_file(path: Path, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
+    """Write a key once (0600); if another process wrote one first, that one stands."""
     path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    pem = private_pem(key)
     tmp = path.with_name(f"{path.name}.{os.urandom(4).hex()}.part")
     with os.fdopen(open_private(tmp), "wb") as fh:
         fh.write(pem)
@@ -74,9 +83,9 @@ def _write_file(path: Path, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
         if not path.exists():
             os.replace(tmp, path)
     tmp.unlink(missing_ok=True)
-    stored = _read_file(path)
+    stored = read_key_file(path)
     if stored is None:
-        raise UserError(f"法院签名密钥“{path}”未能写入；请检查磁盘空间和权限")
+        raise UserError(f"签名密钥“{path}”未能写入；请检查磁盘空间和权限")
     return stored
 
 
@@ -84,9 +93,9 @@ def signing_key(db: Database, *, create: bool = False) -> Ed25519PrivateKey | No
     """The court's private key; ``create`` makes it on first use. None when there is none yet."""
     path = db.path
     if path is not None:
-        key = _read_file(key_path(path))
+        key = read_key_file(key_path(path))
         if key is None and create:
-            key = _write_file(key_path(path), Ed25519PrivateKey.generate())
+            key = write_key_file(key_path(path), Ed25519PrivateKey.generate())
         return key
     if create:
         with db.unit_of_work() as session:
@@ -97,6 +106,10 @@ def signing_key(db: Database, *, create: bool = False) -> Ed25519PrivateKey | No
     if seed is None:
         return None
     return Ed25519PrivateKey.from_private_bytes(seed[:32])
+
+
+def new_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
 
 
 def court_public_key(db: Database) -> Ed25519PublicKey | None:
@@ -114,8 +127,24 @@ def raw_public(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def public_from_raw(data: bytes) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(data)
+def public_hex(key: Ed25519PublicKey) -> str:
+    return raw_public(key).hex()
+
+
+def public_from_hex(text: str) -> Ed25519PublicKey | None:
+    """A public key as stored in a row or a manifest; None when it is not one."""
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(text))
+    except (ValueError, TypeError):
+        return None
+
+
+def seed_hex(key: Ed25519PrivateKey) -> str:
+    """The private key as a court server keeps it among its secrets."""
+    raw = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return raw.hex()
 
 
 def load_public_pem(data: bytes, where: str) -> Ed25519PublicKey:

@@ -4,23 +4,25 @@ compression) and its manifest signature verified before anything is written."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import uuid
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.exchange.court_key import sign_manifest
+from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.services.exchange.records import (
-    COURT_KEY,
     KIT_SCHEMA,
     MANIFEST,
     MAX_JSON_BYTES,
+    OLD_SCHEMAS,
     SIGNATURE,
 )
 from zhiqian_desktop.services.exchange.sealed_kits import (
@@ -85,13 +87,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+OLD_KIT = (
+    "这是旧版本导出的离线包（其中带有法院密钥，持有它的人都能冒用法院的签名），本版本不再接受；"
+    "请在法院用本版本重新导出该法庭的离线包（设置 → 离线包，或 zhiqian export-kit），"
+    "笔记本上尚未带回的修改请先在法院核对补录"
+)
+
+
 def open_package(
-    path: Path, *, schema: str, max_bytes: int, max_unpacked: int, key: bytes | None
+    path: Path,
+    *,
+    schema: str,
+    max_bytes: int,
+    max_unpacked: int,
+    key: Callable[[dict[str, Any]], Ed25519PublicKey | None],
 ) -> OpenedPackage:
     """Open and check a kit or change package completely before anything is taken from it.
 
-    Hostile member names, size and ratio caps (services/closing/transfer_package.py), the HMAC over the manifest
-    (with ``key``, or for a kit with the court key it carries), and every file's size and SHA-256.
+    Hostile member names, size and ratio caps (services/closing/transfer_package.py), the
+    Ed25519 signature over the manifest with the key ``key(manifest)`` names (a kit: the court's
+    public key it states, which checks its integrity only; a change package: the public key the
+    court keeps for the kit it names), and every file's size and SHA-256.
     Raises PackageRefused; the caller closes ``reader``.
     """
     what = "离线包" if schema == KIT_SCHEMA else "变更包"
@@ -106,14 +122,16 @@ def open_package(
         if sum(reader.size(n) for n in reader.names()) > max_unpacked:
             raise PackageRefused(f"{what}解压后总大小超过上限 {max_unpacked // 1024**2} MB")
         raw = read_member(reader, MANIFEST, MAX_JSON_BYTES)
-        signature = read_member(reader, SIGNATURE, 200).decode("ascii", "replace").strip()
         try:
             manifest = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PackageRefused(f"{MANIFEST} 无法解析（{exc}）") from exc
         if not isinstance(manifest, dict) or manifest.get("schema") != schema:
             found = manifest.get("schema") if isinstance(manifest, dict) else None
+            if found in OLD_SCHEMAS:
+                raise PackageRefused(OLD_KIT)
             raise PackageRefused(f"不是本系统的{what}（格式标识“{found}”，应为 {schema}）")
+        signature = read_member(reader, SIGNATURE, 200).decode("ascii", "replace").strip()
         entries = manifest.get("files")
         if not isinstance(entries, list):
             raise PackageRefused(f"{MANIFEST} 缺少文件清单")
@@ -129,17 +147,8 @@ def open_package(
             ):
                 raise PackageRefused(f"{MANIFEST} 中的文件条目“{name}”不合法")
             files[name] = entry
-        if key is None:  # a kit carries the key it is signed with (it checks integrity only)
-            if COURT_KEY not in files:
-                raise PackageRefused(f"离线包内缺少 {COURT_KEY}")
-            data = read_member(reader, COURT_KEY, 1000)
-            if hashlib.sha256(data).hexdigest() != files[COURT_KEY]["sha256"]:
-                raise PackageRefused(f"离线包内的 {COURT_KEY} 与清单不符")
-            try:
-                key = bytes.fromhex(data.decode("ascii").strip())
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise PackageRefused(f"离线包内的 {COURT_KEY} 格式不正确") from exc
-        if not hmac.compare_digest(sign_manifest(key, raw), signature):
+        public = key(manifest)
+        if public is None or not signing.verify(public, raw, signature):
             raise PackageRefused(
                 f"{what}的签名不符：包被改动过，或不是本院离线包产生的{what}；未导入任何数据"
             )

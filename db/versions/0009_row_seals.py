@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("row_id", sa.String(length=36), nullable=False),
         sa.Column("mac", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("table_name", "row_id", name=op.f("pk_row_seal")),
+        sqlite_with_rowid=False,
     )
 
 

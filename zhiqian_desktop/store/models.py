@@ -523,6 +523,8 @@ class RowSeal(Base):
     around the app no longer matches its seal."""
 
     __tablename__ = "row_seal"
+    # Its rows live in the key's own B-tree: checking a row's seal is one probe.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it per class
 
     table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
     row_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -25,7 +25,7 @@ import hmac
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,10 +85,27 @@ def _columns(table_name: str) -> list[str]:
     return sorted(n for n in names if n not in UNSEALED_COLUMNS)
 
 
-def _select_sql(table_name: str) -> str:
-    cols = ", ".join(f"t.{c}" for c in _columns(table_name))
+def _select_sql(conn: Connection, table_name: str) -> str:
+    """``SELECT t.id, <the row's canonical form> FROM table t``.
+
+    SQLite builds the form itself (``json_array`` of every column: typed and unambiguous, as
+    one BLOB), so checking 1.5 million rows costs one MAC each in Python and nothing more. A
+    server returns the columns, which are put in JSON here."""
     assert _IDENT.match(table_name)
-    return f"SELECT {cols} FROM {table_name} t"
+    columns = _columns(table_name)
+    if conn.dialect.name == "sqlite":
+        listed = ", ".join(f"t.{c}" for c in columns)
+        return f"SELECT t.id, CAST('{table_name}:' || json_array({listed}) AS BLOB) FROM {table_name} t"
+    return f"SELECT t.id, {', '.join(f't.{c}' for c in columns)} FROM {table_name} t"
+
+
+def _body(table_name: str, row: Sequence[Any]) -> bytes:
+    """The bytes a row's seal covers, from a row of ``_select_sql``."""
+    if len(row) == 2 and isinstance(row[1], bytes):
+        return row[1]
+    return json.dumps(
+        [table_name, *row[1:]], ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode("utf-8")
 
 
 # --- the key -------------------------------------------------------------------------------------
@@ -185,9 +202,8 @@ def seal_key(conn: Connection, *, create: bool) -> SealKey | None:
 # --- sealing -------------------------------------------------------------------------------------
 
 
-def _mac(key: SealKey, table_name: str, row: Iterable[Any]) -> str:
-    body = json.dumps([table_name, *row], ensure_ascii=False, separators=(",", ":"), default=str)
-    return hmac.new(key.rows, body.encode("utf-8"), hashlib.sha256).hexdigest()
+def _mac(key: SealKey, body: bytes) -> str:
+    return hmac.digest(key.rows, body, "sha256").hex()
 
 
 def seal_rows(conn: Connection, key: SealKey, table_name: str, ids: Iterable[str]) -> None:
@@ -199,12 +215,11 @@ def seal_rows(conn: Connection, key: SealKey, table_name: str, ids: Iterable[str
         conn.execute(
             seals.delete().where(seals.c.table_name == table_name, seals.c.row_id.in_(chunk))
         )
-        stmt = text(f"{_select_sql(table_name)} WHERE t.id IN :ids").bindparams(
+        stmt = text(f"{_select_sql(conn, table_name)} WHERE t.id IN :ids").bindparams(
             bindparam("ids", expanding=True)
         )
-        id_at = _columns(table_name).index("id")
         rows = [
-            {"table_name": table_name, "row_id": row[id_at], "mac": _mac(key, table_name, row)}
+            {"table_name": table_name, "row_id": row[0], "mac": _mac(key, _body(table_name, row))}
             for row in conn.execute(stmt, {"ids": chunk})
         ]
         if rows:
@@ -225,17 +240,29 @@ def reseal_all(conn: Connection, key: SealKey | None = None) -> None:
         key = seal_key(conn, create=True)
         assert key is not None
     for table_name in SEALED_TABLES:
-        id_at = _columns(table_name).index("id")
-        batch: list[dict[str, str]] = []
-        for row in conn.execute(text(_select_sql(table_name))).all():
-            batch.append(
-                {"table_name": table_name, "row_id": row[id_at], "mac": _mac(key, table_name, row)}
+        # Read in pages by id, so a large docket is never held in memory at once.
+        after = ""
+        while True:
+            page = conn.execute(
+                text(
+                    f"{_select_sql(conn, table_name)} WHERE t.id > :after ORDER BY t.id LIMIT 5000"
+                ),
+                {"after": after},
+            ).all()
+            if not page:
+                break
+            conn.execute(
+                _SEALS.insert(),
+                [
+                    {
+                        "table_name": table_name,
+                        "row_id": row[0],
+                        "mac": _mac(key, _body(table_name, row)),
+                    }
+                    for row in page
+                ],
             )
-            if len(batch) >= 5000:
-                conn.execute(_SEALS.insert(), batch)
-                batch = []
-        if batch:
-            conn.execute(_SEALS.insert(), batch)
+            after = page[-1][0]
     write_anchor(conn, key)
 
 
@@ -409,19 +436,25 @@ PROBLEM_WORDS = {
 
 
 def _iter_checked(conn: Connection, key: SealKey, table_name: str) -> Iterator[SealProblem | None]:
-    id_at = _columns(table_name).index("id")
+    select_sql = _select_sql(conn, table_name)
     sql = (
-        f"SELECT {', '.join(f't.{c}' for c in _columns(table_name))}, s.mac"
-        f" FROM {table_name} t LEFT JOIN row_seal s"
-        f" ON s.table_name = '{table_name}' AND s.row_id = t.id"
+        select_sql.replace(" FROM ", ", s.mac FROM ", 1)
+        + f" LEFT JOIN row_seal s ON s.table_name = '{table_name}' AND s.row_id = t.id"
     )
-    result = conn.execution_options(stream_results=True, yield_per=20_000).execute(text(sql))
+    digest, rows_key = hmac.digest, key.rows
+    result: Iterable[Sequence[Any]]
+    if conn.dialect.name == "sqlite":
+        # Straight from the driver: 1.5 million rows of a large docket, no row objects.
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        result = cursor.execute(sql)
+    else:
+        result = conn.execution_options(stream_results=True, yield_per=20_000).execute(text(sql))
     for row in result:
-        values, mac = row[:-1], row[-1]
+        mac = row[-1]
         if mac is None:
-            yield SealProblem(table_name, str(values[id_at]), "unsealed")
-        elif not hmac.compare_digest(mac, _mac(key, table_name, values)):
-            yield SealProblem(table_name, str(values[id_at]), "changed")
+            yield SealProblem(table_name, str(row[0]), "unsealed")
+        elif digest(rows_key, _body(table_name, row[:-1]), "sha256").hex() != mac:
+            yield SealProblem(table_name, str(row[0]), "changed")
         else:
             yield None
     gone = conn.execute(

@@ -173,8 +173,7 @@ def cmd_export_public_key(db: Database, actor: Actor, args: argparse.Namespace) 
     from zhiqian_desktop.services.core import signing
     from zhiqian_desktop.store.private import open_private
 
-    key = signing.signing_key(db, create=True)
-    assert key is not None
+    key = signing.court_signing_key(db)
     public = key.public_key()
     pem = signing.public_pem(public)
     line = f"法院公钥指纹：{signing.fingerprint(public)}（与移送执行函上印的指纹核对）"

@@ -50,6 +50,12 @@ from zhiqian_desktop.gui.form_fields import (
     with_error,
 )
 from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.progress_dialog import (
+    close_progress,
+    follow_task,
+    shows_progress,
+    work_progress,
+)
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
@@ -438,6 +444,8 @@ class CloseDialog(OutcomeDialog):
         self.reason.setFixedHeight(70)
         self.reason.setPlaceholderText("如：被申请人已于督促期间全部履行；申请人书面撤回督促申请…")
         self.act_confirmed = QCheckBox(f"确认已履行：{self.obligation_act[:40]}")
+        self.act_performed_on = DateLineEdit()
+        self.act_performed_on.setPlaceholderText("该义务的履行日期（默认为结案日期）")
         self.form.addRow(
             "",
             _hint(
@@ -451,6 +459,7 @@ class CloseDialog(OutcomeDialog):
         self.row("结案理由", self.reason, "reason")
         if self.obligation_act:
             self.row("非金钱义务", self.act_confirmed, "act_confirmed")
+            self.row("履行日期", self.act_performed_on, "act_performed_on")
         self.offer_certificate: Callable[[], bool] = self._ask_certificate
         self.certificate_path: Path | None = None
         self.certificate_doc_no: str | None = None
@@ -472,6 +481,7 @@ class CloseDialog(OutcomeDialog):
         # (currentData() would hand the StrEnum back as a plain string)
         outcome = CLOSING_STATUSES[self.outcome.currentIndex()]
         closed_on = self.date_of(self.closed_on, "closed_on", "结案日期")
+        act_day = self.act_performed_on_value()
         self._outcome = outcome
         ctx, case_id, today = self.ctx, self.case_id, self.today
         reason, act_confirmed = self.reason.toPlainText(), self.act_confirmed.isChecked()
@@ -483,8 +493,15 @@ class CloseDialog(OutcomeDialog):
             closed_on=closed_on,
             reason=reason,
             act_confirmed=act_confirmed,
+            act_performed_on=act_day,
             today=today,
         )
+
+    def act_performed_on_value(self) -> date | None:
+        try:
+            return self.act_performed_on.date_value()
+        except UserError as exc:
+            raise UserError(exc.message, field="act_performed_on") from None
 
     def written(self, _result: object) -> None:
         if self._outcome is CaseStatus.PERFORMED and self.offer_certificate():
@@ -632,44 +649,34 @@ class TransferDialog(OutcomeDialog):
 
     def start(self, reason: str, dest: Path, as_zip: bool) -> None:
         db, actor, case_id, today = self.ctx.db, self.ctx.actor, self.case_id, self.today
-        dialog = QProgressDialog("正在生成移送材料…", "取消", 0, 0, self)
-        dialog.setWindowTitle("移送执行")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        dialog = work_progress(self, "正在生成移送材料…", "移送执行")
         self.progress_dialog = dialog
         self.save_button.setEnabled(False)
 
         def work(progress: Progress) -> Path:
-            def report(done: int, total: int, message: str) -> None:
-                progress.report(done, total, message)
-                progress.check()
-
             return build_transfer_package(
-                db, actor, case_id, reason, dest, as_zip=as_zip, progress=report, today=today
+                db,
+                actor,
+                case_id,
+                reason,
+                dest,
+                as_zip=as_zip,
+                progress=progress.report_and_check,
+                today=today,
             )
-
-        def on_progress(done: int, total: int, message: str) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            dialog.setLabelText(message)
 
         self.task = run_in_background(
             work,
             on_success=self._done,
             on_failure=self._failed,
-            on_progress=on_progress,
+            on_progress=shows_progress(dialog),
             on_cancelled=self._cancelled,
         )
-        dialog.canceled.connect(self.task.cancel)
-        dialog.show()
+        follow_task(dialog, self.task)
 
     def _finish_progress(self) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.hide()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
+        close_progress(self.progress_dialog)
+        self.progress_dialog = None
         self.save_button.setEnabled(True)
 
     def _done(self, path: Path) -> None:

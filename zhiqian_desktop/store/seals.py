@@ -91,7 +91,8 @@ def _select_sql(conn: Connection, table_name: str) -> str:
     SQLite builds the form itself (``json_array`` of every column: typed and unambiguous, as
     one BLOB), so checking 1.5 million rows costs one MAC each in Python and nothing more. A
     server returns the columns, which are put in JSON here."""
-    assert _IDENT.match(table_name)
+    if not _IDENT.match(table_name):
+        raise ValueError(f"not a table of ours: {table_name!r}")
     columns = _columns(table_name)
     if conn.dialect.name == "sqlite":
         listed = ", ".join(f"t.{c}" for c in columns)
@@ -199,6 +200,13 @@ def seal_key(conn: Connection, *, create: bool) -> SealKey | None:
     return SealKey.from_secret(bytes.fromhex(value.value))
 
 
+def ensure_seal_key(conn: Connection) -> SealKey:
+    key = seal_key(conn, create=True)
+    if key is None:
+        raise RuntimeError("the records key was not created")
+    return key
+
+
 # --- sealing -------------------------------------------------------------------------------------
 
 
@@ -237,8 +245,7 @@ def reseal_all(conn: Connection, key: SealKey | None = None) -> None:
         )
         if not anything:
             return  # a new, empty database: its key is made with its first record
-        key = seal_key(conn, create=True)
-        assert key is not None
+        key = ensure_seal_key(conn)
     for table_name in SEALED_TABLES:
         # Read in pages by id, so a large docket is never held in memory at once.
         after = ""
@@ -277,8 +284,7 @@ def _note(session: Session, _context: object) -> None:
             touched.add((table.name, obj.id))
     if not touched:
         return
-    key = seal_key(session.connection(), create=True)
-    assert key is not None
+    key = ensure_seal_key(session.connection())
     by_table: dict[str, list[str]] = {}
     for table_name, rid in touched:
         by_table.setdefault(table_name, []).append(rid)

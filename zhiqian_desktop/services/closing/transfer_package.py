@@ -224,8 +224,7 @@ def build_transfer_package(
     check_destination(dest, as_zip=as_zip)
     clean_leftovers(dest)
     # Before the transfer's transaction: on a court server making the key is a write of its own.
-    key = signing.signing_key(db, create=True)
-    assert key is not None
+    key = signing.court_signing_key(db)
     key_fingerprint = signing.fingerprint(key.public_key())
     tmp = dest.parent / f"{partial_prefix(dest)}{uuid.uuid4().hex[:8]}"
     placed = False

@@ -108,6 +108,14 @@ def signing_key(db: Database, *, create: bool = False) -> Ed25519PrivateKey | No
     return Ed25519PrivateKey.from_private_bytes(seed[:32])
 
 
+def court_signing_key(db: Database) -> Ed25519PrivateKey:
+    """The court's private key, made on first use."""
+    key = signing_key(db, create=True)
+    if key is None:
+        raise RuntimeError("the court's signing key was not created")
+    return key
+
+
 def new_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
 

@@ -86,6 +86,10 @@ class CaseInput:
     original_doc_type: str = "判决书"
     effective_date: date | None = None
     performance_deadline: date | None = None
+    final_installment_date: date | None = None
+    """When the effective document sets installments: the last one's due date (art. 250)."""
+    application_received_on: date | None = None
+    """The day the applicant's 申请执行书 was received (needed to transfer most cases)."""
     department: str | None = None
     trial_judge: str | None = None
     livelihood: bool = False
@@ -175,6 +179,20 @@ def check_case(data: CaseInput, today: date) -> list[Problem]:
         and data.performance_deadline < data.effective_date
     ):
         problems.append(Problem("performance_deadline", "履行期限不能早于生效日期"))
+    if (
+        data.final_installment_date
+        and data.effective_date
+        and data.final_installment_date < data.effective_date
+    ):
+        problems.append(Problem("final_installment_date", "最后一期履行期限不能早于生效日期"))
+    if data.application_received_on and data.application_received_on > today:
+        problems.append(Problem("application_received_on", "申请执行书收到日期不能晚于今天"))
+    if (
+        data.application_received_on
+        and data.effective_date
+        and data.application_received_on < data.effective_date
+    ):
+        problems.append(Problem("application_received_on", "申请执行书收到日期不能早于生效日期"))
     if data.amount_due < 0:
         problems.append(Problem("amount_due", "标的金额不能为负数"))
     if data.amount_due == 0 and not (data.obligation_act or "").strip():
@@ -211,6 +229,8 @@ _CASE_FIELDS = (
     "original_doc_type",
     "effective_date",
     "performance_deadline",
+    "final_installment_date",
+    "application_received_on",
     "department",
     "trial_judge",
     "livelihood",
@@ -603,21 +623,7 @@ def _docket_select(session: Session, q: DocketQuery, today: date) -> Select[Any]
         tie = [SupervisionCase.case_year, SupervisionCase.case_seq]
         order += [c.desc() if q.descending else c.asc() for c in tie]
     return (
-        select(
-            SupervisionCase.id,
-            SupervisionCase.case_no,
-            SupervisionCase.original_case_no,
-            SupervisionCase.cause,
-            SupervisionCase.obligor_names,
-            SupervisionCase.amount_due,
-            SupervisionCase.amount_paid,
-            SupervisionCase.status,
-            func.coalesce(handler.display_name, ""),
-            days,
-            SupervisionCase.next_due_date,
-            SupervisionCase.livelihood,
-            SupervisionCase.version,
-        )
+        select(*docket_columns(handler, days))
         .outerjoin(handler, handler.id == SupervisionCase.handler_id)
         .where(*_filtered(session, q))
         .order_by(*order)
@@ -651,23 +657,44 @@ def docket_page(
     return DocketPage(total, list_cases(session, q, today=today, limit=limit or max(total, 1)))
 
 
+def docket_columns(handler: Any, days: ColumnElement[Any]) -> tuple[Any, ...]:
+    """The docket's columns, named as ``DocketRow``'s fields (``docket_rows`` reads them by
+    name); ``handler`` is the aliased user table joined on the case's handler."""
+    sc = SupervisionCase
+    return (
+        sc.id,
+        sc.case_no,
+        sc.original_case_no,
+        sc.cause,
+        sc.obligor_names,
+        sc.amount_due,
+        sc.amount_paid,
+        sc.status,
+        func.coalesce(handler.display_name, "").label("handler_name"),
+        days.label("days_in_supervision"),
+        sc.next_due_date,
+        sc.livelihood,
+        sc.version,
+    )
+
+
 def docket_rows(session: Session, stmt: Select[Any]) -> list[DocketRow]:
-    """Rows of a statement selecting the docket's columns in `_docket_select`'s order."""
+    """Rows of a statement selecting ``docket_columns``."""
     return [
         DocketRow(
-            id=r[0],
-            case_no=r[1],
-            original_case_no=r[2],
-            cause=r[3],
-            obligor_names=r[4],
-            amount_due=r[5],
-            amount_paid=r[6],
-            status=r[7],
-            handler_name=r[8],
-            days_in_supervision=int(r[9] or 0),
-            next_due_date=r[10],
-            livelihood=bool(r[11]),
-            version=r[12],
+            id=r.id,
+            case_no=r.case_no,
+            original_case_no=r.original_case_no,
+            cause=r.cause,
+            obligor_names=r.obligor_names,
+            amount_due=r.amount_due,
+            amount_paid=r.amount_paid,
+            status=r.status,
+            handler_name=r.handler_name,
+            days_in_supervision=int(r.days_in_supervision or 0),
+            next_due_date=r.next_due_date,
+            livelihood=bool(r.livelihood),
+            version=r.version,
         )
         for r in session.execute(stmt)
     ]

@@ -1,8 +1,8 @@
 """per-kit keys: each offline kit's own Ed25519 public key and what it may change (its cases
 and users), fixed at export; kits exported before have neither and are refused at import
 
-Revision ID: 0010_kit_keys
-Revises: 0009_row_seals
+Revision ID: 0011_kit_keys
+Revises: 0010_row_seals
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_kit_keys"
-down_revision = "0009_row_seals"
+revision = "0011_kit_keys"
+down_revision = "0010_row_seals"
 branch_labels = None
 depends_on = None
 

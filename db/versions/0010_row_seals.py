@@ -2,8 +2,8 @@
 by `zhiqian check` (the rows already there are sealed by the upgrade itself: store/migrations.py
 reseals every audited row after any migration)
 
-Revision ID: 0009_row_seals
-Revises: 0008_court_templates
+Revision ID: 0010_row_seals
+Revises: 0009_document_facts
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_row_seals"
-down_revision = "0008_court_templates"
+revision = "0010_row_seals"
+down_revision = "0009_document_facts"
 branch_labels = None
 depends_on = None
 

@@ -62,6 +62,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     word = validate_case_word(args.case_word)
     path = common.sqlite_path(common.database_url(args))
     existed = path is None or path.exists()
+    folder_existed = path is None or _files_folder(path).exists()
     try:
         with common.opened(args, initialised=False, create=True) as db:
             settings = initialize(
@@ -78,7 +79,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             location = db.location
     except UserError:
         if not existed and path is not None:
-            _remove_new_database(path)
+            _remove_new_database(path, with_folder=not folder_existed)
         raise
     print(f"已初始化数据库：{location}")
     print(
@@ -88,8 +89,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remove_new_database(path: Path) -> None:
-    """Undo the file this failed `init` created (never a file that existed before)."""
+def _files_folder(path: Path) -> Path:
+    from zhiqian_desktop.store.locations import attachments_dir
+
+    return attachments_dir(path)
+
+
+def _remove_new_database(path: Path, *, with_folder: bool) -> None:
+    """Undo the file this failed `init` created (never a file that existed before), and the
+    folder of keys its first write made beside it (never a folder that existed before)."""
+    import shutil
+
+    if with_folder:
+        shutil.rmtree(_files_folder(path), ignore_errors=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 

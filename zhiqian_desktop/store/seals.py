@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, Engine, bindparam, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from zhiqian_desktop.store.engine import file_engine, sqlite_file
+from zhiqian_desktop.store.engine import READ_ONLY_OPTION, file_engine, sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import Base, CourtSecret, RowSeal
 from zhiqian_desktop.store.private import DIR_MODE, open_private
@@ -301,7 +301,8 @@ def _appended(session: Session) -> None:
     if engine.dialect.name != "sqlite":
         return
     try:
-        with engine.connect() as conn:
+        # A read transaction: the anchor only reads the head, and must not queue for the lock.
+        with engine.connect() as plain, plain.execution_options(**{READ_ONLY_OPTION: True}) as conn:
             key = seal_key(conn, create=False)
             if key is not None:
                 write_anchor(conn, key)

@@ -96,7 +96,8 @@ SIGNATURE_PROBLEMS = {
     "invalid": "清单 manifest.json 与法院的签名不符：清单或其中登记的文件被改动过，"
     "或材料不是用这把法院密钥签名的",
     "missing": f"材料中没有法院的签名（{SIGNATURE}），无法证明清单未被改写",
-    "unchecked": "没有法院公钥，签名未核对；请用 --public-key 指定法院导出的公钥文件",
+    "unchecked": "没有法院公钥，签名未核对；请用 --public-key 指定法院导出的公钥文件"
+    "（在法院的电脑上，也可登录后用本院数据库中的密钥核对）",
 }
 
 LABELS = {

@@ -37,7 +37,7 @@ def test_check_in_the_background_passes_and_then_names_an_edited_case(
 ) -> None:
     with db.unit_of_work() as s:
         case = register_case(s, admin, make_case_input(1), today=TODAY)
-        case_id = case.id
+        case_id, case_no = case.id, case.case_no
     tab = data_tab(qtbot, db, admin)
     assert "核对通过" in run_check(qtbot, tab)
     with db.engine.begin() as conn:
@@ -45,4 +45,4 @@ def test_check_in_the_background_passes_and_then_names_an_edited_case(
             text("UPDATE supervision_case SET amount_due = 1 WHERE id = :i"), {"i": case_id}
         )
     message = run_check(qtbot, tab)
-    assert "核对发现问题" in message and f"案件 {case_id}" in message and "被改动" in message
+    assert "核对发现问题" in message and f"案件 {case_no}" in message and "被改动" in message

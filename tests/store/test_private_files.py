@@ -22,7 +22,7 @@ from zhiqian_desktop.services.closing.transfer_package import build_transfer_pac
 from zhiqian_desktop.services.core import settings as settings_service
 from zhiqian_desktop.services.core.staff import add_tribunal
 from zhiqian_desktop.services.core.users import create_user, default_actor
-from zhiqian_desktop.services.exchange import kits
+from zhiqian_desktop.services.exchange import kit_opening, kits
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import attachments_dir, audit_key_path, backups_dir
@@ -62,7 +62,9 @@ def test_database_wal_backup_and_keys_are_created_private(tmp_path: Path, open_u
         db.dispose()
 
 
-def test_kits_and_transfer_packages_are_created_private(tmp_path: Path, open_umask: None) -> None:
+def test_kits_their_keys_on_the_laptop_and_transfer_packages_are_created_private(
+    tmp_path: Path, open_umask: None
+) -> None:
     path = tmp_path / "court.db"
     db = open_app_database(sqlite_url(path))
     try:
@@ -85,6 +87,12 @@ def test_kits_and_transfer_packages_are_created_private(tmp_path: Path, open_uma
         )
         assert mode(kit) == 0o600
         assert mode(zipped) == 0o600
+        laptop = kit_opening.open_kit(kit, tmp_path / "laptop")
+        folder = attachments_dir(laptop)
+        for key in ("kit.key", "audit.key", "records.key"):
+            assert mode(folder / key) == 0o600, key
+        assert mode(laptop) == 0o600
+        assert mode(folder) == mode(tmp_path / "laptop") == 0o700
         with zipfile.ZipFile(zipped) as zf:  # unpacked elsewhere, members stay private too
             assert {(i.external_attr >> 16) & 0o777 for i in zf.infolist()} == {0o600}
     finally:

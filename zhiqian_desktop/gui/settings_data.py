@@ -170,13 +170,12 @@ class DataTab(QWidget):
         self.banner.show_message("正在核对数据库（大型台账需要数十秒，可继续工作）…", "info")
 
         def done(report: maintenance.CheckReport) -> None:
-            lines = maintenance.summary_lines(report)
+            lines = "\n".join(line.strip() for line in maintenance.summary_lines(report))
             if report.ok:
-                self.banner.show_message("核对通过。" + "；".join(lines), "success")
+                self.banner.show_message(f"核对通过。\n{lines}", "success")
             else:
                 self.banner.show_message(
-                    "核对发现问题，请保留数据库文件并与最近的备份核对：" + "；".join(lines),
-                    "error",
+                    f"核对发现问题，请保留数据库文件并与最近的备份核对：\n{lines}", "error"
                 )
 
         Operation(self, lambda _progress: maintenance.check(db)).success(done).refused(

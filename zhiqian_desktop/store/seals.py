@@ -26,13 +26,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Connection, Engine, bindparam, event, text
+from sqlalchemy import Connection, Engine, bindparam, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhiqian_desktop.store.engine import READ_ONLY_OPTION, file_engine, sqlite_file
@@ -401,6 +401,8 @@ class SealProblem:
     problem: str
     """changed (the row differs from its seal), unsealed (a row with no seal: added around the
     app), removed (a seal whose row is gone)"""
+    label: str = ""
+    """What a clerk knows the row by: a case number, a user name, a tribunal (when it is there)."""
 
 
 @dataclass(frozen=True)
@@ -518,7 +520,28 @@ def check_seals(conn: Connection, progress: Callable[[int], None] | None = None)
         for found in _iter_checked(conn, key, table_name):
             rows += 1
             if found is not None and len(problems) < MAX_LISTED:
-                problems.append(found)
+                problems.append(replace(found, label=_label(conn, found)))
             if progress is not None and rows % 100_000 == 0:
                 progress(rows)
     return SealReport(rows, tuple(problems), _check_anchor(conn, key))
+
+
+_LABELS = {"supervision_case": "case_no", "app_user": "username", "tribunal": "name"}
+
+
+def _label(conn: Connection, problem: SealProblem) -> str:
+    """The row's name as the app shows it, read as it is now (nothing for a removed row)."""
+    table = Base.metadata.tables[problem.table]
+    column = _LABELS.get(problem.table)
+    if column is not None:
+        value = conn.execute(select(table.c[column]).where(table.c.id == problem.row_id)).scalar()
+        return str(value) if value is not None else ""
+    if "case_id" in table.c:
+        cases = Base.metadata.tables["supervision_case"]
+        number = conn.execute(
+            select(cases.c.case_no)
+            .join(table, table.c.case_id == cases.c.id)
+            .where(table.c.id == problem.row_id)
+        ).scalar()
+        return f"{number}的记录 {problem.row_id}" if number is not None else ""
+    return ""

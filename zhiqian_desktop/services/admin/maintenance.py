@@ -136,7 +136,7 @@ def records_lines(records: SealReport) -> list[str]:
     else:
         out.append(f"记录封印：发现{len(records.problems)}处绕过本系统的改动：")
         out.extend(
-            f"  {TABLE_WORDS.get(p.table, p.table)} {p.row_id}：{PROBLEM_WORDS[p.problem]}"
+            f"  {TABLE_WORDS.get(p.table, p.table)} {p.label or p.row_id}：{PROBLEM_WORDS[p.problem]}"
             for p in records.problems
         )
     if records.anchor is not None:

@@ -41,8 +41,8 @@ class LoginRefused(UserError):
 
 def no_password_message(username: str) -> str:
     return (
-        f"用户“{username}”尚未设置密码，不能登录；"
-        "请管理员在“设置 → 用户”中为其设置密码（命令行：zhiqian passwd --reset 用户名）"
+        f"用户“{username}”尚未设置密码，不能登录；请管理员先为其设置密码"
+        f"（设置 → 法庭与人员，或 zhiqian passwd --reset {username}）"
     )
 
 

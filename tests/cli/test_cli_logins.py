@@ -59,13 +59,24 @@ def documents(db: Database) -> int:
 
 
 def test_a_user_without_a_password_cannot_issue_a_notice(
-    run: Any, db: Database, db_path: Path, enforced: str, tmp_path: Path
+    run: Any,
+    db: Database,
+    db_path: Path,
+    enforced: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, _out, err = run("notice", enforced, "--kind", "urging", "-o", tmp_path / "n.pdf",
-                          "--db", db_path, "--user", "li", "--password", "")  # fmt: skip
+    pdf = tmp_path / "n.pdf"
+    notice = ["notice", enforced, "--kind", "urging", "-o", pdf, "--db", db_path, "--user", "li"]
+    code, _out, err = run(*notice, "--password", "")
+    assert code == 1 and "Traceback" not in err
+    monkeypatch.setenv(login.ENV_PASSWORD, "")  # the empty password by the other way in
+    code, _out, err = run(*notice)
     assert code == 1
     assert "尚未设置密码" in err and "Traceback" not in err
-    assert documents(db) == 0 and not (tmp_path / "n.pdf").exists()
+    code, _out, err = run(*notice, "--password", "anything")
+    assert code == 1 and "尚未设置密码" in err
+    assert documents(db) == 0 and not pdf.exists()
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 from zhiqian_desktop.cli import common
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
 
@@ -35,6 +35,7 @@ def add_transfer_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.zip",
         help="移送材料保存位置：以 .zip 结尾写成压缩包，否则写成一个新文件夹",
     )
+    add_force_argument(parser, "压缩包已存在时覆盖它（文件夹总须是新的）")
     parser.add_argument(
         "--reason",
         metavar="TEXT",
@@ -56,14 +57,14 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_public_key_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="公钥保存位置（不写时输出到屏幕）")
-    parser.add_argument("--force", action="store_true", help="覆盖已有的文件")
+    add_force_argument(parser)
 
 
 def _day(text: str | None) -> date:
     if not text:
         return CLOCK.today()
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"日期“{text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
 
@@ -74,10 +75,12 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.closing.transfer_verify import verify_package
     from zhiqian_desktop.services.core.signing import court_public_key
     from zhiqian_desktop.services.intake.docket import find_case
+    from zhiqian_desktop.store.archives import check_destination
 
     today = _day(getattr(args, "date", None))
     output = Path(args.output)
     as_zip = output.suffix.lower() == ".zip"
+    check_destination(output, as_zip=as_zip, force=getattr(args, "force", False))
     case = find_case(db, args.case_no)
     case_id, case_no = case.id, case.case_no
     reason = (getattr(args, "reason", None) or "").strip()
@@ -87,7 +90,16 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
             if case.status is CaseStatus.FAILED and case.close_reason
             else DEFAULT_REASON
         )
-    path = build_transfer_package(db, actor, case_id, reason, output, as_zip=as_zip, today=today)
+    path = build_transfer_package(
+        db,
+        actor,
+        case_id,
+        reason,
+        output,
+        as_zip=as_zip,
+        today=today,
+        force=getattr(args, "force", False),
+    )
     report = verify_package(path, court_public_key(db))
     if getattr(args, "json", False):
         data = {
@@ -146,55 +158,21 @@ def _verifying_key(args: argparse.Namespace) -> Ed25519PublicKey | None:
         return None
 
 
-def _check_key_output(db: Database, path: Path, *, force: bool) -> None:
-    """A new regular file, or with --force an existing one that is no database of ours."""
-    from zhiqian_desktop.store.locations import attachments_dir, backups_dir
-
-    if not path.parent.is_dir():
-        raise UserError(f"保存位置“{path.parent}”不存在；请选择已有的文件夹")
-    if not path.exists():
-        return
-    if not force:
-        raise UserError(f"文件“{path}”已存在；如需覆盖请加 --force，或另选文件名")
-    if not path.is_file():
-        raise UserError(f"“{path}”不是普通文件，不能覆盖；请另选文件名")
-    with path.open("rb") as fh:
-        if fh.read(16) == b"SQLite format 3\x00":
-            raise UserError(f"“{path}”是数据库文件，不能覆盖；请另选文件名")
-    if db.path is not None:
-        target = path.resolve()
-        for folder in (attachments_dir(db.path), backups_dir(db.path)):
-            if folder.resolve() in target.parents:
-                raise UserError(f"“{path}”在数据库的附件或备份文件夹中，不能写入；请另选位置")
-
-
 def cmd_export_public_key(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """The court's public key as PEM, to stdout or a file, and its fingerprint."""
     from zhiqian_desktop.services.core import signing
-    from zhiqian_desktop.store.private import open_private
 
-    key = signing.court_signing_key(db)
-    public = key.public_key()
-    pem = signing.public_pem(public)
-    line = f"法院公钥指纹：{signing.fingerprint(public)}（与移送执行函上印的指纹核对）"
     output = getattr(args, "output", None)
-    if not output:
-        sys.stdout.write(pem.decode("ascii"))
+    exported = signing.export_public_key(
+        db, Path(output) if output else None, force=bool(getattr(args, "force", False))
+    )
+    line = f"法院公钥指纹：{exported.fingerprint}（与移送执行函上印的指纹核对）"
+    if exported.path is None:
+        sys.stdout.write(exported.pem.decode("ascii"))
         print(line, file=sys.stderr)
-        return 0
-    path = Path(output)
-    _check_key_output(db, path, force=bool(args.force))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with os.fdopen(open_private(tmp), "wb") as fh:
-            fh.write(pem)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    print(f"已导出法院公钥：{path}")
-    print(line)
+    else:
+        print(f"已导出法院公钥：{exported.path}")
+        print(line)
     return 0
 
 

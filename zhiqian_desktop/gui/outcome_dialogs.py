@@ -607,6 +607,7 @@ class TransferDialog(OutcomeDialog):
         self.row("保存位置", dest_row, "dest")
         self.save_button.setText("移送执行")
         self.progress_dialog: QProgressDialog | None = None
+        self.confirmed = ""
         self.task: Task | None = None
         self.result_path: Path | None = None
         self.resize(640, self.sizeHint().height())
@@ -629,6 +630,7 @@ class TransferDialog(OutcomeDialog):
             name = str(Path(parent) / self.default_name) if parent else ""
         if name:
             self.dest.setText(name)
+            self.confirmed = name  # the save dialog asked before a file is replaced
 
     def save(self) -> None:
         """Check the input, then build the package in the background with a progress dialog."""
@@ -643,11 +645,13 @@ class TransferDialog(OutcomeDialog):
             return
         dest = Path(text)
         as_zip = self.as_zip.isChecked()
+        replace = as_zip and text == self.confirmed
         if as_zip and dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
-        self.start(reason, dest, as_zip)
+            replace = False
+        self.start(reason, dest, as_zip, replace=replace)
 
-    def start(self, reason: str, dest: Path, as_zip: bool) -> None:
+    def start(self, reason: str, dest: Path, as_zip: bool, *, replace: bool = False) -> None:
         db, actor, case_id, today = self.ctx.db, self.ctx.actor, self.case_id, self.today
         dialog = work_progress(self, "正在生成移送材料…", "移送执行")
         self.progress_dialog = dialog
@@ -663,6 +667,7 @@ class TransferDialog(OutcomeDialog):
                 as_zip=as_zip,
                 progress=progress.report_and_check,
                 today=today,
+                force=replace,
             )
 
         self.task = run_in_background(

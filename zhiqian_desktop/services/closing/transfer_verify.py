@@ -5,7 +5,6 @@ file can rewrite its hash in the manifest too."""
 
 from __future__ import annotations
 
-import json
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from zhiqian_desktop.services.closing.transfer_data import (
     SIGNATURE,
 )
 from zhiqian_desktop.services.core import signing
+from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.archives import (
     FolderReader,
     PackageRefused,
@@ -131,7 +131,7 @@ def _check_signature(
         report.signature = "missing"
         return
     try:
-        sig = json.loads(_read_small(reader, SIGNATURE, 4096).decode("ascii"))
+        sig = bounded_json.loads(_read_small(reader, SIGNATURE, 4096))
         signature = sig["signature"] if isinstance(sig, dict) else None
     except (UnicodeDecodeError, ValueError, KeyError):
         signature = None
@@ -159,8 +159,8 @@ def read_manifest(reader: Reader) -> dict[str, Any]:
         raise PackageRefused(f"包内没有 {MANIFEST}，不是本系统生成的移送材料")
     raw = _read_small(reader, MANIFEST, MAX_MANIFEST_BYTES)
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        manifest = bounded_json.loads(raw)
+    except ValueError as exc:  # not UTF-8, nested too deep, not JSON
         raise PackageRefused(f"{MANIFEST} 无法解析（{exc}）") from exc
     if not isinstance(manifest, dict):
         raise PackageRefused(f"{MANIFEST} 格式不正确")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -23,6 +24,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.settings import court_secret
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir
+from zhiqian_desktop.store.outputs import write_output
 from zhiqian_desktop.store.private import DIR_MODE, open_private
 
 ALGORITHM = "Ed25519"
@@ -114,6 +116,24 @@ def court_signing_key(db: Database) -> Ed25519PrivateKey:
     if key is None:
         raise RuntimeError("the court's signing key was not created")
     return key
+
+
+@dataclass(frozen=True)
+class ExportedKey:
+    pem: bytes
+    fingerprint: str
+    path: Path | None
+    """Where it was written (None: the caller shows ``pem``)."""
+
+
+def export_public_key(db: Database, dest: Path | None, *, force: bool = False) -> ExportedKey:
+    """The court's public key (made on first use) as PEM, written to ``dest`` when given, as
+    every output is written (store/outputs.py: never onto a database or the app's folders; an
+    existing file only with ``force``)."""
+    public = court_signing_key(db).public_key()
+    pem = public_pem(public)
+    written = write_output(dest, pem, force=force) if dest is not None else None
+    return ExportedKey(pem, fingerprint(public), written)
 
 
 def new_key() -> Ed25519PrivateKey:

@@ -57,12 +57,15 @@ def export_changes(
     *,
     actor: Actor | None = None,
     progress: ProgressFn | None = None,
+    force: bool = False,
 ) -> Path:
     """Write the change package: every record created or changed since the kit was made (with
-    the kit's values as its base), the files they added and the laptop's audit events."""
+    the kit's values as its base), the files they added and the laptop's audit events. An
+    existing file at ``dest`` is replaced only with ``force`` (store/outputs.py)."""
     path = require_file(kit_db)
-    dest = Path(dest)
-    check_destination(dest, as_zip=True)
+    dest = check_destination(Path(dest), as_zip=True, force=force)
+    with kit_db.reader() as session:
+        laptop_kit(session)  # the court's own database has no changes to carry back
     key = kit_signing_key(path)
     base_path = kit_folder(path) / BASE_DB
     if not base_path.is_file():
@@ -162,7 +165,7 @@ def export_changes(
         raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         sink.add_bytes(MANIFEST, raw)
         sink.add_bytes(SIGNATURE, (signing.sign(key, raw) + "\n").encode("ascii"))
-        place_package(sink, tmp, dest)
+        place_package(sink, tmp, dest, force=force)
         placed = True
     except BaseException:
         if not placed:

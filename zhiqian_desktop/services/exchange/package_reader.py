@@ -4,7 +4,6 @@ compression) and its manifest signature verified before anything is written."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import uuid
 import zipfile
@@ -30,6 +29,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     is_encrypted_kit,
     unseal_kit,
 )
+from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member
 from zhiqian_desktop.store.private import DIR_MODE, open_private
 
@@ -48,9 +48,13 @@ def kit_manifest(path: Path, passphrase: str | None = None) -> dict[str, Any]:
             work.unlink(missing_ok=True)
     try:
         with zipfile.ZipFile(path) as zf:
-            data: dict[str, Any] = json.loads(zf.read(MANIFEST))
+            if zf.getinfo(MANIFEST).file_size > MAX_JSON_BYTES:
+                raise ValueError(f"{MANIFEST} 过大")
+            data = bounded_json.loads(zf.read(MANIFEST))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UserError(f"无法读取离线包“{path}”：{exc}") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"无法读取离线包“{path}”：{MANIFEST} 格式不正确")
     return data
 
 
@@ -123,8 +127,8 @@ def open_package(
             raise PackageRefused(f"{what}解压后总大小超过上限 {max_unpacked // 1024**2} MB")
         raw = read_member(reader, MANIFEST, MAX_JSON_BYTES)
         try:
-            manifest = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            manifest = bounded_json.loads(raw)
+        except ValueError as exc:  # not UTF-8, nested too deep, not JSON
             raise PackageRefused(f"{MANIFEST} 无法解析（{exc}）") from exc
         if not isinstance(manifest, dict) or manifest.get("schema") != schema:
             found = manifest.get("schema") if isinstance(manifest, dict) else None

@@ -247,6 +247,19 @@ class Reader:
         pass
 
 
+def read_member(reader: Reader, name: str, limit: int) -> bytes:
+    """A small member (a manifest, a signature) read whole, at most ``limit`` bytes."""
+    if name not in reader.names():
+        raise PackageRefused(f"包内缺少 {name}")
+    if reader.size(name) > limit:
+        raise PackageRefused(f"包内的 {name} 过大")
+    with reader.open(name) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise PackageRefused(f"包内的 {name} 过大")
+    return data
+
+
 class FolderReader(Reader):
     def __init__(self, root: Path) -> None:
         self.root = root

@@ -36,6 +36,29 @@ def open_private(path: Path, *, exclusive: bool = True) -> int:
     return os.open(path, flags, FILE_MODE)
 
 
+def write_once(path: Path, data: bytes) -> None:
+    """Create ``path`` (0600, its folder 0700) holding ``data`` unless it exists already: a key
+    written once and never replaced. Written under a temporary name and linked into place, so
+    no reader sees half a file and one another process made first stands; on a file system
+    without hard links (FAT on a USB stick) a rename does it."""
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.urandom(4).hex()}.part")
+    try:
+        with os.fdopen(open_private(tmp), "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def create_private(path: Path) -> None:
     """Create ``path`` empty with mode 0600 unless it exists (a new SQLite file before SQLite
     writes it: SQLite gives the -wal and -shm files the database file's own mode)."""

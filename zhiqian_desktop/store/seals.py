@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zhiqian_desktop.store.engine import READ_ONLY_OPTION, file_engine, sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import Base, CourtSecret, RowSeal
-from zhiqian_desktop.store.private import DIR_MODE, open_private
+from zhiqian_desktop.store.private import DIR_MODE, open_private, write_once
 
 KEY_FILE = "records.key"
 ANCHOR_FILE = "audit-anchor.json"
@@ -156,20 +156,7 @@ def _read_file_key(path: Path) -> SealKey | None:
 
 def _create_file_key(path: Path) -> SealKey:
     """Write a new secret once; if another process wrote one first, that one stands."""
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.urandom(4).hex()}.part")
-    with os.fdopen(open_private(tmp), "w", encoding="ascii") as fh:
-        fh.write(os.urandom(32).hex() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    except OSError:
-        if not path.exists():
-            os.replace(tmp, path)
-    tmp.unlink(missing_ok=True)
+    write_once(path, (os.urandom(32).hex() + "\n").encode("ascii"))
     key = _read_file_key(path)
     if key is None:
         raise OSError(f"records key {path} could not be written")
@@ -278,7 +265,10 @@ def reseal_all(conn: Connection, key: SealKey | None = None) -> None:
 
 def _note(session: Session, _context: object) -> None:
     touched: set[tuple[str, str]] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    # A record set to the values it already had is "dirty" but wrote nothing (a read-only
+    # session that recomputed a derived column): only rows the flush changed are sealed again.
+    changed = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    for obj in (*session.new, *changed, *session.deleted):
         table = getattr(obj, "__table__", None)
         if table is not None and table in _TABLES:
             touched.add((table.name, obj.id))
@@ -332,8 +322,9 @@ def keep_sealed(sessions: sessionmaker[Session]) -> None:
 # --- the anchor ----------------------------------------------------------------------------------
 
 
-def _anchor_mac(key: SealKey, seq: int, digest: str) -> str:
-    return hmac.new(key.anchor, f"{seq}:{digest}".encode(), hashlib.sha256).hexdigest()
+def _anchor_mac(key: SealKey, seq: int, digest: str, also: list[Any] | None = None) -> str:
+    body = f"{seq}:{digest}" + (f";{also[0]}:{also[1]}" if also else "")
+    return hmac.new(key.anchor, body.encode(), hashlib.sha256).hexdigest()
 
 
 def _head(conn: Connection) -> tuple[int, str] | None:
@@ -360,12 +351,25 @@ def write_anchor(conn: Connection, key: SealKey, *, force: bool = False) -> None
     head = _head(conn)
     if head is None:
         return
-    seq, digest = head
     target = anchor_path(path)
     current = {} if force else read_anchor(target) or {}
-    if isinstance(current.get("seq"), int) and current["seq"] > seq:
+    if isinstance(current.get("seq"), int) and current["seq"] > head[0]:
         return  # another process anchored a newer head meanwhile
-    data = {"seq": seq, "hash": digest, "mac": _anchor_mac(key, seq, digest)}
+    _write_anchor_file(target, key, head)
+
+
+def _write_anchor_file(
+    target: Path, key: SealKey, head: tuple[int, str], also: tuple[int, str] | None = None
+) -> None:
+    seq, digest = head
+    alternative = list(also) if also else None
+    data: dict[str, Any] = {
+        "seq": seq,
+        "hash": digest,
+        "mac": _anchor_mac(key, seq, digest, alternative),
+    }
+    if alternative:
+        data["or"] = alternative
     target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.{os.urandom(4).hex()}.part")
     try:
@@ -375,6 +379,21 @@ def write_anchor(conn: Connection, key: SealKey, *, force: bool = False) -> None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def anchor_restoring(database: Path, restored: tuple[int, str] | None) -> None:
+    """Before a backup's contents replace ``database``: either head may be found afterwards
+    (a restore killed part-way leaves the old database or the restored one)."""
+    engine = file_engine(database)
+    try:
+        with engine.connect() as conn:
+            key = seal_key(conn, create=False)
+            current = _head(conn)
+    finally:
+        engine.dispose()
+    if key is None or restored is None:
+        return
+    _write_anchor_file(anchor_path(database), key, restored, current)
 
 
 def reanchor(database: Path) -> None:
@@ -486,11 +505,20 @@ def _check_anchor(conn: Connection, key: SealKey) -> str | None:
         if head is None:
             return None
         return f"审计链锚点文件“{anchor_path(path)}”缺失（被删除，或数据库旁的文件夹不是原来的）"
-    seq, digest = anchor.get("seq"), anchor.get("hash")
+    seq, digest, also = anchor.get("seq"), anchor.get("hash"), anchor.get("or")
+    if also is not None and not (isinstance(also, list) and len(also) == 2):
+        also = []
     if not (isinstance(seq, int) and isinstance(digest, str)) or not hmac.compare_digest(
-        str(anchor.get("mac", "")), _anchor_mac(key, seq, digest)
+        str(anchor.get("mac", "")), _anchor_mac(key, seq, digest, also)
     ):
         return f"审计链锚点文件“{anchor_path(path)}”被改动或已损坏"
+    if also:
+        # Anchored while a backup was being restored: the old head or the restored one stands.
+        found = conn.execute(
+            text("SELECT hash FROM audit_event WHERE seq = :seq"), {"seq": also[0]}
+        ).scalar()
+        if found == also[1]:
+            return None
     stored = conn.execute(
         text("SELECT hash FROM audit_event WHERE seq = :seq"), {"seq": seq}
     ).scalar()

@@ -28,6 +28,7 @@ from zhiqian_desktop.store.seals import (
     PROBLEM_WORDS,
     TABLE_WORDS,
     SealReport,
+    anchor_restoring,
     check_seals,
     reanchor,
 )
@@ -107,8 +108,10 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     safety = take_backup(db, label="before-restore")
     # Said before the contents change: a restore killed part-way leaves the old database or the
     # restored one, and `check` must know which to compare the recorded heads with.
-    _record_line(path, "restoring", source, _head_of_file(source), extra={"from": _head(db)})
+    restored = _head_of_file(source)
+    _record_line(path, "restoring", source, restored, extra={"from": _head(db)})
     db.engine.dispose()
+    anchor_restoring(path, _known(restored))
     backups.restore_from(source, path)
     reanchor(path)
     record_head(db, "restore", source)
@@ -257,6 +260,10 @@ def _head_of_file(path: Path) -> Head | None:
     finally:
         conn.close()
     return (int(row[0]), str(row[1])) if row else (0, None)
+
+
+def _known(head: Head | None) -> tuple[int, str] | None:
+    return (head[0], head[1]) if head is not None and head[1] is not None else None
 
 
 def _record_line(

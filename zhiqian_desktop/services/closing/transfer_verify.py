@@ -28,6 +28,7 @@ from zhiqian_desktop.store.archives import (
     ZipReader,
     hash_member,
     member_name_problem,
+    read_member,
 )
 
 # --- verifying ----------------------------------------------------------------------------------
@@ -109,16 +110,6 @@ LABELS = {
 }
 
 
-def _read_small(reader: Reader, name: str, limit: int) -> bytes:
-    if reader.size(name) > limit:
-        raise PackageRefused(f"{name} 过大")
-    with reader.open(name) as fh:
-        raw = fh.read(limit + 1)
-    if len(raw) > limit:
-        raise PackageRefused(f"{name} 过大")
-    return raw
-
-
 def _check_signature(
     report: VerifyReport,
     reader: Reader,
@@ -131,7 +122,7 @@ def _check_signature(
         report.signature = "missing"
         return
     try:
-        sig = bounded_json.loads(_read_small(reader, SIGNATURE, 4096))
+        sig = bounded_json.loads(read_member(reader, SIGNATURE, 4096))
         signature = sig["signature"] if isinstance(sig, dict) else None
     except (UnicodeDecodeError, ValueError, KeyError):
         signature = None
@@ -157,7 +148,7 @@ def _check_signature(
 def read_manifest(reader: Reader) -> dict[str, Any]:
     if MANIFEST not in reader.names():
         raise PackageRefused(f"包内没有 {MANIFEST}，不是本系统生成的移送材料")
-    raw = _read_small(reader, MANIFEST, MAX_MANIFEST_BYTES)
+    raw = read_member(reader, MANIFEST, MAX_MANIFEST_BYTES)
     try:
         manifest = bounded_json.loads(raw)
     except ValueError as exc:  # not UTF-8, nested too deep, not JSON
@@ -199,7 +190,7 @@ def verify_package(path: Path, key: Ed25519PublicKey | None) -> VerifyReport:
         manifest = read_manifest(reader)
         report.schema = manifest["schema"]
         _check_signature(
-            report, reader, manifest, _read_small(reader, MANIFEST, MAX_MANIFEST_BYTES), key
+            report, reader, manifest, read_member(reader, MANIFEST, MAX_MANIFEST_BYTES), key
         )
         case = manifest.get("case")
         report.case_no = case.get("case_no") if isinstance(case, dict) else None

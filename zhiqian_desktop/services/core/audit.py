@@ -31,6 +31,7 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store.engine import WRITE_LOCK_KEY, sqlite_file
 from zhiqian_desktop.store.locations import audit_key_path
 from zhiqian_desktop.store.models import AuditEvent, Base, Record
+from zhiqian_desktop.store.private import write_once
 from zhiqian_desktop.store.seals import mark_appended
 from zhiqian_desktop.store.types import new_id, utcnow
 
@@ -94,22 +95,8 @@ def create_key(database: Path, key: bytes | None = None) -> bytes:
 
     Returns the key now on disk: another process's, if it created one first."""
     path = audit_key_path(database)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = key or os.urandom(32)
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.hex() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        os.link(tmp, path)  # fails if another process created it meanwhile: keep theirs
-    except FileExistsError:
-        pass
-    except OSError:
-        if not path.exists():
-            os.replace(tmp, path)
-    tmp.unlink(missing_ok=True)
+    write_once(path, (key.hex() + "\n").encode("ascii"))  # another process's key stands
     _keys.pop(path.resolve(), None)
     existing = read_key(database)
     if existing is None:

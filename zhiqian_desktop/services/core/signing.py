@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from zhiqian_desktop.services.core.settings import court_secret
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.outputs import write_output
-from zhiqian_desktop.store.private import DIR_MODE, open_private
+from zhiqian_desktop.store.private import write_once
 
 ALGORITHM = "Ed25519"
 KEY_FILE = "signing.key"
@@ -70,21 +69,7 @@ def read_key_file(path: Path) -> Ed25519PrivateKey | None:
 
 def write_key_file(path: Path, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
     """Write a key once (0600); if another process wrote one first, that one stands."""
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    pem = private_pem(key)
-    tmp = path.with_name(f"{path.name}.{os.urandom(4).hex()}.part")
-    with os.fdopen(open_private(tmp), "wb") as fh:
-        fh.write(pem)
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    except OSError:
-        if not path.exists():
-            os.replace(tmp, path)
-    tmp.unlink(missing_ok=True)
+    write_once(path, private_pem(key))
     stored = read_key_file(path)
     if stored is None:
         raise UserError(f"签名密钥“{path}”未能写入；请检查磁盘空间和权限")

@@ -33,7 +33,6 @@ from zhiqian_desktop.services.exchange.package_reader import (
     copy_member,
     file_sha256,
     open_package,
-    read_member,
     refusal,
 )
 from zhiqian_desktop.services.exchange.records import (
@@ -58,7 +57,7 @@ from zhiqian_desktop.services.exchange.records import (
 )
 from zhiqian_desktop.services.supervision.contacts import MAX_ATTACHMENT_BYTES
 from zhiqian_desktop.store import bounded_json
-from zhiqian_desktop.store.archives import PackageRefused, ZipReader
+from zhiqian_desktop.store.archives import PackageRefused, ZipReader, read_member
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.models import (

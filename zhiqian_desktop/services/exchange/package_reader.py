@@ -30,7 +30,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     unseal_kit,
 )
 from zhiqian_desktop.store import bounded_json
-from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member
+from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member, read_member
 from zhiqian_desktop.store.private import DIR_MODE, open_private
 
 
@@ -69,18 +69,6 @@ class OpenedPackage:
     raw_manifest: bytes
     files: dict[str, dict[str, Any]]
     sha256: str
-
-
-def read_member(reader: ZipReader, name: str, limit: int) -> bytes:
-    if name not in reader.names():
-        raise PackageRefused(f"包内缺少 {name}")
-    if reader.size(name) > limit:
-        raise PackageRefused(f"包内的 {name} 过大")
-    with reader.open(name) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise PackageRefused(f"包内的 {name} 过大")
-    return data
 
 
 def file_sha256(path: Path) -> str:

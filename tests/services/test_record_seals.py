@@ -14,12 +14,13 @@ from sqlalchemy import text
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.cli.main import main
-from zhiqian_desktop.domain.kinds import PaymentMethod, Role
+from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod, Role
 from zhiqian_desktop.services.admin import maintenance
 from zhiqian_desktop.services.closing.outcomes import record_payment
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
 
@@ -59,7 +60,11 @@ def problems(db: Database) -> set[tuple[str, str, str]]:
     return {(p.table, p.row_id, p.problem) for p in report.records.problems}
 
 
-def test_changes_through_the_app_keep_every_seal(db: Database, docket: dict[str, str]) -> None:
+def test_changes_through_the_app_keep_every_seal(
+    db: Database, admin: Actor, docket: dict[str, str]
+) -> None:
+    with db.unit_of_work() as s:  # the due list's bulk update of the case rides along
+        notices.issue_notice(s, admin, docket["case"], DocumentKind.URGING, today=TODAY)
     report = maintenance.check(db)
     assert report.ok, report
     assert report.records.rows >= 5

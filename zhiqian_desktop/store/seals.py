@@ -65,8 +65,10 @@ SEALED_TABLES = (
 """The court's records: settings, users and roles, the number blocks and kits issued, the cases
 and everything recorded for them."""
 
-UNSEALED_COLUMNS = frozenset({"next_due_date", "search_text"})
-"""Derived columns the services rewrite in bulk from the sealed ones (the due list, search)."""
+UNSEALED_COLUMNS = frozenset({"next_due_date", "search_text", "updated_at"})
+"""Derived columns the services rewrite in bulk from the sealed ones (the due list, search), and
+the time of the last write, which such a bulk update moves too (the version counter and the
+user who last changed the record are sealed)."""
 
 _BATCH = 500
 _PENDING = "zhiqian.seal_pending"

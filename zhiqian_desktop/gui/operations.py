@@ -23,7 +23,6 @@ import sys
 from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
-from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
@@ -93,28 +92,35 @@ class Operation(Generic[R]):
         for widget in busy:
             widget.setEnabled(False)
         relay = _Relay(self._parent, self, busy)
-        task = run_in_background(
+        # Functions, not the relay's bound methods: PySide holds a bound method's object weakly,
+        # and the relay has no other owner until the task has finished.
+        return run_in_background(
             self._work,
-            on_success=relay.succeeded,
-            on_failure=relay.failed,
-            on_progress=relay.progressed,
-            on_cancelled=relay.cancelled,
-            on_finished=relay.finished,
+            on_success=lambda result: relay.succeeded(result),
+            on_failure=lambda exc: relay.failed(exc),
+            on_progress=lambda done, total, text: relay.progressed(done, total, text),
+            on_cancelled=lambda: relay.cancelled(),
+            on_finished=lambda: relay.finished(),
             **pool,
         )
-        relay.task = task
-        return task
 
 
-class _Relay(QObject):
-    """Delivers a task's results to the callbacks, as a child of the widget that started it: when
-    that widget is deleted the relay goes with it and Qt drops the pending deliveries."""
+class _Relay:
+    """Delivers a task's results to the callbacks while the widget that started it lives: once
+    that widget has been closed and deleted there is nothing left to show the result in.
+
+    A plain object, not a QObject child of the widget: a Qt receiver that is deleted while
+    PySide still tracks its connections (the task's signals are connected to its methods) was
+    seen to be destroyed twice; a liveness check at delivery needs no Qt lifetime at all."""
 
     def __init__(self, parent: QWidget, operation: Operation[Any], busy: list[QWidget]) -> None:
-        super().__init__(parent)
-        self.operation = operation
+        self.parent = parent
+        self.operation: Operation[Any] | None = operation
         self.busy = busy
-        self.task: Task | None = None
+
+    def live(self) -> Operation[Any] | None:
+        """The operation whose callbacks may run, or None once its widget is gone."""
+        return self.operation if isValid(self.parent) else None
 
     def release(self) -> None:
         # Usable again before the result is shown: a clerk who reads a refusal can correct the
@@ -126,24 +132,32 @@ class _Relay(QObject):
 
     def succeeded(self, result: Any) -> None:
         self.release()
-        if self.operation._success is not None:
-            self.operation._success(result)
+        operation = self.live()
+        if operation is not None and operation._success is not None:
+            operation._success(result)
 
     def failed(self, exc: BaseException) -> None:
         self.release()
-        (self.operation._failure or crash)(exc)
+        operation = self.live()
+        if operation is not None:
+            (operation._failure or crash)(exc)
 
     def progressed(self, done: int, total: int, text: str) -> None:
-        if self.operation._progress is not None:
-            self.operation._progress(done, total, text)
+        operation = self.live()
+        if operation is not None and operation._progress is not None:
+            operation._progress(done, total, text)
 
     def cancelled(self) -> None:
         self.release()
-        if self.operation._cancelled is not None:
-            self.operation._cancelled()
+        operation = self.live()
+        if operation is not None and operation._cancelled is not None:
+            operation._cancelled()
 
     def finished(self) -> None:
         self.release()
-        for fn in self.operation._finished:
-            fn()
-        self.deleteLater()
+        operation = self.live()
+        if operation is not None:
+            for fn in operation._finished:
+                fn()
+        # Let go of the widget and the callbacks (which refer to it) on the GUI thread, now.
+        self.operation = None

@@ -28,6 +28,7 @@ from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
 from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core import settings as settings_service
+from zhiqian_desktop.services.core.signing import court_public_key
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
 from zhiqian_desktop.services.supervision import contacts
@@ -52,7 +53,7 @@ def _time_build(db: Database, case_id: str, out_dir: Path, runs: int) -> dict[st
             db, actor, case_id, "基准测试", dest, as_zip=True, today=TODAY, dry_run=True
         )
         times.append(time.perf_counter() - start)
-        report = verify_package(dest)
+        report = verify_package(dest, court_public_key(db))
         assert report.ok, report.lines()
         size, files = dest.stat().st_size, report.files_checked
         dest.unlink()

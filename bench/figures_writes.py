@@ -167,7 +167,9 @@ def backup(ctx: Context) -> Measured:
     return Measured(seconds, copy_seconds, "plain file copy + fsync")
 
 
-@figure("check: integrity_check + audit chain (zhiqian check)", 30, unit="s")
+@figure(
+    "check: integrity_check + audit chain + every audited row's seal (zhiqian check)", 30, unit="s"
+)
 def check(ctx: Context) -> Measured:
     from zhiqian_desktop.services.admin.maintenance import check as run_check
 
@@ -177,7 +179,8 @@ def check(ctx: Context) -> Measured:
     seconds = time.perf_counter() - start
     if not report.ok:
         raise NotAvailable(
-            f"zhiqian check fails on this database: {report.integrity}, {report.chain}"
+            f"zhiqian check fails on this database: {report.integrity}, {report.chain},"
+            f" {report.records}"
         )
     start = time.perf_counter()
     replay(ctx.db.engine, statements)()

@@ -55,6 +55,7 @@ from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.migrations import head_revision
 from zhiqian_desktop.store.models import Base
+from zhiqian_desktop.store.seals import reseal_all
 from zhiqian_desktop.store.types import new_id
 
 GENERATOR_VERSION = 2  # 2: audit events linked with the database's audit key
@@ -386,6 +387,12 @@ def build(db_path: Path, *, cases: int, seed: int, quiet: bool = False) -> None:
                 insert(tables.counter),
                 [{"year": y, "last_seq": n} for y, n in sorted(state["seq"].items())],
             )
+        # The bulk load bypasses the session events that seal every audited row: seal them now,
+        # as the upgrade that introduced the seals did for a clerk's existing database.
+        sealing = time.perf_counter()
+        with db.engine.begin() as conn:
+            reseal_all(conn)
+        say(f"  sealed the rows in {time.perf_counter() - sealing:.0f} s")
     finally:
         db.dispose()
     raw = sqlite3.connect(tmp, isolation_level=None)

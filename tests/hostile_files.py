@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from openpyxl import Workbook
 
 from tests.conftest import SETUP, TODAY, make_case_input
@@ -23,10 +24,10 @@ from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.admin import maintenance
 from zhiqian_desktop.services.closing.outcomes import close_case, mark_failed
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
-from zhiqian_desktop.services.core import settings
+from zhiqian_desktop.services.core import settings, signing
 from zhiqian_desktop.services.core.users import default_actor
 from zhiqian_desktop.services.exchange.changes import export_changes
-from zhiqian_desktop.services.exchange.court_key import court_key, sign_manifest
+from zhiqian_desktop.services.exchange.kit_opening import kit_signing_key
 from zhiqian_desktop.services.exchange.records import CHANGES, KIT_DB, MANIFEST, SIGNATURE
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.services.intake.import_template import template_rows, write_import_template
@@ -56,7 +57,8 @@ class Court:
     kit: Path
     changes: Path
     transfer: Path
-    key: bytes
+    key: Ed25519PrivateKey
+    """The kit's own key, as the laptop holds it: what its holder can sign with."""
     open_case: str
     failed_case: str
     closed_case: str
@@ -98,12 +100,12 @@ def make_court(root: Path) -> Court:
         case = get_case(s, court.cases[0])
         case.notes = "法庭补充的备注"
     changes = export_changes(laptop.db, inputs / "changes.zip", actor=laptop.clerk)
+    assert laptop.db.path is not None
+    key = kit_signing_key(laptop.db.path)
     laptop.db.dispose()
     transfer = build_transfer_package(
         db, admin, gone, "经多次督促仍未履行", inputs / "transfer.zip", as_zip=True, today=TODAY
     )
-    key = court_key(db)
-    assert key is not None
     with db.reader() as s:
         numbers = {i: get_case(s, i).case_no for i in (court.own_case, failed, closed)}
     db.dispose()
@@ -153,9 +155,9 @@ def _rezip(source: Path, path: Path, change: Callable[[dict[str, bytes]], None])
 
 
 def _signed(court: Court, members: dict[str, bytes], manifest: bytes) -> None:
-    """A manifest the court key signs: what only someone holding the key could make."""
+    """A manifest the kit's own key signs: what only someone holding the kit could make."""
     members[MANIFEST] = manifest
-    members[SIGNATURE] = (sign_manifest(court.key, manifest) + "\n").encode("ascii")
+    members[SIGNATURE] = (signing.sign(court.key, manifest) + "\n").encode("ascii")
 
 
 def _resign_manifest(

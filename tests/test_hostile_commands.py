@@ -115,7 +115,12 @@ CORPUS: list[Row] = [
         env={"ZHIQIAN_NEW_PASSWORD": "Xin-mima-2026"},
     ),
     R("passwd-no-new-password", "passwd", "新密码"),
-    R("login-unknown-user", "demo --cases 1 --user nobody --password x", "用户名或密码不正确"),
+    R(
+        "login-unknown-user",
+        "demo --cases 1 --user nobody",
+        "用户名或密码不正确",
+        env={"ZHIQIAN_PASSWORD": "x"},
+    ),
     R("login-forged-token", "demo --cases 1", "令牌无效", env={"ZHIQIAN_TOKEN": "e30.AAAA"}),
     R("login-deep-token", "demo --cases 1", "令牌无效", env={"ZHIQIAN_TOKEN": "W1tbW1tbW1s.AAAA"}),
     R("login-non-ascii-token", "demo --cases 1", "令牌无效", env={"ZHIQIAN_TOKEN": f"令{BAD}.x"}),

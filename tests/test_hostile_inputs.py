@@ -324,7 +324,7 @@ def test_verifying_a_junk_package(
     path = make(tmp_path)
     before = counts(db)
     try:
-        report = verify_package(path)
+        report = verify_package(path, None)
     except UserError as exc:
         assert exc.message.strip() and CHINESE.search(exc.message), exc.message
     else:

@@ -336,7 +336,8 @@ def test_check_good_database(run: Any, registered: str, db_path: Path) -> None:
     code, out, err = run("check", "--db", db_path)
     assert (code, err) == (0, "")
     assert "完整性检查：正常" in out
-    assert "完整" in out.splitlines()[-1] and "审计记录：" in out
+    assert any(line.startswith("审计记录：") and "完整" in line for line in out.splitlines())
+    assert "记录封印：" in out and "均与封印一致" in out
 
 
 def test_check_finds_a_tampered_audit_event(

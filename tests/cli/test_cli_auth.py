@@ -40,19 +40,21 @@ def test_passwordless_admin_may_act_without_logging_in(db: Database, db_path: Pa
     assert actor.role is Role.ADMIN
 
 
-def test_with_passwords_writing_needs_a_login_and_reading_is_read_only(
+def test_with_passwords_reading_and_writing_both_need_a_login(
     db: Database, admin: Actor, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with db.unit_of_work() as s:
         auth.reset_password(s, admin, "admin", "admin-pass")
         create_user(s, admin, username="zhang", display_name="张三", role=Role.HANDLER,
                     password="zhang-pass")  # fmt: skip
-    with pytest.raises(PermissionDenied, match=r"--user.*ZHIQIAN_USER.*ZHIQIAN_TOKEN"):
-        login.acting_user(ns(db_path), db, write=True)
-    assert login.acting_user(ns(db_path), db, write=False).role is Role.READONLY
+    for write in (True, False):
+        with pytest.raises(
+            PermissionDenied, match=r"已启用登录.*--user.*ZHIQIAN_USER.*ZHIQIAN_TOKEN"
+        ):
+            login.acting_user(ns(db_path), db, write=write)
     by_option = login.acting_user(ns(db_path, user="zhang", password="zhang-pass"), db)
     assert by_option.username == "zhang"
-    with pytest.raises(auth.LoginRefused, match="再错"):
+    with pytest.raises(auth.LoginRefused, match="用户名或密码不正确"):
         login.acting_user(ns(db_path, user="zhang", password="bad"), db)
     monkeypatch.setenv(login.ENV_USER, "admin")
     monkeypatch.setenv(login.ENV_PASSWORD, "admin-pass")
@@ -109,11 +111,10 @@ def test_zhiqian_token_works_against_a_server(
         auth.reset_password(s, admin, "admin", "admin-pass")
         create_user(s, admin, username="zhang", display_name="张三", role=Role.HANDLER,
                     password="zhang-pass")  # fmt: skip
-    server = argparse.Namespace(database_url=url)
     # No token was ever made on this server: a token is refused in one line, not a crash.
     monkeypatch.setenv(login.ENV_TOKEN, "e30.AAAA")
     with pytest.raises(auth.LoginRefused, match="令牌无效"):
-        login.acting_user(server, pg_db)
+        login.acting_user(argparse.Namespace(database_url=url), pg_db)
     monkeypatch.delenv(login.ENV_TOKEN)
 
     argv = ["token", "--database-url", url, "--user", "zhang", "--password", "zhang-pass"]
@@ -123,7 +124,7 @@ def test_zhiqian_token_works_against_a_server(
     # Another desk: its own connection, nothing but the token and the server's address.
     desk_two = open_app_database(url)
     try:
-        assert login.acting_user(server, desk_two).username == "zhang"
+        assert login.acting_user(argparse.Namespace(database_url=url), desk_two).username == "zhang"
         assert main(["cases", "--database-url", url, "--json"]) == 0
         capsys.readouterr()
         # A second token is signed with the same key; a password change revokes both.
@@ -136,6 +137,6 @@ def test_zhiqian_token_works_against_a_server(
         for old in (token, second):
             monkeypatch.setenv(login.ENV_TOKEN, old)
             with pytest.raises(auth.LoginRefused, match="令牌无效"):
-                login.acting_user(server, desk_two)
+                login.acting_user(argparse.Namespace(database_url=url), desk_two)
     finally:
         desk_two.dispose()

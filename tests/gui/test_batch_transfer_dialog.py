@@ -12,6 +12,7 @@ from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.signing import court_public_key
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.store.database import Database
 
@@ -40,6 +41,6 @@ def test_checked_failed_cases_are_transferred(
     report = finished.args[0]
     assert len(report.transferred) == 2 and report.summary_xlsx is not None
     for item in report.transferred:
-        assert item.package is not None and verify_package(item.package).ok
+        assert item.package is not None and verify_package(item.package, court_public_key(db)).ok
     with db.reader() as s:
         assert {get_case(s, i).status for i in ids[:2]} == {CaseStatus.TRANSFERRED}

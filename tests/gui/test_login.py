@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,24 +67,43 @@ def test_wrong_password_is_shown_and_the_dialog_stays(qtbot: QtBot, team: Databa
     dialog.show()
     login(qtbot, dialog, "nope", "zhang")
     assert dialog.isVisible() and dialog.actor is None
-    assert "用户名或密码不正确" in dialog.message.text() and "再错4次" in dialog.message.text()
+    assert "用户名或密码不正确" in dialog.message.text()
     assert dialog.password.text() == ""
     with qtbot.waitSignal(dialog.accepted):
         login(qtbot, dialog, "zhang-pass")
     assert dialog.actor is not None and dialog.actor.username == "zhang"
 
 
-def test_five_wrong_passwords_lock_the_user_out(qtbot: QtBot, team: Database) -> None:
-    dialog = LoginDialog(team, username="zhang", clock=Clock(now=lambda: NOW))
+def test_wrong_passwords_make_the_only_administrator_wait_never_locked_out(
+    qtbot: QtBot, team: Database
+) -> None:
+    moment = [NOW]
+    dialog = LoginDialog(team, username="admin", clock=Clock(now=lambda: moment[0]))
     qtbot.addWidget(dialog)
     dialog.show()
-    for _ in range(5):
+    for _ in range(6):  # a stranger at the administrator's desk
         login(qtbot, dialog, "nope")
-    assert "已锁定15分钟" in dialog.message.text()
-    unlock = datetime(2026, 11, 25, 2, 15, tzinfo=UTC).astimezone()
-    assert f"{unlock:%H:%M}自动解锁" in dialog.message.text()
-    login(qtbot, dialog, "zhang-pass")
-    assert dialog.isVisible() and "已锁定" in dialog.message.text()
+        moment[0] += timedelta(seconds=1)
+    assert "请" in dialog.message.text() and "秒后再试" in dialog.message.text()
+    login(qtbot, dialog, "admin-pass")  # inside the wait: refused, not checked
+    assert dialog.actor is None and "秒后再试" in dialog.message.text()
+    moment[0] += timedelta(seconds=61)  # the longest wait is a minute, never 15 minutes
+    with qtbot.waitSignal(dialog.accepted):
+        login(qtbot, dialog, "admin-pass")
+    assert dialog.actor is not None and dialog.actor.username == "admin"
+
+
+def test_a_user_whose_password_was_never_set_cannot_log_in(
+    qtbot: QtBot, team: Database, admin: Actor
+) -> None:
+    with team.unit_of_work() as s:
+        create_user(s, admin, username="li", display_name="李四", role=Role.HANDLER)
+    dialog = LoginDialog(team, username="li", clock=Clock(now=lambda: NOW))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    login(qtbot, dialog, "")
+    assert dialog.isVisible() and dialog.actor is None
+    assert "尚未设置密码" in dialog.message.text() and "管理员" in dialog.message.text()
 
 
 @pytest.fixture

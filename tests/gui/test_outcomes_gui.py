@@ -26,6 +26,7 @@ from zhiqian_desktop.gui.outcome_dialogs import (
 )
 from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.signing import court_public_key
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.store.database import Database
 
@@ -197,7 +198,7 @@ def test_transfer_through_the_gui_writes_the_package(
         dialog.save_button.click()
         assert dialog.progress_dialog is not None
     assert Path(signal.args[0]) == dest
-    assert verify_package(dest).ok
+    assert verify_package(dest, court_public_key(db)).ok
     with zipfile.ZipFile(dest) as zf:
         manifest = json.loads(zf.read("manifest.json"))
     assert manifest["case"]["close_reason"] == "经多次督促仍未履行"

@@ -12,7 +12,7 @@ from tests.conftest import gui_context
 from tests.services.test_sync import Court, Laptop, changes, edit_notes, open_laptop, setup_court
 from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog, ImportChangesDialog
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.exchange import conflicts, court_key, records
+from zhiqian_desktop.services.exchange import conflicts, records
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import CaseNumberBlock
@@ -90,7 +90,6 @@ def test_export_import_and_choose_field_by_field(
 def test_import_dialog_shows_a_refused_package(qtbot: QtBot, court: Court, tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.zip"
     bogus.write_bytes(b"not a zip at all")
-    court_key.ensure_court_key(court.db)
     dialog = ImportChangesDialog(gui_context(court.db, court.admin, today=None))
     qtbot.addWidget(dialog)
     dialog.package.setText(str(bogus))

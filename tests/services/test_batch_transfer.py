@@ -17,6 +17,7 @@ from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.closing.batch_transfer import transfer_many
 from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.signing import court_public_key
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
@@ -73,7 +74,7 @@ def test_batch_transfers_the_others_and_lists_all(
     packages = sorted(p for p in out.iterdir() if p.name.endswith("-移送执行.zip"))
     assert packages == sorted(i.package for i in report.transferred if i.package)
     for p in packages:
-        assert verify_package(p).ok
+        assert verify_package(p, court_public_key(db)).ok
     with db.reader() as s:
         statuses = [get_case(s, cid).status for cid in three_cases]
     assert statuses == [CaseStatus.TRANSFERRED, CaseStatus.WITHDRAWN, CaseStatus.TRANSFERRED]

@@ -22,9 +22,10 @@ from zhiqian_desktop.services.admin import server_copy as transfer_db
 from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.closing import batch_print
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import default_actor
-from zhiqian_desktop.services.exchange import changes, court_key, merge
+from zhiqian_desktop.services.exchange import changes, merge
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.services.supervision import attachments, contacts, notices
 from zhiqian_desktop.store import files as files_module
@@ -126,7 +127,7 @@ def test_a_large_file_is_copied_out_of_the_database_in_pieces(
     assert not (tmp_path / "missing.jpg").exists()
 
 
-def test_the_court_key_is_written_where_hard_links_fail(
+def test_the_signing_key_is_written_where_hard_links_fail(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A FAT or exFAT USB stick has no hard links: the key is put in place by a rename."""
@@ -135,11 +136,13 @@ def test_the_court_key_is_written_where_hard_links_fail(
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_links)
-    key = court_key.ensure_court_key(sqlite_db)
-    assert court_key.read_court_key(court_key.court_key_path(sqlite_db)) == key
-    assert court_key.ensure_court_key(sqlite_db) == key
-    folder = court_key.court_key_path(sqlite_db).parent
-    assert not [p.name for p in folder.iterdir() if p.name.startswith("court.key.")]  # no .part
+    assert sqlite_db.path is not None
+    path = signing.key_path(sqlite_db.path)
+    key = signing.court_signing_key(sqlite_db)
+    stored = signing.read_key_file(path)
+    assert stored is not None and signing.private_pem(stored) == signing.private_pem(key)
+    assert signing.private_pem(signing.court_signing_key(sqlite_db)) == signing.private_pem(key)
+    assert not [p.name for p in path.parent.iterdir() if p.name.startswith("signing.key.")]
 
 
 def test_a_file_above_the_limit_is_refused_with_the_clerks_message(
@@ -306,7 +309,7 @@ def test_a_change_package_brings_its_files_into_the_server(
     server = pg_server.create(initialised=False)
     try:
         report = transfer_db.copy_database(court.db.url, server)
-        assert any("法院密钥" in note for note in report.notes)
+        assert any("法院签名密钥" in note for note in report.notes)
         at_desk(monkeypatch, tmp_path / "desk")
         db = open_app_database(server)
         try:
@@ -314,11 +317,10 @@ def test_a_change_package_brings_its_files_into_the_server(
             assert merged.files == 1
             with db.reader() as s:
                 assert db.files.read(s, sha(PHOTO)) == PHOTO
-                key = s.get(CourtSecret, court_key.COURT_KEY_SECRET)
-                assert key is not None
-                assert bytes.fromhex(key.value) == court_key.read_court_key(
-                    court_key.court_key_path(court.db)
-                )
+                key = s.get(CourtSecret, signing.SECRET_NAME)
+                court_key = signing.signing_key(court.db)
+                assert key is not None and court_key is not None
+                assert key.value == signing.seed_hex(court_key)
             assert stored_rows(db) == 1
         finally:
             db.dispose()

@@ -29,10 +29,11 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.closing import outcomes
-from zhiqian_desktop.services.closing.transfer_data import MANIFEST, SCHEMA
+from zhiqian_desktop.services.closing.transfer_data import MANIFEST, SCHEMA, SIGNATURE
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
 from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.signing import court_public_key, public_pem
 from zhiqian_desktop.services.intake.docket import get_case, register_case
 from zhiqian_desktop.services.supervision import contacts, notices, service_records
 from zhiqian_desktop.store.archives import member_name_problem
@@ -149,8 +150,18 @@ def transfer(db: Database, admin: Actor, case_id: str, dest: Path, **kw: object)
     )
 
 
-def verify_cli(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = cmd_verify_package(argparse.Namespace(package=str(path), json=False))
+def verify_cli(
+    path: Path, capsys: pytest.CaptureFixture[str], db: Database | None = None
+) -> tuple[int, str]:
+    """`zhiqian verify-package`, with the court's public key as a file when ``db`` is given."""
+    key_file = None
+    if db is not None:
+        key = court_public_key(db)
+        assert key is not None
+        key_file = path.parent / "court-public.pem"
+        key_file.write_bytes(public_pem(key))
+    args = argparse.Namespace(package=str(path), json=False, public_key=key_file)
+    code = cmd_verify_package(args)
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -175,7 +186,7 @@ def test_zip_package_holds_every_part_and_a_matching_manifest(
     manifest = json.loads(files[MANIFEST])
     assert manifest["schema"] == SCHEMA == "zhiqian.transfer/1"
     listed = {f["path"]: f for f in manifest["files"]}
-    assert set(listed) == set(files) - {MANIFEST}
+    assert set(listed) == set(files) - {MANIFEST, SIGNATURE}
     for name, entry in listed.items():
         assert entry["sha256"] == hashlib.sha256(files[name]).hexdigest()
         assert entry["size"] == len(files[name])
@@ -201,9 +212,9 @@ def test_zip_package_holds_every_part_and_a_matching_manifest(
     assert seen[-1][0] == seen[-1][1] > 0
     assert status_of(db, case_id) is CaseStatus.TRANSFERRED
 
-    report = verify_package(out)
+    report = verify_package(out, court_public_key(db))
     assert report.ok and report.files_checked == len(listed) and report.case_no == case["case_no"]
-    assert verify_cli(out, capsys)[0] == 0
+    assert verify_cli(out, capsys, db)[0] == 0
 
 
 def test_record_sheet_lists_events_in_date_order(
@@ -230,7 +241,7 @@ def test_folder_package_round_trip(
 ) -> None:
     out = transfer(db, admin, case_id, tmp_path / "移送材料")
     assert out.is_dir()
-    assert verify_package(out).ok
+    assert verify_package(out, court_public_key(db)).ok
     # Alter one byte, delete one file, add one file: each is reported by name.
     summary = out / "02-案件情况摘要.pdf"
     data = bytearray(summary.read_bytes())
@@ -238,14 +249,14 @@ def test_folder_package_round_trip(
     summary.write_bytes(bytes(data))
     (out / "03-督促过程记录.pdf").unlink()
     (out / "07-附件" / "多出来的.txt").write_text("x", encoding="utf-8")
-    report = verify_package(out)
+    report = verify_package(out, court_public_key(db))
     assert not report.ok
     assert {(f.path, f.problem) for f in report.findings} == {
         ("02-案件情况摘要.pdf", "altered"),
         ("03-督促过程记录.pdf", "missing"),
         ("07-附件/多出来的.txt", "extra"),
     }
-    code, text = verify_cli(out, capsys)
+    code, text = verify_cli(out, capsys, db)
     assert code == 1
     for name in ("02-案件情况摘要.pdf", "03-督促过程记录.pdf", "07-附件/多出来的.txt"):
         assert name in text
@@ -280,9 +291,9 @@ def test_zip_alterations_are_reported_precisely(
     for problem, (change, name) in cases.items():
         bad = tmp_path / f"{problem}.zip"
         rewrite_zip(out, bad, change)
-        report = verify_package(bad)
+        report = verify_package(bad, court_public_key(db))
         assert [(f.path, f.problem) for f in report.findings] == [(name, problem)]
-        code, text = verify_cli(bad, capsys)
+        code, text = verify_cli(bad, capsys, db)
         assert code == 1 and name in text
 
 
@@ -312,7 +323,7 @@ def test_chinese_names_and_fifty_attachments(
     assert len(names) == 51
     # ':' cannot be in a Windows file name; the order number keeps equal names apart.
     assert "07-附件/002-现场照片（00）_被申请人住所.jpg" in names
-    assert verify_package(out).ok
+    assert verify_package(out, court_public_key(db)).ok
 
 
 # --- atomic writing -----------------------------------------------------------------------------
@@ -355,7 +366,7 @@ def test_failure_mid_write_leaves_no_package_and_no_status_change(
         transfer(db, admin, case_id, tmp_path / name, progress=boom)
     nothing_changed(db, case_id, tmp_path, files_before, before)
     # And the next attempt works.
-    assert verify_package(transfer(db, admin, case_id, tmp_path / name)).ok
+    assert verify_package(transfer(db, admin, case_id, tmp_path / name), court_public_key(db)).ok
 
 
 def test_killed_process_leaves_no_package_and_no_status_change(
@@ -384,13 +395,13 @@ def test_killed_process_leaves_no_package_and_no_status_change(
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert result.returncode == 9, result.stderr.decode()
     assert not dest.exists()
-    assert not verify_package(dest).ok
+    assert not verify_package(dest, court_public_key(db)).ok
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".killed.zip.partial-")]
     assert len(leftovers) == 1  # hidden, never at the destination; cleared by the next run
     nothing_changed_but = status_of(db, case_id)
     assert nothing_changed_but is CaseStatus.SETTLED and event_count(db) == before
     transfer(db, admin, case_id, dest)
-    assert verify_package(dest).ok
+    assert verify_package(dest, court_public_key(db)).ok
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".killed.zip.partial-")]
 
 
@@ -466,7 +477,7 @@ def test_hostile_member_names_are_refused(
 ) -> None:
     before = set(tmp_path.parent.iterdir())
     path = hostile_zip(tmp_path / "evil.zip", [name])
-    report = verify_package(path)
+    report = verify_package(path, None)
     assert report.refused is not None and why in report.refused
     assert not report.ok
     assert set(tmp_path.parent.iterdir()) == before  # nothing extracted anywhere
@@ -477,20 +488,20 @@ def test_hostile_member_names_are_refused(
 
 def test_duplicate_and_oversized_members_are_refused(tmp_path: Path) -> None:
     dup = hostile_zip(tmp_path / "dup.zip", ["a.pdf", "A.pdf"])
-    assert "重复" in (verify_package(dup).refused or "")
+    assert "重复" in (verify_package(dup, None).refused or "")
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(MANIFEST, json.dumps({"schema": SCHEMA, "files": []}))
         zf.writestr("zeros.bin", b"\0" * (20 * 1024 * 1024))
-    assert "压缩比" in (verify_package(bomb).refused or "")
+    assert "压缩比" in (verify_package(bomb, None).refused or "")
     not_zip = tmp_path / "junk.zip"
     not_zip.write_bytes(b"not a zip at all")
-    assert "zip" in (verify_package(not_zip).refused or "")
+    assert "zip" in (verify_package(not_zip, None).refused or "")
     manifest_escape = tmp_path / "m.zip"
     with zipfile.ZipFile(manifest_escape, "w") as zf:
         files = [{"path": "../../etc/passwd", "sha256": "0" * 64, "size": 1}]
         zf.writestr(MANIFEST, json.dumps({"schema": SCHEMA, "files": files}))
-    assert "不合法" in (verify_package(manifest_escape).refused or "")
+    assert "不合法" in (verify_package(manifest_escape, None).refused or "")
 
 
 @pytest.mark.parametrize(

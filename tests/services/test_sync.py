@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 import json
-import os
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
@@ -27,13 +26,13 @@ from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, PaymentMetho
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.closing.outcomes import close_case, record_payment
-from zhiqian_desktop.services.core import auth
+from zhiqian_desktop.services.core import auth, signing
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.audit import verify_chain
 from zhiqian_desktop.services.core.staff import add_tribunal
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.exchange import changes as changes_module
-from zhiqian_desktop.services.exchange import conflicts, court_key, kit_opening, merge, records
+from zhiqian_desktop.services.exchange import conflicts, kit_opening, merge, records
 from zhiqian_desktop.services.exchange import kits as sync
 from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
 from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
@@ -375,7 +374,7 @@ def rewrite(
     return dest
 
 
-def signed(package: Path, dest: Path, key: bytes, edit: Any = None) -> Path:
+def signed(package: Path, dest: Path, key: Ed25519PrivateKey, edit: Any = None) -> Path:
     """A copy whose changes.json is edited and whose manifest is signed again with ``key``."""
     with zipfile.ZipFile(package) as src:
         manifest = json.loads(src.read(records.MANIFEST))
@@ -388,7 +387,7 @@ def signed(package: Path, dest: Path, key: bytes, edit: Any = None) -> Path:
             entry["sha256"] = hashlib.sha256(raw_changes).hexdigest()
             entry["size"] = len(raw_changes)
     raw = json.dumps(manifest).encode()
-    sig = hmac.new(key, raw, hashlib.sha256).hexdigest().encode()
+    sig = signing.sign(key, raw).encode()
     return rewrite(
         package,
         dest,
@@ -427,15 +426,15 @@ def test_an_edited_record_without_a_valid_signature_is_refused(
             if r["entity"] == "payment":
                 r["values"]["amount"] = "50000.00"
 
-    forged = signed(package, tmp_path / "forged.zip", os.urandom(32), raise_amount)
+    forged = signed(package, tmp_path / "forged.zip", signing.new_key(), raise_amount)
     refused(court, forged, "签名不符")
 
 
-def test_a_package_signed_with_the_court_key_is_accepted_even_rebuilt(
-    court: Court, package: Path, tmp_path: Path
+def test_a_package_signed_with_the_kits_own_key_is_accepted_even_rebuilt(
+    court: Court, laptop: Laptop, package: Path, tmp_path: Path
 ) -> None:
-    key = court_key.read_court_key(court_key.court_key_path(court.db))
-    assert key is not None
+    assert laptop.db.path is not None
+    key = kit_opening.kit_signing_key(laptop.db.path)
     rebuilt = signed(package, tmp_path / "rebuilt.zip", key)
     assert merge.import_changes(court.db, court.admin, rebuilt).inserted["payment"] == 1
 
@@ -476,8 +475,7 @@ def test_a_package_from_another_courts_kit_is_refused(court: Court, tmp_path: Pa
         foreign = changes_module.export_changes(laptop_db, tmp_path / "foreign.zip")
     finally:
         laptop_db.dispose()
-    court_key.ensure_court_key(court.db)
-    refused(court, foreign, "签名不符")
+    refused(court, foreign, "不是本院导出的")
 
 
 def _first_case(db: Database) -> str:
@@ -656,13 +654,14 @@ def test_an_older_kit_with_template_files_puts_them_into_the_laptops_database(
     members = {"templates/urging.toml": own.encode(), "templates/pre_fine.toml": broken.encode()}
     with zipfile.ZipFile(kit) as zf:
         manifest = json.loads(zf.read(records.MANIFEST))
-        key = bytes.fromhex(zf.read(records.COURT_KEY).decode().strip())
+    key = signing.signing_key(court.db)
+    assert key is not None
     for name, data in members.items():
         manifest["files"].append(
             {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         )
     raw = json.dumps(manifest).encode()
-    sig = hmac.new(key, raw, hashlib.sha256).hexdigest().encode()
+    sig = signing.sign(key, raw).encode()
     old = rewrite(
         kit, tmp_path / "old-kit.zip", {records.MANIFEST: raw, records.SIGNATURE: sig}, members
     )

@@ -306,6 +306,7 @@ def opened(
         if initialised:
             if not is_initialized(db):
                 raise UserError(f"数据库“{db.location}”尚未初始化；{INIT_HINT}")
+            login.require_login(args, db)
             _take_in_template_files(db)
         yield db
     finally:

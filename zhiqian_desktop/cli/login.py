@@ -6,11 +6,12 @@ In this order:
    password revokes it);
 2. ``--user NAME`` or ``ZHIQIAN_USER``, with ``--password`` or ``ZHIQIAN_PASSWORD``; without a
    password on a terminal, it is asked for (not echoed);
-3. nobody given: on a database whose first administrator has no password (a clerk's own PC set
-   up without one) that administrator; otherwise reading commands run as an anonymous read-only
-   user and writing commands are refused with a message saying how to log in.
+3. nobody given: while logins are not enforced (no administrator has a password yet: a clerk's
+   own PC after ``init``) the first administrator; otherwise the command is refused with a message
+   saying how to log in. Once logins are enforced every command that opens the database,
+   reading ones included, acts as a logged-in user (cli/common.py ``opened``).
 
-Failed logins count towards the lock-out exactly as in the desktop app.
+Wrong passwords make the next try wait, exactly as in the desktop app.
 """
 
 from __future__ import annotations
@@ -36,10 +37,19 @@ ENV_PASSWORD = "ZHIQIAN_PASSWORD"
 ENV_NEW_PASSWORD = "ZHIQIAN_NEW_PASSWORD"
 MAX_TOKEN_DAYS = 366
 
-LOGIN_HINT = (
-    "此命令会修改数据，需要登录：请加 --user 用户名（密码用 --password 或在提示时输入），"
-    f"或设置环境变量 {ENV_USER} 和 {ENV_PASSWORD}，或用 zhiqian token 生成令牌后设置 {ENV_TOKEN}"
+HOW_TO_LOG_IN = (
+    "请加 --user 用户名（密码在提示时输入，或用环境变量"
+    f" {ENV_PASSWORD}），或设置环境变量 {ENV_USER} 和 {ENV_PASSWORD}，"
+    f"或用 zhiqian token 生成令牌后设置 {ENV_TOKEN}"
 )
+LOGIN_HINT = f"此命令会修改数据，需要登录：{HOW_TO_LOG_IN}"
+ENFORCED_HINT = f"此数据库已启用登录（管理员已设置密码），所有命令都须登录：{HOW_TO_LOG_IN}"
+PASSWORD_OPTION_WARNING = (
+    "警告：--password 写在命令行上，会出现在进程列表和命令历史中；"
+    f"请改用环境变量 {ENV_PASSWORD}，或不写密码、在提示时输入"
+)
+ACTOR_ATTRIBUTE = "zhiqian_logged_in"
+"""Where the actor a command logged in as is kept on its arguments (one login per command)."""
 
 
 def add_login_options(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +65,7 @@ def add_login_options(parser: argparse.ArgumentParser) -> None:
         "--password",
         metavar="PW",
         default=argparse.SUPPRESS,
-        help=f"密码（建议改用环境变量 {ENV_PASSWORD} 或在提示时输入，以免留在命令历史中）",
+        help=f"密码（会留在进程列表和命令历史中：请改用环境变量 {ENV_PASSWORD} 或在提示时输入）",
     )
 
 
@@ -66,6 +76,8 @@ def now() -> datetime:
 def password_of(args: argparse.Namespace, username: str) -> str:
     """The password given on the command line, in the environment, or typed at the terminal."""
     given = getattr(args, "password", None)
+    if given is not None:
+        print(f"zhiqian：{PASSWORD_OPTION_WARNING}", file=sys.stderr)
     if given is None:
         given = os.environ.get(ENV_PASSWORD)
     if given is None:
@@ -77,6 +89,18 @@ def password_of(args: argparse.Namespace, username: str) -> str:
 
 def acting_user(args: argparse.Namespace, db: Database, *, write: bool = True) -> Actor:
     """The user the command acts as (see the module's docstring); UserError when refused."""
+    from zhiqian_desktop.services.core.actor import Actor
+
+    known = getattr(args, ACTOR_ATTRIBUTE, None)
+    if isinstance(known, Actor):
+        return known
+    actor = _log_in(args, db, write=write)
+    if actor.user_id is not None:  # never the anonymous reader: a later write must log in
+        setattr(args, ACTOR_ATTRIBUTE, actor)
+    return actor
+
+
+def _log_in(args: argparse.Namespace, db: Database, *, write: bool) -> Actor:
     from zhiqian_desktop.services.core import auth
     from zhiqian_desktop.services.core.actor import Actor
 
@@ -89,6 +113,16 @@ def acting_user(args: argparse.Namespace, db: Database, *, write: bool = True) -
     admin = auth.unguarded_admin(db)
     if admin is not None:
         return admin
+    if auth.logins_enforced(db):
+        raise PermissionDenied(ENFORCED_HINT)
     if write:
         raise PermissionDenied(LOGIN_HINT)
     return Actor(None, "anonymous", "未登录用户", Role.READONLY)
+
+
+def require_login(args: argparse.Namespace, db: Database) -> None:
+    """Once logins are enforced, the command logs in before it reads anything."""
+    from zhiqian_desktop.services.core import auth
+
+    if auth.logins_enforced(db):
+        acting_user(args, db, write=False)

@@ -34,6 +34,7 @@ from zhiqian_desktop.cli.common import (
     error,
 )
 from zhiqian_desktop.domain.errors import AlreadyExists, UserError
+from zhiqian_desktop.store.private import restrict_process
 
 COMMANDS: tuple[Command, ...] = (
     *setup.COMMANDS,
@@ -51,6 +52,7 @@ COMMANDS: tuple[Command, ...] = (
     *server.COMMANDS,
     *dossier.COMMANDS,
     transfer.VERIFY,
+    transfer.PUBLIC_KEY,
 )
 """Every command, in the order `zhiqian --help` lists them."""
 
@@ -95,6 +97,8 @@ def _damaged_database(args: argparse.Namespace) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 bad input or a failed check, 2 usage)."""
     errors.configure_streams()
+    # Everything a command writes holds court data: private to this account from the start.
+    restrict_process()
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))

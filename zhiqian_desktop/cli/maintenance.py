@@ -108,7 +108,9 @@ def damaged_hint(url: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Integrity check and audit chain; a file that cannot be opened names the way out."""
+    """Integrity check, audit chain and the records' seals; a file that cannot be opened
+    names the way out."""
+    from zhiqian_desktop.services.admin import maintenance
     from zhiqian_desktop.services.admin.maintenance import check
     from zhiqian_desktop.store.engine import DamagedDatabase
 
@@ -131,15 +133,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"审计记录：{chain.events} 条，哈希链（{kind}）完整")
     else:
         print(f"审计记录：哈希链在第 {chain.first_broken_seq} 号记录处断开（{chain.reason}）")
+    records = report.records
+    for line in maintenance.records_lines(records):
+        print(line)
     if report.ok:
         return 0
     if report.integrity != "ok":
         common.error(
             "数据库完整性检查未通过；请停止使用该文件。" + damaged_hint(common.database_url(args))
         )
-    else:
+    elif not chain.ok:
         common.error(
             f"审计记录第 {chain.first_broken_seq} 号：{chain.reason}；数据可能被绕过本系统改动，"
+            "请保留此文件并与最近的备份核对（zhiqian restore 可恢复备份）"
+        )
+    else:
+        common.error(
+            "有记录或审计记录被绕过本系统改动、添加或删除（见上）；"
             "请保留此文件并与最近的备份核对（zhiqian restore 可恢复备份）"
         )
     return 1

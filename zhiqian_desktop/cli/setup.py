@@ -65,6 +65,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     word = validate_case_word(args.case_word)
     path = common.sqlite_path(common.database_url(args))
     existed = path is None or path.exists()
+    folder_existed = path is None or _files_folder(path).exists()
     try:
         with common.opened(args, initialised=False, create=True) as db:
             settings = initialize(
@@ -81,7 +82,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             location = db.location
     except UserError:
         if not existed and path is not None:
-            _remove_new_database(path)
+            _remove_new_database(path, with_folder=not folder_existed)
         raise
     print(f"已初始化数据库：{location}")
     print(
@@ -91,8 +92,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remove_new_database(path: Path) -> None:
-    """Undo the file this failed `init` created (never a file that existed before)."""
+def _files_folder(path: Path) -> Path:
+    from zhiqian_desktop.store.locations import attachments_dir
+
+    return attachments_dir(path)
+
+
+def _remove_new_database(path: Path, *, with_folder: bool) -> None:
+    """Undo the file this failed `init` created (never a file that existed before), and the
+    folder of keys its first write made beside it (never a folder that existed before)."""
+    import shutil
+
+    if with_folder:
+        shutil.rmtree(_files_folder(path), ignore_errors=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
@@ -108,6 +120,11 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据"
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="数据库已启用登录或已有非演示案件时仍然添加（演示用户一律没有密码）",
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -119,7 +136,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with common.opened(args) as db:
         login.acting_user(args, db).require_admin()
-        report = generate_demo(db, cases=args.cases, seed=args.seed, today=CLOCK.today())
+        report = generate_demo(
+            db, cases=args.cases, seed=args.seed, today=CLOCK.today(), force=args.force
+        )
         location = db.location
     seconds = time.perf_counter() - started
     print(

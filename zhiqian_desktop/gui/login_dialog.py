@@ -44,6 +44,7 @@ def _court_name(db: Database) -> str:
 
 def _login_refused(dialog: LoginDialog | LockDialog, exc: UserError) -> None:
     dialog.message.setText(exc.message)
+    dialog.adjustSize()  # a refusal may run to three lines: all of it shows
     dialog.password.clear()
     dialog.password.setFocus()
 

@@ -20,6 +20,7 @@ from typing import IO
 from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store.outputs import check_output_file, check_output_folder
+from zhiqian_desktop.store.private import DIR_MODE, FILE_MODE, open_private
 
 # Limits for reading a package that came from outside (a zip bomb or a hostile archive).
 MAX_MEMBERS = 20_000
@@ -124,17 +125,17 @@ def fsync_dir(path: Path) -> None:
 class FolderSink(Sink):
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir()
+        root.mkdir(mode=DIR_MODE)
         self.dirs = {root}
 
     def _target(self, path: str) -> Path:
         target = self.root.joinpath(*PurePosixPath(path).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         self.dirs.add(target.parent)
         return target
 
     def add_bytes(self, path: str, data: bytes) -> tuple[str, int]:
-        with self._target(path).open("xb") as fh:
+        with os.fdopen(open_private(self._target(path)), "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -143,7 +144,7 @@ class FolderSink(Sink):
     def add_file(self, path: str, source: Path) -> tuple[str, int]:
         digest = hashlib.sha256()
         size = 0
-        with source.open("rb") as src, self._target(path).open("xb") as dst:
+        with source.open("rb") as src, os.fdopen(open_private(self._target(path)), "wb") as dst:
             for chunk in iter(lambda: src.read(CHUNK), b""):
                 digest.update(chunk)
                 dst.write(chunk)
@@ -163,14 +164,14 @@ class FolderSink(Sink):
 class ZipSink(Sink):
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.fh: IO[bytes] = path.open("xb")
+        self.fh: IO[bytes] = os.fdopen(open_private(path), "wb")
         self.zf = zipfile.ZipFile(self.fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
 
     def _info(self, path: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(path, date_time=datetime.now(COURT_TZ).timetuple()[:6])
         stored = PurePosixPath(path).suffix.lower() in COMPRESSED_SUFFIXES
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        info.external_attr = (stat.S_IFREG | 0o644) << 16
+        info.external_attr = (stat.S_IFREG | FILE_MODE) << 16
         return info
 
     def add_bytes(self, path: str, data: bytes) -> tuple[str, int]:
@@ -244,6 +245,19 @@ class Reader:
 
     def close(self) -> None:
         pass
+
+
+def read_member(reader: Reader, name: str, limit: int) -> bytes:
+    """A small member (a manifest, a signature) read whole, at most ``limit`` bytes."""
+    if name not in reader.names():
+        raise PackageRefused(f"包内缺少 {name}")
+    if reader.size(name) > limit:
+        raise PackageRefused(f"包内的 {name} 过大")
+    with reader.open(name) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise PackageRefused(f"包内的 {name} 过大")
+    return data
 
 
 class FolderReader(Reader):

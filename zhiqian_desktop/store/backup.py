@@ -15,6 +15,7 @@ from pathlib import Path
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.outputs import place
+from zhiqian_desktop.store.private import DIR_MODE, create_private
 
 BACKUP_NAME = re.compile(r"^zhiqian-(\d{8})-(\d{6})(?:-[\w-]+)?\.db$")
 
@@ -68,10 +69,11 @@ def backup_to(source: Path, dest: Path, *, replace: bool = True) -> Path:
     """
     if not source.exists():
         raise UserError(f"数据库文件“{source}”不存在，无法备份")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     # A backup killed half-way leaves its part file and SQLite's rollback journal for it.
     _remove_part(tmp)
+    create_private(tmp)  # SQLite gives its journal the file's mode
     remove_leftovers(dest.parent)
     src = cipher.open_file(source, read_only=True)
     key = None if cipher.is_plain(source) else cipher.key_for(source)

@@ -36,8 +36,11 @@ from zhiqian_desktop.store.engine import (
     table_names,
 )
 from zhiqian_desktop.store.files import FileStore, file_store_for
+from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.migrations import upgrade
 from zhiqian_desktop.store.outputs import unwatch_database, watch_database
+from zhiqian_desktop.store.private import make_database_private
+from zhiqian_desktop.store.seals import keep_sealed
 from zhiqian_desktop.store.types import utcnow
 
 DATABASE_KEY = "zhiqian.database"
@@ -76,6 +79,7 @@ class Database:
     def __post_init__(self) -> None:
         # Every session knows its database, so a use case given a session finds the file store.
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={DATABASE_KEY: self})
+        keep_sealed(self.sessions)
         path = self.path
         if path is not None:
             watch_database(path)
@@ -219,4 +223,6 @@ def open_database(
     except BaseException:
         engine.dispose()
         raise
+    if file is not None:
+        make_database_private(file, (attachments_dir(file), backups_dir(file)))
     return db

@@ -17,6 +17,7 @@ from sqlalchemy.pool import QueuePool
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.private import create_private
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 READ_ONLY_OPTION = "zhiqian_read_only"
@@ -322,6 +323,7 @@ def _create_encrypted_engine(url: str) -> Engine:
     key = cipher.key_for(path)
     if key is None:
         raise cipher.PassphraseRequired(path)
+    create_private(path)
     # The key rides in the engine's URL password, which SQLAlchemy's pysqlcipher dialect sends
     # as the connection's first statement (PRAGMA key). It is hex only (no quoting trouble) and
     # SQLAlchemy hides URL passwords whenever it prints a URL; Database.url never has it.
@@ -372,6 +374,8 @@ def create_database_engine(url: str) -> Engine:
             check_sqlite_file(path)
             if not path.parent.exists():
                 raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
+            if not parsed.query.get("mode"):  # not a read-only URI
+                create_private(path)
         engine = create_engine(url, connect_args={"timeout": 15})
         _configure_sqlite(engine)
         return engine

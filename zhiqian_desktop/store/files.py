@@ -34,6 +34,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store.engine import sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir, data_dir
 from zhiqian_desktop.store.models import StoredFile
+from zhiqian_desktop.store.private import DIR_MODE
 
 Executor = Session | Connection
 """What the stores read and write through: the caller's session (or, copying a whole database,
@@ -74,7 +75,7 @@ def store_bytes(root: Path, payload: bytes, *, sync: bool = True) -> tuple[str, 
 def write_atomically(target: Path, payload: bytes, *, sync: bool = True) -> None:
     """Write ``payload`` to ``target`` through a temporary name, so a reader never sees half a
     file (``sync=False``: the caller flushes to disk later, or the file is a throw-away copy)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -116,7 +117,7 @@ def store_file(root: Path, source: Path, *, max_bytes: int, too_big: str) -> tup
     sha = digest.hexdigest()
     target = stored_file_path(root, sha)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         # Copy to a temporary name and rename, so a crash never leaves half a file under the hash.
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         os.close(fd)
@@ -254,7 +255,7 @@ class FolderStore(FileStore):
         path = self.path(sha256)
         if not path.is_file():
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         os.close(fd)
         try:
@@ -335,7 +336,7 @@ class DatabaseStore(FileStore):
         pieces = self.chunks(session, sha256)
         if pieces is None:
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path, user_log_path
 
+from zhiqian_desktop.store.private import make_private_folder
+
 APP_NAME = "ZhiqianDesktop"
 APP_AUTHOR = "Zhiqian"
 DATA_DIR_ENV = "ZHIQIAN_DATA_DIR"
@@ -16,14 +18,14 @@ def data_dir() -> Path:
     """The user data directory; ZHIQIAN_DATA_DIR overrides it (tests, portable installs)."""
     override = os.environ.get(DATA_DIR_ENV)
     path = Path(override) if override else user_data_path(APP_NAME, APP_AUTHOR)
-    path.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path)
     return path
 
 
 def log_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
     path = Path(override) / "logs" if override else user_log_path(APP_NAME, APP_AUTHOR)
-    path.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path)
     return path
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store.engine import READ_ONLY_OPTION
+from zhiqian_desktop.store.seals import reseal_all
 
 
 def _config() -> Config:
@@ -71,4 +72,6 @@ def upgrade(engine: Engine, before: Callable[[], None] | None = None) -> bool:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        # A migration may rewrite audited rows: the seals are made afresh for what it left.
+        reseal_all(conn)
     return True

@@ -434,6 +434,12 @@ class OfflineKit(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
     base_audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The kit's own Ed25519 public key (hex), made at export: only change packages signed with
+    # its private key, which travels in the kit alone, are taken in (None: a kit of an earlier
+    # version, signed with the court's key).
+    public_key: Mapped[str | None] = mapped_column(String(64))
+    # What the kit may change, fixed at export: {"cases": [case ids], "users": {id: username}}.
+    scope_json: Mapped[str | None] = mapped_column(Text)
 
 
 class ChangeImport(Base):
@@ -527,3 +533,16 @@ class CourtTemplate(Base):
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class RowSeal(Base):
+    """The keyed MAC of one audited row as the app last wrote it (store/seals.py): a row changed
+    around the app no longer matches its seal."""
+
+    __tablename__ = "row_seal"
+    # Its rows live in the key's own B-tree: checking a row's seal is one probe.
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it per class
+
+    table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    mac: Mapped[str] = mapped_column(String(64))

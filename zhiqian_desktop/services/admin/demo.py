@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import HolidayCalendar
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import (
     Role,
 )
@@ -27,12 +28,14 @@ from zhiqian_desktop.services.admin.demo_plan import CasePlan, plan_cases
 from zhiqian_desktop.services.admin.demo_records import CaseWriter
 from zhiqian_desktop.services.core import audit, staff
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
+from zhiqian_desktop.services.core.auth import logins_enforced
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake import docket
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
+    AuditEvent,
     ContactLog,
     Payment,
     Preservation,
@@ -98,6 +101,33 @@ def _team(session: Session, report: DemoReport) -> tuple[User, list[User], list[
     return lead, handlers, tribunals
 
 
+def _refuse_real_database(session: Session) -> None:
+    if logins_enforced(session):
+        raise UserError(
+            "此数据库已启用登录（管理员已设置密码），像是正在使用的数据库，未添加演示数据；"
+            "演示请用新的数据库（zhiqian --db 演示.db init …），确需添加请加 --force"
+        )
+    demo_lead = LEAD[0]
+    real = session.scalar(
+        select(SupervisionCase.case_no)
+        .where(
+            ~select(AuditEvent.seq)
+            .where(
+                AuditEvent.entity_id == SupervisionCase.id,
+                AuditEvent.action == "create",
+                AuditEvent.actor == demo_lead,
+            )
+            .exists()
+        )
+        .limit(1)
+    )
+    if real is not None:
+        raise UserError(
+            f"此数据库已有不是演示生成的案件（如{real}），未添加演示数据；"
+            "演示请用新的数据库（zhiqian --db 演示.db init …），确需添加请加 --force"
+        )
+
+
 def _free_original_no(session: Session, plan: CasePlan, court_code: str) -> str:
     court = court_code[:3] if plan.original_kind == "民终" and len(court_code) > 3 else court_code
     seq = plan.original_seq
@@ -118,14 +148,19 @@ def generate_demo(
     seed: int = 1,
     today: date,
     progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
 ) -> DemoReport:
-    """Add `cases` realistic cases (with users, tribunals and records) to an initialised database."""
-    if cases < 0:
-        from zhiqian_desktop.domain.errors import UserError
+    """Add `cases` realistic cases (with users, tribunals and records) to an initialised database.
 
+    A database in real use is refused unless ``force``: one whose logins are enforced, or one
+    holding cases the demo did not make. The demo's users never get a password, so where logins
+    are enforced none of them can log in until an administrator sets one."""
+    if cases < 0:
         raise UserError(f"演示案件数“{cases}”不正确；应为不小于0的整数")
     report = DemoReport()
     with db.unit_of_work() as session:
+        if not force:
+            _refuse_real_database(session)
         settings = get_settings(session)
         court_code = settings.court_code
         limit_days = settings.supervision_limit_days

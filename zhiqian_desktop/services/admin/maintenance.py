@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,15 @@ from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import quick_check, sqlite_file
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
 from zhiqian_desktop.store.outputs import check_output_file, refuse_protected
+from zhiqian_desktop.store.private import DIR_MODE
+from zhiqian_desktop.store.seals import (
+    PROBLEM_WORDS,
+    TABLE_WORDS,
+    SealReport,
+    anchor_restoring,
+    check_seals,
+    reanchor,
+)
 
 
 def open_app_database(url: str, *, check: bool = True) -> Database:
@@ -97,9 +108,12 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     safety = take_backup(db, label="before-restore")
     # Said before the contents change: a restore killed part-way leaves the old database or the
     # restored one, and `check` must know which to compare the recorded heads with.
-    _record_line(path, "restoring", source, _head_of_file(source), extra={"from": _head(db)})
+    restored = _head_of_file(source)
+    _record_line(path, "restoring", source, restored, extra={"from": _head(db)})
     db.engine.dispose()
+    anchor_restoring(path, _known(restored))
     backups.restore_from(source, path)
+    reanchor(path)
     record_head(db, "restore", source)
     return safety
 
@@ -111,30 +125,79 @@ NOT_VERIFIED = "数据库文件已损坏，未核对审计记录"
 class CheckReport:
     integrity: str
     chain: ChainReport
+    records: SealReport
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and self.chain.ok
+        return self.integrity == "ok" and self.chain.ok and self.records.ok
 
 
-def check(db: Database) -> CheckReport:
-    """Full integrity check of the file (SQLite) and verification of the audit chain."""
-    integrity = "ok"
-    if db.is_sqlite:
+def check(db: Database, progress: Callable[[int], None] | None = None) -> CheckReport:
+    """Full integrity check of the file (SQLite), verification of the audit chain, of every
+    audited row against its seal and of the chain's head against its anchor (store/seals.py).
+    ``progress(rows)`` is told how many rows have been checked so far."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # SQLite runs integrity_check without the interpreter lock: on a second core it reads
+        # the file while this thread walks the chain and the seals.
+        integrity_check = pool.submit(_integrity, db)
         try:
-            with db.engine.connect() as conn:
-                rows = [str(r[0]) for r in conn.execute(text("PRAGMA integrity_check"))]
-        except DatabaseError as exc:  # damaged beyond what the check itself can walk
-            rows = [str(exc.orig)]
-        integrity = "ok" if rows == ["ok"] else " ".join(" ".join(rows[:5]).split())
+            with db.reader() as session:
+                chain = verify_chain(session)
+                records = check_seals(session.connection(), progress)
+        except DatabaseError:
+            chain, records = ChainReport(0, None, NOT_VERIFIED), SealReport(0, (), None)
+        integrity = integrity_check.result()
     if integrity != "ok":
         # The audit records of a damaged file cannot be trusted to be read, let alone verified.
-        return CheckReport(integrity, ChainReport(0, None, NOT_VERIFIED))
-    with db.reader() as session:
-        chain = verify_chain(session)
+        return CheckReport(
+            integrity, ChainReport(0, None, NOT_VERIFIED), SealReport(0, (), NOT_VERIFIED)
+        )
     if chain.ok:
         chain = _check_heads(db, chain)
-    return CheckReport(integrity, chain)
+    return CheckReport(integrity, chain, records)
+
+
+def _integrity(db: Database) -> str:
+    if not db.is_sqlite:
+        return "ok"
+    try:
+        with db.reader() as session:  # a read transaction: writers are not held up meanwhile
+            rows = [str(r[0]) for r in session.execute(text("PRAGMA integrity_check"))]
+    except DatabaseError as exc:  # damaged beyond what the check itself can walk
+        rows = [str(exc.orig)]
+    return "ok" if rows == ["ok"] else " ".join(" ".join(rows[:5]).split())
+
+
+def records_lines(records: SealReport) -> list[str]:
+    """What a check says about the seals of the records and the anchored head."""
+    if records.key_missing:
+        return [
+            "记录封印：密钥文件 records.key 缺失，无法核对；如数据库是从其他电脑复制来的，"
+            "请把原电脑上数据库旁的附件文件夹一并复制过来"
+        ]
+    out = []
+    if not records.problems:
+        out.append(f"记录封印：{records.rows} 条记录均与封印一致（没有绕过本系统的改动）")
+    else:
+        out.append(f"记录封印：发现{len(records.problems)}处绕过本系统的改动：")
+        out.extend(
+            f"  {TABLE_WORDS.get(p.table, p.table)} {p.label or p.row_id}：{PROBLEM_WORDS[p.problem]}"
+            for p in records.problems
+        )
+    if records.anchor is not None:
+        out.append(f"审计链锚点：{records.anchor}")
+    return out
+
+
+def summary_lines(report: CheckReport) -> list[str]:
+    """The whole result of a check, one line per part (the desktop shows them)."""
+    integrity = "正常" if report.integrity == "ok" else f"未通过（{report.integrity}）"
+    chain = report.chain
+    if chain.ok:
+        audit_line = f"审计记录：{chain.events} 条，哈希链完整"
+    else:
+        audit_line = f"审计记录：第 {chain.first_broken_seq} 号处断开（{chain.reason}）"
+    return [f"完整性检查：{integrity}", audit_line, *records_lines(report.records)]
 
 
 def damage_of(path: Path) -> str | None:
@@ -199,6 +262,10 @@ def _head_of_file(path: Path) -> Head | None:
     return (int(row[0]), str(row[1])) if row else (0, None)
 
 
+def _known(head: Head | None) -> tuple[int, str] | None:
+    return (head[0], head[1]) if head is not None and head[1] is not None else None
+
+
 def _record_line(
     database: Path,
     what: str,
@@ -217,7 +284,7 @@ def _record_line(
     for key, value in (extra or {}).items():
         line[key] = list(value) if isinstance(value, tuple) else value
     try:
-        audit_heads_path(database).parent.mkdir(parents=True, exist_ok=True)
+        audit_heads_path(database).parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         with audit_heads_path(database).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
             fh.flush()
@@ -462,6 +529,7 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
             if moved.exists():
                 os.replace(moved, Path(str(database) + suffix))
         raise
+    reanchor(database)
     heads = audit_heads_path(database)
     if heads.parent.exists():
         try:

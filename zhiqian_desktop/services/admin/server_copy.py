@@ -38,19 +38,14 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.admin.maintenance import open_app_database, record_head
-from zhiqian_desktop.services.core import audit
-from zhiqian_desktop.services.exchange.court_key import (
-    COURT_KEY_SECRET,
-    court_key,
-    court_key_path,
-    read_court_key,
-    write_court_key,
-)
+from zhiqian_desktop.services.core import audit, signing
+from zhiqian_desktop.store import seals
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import check_url, sqlite_file, sqlite_url
 from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.migrations import current_revision
 from zhiqian_desktop.store.models import Attachment, AuditEvent, Base, CourtSecret, Document
+from zhiqian_desktop.store.seals import reseal_all
 
 ProgressFn = Callable[[int, int, str], None]
 BATCH = 2000
@@ -93,9 +88,14 @@ FILE_TABLE = "stored_file"
 """Copied file by file between the two databases' stores, never as rows (see copy_files)."""
 
 
+SEAL_TABLE = "row_seal"
+"""Made afresh in the target with its own key (store/seals.py), never copied."""
+
+
 def tables_in_order() -> list[Table]:
-    """Every table of rows, each after the tables it refers to (the file contents apart)."""
-    return [t for t in Base.metadata.sorted_tables if t.name != FILE_TABLE]
+    """Every table of rows, each after the tables it refers to (the file contents and the
+    records' seals apart)."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in (FILE_TABLE, SEAL_TABLE)]
 
 
 def _norm(value: Any) -> Any:
@@ -125,7 +125,11 @@ def _ordered(table: Table, conn: Connection) -> Any:
             keys.append(column.collate("C"))
         else:
             keys.append(column)
-    return select(table).order_by(*keys)
+    stmt = select(table).order_by(*keys)
+    if table.name == CourtSecret.__tablename__:
+        # The key that seals the records belongs to one database: the target makes its own.
+        stmt = stmt.where(table.c.name != seals.SECRET_NAME)
+    return stmt
 
 
 def _rows(conn: Connection, table: Table) -> Iterator[dict[str, Any]]:
@@ -340,6 +344,8 @@ def _copy(
             _report(progress, done, total, "正在核对行数和校验和")
             actual = table_checks(dst, skip_chain=relink)
             _compare(expected, actual)
+            # The target seals with its own key (a file's beside it, a server's in it).
+            reseal_all(dst)
             if relink:
                 _verify_relinked(dst, target_key)
             files = None
@@ -353,7 +359,7 @@ def _copy(
                     notes,
                     lambda n, text: _report(progress, done + n, total, text),
                 )
-                _carry_court_key(source, target, dst, notes)
+                _carry_signing_key(source, target, dst, notes)
     _report(progress, total, total, "复制完成，行数和校验和一致")
     return CopyReport(source.location, target.location, expected, relink, notes, files)
 
@@ -412,21 +418,26 @@ def copy_files(
     return expected.check()
 
 
-def _carry_court_key(source: Database, target: Database, dst: Connection, notes: list[str]) -> None:
-    """The key that signs offline kits moves with the docket (a file beside a database file, a
-    secret in a server database), so the tribunals' change packages can still be imported."""
-    key = court_key(source)
+def _carry_signing_key(
+    source: Database, target: Database, dst: Connection, notes: list[str]
+) -> None:
+    """The court's signing key moves with the docket (a file beside a database file, a secret in
+    a server database): packages keep the signature of the same court, and the public key the
+    filing desk holds stays valid."""
+    key = signing.signing_key(source)
     if key is None:
         return
     if target.path is None:
         there = dst.execute(
-            select(CourtSecret.value).where(CourtSecret.name == COURT_KEY_SECRET)
+            select(CourtSecret.value).where(CourtSecret.name == signing.SECRET_NAME)
         ).scalar_one_or_none()
         if there is None:
-            dst.execute(insert(CourtSecret).values(name=COURT_KEY_SECRET, value=key.hex()))
-    elif read_court_key(court_key_path(target)) is None:
-        write_court_key(court_key_path(target), key)
-    notes.append("离线包的法院密钥已随数据库复制，各法庭已有离线包的变更包仍可导入")
+            dst.execute(
+                insert(CourtSecret).values(name=signing.SECRET_NAME, value=signing.seed_hex(key))
+            )
+    elif signing.read_key_file(signing.key_path(target.path)) is None:
+        signing.write_key_file(signing.key_path(target.path), key)
+    notes.append("法院签名密钥已随数据库复制，移送材料的签名和已导出的法院公钥继续有效")
 
 
 class _Files:

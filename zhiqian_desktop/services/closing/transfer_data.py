@@ -41,6 +41,8 @@ from zhiqian_desktop.store.models import (
 
 SCHEMA = "zhiqian.transfer/1"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+"""The court's Ed25519 signature over manifest.json (services/core/signing.py)."""
 
 INDEX_NAME = "00-卷内目录.pdf"
 LETTER_NAME = "01-移送执行函.pdf"

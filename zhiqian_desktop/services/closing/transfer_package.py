@@ -45,6 +45,7 @@ from zhiqian_desktop.services.closing.transfer_data import (
     PROPERTY_NAME,
     RECORD_NAME,
     SCHEMA,
+    SIGNATURE,
     SUMMARY_NAME,
     CaseRecords,
     PackedFile,
@@ -62,6 +63,7 @@ from zhiqian_desktop.services.closing.transfer_sheets import (
     record_sheet,
     summary_sheet,
 )
+from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.archives import (
@@ -191,6 +193,14 @@ def _report(progress: ProgressFn | None, done: int, total: int, message: str) ->
         progress(done, total, message)
 
 
+def signing_note(key_fingerprint: str) -> str:
+    """The line on the transfer letter by which the filing desk checks the package's signature."""
+    return (
+        f"（随函移送材料的清单 manifest.json 已由本院电子签名，签名公钥指纹：{key_fingerprint}；"
+        "可用 zhiqian verify-package 核对）"
+    )
+
+
 def build_transfer_package(
     db: Database,
     actor: Actor,
@@ -215,6 +225,9 @@ def build_transfer_package(
         raise UserError("移送执行必须填写督促不成的理由", field="reason")
     dest = check_destination(Path(dest), as_zip=as_zip, force=force)
     clean_leftovers(dest)
+    # Before the transfer's transaction: on a court server making the key is a write of its own.
+    key = signing.court_signing_key(db)
+    key_fingerprint = signing.fingerprint(key.public_key())
     tmp = dest.parent / f"{partial_prefix(dest)}{uuid.uuid4().hex[:8]}"
     placed = False
     with db.sessions() as session:
@@ -224,7 +237,12 @@ def build_transfer_package(
             _report(progress, 0, 0, "正在登记移送执行…")
             transfer_case(session, actor, case_id, transferred_on=today, reason=reason, today=today)
             letter = notices.issue_notice(
-                session, actor, case_id, DocumentKind.TRANSFER_LETTER, today=today
+                session,
+                actor,
+                case_id,
+                DocumentKind.TRANSFER_LETTER,
+                today=today,
+                notes=[signing_note(key_fingerprint)],
             )
             data = collect_records(session, case_id)
             plan = _plan(db, session, data, letter.id, reason.strip(), today)
@@ -267,6 +285,14 @@ def build_transfer_package(
                     "letter_doc_no": letter.doc_no,
                 },
                 "case": manifest_case(data, session, today),
+                "signature": {
+                    "algorithm": signing.ALGORITHM,
+                    "key_fingerprint": key_fingerprint,
+                    "signed_by": {"username": actor.username, "name": actor.display_name},
+                    "signed_at": datetime.now(UTC)
+                    .astimezone(COURT_TZ)
+                    .isoformat(timespec="seconds"),
+                },
                 "files": [
                     {
                         "path": f.path,
@@ -280,10 +306,14 @@ def build_transfer_package(
                     for f in sorted(packed, key=lambda f: f.path)
                 ],
             }
-            sink.add_bytes(
-                MANIFEST,
-                json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
-            )
+            raw_manifest = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+            sink.add_bytes(MANIFEST, raw_manifest)
+            signature = {
+                "algorithm": signing.ALGORITHM,
+                "key_fingerprint": key_fingerprint,
+                "signature": signing.sign(key, raw_manifest),
+            }
+            sink.add_bytes(SIGNATURE, (json.dumps(signature, indent=1) + "\n").encode("ascii"))
             _report(progress, len(plan) + 2, total, "正在保存移送材料")
             sink.finish()
             db.check_same_file()

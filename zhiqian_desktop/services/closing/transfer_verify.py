@@ -1,5 +1,7 @@
 """``verify_package``: a transfer package checked against its ``manifest.json`` (missing, altered
-and extra files), on a zip or a folder (schema in docs/transfer-package.md)."""
+and extra files) and the manifest against the court's signature, on a zip or a folder (schema in
+docs/transfer-package.md). Without the signature the hashes prove nothing: whoever replaces a
+file can rewrite its hash in the manifest too."""
 
 from __future__ import annotations
 
@@ -9,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zhiqian_desktop.services.closing.transfer_data import MANIFEST, MAX_MANIFEST_BYTES, SCHEMA
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from zhiqian_desktop.services.closing.transfer_data import (
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    SCHEMA,
+    SIGNATURE,
+)
+from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.archives import (
     FolderReader,
@@ -18,6 +28,7 @@ from zhiqian_desktop.store.archives import (
     ZipReader,
     hash_member,
     member_name_problem,
+    read_member,
 )
 
 # --- verifying ----------------------------------------------------------------------------------
@@ -40,16 +51,29 @@ class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     refused: str | None = None
     """Why the package was not read at all (a hostile or malformed archive), if it was not."""
+    signature: str = "unchecked"
+    """valid, invalid (the manifest was changed, or another key signed it), missing, or
+    unchecked (no public key to check it with)"""
+    key_fingerprint: str | None = None
+    signed_by: str | None = None
+    signed_at: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.refused is None and not self.findings
+        return self.refused is None and not self.findings and self.signature == "valid"
 
     def lines(self) -> list[str]:
         if self.refused:
             return [f"拒绝读取：{self.refused}"]
         out = [f"{LABELS.get(f.problem, f.problem)}：{f.path}（{f.detail}）" for f in self.findings]
+        if self.signature != "valid":
+            out.insert(0, f"签名：{SIGNATURE_PROBLEMS[self.signature]}")
         return out
+
+    def signer_line(self) -> str:
+        return (
+            f"本院签名有效：{self.signed_by}于{self.signed_at}签名，公钥指纹 {self.key_fingerprint}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,11 +83,23 @@ class VerifyReport:
             "case_no": self.case_no,
             "files_checked": self.files_checked,
             "refused": self.refused,
+            "signature": self.signature,
+            "key_fingerprint": self.key_fingerprint,
+            "signed_by": self.signed_by,
+            "signed_at": self.signed_at,
             "findings": [
                 {"path": f.path, "problem": f.problem, "detail": f.detail} for f in self.findings
             ],
         }
 
+
+SIGNATURE_PROBLEMS = {
+    "invalid": "清单 manifest.json 与法院的签名不符：清单或其中登记的文件被改动过，"
+    "或材料不是用这把法院密钥签名的",
+    "missing": f"材料中没有法院的签名（{SIGNATURE}），无法证明清单未被改写",
+    "unchecked": "没有法院公钥，签名未核对；请用 --public-key 指定法院导出的公钥文件"
+    "（在法院的电脑上，也可登录后用本院数据库中的密钥核对）",
+}
 
 LABELS = {
     "missing": "缺少文件",
@@ -74,15 +110,45 @@ LABELS = {
 }
 
 
+def _check_signature(
+    report: VerifyReport,
+    reader: Reader,
+    manifest: dict[str, Any],
+    raw: bytes,
+    key: Ed25519PublicKey | None,
+) -> None:
+    """Who signed and when come from the manifest, which the signature covers."""
+    if SIGNATURE not in reader.names():
+        report.signature = "missing"
+        return
+    try:
+        sig = bounded_json.loads(read_member(reader, SIGNATURE, 4096))
+        signature = sig["signature"] if isinstance(sig, dict) else None
+    except (UnicodeDecodeError, ValueError, KeyError):
+        signature = None
+    if not isinstance(signature, str):
+        report.signature = "invalid"
+        return
+    if key is None:
+        report.signature = "unchecked"
+        return
+    report.key_fingerprint = signing.fingerprint(key)
+    if not signing.verify(key, raw, signature):
+        report.signature = "invalid"
+        return
+    report.signature = "valid"
+    signed = manifest.get("signature")
+    if isinstance(signed, dict):
+        by = signed.get("signed_by")
+        if isinstance(by, dict):
+            report.signed_by = f"{by.get('name')}（{by.get('username')}）"
+        report.signed_at = str(signed.get("signed_at"))
+
+
 def read_manifest(reader: Reader) -> dict[str, Any]:
     if MANIFEST not in reader.names():
         raise PackageRefused(f"包内没有 {MANIFEST}，不是本系统生成的移送材料")
-    if reader.size(MANIFEST) > MAX_MANIFEST_BYTES:
-        raise PackageRefused(f"{MANIFEST} 过大")
-    with reader.open(MANIFEST) as fh:
-        raw = fh.read(MAX_MANIFEST_BYTES + 1)
-    if len(raw) > MAX_MANIFEST_BYTES:
-        raise PackageRefused(f"{MANIFEST} 过大")
+    raw = read_member(reader, MANIFEST, MAX_MANIFEST_BYTES)
     try:
         manifest = bounded_json.loads(raw)
     except ValueError as exc:  # not UTF-8, nested too deep, not JSON
@@ -102,8 +168,10 @@ def read_manifest(reader: Reader) -> dict[str, Any]:
     return manifest
 
 
-def verify_package(path: Path) -> VerifyReport:
-    """Check every file against the manifest: missing, altered and extra files are all reported.
+def verify_package(path: Path, key: Ed25519PublicKey | None) -> VerifyReport:
+    """Check every file against the manifest: missing, altered and extra files are all reported;
+    then the manifest against the court's signature with ``key`` (the court's public key; None:
+    the signature is left unchecked and the package is not called whole).
 
     A zip is read member by member, streamed, never extracted; hostile names (``..``, absolute
     paths, backslashes, drive letters, duplicates) and oversized or over-compressed members make
@@ -121,6 +189,9 @@ def verify_package(path: Path) -> VerifyReport:
             raise PackageRefused(f"“{path}”不存在")
         manifest = read_manifest(reader)
         report.schema = manifest["schema"]
+        _check_signature(
+            report, reader, manifest, read_member(reader, MANIFEST, MAX_MANIFEST_BYTES), key
+        )
         case = manifest.get("case")
         report.case_no = case.get("case_no") if isinstance(case, dict) else None
         present = set(reader.names())
@@ -132,7 +203,7 @@ def verify_package(path: Path) -> VerifyReport:
             if not isinstance(entry.get("sha256"), str) or not isinstance(entry.get("size"), int):
                 raise PackageRefused(f"{MANIFEST} 中“{name}”缺少校验值或大小")
             name = unicodedata.normalize("NFC", name)
-            if name in expected or name == MANIFEST:
+            if name in expected or name in (MANIFEST, SIGNATURE):
                 raise PackageRefused(f"{MANIFEST} 中“{name}”重复")
             expected[name] = entry
         for name, entry in sorted(expected.items()):
@@ -154,7 +225,7 @@ def verify_package(path: Path) -> VerifyReport:
                 )
             elif sha != entry["sha256"]:
                 report.findings.append(Finding(name, "altered", "SHA-256 校验值与清单不符"))
-        for name in sorted(present - set(expected) - {MANIFEST}):
+        for name in sorted(present - set(expected) - {MANIFEST, SIGNATURE}):
             report.findings.append(Finding(name, "extra", "清单中没有登记的文件"))
         if isinstance(reader, FolderReader):
             for name in reader.links:

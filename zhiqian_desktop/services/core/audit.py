@@ -17,7 +17,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -31,6 +31,8 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store.engine import WRITE_LOCK_KEY, sqlite_file
 from zhiqian_desktop.store.locations import audit_key_path
 from zhiqian_desktop.store.models import AuditEvent, Base, Record
+from zhiqian_desktop.store.private import write_once
+from zhiqian_desktop.store.seals import mark_appended
 from zhiqian_desktop.store.types import new_id, utcnow
 
 GENESIS = "0" * 64
@@ -93,22 +95,8 @@ def create_key(database: Path, key: bytes | None = None) -> bytes:
 
     Returns the key now on disk: another process's, if it created one first."""
     path = audit_key_path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = key or os.urandom(32)
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.hex() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        os.link(tmp, path)  # fails if another process created it meanwhile: keep theirs
-    except FileExistsError:
-        pass
-    except OSError:
-        if not path.exists():
-            os.replace(tmp, path)
-    tmp.unlink(missing_ok=True)
+    write_once(path, (key.hex() + "\n").encode("ascii"))  # another process's key stands
     _keys.pop(path.resolve(), None)
     existing = read_key(database)
     if existing is None:
@@ -150,12 +138,20 @@ def _key_for_new_event(session: Session, head: str | None) -> bytes | None:
     return key
 
 
+def canonical_time(moment: datetime) -> datetime:
+    """The instant as the chain hashes it: UTC, whole seconds. The database keeps times in UTC,
+    so an event given with another offset (a laptop's +08:00) or with microseconds would be
+    read back as a different string from the one hashed: normalised before hashing, the same
+    instant is always the same text."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
 def _digest(prev: str, ev: AuditEvent, key: bytes | None = None) -> str:
     body = json.dumps(
         [
             prev,
             ev.id,
-            ev.at.isoformat(),
+            canonical_time(ev.at).isoformat(),
             ev.actor,
             ev.action,
             ev.entity,
@@ -195,7 +191,7 @@ def record_event(
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     ev = AuditEvent(
-        at=(at or utcnow()).replace(microsecond=0),
+        at=canonical_time(at or utcnow()),
         actor=actor.username,
         action=action,
         entity=entity,
@@ -211,6 +207,7 @@ def record_event(
     session.add(ev)
     session.flush()
     session.info[_HEAD_KEY] = ev.hash
+    mark_appended(session)
     return ev
 
 

@@ -23,18 +23,37 @@ from zhiqian_desktop.services.core.users import _hasher, actor_for, default_acto
 from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.models import User
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+FREE_TRIES = 3
+"""Wrong passwords in a row answered at once; after them each try waits longer."""
+MAX_DELAY_SECONDS = 60
+"""The longest wait: a stranger typing wrong passwords can keep no one out for more than this."""
 MIN_PASSWORD = 6
 MAX_PASSWORD = 128
 LOGIN_ACTIONS = ("login", "login_failed", "login_locked")
-"""Audit actions that record access, not a change of the court's data."""
+"""Audit actions that record access, not a change of the court's data ("login_locked": the
+15-minute lock-out of earlier versions, still found in old audit trails)."""
 
 WRONG = "用户名或密码不正确；请检查后重试（注意大小写和输入法状态）"
 
 
 class LoginRefused(UserError):
-    """Wrong password, unknown user, locked or disabled account."""
+    """Wrong password, unknown user, a wait after wrong passwords, no password, disabled account."""
+
+
+def no_password_message(username: str) -> str:
+    return (
+        f"用户“{username}”尚未设置密码，不能登录；请管理员先为其设置密码"
+        f"（设置 → 法庭与人员，或 zhiqian passwd --reset {username}）"
+    )
+
+
+def retry_delay(failures: int) -> timedelta:
+    """How long to wait after ``failures`` wrong passwords in a row: nothing for the first
+    FREE_TRIES, then 2, 4, 8 … seconds, never more than MAX_DELAY_SECONDS. A growing delay
+    instead of a lock-out, which anyone could trigger against the only administrator."""
+    if failures <= FREE_TRIES:
+        return timedelta(0)
+    return timedelta(seconds=min(2 ** (failures - FREE_TRIES), MAX_DELAY_SECONDS))
 
 
 _dummy_hash: str | None = None
@@ -47,11 +66,6 @@ def _burn_time(password: str) -> None:
         _dummy_hash = _hasher.hash("zhiqian-dummy-password")
     with contextlib.suppress(VerificationError):
         _hasher.verify(_dummy_hash, password)
-
-
-def _local_time(moment: datetime) -> str:
-    local = moment.astimezone()
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _find(session: Session, username: str) -> User | None:
@@ -69,13 +83,39 @@ def _check_password(user: User, password: str) -> bool:
         return False
 
 
+@reads
+def logins_enforced(session: Session) -> bool:
+    """Whether logins are enforced: once an administrator has a password, everybody logs in
+    with his own, and a user whose password was never set cannot log in at all. Before that
+    (a clerk's own PC after ``init``) anyone at the desk may act as the administrator, so a
+    password of another user would protect nothing, and the desk is used without logins."""
+    return (
+        session.scalar(
+            select(User.id)
+            .where(
+                User.role == Role.ADMIN,
+                User.password_hash.is_not(None),
+                User.active.is_(True),
+                User.deleted_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _wait_message(wait: timedelta) -> str:
+    seconds = max(1, int(wait.total_seconds() + 0.999))
+    return f"密码错误次数较多，请{seconds}秒后再试；忘记密码请联系管理员重置"
+
+
 @writes
 def login(session: Session, username: str, password: str, now: datetime) -> Actor:
     """Check a user's password and return the actor to work as.
 
-    A refusal is a LoginRefused with a message for the clerk. The failure count and a lock-out
-    are committed before the refusal is raised (the caller's rollback must not undo them), so
-    call this in a session of its own.
+    A refusal is a LoginRefused with a message for the clerk. The failure count and the time
+    of the next allowed try are committed before the refusal is raised (the caller's rollback
+    must not undo them), so call this in a session of its own.
     """
     user = _find(session, username)
     if user is None:
@@ -83,33 +123,23 @@ def login(session: Session, username: str, password: str, now: datetime) -> Acto
         raise LoginRefused(WRONG)
     if not user.active:
         raise LoginRefused(f"用户“{user.username}”已停用；如需使用请联系管理员")
-    if user.locked_until is not None:
-        if user.locked_until > now:
-            raise LoginRefused(
-                f"密码连续输错{MAX_FAILURES}次，用户“{user.username}”已锁定，"
-                f"将于{_local_time(user.locked_until)}自动解锁；忘记密码请联系管理员重置"
-            )
-        user.locked_until = None
-        user.failed_logins = 0
+    if user.locked_until is not None and user.locked_until > now:
+        # Not checked and not counted: a try during the wait neither guesses nor extends it.
+        raise LoginRefused(_wait_message(user.locked_until - now))
+    if user.password_hash is None and logins_enforced(session):
+        raise LoginRefused(no_password_message(user.username))
     who = actor_for(user)
     if not _check_password(user, password):
         user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-            audit.record_event(session, who, "login_locked", "user", user.id)
-            session.commit()
-            raise LoginRefused(
-                f"密码连续输错{MAX_FAILURES}次，用户“{user.username}”已锁定{LOCK_MINUTES}分钟，"
-                f"将于{_local_time(user.locked_until)}自动解锁；忘记密码请联系管理员重置"
-            )
-        left = MAX_FAILURES - user.failed_logins
+        wait = retry_delay(user.failed_logins)
+        user.locked_until = now + wait if wait else None
         audit.record_event(session, who, "login_failed", "user", user.id)
         session.commit()
-        raise LoginRefused(f"{WRONG}；再错{left}次将锁定{LOCK_MINUTES}分钟")
+        raise LoginRefused(f"{WRONG}；{_wait_message(wait)}" if wait else WRONG)
     if user.password_hash is not None and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
+    user.locked_until = None
     audit.record_event(session, who, "login", "user", user.id)
     return who
 
@@ -164,7 +194,7 @@ def change_own_password(session: Session, actor: Actor, old: str, new: str) -> N
 
 @writes
 def reset_password(session: Session, actor: Actor, username: str, new: str | None) -> None:
-    """The administrator sets a new password (or none) and lifts a lock-out."""
+    """The administrator sets a new password (or none) and lifts the wait after wrong ones."""
     actor.require_admin()
     user = _user(session, username)
     if new:
@@ -304,8 +334,6 @@ def login_with_token(session: Session, token: str, key: bytes, now: datetime) ->
         raise LoginRefused(BAD_TOKEN)
     if not user.active:
         raise LoginRefused(f"用户“{user.username}”已停用；如需使用请联系管理员")
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginRefused(f"用户“{user.username}”已锁定，将于{_local_time(user.locked_until)}解锁")
     return actor_for(user)
 
 
@@ -339,8 +367,11 @@ def make_token(session: Session, actor: Actor, now: datetime, *, days: int = 30)
 
 @reads
 def unguarded_admin(session: Session) -> Actor | None:
-    """The first administrator when it has no password and is active (a clerk's own PC set up
-    without one): the command line acts as it when nobody logs in. Otherwise None."""
+    """The first administrator when it has no password, is active and logins are not enforced
+    (a clerk's own PC set up without passwords): the command line acts as it when nobody logs
+    in. Otherwise None."""
+    if logins_enforced(session):
+        return None
     admin = default_actor(session)
     user = session.get(User, admin.user_id) if admin.user_id else None
     if user is not None and user.password_hash is None and user.active:

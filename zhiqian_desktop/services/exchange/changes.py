@@ -1,5 +1,6 @@
 """The laptop's change package: every record changed or created since the kit was made, with the
-kit's original values, the new files and the laptop's audit events, signed with the court key."""
+kit's original values, the new files and the laptop's audit events, signed with the kit's own key
+(the court takes in only what that key signed, within what the kit may change)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from sqlalchemy import select
 from zhiqian_desktop import __version__
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.admin.maintenance import record_head
+from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.exchange.court_key import (
-    court_key_path,
-    key_id,
-    read_court_key,
-    sign_manifest,
+from zhiqian_desktop.services.exchange.kit_opening import (
+    BASE_DB,
+    kit_folder,
+    kit_signing_key,
+    laptop_kit,
 )
-from zhiqian_desktop.services.exchange.kit_opening import BASE_DB, kit_folder, laptop_kit
 from zhiqian_desktop.services.exchange.kits import (
     partial_path,
     place_package,
@@ -65,9 +66,7 @@ def export_changes(
     dest = check_destination(Path(dest), as_zip=True, force=force)
     with kit_db.reader() as session:
         laptop_kit(session)  # the court's own database has no changes to carry back
-    key = read_court_key(court_key_path(kit_db))
-    if key is None:
-        raise UserError(f"找不到法院密钥“{court_key_path(kit_db)}”；该离线包不完整，无法导出变更包")
+    key = kit_signing_key(path)
     base_path = kit_folder(path) / BASE_DB
     if not base_path.is_file():
         raise UserError(f"找不到离线包的原始数据“{base_path}”；无法确定哪些记录有改动")
@@ -154,7 +153,7 @@ def export_changes(
             "package_id": new_id(),
             "kit_id": kit_id,
             "court_id": court_id,
-            "key_id": key_id(key),
+            "kit_public_key": signing.public_hex(key.public_key()),
             "origin": origin,
             "created_at": utcnow().isoformat(timespec="seconds"),
             "created_by": actor.username if actor else None,
@@ -165,7 +164,7 @@ def export_changes(
         }
         raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         sink.add_bytes(MANIFEST, raw)
-        sink.add_bytes(SIGNATURE, (sign_manifest(key, raw) + "\n").encode("ascii"))
+        sink.add_bytes(SIGNATURE, (signing.sign(key, raw) + "\n").encode("ascii"))
         place_package(sink, tmp, dest, force=force)
         placed = True
     except BaseException:

@@ -9,19 +9,21 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.admin.maintenance import open_app_database
-from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core import audit, signing
 from zhiqian_desktop.services.core.actor import SYSTEM
 from zhiqian_desktop.services.exchange.package_reader import copy_member, open_package, refusal
 from zhiqian_desktop.services.exchange.records import (
-    COURT_KEY,
     FILE_MEMBER,
     KIT_DB,
+    KIT_KEY,
     KIT_SCHEMA,
     MANIFEST,
     MAX_KIT_BYTES,
@@ -44,6 +46,8 @@ from zhiqian_desktop.store.models import (
     OfflineKit,
 )
 from zhiqian_desktop.store.outputs import check_output_folder
+from zhiqian_desktop.store.private import DIR_MODE
+from zhiqian_desktop.store.seals import reseal_all
 
 # --- opening a kit on the laptop -----------------------------------------------------------------
 
@@ -97,7 +101,7 @@ def _open_kit_into(
     if kit.is_file() and is_encrypted_kit(kit):
         if passphrase is None:
             raise KitPassphraseRequired(kit)
-        dest_dir.mkdir(exist_ok=True)
+        dest_dir.mkdir(mode=DIR_MODE, exist_ok=True)
         inner = dest_dir / f".kit-unsealed-{uuid.uuid4().hex[:8]}.zip"
         try:
             key = unseal_kit(kit, passphrase, inner)
@@ -124,20 +128,24 @@ def _take_in_kit_files(session: Session, store: FileStore, database: Path) -> No
 
 
 def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: str | None) -> Path:
-    dest_dir.mkdir(exist_ok=True)
+    dest_dir.mkdir(mode=DIR_MODE, exist_ok=True)
     database = dest_dir / DB_NAME
     if database.exists() or attachments_dir(database).exists():
         raise UserError(f"“{dest_dir}”中已有数据库；离线包只能在新的空文件夹中打开")
     report_progress(progress, 0, 0, "正在核对离线包")
     try:
         package = open_package(
-            kit, schema=KIT_SCHEMA, max_bytes=MAX_KIT_BYTES, max_unpacked=MAX_KIT_BYTES, key=None
+            kit,
+            schema=KIT_SCHEMA,
+            max_bytes=MAX_KIT_BYTES,
+            max_unpacked=MAX_KIT_BYTES,
+            key=_stated_court_key,
         )
     except PackageRefused as exc:
         raise refusal(exc, "离线包") from exc
     work = dest_dir / f".kit-partial-{uuid.uuid4().hex[:8]}"
     try:
-        work.mkdir()
+        work.mkdir(mode=DIR_MODE)
         files = work / attachments_dir(database).name
         names = sorted(package.files)
         for n, name in enumerate(names, 1):
@@ -145,10 +153,10 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
             if name == KIT_DB:
                 copy_member(package.reader, name, work / DB_NAME, sha)
                 # The kit as it came from the court: the base a change package is measured from.
-                (files / KIT_FOLDER).mkdir(parents=True, exist_ok=True)
+                (files / KIT_FOLDER).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
                 shutil.copyfile(work / DB_NAME, files / KIT_FOLDER / BASE_DB)
-            elif name == COURT_KEY:
-                copy_member(package.reader, name, files / COURT_KEY, sha)
+            elif name == KIT_KEY:
+                copy_member(package.reader, name, files / KIT_KEY, sha)
             elif m := FILE_MEMBER.match(name):
                 if m[2] != sha or m[1] != sha[:2]:
                     raise PackageRefused(f"“{name}”的名称与其校验值不符")
@@ -160,7 +168,7 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
             else:
                 raise PackageRefused(f"离线包内有不认识的文件“{name}”")
             report_progress(progress, n, len(names), "正在解开离线包")
-        (files / KIT_FOLDER).mkdir(parents=True, exist_ok=True)
+        (files / KIT_FOLDER).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         (files / KIT_FOLDER / MANIFEST).write_bytes(package.raw_manifest)
         os.replace(work / DB_NAME, database)
         os.replace(files, attachments_dir(database))
@@ -181,6 +189,8 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
         raise UserError("离线包内的数据库已加密，但离线包本身未加密；请让法院重新导出")
     opened = open_app_database(sqlite_url(database))
     try:
+        with opened.engine.begin() as conn:
+            reseal_all(conn)
         with opened.unit_of_work() as session:
             _take_in_kit_files(session, opened.files, database)
             row = laptop_kit(session)
@@ -198,6 +208,27 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
         opened.dispose()
     report_progress(progress, 1, 1, "离线包已打开")
     return database
+
+
+def _stated_court_key(manifest: dict[str, Any]) -> Ed25519PublicKey | None:
+    """The court's public key as the kit states it: enough to tell a kit damaged or edited on
+    its way (whoever rewrote it could state another key; the court checks what comes back
+    against the kit's own key, which it knows)."""
+    court = manifest.get("court")
+    stated = court.get("public_key") if isinstance(court, dict) else None
+    return signing.public_from_hex(stated) if isinstance(stated, str) else None
+
+
+def kit_signing_key(database: Path) -> Ed25519PrivateKey:
+    """The kit's own private key, beside the laptop's database: it signs the change packages."""
+    path = attachments_dir(database) / KIT_KEY
+    key = signing.read_key_file(path)
+    if key is None:
+        raise UserError(
+            f"找不到离线包的密钥“{path}”；该离线包不完整，无法导出变更包。"
+            "请在法院用本版本重新导出离线包"
+        )
+    return key
 
 
 def laptop_kit(session: Session) -> OfflineKit:

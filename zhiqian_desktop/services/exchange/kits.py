@@ -1,7 +1,8 @@
 """Offline tribunal kits (离线包), court to laptop: ``export_kit`` reserves a block of case numbers
 and writes a zip holding a trimmed copy of the database (the tribunal's cases and everything
-needed to work on them), the files they refer to and the court key (the court's own document
-templates are rows of that database); ``list_kits`` is what the court has issued.
+needed to work on them), the files they refer to and the kit's own private key, made for it and
+known to the court by its public key (the court's own key never leaves the court); the court's
+document templates are rows of that database. ``list_kits`` is what the court has issued.
 
 The way back is in kit_opening.py (the laptop opens the kit), changes.py (the laptop's change
 package), merge.py (the court takes it in) and conflicts.py (a person decides what both sides
@@ -27,15 +28,14 @@ from zhiqian_desktop import __version__
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.services.admin.maintenance import open_app_database, record_head
 from zhiqian_desktop.services.admin.server_copy import copy_rows
-from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core import audit, signing
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
-from zhiqian_desktop.services.exchange.court_key import ensure_court_key, key_id, sign_manifest
 from zhiqian_desktop.services.exchange.records import (
     COURT,
-    COURT_KEY,
     KIT_DB,
+    KIT_KEY,
     KIT_SCHEMA,
     MANIFEST,
     MAX_BLOCK,
@@ -63,6 +63,7 @@ from zhiqian_desktop.store.models import (
     User,
 )
 from zhiqian_desktop.store.outputs import place
+from zhiqian_desktop.store.private import DIR_MODE
 from zhiqian_desktop.store.types import new_id, utcnow
 
 # --- exporting a kit -----------------------------------------------------------------------------
@@ -175,6 +176,9 @@ def _trim_kit_database(
                 # court_template, refer to no case and stay: the laptop prints the same wording.)
                 "stored_file",
                 "court_secret",
+                # Sealed with the court's key, which stays at the court: the laptop seals the
+                # rows it receives with its own (kit_opening.py).
+                "row_seal",
             ):
                 conn.exec_driver_sql(f"DELETE FROM {table_name}")
             referenced = {
@@ -262,7 +266,9 @@ def export_kit(
     kit_key = cipher.new_key(passphrase) if passphrase is not None else None
     if kit_key is not None:
         cipher.dbapi()
-    key = ensure_court_key(db)
+    # Before the kit's transaction: on a court server making the key is a write of its own.
+    court_signing = signing.court_signing_key(db)
+    kit_signing = signing.new_key()
     store = db.files
     report_progress(progress, 0, 0, "正在预留案号")
     tmp_zip = partial_path(dest)
@@ -318,6 +324,7 @@ def export_kit(
                 block_id=block.id,
                 created_by=actor.username,
                 base_audit_seq=0,
+                public_key=signing.public_hex(kit_signing.public_key()),
             )
             kit.id = new_id()
             session.add(kit)
@@ -341,9 +348,22 @@ def export_kit(
             }
             block_row = {c.name: getattr(block, c.key) for c in CaseNumberBlock.__table__.columns}
             login_names = sorted(session.scalars(select(User.username).where(User.id.in_(login))))
+            kit.scope_json = json.dumps(
+                {
+                    "cases": sorted(case_ids),
+                    "users": dict(
+                        session.execute(select(User.id, User.username).where(User.id.in_(login)))
+                        .tuples()
+                        .all()
+                    ),
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            kit_row["scope_json"] = kit.scope_json
 
             report_progress(progress, 1, 0, "正在复制数据库")
-            work.mkdir()
+            work.mkdir(mode=DIR_MODE)
             kit_db = work / KIT_DB
             _snapshot_to_file(db, kit_db)
             _trim_kit_database(
@@ -383,9 +403,7 @@ def export_kit(
                     files.append({"path": name, "sha256": sha, "size": size})
 
                 add(KIT_DB, kit_db)
-                key_file = work / COURT_KEY
-                key_file.write_text(key.hex() + "\n", encoding="ascii")
-                add(COURT_KEY, key_file)
+                add(KIT_KEY, signing.private_pem(kit_signing))
                 missing: list[str] = []
                 todo = sorted(shas)
                 for n, sha in enumerate(todo, 1):
@@ -405,8 +423,10 @@ def export_kit(
                         "id": settings.id,
                         "name": settings.court_name,
                         "code": settings.court_code,
-                        "key_id": key_id(key),
+                        "public_key": signing.public_hex(court_signing.public_key()),
+                        "key_fingerprint": signing.fingerprint(court_signing.public_key()),
                     },
+                    "kit_public_key": kit.public_key,
                     "source_db": {
                         "file": db.path.name if db.path else make_url(db.url).database,
                         "audit_head": list(head) if head else None,
@@ -430,7 +450,7 @@ def export_kit(
                 }
                 raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
                 sink.add_bytes(MANIFEST, raw)
-                sink.add_bytes(SIGNATURE, (sign_manifest(key, raw) + "\n").encode("ascii"))
+                sink.add_bytes(SIGNATURE, (signing.sign(court_signing, raw) + "\n").encode("ascii"))
                 if kit_key is not None:
                     sink.finish()
                     report_progress(progress, 1, 0, "正在加密离线包")

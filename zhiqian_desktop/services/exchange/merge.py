@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,17 +20,19 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.admin.maintenance import record_head, take_backup
-from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core import audit, signing
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.exchange.conflicts import resolve_conflict
-from zhiqian_desktop.services.exchange.court_key import court_key
+from zhiqian_desktop.services.exchange.kit_scope import Change as _Change
+from zhiqian_desktop.services.exchange.kit_scope import Event as _Event
+from zhiqian_desktop.services.exchange.kit_scope import check_scope
 from zhiqian_desktop.services.exchange.package_reader import (
+    OLD_KIT,
     OpenedPackage,
     copy_member,
     file_sha256,
     open_package,
-    read_member,
     refusal,
 )
 from zhiqian_desktop.services.exchange.records import (
@@ -54,15 +57,15 @@ from zhiqian_desktop.services.exchange.records import (
 )
 from zhiqian_desktop.services.supervision.contacts import MAX_ATTACHMENT_BYTES
 from zhiqian_desktop.store import bounded_json
-from zhiqian_desktop.store.archives import PackageRefused, ZipReader
-from zhiqian_desktop.store.database import Database, database_of
+from zhiqian_desktop.store.archives import PackageRefused, ZipReader, read_member
+from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.files import FileStore, FolderStore
 from zhiqian_desktop.store.models import (
     ChangeImport,
     MergeConflict,
     OfflineKit,
 )
-from zhiqian_desktop.store.types import new_id
+from zhiqian_desktop.store.types import new_id, utcnow
 
 MAX_PACKAGE_BYTES = 2 * 1024**3
 """A change package larger than this (the zip file) is refused before it is opened."""
@@ -141,30 +144,6 @@ class MergeReport:
         return out
 
 
-@dataclass
-class _Change:
-    entity: str
-    id: str
-    version: int
-    values: dict[str, Any]
-    """decoded Python values"""
-    encoded: dict[str, Any]
-    base: dict[str, Any] | None
-    """encoded base values, or None for a record created on the laptop"""
-
-
-@dataclass
-class _Event:
-    at: datetime
-    actor: str
-    action: str
-    entity: str
-    entity_id: str
-    case_id: str | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
 def _str(value: Any, limit: int) -> str:
     if not isinstance(value, str) or not value or len(value) > limit:
         raise InvalidValue
@@ -240,25 +219,27 @@ def _parse_changes(raw: bytes) -> tuple[list[_Change], list[_Event]]:
 
 
 def _verify_change_package(session: Session, path: Path) -> OpenedPackage:
-    db = database_of(session)
-    key = court_key(db)
-    if key is None:
-        raise PackageRefused("本院尚未导出过离线包（没有法院密钥），不能导入变更包")
+    def kit_key(manifest: dict[str, Any]) -> Ed25519PublicKey | None:
+        """The key the court made for the kit the package names: nothing else signs for it."""
+        kit = session.get(OfflineKit, str(manifest.get("kit_id")))
+        if kit is None or kit.role != COURT:
+            raise PackageRefused("变更包所属的离线包不是本院导出的（或已被删除）；未导入任何数据")
+        if kit.public_key is None:
+            raise PackageRefused(OLD_KIT)
+        return signing.public_from_hex(kit.public_key)
+
     package = open_package(
         path,
         schema=CHANGES_SCHEMA,
         max_bytes=MAX_PACKAGE_BYTES,
         max_unpacked=MAX_PACKAGE_UNPACKED,
-        key=key,
+        key=kit_key,
     )
     try:
         manifest = package.manifest
         settings = get_settings(session)
         if manifest.get("court_id") != settings.id:
             raise PackageRefused("变更包不属于本院的离线包")
-        kit = session.get(OfflineKit, str(manifest.get("kit_id")))
-        if kit is None or kit.role != COURT:
-            raise PackageRefused("变更包所属的离线包不是本院导出的（或已被删除）")
         if not isinstance(manifest.get("package_id"), str) or CHANGES not in package.files:
             raise PackageRefused(f"{MANIFEST} 缺少变更包编号或 {CHANGES}")
         for name in package.files:
@@ -332,6 +313,10 @@ def import_changes(
                 return report
             kit = _kit(session, report.kit_id)
             report.origin = kit.origin
+            try:
+                check_scope(session, kit, changes, events, utcnow())
+            except PackageRefused as exc:
+                raise refusal(exc, "变更包") from exc
         if db.path is not None:
             report.backup = take_backup(db, label="before-import")
         store = db.files

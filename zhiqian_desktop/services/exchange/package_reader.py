@@ -4,22 +4,24 @@ compression) and its manifest signature verified before anything is written."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import uuid
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.exchange.court_key import sign_manifest
+from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.services.exchange.records import (
-    COURT_KEY,
     KIT_SCHEMA,
     MANIFEST,
     MAX_JSON_BYTES,
+    OLD_SCHEMAS,
     SIGNATURE,
 )
 from zhiqian_desktop.services.exchange.sealed_kits import (
@@ -28,7 +30,8 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     unseal_kit,
 )
 from zhiqian_desktop.store import bounded_json
-from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member
+from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member, read_member
+from zhiqian_desktop.store.private import DIR_MODE, open_private
 
 
 def kit_manifest(path: Path, passphrase: str | None = None) -> dict[str, Any]:
@@ -68,18 +71,6 @@ class OpenedPackage:
     sha256: str
 
 
-def read_member(reader: ZipReader, name: str, limit: int) -> bytes:
-    if name not in reader.names():
-        raise PackageRefused(f"包内缺少 {name}")
-    if reader.size(name) > limit:
-        raise PackageRefused(f"包内的 {name} 过大")
-    with reader.open(name) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise PackageRefused(f"包内的 {name} 过大")
-    return data
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -88,13 +79,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+OLD_KIT = (
+    "这是旧版本导出的离线包（其中带有法院密钥，持有它的人都能冒用法院的签名），本版本不再接受；"
+    "请在法院用本版本重新导出该法庭的离线包（设置 → 离线包，或 zhiqian export-kit），"
+    "笔记本上尚未带回的修改请先在法院核对补录"
+)
+
+
 def open_package(
-    path: Path, *, schema: str, max_bytes: int, max_unpacked: int, key: bytes | None
+    path: Path,
+    *,
+    schema: str,
+    max_bytes: int,
+    max_unpacked: int,
+    key: Callable[[dict[str, Any]], Ed25519PublicKey | None],
 ) -> OpenedPackage:
     """Open and check a kit or change package completely before anything is taken from it.
 
-    Hostile member names, size and ratio caps (services/closing/transfer_package.py), the HMAC over the manifest
-    (with ``key``, or for a kit with the court key it carries), and every file's size and SHA-256.
+    Hostile member names, size and ratio caps (services/closing/transfer_package.py), the
+    Ed25519 signature over the manifest with the key ``key(manifest)`` names (a kit: the court's
+    public key it states, which checks its integrity only; a change package: the public key the
+    court keeps for the kit it names), and every file's size and SHA-256.
     Raises PackageRefused; the caller closes ``reader``.
     """
     what = "离线包" if schema == KIT_SCHEMA else "变更包"
@@ -109,14 +114,16 @@ def open_package(
         if sum(reader.size(n) for n in reader.names()) > max_unpacked:
             raise PackageRefused(f"{what}解压后总大小超过上限 {max_unpacked // 1024**2} MB")
         raw = read_member(reader, MANIFEST, MAX_JSON_BYTES)
-        signature = read_member(reader, SIGNATURE, 200).decode("ascii", "replace").strip()
         try:
             manifest = bounded_json.loads(raw)
         except ValueError as exc:  # not UTF-8, nested too deep, not JSON
             raise PackageRefused(f"{MANIFEST} 无法解析（{exc}）") from exc
         if not isinstance(manifest, dict) or manifest.get("schema") != schema:
             found = manifest.get("schema") if isinstance(manifest, dict) else None
+            if found in OLD_SCHEMAS:
+                raise PackageRefused(OLD_KIT)
             raise PackageRefused(f"不是本系统的{what}（格式标识“{found}”，应为 {schema}）")
+        signature = read_member(reader, SIGNATURE, 200).decode("ascii", "replace").strip()
         entries = manifest.get("files")
         if not isinstance(entries, list):
             raise PackageRefused(f"{MANIFEST} 缺少文件清单")
@@ -132,17 +139,8 @@ def open_package(
             ):
                 raise PackageRefused(f"{MANIFEST} 中的文件条目“{name}”不合法")
             files[name] = entry
-        if key is None:  # a kit carries the key it is signed with (it checks integrity only)
-            if COURT_KEY not in files:
-                raise PackageRefused(f"离线包内缺少 {COURT_KEY}")
-            data = read_member(reader, COURT_KEY, 1000)
-            if hashlib.sha256(data).hexdigest() != files[COURT_KEY]["sha256"]:
-                raise PackageRefused(f"离线包内的 {COURT_KEY} 与清单不符")
-            try:
-                key = bytes.fromhex(data.decode("ascii").strip())
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise PackageRefused(f"离线包内的 {COURT_KEY} 格式不正确") from exc
-        if not hmac.compare_digest(sign_manifest(key, raw), signature):
+        public = key(manifest)
+        if public is None or not signing.verify(public, raw, signature):
             raise PackageRefused(
                 f"{what}的签名不符：包被改动过，或不是本院离线包产生的{what}；未导入任何数据"
             )
@@ -171,11 +169,11 @@ def refusal(exc: PackageRefused, what: str) -> UserError:
 
 def copy_member(reader: ZipReader, name: str, target: Path, sha: str | None = None) -> None:
     """Stream one member to ``target`` through a temporary name, checking its SHA-256."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     tmp = target.with_name(f".incoming-{uuid.uuid4().hex[:8]}")
     digest = hashlib.sha256()
     try:
-        with reader.open(name) as src, tmp.open("xb") as dst:
+        with reader.open(name) as src, os.fdopen(open_private(tmp), "wb") as dst:
             for chunk in iter(lambda: src.read(1 << 20), b""):
                 digest.update(chunk)
                 dst.write(chunk)

@@ -27,12 +27,18 @@ from zhiqian_desktop.store.types import AwareDateTime, CodeEnum, Money
 
 ProgressFn = Callable[[int, int, str], None]
 
-KIT_SCHEMA = "zhiqian.kit/1"
-CHANGES_SCHEMA = "zhiqian.changes/1"
+KIT_SCHEMA = "zhiqian.kit/2"
+CHANGES_SCHEMA = "zhiqian.changes/2"
+OLD_SCHEMAS = frozenset({"zhiqian.kit/1", "zhiqian.changes/1"})
+"""Kits and change packages of an earlier version: the kit carried the court's own key, so
+anyone holding one could sign changes as the court. Refused, with the way out."""
 MANIFEST = "manifest.json"
-SIGNATURE = "manifest.hmac"
+SIGNATURE = "manifest.sig"
+"""Ed25519 over manifest.json: a kit's by the court's signing key, a change package's by the
+kit's own key (services/core/signing.py)."""
 KIT_DB = "kit.db"
-COURT_KEY = "court.key"
+KIT_KEY = "kit.key"
+"""The kit's own private key (PEM): in the kit, then beside the laptop's database (0600)."""
 CHANGES = "changes.json"
 
 MAX_KIT_BYTES = 16 * 1024**3

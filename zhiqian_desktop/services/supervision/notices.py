@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -255,6 +256,7 @@ def issue_notice(
     served_document_id: str | None = None,
     recipient_party_id: str | None = None,
     sync: bool = True,
+    notes: Sequence[str] = (),
 ) -> IssuedDocument:
     """Number, render and store one document for a case (PDF + data + audit event).
 
@@ -283,6 +285,7 @@ def issue_notice(
         served=served,
         template=template_for(session, kind),
     )
+    content.notes.extend(notes)  # lines the use case adds below the template's own
     check_glyphs(context, renderer.fonts())
     pdf = renderer.render(content)
     store = db.files

@@ -293,6 +293,18 @@ class DocketPage(QWidget):
         if selected:
             self.select_case(selected)
 
+    def cases_changed(self, _change: object = None) -> None:
+        """A commit changed cases (here, an import, a merge, another desk): the counts and the
+        rows as they are now, the selection kept on its case when it is still listed."""
+        selected = self.selected_case_id()
+        row = self.table.currentIndex().row()
+        self.model.refresh_in_place()
+        self._update_count()
+        if selected:
+            found = self.model.row_of_case(selected, near=row)
+            if found is not None and found != row:
+                self.table.selectRow(found)
+
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
@@ -327,7 +339,7 @@ class DocketPage(QWidget):
         return value if isinstance(value, str) else None
 
     def select_case(self, case_id: str) -> bool:
-        row = self.model.row_of_case(case_id)
+        row = self.model.row_of_case(case_id, near=max(self.table.currentIndex().row(), 0))
         if row is None:
             return False
         self.table.selectRow(row)

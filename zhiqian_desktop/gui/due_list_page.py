@@ -42,8 +42,9 @@ from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
+from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
-from zhiqian_desktop.services.supervision.dues import daily_summary, due_list
+from zhiqian_desktop.services.supervision.dues import daily_summary, due_list, merge_due_items
 
 OVERDUE_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -281,6 +282,14 @@ class DueListPage(QWidget):
 
     def refresh(self) -> None:
         """Reload the list off the GUI thread; a refresh asked for while loading runs after it."""
+        self._load(None)
+
+    def cases_changed(self, change: CaseChanges) -> None:
+        """Cases changed: only their items are read again, unless the change moves every case's
+        deadlines (the holiday table, the periods)."""
+        self._load(None if change.everything else change.case_ids)
+
+    def _load(self, case_ids: frozenset[str] | None) -> None:
         if self._task is not None and not self._task.done:
             self._pending = True
             return
@@ -293,10 +302,23 @@ class DueListPage(QWidget):
         db = self.ctx.db
 
         def work(_progress: Progress) -> list[DueItem]:
-            return due_list(db, on, handler_id=handler_id, tribunal_id=tribunal_id, kinds=kinds)
+            return due_list(
+                db,
+                on,
+                handler_id=handler_id,
+                tribunal_id=tribunal_id,
+                kinds=kinds,
+                case_ids=case_ids,
+            )
 
-        self.counts.setText("正在计算待办…")
-        self._task = run_in_background(work, on_success=self._loaded, on_failure=self._failed)
+        def loaded(items: list[DueItem]) -> None:
+            if case_ids is not None:
+                items = merge_due_items(self.model.items, case_ids, items)
+            self._loaded(items)
+
+        if case_ids is None:
+            self.counts.setText("正在计算待办…")
+        self._task = run_in_background(work, on_success=loaded, on_failure=self._failed)
 
     def _loaded(self, items: list[DueItem]) -> None:
         selected = self.selected_item()

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.case_form import CaseFormDialog
+from zhiqian_desktop.gui.case_watch import CaseWatch
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.resources_access import ui_path
+from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.store.locations import data_dir
 
 if TYPE_CHECKING:
@@ -117,6 +119,10 @@ class MainWindow(QMainWindow):
         self.due_list = DueListPage(ctx)
         self._holder("due_holder").addWidget(self.due_list)
         self.due_list.open_case.connect(self.show_case)
+
+        self.stats_stale = False
+        self.watch = CaseWatch(ctx, self)
+        self.watch.casesChanged.connect(self.cases_changed)
 
         self._build_nav()
         self._build_actions()
@@ -229,7 +235,10 @@ class MainWindow(QMainWindow):
         if page == PAGE_SETTINGS:
             self._ensure_settings_page()
         if page == PAGE_STATS:
-            self._ensure_stats_page()
+            stats = self._ensure_stats_page()
+            if self.stats_stale:
+                self.stats_stale = False
+                stats.refresh()
         if page == PAGE_DUE and self.pages.currentIndex() != PAGE_DUE:
             self.due_list.refresh()
         self.pages.setCurrentIndex(page)
@@ -394,6 +403,20 @@ class MainWindow(QMainWindow):
         dialog = ConflictDialog(self.ctx, self)
         return self._open_dialog(dialog, dialog.resolved, lambda _id: self.refresh_all())
 
+    def cases_changed(self, change: CaseChanges) -> None:
+        """Cases changed (this desk, an import, a kit, another desk): every view that shows them
+        shows them as they are now. The statistics are recomputed when next looked at."""
+        self.docket.cases_changed(change)
+        self.due_list.cases_changed(change)
+        page = self.case_page
+        if page is not None and change.concerns(page.case_id):
+            page.refresh()
+        if self.stats_page is not None:
+            if self.current_page() == PAGE_STATS:
+                self.stats_page.refresh()
+            else:
+                self.stats_stale = True
+
     def refresh_all(self) -> None:
         """After an import or a merge: every list that shows cases."""
         self.docket.refresh()
@@ -441,5 +464,6 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watch.stop()
         self.save_geometry()
         super().closeEvent(event)

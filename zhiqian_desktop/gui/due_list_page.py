@@ -191,8 +191,9 @@ class DueListPage(QWidget):
 
         self.log_button = QPushButton("记录督促(Enter)", self)
         self.log_button.clicked.connect(self.log_contact_for_selected)
-        self.open_button = QPushButton("打开案件", self)
+        self.open_button = QPushButton("打开案件(Ctrl+O)", self)
         self.open_button.clicked.connect(self.open_selected_case)
+        QShortcut(QKeySequence("Ctrl+O"), self, self.open_selected_case)
         self.counts = QLabel(self)
         actions = QHBoxLayout()
         actions.addWidget(self.counts, 1)

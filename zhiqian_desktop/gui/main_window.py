@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.case_form: CaseFormDialog | None = None
         self.case_page: CasePage | None = None
+        self.case_opened_from = PAGE_DOCKET
+        """The page a case was opened from: Alt+Left, Esc and the back button return there."""
         self.settings_page: SettingsPage | None = None
         self.stats_page: StatsPage | None = None
 
@@ -128,7 +130,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
-        self._child(QPushButton, "back_button").clicked.connect(self.show_docket)
+        self.back_button = self._child(QPushButton, "back_button")
+        self.back_button.clicked.connect(self.go_back)
         self._child(QPushButton, "new_case_button").clicked.connect(self.new_case)
 
         self._default_size()
@@ -188,12 +191,24 @@ class MainWindow(QMainWindow):
         self.scan_action = QAction("扫码登记送达", self)
         self.scan_action.setShortcut(QKeySequence("Ctrl+B"))
         self.scan_action.triggered.connect(self.scan_service)
+        self.back_action = QAction("返回", self)
+        self.back_action.setShortcuts([QKeySequence("Alt+Left"), QKeySequence(Qt.Key.Key_Escape)])
+        self.back_action.triggered.connect(self.go_back)
+        self.back_action.setEnabled(False)
+        self.page_actions: list[QAction] = []
+        for number, page in enumerate(NAV_PAGES, start=1):
+            action = QAction(self.nav.item(page).text(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))
+            self.page_actions.append(action)
         for action in (
             self.new_case_action,
             self.search_action,
             self.refresh_action,
             self.batch_action,
             self.scan_action,
+            self.back_action,
+            *self.page_actions,
         ):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -248,6 +263,11 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
         if page == PAGE_CASE:
             self.nav.clearSelection()
+        self.back_action.setEnabled(page == PAGE_CASE)
+        # Where the keys act at once: the due-list's Enter logs a call on the selected row.
+        focus = {PAGE_DUE: self.due_list.table, PAGE_DOCKET: self.docket.table}.get(page)
+        if focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_nav(self, row: int) -> None:
         if row in NAV_PAGES:
@@ -291,7 +311,15 @@ class MainWindow(QMainWindow):
                 restored.connect(self.databaseReplaced)
         return self.settings_page
 
+    def go_back(self) -> None:
+        """From a case, back to the page it was opened from (the due-list or the docket)."""
+        if self.current_page() == PAGE_CASE:
+            self.show_page(self.case_opened_from)
+
     def show_case(self, case_id: str) -> None:
+        if self.current_page() in NAV_PAGES:
+            self.case_opened_from = self.current_page()
+            self.back_button.setText(f"← 返回{self.nav.item(self.case_opened_from).text()}")
         if self.case_page is None:
             from zhiqian_desktop.gui.case_page import CasePage
 

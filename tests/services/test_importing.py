@@ -348,7 +348,13 @@ BAD: list[tuple[str, Callable[[], list[list[Any]]], list[tuple[int, str]], str]]
         [(4, "法庭")],
         "没有法庭",
     ),
-    ("formula", _bad(_formula), [(2, "标的金额")], "I2"),
+    # The cell named as Excel shows it (the column moves when the workbook gains columns).
+    (
+        "formula",
+        _bad(_formula),
+        [(2, "标的金额")],
+        f"{openpyxl.utils.get_column_letter(COL['标的金额'] + 1)}2",
+    ),
     ("not yes or no", _bad(lambda r: set_cell(r, 2, "涉民生", "也许")), [(2, "涉民生")], "是"),
     (
         "too long",

@@ -464,6 +464,8 @@ _PROBLEM_FIELDS = {
     "received_date": "收案日期",
     "effective_date": "生效日期",
     "performance_deadline": "履行期限",
+    "final_installment_date": "最后一期履行期限",
+    "application_received_on": "申请执行书收到日期",
     "amount_due": "标的金额",
     "parties": "当事人地位",
 }
@@ -702,6 +704,8 @@ def _build_case(
         original_doc_type=case_values.get("original_doc_type") or "判决书",
         effective_date=case_values.get("effective_date"),
         performance_deadline=case_values.get("performance_deadline"),
+        final_installment_date=case_values.get("final_installment_date"),
+        application_received_on=case_values.get("application_received_on"),
         department=case_values.get("department") or None,
         trial_judge=case_values.get("trial_judge") or None,
         livelihood=bool(case_values.get("livelihood")),

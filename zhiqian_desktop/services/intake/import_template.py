@@ -84,6 +84,8 @@ def template_rows(
         "cause": data.cause,
         "effective_date": data.effective_date,
         "performance_deadline": data.performance_deadline,
+        "final_installment_date": data.final_installment_date,
+        "application_received_on": data.application_received_on,
         "received_date": data.received_date,
         "department": data.department,
         "trial_judge": data.trial_judge,

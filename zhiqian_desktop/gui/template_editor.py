@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from zhiqian_desktop.domain.dues import court_time
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.gui.context import AppContext
@@ -261,7 +262,7 @@ class TemplatesTab(QWidget):
         info = self.info
         if info is None or info.updated_at is None:
             return "已保存在数据库中"
-        when = info.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = court_time(info.updated_at)
         return f"{info.updated_by} 于 {when} 保存"
 
     # --- editing and the live preview -----------------------------------------------------

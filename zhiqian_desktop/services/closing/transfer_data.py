@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhiqian_desktop.domain.dues import COURT_TZ
+from zhiqian_desktop.domain.dues import COURT_TZ, court_time
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.money import format_amount
@@ -83,7 +83,7 @@ def time_text(value: datetime | None) -> str | None:
 
 
 def local_time_text(value: datetime) -> str:
-    return value.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M")
+    return court_time(value)
 
 
 def money_value(value: Decimal | None) -> str | None:

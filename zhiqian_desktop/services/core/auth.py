@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import NotFound, PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.core import audit
@@ -49,7 +50,7 @@ def _burn_time(password: str) -> None:
 
 
 def _local_time(moment: datetime) -> str:
-    local = moment.astimezone()
+    local = moment.astimezone(COURT_TZ)
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from tests.conftest import TODAY, gui_context, make_case_input
+from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.guard import BackupScheduler, SessionGuard
 from zhiqian_desktop.gui.login_dialog import LockDialog, LoginDialog
@@ -81,7 +82,7 @@ def test_five_wrong_passwords_lock_the_user_out(qtbot: QtBot, team: Database) ->
     for _ in range(5):
         login(qtbot, dialog, "nope")
     assert "已锁定15分钟" in dialog.message.text()
-    unlock = datetime(2026, 11, 25, 2, 15, tzinfo=UTC).astimezone()
+    unlock = datetime(2026, 11, 25, 2, 15, tzinfo=UTC).astimezone(COURT_TZ)
     assert f"{unlock:%H:%M}自动解锁" in dialog.message.text()
     login(qtbot, dialog, "zhang-pass")
     assert dialog.isVisible() and "已锁定" in dialog.message.text()

@@ -8,6 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
+from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.core import auth
@@ -75,7 +76,7 @@ def test_five_failures_lock_the_user_for_fifteen_minutes(users: Database) -> Non
             attempt(users, "zhang", "wrong")
     with pytest.raises(auth.LoginRefused, match="已锁定15分钟") as info:
         attempt(users, "zhang", "wrong")
-    unlock = (NOW + timedelta(minutes=15)).astimezone()
+    unlock = (NOW + timedelta(minutes=15)).astimezone(COURT_TZ)  # the court's clock
     assert f"{unlock:%H:%M}自动解锁" in info.value.message
     # Locked: even the right password is refused, and the message names when it ends.
     with pytest.raises(auth.LoginRefused, match=f"将于.*{unlock:%H:%M}自动解锁"):

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -36,6 +35,7 @@ from zhiqian_desktop.gui.docket_model import (
     COLUMNS,
     DocketModel,
 )
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.core.staff import tribunals
 from zhiqian_desktop.services.core.users import list_users
@@ -359,14 +359,17 @@ class DocketPage(QWidget):
     # --- export ---------------------------------------------------------------------------
 
     def _choose_export_file(self) -> None:
-        suggested = Path.home() / f"案件台账-{self.ctx.clock.today().isoformat()}.xlsx"
-        name, _filter = QFileDialog.getSaveFileName(
-            self, "导出案件台账", str(suggested), "Excel 工作簿 (*.xlsx)"
+        status = self.status_combo.currentText()
+        name = file_name(
+            "案件台账",
+            self.ctx.settings.court_name,
+            None if status == "全部状态" else status,
+            self.ctx.clock.today().isoformat(),
+            suffix=".xlsx",
         )
-        if name:
-            if not name.lower().endswith(".xlsx"):
-                name += ".xlsx"
-            self.export_to(Path(name))
+        path = ask_save_path(self, "docket", "导出案件台账", name, "Excel 工作簿 (*.xlsx)")
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> Task:
         """Export every case of the current view (not just the loaded pages) in the background."""

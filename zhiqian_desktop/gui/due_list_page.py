@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,6 +40,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
@@ -268,12 +268,11 @@ class DueListPage(QWidget):
 
         on = self.on_date()
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "导出今日待办", f"今日待办-{on.isoformat()}.xlsx", "Excel 工作簿 (*.xlsx)"
-            )
-            if not chosen:
+            handler = self.handler_combo.currentText()
+            name = file_name("今日待办", handler, on.isoformat(), suffix=".xlsx")
+            path = ask_save_path(self, "due_list", "导出今日待办", name, "Excel 工作簿 (*.xlsx)")
+            if path is None:
                 return None
-            path = Path(chosen)
         try:
             export_due_list_xlsx(self.model.items, path, on)
         except UserError as exc:

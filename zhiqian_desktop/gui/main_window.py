@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QLabel,
     QLayout,
     QListWidget,
@@ -29,6 +28,7 @@ from zhiqian_desktop.gui.case_watch import CaseWatch
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.resources_access import ui_path
 from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.store.locations import data_dir
@@ -360,11 +360,13 @@ class MainWindow(QMainWindow):
         from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
 
         selected = self.docket.selected_case_id()
+        from_due = self.current_page() == PAGE_DUE
         dialog = BatchPrintDialog(
             self.ctx,
             self,
             case_ids=[selected] if selected else [],
             docket_query=self.docket.current_query(),
+            due_on=self.due_list.on_date() if from_due else None,
         )
         return self._open_dialog(dialog, dialog.printed, lambda _path: self.refresh())
 
@@ -399,12 +401,15 @@ class MainWindow(QMainWindow):
         from zhiqian_desktop.services.intake.import_template import write_import_template
 
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "保存导入模板", "执前督促-案件导入模板.xlsx", "Excel 工作簿 (*.xlsx)"
+            path = ask_save_path(
+                self,
+                "import_template",
+                "保存导入模板",
+                file_name("执前督促-案件导入模板", self.ctx.settings.court_name, suffix=".xlsx"),
+                "Excel 工作簿 (*.xlsx)",
             )
-            if not chosen:
+            if path is None:
                 return None
-            path = Path(chosen)
         try:
             write_import_template(path)
         except UserError as exc:

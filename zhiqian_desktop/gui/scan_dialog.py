@@ -141,7 +141,8 @@ class ScanDialog(QDialog):
         self.served.emit(self.cases[document_id])
 
     def _service_closed(self) -> None:
-        if self.service_dialog is not None:
-            self.service_dialog.deleteLater()
+        # The closed dialog stays a hidden child of this one until this one closes: deleting it
+        # as soon as its background save has closed it crashed Qt now and then (the save's last
+        # deliveries and the deferred delete of the dialog race).
         self.service_dialog = None
         self._ready_for_next()

@@ -261,6 +261,8 @@ class DocketModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_CASE_NO and row.livelihood:
                 return "涉民生案件，优先办理"
+            if column in (COL_ORIGINAL, COL_CAUSE, COL_OBLIGOR):
+                return _display(row, column)  # the whole text of a cell cut to its width
             if column == COL_NEXT_DUE and row.next_due_date is not None and self.is_overdue(row):
                 days = (self._ctx.clock.today() - row.next_due_date).days
                 return f"已逾期{days}天"

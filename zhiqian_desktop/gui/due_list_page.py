@@ -41,6 +41,7 @@ from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.table_state import fit_columns
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
@@ -151,6 +152,7 @@ class DueListPage(QWidget):
         self.contact_dialog: ContactDialog | None = None
         self._task: Task | None = None
         self._pending = False
+        self.fit_on_load = False
 
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
@@ -323,6 +325,9 @@ class DueListPage(QWidget):
     def _loaded(self, items: list[DueItem]) -> None:
         selected = self.selected_item()
         self.model.set_items(items)
+        if self.fit_on_load and items:
+            self.fit_on_load = False
+            fit_columns(self.table)
         groups = {g: 0 for g in DueGroup}
         for item_group, n in Counter(item.group for item in items).items():
             groups[item_group] = n

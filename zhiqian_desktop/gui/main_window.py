@@ -29,6 +29,7 @@ from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.table_state import fit_columns, restore_table, save_table
 from zhiqian_desktop.resources_access import ui_path
 from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.store.locations import data_dir
@@ -485,16 +486,20 @@ class MainWindow(QMainWindow):
         state = settings.value("main/state")
         if state is not None:
             self.restoreState(state)
-        columns = settings.value("docket/header")
-        if columns is not None:
-            self.docket.table.horizontalHeader().restoreState(columns)
+        user = self.ctx.actor.username
+        if not restore_table(self.docket.table, user, "docket"):
+            fit_columns(self.docket.table)
+        # The due-list arrives from a worker: fitted to its rows once they are in.
+        self.due_list.fit_on_load = not restore_table(self.due_list.table, user, "due_list")
 
     def save_geometry(self) -> None:
         settings = window_settings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
-        settings.setValue("docket/header", self.docket.table.horizontalHeader().saveState())
         settings.sync()
+        user = self.ctx.actor.username
+        save_table(self.docket.table, user, "docket")
+        save_table(self.due_list.table, user, "due_list")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watch.stop()

@@ -41,8 +41,9 @@ from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.table_state import fit_columns
-from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
+from zhiqian_desktop.gui.worker import Progress, Task
 from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.services.supervision.dues import daily_summary, due_list, merge_due_items
@@ -187,9 +188,6 @@ class DueListPage(QWidget):
         export.setToolTip("把当前列表（按现在的筛选和顺序）导出为 Excel")
         export.clicked.connect(lambda: self.export_xlsx())
         filters.addStretch()
-        filters.addWidget(refresh)
-        filters.addWidget(summary)
-        filters.addWidget(export)
 
         self.log_button = QPushButton("记录督促(Enter)", self)
         self.log_button.clicked.connect(self.log_contact_for_selected)
@@ -197,10 +195,13 @@ class DueListPage(QWidget):
         self.open_button.clicked.connect(self.open_selected_case)
         QShortcut(QKeySequence("Ctrl+O"), self, self.open_selected_case)
         self.counts = QLabel(self)
+        # The list's buttons beside its counts, not after the filters: one row of both needs more
+        # than a 1024-wide screen.
+        self.counts.setWordWrap(True)
         actions = QHBoxLayout()
         actions.addWidget(self.counts, 1)
-        actions.addWidget(self.log_button)
-        actions.addWidget(self.open_button)
+        for button in (self.log_button, self.open_button, refresh, summary, export):
+            actions.addWidget(button)
 
         self.model = DueListModel(self)
         self.table = QTableView(self)
@@ -320,7 +321,8 @@ class DueListPage(QWidget):
 
         if case_ids is None:
             self.counts.setText("正在计算待办…")
-        self._task = run_in_background(work, on_success=loaded, on_failure=self._failed)
+        # An Operation: a page closed meanwhile gets no delivery (the merge needs the page).
+        self._task = Operation(self, work).success(loaded).failure(self._failed).run_in_background()
 
     def _loaded(self, items: list[DueItem]) -> None:
         selected = self.selected_item()

@@ -315,7 +315,10 @@ class StatsPage(QWidget):
         bar.addWidget(self.status_label)
         root.addLayout(bar)
 
+        # Reports in one row, lists in the next: six buttons in one row need more than a
+        # 1024-wide screen leaves beside the navigation.
         actions = QHBoxLayout()
+        lists = QHBoxLayout()
         self.week_pdf_button = QPushButton("导出周报 PDF")
         self.week_xlsx_button = QPushButton("导出周报 Excel")
         self.month_pdf_button = QPushButton("导出月报 PDF")
@@ -331,12 +334,14 @@ class StatsPage(QWidget):
             self.week_xlsx_button,
             self.month_pdf_button,
             self.month_xlsx_button,
-            self.honest_button,
-            self.screening_button,
         ):
             actions.addWidget(b)
         actions.addStretch(1)
         root.addLayout(actions)
+        lists.addWidget(self.honest_button)
+        lists.addWidget(self.screening_button)
+        lists.addStretch(1)
+        root.addLayout(lists)
 
         self.tabs = QTabWidget()
         table_tab = QSplitter(Qt.Orientation.Horizontal)

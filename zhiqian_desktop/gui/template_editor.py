@@ -87,6 +87,11 @@ class TemplatesTab(QWidget):
         self.field_box = QComboBox(self)
         self.field_box.setObjectName("insertField")
         self.field_box.setToolTip("在光标处插入一个由系统填入的字段")
+        # The longest field's label must not set the width of the whole editor (1024-wide screens).
+        self.field_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.field_box.setMinimumContentsLength(14)
         self.field_box.addItem("插入字段…", "")
         for name, label in PLACEHOLDERS.items():
             self.field_box.addItem(f"{label}  {{{name}}}", name)

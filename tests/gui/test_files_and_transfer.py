@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import TODAY, gui_context, make_case_input
@@ -32,14 +32,16 @@ from zhiqian_desktop.store.database import Database
 pytestmark = pytest.mark.gui
 
 
-def when_modal(qtbot: QtBot, act: Callable[[object], None]) -> list[object]:
-    """Act on the next modal dialog as soon as it shows (the clerk's answer); returns what was
-    seen, so the test can check the dialog after it closed."""
+def when_modal(
+    qtbot: QtBot, act: Callable[[object], None], kind: type[QWidget] = QWidget
+) -> list[object]:
+    """Act on the next modal dialog of ``kind`` as soon as it shows (the clerk's answer);
+    returns what was seen, so the test can check the dialog after it closed."""
     seen: list[object] = []
 
     def poll() -> None:
         modal = QApplication.activeModalWidget()
-        if modal is None:
+        if not isinstance(modal, kind):
             QTimer.singleShot(20, poll)
             return
         seen.append(modal)
@@ -84,7 +86,7 @@ def test_the_docket_export_remembers_its_folder_and_asks_before_replacing(
     folder.mkdir()
     target = folder / "台账.xlsx"
     first: dict[str, str] = {}
-    when_modal(qtbot, save_as(target, first))
+    when_modal(qtbot, save_as(target, first), QFileDialog)
     with qtbot.waitSignal(page.exportFinished, timeout=20000):
         page._choose_export_file()
     assert first["name"] == f"案件台账-土默特右旗人民法院-办理中-{TODAY.isoformat()}.xlsx"
@@ -94,9 +96,9 @@ def test_the_docket_export_remembers_its_folder_and_asks_before_replacing(
 
     # The second export starts in that folder; choosing the same file asks, and No keeps it.
     second: dict[str, str] = {}
-    when_modal(qtbot, save_as(target, second))
+    when_modal(qtbot, save_as(target, second), QFileDialog)
     question: dict[str, str] = {}
-    QTimer.singleShot(0, lambda: when_modal(qtbot, answer(QMessageBox.StandardButton.No, question)))
+    when_modal(qtbot, answer(QMessageBox.StandardButton.No, question), QMessageBox)
     page._choose_export_file()
     assert second["folder"] == str(folder)
     assert "“台账.xlsx”已存在" in question["question"]

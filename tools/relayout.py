@@ -78,6 +78,8 @@ MODULES: dict[str, str] = {
     "cli_notice": "cli.notices",
     "cli_server": "cli.server",
     "cli_stats": "cli.stats",
+    "cli_errors": "cli.errors",
+    "cli_values": "cli.values",
     "cli_sync": "cli.kits",
     "cli_transfer": "cli.transfer",
 }

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli.main import main
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.admin.demo import generate_demo
 from zhiqian_desktop.services.admin.maintenance import open_app_database
@@ -26,18 +25,6 @@ from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
 
 Captured = tuple[int, str, str]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Any:
-    """main() in-process; returns (exit code, stdout, stderr)."""
-
-    def _run(*argv: str | Path) -> Captured:
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 def one_line_error(err: str) -> str:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.cli import common
 from zhiqian_desktop.cli.clock import CLOCK
-from zhiqian_desktop.cli.common import Command, clip, dump, iso, money, print_table
+from zhiqian_desktop.cli.common import MAX_LIMIT, Command, clip, dump, iso, money, print_table
+from zhiqian_desktop.cli.values import bounded
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:
@@ -26,7 +27,11 @@ def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
         "--search", metavar="TEXT", help="按案号、原审案号、当事人、证件号、电话查找"
     )
     parser.add_argument(
-        "--limit", type=int, default=100, metavar="N", help="最多列出的件数（默认 100，0 为全部）"
+        "--limit",
+        type=bounded(0, MAX_LIMIT, "0 表示全部"),
+        default=100,
+        metavar="N",
+        help="最多列出的件数（默认 100，0 为全部）",
     )
     parser.add_argument("--json", action="store_true", help="输出 JSON")
 
@@ -60,8 +65,6 @@ def _find_handler(db: Database, name: str) -> str:
 def cmd_cases(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.intake.docket import DocketQuery, docket_page
 
-    if args.limit < 0:
-        raise UserError(f"--limit “{args.limit}”不正确；应为不小于0的整数（0 表示全部）")
     query = DocketQuery(text=args.search or "")
     if args.status:
         query.statuses = _parse_statuses(args.status)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
 
@@ -36,7 +36,13 @@ def parse_kind(text: str) -> DocumentKind:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case_no", metavar="CASE_NO", help="本院案号，如（2026）内0221执前督12号")
     parser.add_argument("--kind", required=True, help=f"文书种类：{kinds_help()}")
-    parser.add_argument("-o", "--output", metavar="FILE.pdf", help="另存PDF到此文件")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.pdf",
+        help="另存PDF到此文件（默认 当前文件夹中的 文书编号.pdf）",
+    )
+    add_force_argument(parser)
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="落款日期（默认今天）")
     parser.add_argument(
         "--serves",
@@ -51,16 +57,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
-def _default_output(doc_no: str) -> Path:
-    return Path(re.sub(r'[\\/:*?"<>|\s]+', "_", doc_no) + ".pdf")
-
-
 def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
-    """Issue the document, copy its PDF to -o (or ./<文书编号>.pdf) and print where it is."""
+    """Issue the document, save its PDF to -o (or ./<文书编号>.pdf) and print where it is; a
+    place that cannot take the file is refused before the document is issued."""
     kind = parse_kind(args.kind)
     day_text = getattr(args, "date", None)
     try:
-        today = date.fromisoformat(day_text) if day_text else CLOCK.today()
+        today = date.fromisoformat(day_text.strip()) if day_text else CLOCK.today()
     except ValueError:
         raise UserError(f"日期“{day_text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
     if args.output and Path(args.output).suffix.lower() != ".pdf":
@@ -73,17 +76,19 @@ def cmd_notice(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         )
     if kind is not DocumentKind.SERVICE_RECEIPT and (serves or to):
         raise UserError("--serves 和 --to 只用于出具送达回证（--kind service_receipt）")
-    from zhiqian_desktop.services.supervision.notices import issue_for_case_no
+    from zhiqian_desktop.services.supervision.notices import issue_notice_to_file
 
-    issued = issue_for_case_no(db, actor, args.case_no, kind, today=today, serves=serves, to=to)
-    output = Path(args.output) if args.output else _default_output(issued.doc_no)
-    try:
-        output.write_bytes(issued.pdf)
-    except OSError as exc:
-        raise UserError(
-            f"无法写入“{output}”（{exc.strerror}）；文书{issued.doc_no}已出具并保存在案件中，"
-            "请另选保存位置后用 -o 重新导出"
-        ) from None
+    issued, output = issue_notice_to_file(
+        db,
+        actor,
+        args.case_no,
+        kind,
+        today=today,
+        output=Path(args.output) if args.output else None,
+        force=getattr(args, "force", False),
+        serves=serves,
+        to=to,
+    )
     if getattr(args, "json", False):
         print(
             json.dumps(

@@ -577,7 +577,10 @@ class CasePage(QWidget):
 
         self.banner.show_message("正在生成归档卷宗…", "info")
         self._dossier_task = (
-            Operation(self, lambda _progress: build_archive_dossier(db, case_id, path, today=today))
+            Operation(
+                self,
+                lambda _progress: build_archive_dossier(db, case_id, path, today=today, force=True),
+            )
             .success(done)
             .refused(lambda exc: self.banner.show_message(exc.message, "error"))
             .disabling(self.dossier_button)

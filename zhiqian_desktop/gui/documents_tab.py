@@ -278,7 +278,7 @@ class DocumentsTab(QWidget):
                 kind,
                 receipts=with_receipt,
                 today=today,
-                output=batch_print.printout_path(name),
+                printout_name=name,
                 progress=progress,
             )
 

@@ -277,7 +277,7 @@ class DueListPage(QWidget):
             if path is None:
                 return None
         try:
-            export_due_list_xlsx(self.model.items, path, on)
+            export_due_list_xlsx(self.model.items, path, on, force=True)
         except UserError as exc:
             QMessageBox.warning(self, "导出今日待办", exc.message)
             return None

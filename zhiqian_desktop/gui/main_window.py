@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
             if path is None:
                 return None
         try:
-            write_import_template(path)
+            write_import_template(path, force=True)  # the save dialog asked first
         except UserError as exc:
             QMessageBox.warning(self, "保存导入模板", exc.message)
             return None

@@ -658,13 +658,15 @@ class TransferDialog(OutcomeDialog):
         as_zip = self.as_zip.isChecked()
         if as_zip and dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
-        replacing = as_zip and dest.exists() and dest != self._confirmed
-        if replacing and not confirm_replace(self, dest):
+        replace = as_zip and dest.exists()
+        # The service refuses an existing target unless told: told only once the clerk agreed
+        # (in the save dialog, or here).
+        if replace and dest != self._confirmed and not confirm_replace(self, dest):
             return
         remember_folder("transfer", dest.parent)
-        self.start(reason, dest, as_zip)
+        self.start(reason, dest, as_zip, replace=replace)
 
-    def start(self, reason: str, dest: Path, as_zip: bool) -> None:
+    def start(self, reason: str, dest: Path, as_zip: bool, *, replace: bool = False) -> None:
         db, actor, case_id, today = self.ctx.db, self.ctx.actor, self.case_id, self.today
         dialog = work_progress(self, "正在生成移送材料…", "移送执行")
         self.progress_dialog = dialog
@@ -680,6 +682,7 @@ class TransferDialog(OutcomeDialog):
                 as_zip=as_zip,
                 progress=progress.report_and_check,
                 today=today,
+                force=replace,
             )
 
         self.task = run_in_background(

@@ -230,7 +230,9 @@ class ExportKitDialog(_BackgroundDialog):
         dest = Path(text)
         if dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
-        if dest.exists() and dest != self._confirmed and not confirm_replace(self, dest):
+        replace = dest.exists()
+        # The service refuses an existing kit unless told: told only once the clerk agreed.
+        if replace and dest != self._confirmed and not confirm_replace(self, dest):
             return
         remember_folder("kit", dest.parent)
         passphrase = None
@@ -254,6 +256,7 @@ class ExportKitDialog(_BackgroundDialog):
                 dest=dest,
                 progress=report,
                 passphrase=passphrase,
+                force=replace,
             )
 
         self.run("正在导出离线包…", work, self._done)

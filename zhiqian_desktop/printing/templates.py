@@ -201,6 +201,11 @@ def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplat
     new text, so it is parsed again; a refused text is not cached)."""
     try:
         data: dict[str, Any] = tomllib.loads(raw)
+    except RecursionError:
+        # The TOML reader recurses per nested [ or {: a template never nests more than twice.
+        raise TemplateError(
+            f"文书模板“{source}”中的方括号或花括号嵌套过深，不是有效的文书模板；请对照内置模板改正"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         reason = str(exc)
         where = _TOML_POSITION.search(reason)

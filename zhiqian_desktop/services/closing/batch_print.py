@@ -33,6 +33,7 @@ from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import sync_files, viewing_dir, write_atomically
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
+from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 MAX_BATCH = 1000
 """More than a day's trip; a larger batch is more likely a wrong filter than a plan."""
@@ -287,11 +288,16 @@ def issue_batch(
     today: date,
     output: Path | None = None,
     progress: BatchProgress | None = None,
+    force: bool = False,
+    printout_name: str | None = None,
 ) -> BatchResult:
     """Issue ``kind`` for every case (and its receipt) and write the trip PDF; all or nothing.
 
     ``progress.check()`` is called between cases; whatever it raises (a cancel) rolls the whole
-    batch back. The trip PDF is written only after the documents are committed.
+    batch back. ``output`` the clerk chose is checked before anything is issued (an existing
+    file is replaced only with ``force``); the trip PDF is written before the commit, and a
+    file that cannot be written cancels the batch. Without ``output`` the PDF goes to the
+    printouts folder, named ``printout_name`` or after the kind and the count.
     """
     progress = progress or _Silent()
     if kind is DocumentKind.SERVICE_RECEIPT:
@@ -301,8 +307,10 @@ def issue_batch(
     if len(case_ids) > MAX_BATCH:
         raise UserError(f"一次最多批量打印{MAX_BATCH}件；请缩小范围后分批打印")
     actor.require_write()
-    if output is not None and output.suffix.lower() != ".pdf":
-        raise UserError(f"输出文件“{output}”应以 .pdf 结尾")
+    if output is not None:
+        if output.suffix.lower() != ".pdf":
+            raise UserError(f"输出文件“{output}”应以 .pdf 结尾")
+        output = check_output_file(output, force=force)
     issued_all: list[notices.IssuedDocument] = []
     documents: list[notices.IssuedDocument] = []
     receipt_docs: list[notices.IssuedDocument] = []
@@ -332,14 +340,22 @@ def issue_batch(
             progress.report(len(cases), total, f"正在合成PDF（{len(issued_all)}份文书）")
             pdf = renderer_for(get_settings(session)).build(contents)
             progress.check()
-            target = output or default_batch_path(kind, len(cases))
+            target = output or (
+                printout_path(printout_name)
+                if printout_name
+                else default_batch_path(kind, len(cases))
+            )
             # Written inside the unit of work: a file that cannot be written cancels the batch.
             try:
-                write_atomically(target, pdf, sync=False)
-                written = target
-            except OSError as exc:
+                if output is not None:
+                    written = write_output(target, pdf, force=force)
+                else:
+                    write_atomically(target, pdf, sync=False)
+                    written = target
+            except (OSError, UserError) as exc:
+                reason = exc.message if isinstance(exc, UserError) else exc.strerror
                 raise UserError(
-                    f"无法写入“{target}”（{exc.strerror}）；本批文书未出具，请另选保存位置后重试"
+                    f"无法写入“{target}”（{reason}）；本批文书未出具，请另选保存位置后重试"
                 ) from None
             # The stored PDFs were written without fsync; make them durable before the commit.
             sync_files(d.pdf_path for d in issued_all if d.pdf_path is not None)

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.case_numbers import validate_original_case_number
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
@@ -686,6 +687,10 @@ def _build_case(
     if not original:
         return None
     original = normalise_original_case_no(original)
+    try:
+        original = validate_original_case_number(original)
+    except UserError as exc:
+        out.add(first, "原审案号", exc.message)
     registered = directory.registered.get(original)
     if registered:
         out.add(

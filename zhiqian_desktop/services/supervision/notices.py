@@ -66,6 +66,7 @@ from zhiqian_desktop.store.models import (
     SupervisionCase,
     User,
 )
+from zhiqian_desktop.store.outputs import check_output_file, check_output_folder, write_output
 from zhiqian_desktop.store.types import new_id, utcnow
 
 PDF_MEDIA_TYPE = "application/pdf"
@@ -371,6 +372,43 @@ def issue_receipts(
         )
         for party in addressees_of(session, document)
     ]
+
+
+def issue_notice_to_file(
+    db: Database,
+    actor: Actor,
+    case_no: str,
+    kind: DocumentKind,
+    *,
+    today: date,
+    output: Path | None = None,
+    force: bool = False,
+    serves: str = "",
+    to: str = "",
+) -> tuple[IssuedDocument, Path]:
+    """`zhiqian notice`: issue a document for the case numbered ``case_no`` (a 送达回证: for the
+    document numbered ``serves``, to the addressee named ``to``, as ``issue_for_case_no``) and
+    save a copy of its PDF as one action: ``output``, or <文书编号>.pdf in the current folder.
+    The place is checked before the document is numbered, and the file is written before the
+    commit: a document that cannot be saved is not issued, and a document whose commit fails
+    leaves no file behind (store/outputs.py)."""
+    if output is not None:
+        output = check_output_file(output, force=force)
+    else:
+        check_output_folder(Path.cwd(), force=True, what="文书")
+    written: Path | None = None
+    try:
+        with db.unit_of_work() as session:
+            issued = issue_for_case_no(
+                session, actor, case_no, kind, today=today, serves=serves, to=to
+            )
+            target = output or Path.cwd() / f"{_safe_filename(issued.doc_no)}.pdf"
+            written = write_output(target, issued.pdf, force=force)
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+    return issued, written
 
 
 def _safe_filename(name: str) -> str:

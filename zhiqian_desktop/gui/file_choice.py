@@ -10,6 +10,8 @@ them like any other window.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
@@ -59,10 +61,17 @@ def confirm_replace(parent: QWidget | None, path: Path) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def _dialog(parent: QWidget | None, title: str, folder: Path, file_filter: str) -> QFileDialog:
+@contextmanager
+def _dialog(
+    parent: QWidget | None, title: str, folder: Path, file_filter: str
+) -> Iterator[QFileDialog]:
     dialog = QFileDialog(parent, title, str(folder), file_filter)
     dialog.setObjectName("fileChoice")
-    return dialog
+    try:
+        yield dialog
+    finally:
+        # Gone once answered: a file dialog left behind keeps its folder watcher thread.
+        dialog.deleteLater()
 
 
 def ask_save_path(
@@ -70,16 +79,16 @@ def ask_save_path(
 ) -> Path | None:
     """Where to save a new file of ``kind``, proposed as ``name`` in the kind's last folder;
     None if the clerk cancelled or would not replace an existing file."""
-    dialog = _dialog(parent, title, last_folder(kind), file_filter)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
     suffix = Path(name).suffix
-    if suffix:
-        dialog.setDefaultSuffix(suffix.lstrip("."))
-    dialog.selectFile(name)
-    if not dialog.exec() or not dialog.selectedFiles():
-        return None
-    path = Path(dialog.selectedFiles()[0])
+    with _dialog(parent, title, last_folder(kind), file_filter) as dialog:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
+        if suffix:
+            dialog.setDefaultSuffix(suffix.lstrip("."))
+        dialog.selectFile(name)
+        if not dialog.exec() or not dialog.selectedFiles():
+            return None
+        path = Path(dialog.selectedFiles()[0])
     if suffix and path.suffix.lower() != suffix.lower():
         path = path.with_name(path.name + suffix)
     remember_folder(kind, path.parent)
@@ -89,21 +98,21 @@ def ask_save_path(
 
 
 def ask_open_path(parent: QWidget | None, kind: str, title: str, file_filter: str) -> Path | None:
-    dialog = _dialog(parent, title, last_folder(kind), file_filter)
-    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    if not dialog.exec() or not dialog.selectedFiles():
-        return None
-    path = Path(dialog.selectedFiles()[0])
+    with _dialog(parent, title, last_folder(kind), file_filter) as dialog:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        if not dialog.exec() or not dialog.selectedFiles():
+            return None
+        path = Path(dialog.selectedFiles()[0])
     remember_folder(kind, path.parent)
     return path
 
 
 def ask_folder(parent: QWidget | None, kind: str, title: str) -> Path | None:
-    dialog = _dialog(parent, title, last_folder(kind), "")
-    dialog.setFileMode(QFileDialog.FileMode.Directory)
-    dialog.setOption(QFileDialog.Option.ShowDirsOnly)
-    if not dialog.exec() or not dialog.selectedFiles():
-        return None
-    folder = Path(dialog.selectedFiles()[0])
+    with _dialog(parent, title, last_folder(kind), "") as dialog:
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        if not dialog.exec() or not dialog.selectedFiles():
+            return None
+        folder = Path(dialog.selectedFiles()[0])
     remember_folder(kind, folder)
     return folder

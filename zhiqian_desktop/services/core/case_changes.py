@@ -56,6 +56,9 @@ def subscribe(db: Database, listener: Listener) -> Callable[[], None]:
     """Call ``listener`` after each commit on ``db`` that changed cases; returns the unsubscribe."""
     entry = (weakref.ref(db), listener)
     with _lock:
+        # Listeners of databases closed since are dropped here, on the subscriber's thread:
+        # never on a committing worker's (a listener may hold a Qt object).
+        _listeners[:] = [(ref, fn) for ref, fn in _listeners if ref() is not None]
         _listeners.append(entry)
 
     def unsubscribe() -> None:
@@ -81,7 +84,6 @@ def committed(session: Session) -> None:
     db = database_of(session)
     with _lock:
         listeners = [fn for ref, fn in _listeners if ref() is db]
-        _listeners[:] = [(ref, fn) for ref, fn in _listeners if ref() is not None]
     for listener in listeners:
         listener(change)
 

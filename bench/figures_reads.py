@@ -15,6 +15,7 @@ from bench.core import PAGE, Context, Measured, NotAvailable, figure, median_ms
 from bench.floors import captured_sql, replay, with_sql_floor
 from zhiqian_desktop.domain.stats import GroupBy, Period
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES
+from zhiqian_desktop.services.core.case_changes import changes_since, latest_change
 from zhiqian_desktop.services.intake.docket import (
     SORT_KEYS,
     DocketQuery,
@@ -23,7 +24,8 @@ from zhiqian_desktop.services.intake.docket import (
     list_cases,
 )
 from zhiqian_desktop.services.reporting.stats import compute_stats
-from zhiqian_desktop.services.supervision.dues import due_list
+from zhiqian_desktop.services.supervision.case_page import case_page
+from zhiqian_desktop.services.supervision.dues import due_list, merge_due_items
 from zhiqian_desktop.store.models import Party, SupervisionCase
 
 STATS_YEAR = 2025
@@ -178,6 +180,52 @@ def _stats_figure(label: str, by: GroupBy | None, target: float) -> None:
 
 _stats_figure("by month with totals (the statistics page)", GroupBy.MONTH, 100)
 _stats_figure("totals only", None, 300)
+
+
+# --- keeping the views true after a change -------------------------------------------------------
+
+
+def _changed_case(ctx: Context) -> str:
+    with ctx.session() as s:
+        return s.scalars(
+            select(SupervisionCase.id)
+            .where(SupervisionCase.status.in_(OPEN_STATUSES))
+            .order_by(SupervisionCase.case_year, SupervisionCase.case_seq)
+            .limit(1)
+        ).one()
+
+
+@figure("refresh after a change: docket count + visible page, due-list, case page", 100)
+def refresh_after_change(ctx: Context) -> Measured:
+    """What the desk reads once told that a commit changed one case (gui/main_window.py
+    ``cases_changed``): the open-cases docket's count and the page on screen, the changed case's
+    items of today's due-list merged into the list on screen, and the page of the changed case."""
+    case_id = _changed_case(ctx)
+    q = DocketQuery(statuses=frozenset(OPEN_STATUSES))
+    with ctx.session() as s:
+        shown = due_list(s, ctx.today)
+
+    def action() -> object:
+        with ctx.session() as s:
+            total = count_cases(s, q)
+            rows = list_cases(s, q, today=ctx.today, limit=PAGE)
+            fresh = due_list(s, ctx.today, case_ids=[case_id])
+            page = case_page(s, case_id, today=ctx.today)
+        return total, rows, merge_due_items(shown, [case_id], fresh), page
+
+    return with_sql_floor(ctx, action)
+
+
+@figure("another desk's change: poll the change counter and read what changed", 20)
+def poll_changes(ctx: Context) -> Measured:
+    with ctx.session() as s:
+        seen = latest_change(s) - 5  # the last few events: a save or two by another desk
+
+    def action() -> object:
+        with ctx.session() as s:
+            return changes_since(s, seen)
+
+    return with_sql_floor(ctx, action)
 
 
 # --- investigating -------------------------------------------------------------------------------

@@ -191,6 +191,7 @@ def test_transfer_through_the_gui_writes_the_package(
 ) -> None:
     dialog = open_dialog(qtbot, page, "transfer_button")
     assert isinstance(dialog, TransferDialog)
+    dialog.reason.clear()
     type_text(qtbot, dialog.reason, "经多次督促仍未履行")
     dest = tmp_path / "移送材料.zip"
     dialog.dest.setText(str(dest))
@@ -227,6 +228,7 @@ def test_cancelling_the_transfer_changes_nothing(
     monkeypatch.setattr(dialogs, "build_transfer_package", after_cancel)
     dialog = open_dialog(qtbot, page, "transfer_button")
     assert isinstance(dialog, TransferDialog)
+    dialog.reason.clear()
     type_text(qtbot, dialog.reason, "督促不成")
     dialog.as_folder.setChecked(True)
     out_dir = tmp_path / "out"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import TODAY, gui_context
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.gui.setup_dialog import SetupDialog
@@ -265,3 +266,36 @@ def test_fonts_tab_shows_the_file_each_print_role_uses(
         assert role in shown
     # No 仿宋 installed: the body falls back to the bundled face, and says so.
     assert "正文（仿宋）：随软件提供：AR PL UMing（uming.ttc" in shown
+
+
+def test_a_new_user_gets_the_same_phone_and_password_rules_and_a_confirmation(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    page = open_page(qtbot, db, admin)
+    people = page.people
+    type_text(qtbot, people.display_name, "李承办")
+    type_text(qtbot, people.username, "lichengban")
+    type_text(qtbot, people.phone, "139")
+    type_text(qtbot, people.password, "abc")
+    qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "电话号码“139”格式不正确" in people.user_error.text())
+    people.phone.clear()
+    type_text(qtbot, people.phone, "139 1234 5678")
+    qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "密码至少6位" in people.user_error.text())
+    people.password.clear()
+    type_text(qtbot, people.password, "lichengban")
+    qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "不能与用户名相同" in people.user_error.text())
+    with db.reader() as s, pytest.raises(UserError):
+        find_user(s, "lichengban")
+    people.password.clear()
+    type_text(qtbot, people.password, "gm-2026!")
+    qtbot.mouseClick(people.user_add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已添加用户" in people.banner.text())
+    assert people.banner.text() == (
+        "已添加用户“李承办”：用户名 lichengban，承办人，电话 13912345678，"
+        "已设初始密码，请当面告知本人。"
+    )
+    with db.reader() as s:
+        assert find_user(s, "lichengban").phone == "13912345678"

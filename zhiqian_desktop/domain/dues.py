@@ -128,6 +128,12 @@ _GROUP_OF_PRIORITY = {g * 2 + extra: g for g in DueGroup for extra in (1, 2)}
 """Priorities 1 … 8 and their groups (a table: the list asks for tens of thousands of them)."""
 
 
+def court_time(moment: datetime) -> str:
+    """A stored moment as the court's clock shows it (2026-11-25 14:30), whatever the zone of the
+    desk that shows it."""
+    return moment.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 def court_date(moment: datetime) -> date:
     """The calendar day of an aware time at the court."""
     return moment.astimezone(COURT_TZ).date()

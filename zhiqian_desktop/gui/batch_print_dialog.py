@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -59,14 +60,17 @@ class BatchPrintDialog(QDialog):
         *,
         case_ids: Sequence[str] | None = None,
         docket_query: DocketQuery | None = None,
+        due_on: date | None = None,
     ) -> None:
+        """``due_on``: opened from 今日待办 — the due-list of that date is where the cases come
+        from, whatever was selected in the docket."""
         super().__init__(parent)
         self.setObjectName("batchPrintDialog")
         self.setWindowTitle("批量打印（上门送达）")
         self.ctx = ctx
         actor = ctx.actor
         self.today = ctx.clock.today()
-        self.selected_ids = list(case_ids or [])
+        self.selected_ids = [] if due_on is not None else list(case_ids or [])
         self.docket_query = docket_query
         self.cases: list[BatchCase] = []
         self.task: Task | None = None
@@ -83,7 +87,7 @@ class BatchPrintDialog(QDialog):
         self.from_docket.setEnabled(docket_query is not None)
         (self.from_selected if self.selected_ids else self.from_due).setChecked(True)
         self.due_date = DateLineEdit(self)
-        self.due_date.set_date(self.today)
+        self.due_date.set_date(due_on or self.today)
         self.handler = QComboBox(self)
         self.tribunal = QComboBox(self)
         self.handler.addItem("全部承办人", ALL)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.file_choice import ask_folder
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.intake.docket import DocketQuery, docket_page
@@ -101,9 +101,9 @@ class BatchTransferDialog(QDialog):
         ]
 
     def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "选择保存移送材料的文件夹")
-        if chosen:
-            self.folder.setText(chosen)
+        chosen = ask_folder(self, "transfer", "选择保存移送材料的文件夹")
+        if chosen is not None:
+            self.folder.setText(str(chosen))
 
     def start(self) -> None:
         """Checks the input here (one clear message), then transfers off the GUI thread."""

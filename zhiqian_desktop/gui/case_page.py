@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.documents_tab import DocumentsTab
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.outcome_dialogs import (
@@ -562,11 +562,11 @@ class CasePage(QWidget):
         if self.case_id is None or self.view is None:
             return
         if path is None:
-            name = f"{self.view.case_no}-归档卷宗.pdf"
-            chosen, _ = QFileDialog.getSaveFileName(self, "保存归档卷宗", name, "PDF 文件 (*.pdf)")
-            if not chosen:
+            name = file_name(self.view.case_no, "归档卷宗", self.today.isoformat(), suffix=".pdf")
+            chosen = ask_save_path(self, "dossier", "保存归档卷宗", name, "PDF 文件 (*.pdf)")
+            if chosen is None:
                 return
-            path = Path(chosen)
+            path = chosen
         from zhiqian_desktop.services.closing.dossier import build_archive_dossier
 
         db, case_id, today = self.ctx.db, self.case_id, self.today

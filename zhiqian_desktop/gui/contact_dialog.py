@@ -1,7 +1,7 @@
 """The one short dialog for logging a call or visit (记录督促), or correcting an earlier entry.
 
-Keyboard first: every field is reachable with Tab, Ctrl+Enter saves from anywhere (Enter saves
-from any single-line field), Esc cancels. Defaults: now, the acting handler, the obligor's first
+Keyboard first: the cursor starts in 情况, every field is one Tab from the last (the date-time
+too), Ctrl+Enter saves from anywhere (Enter saves from any single-line field), Esc cancels. Defaults: now, the acting handler, the obligor's first
 phone, 电话督促.
 """
 
@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -36,7 +35,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind
 from zhiqian_desktop.domain.money import parse_amount
 from zhiqian_desktop.gui.context import AppContext
-from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit
+from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit, TabbingDateTimeEdit
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.worker import Progress
 from zhiqian_desktop.services.supervision import contacts
@@ -74,7 +73,7 @@ class ContactDialog(QDialog):
         self.kind_combo = QComboBox(self)
         for kind in LOGGED_KINDS:
             self.kind_combo.addItem(kind.label, kind)
-        self.time_edit = QDateTimeEdit(self)
+        self.time_edit = TabbingDateTimeEdit(self)
         self.time_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.time_edit.setCalendarPopup(True)
         self.time_edit.setTimeZone(_BEIJING)
@@ -176,7 +175,9 @@ class ContactDialog(QDialog):
         self.party_combo.currentIndexChanged.connect(self._party_changed)
         self._party_changed()
         self._set_defaults(original)
-        self.kind_combo.setFocus()
+        # A new entry starts where the clerk types (the defaults fit a call); a correction starts
+        # at the top, where what is corrected usually is.
+        (self.kind_combo if original is not None else self.summary_edit).setFocus()
 
     # --- defaults and helpers --------------------------------------------------------------
 

@@ -137,6 +137,23 @@ class DocketModel(QAbstractTableModel):
         """Re-read the count and drop cached pages (after a save, or F5)."""
         self._reset(self._query)
 
+    def refresh_in_place(self) -> None:
+        """Cases changed: the count again and fresh pages, without a reset, so the view keeps its
+        place (rows come or go at the end, the rest repaint from the pages read again)."""
+        count = count_cases(self._ctx.db, self._query)
+        self._pages.clear()
+        old = self._count
+        if count < old:
+            self.beginRemoveRows(QModelIndex(), count, old - 1)
+            self._count = count
+            self.endRemoveRows()
+        elif count > old:
+            self.beginInsertRows(QModelIndex(), old, count - 1)
+            self._count = count
+            self.endInsertRows()
+        if count:
+            self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(COLUMNS) - 1))
+
     def _reset(self, query: DocketQuery) -> None:
         self.beginResetModel()
         self._query = query
@@ -244,6 +261,8 @@ class DocketModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_CASE_NO and row.livelihood:
                 return "涉民生案件，优先办理"
+            if column in (COL_ORIGINAL, COL_CAUSE, COL_OBLIGOR):
+                return _display(row, column)  # the whole text of a cell cut to its width
             if column == COL_NEXT_DUE and row.next_due_date is not None and self.is_overdue(row):
                 days = (self._ctx.clock.today() - row.next_due_date).days
                 return f"已逾期{days}天"
@@ -275,8 +294,11 @@ class DocketModel(QAbstractTableModel):
     def sort_column(self) -> int:
         return SORT_KEYS.index(self._query.sort)
 
-    def row_of_case(self, case_id: str) -> int | None:
-        """The row of a case among the pages already read (to reselect it after a refresh)."""
+    def row_of_case(self, case_id: str, near: int | None = None) -> int | None:
+        """The row of a case among the pages already read (to reselect it after a refresh);
+        ``near``: a row whose page is read first if it is not yet."""
+        if near is not None and 0 <= near < self._count:
+            self._page(near // PAGE_SIZE)
         for number, page in self._pages.items():
             for i, row in enumerate(page):
                 if row.id == case_id:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -36,6 +35,7 @@ from zhiqian_desktop.gui.docket_model import (
     COLUMNS,
     DocketModel,
 )
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.core.staff import tribunals
 from zhiqian_desktop.services.core.users import list_users
@@ -106,7 +106,7 @@ class DocketPage(QWidget):
             "快速搜索：案号、原审案号、当事人姓名或名称、身份证号、电话（Ctrl+F）"
         )
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(420)
+        self.search_edit.setMinimumWidth(280)
         search_row.addWidget(self.search_edit, 1)
         self.reset_button = QPushButton("清除筛选")
         search_row.addWidget(self.reset_button)
@@ -118,9 +118,16 @@ class DocketPage(QWidget):
 
         filters = QFrame()
         filters.setObjectName("filterBar")
-        row = QHBoxLayout(filters)
-        row.setContentsMargins(0, 0, 0, 0)
+        # Two rows: in one the filters need 1,019 px, more than a 1024-wide screen leaves.
+        rows = QVBoxLayout(filters)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(4)
+        row = QHBoxLayout()
         row.setSpacing(6)
+        dates = QHBoxLayout()
+        dates.setSpacing(6)
+        rows.addLayout(row)
+        rows.addLayout(dates)
         self.status_combo = QComboBox()
         for label, statuses in _STATUS_CHOICES:
             self.status_combo.addItem(label, statuses)
@@ -154,13 +161,14 @@ class DocketPage(QWidget):
             row.addWidget(caption)
             row.addWidget(widget)
             row.addSpacing(6)
-        row.addWidget(self.date_check)
-        row.addWidget(self.date_from)
-        row.addWidget(QLabel("至"))
-        row.addWidget(self.date_to)
-        row.addSpacing(6)
-        row.addWidget(self.overdue_check)
         row.addStretch(1)
+        dates.addWidget(self.date_check)
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("至"))
+        dates.addWidget(self.date_to)
+        dates.addSpacing(6)
+        dates.addWidget(self.overdue_check)
+        dates.addStretch(1)
         outer.addWidget(filters)
 
         self.table = QTableView()
@@ -293,6 +301,18 @@ class DocketPage(QWidget):
         if selected:
             self.select_case(selected)
 
+    def cases_changed(self, _change: object = None) -> None:
+        """A commit changed cases (here, an import, a merge, another desk): the counts and the
+        rows as they are now, the selection kept on its case when it is still listed."""
+        selected = self.selected_case_id()
+        row = self.table.currentIndex().row()
+        self.model.refresh_in_place()
+        self._update_count()
+        if selected:
+            found = self.model.row_of_case(selected, near=row)
+            if found is not None and found != row:
+                self.table.selectRow(found)
+
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
@@ -327,7 +347,7 @@ class DocketPage(QWidget):
         return value if isinstance(value, str) else None
 
     def select_case(self, case_id: str) -> bool:
-        row = self.model.row_of_case(case_id)
+        row = self.model.row_of_case(case_id, near=max(self.table.currentIndex().row(), 0))
         if row is None:
             return False
         self.table.selectRow(row)
@@ -347,14 +367,17 @@ class DocketPage(QWidget):
     # --- export ---------------------------------------------------------------------------
 
     def _choose_export_file(self) -> None:
-        suggested = Path.home() / f"案件台账-{self.ctx.clock.today().isoformat()}.xlsx"
-        name, _filter = QFileDialog.getSaveFileName(
-            self, "导出案件台账", str(suggested), "Excel 工作簿 (*.xlsx)"
+        status = self.status_combo.currentText()
+        name = file_name(
+            "案件台账",
+            self.ctx.settings.court_name,
+            None if status == "全部状态" else status,
+            self.ctx.clock.today().isoformat(),
+            suffix=".xlsx",
         )
-        if name:
-            if not name.lower().endswith(".xlsx"):
-                name += ".xlsx"
-            self.export_to(Path(name))
+        path = ask_save_path(self, "docket", "导出案件台账", name, "Excel 工作簿 (*.xlsx)")
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> Task:
         """Export every case of the current view (not just the loaded pages) in the background."""

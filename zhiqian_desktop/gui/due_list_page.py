@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,9 +40,13 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
-from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.table_state import fit_columns
+from zhiqian_desktop.gui.worker import Progress, Task
+from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
-from zhiqian_desktop.services.supervision.dues import daily_summary, due_list
+from zhiqian_desktop.services.supervision.dues import daily_summary, due_list, merge_due_items
 
 OVERDUE_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -150,6 +153,7 @@ class DueListPage(QWidget):
         self.contact_dialog: ContactDialog | None = None
         self._task: Task | None = None
         self._pending = False
+        self.fit_on_load = False
 
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
@@ -184,19 +188,20 @@ class DueListPage(QWidget):
         export.setToolTip("把当前列表（按现在的筛选和顺序）导出为 Excel")
         export.clicked.connect(lambda: self.export_xlsx())
         filters.addStretch()
-        filters.addWidget(refresh)
-        filters.addWidget(summary)
-        filters.addWidget(export)
 
         self.log_button = QPushButton("记录督促(Enter)", self)
         self.log_button.clicked.connect(self.log_contact_for_selected)
-        self.open_button = QPushButton("打开案件", self)
+        self.open_button = QPushButton("打开案件(Ctrl+O)", self)
         self.open_button.clicked.connect(self.open_selected_case)
+        QShortcut(QKeySequence("Ctrl+O"), self, self.open_selected_case)
         self.counts = QLabel(self)
+        # The list's buttons beside its counts, not after the filters: one row of both needs more
+        # than a 1024-wide screen.
+        self.counts.setWordWrap(True)
         actions = QHBoxLayout()
         actions.addWidget(self.counts, 1)
-        actions.addWidget(self.log_button)
-        actions.addWidget(self.open_button)
+        for button in (self.log_button, self.open_button, refresh, summary, export):
+            actions.addWidget(button)
 
         self.model = DueListModel(self)
         self.table = QTableView(self)
@@ -266,12 +271,11 @@ class DueListPage(QWidget):
 
         on = self.on_date()
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "导出今日待办", f"今日待办-{on.isoformat()}.xlsx", "Excel 工作簿 (*.xlsx)"
-            )
-            if not chosen:
+            handler = self.handler_combo.currentText()
+            name = file_name("今日待办", handler, on.isoformat(), suffix=".xlsx")
+            path = ask_save_path(self, "due_list", "导出今日待办", name, "Excel 工作簿 (*.xlsx)")
+            if path is None:
                 return None
-            path = Path(chosen)
         try:
             export_due_list_xlsx(self.model.items, path, on, force=True)
         except UserError as exc:
@@ -281,6 +285,14 @@ class DueListPage(QWidget):
 
     def refresh(self) -> None:
         """Reload the list off the GUI thread; a refresh asked for while loading runs after it."""
+        self._load(None)
+
+    def cases_changed(self, change: CaseChanges) -> None:
+        """Cases changed: only their items are read again, unless the change moves every case's
+        deadlines (the holiday table, the periods)."""
+        self._load(None if change.everything else change.case_ids)
+
+    def _load(self, case_ids: frozenset[str] | None) -> None:
         if self._task is not None and not self._task.done:
             self._pending = True
             return
@@ -293,14 +305,31 @@ class DueListPage(QWidget):
         db = self.ctx.db
 
         def work(_progress: Progress) -> list[DueItem]:
-            return due_list(db, on, handler_id=handler_id, tribunal_id=tribunal_id, kinds=kinds)
+            return due_list(
+                db,
+                on,
+                handler_id=handler_id,
+                tribunal_id=tribunal_id,
+                kinds=kinds,
+                case_ids=case_ids,
+            )
 
-        self.counts.setText("正在计算待办…")
-        self._task = run_in_background(work, on_success=self._loaded, on_failure=self._failed)
+        def loaded(items: list[DueItem]) -> None:
+            if case_ids is not None:
+                items = merge_due_items(self.model.items, case_ids, items)
+            self._loaded(items)
+
+        if case_ids is None:
+            self.counts.setText("正在计算待办…")
+        # An Operation: a page closed meanwhile gets no delivery (the merge needs the page).
+        self._task = Operation(self, work).success(loaded).failure(self._failed).run_in_background()
 
     def _loaded(self, items: list[DueItem]) -> None:
         selected = self.selected_item()
         self.model.set_items(items)
+        if self.fit_on_load and items:
+            self.fit_on_load = False
+            fit_columns(self.table)
         groups = {g: 0 for g in DueGroup}
         for item_group, n in Counter(item.group for item in items).items():
             groups[item_group] = n

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCalendarWidget,
+    QDateTimeEdit,
     QLabel,
     QLineEdit,
     QMenu,
@@ -223,3 +224,12 @@ def secret_edit(placeholder: str, name: str) -> QLineEdit:
     edit.setPlaceholderText(placeholder)
     edit.setObjectName(name)
     return edit
+
+
+class TabbingDateTimeEdit(QDateTimeEdit):
+    """A date-time field that Tab leaves like any other field. Qt's moves Tab between its own
+    sections (year, month, day, hour, minute: five presses to get out); here the arrow keys and
+    typing pick a section, and Tab goes on to the next field."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.intake.import_columns import MAX_DATA_ROWS
 from zhiqian_desktop.services.intake.import_plan import (
@@ -157,11 +158,15 @@ class FilePage(QWizardPage):
             self.path_edit.setText(name)
 
     def _save_template(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "保存导入模板", "执前督促案件导入模板.xlsx", "Excel 工作簿 (*.xlsx)"
+        path = ask_save_path(
+            self,
+            "import_template",
+            "保存导入模板",
+            file_name("执前督促-案件导入模板", suffix=".xlsx"),
+            "Excel 工作簿 (*.xlsx)",
         )
-        if name:
-            self.save_template(Path(name))
+        if path is not None:
+            self.save_template(path)
 
     def save_template(self, path: Path) -> None:
         try:

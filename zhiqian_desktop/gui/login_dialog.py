@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhiqian_desktop.domain.accounts import MIN_PASSWORD
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR, secret_edit
@@ -213,7 +214,7 @@ class PasswordDialog(QDialog):
         self.setWindowTitle("修改密码" if own else f"重置用户“{target_username}”的密码")
         self.setMinimumWidth(400)
         self.old = secret_edit("原密码（未设密码请留空）", "old_password")
-        self.new = secret_edit(f"至少{auth.MIN_PASSWORD}位", "new_password")
+        self.new = secret_edit(f"至少{MIN_PASSWORD}位", "new_password")
         self.confirm = secret_edit("再输入一次", "confirm_password")
         self.message = _message_label()
         form = QFormLayout()

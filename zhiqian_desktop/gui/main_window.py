@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QLabel,
     QLayout,
     QListWidget,
@@ -25,10 +24,14 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.case_form import CaseFormDialog
+from zhiqian_desktop.gui.case_watch import CaseWatch
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
+from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.table_state import fit_columns, restore_table, save_table
 from zhiqian_desktop.resources_access import ui_path
+from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.store.locations import data_dir
 
 if TYPE_CHECKING:
@@ -99,6 +102,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.case_form: CaseFormDialog | None = None
         self.case_page: CasePage | None = None
+        self.case_opened_from = PAGE_DOCKET
+        """The page a case was opened from: Alt+Left, Esc and the back button return there."""
         self.settings_page: SettingsPage | None = None
         self.stats_page: StatsPage | None = None
 
@@ -118,11 +123,16 @@ class MainWindow(QMainWindow):
         self._holder("due_holder").addWidget(self.due_list)
         self.due_list.open_case.connect(self.show_case)
 
+        self.stats_stale = False
+        self.watch = CaseWatch(ctx, self)
+        self.watch.casesChanged.connect(self.cases_changed)
+
         self._build_nav()
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
-        self._child(QPushButton, "back_button").clicked.connect(self.show_docket)
+        self.back_button = self._child(QPushButton, "back_button")
+        self.back_button.clicked.connect(self.go_back)
         self._child(QPushButton, "new_case_button").clicked.connect(self.new_case)
 
         self._default_size()
@@ -182,12 +192,24 @@ class MainWindow(QMainWindow):
         self.scan_action = QAction("扫码登记送达", self)
         self.scan_action.setShortcut(QKeySequence("Ctrl+B"))
         self.scan_action.triggered.connect(self.scan_service)
+        self.back_action = QAction("返回", self)
+        self.back_action.setShortcuts([QKeySequence("Alt+Left"), QKeySequence(Qt.Key.Key_Escape)])
+        self.back_action.triggered.connect(self.go_back)
+        self.back_action.setEnabled(False)
+        self.page_actions: list[QAction] = []
+        for number, page in enumerate(NAV_PAGES, start=1):
+            action = QAction(self.nav.item(page).text(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))
+            self.page_actions.append(action)
         for action in (
             self.new_case_action,
             self.search_action,
             self.refresh_action,
             self.batch_action,
             self.scan_action,
+            self.back_action,
+            *self.page_actions,
         ):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -229,7 +251,10 @@ class MainWindow(QMainWindow):
         if page == PAGE_SETTINGS:
             self._ensure_settings_page()
         if page == PAGE_STATS:
-            self._ensure_stats_page()
+            stats = self._ensure_stats_page()
+            if self.stats_stale:
+                self.stats_stale = False
+                stats.refresh()
         if page == PAGE_DUE and self.pages.currentIndex() != PAGE_DUE:
             self.due_list.refresh()
         self.pages.setCurrentIndex(page)
@@ -239,6 +264,11 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
         if page == PAGE_CASE:
             self.nav.clearSelection()
+        self.back_action.setEnabled(page == PAGE_CASE)
+        # Where the keys act at once: the due-list's Enter logs a call on the selected row.
+        focus = {PAGE_DUE: self.due_list.table, PAGE_DOCKET: self.docket.table}.get(page)
+        if focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_nav(self, row: int) -> None:
         if row in NAV_PAGES:
@@ -282,7 +312,15 @@ class MainWindow(QMainWindow):
                 restored.connect(self.databaseReplaced)
         return self.settings_page
 
+    def go_back(self) -> None:
+        """From a case, back to the page it was opened from (the due-list or the docket)."""
+        if self.current_page() == PAGE_CASE:
+            self.show_page(self.case_opened_from)
+
     def show_case(self, case_id: str) -> None:
+        if self.current_page() in NAV_PAGES:
+            self.case_opened_from = self.current_page()
+            self.back_button.setText(f"← 返回{self.nav.item(self.case_opened_from).text()}")
         if self.case_page is None:
             from zhiqian_desktop.gui.case_page import CasePage
 
@@ -323,11 +361,13 @@ class MainWindow(QMainWindow):
         from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
 
         selected = self.docket.selected_case_id()
+        from_due = self.current_page() == PAGE_DUE
         dialog = BatchPrintDialog(
             self.ctx,
             self,
             case_ids=[selected] if selected else [],
             docket_query=self.docket.current_query(),
+            due_on=self.due_list.on_date() if from_due else None,
         )
         return self._open_dialog(dialog, dialog.printed, lambda _path: self.refresh())
 
@@ -362,12 +402,15 @@ class MainWindow(QMainWindow):
         from zhiqian_desktop.services.intake.import_template import write_import_template
 
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "保存导入模板", "执前督促-案件导入模板.xlsx", "Excel 工作簿 (*.xlsx)"
+            path = ask_save_path(
+                self,
+                "import_template",
+                "保存导入模板",
+                file_name("执前督促-案件导入模板", self.ctx.settings.court_name, suffix=".xlsx"),
+                "Excel 工作簿 (*.xlsx)",
             )
-            if not chosen:
+            if path is None:
                 return None
-            path = Path(chosen)
         try:
             write_import_template(path, force=True)  # the save dialog asked first
         except UserError as exc:
@@ -393,6 +436,20 @@ class MainWindow(QMainWindow):
 
         dialog = ConflictDialog(self.ctx, self)
         return self._open_dialog(dialog, dialog.resolved, lambda _id: self.refresh_all())
+
+    def cases_changed(self, change: CaseChanges) -> None:
+        """Cases changed (this desk, an import, a kit, another desk): every view that shows them
+        shows them as they are now. The statistics are recomputed when next looked at."""
+        self.docket.cases_changed(change)
+        self.due_list.cases_changed(change)
+        page = self.case_page
+        if page is not None and change.concerns(page.case_id):
+            page.refresh()
+        if self.stats_page is not None:
+            if self.current_page() == PAGE_STATS:
+                self.stats_page.refresh()
+            else:
+                self.stats_stale = True
 
     def refresh_all(self) -> None:
         """After an import or a merge: every list that shows cases."""
@@ -429,17 +486,22 @@ class MainWindow(QMainWindow):
         state = settings.value("main/state")
         if state is not None:
             self.restoreState(state)
-        columns = settings.value("docket/header")
-        if columns is not None:
-            self.docket.table.horizontalHeader().restoreState(columns)
+        user = self.ctx.actor.username
+        if not restore_table(self.docket.table, user, "docket"):
+            fit_columns(self.docket.table)
+        # The due-list arrives from a worker: fitted to its rows once they are in.
+        self.due_list.fit_on_load = not restore_table(self.due_list.table, user, "due_list")
 
     def save_geometry(self) -> None:
         settings = window_settings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
-        settings.setValue("docket/header", self.docket.table.horizontalHeader().saveState())
         settings.sync()
+        user = self.ctx.actor.username
+        save_table(self.docket.table, user, "docket")
+        save_table(self.due_list.table, user, "due_list")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watch.stop()
         self.save_geometry()
         super().closeEvent(event)

@@ -41,6 +41,14 @@ from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod
 from zhiqian_desktop.domain.money import format_amount, parse_amount
 from zhiqian_desktop.domain.workflow import CLOSING_STATUSES, CaseStatus
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.file_choice import (
+    ask_folder,
+    ask_save_path,
+    confirm_replace,
+    file_name,
+    last_folder,
+    remember_folder,
+)
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
     Banner,
@@ -58,6 +66,7 @@ from zhiqian_desktop.gui.progress_dialog import (
 )
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.closing import outcomes
+from zhiqian_desktop.services.closing.transfer_data import proposed_transfer_reason
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.supervision.notices import IssuedDocument, issue_notice
@@ -572,8 +581,9 @@ class TransferDialog(OutcomeDialog):
         self.reason.setPlaceholderText(
             "如：经电话督促、约谈，被申请人仍未履行，和解协议第一期逾期未付"
         )
-        if self.case_status is CaseStatus.FAILED and self.close_reason:
-            self.reason.setPlainText(self.close_reason)
+        # Proposed from the case (the period that ran out, the urging, what is unpaid): the
+        # clerk checks it and confirms.
+        self.reason.setPlainText(proposed_transfer_reason(ctx.db, case_id, self.today))
         self.as_zip = QRadioButton("压缩包（.zip）")
         self.as_folder = QRadioButton("文件夹")
         self.as_zip.setChecked(True)
@@ -583,9 +593,11 @@ class TransferDialog(OutcomeDialog):
         kl.addWidget(self.as_zip)
         kl.addWidget(self.as_folder)
         kl.addStretch(1)
-        safe_no = "".join("_" if c in '\\/:*?"<>|' else c for c in self.case_no)
-        self.default_name = f"{safe_no}-移送执行材料"
-        self.dest = QLineEdit(str(Path.home() / f"{self.default_name}.zip"))
+        self.default_name = file_name(
+            self.case_no, "移送执行材料", self.today.isoformat(), suffix=""
+        )
+        self.dest = QLineEdit(str(last_folder("transfer") / f"{self.default_name}.zip"))
+        self._confirmed: Path | None = None  # an existing target the clerk agreed to replace
         browse = QPushButton("浏览…")
         browse.clicked.connect(self._browse)
         dest_row = QWidget()
@@ -607,14 +619,13 @@ class TransferDialog(OutcomeDialog):
         self.row("保存位置", dest_row, "dest")
         self.save_button.setText("移送执行")
         self.progress_dialog: QProgressDialog | None = None
-        self.confirmed = ""
         self.task: Task | None = None
         self.result_path: Path | None = None
         self.resize(640, self.sizeHint().height())
 
     def _kind_changed(self) -> None:
         text = self.dest.text().strip()
-        path = Path(text) if text else Path.home() / self.default_name
+        path = Path(text) if text else last_folder("transfer") / self.default_name
         if self.as_zip.isChecked() and path.suffix.lower() != ".zip":
             self.dest.setText(str(path.with_name(path.name + ".zip")))
         elif not self.as_zip.isChecked() and path.suffix.lower() == ".zip":
@@ -622,15 +633,15 @@ class TransferDialog(OutcomeDialog):
 
     def _browse(self) -> None:
         if self.as_zip.isChecked():
-            name, _ = QFileDialog.getSaveFileName(
-                self, "保存移送材料", self.dest.text(), "压缩包 (*.zip)"
+            chosen = ask_save_path(
+                self, "transfer", "保存移送材料", f"{self.default_name}.zip", "压缩包 (*.zip)"
             )
+            self._confirmed = chosen
         else:
-            parent = QFileDialog.getExistingDirectory(self, "选择存放移送材料的文件夹")
-            name = str(Path(parent) / self.default_name) if parent else ""
-        if name:
-            self.dest.setText(name)
-            self.confirmed = name  # the save dialog asked before a file is replaced
+            folder = ask_folder(self, "transfer", "选择存放移送材料的文件夹")
+            chosen = folder / self.default_name if folder is not None else None
+        if chosen is not None:
+            self.dest.setText(str(chosen))
 
     def save(self) -> None:
         """Check the input, then build the package in the background with a progress dialog."""
@@ -645,10 +656,14 @@ class TransferDialog(OutcomeDialog):
             return
         dest = Path(text)
         as_zip = self.as_zip.isChecked()
-        replace = as_zip and text == self.confirmed
         if as_zip and dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
-            replace = False
+        replace = as_zip and dest.exists()
+        # The service refuses an existing target unless told: told only once the clerk agreed
+        # (in the save dialog, or here).
+        if replace and dest != self._confirmed and not confirm_replace(self, dest):
+            return
+        remember_folder("transfer", dest.parent)
         self.start(reason, dest, as_zip, replace=replace)
 
     def start(self, reason: str, dest: Path, as_zip: bool, *, replace: bool = False) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhiqian_desktop.domain.accounts import MIN_PASSWORD
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.form_fields import (
@@ -34,6 +35,9 @@ from zhiqian_desktop.services.core.staff import (
     tribunal_choices,
 )
 from zhiqian_desktop.services.core.users import create_user
+
+if TYPE_CHECKING:
+    from zhiqian_desktop.store.models import User
 
 
 class PeopleTab(QWidget):
@@ -70,10 +74,10 @@ class PeopleTab(QWidget):
         for r in (Role.HANDLER, Role.LEAD, Role.ADMIN, Role.READONLY):
             self.role.addItem(r.label, r.value)
         self.phone = QLineEdit()
-        self.phone.setPlaceholderText("电话（可不填）")
+        self.phone.setPlaceholderText("电话（可不填；手机11位或带区号的固话）")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("初始密码（可不填）")
+        self.password.setPlaceholderText(f"初始密码（可不填；至少{MIN_PASSWORD}位）")
         self.user_add = plain_button("添加用户")
         self.user_error = FieldError()
         user_box = QGroupBox("承办人与用户")
@@ -218,10 +222,14 @@ class PeopleTab(QWidget):
             lambda exc: self.user_error.show_message(exc.message)
         ).disabling(self.user_add).run_in_background()
 
-    def _user_added(self, _user: object) -> None:
+    def _user_added(self, user: User) -> None:
         self.user_error.show_message(None)
+        password = (
+            "已设初始密码，请当面告知本人" if user.password_hash else "未设密码，首次登录无需密码"
+        )
         self.banner.show_message(
-            f"已添加用户“{self.display_name.text().strip()}”（{self.role.currentText()}）。",
+            f"已添加用户“{user.display_name}”：用户名 {user.username}，{user.role.label}，"
+            f"电话 {user.phone or '未填'}，{password}。",
             "success",
         )
         for edit in (self.username, self.display_name, self.password, self.phone):

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -48,6 +47,7 @@ from zhiqian_desktop.domain.stats import (
 )
 from zhiqian_desktop.gui.charts import HorizontalBarChart, LineChart, Series, StackedBarChart
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.file_choice import ask_save_path
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.intake.docket import DocketRow
 from zhiqian_desktop.services.reporting.bankruptcy import (
@@ -248,14 +248,16 @@ class ScreeningDialog(QDialog):
 
     def export(self, path: Path | None = None) -> Path | None:
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(
+            chosen = ask_save_path(
                 self,
+                "statistics",
                 "导出执破衔接筛查名单",
                 f"{self.year}年执破衔接筛查.xlsx",
                 "Excel 工作簿 (*.xlsx)",
             )
-            if not name:
+            if chosen is None:
                 return None
+            name = str(chosen)
             path = Path(name)
         try:
             export_screening_xlsx(self.candidates, self.year, path, force=True)
@@ -313,7 +315,10 @@ class StatsPage(QWidget):
         bar.addWidget(self.status_label)
         root.addLayout(bar)
 
+        # Reports in one row, lists in the next: six buttons in one row need more than a
+        # 1024-wide screen leaves beside the navigation.
         actions = QHBoxLayout()
+        lists = QHBoxLayout()
         self.week_pdf_button = QPushButton("导出周报 PDF")
         self.week_xlsx_button = QPushButton("导出周报 Excel")
         self.month_pdf_button = QPushButton("导出月报 PDF")
@@ -329,12 +334,14 @@ class StatsPage(QWidget):
             self.week_xlsx_button,
             self.month_pdf_button,
             self.month_xlsx_button,
-            self.honest_button,
-            self.screening_button,
         ):
             actions.addWidget(b)
         actions.addStretch(1)
         root.addLayout(actions)
+        lists.addWidget(self.honest_button)
+        lists.addWidget(self.screening_button)
+        lists.addStretch(1)
+        root.addLayout(lists)
 
         self.tabs = QTabWidget()
         table_tab = QSplitter(Qt.Orientation.Horizontal)
@@ -627,8 +634,7 @@ class StatsPage(QWidget):
     # --- reports and lists ------------------------------------------------------------------
 
     def _save_path(self, title: str, suggested: str, filt: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self, title, suggested, filt)
-        return Path(name) if name else None
+        return ask_save_path(self, "statistics", title, suggested, filt)
 
     def export_report(self, kind: str, fmt: str, path: Path | None = None) -> None:
         """周报 (the current week) or 月报 (the current month), or the chosen period if custom."""

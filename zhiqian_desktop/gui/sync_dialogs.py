@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,6 +35,14 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.file_choice import (
+    ask_open_path,
+    ask_save_path,
+    confirm_replace,
+    file_name,
+    last_folder,
+    remember_folder,
+)
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
@@ -158,8 +165,10 @@ class ExportKitDialog(_BackgroundDialog):
         self.block = QSpinBox()
         self.block.setRange(1, records.MAX_BLOCK)
         self.block.setValue(100)
-        self.dest = QLineEdit(str(Path.home() / "离线包.zip"))
-        self.confirmed = ""
+        self.dest = QLineEdit()
+        self._confirmed: Path | None = None  # the existing file the clerk agreed to replace
+        self.owner.currentIndexChanged.connect(self._propose_dest)
+        self._propose_dest()
         self.form.addRow("离线包属于", self.owner)
         self.form.addRow("预留案号年份", self.year)
         self.form.addRow("预留案号数量", self.block)
@@ -193,13 +202,20 @@ class ExportKitDialog(_BackgroundDialog):
         self.ok_button.setText("导出")
         self.resize(560, self.sizeHint().height())
 
+    def _propose_dest(self) -> None:
+        """离线包-<tribunal or handler>-<date>.zip in the folder the last kit went to: a second
+        kit does not land on the first."""
+        owner = self.owner.currentText().split("：")[-1] if self.owner.count() else None
+        name = file_name("离线包", owner, self.ctx.clock.today().isoformat(), suffix=".zip")
+        self.dest.setText(str(last_folder("kit") / name))
+
     def _browse(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "保存离线包", self.dest.text(), "压缩包 (*.zip)"
+        chosen = ask_save_path(
+            self, "kit", "保存离线包", Path(self.dest.text()).name, "压缩包 (*.zip)"
         )
-        if name:
-            self.dest.setText(name)
-            self.confirmed = name  # the save dialog asked before a file is replaced
+        if chosen is not None:
+            self._confirmed = chosen
+            self.dest.setText(str(chosen))
 
     def start(self) -> None:
         data = self.owner.currentData()
@@ -211,11 +227,14 @@ class ExportKitDialog(_BackgroundDialog):
         if not text:
             self.banner.show_message("请选择保存位置", "error")
             return
-        replace = text == self.confirmed
         dest = Path(text)
         if dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
-            replace = False
+        replace = dest.exists()
+        # The service refuses an existing kit unless told: told only once the clerk agreed.
+        if replace and dest != self._confirmed and not confirm_replace(self, dest):
+            return
+        remember_folder("kit", dest.parent)
         passphrase = None
         if self.encryption.isChecked():
             problem = self.passphrase_fields.problem()
@@ -272,7 +291,8 @@ class ImportChangesDialog(_BackgroundDialog):
         self.resize(560, self.sizeHint().height())
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "选择变更包", "", "压缩包 (*.zip)")
+        chosen = ask_open_path(self, "changes", "选择变更包", "压缩包 (*.zip)")
+        name = str(chosen) if chosen is not None else ""
         if name:
             self.package.setText(name)
 

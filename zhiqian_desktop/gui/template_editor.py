@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from zhiqian_desktop.domain.dues import court_time
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.gui.context import AppContext
@@ -86,6 +87,11 @@ class TemplatesTab(QWidget):
         self.field_box = QComboBox(self)
         self.field_box.setObjectName("insertField")
         self.field_box.setToolTip("在光标处插入一个由系统填入的字段")
+        # The longest field's label must not set the width of the whole editor (1024-wide screens).
+        self.field_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.field_box.setMinimumContentsLength(14)
         self.field_box.addItem("插入字段…", "")
         for name, label in PLACEHOLDERS.items():
             self.field_box.addItem(f"{label}  {{{name}}}", name)
@@ -261,7 +267,7 @@ class TemplatesTab(QWidget):
         info = self.info
         if info is None or info.updated_at is None:
             return "已保存在数据库中"
-        when = info.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = court_time(info.updated_at)
         return f"{info.updated_by} 于 {when} 保存"
 
     # --- editing and the live preview -----------------------------------------------------

@@ -12,18 +12,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhiqian_desktop.domain.dues import COURT_TZ
+from zhiqian_desktop.domain.dues import COURT_TZ, DueKind, court_time
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
 from zhiqian_desktop.domain.money import format_amount
+from zhiqian_desktop.domain.transfer import propose_transfer_reason
 from zhiqian_desktop.services.closing.outcomes import (
+    active_settlement,
     installment_status,
+    missed_installments,
     performed_percent,
 )
 from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.supervision import service_records
 from zhiqian_desktop.store.files import FileStore
@@ -31,6 +35,7 @@ from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
     Document,
+    DueEntry,
     Payment,
     Preservation,
     Service,
@@ -85,7 +90,7 @@ def time_text(value: datetime | None) -> str | None:
 
 
 def local_time_text(value: datetime) -> str:
-    return value.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M")
+    return court_time(value)
 
 
 def money_value(value: Decimal | None) -> str | None:
@@ -376,3 +381,39 @@ def attachment_source(
         return source
 
     return produce
+
+
+@reads
+def proposed_transfer_reason(session: Session, case_id: str, today: date) -> str:
+    """督促不成的理由 as the case shows it (``domain.transfer.propose_transfer_reason``); the
+    reason already given when the case was marked 督促不成, if it was."""
+    case = get_case(session, case_id)
+    if case.close_reason:
+        return case.close_reason
+    limit_end = session.scalar(
+        select(DueEntry.due_date).where(
+            DueEntry.case_id == case_id, DueEntry.kind == DueKind.SUPERVISION_LIMIT.value
+        )
+    )
+    urged = session.scalar(
+        select(func.count(ContactLog.id)).where(
+            ContactLog.case_id == case_id,
+            ContactLog.deleted_at.is_(None),
+            ContactLog.corrects_id.is_(None),
+            ContactLog.kind != ContactKind.APPLICANT_NOTICE.value,
+        )
+    )
+    settlement = active_settlement(session, case_id)
+    missed = (
+        [(i.seq, i.due_date) for i in missed_installments(session, settlement.id, today)]
+        if settlement is not None
+        else []
+    )
+    return propose_transfer_reason(
+        today=today,
+        limit_end=limit_end,
+        urged=int(urged or 0),
+        amount_due=case.amount_due,
+        amount_paid=case.amount_paid,
+        missed=missed,
+    )

@@ -1,4 +1,4 @@
-"""Logging in: password check with lock-out, password changes and resets, roles, CLI tokens."""
+"""Logging in: password check with a growing delay after wrong tries, password changes and resets, roles, CLI tokens."""
 
 from __future__ import annotations
 

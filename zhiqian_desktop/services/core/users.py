@@ -10,7 +10,9 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.accounts import check_new_password
 from zhiqian_desktop.domain.errors import NotFound, UserError
+from zhiqian_desktop.domain.identity import validate_phone
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
@@ -44,6 +46,9 @@ def create_user(
         raise UserError("姓名不能为空", field="display_name")
     if session.scalar(select(User.id).where(User.username == username)):
         raise UserError(f"用户名“{username}”已被使用；请换一个用户名", field="username")
+    phone = validate_phone(phone) if phone and phone.strip() else None
+    if password:
+        check_new_password(password, username)
     user = User(
         username=username,
         display_name=display_name.strip(),

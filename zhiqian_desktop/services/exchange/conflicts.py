@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.dues import court_time
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
@@ -142,7 +143,7 @@ def _display(entity: str, name: str, value: Any) -> str:
             return str(getattr(column.type.enum_cls(value), "label", value))
     if column is not None and isinstance(column.type, AwareDateTime):
         with contextlib.suppress(ValueError):
-            return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M")
+            return court_time(datetime.fromisoformat(str(value)))
     return str(value)
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.dues import court_time
 from zhiqian_desktop.domain.kinds import (
     CaseSource,
     ContactKind,
@@ -139,7 +140,7 @@ def _d(value: date | None) -> str:
 
 
 def _t(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+    return court_time(value) if value else ""
 
 
 def _money(value: Decimal | None) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhiqian_desktop.domain.dues import COURT_TZ, court_date
+from zhiqian_desktop.domain.dues import court_date, court_time
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, PartyRole
 from zhiqian_desktop.domain.money import MAX_AMOUNT, format_amount
@@ -317,7 +317,7 @@ class ContactEntry:
 
     @property
     def local_time(self) -> str:
-        return self.contacted_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M")
+        return court_time(self.contacted_at)
 
 
 @reads

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 from zhiqian_desktop.domain.dues import STANDING_TODOS, CaseFacts, DueCalculator, DueRules
+from zhiqian_desktop.services.core import case_changes
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
@@ -131,6 +132,7 @@ def _apply_pending(session: Session) -> None:
     settlements: set[str] = session.info.pop(_SETTLEMENTS, set())
     if rebuild:
         rebuild_due_items(session)
+        case_changes.touched(session, cases, everything=True)
         return
     conn = session.connection()
     for chunk in _chunks(sorted(documents)):
@@ -138,21 +140,30 @@ def _apply_pending(session: Session) -> None:
     for chunk in _chunks(sorted(settlements)):
         cases.update(conn.scalars(select(Settlement.case_id).where(Settlement.id.in_(chunk))))
     refresh_due_items(session, cases)
+    # The same set tells the views which cases to show again once the commit has succeeded.
+    case_changes.touched(session, cases)
+
+
+def _committed(session: Session) -> None:
+    case_changes.committed(session)
 
 
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         for key in (_CASES, _DOCUMENTS, _SETTLEMENTS, _REBUILD):
             session.info.pop(key, None)
+        case_changes.forgotten(session)  # after ``after_commit``: only a rollback's are left
 
 
 def keep_in_step(db: Database) -> None:
     """Keep the due items of ``db`` in step with every write made through its sessions (called
-    once, when the app opens the database: services/admin/maintenance.open_app_database)."""
+    once, when the app opens the database: services/admin/maintenance.open_app_database), and
+    tell the subscribers of ``services.core.case_changes`` which cases each commit changed."""
     if event.contains(db.sessions, "before_commit", _apply_pending):
         return
     event.listen(db.sessions, "after_flush", _note_changes)
     event.listen(db.sessions, "before_commit", _apply_pending)
+    event.listen(db.sessions, "after_commit", _committed)
     event.listen(db.sessions, "after_transaction_end", _forget)
 
 

@@ -9,6 +9,7 @@ changes, never by ticking an item off.
 
 from __future__ import annotations
 
+import bisect
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -317,12 +318,14 @@ def due_list(
     handler_id: str | None = None,
     tribunal_id: str | None = None,
     kinds: Iterable[DueKind] | None = None,
+    case_ids: Iterable[str] | None = None,
 ) -> list[DueItem]:
     """The due-list for ``on`` (any date), most urgent first.
 
     Read from the stored deadlines (services/supervision/due_items.py keeps them in step with the data):
     one indexed range read of the deadlines showing on that day, whatever the number of cases.
-    ``computed_due_list`` works the same list out from the data.
+    ``computed_due_list`` works the same list out from the data. ``case_ids``: only the items of
+    these cases (a view showing the list again after they changed: ``merge_due_items``).
     """
     if session.autoflush:
         session.flush()
@@ -346,6 +349,8 @@ def due_list(
     if kinds is not None:
         # A kind may come back from a combo box as its plain code string.
         stmt = stmt.where(DueEntry.kind.in_(sorted({str(k) for k in kinds})))
+    if case_ids is not None:
+        stmt = stmt.where(DueEntry.case_id.in_(sorted(set(case_ids))))
     # The rules' order within a case breaks the ties the sort key leaves, as when computed.
     stmt = stmt.order_by(DueEntry.case_id, DueEntry.seq)
     names: dict[str | None, str] = {
@@ -353,6 +358,25 @@ def due_list(
     }
     with _collector_paused():
         return list_from_deadlines(on, conn.execute(stmt).tuples().all(), names)
+
+
+def merge_due_items(
+    items: list[DueItem], case_ids: Iterable[str], fresh: list[DueItem]
+) -> list[DueItem]:
+    """The list ``items`` with the items of ``case_ids`` replaced by ``fresh`` (``due_list`` of
+    those cases, same day and filters), in the order ``due_list`` gives the whole list."""
+    changed = set(case_ids)
+    merged = [item for item in items if item.case_id not in changed]
+    # due_list sorts rows read in (case, rule) order with a stable sort, so the whole list is
+    # ordered by (sort key, case) and a case's items keep the rules' order: inserting each fresh
+    # item after its equals gives that order without sorting the day's list again.
+    for item in fresh:
+        bisect.insort_right(merged, item, key=_merge_key)
+    return merged
+
+
+def _merge_key(item: DueItem) -> tuple[tuple[int, date, int, str], str]:
+    return sort_key(item), item.case_id
 
 
 @contextmanager

@@ -44,7 +44,9 @@ def draw(size: int, family: str) -> QImage:
 
 def main() -> int:
     app = QGuiApplication(sys.argv)
-    font_id = QFontDatabase.addApplicationFont(str(ROOT / "resources" / "fonts" / "wqy-microhei.ttc"))
+    font_id = QFontDatabase.addApplicationFont(
+        str(ROOT / "resources" / "fonts" / "wqy-microhei.ttc")
+    )
     family = QFontDatabase.applicationFontFamilies(font_id)[0]
     for size in SIZES:
         target = ROOT / "resources" / "icons" / f"zhiqian-{size}.png"

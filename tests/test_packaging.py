@@ -3,15 +3,14 @@ time, its build log is free of warnings, and pyproject's package list names ever
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
-
-import os
-import re
-import tomllib
 
 import pytest
 

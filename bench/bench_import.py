@@ -72,10 +72,10 @@ def build_workbook(path: Path, rows: int = ROWS) -> Path:
     return write_import_template(path, out[:rows])
 
 
-def measure_import(tmpdir: Path | str) -> dict[str, Any]:
+def measure_import(tmpdir: Path | str, rows: int = ROWS) -> dict[str, Any]:
     """Seconds to validate (dry run) and to validate + import a 5,000-row list into a fresh database."""
     folder = Path(tmpdir)
-    workbook = build_workbook(folder / "移交清单-5000.xlsx")
+    workbook = build_workbook(folder / f"移交清单-{rows}.xlsx", rows)
     db = open_app_database(sqlite_url(folder / "bench-import.db"))
     try:
         with db.unit_of_work() as session:

@@ -5,10 +5,14 @@
 The database is opened through `open_database`, so the schema is exactly the migrated one; rows are
 written with SQLAlchemy Core executemany in batches. The derived docket columns (obligor_names,
 search_text, amount_paid, next_due_date) are computed here the same way `docket.refresh_derived`
-computes them, and each case gets one audit event on a valid hash chain.
+computes them, and each case gets one audit event on the chain, linked with the same keyed digest
+`services.core.audit` uses (the key is the one the first event of the set-up wrote beside the file), so
+`zhiqian check` passes on the result.
 
-The result is cached at bench/.cache/bench-100k.db with a JSON stamp beside it; it is rebuilt
-when the stamp (generator version, schema head, case count, seed) no longer matches.
+The result is cached at bench/.cache/bench-100k.db (bench-10k.db for --cases 10000, and so on)
+with a JSON stamp beside it and the audit key in the folder beside it (bench-100k-files/), as the
+app keeps them; it is rebuilt when the stamp (generator version, case count, seed) no longer
+matches.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sqlite3
 import sys
 import time
@@ -47,13 +52,13 @@ from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.intake.docket import split_phones
 from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import sqlite_url
+from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.migrations import head_revision
 from zhiqian_desktop.store.models import Base
 from zhiqian_desktop.store.types import new_id
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: audit events linked with the database's audit key
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
-DEFAULT_DB = CACHE_DIR / "bench-100k.db"
 DEFAULT_CASES = 100_000
 DEFAULT_SEED = 20261125
 END = date(2026, 11, 25)
@@ -119,6 +124,27 @@ OPEN = {
 }
 
 
+def size_label(cases: int) -> str:
+    """10k, 100k, 300k, 2k; the exact number when it is not a whole thousand."""
+    return f"{cases // 1000}k" if cases % 1000 == 0 and cases else str(cases)
+
+
+def parse_cases(text: str) -> int:
+    """A case count as typed: 2000, 10k, 300k."""
+    text = text.strip().lower()
+    try:
+        return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of cases: {text!r}") from None
+
+
+def default_path(cases: int = DEFAULT_CASES) -> Path:
+    return CACHE_DIR / f"bench-{size_label(cases)}.db"
+
+
+DEFAULT_DB = default_path()
+
+
 def stamp_for(cases: int, seed: int) -> dict[str, Any]:
     return {
         "generator_version": GENERATOR_VERSION,
@@ -153,15 +179,20 @@ def is_current(db_path: Path, cases: int, seed: int) -> bool:
 
 
 def ensure_database(
-    db_path: Path = DEFAULT_DB, *, cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED
+    db_path: Path | None = None,
+    *,
+    cases: int = DEFAULT_CASES,
+    seed: int = DEFAULT_SEED,
+    quiet: bool = False,
 ) -> Path:
     """The cached benchmark database, built first if missing or stale.
 
     When only the schema moved on (a new migration), the cached file is migrated in place, as a
     clerk's database would be on the first start of the new version (without the backup).
     """
+    db_path = db_path or default_path(cases)
     if not is_current(db_path, cases, seed):
-        build(db_path, cases=cases, seed=seed)
+        build(db_path, cases=cases, seed=seed, quiet=quiet)
         return db_path
     stored = _stored_stamp(db_path) or {}
     if stored.get("schema_head") != head_revision():
@@ -302,12 +333,14 @@ def build(db_path: Path, *, cases: int, seed: int, quiet: bool = False) -> None:
 
     started = time.perf_counter()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm", ".json"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    # Built under another name (its own folder of files beside it, as the app names them) and
+    # moved into place once checked, so a half-built file is never taken for the benchmark.
+    tmp = db_path.with_name(f"{db_path.stem}.building{db_path.suffix}")
+    for path in (db_path, tmp):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        shutil.rmtree(attachments_dir(path), ignore_errors=True)
     stamp_path(db_path).unlink(missing_ok=True)
-    tmp = db_path.with_name(db_path.name + ".building")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(tmp) + suffix).unlink(missing_ok=True)
 
     db = open_database(sqlite_url(tmp))
     try:
@@ -321,12 +354,15 @@ def build(db_path: Path, *, cases: int, seed: int, quiet: bool = False) -> None:
             head = s.scalars(
                 select(Base.metadata.tables["audit_event"].c.hash).order_by(text("seq DESC"))
             ).first()
+            # The set-up's first event made the court secret beside the file; every event the
+            # generator appends is linked with it, as services.core.audit.record_event links them.
+            key = audit.chain_key(s)
         tables = Tables()
         handlers, tribunals = _staff(db, tables)
         gen = Generator(seed, calendar, limit_days)
         received = _received_dates(gen.rnd, cases)
         say(f"generating {cases:,} cases into {tmp} ...")
-        state = {"prev_hash": head or audit.GENESIS, "seq": {}, "counts": {}}
+        state = {"prev_hash": head or audit.GENESIS, "key": key, "seq": {}, "counts": {}}
         for first in range(0, cases, BATCH):
             batch = received[first : first + BATCH]
             rows = _generate_batch(gen, batch, handlers, tribunals, state)
@@ -360,6 +396,7 @@ def build(db_path: Path, *, cases: int, seed: int, quiet: bool = False) -> None:
         raw.close()
     check_sample(tmp)
     tmp.replace(db_path)
+    attachments_dir(tmp).replace(attachments_dir(db_path))
     counts = dict(state["counts"])
     stamp = stamp_for(cases, seed) | {
         "rows": counts,
@@ -648,7 +685,7 @@ def _generate_batch(
             origin="court",
             prev_hash=state["prev_hash"],
         )
-        ev.hash = audit._digest(ev.prev_hash, ev)  # type: ignore[arg-type]
+        ev.hash = audit._digest(ev.prev_hash, ev, state["key"])  # type: ignore[arg-type]
         state["prev_hash"] = ev.hash
         out["audit"].append(vars(ev))
     return out
@@ -735,11 +772,27 @@ def _check_due_items(s: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=DEFAULT_CASES)
+    parser.add_argument("--cases", type=parse_cases, default=DEFAULT_CASES, help="e.g. 10k")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--out", type=Path, help="default: bench/.cache/bench-100k.db (by size)")
     parser.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
+    parser.add_argument(
+        "--database-url",
+        help="also fill this PostgreSQL database (a court server) from the SQLite file, with the "
+        "app's copy-database; made on the server when missing",
+    )
     args = parser.parse_args(argv)
+    if args.database_url:
+        from bench import server
+
+        server.fill(
+            args.database_url,
+            lambda: ensure_database(args.out, cases=args.cases, seed=args.seed),
+            stamp_for(args.cases, args.seed),
+            force=args.force,
+        )
+        return 0
+    args.out = args.out or default_path(args.cases)
     if not args.force and is_current(args.out, args.cases, args.seed):
         ensure_database(args.out, cases=args.cases, seed=args.seed)
         print(f"{args.out} is current (delete it or pass --force to rebuild)")

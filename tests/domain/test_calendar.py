@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as gregorian
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from zhiqian_desktop.domain.calendar import (
     period_end_days,
     period_end_months,
     period_end_years,
+    statutory_holidays,
 )
 from zhiqian_desktop.domain.errors import UserError
 
@@ -108,6 +110,41 @@ def test_next_working_day_at_end_of_calendar() -> None:
         HolidayCalendar(frozenset({date(9999, 12, 31)}), frozenset(), frozenset()).next_working_day(
             date(9999, 12, 31)
         )
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2026, 11, 25), True),  # an ordinary Wednesday
+        (date(2026, 11, 28), False),  # an ordinary Saturday
+        (date(2026, 11, 29), False),  # an ordinary Sunday
+        (date(2026, 10, 1), False),  # National Day on a Thursday
+        (date(2026, 10, 3), False),  # a holiday that is a Saturday anyway
+        (date(2026, 10, 8), True),  # the Thursday after the holiday
+        (date(2026, 9, 20), True),  # a Sunday worked in lieu
+        (date(2026, 10, 10), True),  # a Saturday worked in lieu
+        (date(2026, 2, 23), False),  # the last day of the Spring Festival, a Monday
+        (date(2030, 1, 1), False),  # 元旦 of a year without its notice: a statutory holiday
+        (date(2030, 1, 2), True),  # the Wednesday after it
+        (date(2030, 1, 5), False),  # a Saturday of that year
+    ],
+)
+def test_working_days_of_every_kind(day: date, working: bool) -> None:
+    assert OFFICIAL.is_working_day(day) is working
+    assert OFFICIAL.is_rest_day(day) is not working
+
+
+def test_the_years_with_official_data_and_their_bounds() -> None:
+    years = official_years()
+    first, last = min(years), max(years)
+    assert years == frozenset(range(first, last + 1))
+    for year in (first, last):
+        rows = official_calendar_rows(year)
+        assert rows and {d.year for d, _, _ in rows} == {year}
+        assert {kind for _, kind, _ in rows} == {"holiday", "workday"}
+    for year in (first - 1, last + 1):
+        with pytest.raises(UserError, match=f"内置节假日数据没有{year}年"):
+            official_calendar_rows(year)
 
 
 def test_has_year() -> None:
@@ -202,10 +239,10 @@ def test_period_in_2024_labour_day() -> None:
     assert period_end_days(date(2024, 4, 26), 15, OFFICIAL).end == date(2024, 5, 11)
 
 
-def test_period_in_year_without_data_uses_weekends_and_is_flagged() -> None:
+def test_period_in_year_without_data_uses_statutory_holidays_and_weekends_and_is_flagged() -> None:
     working = period_end_days(date(2029, 12, 17), 15, OFFICIAL)
-    assert working.end == date(2030, 1, 1)  # really New Year's Day, unknown to the table
-    assert working.rolled_from is None
+    # 2030-01-01 is 元旦 by statute although no notice for 2030 is in the table.
+    assert (working.end, working.rolled_from) == (date(2030, 1, 2), date(2030, 1, 1))
     assert not working.calendar_complete
     weekend = period_end_days(date(2029, 12, 21), 15, OFFICIAL)
     assert (weekend.end, weekend.rolled_from) == (date(2030, 1, 7), date(2030, 1, 5))
@@ -215,7 +252,8 @@ def test_period_in_year_without_data_uses_weekends_and_is_flagged() -> None:
 def test_roll_into_a_year_without_data_is_flagged() -> None:
     cal = HolidayCalendar.from_days([(date(2026, 12, 31), "holiday")], [2026])
     result = period_end_days(date(2026, 12, 16), 15, cal)
-    assert (result.end, result.rolled_from) == (date(2027, 1, 1), date(2026, 12, 31))
+    # 2027-01-01 (Friday) is 元旦 by statute, then the weekend.
+    assert (result.end, result.rolled_from) == (date(2027, 1, 4), date(2026, 12, 31))
     assert not result.calendar_complete
     inside = period_end_days(date(2026, 12, 11), 15, cal)
     assert (inside.end, inside.rolled_from, inside.calendar_complete) == (
@@ -332,6 +370,30 @@ def test_months_and_years_must_be_positive() -> None:
 def test_months_beyond_date_range() -> None:
     with pytest.raises(UserError, match="超出"):
         period_end_months(date(9999, 6, 1), 12, OFFICIAL)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(9999, 11, 30), 1, date(9999, 12, 30)),  # the last month a date can be in
+        (date(9998, 12, 31), 12, date(9999, 12, 31)),
+        (date(1, 2, 28), -1, date(1, 1, 28)),  # the first
+        (date(2, 1, 31), -12, date(1, 1, 31)),
+    ],
+)
+def test_months_up_to_the_first_and_last_year_of_the_calendar(
+    start: date, months: int, end: date
+) -> None:
+    assert add_months(start, months) == end
+
+
+@pytest.mark.parametrize(
+    ("start", "months"),
+    [(date(9999, 12, 1), 1), (date(9999, 1, 31), 12), (date(1, 1, 31), -1), (date(1, 12, 1), -12)],
+)
+def test_months_beyond_the_first_or_last_year_are_a_clear_error(start: date, months: int) -> None:
+    with pytest.raises(UserError, match=f"自 {start.isoformat()} 起算的期间超出可计算的日期范围"):
+        add_months(start, months)
 
 
 # --- Chinese dates -----------------------------------------------------------------------
@@ -462,3 +524,78 @@ def test_year_periods_equal_twelve_month_periods(
     nominal = add_months(start, 12 * years)
     assert nominal.month == start.month
     _check_roll(by_years, nominal, cal)
+
+
+# --- statutory holidays of years without a notice (《全国年节及纪念日放假办法》, 2024 revision) ---
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_days_are_among_the_published_holidays_of_2025_and_2026(year: int) -> None:
+    """The State Council's arrangements for 2025 and 2026 were made under the 2024 revision:
+    every statutory day is a holiday in them (they add 补假 and bridge days, never drop one)."""
+    published = {d for d, kind, _ in official_calendar_rows(year) if kind == "holiday"}
+    statutory = statutory_holidays(year)
+    assert len(statutory) == 13
+    assert {d for d, _ in statutory} <= published
+
+
+# Checked against the published lunar calendar (万年历): 春节, 清明, 端午, 中秋 of years to come.
+KNOWN = {
+    2027: (date(2027, 2, 6), date(2027, 4, 5), date(2027, 6, 9), date(2027, 9, 15)),
+    2028: (date(2028, 1, 26), date(2028, 4, 4), date(2028, 5, 28), date(2028, 10, 3)),
+    2029: (date(2029, 2, 13), date(2029, 4, 4), date(2029, 6, 16), date(2029, 9, 22)),
+    2030: (date(2030, 2, 3), date(2030, 4, 5), date(2030, 6, 5), date(2030, 9, 12)),
+}
+
+
+@pytest.mark.parametrize("year", sorted(KNOWN))
+def test_lunar_and_solar_term_holidays_of_years_to_come(year: int) -> None:
+    spring, qingming, duanwu, zhongqiu = KNOWN[year]
+    days = statutory_holidays(year)
+    named = {n: sorted(d for d, m in days if m == n) for _, n in days}
+    assert named["春节"] == [spring + timedelta(days=i) for i in range(-1, 3)]  # 除夕 to 初三
+    assert named["清明节"] == [qingming]
+    assert named["端午节"] == [duanwu] and named["中秋节"] == [zhongqiu]
+    assert named["元旦"] == [date(year, 1, 1)]
+    assert named["劳动节"] == [date(year, 5, 1), date(year, 5, 2)]
+    assert named["国庆节"] == [date(year, 10, d) for d in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("year", range(2025, 2101))
+def test_every_year_has_thirteen_statutory_days_in_their_seasons(year: int) -> None:
+    days = statutory_holidays(year)
+    assert len(days) == 13 and all(d.year == year for d, _ in days)
+    # 中秋 can fall in 国庆 (2028-10-03): the day is one rest day, however many names it has.
+    assert len({d for d, _ in days}) >= 12
+    by = {n: [d for d, m in days if m == n] for _, n in days}
+    spring = by["春节"]
+    assert date(year, 1, 20) <= spring[0] <= date(year, 2, 19)
+    assert [b - a for a, b in itertools.pairwise(spring)] == [timedelta(days=1)] * 3
+    assert date(year, 4, 4) <= by["清明节"][0] <= date(year, 4, 6)
+    assert date(year, 5, 27) <= by["端午节"][0] <= date(year, 6, 25)
+    assert date(year, 9, 7) <= by["中秋节"][0] <= date(year, 10, 8)
+
+
+def test_a_year_with_its_notice_entered_uses_the_notice_not_the_statute() -> None:
+    # A notice that (hypothetically) moved 元旦's rest to 2 January is followed as entered.
+    entered = HolidayCalendar.from_days([(date(2030, 1, 2), "holiday")], [2030])
+    assert not entered.is_rest_day(date(2030, 1, 1))
+    assert entered.is_rest_day(date(2030, 1, 2))
+    provisional = HolidayCalendar.from_days([], [])
+    assert provisional.is_rest_day(date(2030, 1, 1)) and not provisional.is_rest_day(
+        date(2030, 1, 2)
+    )
+
+
+def test_years_before_the_2024_revision_have_no_statutory_guess() -> None:
+    with pytest.raises(ValueError):
+        statutory_holidays(2024)
+    assert not WEEKENDS_ONLY.is_rest_day(date(2024, 1, 1))  # Monday; 2024 is a published year
+
+
+def test_the_statutory_guess_starts_with_2025() -> None:
+    # The 2024 revision applies from 2025: 元旦 2025 (a Wednesday) is a rest day even in a table
+    # that has no notice for 2025; 元旦 2024 (a Monday) is guessed at nothing.
+    bare = HolidayCalendar.from_days([], [])
+    assert bare.is_rest_day(date(2025, 1, 1)) and bare.is_working_day(date(2025, 1, 2))
+    assert bare.is_working_day(date(2024, 1, 1))

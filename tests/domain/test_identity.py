@@ -322,3 +322,41 @@ def test_mask_id_number() -> None:
     assert mask_id_number("12345678901") == "123456*8901"
     assert mask_id_number("1234567890") == "**********"
     assert mask_id_number("") == ""
+
+
+# --- full-width input and characters that only look like digits --------------------------------
+# Chinese input methods type the full-width forms U+FF01–U+FF5E of ASCII ！ … ～; those, and only
+# those, are read as their ASCII counterparts.
+
+
+@pytest.mark.parametrize(
+    ("typed", "reported"),
+    [
+        ("！", "!"),  # U+FF01, the first full-width form
+        ("～", "~"),  # U+FF5E, the last
+        ("｟", "｟"),  # U+FF5F: a bracket of its own, not a full-width ASCII character
+        ("\uff00", "\uff00"),  # unassigned, just before the block
+    ],
+)
+def test_only_the_full_width_forms_of_ascii_are_read_as_ascii(typed: str, reported: str) -> None:
+    code = "91110000600037341" + typed  # 18 characters, the last one not allowed
+    with pytest.raises(UserError) as refused:
+        validate_credit_code(code)
+    assert f"含有不允许的字符“{reported}”" in str(refused.value)
+
+
+def test_digits_of_other_scripts_are_not_resident_id_digits() -> None:
+    valid = make_id("110105", "19491231", "002")
+    for position in (0, 8, 16):  # the region, the birth date, the sex digit
+        arabic_indic = chr(0x0660 + int(valid[position]))  # looks like, and is, a digit
+        text = valid[:position] + arabic_indic + valid[position + 1 :]
+        with pytest.raises(UserError, match="含有不允许的字符"):
+            parse_resident_id(text, today=TODAY)
+
+
+@pytest.mark.parametrize("body", ["", "1101051949123100", "110105194912310021"])
+def test_check_characters_need_exactly_seventeen_characters(body: str) -> None:
+    with pytest.raises(ValueError):
+        resident_id_check_char(body)
+    with pytest.raises(ValueError):
+        credit_code_check_char(body)

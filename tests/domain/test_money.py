@@ -266,6 +266,142 @@ def test_capital_amount_rejects(amount: str, reason: str) -> None:
         capital_amount(D(amount))
 
 
+# The examples of the People's Bank rules (《正确填写票据和结算凭证的基本规定》, 支付结算办法附件),
+# rule by rule; where a rule allows two forms, the form this module chose (see capital_amount).
+PBOC_EXAMPLES = [
+    # 阿拉伯数字中间有“0”时，中文大写要写“零”字
+    ("1409.50", "人民币壹仟肆佰零玖元伍角整"),
+    # 中间连续有几个“0”时，中文大写金额中间可以只写一个“零”字
+    ("6007.14", "人民币陆仟零柒元壹角肆分"),
+    # 万位或元位是“0”……但千位、角位不是“0”时，可以只写一个零字，也可以不写
+    ("1680.32", "人民币壹仟陆佰捌拾元零叁角贰分"),
+    ("107000.53", "人民币壹拾万柒仟元零伍角叁分"),
+    # 角位是“0”，而分位不是“0”时，“元”后面应写“零”字
+    ("16409.02", "人民币壹万陆仟肆佰零玖元零贰分"),
+    ("325.04", "人民币叁佰贰拾伍元零肆分"),
+]
+
+
+@pytest.mark.parametrize(("amount", "text"), PBOC_EXAMPLES)
+def test_the_peoples_bank_examples(amount: str, text: str) -> None:
+    assert capital_amount(D(amount)) == text
+
+
+# One zero in each position of 1,111,111,111,111.11 (and runs of zeros), written by the rules: a
+# zero between non-zero digits is one 零; a zero 万 or 亿 digit before a non-zero 仟 digit is not
+# written; a zero 仟 digit right after 万 or 亿 is written as 零; 角 zero and 分 not: 元零.
+ONES = "人民币壹仟壹佰壹拾壹亿壹仟壹佰壹拾壹万壹仟壹佰壹拾壹元"
+ZERO_IN_EVERY_POSITION = [
+    ("111111111111.11", ONES + "壹角壹分"),
+    ("111111111111.10", ONES + "壹角整"),  # 分
+    ("111111111111.01", ONES + "零壹分"),  # 角
+    ("111111111110.11", ONES.replace("壹拾壹元", "壹拾元") + "零壹角壹分"),  # 元
+    ("111111111101.11", ONES.replace("壹佰壹拾壹元", "壹佰零壹元") + "壹角壹分"),  # 拾
+    ("111111111011.11", ONES.replace("壹仟壹佰壹拾壹元", "壹仟零壹拾壹元") + "壹角壹分"),  # 佰
+    ("111111110111.11", ONES.replace("万壹仟", "万零") + "壹角壹分"),  # 仟
+    ("111111101111.11", "人民币壹仟壹佰壹拾壹亿壹仟壹佰壹拾万壹仟壹佰壹拾壹元壹角壹分"),  # 万
+    ("111111011111.11", "人民币壹仟壹佰壹拾壹亿壹仟壹佰零壹万壹仟壹佰壹拾壹元壹角壹分"),  # 拾万
+    ("111110111111.11", "人民币壹仟壹佰壹拾壹亿壹仟零壹拾壹万壹仟壹佰壹拾壹元壹角壹分"),  # 佰万
+    ("111101111111.11", "人民币壹仟壹佰壹拾壹亿零壹佰壹拾壹万壹仟壹佰壹拾壹元壹角壹分"),  # 仟万
+    ("111011111111.11", "人民币壹仟壹佰壹拾亿壹仟壹佰壹拾壹万壹仟壹佰壹拾壹元壹角壹分"),  # 亿
+    ("110111111111.11", "人民币壹仟壹佰零壹亿壹仟壹佰壹拾壹万壹仟壹佰壹拾壹元壹角壹分"),  # 拾亿
+    ("101111111111.11", "人民币壹仟零壹拾壹亿壹仟壹佰壹拾壹万壹仟壹佰壹拾壹元壹角壹分"),  # 佰亿
+    # A zero 仟 digit after 万 or 亿, followed by non-zero digits: 零.
+    ("10500", "人民币壹万零伍佰元整"),
+    ("10050", "人民币壹万零伍拾元整"),
+    ("10005", "人民币壹万零伍元整"),
+    ("10800", "人民币壹万零捌佰元整"),
+    ("10999.99", "人民币壹万零玖佰玖拾玖元玖角玖分"),
+    ("11200", "人民币壹万壹仟贰佰元整"),
+    ("100500", "人民币壹拾万零伍佰元整"),
+    ("1000500", "人民币壹佰万零伍佰元整"),
+    ("105000000", "人民币壹亿零伍佰万元整"),
+    ("100500000", "人民币壹亿零伍拾万元整"),
+    ("100050000", "人民币壹亿零伍万元整"),
+    ("100005000", "人民币壹亿零伍仟元整"),
+    ("109999999", "人民币壹亿零玖佰玖拾玖万玖仟玖佰玖拾玖元整"),
+    ("110000000.01", "人民币壹亿壹仟万元零壹分"),
+    # Runs of zeros across 万 and 亿.
+    ("100000000000.01", "人民币壹仟亿元零壹分"),
+    ("100000000001", "人民币壹仟亿零壹元整"),
+    ("100001000000", "人民币壹仟亿零壹佰万元整"),
+    ("100000010000.10", "人民币壹仟亿零壹万元零壹角整"),
+]
+
+
+@pytest.mark.parametrize(("amount", "text"), ZERO_IN_EVERY_POSITION)
+def test_a_zero_in_every_position(amount: str, text: str) -> None:
+    assert capital_amount(D(amount)) == text
+    assert parse_capital_amount(text) == D(amount)
+
+
+FEN_ONLY = [
+    ("0.01", "人民币壹分"),
+    ("0.09", "人民币玖分"),
+    ("0.10", "人民币壹角整"),
+    ("0.90", "人民币玖角整"),
+    ("0.99", "人民币玖角玖分"),
+    ("1.01", "人民币壹元零壹分"),
+    ("1.10", "人民币壹元壹角整"),
+    ("10.01", "人民币壹拾元零壹分"),
+]
+
+
+@pytest.mark.parametrize(("amount", "text"), FEN_ONLY)
+def test_fen_and_jiao_only(amount: str, text: str) -> None:
+    assert capital_amount(D(amount)) == text
+
+
+@pytest.mark.parametrize("amount", ["-0.01", "-0.50", "-0.99", "-1", "-10500"])
+def test_negative_amounts_keep_their_sign_or_are_refused(amount: str) -> None:
+    """A balance may be shown negative; it can never be stored, parsed or written in capitals."""
+    value = D(amount)
+    assert format_amount(value) == "-¥" + format_amount(-value).removeprefix("¥")
+    with pytest.raises(UserError, match="负数"):
+        to_fen(value)
+    with pytest.raises(UserError, match="负数"):
+        capital_amount(value)
+    with pytest.raises(UserError, match="负数"):
+        parse_amount(amount)
+
+
+def test_negative_amounts_under_one_yuan_are_shown_with_the_sign() -> None:
+    assert format_amount(D("-0.01")) == "-¥0.01"
+    assert format_amount(D("-0.5")) == "-¥0.50"
+    assert format_amount(D("-0.99")) == "-¥0.99"
+    assert format_amount(D("-1.00")) == "-¥1.00"
+    assert format_amount(D("0.00")) == "¥0.00"
+
+
+def test_the_capital_range_is_up_to_qian_wan_yi() -> None:
+    """Capitals are written up to the 仟万亿 place: sums of many cases may be that large."""
+    largest = D("9999999999999999.99")
+    assert capital_amount(largest) == (
+        "人民币玖仟玖佰玖拾玖万玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"
+    )
+    assert capital_amount(D("1000000000000000")) == "人民币壹仟万亿元整"
+    assert capital_amount(D("2000000000000000")) == "人民币贰仟万亿元整"
+    with pytest.raises(UserError, match="过大；大写金额最多写到仟万亿位"):
+        capital_amount(D("10000000000000000"))
+
+
+BEYOND_ANY_RANGE = ["1E+28", "1" * 29, "9" * 40 + ".99", "1E+400"]
+
+
+@pytest.mark.parametrize("amount", BEYOND_ANY_RANGE)
+def test_amounts_beyond_any_range_are_a_clear_error(amount: str) -> None:
+    """More digits than Decimal's 28 must still be one clear message, never a crash."""
+    for convert in (to_fen, format_amount, capital_amount):
+        with pytest.raises(UserError, match="过大"):
+            convert(D(amount))
+
+
+@pytest.mark.parametrize("text", ["1" * 29, "1" * 30 + ".5", "9" * 40])
+def test_typed_amounts_beyond_any_range_are_a_clear_error(text: str) -> None:
+    with pytest.raises(UserError, match=f"金额“{text}”过大"):
+        parse_amount(text)
+
+
 _DIGIT = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 _UNIT = {"拾": 10, "佰": 100, "仟": 1000}
 

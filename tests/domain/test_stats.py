@@ -12,10 +12,15 @@ from hypothesis import strategies as st
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.stats import (
+    COUNT_KEYS,
     FIGURES,
+    GroupBy,
     Outcome,
     Period,
+    archived_outcome,
+    format_days,
     format_rate,
+    mean,
     median,
     median_of_counts,
     month_period,
@@ -100,3 +105,161 @@ def test_every_figure_has_a_chinese_definition() -> None:
     assert len(keys) == len(set(keys))
     for f in FIGURES:
         assert f.label and len(f.definition) > 10
+
+
+# --- periods: both ends included --------------------------------------------------------------
+
+
+def test_a_period_of_one_day() -> None:
+    day = Period(date(2026, 11, 25), date(2026, 11, 25))
+    assert day.days == 1 and day.label == "2026-11-25 至 2026-11-25"
+    assert day.months() == [day]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (date(2026, 2, 1), date(2026, 2, 28), 28),
+        (date(2024, 2, 1), date(2024, 2, 29), 29),
+        (date(2026, 1, 1), date(2026, 12, 31), 365),
+        (date(2024, 1, 1), date(2024, 12, 31), 366),
+        (date(2026, 11, 23), date(2026, 11, 29), 7),
+    ],
+)
+def test_days_in_a_period_count_both_ends(start: date, end: date, days: int) -> None:
+    assert Period(start, end).days == days
+
+
+def test_the_label_names_both_ends() -> None:
+    assert Period(date(2026, 1, 1), date(2026, 3, 31)).label == "2026-01-01 至 2026-03-31"
+
+
+def test_months_of_a_period_ending_on_the_first_of_a_month() -> None:
+    months = Period(date(2026, 1, 31), date(2026, 3, 1)).months()
+    assert [(m.start, m.end) for m in months] == [
+        (date(2026, 1, 31), date(2026, 1, 31)),
+        (date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2026, 3, 1)),
+    ]
+
+
+def test_clipping_one_period_to_another() -> None:
+    year = this_year(date(2026, 6, 1))
+    assert year.clip(Period(date(2025, 12, 1), date(2026, 1, 31))) == Period(
+        date(2026, 1, 1), date(2026, 1, 31)
+    )
+    assert year.clip(Period(date(2026, 12, 31), date(2027, 1, 5))) == Period(
+        date(2026, 12, 31), date(2026, 12, 31)
+    )
+    assert year.clip(Period(date(2027, 1, 1), date(2027, 1, 5))) is None
+    assert year.clip(year) == year
+
+
+def test_a_period_ending_before_it_starts_is_refused_with_both_dates() -> None:
+    with pytest.raises(UserError) as refused:
+        Period(date(2026, 2, 1), date(2026, 1, 31))
+    assert str(refused.value) == ("统计期间的结束日期2026-01-31早于开始日期2026-02-01；请重新选择")
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+
+def test_outcome_labels() -> None:
+    assert [o.label for o in Outcome] == [
+        "自动履行",
+        "和解",
+        "督促不成/移送执行",
+        "撤回/不宜督促",
+        "在办",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settlement_performed", "due", "paid", "outcome"),
+    [
+        (True, "0", "0", Outcome.SETTLED),
+        (True, "100.00", "0", Outcome.SETTLED),
+        (False, "100.00", "100.00", Outcome.PERFORMED),
+        (False, "100.00", "120.00", Outcome.PERFORMED),
+        (False, "0.50", "0.50", Outcome.PERFORMED),
+        (False, "100.00", "99.99", Outcome.WITHDRAWN),
+        (False, "0", "0", Outcome.WITHDRAWN),
+        (False, "0", "5.00", Outcome.WITHDRAWN),
+    ],
+)
+def test_the_outcome_an_archived_case_keeps(
+    settlement_performed: bool, due: str, paid: str, outcome: Outcome
+) -> None:
+    kw = {"amount_due": Decimal(due), "amount_paid": Decimal(paid)}
+    assert archived_outcome(settlement_performed=settlement_performed, **kw) is outcome
+    assert (
+        outcome_of(CaseStatus.ARCHIVED, settlement_performed=settlement_performed, **kw) is outcome
+    )
+
+
+def test_an_archived_case_without_amounts_counts_as_withdrawn() -> None:
+    # Nothing owed and nothing paid unless the caller says so.
+    assert outcome_of(CaseStatus.ARCHIVED, amount_paid=Decimal("5.00")) is Outcome.WITHDRAWN
+    assert outcome_of(CaseStatus.ARCHIVED, amount_due=Decimal("1.00")) is Outcome.WITHDRAWN
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "count", "value"),
+    [
+        (10, 4, "2.50"),
+        (5, 1, "5.00"),
+        (1, 3, "0.33"),
+        (2, 3, "0.67"),
+        (1, 8, "0.13"),
+        (0, 2, "0.00"),
+    ],
+)
+def test_mean_in_two_decimals_rounded_half_up(total: int, count: int, value: str) -> None:
+    assert mean(total, count) == Decimal(value)
+
+
+def test_no_mean_without_cases() -> None:
+    assert mean(0, 0) is None and mean(7, 0) is None
+    assert format_days(None) == "—"
+    assert format_days(Decimal("12.50")) == "12.50"
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def test_which_figures_are_counts_and_which_list_their_cases() -> None:
+    assert COUNT_KEYS == (
+        "cases",
+        "performed",
+        "settled",
+        "transferred",
+        "withdrawn",
+        "pending",
+        "closed",
+        "open_at_end",
+        "over_limit",
+    )
+    assert [f.key for f in FIGURES if not f.lists_cases] == ["resolution_rate", "performance_rate"]
+    assert {f.key: f.kind for f in FIGURES if f.kind != "count"} == {
+        "resolution_rate": "rate",
+        "performance_rate": "rate",
+        "amount_due": "money",
+        "amount_received": "money",
+        "avg_days": "days",
+        "median_days": "days",
+    }
+
+
+def test_group_labels() -> None:
+    assert [g.label for g in GroupBy] == [
+        "月份",
+        "承办人",
+        "审判庭（移交部门）",
+        "原审承办法官",
+        "法庭/团队",
+        "案由",
+        "是否涉民生",
+    ]

@@ -10,11 +10,15 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.workflow import (
     CLOSED_STATUSES,
+    CLOSING_STATUSES,
     DOCUMENTS_AFTER_CLOSING,
     OPEN_STATUSES,
     REOPENABLE,
+    CaseAction,
     CaseStatus,
     allowed_next,
+    available_actions,
+    check_action,
     check_reopen,
     check_transition,
     document_refusal,
@@ -56,7 +60,11 @@ def test_allowed_next(status: CaseStatus) -> None:
 
 @pytest.mark.parametrize(("current", "target"), ALLOWED, ids=lambda s: s.value)
 def test_allowed_transition(current: CaseStatus, target: CaseStatus) -> None:
-    check_transition(current, target)
+    assert check_transition(current, target) is None  # no refusal: the move goes through
+    assert target in allowed_next(current)
+    # A refused move from the same status names this one among those the clerk may choose.
+    with pytest.raises(UserError, match=f"可转为：.*{target.label}"):
+        check_transition(current, current)
 
 
 @pytest.mark.parametrize(("current", "target"), FORBIDDEN, ids=lambda s: s.value)
@@ -117,7 +125,12 @@ def test_reopenable_set() -> None:
 
 @pytest.mark.parametrize("status", sorted(REOPENABLE_EXPECTED))
 def test_reopen_allowed_with_reason(status: CaseStatus) -> None:
-    check_reopen(status, "当事人反映履行款未到账，需继续督促")
+    assert check_reopen(status, "当事人反映履行款未到账，需继续督促") is None
+    assert check_reopen(status, "\u3000继续督促\n") is None  # blanks around a reason are fine
+    # Only the reason decides: the same case without one is refused with the reason why.
+    with pytest.raises(UserError, match=r"^重新开启案件必须填写理由$"):
+        check_reopen(status, "\u3000")
+    assert is_read_only(status), "a closed case changes only through the audited reopen"
 
 
 @pytest.mark.parametrize("status", sorted(set(CaseStatus) - REOPENABLE_EXPECTED))
@@ -165,3 +178,60 @@ def test_which_documents_a_status_allows(status: CaseStatus, kind: DocumentKind)
         assert refusal is not None
         assert f"已“{status.label}”" in refusal and kind.label in refusal
         assert "（2026）内0221执前督1号" in refusal
+
+
+# --- the actions a status allows (the case page's buttons and the services' checks) ------------
+
+A = CaseAction
+# What the case page offered before the rules moved here, written out again by status.
+ACTIONS: dict[CaseStatus, set[CaseAction]] = {
+    S.REGISTERED: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.SETTLE, A.CLOSE, A.MARK_FAILED,
+                   A.TRANSFER},
+    S.SUPERVISING: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.SETTLE, A.CLOSE, A.MARK_FAILED,
+                    A.TRANSFER},
+    S.SETTLED: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.CLOSE, A.MARK_FAILED, A.TRANSFER},
+    S.FAILED: {A.EDIT, A.LOG_CONTACT, A.RECORD_PAYMENT, A.TRANSFER},
+    S.PERFORMED: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.SETTLEMENT_PERFORMED: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.WITHDRAWN: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.UNSUITABLE: {A.REOPEN, A.ARCHIVE_DOSSIER},
+    S.TRANSFERRED: {A.ARCHIVE_DOSSIER},
+    S.ARCHIVED: {A.REOPEN, A.ARCHIVE_DOSSIER},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_available_actions(status: CaseStatus) -> None:
+    assert available_actions(status) == ACTIONS[status]
+
+
+@pytest.mark.parametrize(("status", "action"), list(itertools.product(CaseStatus, CaseAction)))
+def test_check_action_refuses_exactly_what_is_not_available(
+    status: CaseStatus, action: CaseAction
+) -> None:
+    if action in ACTIONS[status]:
+        check_action(status, action, "（2026）内0221执前督1号")
+        return
+    with pytest.raises(UserError) as refused:
+        check_action(status, action, "（2026）内0221执前督1号")
+    assert status.label in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("status", "target"), list(itertools.product(CaseStatus, CLOSING_STATUSES))
+)
+def test_closing_into_an_outcome_follows_the_transitions(
+    status: CaseStatus, target: CaseStatus
+) -> None:
+    if A.CLOSE in ACTIONS[status] and target in EXPECTED[status]:
+        check_action(status, A.CLOSE, "1号", target=target)
+    else:
+        with pytest.raises(UserError):
+            check_action(status, A.CLOSE, "1号", target=target)
+
+
+def test_a_closed_case_is_refused_with_the_way_back() -> None:
+    with pytest.raises(UserError, match="不能再登记履行款；如需继续办理请先重新开启案件"):
+        check_action(S.PERFORMED, A.RECORD_PAYMENT, "1号")
+    with pytest.raises(UserError, match="案件状态不能从“督促不成”变为“和解履行中”"):
+        check_action(S.FAILED, A.SETTLE, "1号")

@@ -16,7 +16,13 @@ from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.intake.docket import get_case, register_case, update_case
+from zhiqian_desktop.services.intake.docket import (
+    DocketQuery,
+    get_case,
+    list_cases,
+    register_case,
+    update_case,
+)
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -226,3 +232,41 @@ def test_stale_edit_is_refused_and_input_kept(qtbot: QtBot, db: Database, admin:
         case = get_case(s, case_id)
         assert case.cause == "先保存的案由"
         assert case.trial_judge is None
+
+
+def test_a_character_the_input_method_lacks_is_typed_as_its_code(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    dialog = open_form(qtbot, db, admin)
+    fill_valid_case(qtbot, dialog)
+    name = dialog.parties[1].name
+    retype(qtbot, name, "王U+2A6D6")
+    # While typing, the hint shows what the code will become; Enter (or leaving) converts it.
+    assert name.preview.isVisible() and "王\U0002a6d6" in name.preview.text()
+    assert "U+2A6D6" in name.preview.text()
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    assert name.text() == "王\U0002a6d6"
+    assert len(name.text()) == 2  # two characters (three UTF-16 units in Qt)
+
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.saved_case_id is not None)
+    with db.reader() as s:
+        case = get_case(s, dialog.saved_case_id)
+        assert case.parties[1].name == "王\U0002a6d6"
+        # The docket finds the case by the rare character alone and by the whole name.
+        for word in ("\U0002a6d6", "王\U0002a6d6"):
+            rows = list_cases(s, DocketQuery(text=word), today=TODAY)
+            assert [r.case_no for r in rows] == [case.case_no], word
+
+
+def test_a_code_that_names_no_character_is_refused_beside_the_field(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    dialog = open_form(qtbot, db, admin)
+    fill_valid_case(qtbot, dialog)
+    name = dialog.parties[1].name
+    retype(qtbot, name, "王U+D800")
+    assert "不是有效的字符编码" in name.preview.text()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "不是有效的字符编码" in dialog.parties[1].errors["name"].text())
+    assert case_count(db) == 0

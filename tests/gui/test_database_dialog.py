@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
+from tests.conftest import PgServer
 from zhiqian_desktop.gui.database_dialog import DatabaseDialog, configured_url
 from zhiqian_desktop.services.admin import database_choice
 from zhiqian_desktop.services.admin.maintenance import open_app_database
@@ -83,6 +85,10 @@ def test_missing_server_fields_are_named(qtbot: QtBot) -> None:
     assert configured_url() is None
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("psycopg") is None,
+    reason="reaching a server needs psycopg (pip install '.[postgresql]')",
+)
 def test_an_unreachable_server_is_reported(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     fill_server(qtbot, dialog, "127.0.0.1", 9, "zhiqian", "desk01", "x")  # nothing listens on 9
@@ -92,8 +98,12 @@ def test_an_unreachable_server_is_reported(qtbot: QtBot) -> None:
 
 
 @pytest.mark.skipif(not os.environ.get("ZHIQIAN_TEST_PG_URL"), reason="needs a PostgreSQL server")
-def test_the_test_button_connects_and_the_saved_choice_opens(qtbot: QtBot) -> None:
-    server = make_url(os.environ["ZHIQIAN_TEST_PG_URL"])
+def test_the_test_button_connects_and_the_saved_choice_opens(
+    qtbot: QtBot, pg_server: PgServer
+) -> None:
+    # A database of this test's own: the server's shared database may hold any schema.
+    fresh = pg_server.create(initialised=False)
+    server = make_url(fresh)
     dialog = make_dialog(qtbot)
     fill_server(qtbot, dialog, server.host or "", server.port or 5432, server.database or "",
                 server.username or "", server.password or "")  # fmt: skip
@@ -108,3 +118,4 @@ def test_the_test_button_connects_and_the_saved_choice_opens(qtbot: QtBot) -> No
         assert not db.is_sqlite
     finally:
         db.dispose()
+        pg_server.drop(fresh)

@@ -88,7 +88,12 @@ def test_five_wrong_passwords_lock_the_user_out(qtbot: QtBot, team: Database) ->
 
 
 @pytest.fixture
-def guarded(qtbot: QtBot, team: Database) -> Iterator[SessionGuard]:
+def idle_ms() -> int:
+    return 150
+
+
+@pytest.fixture
+def guarded(qtbot: QtBot, team: Database, idle_ms: int) -> Iterator[SessionGuard]:
     with team.reader() as s:
         from zhiqian_desktop.services.core.users import actor_for, find_user
 
@@ -101,7 +106,7 @@ def guarded(qtbot: QtBot, team: Database) -> Iterator[SessionGuard]:
         windows.append(win)
         return win
 
-    guard = SessionGuard(team, zhang, factory, idle_ms=150, clock=Clock(now=lambda: NOW))
+    guard = SessionGuard(team, zhang, factory, idle_ms=idle_ms, clock=Clock(now=lambda: NOW))
     guard.window.show()
     qtbot.waitExposed(guard.window)
     yield guard
@@ -129,16 +134,23 @@ def test_idle_lock_hides_the_window_and_the_same_password_brings_it_back(
     assert window.isVisible() and guarded.window is window
 
 
+@pytest.mark.parametrize("idle_ms", [3_600_000])
 def test_input_keeps_the_session_unlocked(qtbot: QtBot, guarded: SessionGuard) -> None:
-    # Gaps of a quarter of the idle time, adding up to more than it: only the restarts keep the
-    # session open. The wide margin keeps a busy test machine from locking between two keys.
-    guarded.watcher.timer.setInterval(2000)
-    guarded.watcher.resume()
-    for _ in range(6):
-        qtbot.wait(500)  # a clerk typing: each key restarts the countdown
-        qtbot.keyClick(guarded.window, Qt.Key.Key_Shift)
-    assert not guarded.is_locked
-    qtbot.waitUntil(lambda: guarded.is_locked, timeout=8000)
+    # Measured on the countdown itself, not against the clock: an hour-long idle time cannot run
+    # out during the test however slow the machine, and each key must start it afresh.
+    timer = guarded.watcher.timer
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.start()
+    for _ in range(3):
+        qtbot.waitUntil(lambda: timer.remainingTime() < 3_600_000 - 1000, timeout=30_000)
+        before = timer.remainingTime()
+        qtbot.keyClick(guarded.window, Qt.Key.Key_Shift)  # a clerk typing
+        assert timer.remainingTime() > before, "the key did not restart the countdown"
+        assert not guarded.is_locked
+    # Without input the lock comes once the idle time has passed.
+    timer.start(150)
+    qtbot.waitUntil(lambda: guarded.is_locked, timeout=10_000)
+    assert not guarded.window.isVisible()
 
 
 def test_switching_user_builds_a_window_for_the_new_user(

@@ -283,15 +283,23 @@ def test_worker_delivers_failure(qtbot: QtBot) -> None:
 
 
 def test_bundled_fonts_are_registered_and_used(qapp: QApplication, tmp_path: Path) -> None:
-    from zhiqian_desktop.gui.fonts import UI_FAMILY, apply_ui_font, register_bundled_fonts
+    from zhiqian_desktop.gui.fonts import (
+        HAN_FALLBACK_FAMILY,
+        UI_FAMILY,
+        apply_ui_font,
+        register_bundled_fonts,
+    )
     from zhiqian_desktop.resources_access import bundled_font_paths, resource_path
 
     paths = bundled_font_paths()
-    assert [p.name for p in paths] == ["wqy-microhei.ttc", "uming.ttc"]
+    assert [p.name for p in paths] == ["wqy-microhei.ttc", "uming.ttc", "zq-han-fallback.ttf"]
     assert (resource_path("fonts") / "uming.ARPHICPL.txt").is_file()
+    assert (resource_path("fonts") / "zq-han-fallback.LICENSE.txt").is_file()
     families = register_bundled_fonts()
     assert UI_FAMILY in families and "AR PL UMing CN" in families
-    assert apply_ui_font(None).family() == UI_FAMILY
+    assert HAN_FALLBACK_FAMILY in families
+    font = apply_ui_font(None)
+    assert font.family() == UI_FAMILY and font.families()[-1] == HAN_FALLBACK_FAMILY
     assert QApplication.font().family() == UI_FAMILY
     # a configured court font that is missing or broken falls back to the bundled one
     broken = tmp_path / "court.ttf"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -175,7 +176,16 @@ def test_holiday_editor_shows_the_seeded_official_year(
     assert cal.year.value() == 2026
     texts = [cal.table.item(r, 2).text() for r in range(cal.table.rowCount())]
     assert "放假" in texts and "调休上班" in texts
-    assert "chinesecalendar" in cal.source.text()
+    # Where the data comes from, in a clerk's words (not a library's name).
+    assert (
+        cal.source.text()
+        == "2026年：已公布。来源：国务院办公厅关于2026年部分节假日安排的通知（随软件提供）"
+    )
+    assert "chinesecalendar" not in cal.source.text()
+    assert (
+        "2026年 已公布" in cal.years_status.text()
+        and "2027年 仅法定节日" in cal.years_status.text()
+    )
 
 
 def test_data_locations_show_the_database(qtbot: QtBot, db: Database, admin: Actor) -> None:
@@ -235,3 +245,23 @@ def test_database_location_dialog_opens_from_the_data_tab(
     qtbot.waitExposed(dialog)
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_fonts_tab_shows_the_file_each_print_role_uses(
+    qtbot: QtBot, db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhiqian_desktop.printing.font_finder import FONT_DIRS_ENV
+
+    monkeypatch.setenv(FONT_DIRS_ENV, str(tmp_path))  # a PC with no fonts of its own
+    page = open_page(qtbot, db, admin)
+    shown = page.fonts.in_use.text()
+    for role in (
+        "标题（小标宋）",
+        "正文（仿宋）",
+        "一级标题（黑体）",
+        "二级标题（楷体）",
+        "页码（宋体）",
+    ):
+        assert role in shown
+    # No 仿宋 installed: the body falls back to the bundled face, and says so.
+    assert "正文（仿宋）：随软件提供：AR PL UMing（uming.ttc" in shown

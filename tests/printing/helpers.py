@@ -74,3 +74,50 @@ def pdf_fonts(pdf: bytes, tmp: Path) -> list[list[str]]:
 
 def page_count(pdf: bytes) -> int:
     return pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ")
+
+
+def text_chars(pdf: bytes, page: int = 0) -> list[tuple[str, str, float, float, float, float]]:
+    """Every character PDFium reads on ``page``: (character, font name, left, bottom, right, top)
+    with the glyph's tight box in PDF points (origin at the page's bottom left)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        textpage = doc[page].get_textpage()
+        out = []
+        buffer = ctypes.create_string_buffer(256)
+        flags = ctypes.c_int()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        for i in range(textpage.count_chars()):
+            code = raw.FPDFText_GetUnicode(textpage, i)
+            if code in (0, 0xFFFE, 0xFFFF) or 0xDC00 <= code <= 0xDFFF:
+                continue
+            if 0xD800 <= code <= 0xDBFF:
+                low = raw.FPDFText_GetUnicode(textpage, i + 1)
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            size = raw.FPDFText_GetFontInfo(textpage, i, buffer, 256, ctypes.byref(flags))
+            name = buffer.raw[: max(size - 1, 0)].decode("utf-8", "replace")
+            raw.FPDFText_GetCharBox(
+                textpage,
+                i,
+                ctypes.byref(left),
+                ctypes.byref(right),
+                ctypes.byref(bottom),
+                ctypes.byref(top),
+            )
+            out.append((chr(code), name, left.value, bottom.value, right.value, top.value))
+        return out
+    finally:
+        doc.close()
+
+
+def fonts_of(pdf: bytes, needle: str, page: int = 0) -> set[str]:
+    """The font names of the characters of ``needle`` where it first appears on ``page``."""
+    chars = [c for c in text_chars(pdf, page) if not c[0].isspace()]
+    text = "".join(c[0] for c in chars)
+    at = text.find(needle)
+    assert at >= 0, f"“{needle}” not found in {text[:200]}"
+    return {c[1] for c in chars[at : at + len(needle)]}

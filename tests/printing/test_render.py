@@ -22,6 +22,7 @@ from tests.printing.helpers import (
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.printing.documents import PartyFacts, build_content, document_number
+from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.printing.renderer import NoticeRenderer, qr_matrix
 
 ISSUED = date(2026, 11, 22)
@@ -33,7 +34,7 @@ WITH_AMOUNT = frozenset(DocumentKind) - {
 }
 
 
-def _render(kind: DocumentKind, facts: object = None) -> bytes:
+def _render(kind: DocumentKind, facts: object = None, font_dirs: list[Path] | None = None) -> bytes:
     _ctx, content = build_content(
         kind,
         facts or facts_for(kind),  # type: ignore[arg-type]
@@ -42,7 +43,7 @@ def _render(kind: DocumentKind, facts: object = None) -> bytes:
         issued_on=ISSUED,
         served=SERVED if kind is DocumentKind.SERVICE_RECEIPT else None,
     )
-    return NoticeRenderer().render(content)
+    return NoticeRenderer(load_print_fonts(font_dirs=font_dirs)).render(content)
 
 
 @pytest.fixture(scope="module")
@@ -141,13 +142,15 @@ def test_qr_code_carries_the_document_id() -> None:
 
 def test_rare_name_prints_from_a_fallback_face_or_is_refused(tmp_path: Path) -> None:
     rare = replace(FACTS, obligors=(PartyFacts("王䶮刏", kind=PartyKind.PERSON),))
-    pdf = _render(DocumentKind.URGING, rare)
+    # Only the bundled faces (a PC with no fonts of its own): 刏 comes from WenQuanYi.
+    pdf = _render(DocumentKind.URGING, rare, font_dirs=[])
     assert "王䶮刏" in flat(pdf_text(pdf, tmp_path))
     names = [row[0] for row in pdf_fonts(pdf, tmp_path)]
     assert any("WenQuanYi" in n for n in names) and any("UMing" in n for n in names)
 
-    missing = replace(FACTS, obligors=(PartyFacts("王\U00020000", kind=PartyKind.PERSON),))
-    with pytest.raises(UserError, match="U\\+20000"):
+    # A private-use code point: no face draws it, so the clerk is told before anything prints.
+    missing = replace(FACTS, obligors=(PartyFacts("王\U000f0001", kind=PartyKind.PERSON),))
+    with pytest.raises(UserError, match="U\\+F0001"):
         _render(DocumentKind.URGING, missing)
 
 

@@ -97,13 +97,35 @@ def test_promise_on_the_contact_day_and_an_unreached_call_are_fine(
     db: Database, admin: Actor, case_id: str
 ) -> None:
     log(db, admin, case_id, promise_amount=Decimal(0), promise_date=TODAY, next_follow_up=TODAY)
-    log(db, admin, case_id, reached=False, summary="")
+    log(db, admin, case_id, contacted_at=at(TODAY, 11), reached=False, summary="")
     with db.reader() as s:
-        assert len(contacts.list_contacts(s, case_id)) == 2
+        promise, unreached = contacts.list_contacts(s, case_id)
+    assert (promise.local_time, promise.reached, promise.summary) == (
+        "2026-11-25 10:00",
+        True,
+        "被申请人称月底前筹款",
+    )
+    assert promise.promise_amount == Decimal("0.00") and promise.promise_date == TODAY
+    assert promise.next_follow_up == TODAY
+    assert (unreached.local_time, unreached.reached, unreached.summary) == (
+        "2026-11-25 11:00",
+        False,
+        "",
+    )
+    assert unreached.promise_date is None and unreached.next_follow_up is None
+    assert not promise.superseded and not unreached.superseded
 
 
 def test_a_past_call_may_be_logged_later(db: Database, admin: Actor, case_id: str) -> None:
     log(db, admin, case_id, contacted_at=at(date(2026, 11, 21)), next_follow_up=date(2026, 11, 22))
+    with db.reader() as s:
+        [entry] = contacts.list_contacts(s, case_id)
+        case = docket.get_case(s, case_id)
+        # The docket's 下次到期: the agreed follow-up, a Sunday, rolled to Monday 23 November
+        # (the supervision limit, 30 days from receipt on 20 November, comes later).
+        assert case.next_due_date == date(2026, 11, 23)
+    assert entry.local_time == "2026-11-21 10:00" and entry.handler_name == "管理员"
+    assert entry.next_follow_up == date(2026, 11, 22)
 
 
 def test_correction_is_a_new_entry_and_the_original_stays(

@@ -568,3 +568,22 @@ def test_docket_rows_carry_what_the_table_shows(docket: Docket) -> None:
     assert row.days_in_supervision == (TODAY - sp.received).days
     assert row.obligor_names == sp.obligor
     assert row.status is CaseStatus.REGISTERED
+
+
+def test_names_beyond_the_bmp_sort_with_their_surname_and_are_found(
+    db: Database, admin: Actor
+) -> None:
+    """𬌗 (U+2C317) is one character: the name sorts among the other 王 and a search for the
+    character alone, or the whole name, finds it — on SQLite and on the server alike."""
+    names = ["王某", "王\U0002c317明", "张三", "王某某"]
+    with db.unit_of_work() as s:
+        for n, name in enumerate(names, start=1):
+            register_case(s, admin, make_case_input(n, obligor=name), today=TODAY)
+    with db.reader() as s:
+        rows = list_cases(s, DocketQuery(sort="obligor"), today=TODAY)
+        order = [r.obligor_names for r in rows]
+        wang = [i for i, name in enumerate(order) if name.startswith("王")]
+        assert wang == list(range(wang[0], wang[0] + 3)), order
+        for word in ("\U0002c317", "王\U0002c317明", "\U0002c317明"):
+            found = list_cases(s, DocketQuery(text=word), today=TODAY)
+            assert [r.obligor_names for r in found] == ["王\U0002c317明"], word

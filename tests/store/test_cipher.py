@@ -111,10 +111,9 @@ def test_the_passphrase_and_its_key_appear_in_no_url_or_message(tmp_path: Path) 
         assert PASSPHRASE not in text_ and hexpart not in text_
     db.dispose()
     cipher.forget_all()
-    try:
+    with pytest.raises(cipher.WrongPassphrase) as refused:
         cipher.unlock(path, "wrong passphrase")
-    except UserError as exc:
-        assert "wrong passphrase" not in exc.message
+    assert refused.value.message and "wrong passphrase" not in refused.value.message
 
 
 def test_a_wrong_passphrase_is_not_called_damage_and_the_file_is_untouched(tmp_path: Path) -> None:

@@ -38,6 +38,21 @@ pytestmark = [
 
 KILLS = 50
 AHEAD = 2
+SEED_ENV = "ZHIQIAN_CRASH_SEED"
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> random.Random:
+    """When the kills land: random, from a seed printed with the test's output, so a failure
+    seen once is replayed with ZHIQIAN_CRASH_SEED=<seed> (the children's own speed still varies).
+    """
+    given = os.environ.get(SEED_ENV, "").strip()
+    if given and not given.isdigit():
+        pytest.fail(f"{SEED_ENV}={given!r}: the seed is a whole number, as printed by a run")
+    seed = int(given) if given else int.from_bytes(os.urandom(4), "big")
+    print(f"{request.node.name}: random seed {seed} (repeat with {SEED_ENV}={seed})")
+    return random.Random(seed)
+
 
 # The child imports first, then waits for "go" on stdin: the parent starts the next child while
 # it checks the database after a kill, so the imports do not add up over fifty runs.
@@ -214,14 +229,13 @@ def _assert_whole(db: Database, cases: set[str], contacts: set[str], payments: s
 
 
 def test_killing_a_writer_at_random_moments_loses_nothing_committed(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, rng: random.Random
 ) -> None:
     path = db.path
     assert path is not None
     url = sqlite_url(path)
     db.dispose()
     script = _script(tmp_path, "writer.py", WRITER)
-    rng = random.Random(int.from_bytes(os.urandom(4), "big"))
     cases: set[str] = set()
     contacts: set[str] = set()
     payments: set[str] = set()
@@ -269,7 +283,7 @@ def _fill(path: Path, megabytes: int) -> None:
 
 
 def test_killing_a_backup_leaves_no_finished_looking_bad_backup(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, rng: random.Random
 ) -> None:
     path = db.path
     assert path is not None
@@ -278,7 +292,6 @@ def test_killing_a_backup_leaves_no_finished_looking_bad_backup(
     _fill(path, 48)
     script = _script(tmp_path, "backer.py", BACKER)
     folder = backups_dir(path)
-    rng = random.Random()
     finished: set[Path] = set()
     for _ in range(4):
         proc = _start(script, url)
@@ -323,7 +336,9 @@ def _schema(path: Path) -> tuple[str | None, frozenset[str]]:
     return (revision[0] if revision else None), names
 
 
-def test_killing_a_migration_leaves_the_old_or_the_new_schema(db: Database, tmp_path: Path) -> None:
+def test_killing_a_migration_leaves_the_old_or_the_new_schema(
+    db: Database, tmp_path: Path, rng: random.Random
+) -> None:
     path = db.path
     assert path is not None
     url = sqlite_url(path)
@@ -370,7 +385,6 @@ def test_killing_a_migration_leaves_the_old_or_the_new_schema(db: Database, tmp_
     assert new == head and "case_search" in new_names and "offline_kit" in new_names
     assert duration > 0.1, "the migration is too quick to be interrupted"
 
-    rng = random.Random()
     seen = set()
     for k in range(5):
         shutil.rmtree(backups_dir(path), ignore_errors=True)

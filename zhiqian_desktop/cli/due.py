@@ -115,7 +115,8 @@ def cmd_deadline(args: argparse.Namespace) -> int:
         )
     if not result.calendar_complete:
         print(
-            "注意：期间涉及的年份缺少节假日数据，届满日仅按周末推算，请人工核对（管理员可在“设置”中录入当年节假日）"
+            "注意：期间涉及的年份尚未录入国务院放假安排，届满日按法定节日和周末推算（调休、补假以通知为准），"
+            "请人工核对（管理员可在“设置”中录入当年节假日）"
         )
     return 0
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import calendar as _gregorian
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
+from lunar_python import Lunar, Solar
 
 from zhiqian_desktop.domain.errors import UserError
 
@@ -16,13 +18,53 @@ WORKDAY = "workday"
 DAY_KINDS: frozenset[str] = frozenset({HOLIDAY, WORKDAY})
 
 
+STATUTORY_RULES_FROM = 2025
+"""《全国年节及纪念日放假办法》 as revised by the State Council on 2024-11-10 applies from 2025."""
+
+STATUTORY_SOURCE = "按《全国年节及纪念日放假办法》推算的法定节日（国务院尚未公布该年放假安排）"
+
+
+@functools.lru_cache(maxsize=256)
+def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
+    """The holidays every citizen has under 《全国年节及纪念日放假办法》 art. 2 (2024 revision):
+    元旦 1 day, 春节 4 days (除夕 to 正月初三), 清明 1 day (the solar term), 劳动节 2 days,
+    端午 1 day, 中秋 1 day, 国庆 3 days — 13 days, known for every year.
+
+    What only the State Council's annual notice sets — the 补假 for a holiday on a weekend
+    (art. 6), the 调休 weekends worked and the days bridged — is not guessed: a year without its
+    notice is counted with these days and weekends, and flagged.
+    """
+    if year < STATUTORY_RULES_FROM:
+        raise ValueError(f"the 2024 revision applies from {STATUTORY_RULES_FROM}, not {year}")
+    new_year = Lunar.fromYmd(year, 1, 1).getSolar()
+    spring = date(new_year.getYear(), new_year.getMonth(), new_year.getDay())
+    days: list[tuple[date, str]] = [(date(year, 1, 1), "元旦")]
+    days += [(spring + timedelta(days=i), "春节") for i in range(-1, 3)]
+    qingming = Solar.fromYmd(year, 4, 1).getLunar().getJieQiTable()["清明"]
+    days.append((date(year, qingming.getMonth(), qingming.getDay()), "清明节"))
+    days += [(date(year, 5, 1), "劳动节"), (date(year, 5, 2), "劳动节")]
+    for month, day, name in ((5, 5, "端午节"), (8, 15, "中秋节")):
+        solar = Lunar.fromYmd(year, month, day).getSolar()
+        days.append((date(solar.getYear(), solar.getMonth(), solar.getDay()), name))
+    days += [(date(year, 10, d), "国庆节") for d in (1, 2, 3)]
+    return tuple(sorted(days))
+
+
+@functools.lru_cache(maxsize=256)
+def _statutory_days(year: int) -> frozenset[date]:
+    if year < STATUTORY_RULES_FROM:
+        return frozenset()
+    return frozenset(d for d, _ in statutory_holidays(year))
+
+
 @dataclass(frozen=True)
 class HolidayCalendar:
     """The court's table of official holidays and adjusted working weekends (调休上班).
 
     ``holidays`` may fall on any day; ``workdays`` are weekend days worked in lieu; ``years`` are
-    the years whose State Council notice has been entered. A year outside ``years`` is treated by
-    weekends plus whatever rows exist for it, and every result touching it is flagged.
+    the years whose State Council notice has been entered. A year outside ``years`` is counted by
+    weekends, the statutory holidays of 《全国年节及纪念日放假办法》 (from 2025) and whatever rows
+    exist for it, and every result touching it is flagged provisional until its notice is entered.
     """
 
     holidays: frozenset[date]
@@ -52,7 +94,9 @@ class HolidayCalendar:
     def is_rest_day(self, d: date) -> bool:
         if d in self.workdays:
             return False
-        return d in self.holidays or d.weekday() >= 5
+        if d in self.holidays or d.weekday() >= 5:
+            return True
+        return d.year not in self.years and d in _statutory_days(d.year)
 
     def is_working_day(self, d: date) -> bool:
         return not self.is_rest_day(d)
@@ -117,7 +161,8 @@ class PeriodEnd:
 
     ``rolled_from`` is the nominal last day when a rest day pushed the end forward.
     ``calendar_complete`` is False when a year between the nominal and final end lacks holiday
-    data: the date was then found from weekends only and must be checked by a person.
+    data: the date was then found from weekends and the statutory holidays only (no 调休 or
+    补假) and must be checked by a person.
     """
 
     start: date

@@ -439,7 +439,10 @@ class DueCalculator:
             nominal = pe.rolled_from or pe.end
             years = range(nominal.year, pe.end.year + 1)
             missing = "、".join(str(y) for y in years if not self.cal.has_year(y))
-            detail += f"；{missing}年节假日数据未录入，到期日未按节假日核算，请人工核对"
+            detail += (
+                f"；{missing}年节假日数据未录入，到期日按法定节日和周末推算"
+                "（调休、补假以国务院办公厅通知为准），请人工核对"
+            )
         return Deadline(kind, pe.end, detail, pe.calendar_complete, pe.rolled_from)
 
     def deadlines(self, facts: CaseFacts, until: date | None = None) -> list[Deadline]:

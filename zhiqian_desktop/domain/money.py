@@ -67,11 +67,13 @@ def parse_amount(text: str) -> Decimal:
         raise UserError(
             f"金额“{text}”超过两位小数；金额只能精确到分，如 {ACCEPTED_FORM}", field="amount"
         )
+    amount: Decimal | None
     try:
         amount = Decimal(value.replace(",", "")).quantize(CENT)
     except InvalidOperation:
-        raise UserError(f"金额“{text}”无法识别；请填写如 {ACCEPTED_FORM} 的金额") from None
-    if amount > MAX_AMOUNT:
+        # The pattern matched, so only the length fails: more digits than Decimal holds.
+        amount = None
+    if amount is None or amount > MAX_AMOUNT:
         raise UserError(
             f"金额“{text}”过大；不能超过 {format_amount(MAX_AMOUNT)}，请检查是否多输了数字",
             field="amount",

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
-from importlib.resources import files
 from itertools import pairwise
-from typing import TypeVar, cast
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -29,10 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import StaleEditError, UserError
-from zhiqian_desktop.domain.identity import parse_resident_id
-from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole, Role
+from zhiqian_desktop.domain.kinds import CaseSource, PartyRole, Role
 from zhiqian_desktop.domain.money import capital_amount, parse_amount
-from zhiqian_desktop.domain.workflow import is_read_only
+from zhiqian_desktop.domain.workflow import CaseAction, available_actions
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
@@ -41,15 +34,22 @@ from zhiqian_desktop.gui.form_fields import (
     set_error,
     show_banner,
     style_error_label,
-    with_error,
 )
 from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.party_editor import (
+    PartyEditor,
+    child_widget,
+    combo_line,
+    enum_member,
+    load_form,
+    set_combo_data,
+    set_combo_text,
+)
 from zhiqian_desktop.gui.worker import Progress
 from zhiqian_desktop.services.core.staff import team_choices
 from zhiqian_desktop.services.intake.docket import (
     CaseInput,
     PartyInput,
-    Problem,
     check_case,
     get_case,
     register_case,
@@ -98,271 +98,6 @@ LIVELIHOOD_KINDS = (
     "其他",
 )
 
-W = TypeVar("W", bound=QObject)
-
-
-def load_form(name: str, parent: QWidget) -> QWidget:
-    """Load a Qt Designer form shipped in the package's ui/ folder."""
-    loader = QUiLoader()
-    loader.registerCustomWidget(DateLineEdit)
-    data = files("zhiqian_desktop.ui").joinpath(name).read_bytes()
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    widget = loader.load(buffer, parent)
-    buffer.close()
-    if widget is None:
-        raise RuntimeError(f"cannot load {name}: {loader.errorString()}")
-    return widget
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def _member(enum_cls: type[E], code: object) -> E:
-    """The enum member a combo box holds by its code (Qt hands enums back as plain strings)."""
-    return cast(E, enum_cls._value2member_map_[str(code)])
-
-
-def _line(combo: QComboBox) -> QLineEdit:
-    edit = combo.lineEdit()
-    assert edit is not None, "combo box is not editable"
-    return edit
-
-
-def _child(root: QWidget, cls: type[W], name: str) -> W:
-    found = root.findChild(cls, name)
-    if found is None:
-        raise RuntimeError(f"case_form.ui has no {cls.__name__} named {name}")
-    return found
-
-
-def _set_combo_data(combo: QComboBox, value: object) -> None:
-    """Select the item holding `value` (enums are held by their code), else the first item."""
-    if isinstance(value, StrEnum):
-        value = value.value
-    index = combo.findData(value)
-    combo.setCurrentIndex(max(index, 0))
-
-
-def _set_combo_text(combo: QComboBox, text: str | None) -> None:
-    combo.setCurrentText(text or "")
-
-
-class PartyEditor(QGroupBox):
-    """One party's sub-form; the reason a field is wrong shows under it as the clerk types."""
-
-    changed = Signal()
-    remove_requested = Signal(object)
-
-    def __init__(self, role: PartyRole, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.party_id: str | None = None
-        self.touched: set[str] = set()
-        self.role = QComboBox()
-        for r in PartyRole:
-            self.role.addItem(r.label, r.value)
-        _set_combo_data(self.role, role)
-        self.kind = QComboBox()
-        for k in PartyKind:
-            self.kind.addItem(k.label, k.value)
-        self.remove = QPushButton("删除")
-        self.remove.setAutoDefault(False)
-        self.remove.setToolTip("删除这名当事人")
-        self.name = QLineEdit()
-        self.id_number = QLineEdit()
-        self.id_number.setMaxLength(24)
-        self.phones = QLineEdit()
-        self.phones.setPlaceholderText("多个号码用顿号或逗号隔开，如 13912345678、0471-1234567")
-        self.address = QLineEdit()
-        self.legal_representative = QLineEdit()
-        self.registered_capital = QLineEdit()
-        self.registered_capital.setPlaceholderText("如 500万 请写 5,000,000")
-        self.licence_status = QComboBox()
-        self.licence_status.addItem("（未填写）", None)
-        for s in LicenceStatus:
-            self.licence_status.addItem(s.label, s.value)
-
-        head = QWidget()
-        head_layout = QHBoxLayout(head)
-        head_layout.setContentsMargins(0, 0, 0, 0)
-        head_layout.addWidget(self.role, 1)
-        head_layout.addWidget(self.kind, 1)
-        head_layout.addWidget(self.remove)
-
-        self.form = QFormLayout(self)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.setVerticalSpacing(6)
-        self.errors: dict[str, QLabel] = {}
-        self.labels: dict[str, QLabel] = {}
-        self._row("诉讼地位", "head", head)
-        self._row("姓名", "name", self.name, error=True)
-        id_box, self.errors["id_number"] = with_error(self.id_number)
-        self.id_hint = QLabel()
-        self.id_hint.setStyleSheet(f"color: {HINT_COLOUR};")
-        id_layout = id_box.layout()
-        assert isinstance(id_layout, QVBoxLayout)
-        id_layout.insertWidget(1, self.id_hint)
-        self.id_hint.hide()
-        self._row("身份证号码", "id_number", id_box)
-        self._row("联系电话", "phones", self.phones, error=True)
-        self._row("住址", "address", self.address)
-        self._row("法定代表人", "legal_representative", self.legal_representative)
-        capital_row = QWidget()
-        capital_layout = QHBoxLayout(capital_row)
-        capital_layout.setContentsMargins(0, 0, 0, 0)
-        capital_layout.addWidget(self.registered_capital, 2)
-        capital_layout.addWidget(QLabel("登记状态"))
-        capital_layout.addWidget(self.licence_status, 1)
-        capital_box, self.errors["registered_capital"] = with_error(capital_row)
-        self._row("注册资本", "registered_capital", capital_box)
-
-        for edit in (
-            self.name,
-            self.id_number,
-            self.phones,
-            self.address,
-            self.legal_representative,
-            self.registered_capital,
-        ):
-            edit.textChanged.connect(self.changed)
-        self.name.textEdited.connect(lambda: self._touch("name"))
-        self.id_number.textEdited.connect(lambda: self._touch("id_number"))
-        self.phones.textEdited.connect(lambda: self._touch("phones"))
-        self.registered_capital.textEdited.connect(lambda: self._touch("registered_capital"))
-        self.role.currentIndexChanged.connect(self._kind_changed)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.licence_status.currentIndexChanged.connect(self.changed)
-        self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
-        self._kind_changed()
-
-    def _row(self, text: str, key: str, widget: QWidget, *, error: bool = False) -> None:
-        if error:
-            widget, self.errors[key] = with_error(widget)
-        label = QLabel(text)
-        self.labels[key] = label
-        self.form.addRow(label, widget)
-
-    def _touch(self, key: str) -> None:
-        self.touched.add(key)
-
-    @property
-    def party_role(self) -> PartyRole:
-        return _member(PartyRole, self.role.currentData())
-
-    @property
-    def party_kind(self) -> PartyKind:
-        return _member(PartyKind, self.kind.currentData())
-
-    def set_number(self, n: int) -> None:
-        self.setTitle(f"当事人{n} · {self.party_role.label}")
-        self._number = n
-
-    def _kind_changed(self) -> None:
-        person = self.party_kind is PartyKind.PERSON
-        self.labels["name"].setText("姓名" if person else "名称")
-        self.labels["id_number"].setText("身份证号码" if person else "统一社会信用代码")
-        self.id_number.setPlaceholderText(
-            "18位，末位可为X" if person else "18位，如 91150200MA0N1234XX"
-        )
-        self.labels["address"].setText("住址" if person else "住所地")
-        rep = "法定代表人" if self.party_kind is PartyKind.LEGAL_PERSON else "负责人"
-        self.labels["legal_representative"].setText(rep)
-        self.form.setRowVisible(self.labels["legal_representative"], not person)
-        self.form.setRowVisible(self.labels["registered_capital"], not person)
-        if hasattr(self, "_number"):
-            self.set_number(self._number)
-        self.changed.emit()
-
-    def tab_chain(self) -> list[QWidget]:
-        return [
-            self.role,
-            self.kind,
-            self.name,
-            self.id_number,
-            self.phones,
-            self.address,
-            self.legal_representative,
-            self.registered_capital,
-            self.licence_status,
-            self.remove,
-        ]
-
-    def load(self, p: PartyInput) -> None:
-        self.party_id = p.id
-        _set_combo_data(self.role, p.role)
-        _set_combo_data(self.kind, p.kind)
-        self.name.setText(p.name)
-        self.id_number.setText(p.id_number or "")
-        self.phones.setText(p.phones or "")
-        self.address.setText(p.address or "")
-        self.legal_representative.setText(p.legal_representative or "")
-        capital = p.registered_capital
-        self.registered_capital.setText(f"{capital:,}" if capital is not None else "")
-        _set_combo_data(self.licence_status, p.licence_status)
-
-    def to_input(self, index: int) -> tuple[PartyInput, list[Problem]]:
-        problems: list[Problem] = []
-        person = self.party_kind is PartyKind.PERSON
-        capital: Decimal | None = None
-        if not person and self.registered_capital.text().strip():
-            try:
-                capital = parse_amount(self.registered_capital.text())
-            except UserError as exc:
-                problems.append(Problem(f"parties[{index}].registered_capital", exc.message))
-        licence = self.licence_status.currentData() if not person else None
-        data = PartyInput(
-            role=self.party_role,
-            name=self.name.text(),
-            kind=self.party_kind,
-            id_number=self.id_number.text().strip() or None,
-            phones=self.phones.text().strip() or None,
-            address=self.address.text().strip() or None,
-            legal_representative=(self.legal_representative.text().strip() or None)
-            if not person
-            else None,
-            registered_capital=capital,
-            licence_status=_member(LicenceStatus, licence) if licence else None,
-            id=self.party_id,
-        )
-        return data, problems
-
-    def show_problems(self, messages: dict[str, str], show_all: bool) -> None:
-        # The service names the party in its messages; beside the party's own field that is noise.
-        prefixes = tuple(f"{who}：" for who in (self.name.text(), self.party_role.label) if who)
-        for key, label in self.errors.items():
-            message = messages.get(key)
-            if message and message.startswith(prefixes):
-                message = message.split("：", 1)[1]
-            set_error(label, message if (show_all or key in self.touched) else None)
-        hint = ""
-        if self.party_kind is PartyKind.PERSON and "id_number" not in messages:
-            text = self.id_number.text().strip()
-            if text:
-                try:
-                    rid = parse_resident_id(text)
-                    b = rid.birth_date
-                    hint = f"出生日期 {b.year}年{b.month}月{b.day}日 · {rid.sex}"
-                except UserError:
-                    hint = ""
-        self.id_hint.setText(hint)
-        self.id_hint.setVisible(bool(hint))
-
-    def first_error_widget(self, messages: dict[str, str]) -> QWidget | None:
-        widgets = {
-            "name": self.name,
-            "id_number": self.id_number,
-            "phones": self.phones,
-            "registered_capital": self.registered_capital,
-        }
-        for key, widget in widgets.items():
-            if key in messages:
-                return widget
-        return None
-
-
-# Fields of the case itself, in form order: problem field name → widget name in case_form.ui.
 CASE_FIELDS = (
     "original_case_no",
     "original_doc_type",
@@ -429,51 +164,51 @@ class CaseFormDialog(QDialog):
 
     def _bind_widgets(self) -> None:
         f = self.form
-        self.case_no_label = _child(f, QLabel, "case_no_label")
+        self.case_no_label = child_widget(f, QLabel, "case_no_label")
         self.case_no_label.setStyleSheet("font-size: 16pt; font-weight: bold; color: #1d3557;")
-        self.banner = _child(f, QLabel, "message_banner")
+        self.banner = child_widget(f, QLabel, "message_banner")
         hide_banner(self.banner)
-        self.original_case_no = _child(f, QLineEdit, "original_case_no")
-        self.original_doc_type = _child(f, QComboBox, "original_doc_type")
-        self.cause = _child(f, QComboBox, "cause")
-        self.effective_date = _child(f, DateLineEdit, "effective_date")
-        self.performance_deadline = _child(f, DateLineEdit, "performance_deadline")
-        self.department = _child(f, QComboBox, "department")
-        self.trial_judge = _child(f, QLineEdit, "trial_judge")
-        self.amount_due = _child(f, QLineEdit, "amount_due")
-        self.amount_hint = _child(f, QLabel, "amount_due_hint")
+        self.original_case_no = child_widget(f, QLineEdit, "original_case_no")
+        self.original_doc_type = child_widget(f, QComboBox, "original_doc_type")
+        self.cause = child_widget(f, QComboBox, "cause")
+        self.effective_date = child_widget(f, DateLineEdit, "effective_date")
+        self.performance_deadline = child_widget(f, DateLineEdit, "performance_deadline")
+        self.department = child_widget(f, QComboBox, "department")
+        self.trial_judge = child_widget(f, QLineEdit, "trial_judge")
+        self.amount_due = child_widget(f, QLineEdit, "amount_due")
+        self.amount_hint = child_widget(f, QLabel, "amount_due_hint")
         self.amount_hint.setStyleSheet(f"color: {HINT_COLOUR};")
         self.amount_hint.hide()
-        self.obligation_act = _child(f, QPlainTextEdit, "obligation_act")
-        self.livelihood = _child(f, QCheckBox, "livelihood")
-        self.livelihood_kind = _child(f, QComboBox, "livelihood_kind")
-        self.received_date = _child(f, DateLineEdit, "received_date")
-        self.source = _child(f, QComboBox, "source")
-        self.handler = _child(f, QComboBox, "handler")
-        self.tribunal = _child(f, QComboBox, "tribunal")
-        self.notes = _child(f, QPlainTextEdit, "notes")
-        self.party_group = _child(f, QGroupBox, "party_group")
-        self.case_fields = _child(f, QWidget, "case_fields")
-        self.party_scroll = _child(f, QScrollArea, "party_scroll")
-        party_container = _child(f, QWidget, "party_container")
+        self.obligation_act = child_widget(f, QPlainTextEdit, "obligation_act")
+        self.livelihood = child_widget(f, QCheckBox, "livelihood")
+        self.livelihood_kind = child_widget(f, QComboBox, "livelihood_kind")
+        self.received_date = child_widget(f, DateLineEdit, "received_date")
+        self.source = child_widget(f, QComboBox, "source")
+        self.handler = child_widget(f, QComboBox, "handler")
+        self.tribunal = child_widget(f, QComboBox, "tribunal")
+        self.notes = child_widget(f, QPlainTextEdit, "notes")
+        self.party_group = child_widget(f, QGroupBox, "party_group")
+        self.case_fields = child_widget(f, QWidget, "case_fields")
+        self.party_scroll = child_widget(f, QScrollArea, "party_scroll")
+        party_container = child_widget(f, QWidget, "party_container")
         layout = party_container.layout()
         assert isinstance(layout, QVBoxLayout)
         self.party_list = layout
-        self.add_applicant = _child(f, QPushButton, "add_applicant")
-        self.add_obligor = _child(f, QPushButton, "add_obligor")
-        self.add_third = _child(f, QPushButton, "add_third")
-        self.save_button = _child(f, QPushButton, "save_button")
-        self.cancel_button = _child(f, QPushButton, "cancel_button")
-        self.keys_hint = _child(f, QLabel, "keys_hint")
+        self.add_applicant = child_widget(f, QPushButton, "add_applicant")
+        self.add_obligor = child_widget(f, QPushButton, "add_obligor")
+        self.add_third = child_widget(f, QPushButton, "add_third")
+        self.save_button = child_widget(f, QPushButton, "save_button")
+        self.cancel_button = child_widget(f, QPushButton, "cancel_button")
+        self.keys_hint = child_widget(f, QLabel, "keys_hint")
         self.keys_hint.setStyleSheet(f"color: {HINT_COLOUR};")
         self.save_button.setMinimumWidth(96)
         self.cancel_button.setMinimumWidth(96)
         self.errors: dict[str, QLabel] = {}
         for name in (*CASE_FIELDS, "parties"):
-            label = _child(f, QLabel, f"{name}_error")
+            label = child_widget(f, QLabel, f"{name}_error")
             style_error_label(label)
             self.errors[name] = label
-        left = _child(f, QScrollArea, "case_scroll")
+        left = child_widget(f, QScrollArea, "case_scroll")
         left.setMinimumWidth(520)
         self.party_group.setMinimumWidth(500)
         for combo in (self.cause, self.department, self.livelihood_kind):
@@ -483,13 +218,13 @@ class CaseFormDialog(QDialog):
         self.original_doc_type.addItems(list(DOC_TYPES))
         self.cause.addItems(list(COMMON_CAUSES))
         self.cause.setCurrentText("")
-        _line(self.cause).setPlaceholderText("选择或输入案由，如 民间借贷纠纷")
+        combo_line(self.cause).setPlaceholderText("选择或输入案由，如 民间借贷纠纷")
         self.department.addItems(list(DEPARTMENTS))
         self.department.setCurrentText("")
-        _line(self.department).setPlaceholderText("原审审判庭或派出法庭")
+        combo_line(self.department).setPlaceholderText("原审审判庭或派出法庭")
         self.livelihood_kind.addItems(list(LIVELIHOOD_KINDS))
         self.livelihood_kind.setCurrentText("")
-        _line(self.livelihood_kind).setPlaceholderText("涉民生类型")
+        combo_line(self.livelihood_kind).setPlaceholderText("涉民生类型")
         for s in CaseSource:
             self.source.addItem(s.label, s.value)
         self.handler.addItem("（未指定）", None)
@@ -503,7 +238,7 @@ class CaseFormDialog(QDialog):
     def _new_case_defaults(self) -> None:
         self.received_date.set_date(self.today)
         if self.ctx.actor.role is Role.HANDLER:
-            _set_combo_data(self.handler, self.ctx.actor.user_id)
+            set_combo_data(self.handler, self.ctx.actor.user_id)
         self.add_party(PartyRole.APPLICANT)
         self.add_party(PartyRole.OBLIGOR)
         self.livelihood_kind.setEnabled(False)
@@ -515,27 +250,27 @@ class CaseFormDialog(QDialog):
         self._version = case.version
         self.case_no_label.setText(f"案号：{case.case_no}")
         self.original_case_no.setText(case.original_case_no)
-        _set_combo_text(self.original_doc_type, case.original_doc_type)
+        set_combo_text(self.original_doc_type, case.original_doc_type)
         self.original_doc_type.setCurrentIndex(
             max(self.original_doc_type.findText(case.original_doc_type), 0)
         )
-        _set_combo_text(self.cause, case.cause)
+        set_combo_text(self.cause, case.cause)
         self.effective_date.set_date(case.effective_date)
         self.performance_deadline.set_date(case.performance_deadline)
-        _set_combo_text(self.department, case.department)
+        set_combo_text(self.department, case.department)
         self.trial_judge.setText(case.trial_judge or "")
         self.amount_due.setText(f"{case.amount_due:,}" if case.amount_due else "")
         self.obligation_act.setPlainText(case.obligation_act or "")
         self.livelihood.setChecked(case.livelihood)
-        _set_combo_text(self.livelihood_kind, case.livelihood_kind)
+        set_combo_text(self.livelihood_kind, case.livelihood_kind)
         self.livelihood_kind.setEnabled(case.livelihood)
         self.received_date.set_date(case.received_date)
-        _set_combo_data(self.source, case.source)
+        set_combo_data(self.source, case.source)
         if case.handler_id and self.handler.findData(case.handler_id) < 0:
             name = case.handler.display_name if case.handler else "（已停用的用户）"
             self.handler.addItem(name, case.handler_id)
-        _set_combo_data(self.handler, case.handler_id)
-        _set_combo_data(self.tribunal, case.tribunal_id)
+        set_combo_data(self.handler, case.handler_id)
+        set_combo_data(self.tribunal, case.tribunal_id)
         self.notes.setPlainText(case.notes or "")
         for p in case.parties:
             editor = self.add_party(p.role)
@@ -554,7 +289,7 @@ class CaseFormDialog(QDialog):
                 )
             )
         status, handler_id, case_no = case.status, case.handler_id, case.case_no
-        if is_read_only(status):
+        if CaseAction.EDIT not in available_actions(status):
             self._refuse(f"案件{case_no}已{status.label}，不能修改；如需修改请先重新开启案件。")
         elif not self.ctx.actor.may_edit_case(handler_id) or self.ctx.actor.role is Role.READONLY:
             self._refuse("这不是您承办的案件，只有承办人或团队负责人可以修改。")
@@ -721,7 +456,7 @@ class CaseFormDialog(QDialog):
             else None,
             handler_id=self.handler.currentData(),
             tribunal_id=self.tribunal.currentData(),
-            source=_member(CaseSource, source) if source else CaseSource.HANDOVER,
+            source=enum_member(CaseSource, source) if source else CaseSource.HANDOVER,
             notes=self.notes.toPlainText().strip() or None,
         )
         for problem in check_case(data, self.today):
@@ -820,7 +555,7 @@ class CaseFormDialog(QDialog):
         widget = self._widget_for(field)
         if widget is not None:
             widget.setFocus()
-            for scroll in (self.party_scroll, _child(self.form, QScrollArea, "case_scroll")):
+            for scroll in (self.party_scroll, child_widget(self.form, QScrollArea, "case_scroll")):
                 inner = scroll.widget()
                 if inner is not None and inner.isAncestorOf(widget):
                     scroll.ensureWidgetVisible(widget)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.money import format_amount
-from zhiqian_desktop.domain.workflow import REOPENABLE, CaseStatus
+from zhiqian_desktop.domain.workflow import CaseAction, CaseStatus, available_actions
 from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
 from zhiqian_desktop.gui.context import AppContext
@@ -476,7 +476,7 @@ class CasePage(QWidget):
         self.attachments.show_records(view.attachments)
         self.history.show_history(history)
         self._show_performance(view)
-        if view.read_only:
+        if CaseAction.EDIT not in available_actions(view.status):
             self.edit_button.setEnabled(False)
             self.edit_button.setToolTip(f"案件已{view.status.label}，不能修改")
         else:
@@ -496,24 +496,17 @@ class CasePage(QWidget):
             f"应履行 {format_amount(view.amount_due)}　已履行 {format_amount(view.amount_paid)}"
             f"（{percent}%）　尚欠 {format_amount(outstanding)}"
         )
-        status = view.status
-        open_case = not view.read_only
-        self.pay_button.setEnabled(open_case)
-        self.settle_button.setEnabled(status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING))
-        self.close_button.setEnabled(
-            status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING, CaseStatus.SETTLED)
-        )
-        self.reopen_button.setEnabled(status in REOPENABLE)
-        self.dossier_button.setEnabled(view.read_only)
-        self.transfer_button.setEnabled(
-            status
-            in (
-                CaseStatus.REGISTERED,
-                CaseStatus.SUPERVISING,
-                CaseStatus.SETTLED,
-                CaseStatus.FAILED,
-            )
-        )
+        # The workflow decides which actions the case allows; the services refuse the others.
+        actions = available_actions(view.status)
+        for button, action in (
+            (self.pay_button, CaseAction.RECORD_PAYMENT),
+            (self.settle_button, CaseAction.SETTLE),
+            (self.close_button, CaseAction.CLOSE),
+            (self.reopen_button, CaseAction.REOPEN),
+            (self.dossier_button, CaseAction.ARCHIVE_DOSSIER),
+            (self.transfer_button, CaseAction.TRANSFER),
+        ):
+            button.setEnabled(action in actions)
 
     def _open_outcome(self, dialog_class: Callable[..., OutcomeDialog]) -> OutcomeDialog | None:
         if self.case_id is None:

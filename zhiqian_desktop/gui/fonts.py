@@ -18,6 +18,9 @@ from zhiqian_desktop.resources_access import UI_FONT_FILE, bundled_font_paths
 log = logging.getLogger(__name__)
 
 UI_FAMILY = "WenQuanYi Micro Hei"
+HAN_FALLBACK_FAMILY = "Zhiqian Han Fallback"
+"""The bundled face of extension A and GB 18030-2022 level 2 (resources/fonts/zq-han-fallback.ttf):
+last in the family list, so a rare character in a name shows in the docket and forms."""
 UI_POINT_SIZE = 10
 
 _registered: dict[str, list[str]] = {}
@@ -72,6 +75,6 @@ def apply_ui_font(configured_file: str | None = None, point_size: int = UI_POINT
     font = QFont(choose_ui_family(configured_file), point_size)
     # Latin text in the bundled font is fine; the fallback list keeps a court font lacking a
     # rare character (生僻字) from showing a box for it.
-    font.setFamilies([font.family(), UI_FAMILY, "AR PL UMing CN"])
+    font.setFamilies([font.family(), UI_FAMILY, "AR PL UMing CN", HAN_FALLBACK_FAMILY])
     QApplication.setFont(font)
     return font

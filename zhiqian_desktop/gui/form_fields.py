@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from zhiqian_desktop.domain.cjk import expand_code_escapes, has_code_escape
 from zhiqian_desktop.domain.errors import UserError
 
 ERROR_COLOUR = "#c0392b"
@@ -171,3 +172,45 @@ class Banner(QLabel):
 
     def clear_message(self) -> None:
         hide_banner(self)
+
+
+class NameLineEdit(QLineEdit):
+    """A name field that takes ``U+2A6D6`` for a character the clerk's input method lacks.
+
+    While such a code is typed, the hint beneath shows the character it names; when the field
+    is left (or Enter is pressed) the code is replaced by the character. Lengths are counted in
+    Python characters, not UTF-16 units, so a character beyond the BMP counts once.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preview = QLabel()
+        self.preview.setStyleSheet(f"color: {HINT_COLOUR};")
+        self.preview.hide()
+        self.setToolTip("输入法打不出的生僻字，可输入其编码，如 U+2A6D6，离开此栏后自动换成该字")
+        self.textEdited.connect(self._show_preview)
+        self.editingFinished.connect(self.expand_codes)
+
+    def _show_preview(self, text: str) -> None:
+        if not has_code_escape(text):
+            self.preview.hide()
+            return
+        try:
+            shown = expand_code_escapes(text)
+        except UserError as exc:
+            self.preview.setText(exc.message)
+        else:
+            codes = "、".join(f"{ch}（U+{ord(ch):04X}）" for ch in shown if ord(ch) > 0x33FF)
+            self.preview.setText(f"将录入为：{shown}　{codes}")
+        self.preview.show()
+
+    def expand_codes(self) -> None:
+        text = self.text()
+        if not has_code_escape(text):
+            return
+        try:
+            expanded = expand_code_escapes(text)
+        except UserError:
+            return  # the hint already says what is wrong; the form's check refuses it
+        self.setText(expanded)
+        self.preview.setText(f"已录入：{expanded}")

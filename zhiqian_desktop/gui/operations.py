@@ -116,11 +116,21 @@ class _Relay(QObject):
         self.busy = busy
         self.task: Task | None = None
 
+    def release(self) -> None:
+        # Usable again before the result is shown: a clerk who reads a refusal can correct the
+        # form and save at once.
+        for widget in self.busy:
+            if isValid(widget):
+                widget.setEnabled(True)
+        self.busy = []
+
     def succeeded(self, result: Any) -> None:
+        self.release()
         if self.operation._success is not None:
             self.operation._success(result)
 
     def failed(self, exc: BaseException) -> None:
+        self.release()
         (self.operation._failure or crash)(exc)
 
     def progressed(self, done: int, total: int, text: str) -> None:
@@ -128,13 +138,12 @@ class _Relay(QObject):
             self.operation._progress(done, total, text)
 
     def cancelled(self) -> None:
+        self.release()
         if self.operation._cancelled is not None:
             self.operation._cancelled()
 
     def finished(self) -> None:
-        for widget in self.busy:
-            if isValid(widget):
-                widget.setEnabled(True)
+        self.release()
         for fn in self.operation._finished:
             fn()
         self.deleteLater()

@@ -39,7 +39,7 @@ from zhiqian_desktop.domain.calendar import add_months
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod
 from zhiqian_desktop.domain.money import format_amount, parse_amount
-from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.domain.workflow import CLOSING_STATUSES, CaseStatus
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import (
     HINT_COLOUR,
@@ -428,7 +428,7 @@ class CloseDialog(OutcomeDialog):
     def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case_id, "结案", parent)
         self.outcome = QComboBox()
-        for o in outcomes.CLOSING_OUTCOMES:
+        for o in CLOSING_STATUSES:
             self.outcome.addItem(o.label, o)
         if self.case_status is CaseStatus.SETTLED:
             self.outcome.setCurrentIndex(1)
@@ -470,7 +470,7 @@ class CloseDialog(OutcomeDialog):
 
     def prepare(self) -> Callable[[], object]:
         # (currentData() would hand the StrEnum back as a plain string)
-        outcome = outcomes.CLOSING_OUTCOMES[self.outcome.currentIndex()]
+        outcome = CLOSING_STATUSES[self.outcome.currentIndex()]
         closed_on = self.date_of(self.closed_on, "closed_on", "结案日期")
         self._outcome = outcome
         ctx, case_id, today = self.ctx, self.case_id, self.today

@@ -245,7 +245,7 @@ class ServiceDialog(QDialog):
             return service.id
 
         Operation(self, work).success(self._saved).refused(self._show_error).disabling(
-            self.buttons
+            self.save_button
         ).run_in_background()
 
     def _saved(self, service_id: str) -> None:

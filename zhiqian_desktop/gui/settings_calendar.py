@@ -52,6 +52,10 @@ class CalendarTab(QWidget):
         self.year.setMaximumWidth(110)
         self.year.setSuffix(" 年")
         self.source = note_label("")
+        self.years_status = note_label("")
+        self.take_in_button = plain_button("载入随软件提供的新年份")
+        self.take_in_button.hide()
+        self.take_in_button.clicked.connect(self.take_in_built_in_years)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["日期", "星期", "安排", "节日"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -113,6 +117,10 @@ class CalendarTab(QWidget):
         actions.addWidget(self.save_button)
         left = QVBoxLayout()
         left.addLayout(top)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.years_status, 1)
+        status_row.addWidget(self.take_in_button)
+        left.addLayout(status_row)
         left.addWidget(self.table, 1)
         left.addLayout(actions)
         columns = QHBoxLayout()
@@ -143,17 +151,29 @@ class CalendarTab(QWidget):
             self.missing_banner.show_message(
                 f"节假日表中还没有{years}的数据。国务院办公厅通常在上一年年底前后公布下一年的放假安排；"
                 "通知公布后，请在下方选择年份，按通知录入放假日和调休上班日并保存。"
-                "在此之前，落在该年的期限只按周末计算，并会提示人工核对。",
+                "在此之前，落在该年的期限按《全国年节及纪念日放假办法》规定的法定节日和周末推算"
+                "（调休、补假以通知为准），并会提示人工核对。",
                 "warning",
             )
         else:
             self.missing_banner.clear_message()
         if source is None:
-            self.source.setText(f"{year}年尚无数据")
+            self.source.setText(
+                f"{year}年：仅法定节日（尚未录入国务院办公厅的放假安排通知，"
+                "期限按法定节日和周末推算，须人工核对）"
+            )
         else:
             who = f"，录入人 {source[1]}" if source[1] and source[1] != "system" else ""
-            origin = "chinesecalendar 内置数据" if source[0] == "chinesecalendar" else source[0]
-            self.source.setText(f"来源：{origin}{who}")
+            origin = calendar_service.source_label(source[0], year)
+            self.source.setText(f"{year}年：已公布。来源：{origin}{who}")
+        self.years_status.setText(
+            "各年份：" + "　".join(f"{st.year}年 {st.label}" for st in view.statuses)
+        )
+        self.take_in_button.setVisible(bool(view.new_years))
+        if view.new_years:
+            self.take_in_button.setText(
+                "载入随软件提供的" + "、".join(f"{y}年" for y in view.new_years) + "放假安排"
+            )
         self._show_rows()
 
     def _show_rows(self) -> None:
@@ -246,10 +266,11 @@ class CalendarTab(QWidget):
             return
         ctx = self.page.ctx
 
-        def done(_none: object) -> None:
+        def done(moved: list[calendar_service.MovedDeadline]) -> None:
             self.load()
             self.banner.show_message(
-                f"{year}年节假日已保存（放假{len(holidays)}天，调休上班{len(workdays)}天）。",
+                f"{year}年节假日已保存（放假{len(holidays)}天，调休上班{len(workdays)}天）。"
+                + moved_text(moved),
                 "success",
             )
 
@@ -261,3 +282,30 @@ class CalendarTab(QWidget):
         ).success(done).refused(
             lambda exc: self.banner.show_message(exc.message, "error")
         ).disabling(self.save_button).run_in_background()
+
+    def take_in_built_in_years(self) -> None:
+        ctx = self.page.ctx
+
+        def done(result: tuple[list[int], list[calendar_service.MovedDeadline]]) -> None:
+            years, moved = result
+            self.load()
+            shown = "、".join(f"{y}年" for y in years)
+            self.banner.show_message(f"已载入{shown}的放假安排。" + moved_text(moved), "success")
+
+        Operation(
+            self, lambda _progress: calendar_service.take_in_built_in_years(ctx.db, ctx.actor)
+        ).success(done).refused(
+            lambda exc: self.banner.show_message(exc.message, "error")
+        ).disabling(self.take_in_button).run_in_background()
+
+
+def moved_text(moved: list[calendar_service.MovedDeadline]) -> str:
+    """The pending deadlines an entered notice moved, as the banner lists them."""
+    if not moved:
+        return "没有尚未到期的期限因此改变。"
+    lines = [
+        f"{m.case_no}（{m.obligor_names}）：{m.before.isoformat()} → {m.after.isoformat()}"
+        for m in moved[:20]
+    ]
+    more = f"\n……另有{len(moved) - 20}项" if len(moved) > 20 else ""
+    return f"以下{len(moved)}项期限的届满日因此改变，请通知承办人：\n" + "\n".join(lines) + more

@@ -24,6 +24,7 @@ from zhiqian_desktop.gui.form_fields import (
     with_error,
 )
 from zhiqian_desktop.gui.settings_common import SettingsHost, note_label, plain_button, spin_box
+from zhiqian_desktop.services.core.settings import print_faces
 
 
 class CourtTab(QWidget):
@@ -209,6 +210,19 @@ class FontsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(box)
+        self.in_use = note_label("")
+        self.in_use.setObjectName("printFacesInUse")
+        in_use_box = QGroupBox("各用途现用的字体文件")
+        in_use_layout = QVBoxLayout(in_use_box)
+        in_use_layout.addWidget(self.in_use)
+        layout.addWidget(in_use_box)
+        layout.addWidget(
+            note_label(
+                "未设置字体文件时，软件在本机字体文件夹中按字体名称查找仿宋、小标宋、黑体、楷体、宋体；"
+                "找不到的用随软件提供的字体。生僻字依次从本机的宋体、扩展字库（SimSun-ExtB 等）和"
+                "随软件提供的生僻字字库中取字形。"
+            )
+        )
         layout.addWidget(
             note_label(
                 "打印文书须嵌入 TrueType 字体（.ttf 或 .ttc）；OpenType/CFF 字体（如部分思源字体）无法嵌入。"
@@ -222,6 +236,8 @@ class FontsTab(QWidget):
     def load(self) -> None:
         for key, edit in self.edits.items():
             edit.setText(self.page.settings_values[key] or "")
+        faces = print_faces(self.page.ctx.db)
+        self.in_use.setText("\n".join(f"{role}：{where}" for role, where in faces))
 
     def browse(self, key: str) -> None:
         start = self.edits[key].text() or str(Path.home())

@@ -36,6 +36,7 @@ from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.pdf_view import PdfView
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, TemplateError
+from zhiqian_desktop.services.core.settings import print_faces
 from zhiqian_desktop.services.supervision import templates
 
 PREVIEW_DELAY_MS = 600
@@ -104,6 +105,10 @@ class TemplatesTab(QWidget):
         # A sample drawing: nothing to print or hand to another program.
         self.preview.external_button.hide()
         self.preview.set_printable(False)
+        self.faces = QLabel(self)
+        self.faces.setObjectName("previewFonts")
+        self.faces.setWordWrap(True)
+        self.faces.setStyleSheet("color: #5f6b7a; padding: 2px;")
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(PREVIEW_DELAY_MS)
@@ -131,7 +136,12 @@ class TemplatesTab(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list)
         split.addWidget(middle)
-        split.addWidget(self.preview)
+        right = QWidget(self)
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.preview, 1)
+        right_column.addWidget(self.faces)
+        split.addWidget(right)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 3)
         split.setSizes([235, 520, 520])
@@ -164,6 +174,8 @@ class TemplatesTab(QWidget):
     # --- the list ---------------------------------------------------------------------------
 
     def _infos(self) -> list[templates.TemplateInfo]:
+        faces = print_faces(self.ctx.db)
+        self.faces.setText("打印字体　" + "；".join(f"{role}：{where}" for role, where in faces))
         return templates.list_templates(self.ctx.db)
 
     def load(self) -> None:

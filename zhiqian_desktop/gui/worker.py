@@ -18,13 +18,14 @@ goes to ``sys.excepthook`` — the app's crash dialog, or a one-line warning for
 
 from __future__ import annotations
 
+import gc
 import itertools
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
 from shiboken6 import isValid
 
 
@@ -81,10 +82,32 @@ _ids = itertools.count(1)
 _the_dispatcher: _Dispatcher | None = None
 
 
+class _GuiThreadCollector(QObject):
+    """Python's cycle collector runs wherever an allocation happens to trigger it; on a pool
+    thread it would delete the Qt objects of a collected cycle (a closed dialog and the lambdas
+    connected to its signals) off the GUI thread. So automatic collection is off while tasks
+    run (``run_in_background`` / ``_finished``), and the GUI thread collects on a timer meanwhile
+    (as Anki does for the same reason)."""
+
+    def __init__(self, parent: QObject | None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start()
+
+    def collect(self) -> None:
+        threshold = gc.get_threshold()[0]
+        if gc.get_count()[0] > threshold:
+            gc.collect()
+
+
 def _dispatcher() -> _Dispatcher:
     global _the_dispatcher
     if _the_dispatcher is None or not isValid(_the_dispatcher):
-        d = _Dispatcher(QCoreApplication.instance())
+        app = QCoreApplication.instance()
+        _GuiThreadCollector(app)
+        d = _Dispatcher(app)
         d.succeeded.connect(lambda tid, result: _signals(tid, "succeeded", result))
         d.failed.connect(lambda tid, exc: _signals(tid, "failed", exc))
         d.progressed.connect(
@@ -108,6 +131,8 @@ def _finished(task_id: int) -> None:
         task.done = True
         task.signals.finished.emit()
         del _running[task_id]
+        if not _running:
+            gc.enable()
 
 
 def _execute(task_id: int, work: list[Callable[[Progress], Any]], progress: Progress) -> None:
@@ -183,6 +208,8 @@ def run_in_background(
         task.signals.finished.connect(on_finished)
     global _dispatcher_for_workers
     _dispatcher_for_workers = _dispatcher()
+    if not _running:
+        gc.disable()
     _running[task.id] = task
     work, progress, task_id = [task.fn], task.progress, task.id
     (pool or QThreadPool.globalInstance()).start(lambda: _execute(task_id, work, progress))

@@ -1,24 +1,43 @@
-"""The print fonts: bundled TrueType CJK faces registered with ReportLab, and per-character coverage.
+"""The print fonts: a TrueType face per role, and per character a chain of faces that have it.
 
-Body (仿宋-style) and title (宋体-style) both come from AR PL UMing unless the court configured its
-own font files; WenQuanYi Micro Hei fills in characters the first face lacks. A character no
-bundled face has stops the print with a UserError naming it — a party's name must never come out
-as a blank box.
+Each role (title 小标宋, body 仿宋, headings 黑体/楷体, page numbers 宋体) uses, in this order: the
+font file the court configured, the face the system's font folders hold under the role's family
+names (``font_finder``), or the bundled AR PL UMing (WenQuanYi Micro Hei for 黑体). A character the
+role's face lacks is drawn from the system's 宋体, then the system faces that carry the CJK
+extensions (SimSun-ExtB/ExtG, BabelStone Han, HanaMin), then the bundled faces, the last of which
+covers GB 18030-2022 level 2. A character no face has stops the print with a UserError naming it —
+a party's name must never come out as a blank box.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import struct
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.printing.font_finder import (
+    BODY,
+    HEADING,
+    KAI,
+    ROLE_LABELS,
+    TITLE,
+    SystemFace,
+    find_faces,
+)
+from zhiqian_desktop.printing.font_finder import (
+    SONG as SONG_ROLE,
+)
 from zhiqian_desktop.resources_access import resource_path
+
+log = logging.getLogger(__name__)
 
 UMING_FILE = "uming.ttc"
 UMING_SUBFONT = "UMingCN"
@@ -28,7 +47,11 @@ WQY_SUBFONT = "WenQuanYiMicroHei"
 SONG = "ZQ-Song"
 """ReportLab name of the bundled 宋体-style face (AR PL UMing CN)."""
 FALLBACK = "ZQ-Fallback"
-"""ReportLab name of the fallback face (WenQuanYi Micro Hei)."""
+"""ReportLab name of the fallback face (WenQuanYi Micro Hei), also the bundled 黑体-style face."""
+HAN_FILE = "zq-han-fallback.ttf"
+HAN = "ZQ-Han"
+"""ReportLab name of the bundled last resort for rare characters: CJK extension A and the
+characters of GB 18030-2022 level 2 that the other bundled faces lack (from HanaMin)."""
 
 _IGNORED = frozenset("\n\r\t\u00a0\u3000 ")
 """Whitespace is laid out, never drawn, so it needs no glyph."""
@@ -103,7 +126,7 @@ def _register(name: str, path: Path, subfont: str | int = 0) -> str:
             return name
         try:
             font = TTFont(name, str(path), subfontIndex=subfont)
-        except (OSError, TTFError) as exc:
+        except (OSError, TTFError, struct.error, KeyError, ValueError, IndexError) as exc:
             raise UserError(
                 f"打印字体文件“{path}”无法使用（{exc}）；请在“设置”中改选 TrueType 字体"
                 "（.ttf/.ttc，不支持 PostScript 轮廓的 .otf），或清除该设置使用内置字体"
@@ -122,6 +145,34 @@ def _custom(path_text: str, role: str) -> str:
     return _register(f"ZQ-Court-{digest}", path)
 
 
+def _system(face: SystemFace) -> str | None:
+    """Register a face found in the system folders; None (and a log line) if ReportLab refuses it."""
+    digest = hashlib.sha1(f"{face.path.resolve()}#{face.index}".encode()).hexdigest()[:10]
+    try:
+        return _register(f"ZQ-Sys-{digest}", face.path, face.index)
+    except UserError as exc:
+        log.warning("系统字体“%s”无法用于打印，已跳过：%s", face.label, exc)
+        return None
+
+
+@dataclass(frozen=True)
+class FaceChoice:
+    """Which face a role prints with and where it came from, as 设置 and the preview show it."""
+
+    role: str
+    font: str
+    origin: str
+    """"court" (configured in 设置), "system" (found in the font folders) or "bundled"."""
+    description: str
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+ORIGIN_LABELS = {"court": "法院配置", "system": "本机字体", "bundled": "随软件提供"}
+
+
 @dataclass(frozen=True)
 class PrintFonts:
     """The faces a document prints with; each role has a chain of faces tried per character."""
@@ -129,9 +180,13 @@ class PrintFonts:
     body: str
     title: str
     fallbacks: tuple[str, ...]
+    heading: str = SONG
+    kai: str = SONG
+    song: str = SONG
+    choices: tuple[FaceChoice, ...] = field(default=(), compare=False)
 
     def chain(self, primary: str) -> tuple[str, ...]:
-        rest = tuple(f for f in (SONG, *self.fallbacks) if f != primary)
+        rest = tuple(f for f in self.fallbacks if f != primary)
         return (primary, *rest)
 
     def font_for(self, ch: str, primary: str) -> str | None:
@@ -171,6 +226,10 @@ class PrintFonts:
         if chunk:
             yield current or primary, "".join(chunk)
 
+    def describe(self) -> list[tuple[str, str]]:
+        """(role, "where the face comes from") lines for 设置 and the print preview."""
+        return [(c.label, f"{ORIGIN_LABELS[c.origin]}：{c.description}") for c in self.choices]
+
 
 def missing_glyph(ch: str, field: str, text: str) -> UserError:
     shown = text if len(text) <= 30 else text[:30] + "…"
@@ -181,15 +240,77 @@ def missing_glyph(ch: str, field: str, text: str) -> UserError:
     )
 
 
+def ink_top(font_name: str, ch: str, size: float) -> float:
+    """Height above the baseline of the top of ``ch``'s outline in ``font_name`` at ``size``
+    (GB/T 9704 measures the page number's dashes from the ink, not the type's em box)."""
+    face = pdfmetrics.getFont(font_name).face
+    try:
+        glyph = face.charToGlyph[ord(ch)]
+        table = face.get_table("glyf")
+        offset = face.glyphPos[glyph]
+        y_max = struct.unpack(">h", table[offset + 8 : offset + 10])[0]
+    except (KeyError, IndexError, struct.error):
+        return 0.4 * size
+    units: int = face.unitsPerEm
+    return float(y_max) * size / units
+
+
 def has_glyph(font_name: str, ch: str) -> bool:
     return ord(ch) in _coverage.get(font_name, frozenset())
 
 
-def load_print_fonts(body_path: str | None = None, title_path: str | None = None) -> PrintFonts:
-    """Register the bundled faces (once per process) and the court's own files if configured."""
+_BUNDLED_DESCRIPTIONS = {
+    SONG: f"AR PL UMing（{UMING_FILE}，宋体类）",
+    FALLBACK: f"文泉驿微米黑（{WQY_FILE}，黑体类）",
+}
+
+
+def load_print_fonts(
+    body_path: str | None = None,
+    title_path: str | None = None,
+    *,
+    font_dirs: Sequence[Path] | None = None,
+) -> PrintFonts:
+    """The faces for every role: the court's configured files, else the system's, else bundled.
+
+    ``font_dirs`` replaces the system font folders (tests pass an empty list for a machine with
+    no fonts of its own).
+    """
     folder = fonts_dir()
     song = _register(SONG, folder / UMING_FILE, UMING_SUBFONT)
     fallback = _register(FALLBACK, folder / WQY_FILE, WQY_SUBFONT)
-    body = _custom(body_path, "正文") if body_path else song
-    title = _custom(title_path, "标题") if title_path else song
-    return PrintFonts(body=body, title=title, fallbacks=(fallback,))
+    han = _register(HAN, folder / HAN_FILE)
+    found = find_faces(font_dirs)
+    configured = {BODY: body_path, TITLE: title_path}
+    bundled = {TITLE: song, BODY: song, HEADING: fallback, KAI: song, SONG_ROLE: song}
+    choices: dict[str, FaceChoice] = {}
+    for role, default in bundled.items():
+        path_text = configured.get(role)
+        if path_text:
+            font = _custom(path_text, "标题" if role == TITLE else "正文")
+            choices[role] = FaceChoice(role, font, "court", str(Path(path_text).expanduser()))
+            continue
+        face = found.roles.get(role)
+        font_name = _system(face) if face is not None else None
+        if face is not None and font_name is not None:
+            choices[role] = FaceChoice(role, font_name, "system", face.label)
+        else:
+            choices[role] = FaceChoice(role, default, "bundled", _BUNDLED_DESCRIPTIONS[default])
+    chain: list[str] = []
+    if choices[SONG_ROLE].origin == "system":
+        # The system's 宋体 (simsun.ttc) carries all of extension A on Windows.
+        chain.append(choices[SONG_ROLE].font)
+    for face in found.extensions:
+        name = _system(face)
+        if name is not None:
+            chain.append(name)
+    chain += [song, fallback, han]
+    return PrintFonts(
+        body=choices[BODY].font,
+        title=choices[TITLE].font,
+        fallbacks=tuple(dict.fromkeys(chain)),
+        heading=choices[HEADING].font,
+        kai=choices[KAI].font,
+        song=choices[SONG_ROLE].font,
+        choices=tuple(choices.values()),
+    )

@@ -90,11 +90,6 @@ class PageGeometry:
         size = self.body_size if size is None else size
         return (self.leading - size) / 2 + 0.12 * size
 
-    @property
-    def page_number_baseline(self) -> float:
-        """The page number's baseline: its top 7 mm below the text block (GB/T 9704 §7.5)."""
-        return self.bottom - self.page_number_gap_mm * MM - self.page_number_size * 0.8
-
 
 GB9704 = PageGeometry()
 """The standard geometry every document uses unless a renderer overrides it."""

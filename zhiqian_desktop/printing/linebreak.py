@@ -11,10 +11,11 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-NO_LINE_START = frozenset("，。、；：！？）」》』】〕〉’”…—·％‰℃,.;:!?)]}%")
-"""Closing punctuation, never the first character of a line."""
+NO_LINE_START = frozenset("，。、；：！？）］｝」》』】〕〗〙〛〉’”…—·～％‰℃,.;:!?)]}%")
+"""Closing punctuation (GB/T 15834's stops, closing quotes, brackets and title marks, the
+separator · and the connector ～), never the first character of a line."""
 
-NO_LINE_END = frozenset("（「《『【〔〈“‘([{¥￥$")
+NO_LINE_END = frozenset("（［｛「《『【〔〖〘〚〈“‘([{¥￥$")
 """Opening punctuation and currency signs, never the last character of a line."""
 
 _WORD_JOINERS = frozenset(".,:/-'%")
@@ -29,10 +30,11 @@ WidthFn = Callable[[str], int]
 @lru_cache(maxsize=8192)
 def width_units(ch: str) -> int:
     """2 for wide characters (CJK, full-width and the ambiguous marks Chinese type sets wide)."""
-    if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
-        return 2
+    # Combining marks first: most (U+0300–036F) are also "ambiguous" width, yet they take none.
     if unicodedata.combining(ch):
         return 0
+    if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
+        return 2
     return 1
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -32,11 +33,14 @@ from reportlab.platypus import (
 )
 
 from zhiqian_desktop.printing.documents import NoticeContent
-from zhiqian_desktop.printing.fonts import PrintFonts, load_print_fonts
+from zhiqian_desktop.printing.fonts import PrintFonts, ink_top, load_print_fonts
 from zhiqian_desktop.printing.geometry import GB9704, MM, PageGeometry
 from zhiqian_desktop.printing.linebreak import break_lines, text_units, width_units
 
 RED = Color(0.8, 0, 0)
+
+_FIRST_LEVEL = re.compile(r"[一二三四五六七八九十]+、")
+_SECOND_LEVEL = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
 
 _glyph_widths: dict[tuple[str, str], float] = {}
 
@@ -70,6 +74,8 @@ class GridLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         color: Color = black,
         field: str = "文书内容",
         width: float | None = None,
+        head: int = 0,
+        head_font: str | None = None,
     ) -> None:
         super().__init__()
         self.text = text
@@ -87,8 +93,12 @@ class GridLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         self.color = color
         self.field = field
         self.line_width = width
-        # Resolve fonts now so a missing glyph stops the build with the field's name.
-        self.runs = list(fonts.runs(text, self.font, field))
+        # Resolve fonts now so a missing glyph stops the build with the field's name. The first
+        # ``head`` characters (a heading's words) are set in ``head_font``.
+        head = head if head_font else 0
+        self.runs = list(fonts.runs(text[:head], head_font or self.font, field)) + list(
+            fonts.runs(text[head:], self.font, field)
+        )
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         if self.line_width is None:
@@ -345,12 +355,26 @@ class NoticeRenderer:
             items.append(self.line(content.case_no, align="right", field="案号"))
         return items
 
+    def heading_font(self, text: str) -> tuple[str | None, int]:
+        """GB/T 9704-2012 §7.3.3: a paragraph opening with a first-level ordinal (一、) has its
+        heading — up to the first full stop — in 黑体, a second-level one (（一）) in 楷体."""
+        fonts = self.fonts()
+        if _FIRST_LEVEL.match(text):
+            font = fonts.heading
+        elif _SECOND_LEVEL.match(text):
+            font = fonts.kai
+        else:
+            return None, 0
+        stop = text.find("。")
+        return font, (stop + 1 if stop >= 0 else len(text))
+
     def paragraph(
         self, text: str, *, indent: int = 4, field: str = "正文", hanging: bool = False
     ) -> list[GridLine]:
         """A paragraph broken into grid lines: first-line indent, justified except the last line."""
         g = self.geometry
         lines = break_lines(text, g.line_units, first_indent=indent)
+        head_font, head = self.heading_font(text) if field == "正文" else (None, 0)
         out = []
         for i, line in enumerate(lines):
             last = i == len(lines) - 1
@@ -360,8 +384,11 @@ class NoticeRenderer:
                     indent_units=indent if i == 0 else 0,
                     align="left" if last else "justify",
                     field=field,
+                    head=max(head, 0),
+                    head_font=head_font,
                 )
             )
+            head -= len(line)
         return out
 
     def table(self, rows: Sequence[tuple[str, str]]) -> Table:
@@ -414,13 +441,14 @@ class NoticeRenderer:
         return table
 
     def court_signature(self, content: NoticeContent) -> list[Flowable]:
-        """Court name over the date, right side, with two blank lines above for the seal."""
+        """The 落款 as GB/T 9704-2012 §7.3.5.1 sets it for a sealed document: the date four
+        characters in from the right, the court's name centred over the date, and two blank
+        lines above, so that the seal (42 mm) pressed centred on name and date, with them below
+        its centre, reaches up to within one line of the text."""
         name_units = text_units(content.court_name)
         date_units = text_units(content.sign_date)
-        if name_units > date_units:
-            name_right, date_right = 4.0, 4 + (name_units - date_units) / 2
-        else:
-            date_right, name_right = 8.0, 8 + (date_units - name_units) / 2
+        date_right = 8.0  # four full-width characters, in half-width units
+        name_right = max(0.0, date_right + (date_units - name_units) / 2)
         return [
             Spacer(1, self.geometry.leading * 2),
             self.line(
@@ -495,18 +523,20 @@ class NoticeRenderer:
         canv.restoreState()
 
     def draw_page_number(self, canv: Canvas, page: int) -> None:
-        """— 1 — below the text block: odd pages right, even pages left, one character in."""
+        """GB/T 9704-2012 §7.5: 4号 half-width Arabic digits in 宋体 between two 一字线 (— 1 —),
+        the dashes' top 7 mm below the text block; odd pages on the right and even pages on the
+        left, each one character in from the block's edge."""
         g = self.geometry
         size = g.page_number_size
-        text = f"— {page} —"
-        font = self.fonts().title
-        width = pdfmetrics.stringWidth(text, font, size)
-        canv.setFont(font, size)
-        y = g.page_number_baseline
-        if page % 2:
-            canv.drawString(g.left + g.block_width - size - width, y, text)
-        else:
-            canv.drawString(g.left + size, y, text)
+        fonts = self.fonts()
+        runs = list(fonts.runs(f"— {page} —", fonts.song, "页码"))
+        width = sum(pdfmetrics.stringWidth(chunk, font, size) for font, chunk in runs)
+        y = g.bottom - g.page_number_gap_mm * MM - ink_top(runs[0][0], "—", size)
+        x = g.left + g.block_width - size - width if page % 2 else g.left + size
+        for font, chunk in runs:
+            canv.setFont(font, size)
+            canv.drawString(x, y, chunk)
+            x += pdfmetrics.stringWidth(chunk, font, size)
 
     # --- output -------------------------------------------------------------------------------
 

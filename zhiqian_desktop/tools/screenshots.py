@@ -120,6 +120,33 @@ def main(argv: list[str] | None = None) -> int:
 
         shoot("3-案件详情", case_page)
 
+        def rare_name_case() -> QWidget:
+            # Parties whose names hold characters beyond the BMP (extensions C and E, from
+            # GB 18030-2022 level 2), as ID cards carry them.
+            from decimal import Decimal
+
+            from zhiqian_desktop.domain.kinds import PartyKind, PartyRole
+            from zhiqian_desktop.services.intake.docket import CaseInput, PartyInput, register_case
+
+            today = window.ctx.clock.today()
+            data = CaseInput(
+                original_case_no=f"（{today.year}）内0221民初9901号",
+                cause="民间借贷纠纷",
+                received_date=today,
+                effective_date=today,
+                performance_deadline=today,
+                amount_due=Decimal("8600.00"),
+                parties=[
+                    PartyInput(PartyRole.APPLICANT, "赵孟\U0002b5af", PartyKind.PERSON),
+                    PartyInput(PartyRole.OBLIGOR, "王\U0002c317明", PartyKind.PERSON),
+                ],
+            )
+            case_id = register_case(db, window.ctx.actor, data, today=today).id
+            window.show_case(case_id)
+            return window
+
+        shoot("3b-案件详情-生僻字姓名", rare_name_case)
+
         def case_form() -> QWidget:
             from zhiqian_desktop.gui.case_form import CaseFormDialog
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyRole
 from zhiqian_desktop.domain.money import format_amount
-from zhiqian_desktop.domain.workflow import CLOSED_STATUSES
+from zhiqian_desktop.domain.workflow import CaseAction, check_action
 from zhiqian_desktop.printing.fonts import PrintFonts, load_print_fonts
 from zhiqian_desktop.printing.geometry import GB9704, MM
 from zhiqian_desktop.printing.transfer import Sheet, SheetRenderer, SheetSection, SheetTable
@@ -264,11 +264,7 @@ def build_archive_dossier(session: Session, case_id: str, dest: Path, *, today: 
     """Write the archive dossier of the closed case ``case_id`` to ``dest`` (one PDF)."""
     dest = Path(dest)
     case = get_case(session, case_id)
-    if case.status not in CLOSED_STATUSES:
-        raise UserError(
-            f"案件{case.case_no}尚未结案（当前状态：{case.status.label}），不能生成归档卷宗；"
-            "请先结案或移送执行"
-        )
+    check_action(case.status, CaseAction.ARCHIVE_DOSSIER, case.case_no)
     if dest.exists() and dest.is_dir():
         raise UserError(f"“{dest}”是一个文件夹；请指定归档卷宗的PDF文件名", field="dest")
     if not dest.parent.is_dir():

@@ -23,7 +23,13 @@ from zhiqian_desktop.domain.calendar import add_months
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.domain.kinds import PaymentMethod, SettlementStatus
 from zhiqian_desktop.domain.money import format_amount, from_fen, to_fen
-from zhiqian_desktop.domain.workflow import CaseStatus, check_reopen, check_transition, is_read_only
+from zhiqian_desktop.domain.workflow import (
+    CLOSING_STATUSES,
+    CaseAction,
+    CaseStatus,
+    check_action,
+    check_reopen,
+)
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
@@ -42,13 +48,6 @@ from zhiqian_desktop.store.models import (
 
 ZERO = Decimal("0.00")
 MAX_INSTALLMENTS = 120
-CLOSING_OUTCOMES = (
-    CaseStatus.PERFORMED,
-    CaseStatus.SETTLEMENT_PERFORMED,
-    CaseStatus.WITHDRAWN,
-    CaseStatus.UNSUITABLE,
-)
-"""The ways a case is closed from the case page (failure goes through mark_failed / transfer)."""
 
 
 class OverpaymentNeedsConfirmation(UserError):
@@ -68,14 +67,16 @@ class OverpaymentNeedsConfirmation(UserError):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _writable_case(session: Session, actor: Actor, case_id: str, what: str) -> SupervisionCase:
+def _writable_case(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    action: CaseAction,
+    target: CaseStatus | None = None,
+) -> SupervisionCase:
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
-    if is_read_only(case.status):
-        raise UserError(
-            f"案件{case.case_no}状态为“{case.status.label}”，不能再{what}；"
-            "如需继续办理请先重新开启案件"
-        )
+    check_action(case.status, action, case.case_no, target=target)
     return case
 
 
@@ -139,7 +140,7 @@ def record_payment(
     ``confirm_overpayment``; it is then stored with ``overpayment_confirmed``. ``evidence`` is a
     file (bank slip, receipt) kept as an attachment of the payment.
     """
-    case = _writable_case(session, actor, case_id, "登记履行款")
+    case = _writable_case(session, actor, case_id, CaseAction.RECORD_PAYMENT)
     method = cast(PaymentMethod, PaymentMethod.from_label(str(method)))
     if amount <= 0:
         raise UserError("履行金额必须大于0", field="amount")
@@ -293,8 +294,7 @@ def record_settlement(
     (``equal_installments``: count, first due date, interval in months). ``total`` defaults to
     the amount outstanding; the installments must add up to it exactly.
     """
-    case = _writable_case(session, actor, case_id, "登记和解协议")
-    check_transition(case.status, CaseStatus.SETTLED)
+    case = _writable_case(session, actor, case_id, CaseAction.SETTLE)
     _check_day(signed_on, today, "签订日期", "signed_on")
     if case.received_date and signed_on < case.received_date:
         raise UserError(
@@ -562,11 +562,10 @@ def close_case(
     """
     # A plain code string (from a combo box or the command line) is accepted too.
     outcome = cast(CaseStatus, CaseStatus.from_label(str(outcome)))
-    if outcome not in CLOSING_OUTCOMES:
-        labels = "、".join(o.label for o in CLOSING_OUTCOMES)
+    if outcome not in CLOSING_STATUSES:
+        labels = "、".join(o.label for o in CLOSING_STATUSES)
         raise UserError(f"结案方式应为{labels}之一；督促不成的案件请使用“移送执行”")
-    case = _writable_case(session, actor, case_id, "结案")
-    check_transition(case.status, outcome)
+    case = _writable_case(session, actor, case_id, CaseAction.CLOSE, target=outcome)
     reason = _reason(reason, "结案")
     _check_day(closed_on, today, "结案日期", "closed_on")
     if closed_on < case.received_date:
@@ -621,8 +620,7 @@ def mark_failed(
     today: date,
 ) -> SupervisionCase:
     """督促不成: supervision has failed; the case now awaits its transfer to enforcement."""
-    case = _writable_case(session, actor, case_id, "标记督促不成")
-    check_transition(case.status, CaseStatus.FAILED)
+    case = _writable_case(session, actor, case_id, CaseAction.MARK_FAILED)
     reason = _reason(reason, "督促不成")
     _check_day(failed_on, today, "督促不成日期", "failed_on")
     s = active_settlement(session, case.id)
@@ -647,7 +645,7 @@ def transfer_case(
     reason = _reason(reason, "移送执行")
     if case.status is not CaseStatus.FAILED:
         mark_failed(session, actor, case_id, failed_on=transferred_on, reason=reason, today=today)
-    check_transition(case.status, CaseStatus.TRANSFERRED)
+    check_action(case.status, CaseAction.TRANSFER, case.case_no)
     _check_day(transferred_on, today, "移送日期", "transferred_on")
     return _set_status(
         session,
@@ -665,7 +663,7 @@ def reopen_case(session: Session, actor: Actor, case_id: str, reason: str) -> Su
     """Take a closed case back to 督促中, with the reason in the audit trail."""
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
-    check_reopen(case.status, reason or "")
+    check_reopen(case.status, reason or "", case.case_no)
     reason = reason.strip()
     before = audit.snapshot(case)
     before["reopen_reason"] = None

@@ -19,7 +19,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.transactions import reads, writes
-from zhiqian_desktop.store.models import CalendarYear, HolidayDay
+from zhiqian_desktop.store.models import CalendarYear, DueEntry, HolidayDay
 
 _CACHE_KEY = "zhiqian.holiday_calendar"
 
@@ -32,8 +32,91 @@ def seed_official_calendar(
     wanted = (years or set(official_years())) - have
     for year in sorted(wanted):
         rows = official_calendar_rows(year)
-        _write_year(session, actor, year, [(d, k, n) for d, k, n in rows], "chinesecalendar")
+        _write_year(session, actor, year, [(d, k, n) for d, k, n in rows], BUILT_IN_SOURCE)
     return sorted(wanted)
+
+
+BUILT_IN_SOURCE = "chinesecalendar"
+"""The stored source of a year seeded from the package's copy of the State Council's notices."""
+
+
+def source_label(source: str, year: int) -> str:
+    """Where a year's table came from, in the words 设置 shows a clerk."""
+    if source == BUILT_IN_SOURCE:
+        return f"国务院办公厅关于{year}年部分节假日安排的通知（随软件提供）"
+    return source
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    year: int
+    published: bool
+
+    @property
+    def label(self) -> str:
+        return "已公布" if self.published else "仅法定节日"
+
+
+@reads
+def year_statuses(session: Session, years: list[int]) -> list[YearStatus]:
+    """Each year as 设置 lists it: 已公布 (its notice is in the table) or 仅法定节日 (counted with
+    the statutory holidays only, every deadline in it provisional)."""
+    have = set(session.scalars(select(CalendarYear.year)))
+    return [YearStatus(y, y in have) for y in years]
+
+
+@dataclass(frozen=True)
+class MovedDeadline:
+    """A pending deadline counted provisionally whose end an entered notice moved."""
+
+    case_no: str
+    obligor_names: str
+    kind: str
+    before: date
+    after: date
+
+
+def _provisional(session: Session) -> list[tuple[str, str, str, date, date | None]]:
+    rows = session.execute(
+        select(
+            DueEntry.case_no,
+            DueEntry.obligor_names,
+            DueEntry.kind,
+            DueEntry.due_date,
+            DueEntry.rolled_from,
+        ).where(DueEntry.calendar_complete.is_(False))
+    )
+    return [(r.case_no, r.obligor_names, r.kind, r.due_date, r.rolled_from) for r in rows]
+
+
+def _moved(
+    session: Session, before: list[tuple[str, str, str, date, date | None]]
+) -> list[MovedDeadline]:
+    session.info.pop(_CACHE_KEY, None)
+    cal = load_calendar(session)
+    moved = []
+    for case_no, names, kind, due, rolled_from in before:
+        after = cal.next_working_day(rolled_from or due)
+        if after != due:
+            moved.append(MovedDeadline(case_no, names, kind, due, after))
+    return sorted(moved, key=lambda m: (m.before, m.case_no))
+
+
+@writes
+def take_in_built_in_years(session: Session, actor: Actor) -> tuple[list[int], list[MovedDeadline]]:
+    """Enter the years a newer chinesecalendar brings that the table lacks, and list the pending
+    deadlines whose end moved (they had been counted with the statutory holidays only)."""
+    actor.require_admin()
+    before = _provisional(session)
+    years = seed_official_calendar(session, actor)
+    return years, (_moved(session, before) if years else [])
+
+
+@reads
+def new_built_in_years(session: Session) -> list[int]:
+    """Years the bundled notices cover that the table has not taken in yet."""
+    have = set(session.scalars(select(CalendarYear.year)))
+    return sorted(set(official_years()) - have)
 
 
 @writes
@@ -44,8 +127,9 @@ def set_year(
     holidays: list[tuple[date, str | None]],
     workdays: list[date],
     source: str = "国务院办公厅通知（手工录入）",
-) -> None:
-    """Replace one year's table with what the administrator entered from the published notice."""
+) -> list[MovedDeadline]:
+    """Replace one year's table with what the administrator entered from the published notice;
+    returns the pending deadlines whose end the notice moved."""
     actor.require_admin()
     for day, _name in holidays:
         if day.year != year:
@@ -59,7 +143,9 @@ def set_year(
     if overlap:
         raise UserError(f"{min(overlap).isoformat()} 同时被列为节假日和调休上班日；请更正")
     rows = [(d, "holiday", n) for d, n in holidays] + [(d, "workday", None) for d in workdays]
+    before = _provisional(session)
     _write_year(session, actor, year, rows, source)
+    return _moved(session, before)
 
 
 def _write_year(
@@ -128,16 +214,23 @@ def calendar_source(session: Session, year: int) -> tuple[str, str | None] | Non
 
 @dataclass(frozen=True)
 class CalendarYearView:
-    """What the holiday tab shows for a year: its days, where they came from, and which of this
-    year and next still have no data."""
+    """What the holiday tab shows for a year: its days, where they came from, which of this year
+    and next still have no data, the status of the years around this one, and the years the
+    bundled notices bring that the table lacks."""
 
     missing: list[int]
     rows: list[HolidayDay]
     source: tuple[str, str | None] | None
+    statuses: list[YearStatus]
+    new_years: list[int]
 
 
 @reads
 def calendar_year(session: Session, year: int, *, today: date) -> CalendarYearView:
     return CalendarYearView(
-        missing_years(session, today), year_rows(session, year), calendar_source(session, year)
+        missing_years(session, today),
+        year_rows(session, year),
+        calendar_source(session, year),
+        year_statuses(session, list(range(today.year - 1, today.year + 4))),
+        new_built_in_years(session),
     )

@@ -20,8 +20,9 @@ from zhiqian_desktop.domain.money import MAX_AMOUNT
 from zhiqian_desktop.domain.text import HIDDEN_CHARS, LINE_BREAKS
 from zhiqian_desktop.domain.workflow import (
     CLOSED_STATUSES,
+    CaseAction,
     CaseStatus,
-    is_read_only,
+    check_action,
 )
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
@@ -343,8 +344,7 @@ def update_case(
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     actor.require_assign(case.handler_id, data.handler_id)
-    if is_read_only(case.status):
-        raise UserError(f"案件{case.case_no}已{case.status.label}，不能修改；如需修改请先重新开启")
+    check_action(case.status, CaseAction.EDIT, case.case_no)
     check_version(case.version, expected_version, f"案件{case.case_no}")
     _raise_first(check_case(data, today))
     _check_duplicate(session, data.original_case_no.strip(), case.id)

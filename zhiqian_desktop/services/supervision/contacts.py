@@ -21,7 +21,7 @@ from zhiqian_desktop.domain.dues import COURT_TZ, court_date
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, PartyRole
 from zhiqian_desktop.domain.money import MAX_AMOUNT, format_amount
-from zhiqian_desktop.domain.workflow import is_read_only
+from zhiqian_desktop.domain.workflow import CaseAction, check_action
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
@@ -110,10 +110,7 @@ def _raise_first(problems: list[Problem]) -> None:
 def _open_case_for_write(session: Session, actor: Actor, case_id: str) -> SupervisionCase:
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
-    if is_read_only(case.status):
-        raise UserError(
-            f"案件{case.case_no}已{case.status.label}，不能再记录督促；如需继续督促请先重新开启案件"
-        )
+    check_action(case.status, CaseAction.LOG_CONTACT, case.case_no)
     return case
 
 

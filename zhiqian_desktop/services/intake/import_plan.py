@@ -34,6 +34,7 @@ from zhiqian_desktop.services.intake.import_cells import (
     parse_date_cell,
 )
 from zhiqian_desktop.services.intake.import_checks import (
+    XLS,
     check_container,
     refusal,
     require_defusedxml,
@@ -57,6 +58,7 @@ from zhiqian_desktop.services.intake.import_columns import (
     TRUE_WORDS,
     Column,
 )
+from zhiqian_desktop.services.intake.import_xls import open_xls
 from zhiqian_desktop.store.models import SupervisionCase, User
 
 # --- problems, plan and report -------------------------------------------------------------------
@@ -276,12 +278,17 @@ def read_workbook(
     """
     path = Path(path)
     require_defusedxml()
-    check_container(path)
-    scans = _scan_worksheets(path)
+    if check_container(path) == XLS:
+        wb: Any = open_xls(path)
+        scans: dict[str, SheetScan] = {}
+    else:
+        wb = None
+        scans = _scan_worksheets(path)
     if directory is None:
         directory = Directory.load(session) if session is not None else Directory()
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        if wb is None:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except UserError:
         raise
     except Exception as exc:  # any failure to parse an outside file means it is damaged
@@ -320,8 +327,10 @@ def _read_sheet(
     try:
         ws = _pick_sheet(path, wb)
         sheet = ws.title
-        scan = scans.get(ws._worksheet_path.lstrip("/"))
-        merged = scan.merged if scan is not None else []
+        merged = getattr(ws, "merged_refs", None)  # an .xls sheet knows its merged cells
+        if merged is None:
+            scan = scans.get(ws._worksheet_path.lstrip("/"))
+            merged = scan.merged if scan is not None else []
         for ref in merged:
             _min_col, min_row, _max_col, _max_row = range_boundaries(ref)
             if min_row is not None and min_row <= HEADER_ROW:

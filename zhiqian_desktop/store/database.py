@@ -22,6 +22,7 @@ from zhiqian_desktop.store.engine import (
     FOREIGN_DATABASE,
     OUR_TABLES,
     READ_ONLY_OPTION,
+    check_path_length,
     create_database_engine,
     effective_url,
     inspect_encrypted_file,
@@ -134,6 +135,7 @@ def open_database(
     url = effective_url(url)
     file = sqlite_file(url)
     if file is not None:
+        check_path_length(file)
         if is_encrypted_url(url):
             inspect_encrypted_file(file)
         else:

@@ -72,6 +72,8 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
     )
     assert "zhiqian = zhiqian_desktop.cli.main:main" in entry
     assert "zhiqian_desktop/resources/icons/zhiqian-256.png" in names
+    assert "zhiqian_desktop/resources/manual/index.html" in names
+    assert any(n.startswith("zhiqian_desktop/resources/manual/images/") for n in names)
     metadata = (
         zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     )

@@ -105,7 +105,9 @@ def test_every_file_the_court_keeps_works_under_such_a_path(profile: Path, run: 
 
 
 def test_a_database_path_too_long_for_sqlite_is_refused_as_such(profile: Path, run: Any) -> None:
-    folder = profile / ("执前督促工作资料" * 4) / ("执前督促工作资料" * 4) / ("执前督促工作资料" * 4)
+    folder = (
+        profile / ("执前督促工作资料" * 4) / ("执前督促工作资料" * 4) / ("执前督促工作资料" * 4)
+    )
     folder.mkdir(parents=True)
     code, _, err = run(
         "init",

@@ -429,9 +429,9 @@ class MainWindow(QMainWindow):
             tabs = self.case_page.tabs
             return CASE_TAB_SECTIONS.get(tabs.tabText(tabs.currentIndex()), "case")
         settings = self.settings_page
-        if page == PAGE_SETTINGS and settings is not None:
-            if settings.tabs.currentWidget() is settings.data:
-                return "backup"
+        on_backups = settings is not None and settings.tabs.currentWidget() is settings.data
+        if page == PAGE_SETTINGS and on_backups:
+            return "backup"
         return PAGE_SECTIONS.get(page, "start")
 
     def open_manual(self, section: str | None = None) -> ManualWindow:

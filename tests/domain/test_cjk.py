@@ -70,6 +70,9 @@ def test_level_2_is_196_characters_of_extensions_b_to_e() -> None:
         ("u+4e00", "一"),
         ("\\u4E00", "一"),
         ("\\U2A6D6", "\U0002a6d6"),
+        ("\\U0002A6D6", "\U0002a6d6"),  # Python's eight digits: the zeros are not a code
+        ("王\\U00020000李", "王\U00020000李"),
+        ("\\U0010FFFF", "\U0010ffff"),
         ("U+{20000}", "\U00020000"),
         ("U+0020", " "),  # the first code that is not a control
         ("U+D7FF", "\ud7ff"),  # just below the surrogates
@@ -84,7 +87,18 @@ def test_codes_typed_for_rare_characters(typed: str, read: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["U+D800", "U+DFFF", "U+DABC", "U+110000", "U+FFFFFF", "U+001F", "U+0000"]
+    "typed",
+    [
+        "U+D800",
+        "U+DFFF",
+        "U+DABC",
+        "U+110000",
+        "U+FFFFFF",
+        "U+001F",
+        "U+0000",
+        "\\U00110000",
+        "\\U0000D800",
+    ],
 )
 def test_a_code_that_names_no_character_is_refused(typed: str) -> None:
     with pytest.raises(UserError) as refused:

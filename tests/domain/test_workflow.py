@@ -27,7 +27,8 @@ from zhiqian_desktop.domain.workflow import (
 
 S = CaseStatus
 
-# The workflow of DESIGN.md §2, written out independently of the module under test.
+# The workflow of docs/architecture.md ("The case's life"), written out independently of the module
+# under test.
 EXPECTED: dict[CaseStatus, set[CaseStatus]] = {
     S.REGISTERED: {S.SUPERVISING, S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},
     S.SUPERVISING: {S.SETTLED, S.PERFORMED, S.FAILED, S.WITHDRAWN, S.UNSUITABLE},
@@ -235,3 +236,17 @@ def test_a_closed_case_is_refused_with_the_way_back() -> None:
         check_action(S.PERFORMED, A.RECORD_PAYMENT, "1号")
     with pytest.raises(UserError, match="案件状态不能从“督促不成”变为“和解履行中”"):
         check_action(S.FAILED, A.SETTLE, "1号")
+
+
+def test_each_refusal_says_what_to_do_instead() -> None:
+    with pytest.raises(UserError) as refused:
+        check_action(S.SUPERVISING, A.ARCHIVE_DOSSIER, "1号")
+    assert refused.value.message == (
+        "案件1号尚未结案（当前状态：督促中），不能生成归档卷宗；请先结案或移送执行"
+    )
+    with pytest.raises(UserError) as refused:
+        check_action(S.TRANSFERRED, A.REOPEN, "1号")
+    assert refused.value.message == "“已移送执行”状态的案件不能重新开启"
+    with pytest.raises(UserError) as refused:
+        check_action(S.FAILED, A.CLOSE, "1号")
+    assert refused.value.message == "案件1号状态为“督促不成”，不能结案"

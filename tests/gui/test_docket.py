@@ -28,7 +28,7 @@ from zhiqian_desktop.gui.docket_model import (
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import create_user
-from zhiqian_desktop.services.intake.docket import DocketRow, register_case
+from zhiqian_desktop.services.intake.docket import SORT_KEYS, DocketRow, register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -250,3 +250,8 @@ def test_model_reads_only_the_pages_it_shows(qtbot: QtBot, db: Database, admin: 
     assert model.cached_rows() == PAGE_SIZE + 50
     last = model.index(449, COL_CASE_NO).data()
     assert last == "（2026）内0221执前督1号"
+
+
+def test_every_column_of_the_docket_sorts_by_its_own_key() -> None:
+    # A header click sorts by SORT_KEYS[column]: one key per column, none shared.
+    assert len(COLUMNS) == len(SORT_KEYS) == len(set(SORT_KEYS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
@@ -55,7 +55,7 @@ def cmd_stats(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     start = _day(getattr(args, "from_date", None), "--from", date(today.year, 1, 1))
     end = _day(getattr(args, "to_date", None), "--to", today)
     period = Period(start, end)
-    by = GroupBy(args.by) if getattr(args, "by", None) else None
+    by = cast(GroupBy, GroupBy.from_label(args.by)) if getattr(args, "by", None) else None
     result = compute_stats(db, period, by)
     if getattr(args, "json", False):
         json.dump(result.as_json(), sys.stdout, ensure_ascii=False, indent=2)

@@ -244,13 +244,14 @@ GB18030_LEVEL2: frozenset[int] = frozenset(
 (2013) that lie outside the Basic Multilingual Plane (extensions B to E). Level 1 is the BMP set
 (the unified ideographs and extension A); level 3 is every character of extensions B to F."""
 
-_ESCAPE = re.compile(r"(?:U\+|u\+|\\U|\\u)\{?([0-9A-Fa-f]{4,6})\}?")
+# Python's own ``\U0002A6D6`` (eight digits) first, so its leading zeros are not read as a code.
+_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})|(?:U\+|u\+|\\U|\\u)\{?([0-9A-Fa-f]{4,6})\}?")
 
 MAX_CODE = 0x10FFFF
 
 
 def expand_code_escapes(text: str, field: str = "姓名") -> str:
-    """``text`` with every ``U+XXXX`` (4–6 hex digits) replaced by the character it names.
+    """``text`` with every ``U+XXXX`` (4–6 hex digits, or ``\\U`` and 8) replaced by its character.
 
     A clerk whose input method lacks a rare character (生僻字) types its code point from the
     ID card's registration or a character table. A code that names no character (a surrogate,
@@ -258,7 +259,7 @@ def expand_code_escapes(text: str, field: str = "姓名") -> str:
     """
 
     def replace(match: re.Match[str]) -> str:
-        code = int(match.group(1), 16)
+        code = int(match.group(1) or match.group(2), 16)
         if code > MAX_CODE or 0xD800 <= code <= 0xDFFF or code < 0x20:
             raise UserError(
                 f"{field}中的“{match.group(0)}”不是有效的字符编码；"

@@ -446,168 +446,17 @@ class DueCalculator:
         return Deadline(kind, pe.end, detail, pe.calendar_complete, pe.rolled_from)
 
     def deadlines(self, facts: CaseFacts, until: date | None = None) -> list[Deadline]:
-        """Every pending deadline of the case (closed cases have none).
+        """Every pending deadline of the case (closed cases have none), rule by rule (``RULES``).
 
         With ``until``, only those already showing on that day (the rest are not worked out in
         words, which matters over many thousands of cases).
         """
         if facts.status not in OPEN_STATUSES:
             return []
+        case = _CaseOnDay(facts, self._last_due(until))
         out: list[Deadline] = []
-        status = facts.status
-        rules = self.rules
-        working = status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING)
-        urging = [d for d in facts.documents if d.kind is DocumentKind.URGING]
-        contact = facts.latest_contact
-
-        last = self._last_due(until)
-
-        def shows(kind: DueKind, due: date) -> bool:
-            return last is None or due <= last[kind]
-
-        def may_show(kind: DueKind, start: date, min_days: int) -> bool:
-            # A period never ends before start + min_days (rolling only moves it later), so one
-            # that cannot show yet is not worked out at all; on overflow the real rule decides.
-            if last is None:
-                return True
-            try:
-                return start + timedelta(days=min_days) <= last[kind]
-            except OverflowError:
-                return True
-
-        if working and not urging and shows(DueKind.NO_URGING, facts.received_date):
-            out.append(
-                Deadline(
-                    DueKind.NO_URGING,
-                    facts.received_date,
-                    f"{facts.received_date.isoformat()}收案，尚未制作自动履行催告书",
-                )
-            )
-
-        served = [d.served_on for d in urging if d.served_on is not None]
-        if working and served and may_show(DueKind.URGING_PERIOD, min(served), rules.urging_days):
-            first = min(served)
-            pe = self._days(first, rules.urging_days)
-            handled = (contact is not None and contact.contacted_on >= pe.end) or any(
-                d.kind is not DocumentKind.URGING and d.issued_on >= pe.end for d in facts.documents
-            )
-            if not handled and shows(DueKind.URGING_PERIOD, pe.end):
-                out.append(
-                    self._deadline(
-                        DueKind.URGING_PERIOD,
-                        pe,
-                        f"催告书于{first.isoformat()}送达，催告期{rules.urging_days}日届满，"
-                        "请核实履行情况",
-                    )
-                )
-
-        if (
-            contact is not None
-            and contact.next_follow_up is not None
-            and may_show(DueKind.FOLLOW_UP, contact.next_follow_up, 0)
-        ):
-            pe = self.roll(contact.next_follow_up)
-            if shows(DueKind.FOLLOW_UP, pe.end):
-                out.append(
-                    self._deadline(
-                        DueKind.FOLLOW_UP,
-                        pe,
-                        f"{contact.contacted_on.isoformat()}督促时约定"
-                        f"{contact.next_follow_up.isoformat()}回访",
-                    )
-                )
-
-        if (
-            contact is not None
-            and contact.promise_date is not None
-            and may_show(DueKind.PROMISE, contact.promise_date, 0)
-        ):
-            pe = self.roll(contact.promise_date)
-            paid = sum(
-                (p.amount for p in facts.payments if p.paid_on >= contact.contacted_on),
-                Decimal("0.00"),
-            )
-            promised = contact.promise_amount
-            kept = paid >= promised if promised else paid > 0
-            if not kept and shows(DueKind.PROMISE, pe.end):
-                what = f"履行{format_amount(promised)}" if promised else "履行"
-                out.append(
-                    self._deadline(
-                        DueKind.PROMISE,
-                        pe,
-                        f"被申请人{contact.contacted_on.isoformat()}承诺于"
-                        f"{contact.promise_date.isoformat()}前{what}"
-                        + (f"，此后已付{format_amount(paid)}" if paid else ""),
-                    )
-                )
-
-        if status is CaseStatus.SETTLED:
-            for inst, paid in unpaid_installments(facts):
-                if not may_show(DueKind.INSTALLMENT, inst.due_date, 0):
-                    continue
-                pe = self.roll(inst.due_date)
-                if shows(DueKind.INSTALLMENT, pe.end):
-                    detail = f"和解第{inst.seq}期应付{format_amount(inst.amount)}"
-                    if paid:
-                        detail += f"，已付{format_amount(paid)}"
-                    out.append(self._deadline(DueKind.INSTALLMENT, pe, detail))
-        elif may_show(DueKind.SUPERVISION_LIMIT, facts.received_date, rules.supervision_limit_days):
-            # A settled case runs on its instalment schedule instead of the supervision limit.
-            pe = self._days(facts.received_date, rules.supervision_limit_days)
-            if shows(DueKind.SUPERVISION_LIMIT, pe.end):
-                out.append(
-                    self._deadline(
-                        DueKind.SUPERVISION_LIMIT,
-                        pe,
-                        f"{facts.received_date.isoformat()}收案，督促期限"
-                        f"{rules.supervision_limit_days}日届满",
-                    )
-                )
-
-        for doc in facts.documents:
-            if (
-                doc.kind in SERVED_KINDS
-                and doc.served_on is None
-                and may_show(DueKind.UNSERVED, doc.issued_on, rules.unserved_flag_days)
-            ):
-                pe = self._days(doc.issued_on, rules.unserved_flag_days)
-                if shows(DueKind.UNSERVED, pe.end):
-                    name = doc.kind.label + (f"（{doc.doc_no}）" if doc.doc_no else "")
-                    out.append(
-                        self._deadline(
-                            DueKind.UNSERVED,
-                            pe,
-                            f"{name}于{doc.issued_on.isoformat()}制作，"
-                            f"{rules.unserved_flag_days}日内未登记送达",
-                        )
-                    )
-
-        for freeze in facts.freezes:
-            if freeze.expires_on is None and not may_show(
-                DueKind.FREEZE_EXPIRING, freeze.frozen_on, 365 * FREEZE_YEARS[freeze.kind]
-            ):
-                continue
-            deadline = self._freeze_deadline(freeze, shows)
-            if deadline is not None:
-                out.append(deadline)
-
-        base = max((i.due_date for i in facts.installments), default=None)
-        base_what = "最后一期履行期限"
-        if base is None:
-            base, base_what = facts.performance_deadline, "履行期限"
-        if base is not None and may_show(
-            DueKind.ENFORCEMENT_LIMIT, base, 365 * ENFORCEMENT_LIMIT_YEARS
-        ):
-            pe = self._years(base, ENFORCEMENT_LIMIT_YEARS)
-            if shows(DueKind.ENFORCEMENT_LIMIT, pe.end):
-                out.append(
-                    self._deadline(
-                        DueKind.ENFORCEMENT_LIMIT,
-                        pe,
-                        f"{base_what}{base.isoformat()}届满，申请执行的二年期间"
-                        f"于{pe.end.isoformat()}届满（民事诉讼法第二百五十条）",
-                    )
-                )
+        for rule in RULES.values():
+            out.extend(rule(self, case))
         return out
 
     def _freeze_deadline(
@@ -660,6 +509,217 @@ class DueCalculator:
         """
         dated = (d.due_date for d in self.deadlines(facts) if d.kind not in STANDING_TODOS)
         return min(dated, default=None)
+
+
+# --- the rules, one function each -----------------------------------------------------------------
+
+
+class _CaseOnDay:
+    """One case as the rules see it, with the list date's shortcuts (``until`` of ``deadlines``)."""
+
+    __slots__ = ("contact", "facts", "last", "urging", "working")
+
+    def __init__(self, facts: CaseFacts, last: dict[DueKind, date] | None) -> None:
+        self.facts = facts
+        self.last = last
+        self.working = facts.status in (CaseStatus.REGISTERED, CaseStatus.SUPERVISING)
+        self.urging = [d for d in facts.documents if d.kind is DocumentKind.URGING]
+        self.contact = facts.latest_contact
+
+    def shows(self, kind: DueKind, due: date) -> bool:
+        return self.last is None or due <= self.last[kind]
+
+    def may_show(self, kind: DueKind, start: date, min_days: int) -> bool:
+        # A period never ends before start + min_days (rolling only moves it later), so one that
+        # cannot show yet is not worked out at all; on overflow the real rule decides.
+        if self.last is None:
+            return True
+        try:
+            return start + timedelta(days=min_days) <= self.last[kind]
+        except OverflowError:
+            return True
+
+
+Rule = Callable[[DueCalculator, _CaseOnDay], Iterable[Deadline]]
+
+
+def no_urging_notice(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """新收案件未发催告书: a case being worked has no urging notice yet (a standing to-do)."""
+    facts = case.facts
+    if case.working and not case.urging and case.shows(DueKind.NO_URGING, facts.received_date):
+        yield Deadline(
+            DueKind.NO_URGING,
+            facts.received_date,
+            f"{facts.received_date.isoformat()}收案，尚未制作自动履行催告书",
+        )
+
+
+def urging_period_over(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """催告期届满: the urging period after the first service ended and nothing was done since."""
+    served = [d.served_on for d in case.urging if d.served_on is not None]
+    days = calc.rules.urging_days
+    if not (case.working and served and case.may_show(DueKind.URGING_PERIOD, min(served), days)):
+        return
+    first = min(served)
+    pe = calc._days(first, days)
+    contact, documents = case.contact, case.facts.documents
+    handled = (contact is not None and contact.contacted_on >= pe.end) or any(
+        d.kind is not DocumentKind.URGING and d.issued_on >= pe.end for d in documents
+    )
+    if not handled and case.shows(DueKind.URGING_PERIOD, pe.end):
+        yield calc._deadline(
+            DueKind.URGING_PERIOD,
+            pe,
+            f"催告书于{first.isoformat()}送达，催告期{days}日届满，请核实履行情况",
+        )
+
+
+def _agreed_date(
+    calc: DueCalculator, case: _CaseOnDay, kind: DueKind, day: date
+) -> PeriodEnd | None:
+    """A date agreed at the latest contact (a follow-up, a promise), rolled past a rest day;
+    None when it cannot show on the list date yet."""
+    if not case.may_show(kind, day, 0):
+        return None
+    return calc.roll(day)
+
+
+def agreed_follow_up(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """约定回访: the follow-up date agreed at the latest contact."""
+    contact = case.contact
+    if contact is None or contact.next_follow_up is None:
+        return
+    pe = _agreed_date(calc, case, DueKind.FOLLOW_UP, contact.next_follow_up)
+    if pe is not None and case.shows(DueKind.FOLLOW_UP, pe.end):
+        yield calc._deadline(
+            DueKind.FOLLOW_UP,
+            pe,
+            f"{contact.contacted_on.isoformat()}督促时约定{contact.next_follow_up.isoformat()}回访",
+        )
+
+
+def promise_due(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """承诺履行到期: the obligor promised to pay by a date and has not paid (enough) since."""
+    contact = case.contact
+    if contact is None or contact.promise_date is None:
+        return
+    pe = _agreed_date(calc, case, DueKind.PROMISE, contact.promise_date)
+    if pe is None:
+        return
+    paid = sum(
+        (p.amount for p in case.facts.payments if p.paid_on >= contact.contacted_on),
+        Decimal("0.00"),
+    )
+    promised = contact.promise_amount
+    kept = paid >= promised if promised else paid > 0
+    if not kept and case.shows(DueKind.PROMISE, pe.end):
+        what = f"履行{format_amount(promised)}" if promised else "履行"
+        yield calc._deadline(
+            DueKind.PROMISE,
+            pe,
+            f"被申请人{contact.contacted_on.isoformat()}承诺于"
+            f"{contact.promise_date.isoformat()}前{what}"
+            + (f"，此后已付{format_amount(paid)}" if paid else ""),
+        )
+
+
+def installment_due(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """分期履行到期: each instalment of a settled case not yet fully paid."""
+    if case.facts.status is not CaseStatus.SETTLED:
+        return
+    for inst, paid in unpaid_installments(case.facts):
+        if not case.may_show(DueKind.INSTALLMENT, inst.due_date, 0):
+            continue
+        pe = calc.roll(inst.due_date)
+        if case.shows(DueKind.INSTALLMENT, pe.end):
+            detail = f"和解第{inst.seq}期应付{format_amount(inst.amount)}"
+            if paid:
+                detail += f"，已付{format_amount(paid)}"
+            yield calc._deadline(DueKind.INSTALLMENT, pe, detail)
+
+
+def supervision_limit(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """督促期限届满: the supervision period from receipt ends (a settled case runs on its
+    instalment schedule instead)."""
+    facts, days = case.facts, calc.rules.supervision_limit_days
+    if facts.status is CaseStatus.SETTLED or not case.may_show(
+        DueKind.SUPERVISION_LIMIT, facts.received_date, days
+    ):
+        return
+    pe = calc._days(facts.received_date, days)
+    if case.shows(DueKind.SUPERVISION_LIMIT, pe.end):
+        yield calc._deadline(
+            DueKind.SUPERVISION_LIMIT,
+            pe,
+            f"{facts.received_date.isoformat()}收案，督促期限{days}日届满",
+        )
+
+
+def unserved_document(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """文书未送达: a document to be served has no service recorded after the set days."""
+    days = calc.rules.unserved_flag_days
+    for doc in case.facts.documents:
+        if (
+            doc.kind in SERVED_KINDS
+            and doc.served_on is None
+            and case.may_show(DueKind.UNSERVED, doc.issued_on, days)
+        ):
+            pe = calc._days(doc.issued_on, days)
+            if case.shows(DueKind.UNSERVED, pe.end):
+                name = doc.kind.label + (f"（{doc.doc_no}）" if doc.doc_no else "")
+                yield calc._deadline(
+                    DueKind.UNSERVED,
+                    pe,
+                    f"{name}于{doc.issued_on.isoformat()}制作，{days}日内未登记送达",
+                )
+
+
+def freeze_expiring(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """保全即将到期: a freeze or seizure reaches its stated or statutory end."""
+    for freeze in case.facts.freezes:
+        if freeze.expires_on is None and not case.may_show(
+            DueKind.FREEZE_EXPIRING, freeze.frozen_on, 365 * FREEZE_YEARS[freeze.kind]
+        ):
+            continue
+        deadline = calc._freeze_deadline(freeze, case.shows)
+        if deadline is not None:
+            yield deadline
+
+
+def enforcement_limit(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """申请执行期间将届满: two years from the (last instalment's) performance deadline to apply
+    for enforcement (Civil Procedure Law art. 250)."""
+    facts = case.facts
+    base = max((i.due_date for i in facts.installments), default=None)
+    base_what = "最后一期履行期限"
+    if base is None:
+        base, base_what = facts.performance_deadline, "履行期限"
+    if base is None or not case.may_show(
+        DueKind.ENFORCEMENT_LIMIT, base, 365 * ENFORCEMENT_LIMIT_YEARS
+    ):
+        return
+    pe = calc._years(base, ENFORCEMENT_LIMIT_YEARS)
+    if case.shows(DueKind.ENFORCEMENT_LIMIT, pe.end):
+        yield calc._deadline(
+            DueKind.ENFORCEMENT_LIMIT,
+            pe,
+            f"{base_what}{base.isoformat()}届满，申请执行的二年期间"
+            f"于{pe.end.isoformat()}届满（民事诉讼法第二百五十条）",
+        )
+
+
+RULES: dict[DueKind, Rule] = {
+    DueKind.NO_URGING: no_urging_notice,
+    DueKind.URGING_PERIOD: urging_period_over,
+    DueKind.FOLLOW_UP: agreed_follow_up,
+    DueKind.PROMISE: promise_due,
+    DueKind.INSTALLMENT: installment_due,
+    DueKind.SUPERVISION_LIMIT: supervision_limit,
+    DueKind.UNSERVED: unserved_document,
+    DueKind.FREEZE_EXPIRING: freeze_expiring,
+    DueKind.ENFORCEMENT_LIMIT: enforcement_limit,
+}
+"""Each kind of item and the rule that finds it, in the order a case's deadlines are listed."""
 
 
 def unpaid_installments(facts: CaseFacts) -> list[tuple[InstallmentFact, Decimal]]:

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import LabelledEnum
 from zhiqian_desktop.domain.workflow import CaseStatus
 
 HUNDREDTH = Decimal("0.01")
@@ -104,25 +104,13 @@ def this_year(today: date) -> Period:
 # --- outcome buckets of the intake figures ---------------------------------------------------
 
 
-class Outcome(StrEnum):
-    PERFORMED = "performed"
-    SETTLED = "settled"
-    TRANSFERRED = "transferred"
-    WITHDRAWN = "withdrawn"
-    PENDING = "pending"
+class Outcome(LabelledEnum):
+    PERFORMED = "performed", "自动履行"
+    SETTLED = "settled", "和解"
+    TRANSFERRED = "transferred", "督促不成/移送执行"
+    WITHDRAWN = "withdrawn", "撤回/不宜督促"
+    PENDING = "pending", "在办"
 
-    @property
-    def label(self) -> str:
-        return OUTCOME_LABELS[self]
-
-
-OUTCOME_LABELS: Mapping[Outcome, str] = {
-    Outcome.PERFORMED: "自动履行",
-    Outcome.SETTLED: "和解",
-    Outcome.TRANSFERRED: "督促不成/移送执行",
-    Outcome.WITHDRAWN: "撤回/不宜督促",
-    Outcome.PENDING: "在办",
-}
 
 OUTCOME_OF_STATUS: Mapping[CaseStatus, Outcome] = {
     CaseStatus.REGISTERED: Outcome.PENDING,
@@ -334,29 +322,15 @@ FIGURE_BY_KEY: Mapping[str, FigureDef] = {f.key: f for f in FIGURES}
 COUNT_KEYS: tuple[str, ...] = tuple(f.key for f in FIGURES if f.kind == "count")
 
 
-class GroupBy(StrEnum):
-    MONTH = "month"
-    HANDLER = "handler"
-    DEPARTMENT = "department"
-    JUDGE = "judge"
-    TRIBUNAL = "tribunal"
-    CAUSE = "cause"
-    LIVELIHOOD = "livelihood"
+class GroupBy(LabelledEnum):
+    MONTH = "month", "月份"
+    HANDLER = "handler", "承办人"
+    DEPARTMENT = "department", "审判庭（移交部门）"
+    JUDGE = "judge", "原审承办法官"
+    TRIBUNAL = "tribunal", "法庭/团队"
+    CAUSE = "cause", "案由"
+    LIVELIHOOD = "livelihood", "是否涉民生"
 
-    @property
-    def label(self) -> str:
-        return GROUP_LABELS[self]
-
-
-GROUP_LABELS: Mapping[GroupBy, str] = {
-    GroupBy.MONTH: "月份",
-    GroupBy.HANDLER: "承办人",
-    GroupBy.DEPARTMENT: "审判庭（移交部门）",
-    GroupBy.JUDGE: "原审承办法官",
-    GroupBy.TRIBUNAL: "法庭/团队",
-    GroupBy.CAUSE: "案由",
-    GroupBy.LIVELIHOOD: "是否涉民生",
-}
 
 GROUP_NOTE = (
     "按月份分组时，收案类数字按收案月份、结案按结案月份、到位金额按付款月份归组，"

@@ -339,8 +339,7 @@ class BatchPrintDialog(QDialog):
         self.progress.setValue(done)
         self.progress_text.setText(text)
 
-    def _done(self, result: object) -> None:
-        assert isinstance(result, BatchResult)
+    def _done(self, result: BatchResult) -> None:
         self.last_result = result
         pages = "及送达回证" if result.receipts else ""
         left_out = ""

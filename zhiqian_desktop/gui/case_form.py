@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -191,9 +192,7 @@ class CaseFormDialog(QDialog):
         self.case_fields = child_widget(f, QWidget, "case_fields")
         self.party_scroll = child_widget(f, QScrollArea, "party_scroll")
         party_container = child_widget(f, QWidget, "party_container")
-        layout = party_container.layout()
-        assert isinstance(layout, QVBoxLayout)
-        self.party_list = layout
+        self.party_list = cast(QVBoxLayout, party_container.layout())
         self.add_applicant = child_widget(f, QPushButton, "add_applicant")
         self.add_obligor = child_widget(f, QPushButton, "add_obligor")
         self.add_third = child_widget(f, QPushButton, "add_third")

@@ -274,11 +274,13 @@ class HistoryTab(QTreeWidget):
         out: list[str] = []
         for i in range(self.topLevelItemCount()):
             top = self.topLevelItem(i)
-            assert top is not None
+            if top is None:
+                continue
             out.append(" ".join(top.text(c) for c in range(3)))
             for j in range(top.childCount()):
                 ch = top.child(j)
-                assert ch is not None
+                if ch is None:
+                    continue
                 out.append(f"  {ch.text(0)}：{ch.text(1)} → {ch.text(2)}")
         return out
 

@@ -46,7 +46,6 @@ COLUMNS: tuple[str, ...] = (
     "督促天数",
     "下次到期",
 )
-assert len(COLUMNS) == len(SORT_KEYS)
 
 COL_CASE_NO, COL_ORIGINAL, COL_CAUSE, COL_OBLIGOR, COL_DUE, COL_PAID = range(6)
 COL_STATUS, COL_HANDLER, COL_DAYS, COL_NEXT_DUE = range(6, 10)
@@ -245,8 +244,7 @@ class DocketModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_CASE_NO and row.livelihood:
                 return "涉民生案件，优先办理"
-            if column == COL_NEXT_DUE and self.is_overdue(row):
-                assert row.next_due_date is not None
+            if column == COL_NEXT_DUE and row.next_due_date is not None and self.is_overdue(row):
                 days = (self._ctx.clock.today() - row.next_due_date).days
                 return f"已逾期{days}天"
             return None

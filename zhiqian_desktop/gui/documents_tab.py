@@ -287,8 +287,7 @@ class DocumentsTab(QWidget):
                 progress=progress,
             )
 
-        def done(result: object) -> None:
-            assert isinstance(result, batch_print.BatchResult)
+        def done(result: batch_print.BatchResult) -> None:
             issued = result.documents[0]
             extra = f"及送达回证{result.receipts[0].doc_no}" if result.receipts else ""
             self.banner.show_message(

@@ -214,3 +214,12 @@ class NameLineEdit(QLineEdit):
             return  # the hint already says what is wrong; the form's check refuses it
         self.setText(expanded)
         self.preview.setText(f"已录入：{expanded}")
+
+
+def secret_edit(placeholder: str, name: str) -> QLineEdit:
+    """A line for a password or passphrase: typed characters are not shown."""
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setPlaceholderText(placeholder)
+    edit.setObjectName(name)
+    return edit

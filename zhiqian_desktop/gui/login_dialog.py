@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.context import AppContext
-from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
+from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR, secret_edit
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.worker import Progress
 from zhiqian_desktop.services.core import auth
@@ -25,14 +25,6 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.store.database import Database
-
-
-def _password_edit(placeholder: str, name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setPlaceholderText(placeholder)
-    edit.setObjectName(name)
-    return edit
 
 
 def _message_label() -> QLabel:
@@ -85,7 +77,7 @@ class LoginDialog(QDialog):
         self.username = QLineEdit(username)
         self.username.setObjectName("username")
         self.username.setPlaceholderText("用户名")
-        self.password = _password_edit("密码", "password")
+        self.password = secret_edit("密码", "password")
         self.message = _message_label()
         self.login_button = QPushButton("登录")
         self.login_button.setObjectName("login_button")
@@ -158,7 +150,7 @@ class LockDialog(QDialog):
         )
         who.setWordWrap(True)
         who.setStyleSheet(f"color: {HINT_COLOUR};")
-        self.password = _password_edit("请输入密码解锁", "password")
+        self.password = secret_edit("请输入密码解锁", "password")
         self.message = _message_label()
         self.unlock_button = QPushButton("解锁")
         self.unlock_button.setObjectName("unlock_button")
@@ -219,9 +211,9 @@ class PasswordDialog(QDialog):
         self.own = own
         self.setWindowTitle("修改密码" if own else f"重置用户“{target_username}”的密码")
         self.setMinimumWidth(400)
-        self.old = _password_edit("原密码（未设密码请留空）", "old_password")
-        self.new = _password_edit(f"至少{auth.MIN_PASSWORD}位", "new_password")
-        self.confirm = _password_edit("再输入一次", "confirm_password")
+        self.old = secret_edit("原密码（未设密码请留空）", "old_password")
+        self.new = secret_edit(f"至少{auth.MIN_PASSWORD}位", "new_password")
+        self.confirm = secret_edit("再输入一次", "confirm_password")
         self.message = _message_label()
         form = QFormLayout()
         if own:

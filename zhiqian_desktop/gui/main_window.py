@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal
+from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from zhiqian_desktop.gui.stats_page import StatsPage
 
 W = TypeVar("W", bound=QWidget)
+D = TypeVar("D", bound=QDialog)
 
 PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS, PAGE_CASE = range(5)
 NAV_PAGES = (PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS)
@@ -307,6 +309,13 @@ class MainWindow(QMainWindow):
 
     # --- actions --------------------------------------------------------------------------
 
+    def _open_dialog(self, dialog: D, done: SignalInstance, slot: Callable[..., object]) -> D:
+        """Open ``dialog`` window-modal (deleted once closed), ``slot`` connected to ``done``."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        done.connect(slot)
+        dialog.open()
+        return dialog
+
     def new_case(self) -> CaseFormDialog:
         """Ctrl+N: the case form (window-modal, not blocking); the docket refreshes on save."""
         dialog = CaseFormDialog(self.ctx, None, parent=self)
@@ -336,20 +345,14 @@ class MainWindow(QMainWindow):
             case_ids=[selected] if selected else [],
             docket_query=self.docket.current_query(),
         )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.printed.connect(lambda _path: self.refresh())
-        dialog.open()
-        return dialog
+        return self._open_dialog(dialog, dialog.printed, lambda _path: self.refresh())
 
     def scan_service(self) -> ScanDialog:
         """Ctrl+B: a returned receipt's code, typed by the scanner, opens "record service"."""
         from zhiqian_desktop.gui.scan_dialog import ScanDialog
 
         dialog = ScanDialog(self.ctx, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.served.connect(self._served)
-        dialog.open()
-        return dialog
+        return self._open_dialog(dialog, dialog.served, self._served)
 
     def _served(self, case_id: str) -> None:
         if self.case_page is not None and self.case_page.case_id == case_id:
@@ -361,20 +364,14 @@ class MainWindow(QMainWindow):
         from zhiqian_desktop.gui.import_wizard import ImportWizard
 
         wizard = ImportWizard(self.ctx, self)
-        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wizard.imported.connect(lambda _numbers: self.refresh_all())
-        wizard.open()
-        return wizard
+        return self._open_dialog(wizard, wizard.imported, lambda _numbers: self.refresh_all())
 
     def batch_transfer(self) -> QDialog:
         """Several 督促不成 cases at once: one package each and the list for the filing desk."""
         from zhiqian_desktop.gui.batch_transfer_dialog import BatchTransferDialog
 
         dialog = BatchTransferDialog(self.ctx, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finishedBatch.connect(lambda _report: self.refresh_all())
-        dialog.open()
-        return dialog
+        return self._open_dialog(dialog, dialog.finishedBatch, lambda _report: self.refresh_all())
 
     def save_import_template(self, path: Path | None = None) -> Path | None:
         """The Excel hand-over template (headers, notes sheet, one example case)."""
@@ -399,28 +396,19 @@ class MainWindow(QMainWindow):
         from zhiqian_desktop.gui.sync_dialogs import ExportKitDialog
 
         dialog = ExportKitDialog(self.ctx, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.exported.connect(lambda _path: self.refresh_all())
-        dialog.open()
-        return dialog
+        return self._open_dialog(dialog, dialog.exported, lambda _path: self.refresh_all())
 
     def import_changes(self) -> QDialog:
         from zhiqian_desktop.gui.sync_dialogs import ImportChangesDialog
 
         dialog = ImportChangesDialog(self.ctx, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.imported.connect(lambda _report: self.refresh_all())
-        dialog.open()
-        return dialog
+        return self._open_dialog(dialog, dialog.imported, lambda _report: self.refresh_all())
 
     def resolve_conflicts(self) -> QDialog:
         from zhiqian_desktop.gui.sync_dialogs import ConflictDialog
 
         dialog = ConflictDialog(self.ctx, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.resolved.connect(lambda _id: self.refresh_all())
-        dialog.open()
-        return dialog
+        return self._open_dialog(dialog, dialog.resolved, lambda _id: self.refresh_all())
 
     def help_section(self) -> str:
         """The manual's section for what the clerk has in front of them."""

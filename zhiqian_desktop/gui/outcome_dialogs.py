@@ -50,6 +50,12 @@ from zhiqian_desktop.gui.form_fields import (
     with_error,
 )
 from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.progress_dialog import (
+    close_progress,
+    follow_task,
+    shows_progress,
+    work_progress,
+)
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
@@ -632,44 +638,34 @@ class TransferDialog(OutcomeDialog):
 
     def start(self, reason: str, dest: Path, as_zip: bool) -> None:
         db, actor, case_id, today = self.ctx.db, self.ctx.actor, self.case_id, self.today
-        dialog = QProgressDialog("正在生成移送材料…", "取消", 0, 0, self)
-        dialog.setWindowTitle("移送执行")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        dialog = work_progress(self, "正在生成移送材料…", "移送执行")
         self.progress_dialog = dialog
         self.save_button.setEnabled(False)
 
         def work(progress: Progress) -> Path:
-            def report(done: int, total: int, message: str) -> None:
-                progress.report(done, total, message)
-                progress.check()
-
             return build_transfer_package(
-                db, actor, case_id, reason, dest, as_zip=as_zip, progress=report, today=today
+                db,
+                actor,
+                case_id,
+                reason,
+                dest,
+                as_zip=as_zip,
+                progress=progress.report_and_check,
+                today=today,
             )
-
-        def on_progress(done: int, total: int, message: str) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            dialog.setLabelText(message)
 
         self.task = run_in_background(
             work,
             on_success=self._done,
             on_failure=self._failed,
-            on_progress=on_progress,
+            on_progress=shows_progress(dialog),
             on_cancelled=self._cancelled,
         )
-        dialog.canceled.connect(self.task.cancel)
-        dialog.show()
+        follow_task(dialog, self.task)
 
     def _finish_progress(self) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.hide()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
+        close_progress(self.progress_dialog)
+        self.progress_dialog = None
         self.save_button.setEnabled(True)
 
     def _done(self, path: Path) -> None:

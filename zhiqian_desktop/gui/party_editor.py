@@ -67,7 +67,8 @@ def enum_member(enum_cls: type[E], code: object) -> E:
 
 def combo_line(combo: QComboBox) -> QLineEdit:
     edit = combo.lineEdit()
-    assert edit is not None, "combo box is not editable"
+    if edit is None:
+        raise ValueError("the combo box is not editable")
     return edit
 
 
@@ -139,15 +140,13 @@ class PartyEditor(QGroupBox):
         self.labels: dict[str, QLabel] = {}
         self._row("诉讼地位", "head", head)
         name_box, self.errors["name"] = with_error(self.name)
-        name_layout = name_box.layout()
-        assert isinstance(name_layout, QVBoxLayout)
+        name_layout = cast(QVBoxLayout, name_box.layout())
         name_layout.insertWidget(1, self.name.preview)
         self._row("姓名", "name", name_box)
         id_box, self.errors["id_number"] = with_error(self.id_number)
         self.id_hint = QLabel()
         self.id_hint.setStyleSheet(f"color: {HINT_COLOUR};")
-        id_layout = id_box.layout()
-        assert isinstance(id_layout, QVBoxLayout)
+        id_layout = cast(QVBoxLayout, id_box.layout())
         id_layout.insertWidget(1, self.id_hint)
         self.id_hint.hide()
         self._row("身份证号码", "id_number", id_box)

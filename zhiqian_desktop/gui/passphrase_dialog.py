@@ -19,16 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
+from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR, secret_edit
 from zhiqian_desktop.services.admin import encryption
-
-
-def passphrase_edit(placeholder: str, name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setPlaceholderText(placeholder)
-    edit.setObjectName(name)
-    return edit
 
 
 class PassphraseDialog(QDialog):
@@ -53,7 +45,7 @@ class PassphraseDialog(QDialog):
         self.setMinimumWidth(460)
         intro = QLabel(f"数据库“{path}”已加密。\n请输入该数据库的口令：")
         intro.setWordWrap(True)
-        self.passphrase = passphrase_edit("数据库口令", "passphrase")
+        self.passphrase = secret_edit("数据库口令", "passphrase")
         self.show_text = QCheckBox("显示口令")
         self.show_text.toggled.connect(
             lambda on: self.passphrase.setEchoMode(
@@ -116,8 +108,8 @@ class NewPassphraseFields(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.first = passphrase_edit(f"至少 {encryption.MIN_PASSPHRASE} 个字符", "new_passphrase")
-        self.second = passphrase_edit("再输入一次口令", "new_passphrase2")
+        self.first = secret_edit(f"至少 {encryption.MIN_PASSPHRASE} 个字符", "new_passphrase")
+        self.second = secret_edit("再输入一次口令", "new_passphrase2")
         warning = QLabel(f"警告：{encryption.LOST_PASSPHRASE}；数据库的备份用同一口令加密。")
         warning.setObjectName("passphrase_warning")
         warning.setWordWrap(True)

@@ -39,6 +39,12 @@ from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.passphrase_dialog import NewPassphraseFields
+from zhiqian_desktop.gui.progress_dialog import (
+    close_progress,
+    follow_task,
+    shows_progress,
+    work_progress,
+)
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.admin import encryption
 from zhiqian_desktop.services.core import staff
@@ -87,27 +93,13 @@ class _BackgroundDialog(QDialog):
         work: Callable[[Callable[[int, int, str], None]], Any],
         done: Callable[[Any], None],
     ) -> None:
-        dialog = QProgressDialog(label, "取消", 0, 0, self)
-        dialog.setWindowTitle(self.windowTitle())
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        dialog = work_progress(self, label, self.windowTitle())
         self.progress_dialog = dialog
         self.ok_button.setEnabled(False)
         self.banner.clear_message()
 
         def job(progress: Progress) -> Any:
-            def report(n: int, total: int, message: str) -> None:
-                progress.report(n, total, message)
-                progress.check()
-
-            return work(report)
-
-        def on_progress(n: int, total: int, message: str) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(n)
-            dialog.setLabelText(message)
+            return work(progress.report_and_check)
 
         def on_success(result: Any) -> None:
             self._finish()
@@ -117,17 +109,14 @@ class _BackgroundDialog(QDialog):
             job,
             on_success=on_success,
             on_failure=self._failed,
-            on_progress=on_progress,
+            on_progress=shows_progress(dialog),
             on_cancelled=self._cancelled,
         )
-        dialog.canceled.connect(self.task.cancel)
-        dialog.show()
+        follow_task(dialog, self.task)
 
     def _finish(self) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.hide()
-            self.progress_dialog.deleteLater()
-            self.progress_dialog = None
+        close_progress(self.progress_dialog)
+        self.progress_dialog = None
         self.ok_button.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:

@@ -51,6 +51,11 @@ class Progress:
         if self._cancel.is_set():
             raise Cancelled
 
+    def report_and_check(self, done: int, total: int = 0, text: str = "") -> None:
+        """A use case's progress callback: report, then stop here once the user has cancelled."""
+        self.report(done, total, text)
+        self.check()
+
     def cancel(self) -> None:
         self._cancel.set()
 

@@ -272,7 +272,8 @@ def build_context(
         "recipient_address": (served.address if served else obligor.address) or "",
         "bankruptcy_grounds": grounds,
     }
-    assert context.keys() == PLACEHOLDERS.keys()
+    if context.keys() != PLACEHOLDERS.keys():
+        raise RuntimeError(f"the placeholders filled differ from PLACEHOLDERS: {context.keys()}")
     return context
 
 

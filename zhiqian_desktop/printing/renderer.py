@@ -134,13 +134,13 @@ class GridLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
                 cell = width_units(ch) * half + extra
                 glyph = _glyph_width(font, ch) * size
                 key = (cell, glyph)
-                if key != group_key and group:
+                if group and group_key is not None and key != group_key:
                     self._emit(tx, font, group_x, baseline, group, group_key)
                     group, group_x = [], x
                 group_key = key
                 group.append(ch)
                 x += cell
-            if group:
+            if group and group_key is not None:
                 self._emit(tx, font, group_x, baseline, group, group_key)
         self.canv.drawText(tx)
 
@@ -151,9 +151,8 @@ class GridLine(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         x: float,
         y: float,
         chars: list[str],
-        key: tuple[float, float] | None,
+        key: tuple[float, float],
     ) -> None:
-        assert key is not None
         cell, glyph = key
         tx.setTextOrigin(x, y)
         tx.setFont(font, self.size)

@@ -25,7 +25,8 @@ def _config() -> Config:
 
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
+    if head is None:
+        raise RuntimeError("the migration scripts have no head revision")
     return head
 
 

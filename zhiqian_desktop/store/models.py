@@ -1,4 +1,5 @@
-"""The data model of the supervision docket (DESIGN.md §2, §6) as SQLAlchemy 2.x typed mappings.
+"""The data model of the supervision docket as SQLAlchemy 2.x typed mappings (docs/architecture.md,
+"The data").
 
 Every mergeable record has a UUID key, timestamps, the user who last changed it, a version counter
 used for optimistic locking (a stale edit is refused, never lost) and a soft-deletion mark, so that

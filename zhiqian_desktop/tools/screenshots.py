@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         window = build_main_window(session)
-        assert isinstance(window, MainWindow)
+        if not isinstance(window, MainWindow):
+            raise RuntimeError("the desktop did not open its main window")
         window.resize(args.width, args.height)
         window.show()
         settle()
@@ -262,13 +263,15 @@ def main(argv: list[str] | None = None) -> int:
 
                 window.show_page(PAGE_SETTINGS)
                 settings = window.settings_page
-                assert settings is not None
+                if settings is None:
+                    raise RuntimeError("the settings page did not open")
                 tab = settings.templates
                 settings.tabs.setCurrentWidget(tab)
                 if tab.last_pdf is None:
                     wait_for(tab.previewUpdated)
                 if broken:
-                    assert tab.kind is not None
+                    if tab.kind is None:
+                        raise RuntimeError("no template is chosen")
                     if tab.copy_button.isEnabled():
                         document_templates.copy_to_court(db, window.ctx.actor, tab.kind)
                     tab.load()

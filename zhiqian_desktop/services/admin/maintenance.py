@@ -124,8 +124,8 @@ def record_head(db: Database, what: str, target: Path | str | None = None) -> No
         "at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "what": what,
         "file": str(target) if target is not None else None,
-        "seq": row[0] if row else 0,
-        "hash": row[1] if row else None,
+        "seq": row.seq if row else 0,
+        "hash": row.hash if row else None,
     }
     try:
         audit_heads_path(path).parent.mkdir(parents=True, exist_ok=True)

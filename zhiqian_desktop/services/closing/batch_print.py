@@ -335,7 +335,8 @@ def issue_batch(
                 for d in (issued, receipt):
                     if d is not None:
                         stored = session.get(Document, d.id)
-                        assert stored is not None
+                        if stored is None:
+                            raise RuntimeError(f"document {d.id} was issued but is not stored")
                         contents.append(notices.stored_content(stored))
             progress.check()
             progress.report(len(cases), total, f"正在合成PDF（{len(issued_all)}份文书）")

@@ -207,11 +207,7 @@ def _attach_evidence(
         size=size,
         updated_by=actor.username,
     )
-    session.add(att)
-    session.flush()
-    audit.record_event(
-        session, actor, "create", "attachment", att.id, case_id=case.id, after=audit.snapshot(att)
-    )
+    audit.add_record(session, actor, "create", "attachment", att, case_id=case.id)
     return att
 
 

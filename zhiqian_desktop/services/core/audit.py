@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.store.engine import WRITE_LOCK_KEY, sqlite_file
 from zhiqian_desktop.store.locations import audit_key_path
-from zhiqian_desktop.store.models import AuditEvent, Base
+from zhiqian_desktop.store.models import AuditEvent, Base, Record
 from zhiqian_desktop.store.types import new_id, utcnow
 
 GENESIS = "0" * 64
@@ -111,7 +111,8 @@ def create_key(database: Path, key: bytes | None = None) -> bytes:
     tmp.unlink(missing_ok=True)
     _keys.pop(path.resolve(), None)
     existing = read_key(database)
-    assert existing is not None
+    if existing is None:
+        raise RuntimeError(f"the audit key beside {database} could not be read back")
     return existing
 
 
@@ -216,6 +217,30 @@ def record_event(
 _HEAD_KEY = "zhiqian.audit_head"
 
 
+def add_record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    record: Record,
+    *,
+    case_id: str | None = None,
+) -> None:
+    """Add a new ``record`` (it gets its id on flush) and the audit event of its creation, with
+    the record as it was written."""
+    session.add(record)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        action,
+        entity,
+        record.id,
+        case_id=case_id,
+        after=snapshot(cast(Base, record)),
+    )
+
+
 def _forget_head(session: Session, *_: object) -> None:
     session.info.pop(_HEAD_KEY, None)
 
@@ -288,7 +313,7 @@ def head(session: Session) -> tuple[int, str] | None:
     row = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    return (row[0], row[1]) if row else None
+    return (row.seq, row.hash) if row else None
 
 
 def history(session: Session, case_id: str) -> list[AuditEvent]:

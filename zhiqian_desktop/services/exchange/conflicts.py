@@ -241,7 +241,8 @@ def resolve_conflict(
             raise UserError(f"请为“{f.label}”选择采用法院的值还是法庭的值")
         final[f.field] = choice
     record = session.get(MODELS[conflict.entity], conflict.record_id)
-    assert record is not None
+    if record is None:
+        raise UserError("这处冲突所涉的记录已不在数据库中（可能已被删除），无需再处理；请刷新列表")
     columns = columns_of(conflict.entity)
     tribunal = json.loads(conflict.tribunal_json)
     before = audit.snapshot(record)

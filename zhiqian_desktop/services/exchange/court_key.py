@@ -71,7 +71,8 @@ def ensure_court_key(db: Database) -> bytes:
     if db.path is None:
         with db.unit_of_work() as session:
             key = court_secret(session, COURT_KEY_SECRET, create=True)
-            assert key is not None
+            if key is None:
+                raise RuntimeError("the court key was not created")
             return key
     path = court_key_path(db)
     return read_court_key(path) or write_court_key(path, os.urandom(32))

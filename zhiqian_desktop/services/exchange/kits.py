@@ -178,14 +178,14 @@ def _trim_kit_database(
             ):
                 conn.exec_driver_sql(f"DELETE FROM {table_name}")
             referenced = {
-                r[0]
-                for r in conn.exec_driver_sql(
+                user_id
+                for user_id in conn.exec_driver_sql(
                     "SELECT handler_id FROM supervision_case UNION SELECT handler_id FROM contact_log"
                     " UNION SELECT issued_by FROM document"
-                )
-                if r[0]
+                ).scalars()
+                if user_id
             }
-            users = {r[0] for r in conn.exec_driver_sql("SELECT id FROM app_user")}
+            users = set(conn.exec_driver_sql("SELECT id FROM app_user").scalars())
             for uid in users - referenced - login_user_ids:
                 conn.exec_driver_sql("DELETE FROM app_user WHERE id = ?", (uid,))
             conn.exec_driver_sql("UPDATE app_user SET failed_logins = 0, locked_until = NULL")
@@ -208,10 +208,10 @@ def _trim_kit_database(
 
 
 def stored_shas(conn: Connection) -> set[str]:
-    rows = conn.exec_driver_sql(
+    shas = conn.exec_driver_sql(
         "SELECT sha256 FROM attachment UNION SELECT pdf_sha256 FROM document"
-    ).fetchall()
-    return {r[0] for r in rows if r[0] and SHA256_HEX.match(r[0])}
+    ).scalars()
+    return {sha for sha in shas if sha and SHA256_HEX.match(sha)}
 
 
 def place_package(sink: ZipSink, tmp: Path, dest: Path) -> None:

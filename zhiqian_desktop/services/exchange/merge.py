@@ -69,6 +69,13 @@ MAX_PACKAGE_UNPACKED = 4 * 1024**3
 """…and one whose members add up to more than this once unpacked."""
 
 
+def _kit(session: Session, kit_id: str) -> OfflineKit:
+    kit = session.get(OfflineKit, kit_id)
+    if kit is None:
+        raise UserError("本院没有导出过这个变更包所属的离线包；请确认变更包来自本院导出的离线包")
+    return kit
+
+
 def _files_into_database(
     store: FileStore,
     session: Session,
@@ -301,8 +308,7 @@ def import_changes(
             if session.get(ChangeImport, report.package_id) is not None:
                 report.already_imported = True
                 return report
-            kit = session.get(OfflineKit, report.kit_id)
-            assert kit is not None
+            kit = _kit(session, report.kit_id)
             report.origin = kit.origin
         if db.path is not None:
             report.backup = take_backup(db, label="before-import")
@@ -406,8 +412,7 @@ def _merge(
     resolutions: Mapping[str, Mapping[str, str]],
     progress: ProgressFn | None,
 ) -> None:
-    kit = session.get(OfflineKit, kit_id)
-    assert kit is not None
+    kit = _kit(session, kit_id)
     origin = kit.origin
     touched: set[str] = set()
     order = {t: i for i, t in enumerate(MERGED_TABLES)}

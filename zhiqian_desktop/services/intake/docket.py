@@ -603,21 +603,7 @@ def _docket_select(session: Session, q: DocketQuery, today: date) -> Select[Any]
         tie = [SupervisionCase.case_year, SupervisionCase.case_seq]
         order += [c.desc() if q.descending else c.asc() for c in tie]
     return (
-        select(
-            SupervisionCase.id,
-            SupervisionCase.case_no,
-            SupervisionCase.original_case_no,
-            SupervisionCase.cause,
-            SupervisionCase.obligor_names,
-            SupervisionCase.amount_due,
-            SupervisionCase.amount_paid,
-            SupervisionCase.status,
-            func.coalesce(handler.display_name, ""),
-            days,
-            SupervisionCase.next_due_date,
-            SupervisionCase.livelihood,
-            SupervisionCase.version,
-        )
+        select(*docket_columns(handler, days))
         .outerjoin(handler, handler.id == SupervisionCase.handler_id)
         .where(*_filtered(session, q))
         .order_by(*order)
@@ -651,23 +637,44 @@ def docket_page(
     return DocketPage(total, list_cases(session, q, today=today, limit=limit or max(total, 1)))
 
 
+def docket_columns(handler: Any, days: ColumnElement[Any]) -> tuple[Any, ...]:
+    """The docket's columns, named as ``DocketRow``'s fields (``docket_rows`` reads them by
+    name); ``handler`` is the aliased user table joined on the case's handler."""
+    sc = SupervisionCase
+    return (
+        sc.id,
+        sc.case_no,
+        sc.original_case_no,
+        sc.cause,
+        sc.obligor_names,
+        sc.amount_due,
+        sc.amount_paid,
+        sc.status,
+        func.coalesce(handler.display_name, "").label("handler_name"),
+        days.label("days_in_supervision"),
+        sc.next_due_date,
+        sc.livelihood,
+        sc.version,
+    )
+
+
 def docket_rows(session: Session, stmt: Select[Any]) -> list[DocketRow]:
-    """Rows of a statement selecting the docket's columns in `_docket_select`'s order."""
+    """Rows of a statement selecting ``docket_columns``."""
     return [
         DocketRow(
-            id=r[0],
-            case_no=r[1],
-            original_case_no=r[2],
-            cause=r[3],
-            obligor_names=r[4],
-            amount_due=r[5],
-            amount_paid=r[6],
-            status=r[7],
-            handler_name=r[8],
-            days_in_supervision=int(r[9] or 0),
-            next_due_date=r[10],
-            livelihood=bool(r[11]),
-            version=r[12],
+            id=r.id,
+            case_no=r.case_no,
+            original_case_no=r.original_case_no,
+            cause=r.cause,
+            obligor_names=r.obligor_names,
+            amount_due=r.amount_due,
+            amount_paid=r.amount_paid,
+            status=r.status,
+            handler_name=r.handler_name,
+            days_in_supervision=int(r.days_in_supervision or 0),
+            next_due_date=r.next_due_date,
+            livelihood=bool(r.livelihood),
+            version=r.version,
         )
         for r in session.execute(stmt)
     ]

@@ -131,8 +131,7 @@ def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = Non
     if not path.parent.is_dir():
         raise UserError(f"保存目录“{path.parent}”不存在；请另选保存位置")
     wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
+    ws = wb.worksheets[0]
     ws.title = SHEET_NAME
     required_font = Font(bold=True, color="C0392B")
     plain_font = Font(bold=True)

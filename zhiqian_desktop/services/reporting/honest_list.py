@@ -69,10 +69,10 @@ def honest_performers(session: Session, period: Period) -> list[HonestPerformer]
             SC.case_no,
             SC.original_case_no,
             SC.cause,
-            outcome,
+            outcome.label("outcome"),
             SC.amount_paid,
             SC.closed_date,
-            func.coalesce(handler.display_name, ""),
+            func.coalesce(handler.display_name, "").label("handler_name"),
         )
         .join(SC, SC.id == Party.case_id)
         .outerjoin(handler, handler.id == SC.handler_id)
@@ -87,16 +87,16 @@ def honest_performers(session: Session, period: Period) -> list[HonestPerformer]
     )
     return [
         HonestPerformer(
-            name=r[0],
-            kind=r[1],
-            id_number=r[2],
-            case_no=r[3],
-            original_case_no=r[4],
-            cause=r[5],
-            way="自动履行" if r[6] == Outcome.PERFORMED.value else "和解履行",
-            amount_paid=r[7],
-            closed_date=r[8],
-            handler_name=r[9],
+            name=r.name,
+            kind=r.kind,
+            id_number=r.id_number,
+            case_no=r.case_no,
+            original_case_no=r.original_case_no,
+            cause=r.cause,
+            way="自动履行" if r.outcome == Outcome.PERFORMED.value else "和解履行",
+            amount_paid=r.amount_paid,
+            closed_date=r.closed_date,
+            handler_name=r.handler_name,
         )
         for r in session.execute(stmt)
     ]

@@ -89,7 +89,8 @@ class ReportData:
         out = [totals]
         numerals = "二三四五六"
         for i, result in enumerate(self.breakdowns):
-            assert result.by is not None
+            if result.by is None:
+                raise ValueError("a breakdown of the report has no grouping")
             labels = {f.key: f.label for f in FIGURES}
             headers = [result.by.label, *(labels[k] for k in GROUP_COLUMNS)]
             rows = [

@@ -52,7 +52,12 @@ from zhiqian_desktop.domain.stats import (
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
-from zhiqian_desktop.services.intake.docket import DocketRow, days_in_supervision_expr, docket_rows
+from zhiqian_desktop.services.intake.docket import (
+    DocketRow,
+    days_in_supervision_expr,
+    docket_columns,
+    docket_rows,
+)
 from zhiqian_desktop.store.models import Payment, Settlement, SupervisionCase, Tribunal, User
 
 ZERO = Decimal("0.00")
@@ -325,7 +330,8 @@ def _flag_sum(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 
 def _apply_bucket(fig: Figures, outcome: str, n: int) -> None:
     fig.cases += n
-    setattr(fig, Outcome(outcome).value, getattr(fig, Outcome(outcome).value) + n)
+    key = Outcome.from_label(outcome).value
+    setattr(fig, key, getattr(fig, key) + n)
 
 
 def _apply_closed(fig: Figures, days: int, n: int) -> None:
@@ -361,7 +367,7 @@ def compute_stats(
 def _by_attribute(
     session: Session, period: Period, by: GroupBy | None, limit: int
 ) -> list[GroupFigures]:
-    group_cols = [_group_expr(by)] if by is not None else []
+    group_cols = [_group_expr(by).label("group_key")] if by is not None else []
     cohort = received_in(period)
     closed = closed_in(period)
     bucket = case((cohort, outcome_expr()), else_=None)
@@ -369,12 +375,12 @@ def _by_attribute(
     stmt = (
         select(
             *group_cols,
-            bucket,
-            days,
-            func.count(),
-            _fen_sum(SC.amount_due, cohort),
-            _flag_sum(_open_at(period.end)),
-            _flag_sum(_over_limit_at(period.end, limit)),
+            bucket.label("outcome"),
+            days.label("days"),
+            func.count().label("cases"),
+            _fen_sum(SC.amount_due, cohort).label("due_fen"),
+            _flag_sum(_open_at(period.end)).label("open_at_end"),
+            _flag_sum(_over_limit_at(period.end, limit)).label("over_limit"),
         )
         .where(
             SC.deleted_at.is_(None),
@@ -385,18 +391,16 @@ def _by_attribute(
     )
     figures: dict[Any, Figures] = defaultdict(Figures)
     for row in session.execute(stmt):
-        key = row[0] if group_cols else None
-        outcome, d, n, due_fen, open_n, over_n = row[len(group_cols) :]
-        fig = figures[key]
-        if outcome is not None:
-            _apply_bucket(fig, outcome, n)
-            fig.amount_due += from_fen(int(due_fen))
-        if d is not None:
-            _apply_closed(fig, int(d), n)
-        fig.open_at_end += int(open_n)
-        fig.over_limit += int(over_n)
+        fig = figures[row.group_key if group_cols else None]
+        if row.outcome is not None:
+            _apply_bucket(fig, row.outcome, row.cases)
+            fig.amount_due += from_fen(int(row.due_fen))
+        if row.days is not None:
+            _apply_closed(fig, int(row.days), row.cases)
+        fig.open_at_end += int(row.open_at_end)
+        fig.over_limit += int(row.over_limit)
     pay = (
-        select(*group_cols, _fen_sum(Payment.amount))
+        select(*group_cols, _fen_sum(Payment.amount).label("received_fen"))
         .join(SC, SC.id == Payment.case_id)
         .where(
             Payment.deleted_at.is_(None),
@@ -406,8 +410,8 @@ def _by_attribute(
         .group_by(*group_cols)
     )
     for row in session.execute(pay):
-        key = row[0] if group_cols else None
-        figures[key].amount_received += from_fen(int(row[-1]))
+        key = row.group_key if group_cols else None
+        figures[key].amount_received += from_fen(int(row.received_fen))
     if by is None:
         return [GroupFigures(None, "合计", figures.get(None, Figures()))]
     labels = _labels(session, by, list(figures))
@@ -531,21 +535,7 @@ def cases_behind(
     conds.append(figure_condition(session, figure, period, days_limit))
     handler = aliased(User)
     stmt = (
-        select(
-            SC.id,
-            SC.case_no,
-            SC.original_case_no,
-            SC.cause,
-            SC.obligor_names,
-            SC.amount_due,
-            SC.amount_paid,
-            SC.status,
-            func.coalesce(handler.display_name, ""),
-            days_in_supervision_expr(session, today),
-            SC.next_due_date,
-            SC.livelihood,
-            SC.version,
-        )
+        select(*docket_columns(handler, days_in_supervision_expr(session, today)))
         .outerjoin(handler, handler.id == SC.handler_id)
         .where(*conds)
         .order_by(SC.case_year.desc(), SC.case_seq.desc())

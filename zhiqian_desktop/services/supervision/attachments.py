@@ -60,11 +60,7 @@ def attach_file(
         size=len(payload),
         updated_by=actor.username,
     )
-    session.add(att)
-    session.flush()
-    audit.record_event(
-        session, actor, "create", "attachment", att.id, case_id=case_id, after=audit.snapshot(att)
-    )
+    audit.add_record(session, actor, "create", "attachment", att, case_id=case_id)
     return att
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,11 +38,21 @@ from zhiqian_desktop.store.models import (
     Installment,
     Payment,
     Preservation,
+    Record,
     Service,
     Settlement,
     Tribunal,
     User,
 )
+
+M = TypeVar("M", bound=Record)
+
+
+def _live(session: Session, model: type[M], *where: Any, order: Any) -> Sequence[M]:
+    """The records of ``model`` matching ``where`` that are not deleted, in ``order``."""
+    return session.scalars(
+        select(model).where(*where, model.deleted_at.is_(None)).order_by(order)
+    ).all()
 
 
 @dataclass(frozen=True)
@@ -168,10 +179,8 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         ),
         wide=6,
     )
-    for c in session.scalars(
-        select(ContactLog)
-        .where(ContactLog.case_id == case.id, ContactLog.deleted_at.is_(None))
-        .order_by(ContactLog.contacted_at)
+    for c in _live(
+        session, ContactLog, ContactLog.case_id == case.id, order=ContactLog.contacted_at
     ):
         promise = " ".join(x for x in (_money(c.promise_amount), _d(c.promise_date)) if x)
         who = c.contact_name or party_names.get(c.party_id or "", "")
@@ -189,16 +198,8 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
             )
         )
     documents = RecordTable(("文书编号", "文书", "制作时间", "送达情况", "状态"), wide=3)
-    for d in session.scalars(
-        select(Document)
-        .where(Document.case_id == case.id, Document.deleted_at.is_(None))
-        .order_by(Document.issued_at)
-    ):
-        services = session.scalars(
-            select(Service)
-            .where(Service.document_id == d.id, Service.deleted_at.is_(None))
-            .order_by(Service.served_on)
-        ).all()
+    for d in _live(session, Document, Document.case_id == case.id, order=Document.issued_at):
+        services = _live(session, Service, Service.document_id == d.id, order=Service.served_on)
         served = "；".join(f"{s.served_on.isoformat()} {s.method.label}" for s in services)
         documents.rows.append(
             (
@@ -210,44 +211,28 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
             )
         )
     payments = RecordTable(("日期", "金额", "方式", "付款人", "备注"), wide=4)
-    for pay in session.scalars(
-        select(Payment)
-        .where(Payment.case_id == case.id, Payment.deleted_at.is_(None))
-        .order_by(Payment.paid_on)
-    ):
+    for pay in _live(session, Payment, Payment.case_id == case.id, order=Payment.paid_on):
         payments.rows.append(
             (_d(pay.paid_on), _money(pay.amount), pay.method.label, pay.payer or "", pay.note or "")
         )
     settlements = RecordTable(("签订日期", "和解金额", "分期", "状态", "主要条款"))
-    for s in session.scalars(
-        select(Settlement)
-        .where(Settlement.case_id == case.id, Settlement.deleted_at.is_(None))
-        .order_by(Settlement.signed_on)
-    ):
-        parts = session.scalars(
-            select(Installment)
-            .where(Installment.settlement_id == s.id, Installment.deleted_at.is_(None))
-            .order_by(Installment.seq)
-        ).all()
+    for s in _live(session, Settlement, Settlement.case_id == case.id, order=Settlement.signed_on):
+        parts = _live(
+            session, Installment, Installment.settlement_id == s.id, order=Installment.seq
+        )
         plan = "；".join(f"{i.due_date.isoformat()} {_money(i.amount)}" for i in parts)
         settlements.rows.append(
             (_d(s.signed_on), _money(s.total_amount), plan or "一次性", s.status.label, s.terms)
         )
     preservations = RecordTable(("财产类型", "财产", "保全日期", "到期日", "金额"), wide=1)
-    for pr in session.scalars(
-        select(Preservation)
-        .where(Preservation.case_id == case.id, Preservation.deleted_at.is_(None))
-        .order_by(Preservation.frozen_on)
+    for pr in _live(
+        session, Preservation, Preservation.case_id == case.id, order=Preservation.frozen_on
     ):
         preservations.rows.append(
             (pr.kind.label, pr.description, _d(pr.frozen_on), _d(pr.expires_on), _money(pr.amount))
         )
     attachments = RecordTable(("文件名", "类型", "大小", "添加时间"), wide=0)
-    for a in session.scalars(
-        select(Attachment)
-        .where(Attachment.case_id == case.id, Attachment.deleted_at.is_(None))
-        .order_by(Attachment.created_at)
-    ):
+    for a in _live(session, Attachment, Attachment.case_id == case.id, order=Attachment.created_at):
         attachments.rows.append((a.filename, a.media_type, _size(a.size), _t(a.created_at)))
     return CaseView(
         id=case.id,

@@ -272,17 +272,7 @@ def add_attachment(
         size=size,
         updated_by=actor.username,
     )
-    session.add(att)
-    session.flush()
-    audit.record_event(
-        session,
-        actor,
-        "create",
-        "attachment",
-        att.id,
-        case_id=log.case_id,
-        after=audit.snapshot(att),
-    )
+    audit.add_record(session, actor, "create", "attachment", att, case_id=log.case_id)
     return att
 
 

@@ -490,17 +490,7 @@ def record_service(
         remarks=(remarks or "").strip() or None,
         updated_by=actor.username,
     )
-    session.add(service)
-    session.flush()
-    audit.record_event(
-        session,
-        actor,
-        "serve",
-        "service",
-        service.id,
-        case_id=case.id,
-        after=audit.snapshot(service),
-    )
+    audit.add_record(session, actor, "serve", "service", service, case_id=case.id)
     attach_service_photos(session, actor, service.id, photos)
     return service
 

@@ -302,3 +302,24 @@ def desktop_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return out / "dist" / "zhiqian"
+
+
+def run_program_self_test(program: Path, folder: Path) -> str:
+    """`program --self-test` offscreen with a data folder of its own; its output, once it passed."""
+    import subprocess
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZHIQIAN_DATA_DIR=str(folder / "home"))
+    done = subprocess.run(
+        [str(program), "--self-test"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1].startswith("self-test passed"), done.stdout
+    return done.stdout

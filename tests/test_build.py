@@ -4,12 +4,12 @@ ZHIQIAN_TEST_BUILD)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_program_self_test
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -54,24 +54,11 @@ def test_build_is_lean_and_complete(desktop_build: Path) -> None:
 
 def test_build_passes_its_self_test(desktop_build: Path, tmp_path: Path) -> None:
     exe = desktop_build / ("zhiqian.exe" if sys.platform == "win32" else "zhiqian")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZHIQIAN_DATA_DIR=str(tmp_path / "home"))
-    run = subprocess.run(
-        [str(exe), "--self-test"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=180,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
+    printed = run_program_self_test(exe, tmp_path)
     for check in (
         "(frozen)",
         "reopened with the passphrase",  # SQLCipher is in every desktop build
         "pinyin order",
         "printed on A4",
     ):
-        assert check in run.stdout, run.stdout
-    assert run.stdout.splitlines()[-1].startswith("self-test passed")
+        assert check in printed, printed

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_program_self_test
 from tests.test_system_packages import runtime_packages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,20 +104,7 @@ def test_installed_in_a_throw_away_root_it_runs_and_removes_cleanly(
     program = root / "opt/zhiqian/zhiqian"
     assert os.access(program, os.X_OK)
     assert os.readlink(root / "usr/bin/zhiqian") == "/opt/zhiqian/zhiqian"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZHIQIAN_DATA_DIR=str(tmp_path / "home"))
-    done = subprocess.run(
-        [program, "--self-test"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[-1].startswith("self-test passed")
+    run_program_self_test(program, tmp_path)
     _dpkg(root, "--purge", "zhiqian-desktop")
     left = [p for p in root.rglob("*") if "var/lib/dpkg" not in p.as_posix() and not p.is_dir()]
     assert left == [], "files left after removal"

@@ -34,6 +34,21 @@ def refusal(path: Path, reason: str) -> UserError:
     return UserError(f"无法导入“{path.name}”：{reason}；未导入任何案件")
 
 
+def damaged(path: Path, exc: BaseException, advice: str = "打开并重新保存后再导入") -> UserError:
+    """A workbook the parser choked on: whatever failed, the file is damaged or not a workbook."""
+    return refusal(
+        path, f"工作簿已损坏或格式不正确（{type(exc).__name__}: {exc}）；请在 Excel 中{advice}"
+    )
+
+
+def too_many_rows(path: Path, rows: int, limit: int) -> UserError:
+    """A sheet with more rows than any import may have, refused before its cells are read."""
+    return refusal(
+        path,
+        f"工作表的数据超过 {limit:,} 行的上限（约{rows:,}行）；请删除多余的行，或分成几个文件分别导入",
+    )
+
+
 XLSX = "xlsx"
 XLS = "xls"
 

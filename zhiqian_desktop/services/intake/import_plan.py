@@ -36,8 +36,10 @@ from zhiqian_desktop.services.intake.import_cells import (
 from zhiqian_desktop.services.intake.import_checks import (
     XLS,
     check_container,
+    damaged,
     refusal,
     require_defusedxml,
+    too_many_rows,
 )
 from zhiqian_desktop.services.intake.import_columns import (
     BLANK_TAIL,
@@ -235,11 +237,7 @@ def _scan_worksheets(path: Path) -> dict[str, SheetScan]:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     scan = _scan_sheet(zf, name)
                     if scan.rows > limit:
-                        raise refusal(
-                            path,
-                            f"工作表的数据超过 {MAX_DATA_ROWS:,} 行的上限（约{scan.rows - HEADER_ROW:,}行）；"
-                            "请删除多余的行，或分成几个文件分别导入",
-                        )
+                        raise too_many_rows(path, scan.rows - HEADER_ROW, MAX_DATA_ROWS)
                     scans[name] = scan
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
         raise refusal(
@@ -292,11 +290,7 @@ def read_workbook(
     except UserError:
         raise
     except Exception as exc:  # any failure to parse an outside file means it is damaged
-        raise refusal(
-            path,
-            f"工作簿已损坏或格式不正确（{type(exc).__name__}: {exc}）；"
-            "请在 Excel 中打开并重新保存后再导入",
-        ) from exc
+        raise damaged(path, exc) from exc
     try:
         return _read_sheet(path, wb, today, directory, scans)
     finally:
@@ -347,11 +341,7 @@ def _read_sheet(
     except UserError:
         raise
     except Exception as exc:  # a damaged part discovered while streaming the rows
-        raise refusal(
-            path,
-            f"工作簿已损坏或格式不正确（{type(exc).__name__}: {exc}）；"
-            "请在 Excel 中打开并重新保存后再导入",
-        ) from exc
+        raise damaged(path, exc) from exc
 
 
 def _read_rows(

@@ -19,7 +19,7 @@ import xlrd
 from openpyxl.utils import get_column_letter
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.services.intake.import_checks import refusal
+from zhiqian_desktop.services.intake.import_checks import damaged, refusal, too_many_rows
 from zhiqian_desktop.services.intake.import_columns import (
     BLANK_TAIL,
     HEADER_ROW,
@@ -118,20 +118,12 @@ def open_xls(path: Path) -> XlsWorkbook:
             f"这不是可读取的 Excel 97-2003 工作簿（{exc}）；请在 Excel 中另存为 .xlsx 后再导入",
         ) from exc
     except Exception as exc:  # any failure to parse an outside file means it is damaged
-        raise refusal(
-            path,
-            f"工作簿已损坏或格式不正确（{type(exc).__name__}: {exc}）；"
-            "请在 Excel 中打开并另存为 .xlsx 后再导入",
-        ) from exc
+        raise damaged(path, exc, "打开并另存为 .xlsx 后再导入") from exc
     limit = HEADER_ROW + MAX_DATA_ROWS + BLANK_TAIL
     for sheet in book.sheets():
         if sheet.nrows > limit:
             book.release_resources()
-            raise refusal(
-                path,
-                f"工作表的数据超过 {MAX_DATA_ROWS:,} 行的上限（约{sheet.nrows - HEADER_ROW:,}行）；"
-                "请删除多余的行，或分成几个文件分别导入",
-            )
+            raise too_many_rows(path, sheet.nrows - HEADER_ROW, MAX_DATA_ROWS)
     return XlsWorkbook(book)
 
 

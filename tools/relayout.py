@@ -675,31 +675,28 @@ def _rewrite_module_attributes(source: str) -> str:
     return "".join(lines)
 
 
-_FROM_PACKAGE_LINE = re.compile(
-    rf"^(?P<indent>[ \t]*)from {PKG}(?P<package>(?:\.\w+)*) import (?P<name>\w+)[ \t]*$", re.M
+_FROM_IMPORT_LINE = re.compile(
+    rf"^(?P<indent>[ \t]*)(?P<statement>from {PKG}(?:\.\w+)* import [\w, ]+?)[ \t]*$", re.M
 )
 
 
-def _rewrite_from_package_lines(text: str) -> str:
-    """`from zhiqian_desktop.services import sync` written inside a string (a script a test runs
-    in a subprocess), where the syntax tree does not see it."""
+def _rewrite_import_lines_in_strings(text: str) -> str:
+    """`from zhiqian_desktop.services import sync` or `from zhiqian_desktop.store.database import
+    sqlite_url` written inside a string (a script a test runs in a subprocess), where the syntax
+    tree sees no import: each such line is rewritten as the import statement it is."""
 
     def replace(m: re.Match[str]) -> str:
-        moved = _module_of_package(m["package"].lstrip("."), m["name"])
-        if moved is None:
-            return m[0]
-        parent, leaf = moved
-        alias = "" if leaf == m["name"] else f" as {m['name']}"
-        return f"{m['indent']}from {_full(parent)} import {leaf}{alias}"
+        rewritten = _rewrite_from_imports(m["statement"] + "\n").rstrip("\n")
+        return "\n".join(m["indent"] + line for line in rewritten.split("\n"))
 
-    return _FROM_PACKAGE_LINE.sub(replace, text)
+    return _FROM_IMPORT_LINE.sub(replace, text)
 
 
 def rewrite_text(text: str, *, python: bool) -> str:
     if python:
         text = _rewrite_module_attributes(text)
         text = _rewrite_from_imports(text)
-        text = _rewrite_from_package_lines(text)
+        text = _rewrite_import_lines_in_strings(text)
     for old in sorted(MODULES, key=len, reverse=True):
         new = MODULES[old]
         if old == ENTRY_MODULE:

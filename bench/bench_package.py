@@ -105,6 +105,7 @@ def measure_synthetic(
                 cause="民间借贷纠纷",
                 received_date=date(2026, 6, 1),
                 effective_date=date(2026, 5, 1),
+                application_received_on=date(2026, 6, 1),
                 amount_due=Decimal("120000.00"),
                 parties=[
                     PartyInput(PartyRole.APPLICANT, "李某", PartyKind.PERSON),

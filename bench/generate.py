@@ -643,6 +643,9 @@ def _generate_batch(
             "cause": cause,
             "effective_date": effective,
             "performance_deadline": effective + timedelta(days=15),
+            # The applicant's 申请执行书, received with the case: without it a case cannot be
+            # transferred to enforcement (Civil Procedure Law art. 247), nor packaged for it.
+            "application_received_on": received,
             "department": rnd.choice(DEPARTMENTS),
             "trial_judge": gen.person_name(),
             "amount_due": amount,

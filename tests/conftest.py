@@ -242,6 +242,9 @@ def make_case_input(
         received_date=received,
         effective_date=date(2026, 11, 1),
         performance_deadline=date(2026, 11, 15),
+        # Recorded (with the case, as it came), so a test case may be transferred to
+        # enforcement (domain/issuing.py).
+        application_received_on=received,
         amount_due=Decimal(amount),
         parties=[
             PartyInput(PartyRole.APPLICANT, "李某", PartyKind.PERSON),

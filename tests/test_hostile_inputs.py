@@ -7,7 +7,6 @@ command line) and the database unchanged, or accepted and stored exactly as type
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import TODAY, make_case_input
+from hostile_files import _bytes, _zip
 from sqlalchemy import inspect, text
 
 from zhiqian_desktop.cli.main import main
@@ -277,18 +277,6 @@ def test_command_line(
 
 
 # --- files from outside -----------------------------------------------------------------------------
-
-
-def _bytes(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
-
-
-def _zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return path
 
 
 FILES: dict[str, Callable[[Path], Path]] = {

@@ -41,14 +41,8 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index("ix_due_item_shows_from", "due_item", ["shows_from"], unique=False)
-    # Filled with the rules of the code that runs the migration. The fill reads named columns
-    # through Core only (no ORM entities), so a later revision adding columns cannot break it.
-    from sqlalchemy.orm import Session
-
-    from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
-
-    with Session(bind=op.get_bind()) as session:
-        rebuild_due_items(session)
+    # Filled by the last revision that changes what the rules read (0009_document_facts): the
+    # rules of the code running the migration read that revision's columns.
 
 
 def downgrade() -> None:

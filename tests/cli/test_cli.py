@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import TODAY, make_case_input
-from zhiqian_desktop.cli.main import main
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.admin.demo import generate_demo
 from zhiqian_desktop.services.admin.maintenance import open_app_database
@@ -26,18 +25,6 @@ from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
 
 Captured = tuple[int, str, str]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Any:
-    """main() in-process; returns (exit code, stdout, stderr)."""
-
-    def _run(*argv: str | Path) -> Captured:
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 def one_line_error(err: str) -> str:
@@ -549,3 +536,43 @@ def test_a_desks_old_template_file_is_taken_into_the_database_by_the_first_comma
             assert document_templates.court_text(s, DocumentKind.URGING) == own
     finally:
         db.dispose()
+
+
+def test_serve_records_each_addressee_apart(
+    run: Any, registered: str, db_path: Path, tmp_path: Path
+) -> None:
+    """`zhiqian serve`: the risk notice goes to both parties, each recorded on its own line."""
+    code, out, err = run(
+        "notice", registered, "--kind", "risk_notice", "-o", tmp_path / "r.pdf",
+        "--date", TODAY.isoformat(), "--json", "--db", db_path,
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    doc_no = json.loads(out)["doc_no"]
+    day = TODAY.isoformat()
+
+    def serve(*extra: str) -> Captured:
+        result: Captured = run(
+            "serve", doc_no, "--date", day, "--server", "张三", *extra, "--db", db_path
+        )
+        return result
+
+    code, _out, err = serve()
+    assert code == 1 and "有2名受送达人" in one_line_error(err) and "李某、王某某" in err
+    code, out, err = serve("--to", "李某")
+    assert (code, err) == (0, "")
+    assert out.strip() == f"已登记{doc_no}向李某的送达（直接送达，{day}）；尚待送达：王某某"
+    code, _out, err = serve("--to", "李某")
+    assert code == 1 and "向李某登记过送达" in one_line_error(err)
+    code, _out, err = serve("--to", "赵某")
+    assert code == 1 and "“赵某”不是" in one_line_error(err)
+    code, _out, err = serve("--to", "王某某", "--method", "邮递")
+    assert code == 1 and "送达方式“邮递”无法识别" in one_line_error(err)
+    code, _out, err = serve("--to", "王某某", "--method", "leaving", "--reason", "拒收")
+    assert code == 1 and "见证人" in one_line_error(err)
+    code, out, err = serve(
+        "--to", "王某某", "--method", "leaving", "--reason", "拒收", "--recorded", "--json"
+    )
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["addressee"] == "王某某" and result["waiting"] == []
+    assert result["method"] == "leaving" and result["served_on"] == day

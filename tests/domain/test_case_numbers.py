@@ -14,6 +14,7 @@ from zhiqian_desktop.domain.case_numbers import (
     parse_case_number,
     validate_case_word,
     validate_court_code,
+    validate_original_case_number,
 )
 from zhiqian_desktop.domain.errors import UserError
 
@@ -208,3 +209,39 @@ def test_next_sequence_is_smallest_free_number_above_last(
     assert result > (last or 0)
     assert result not in taken
     assert all(n in taken for n in range((last or 0) + 1, result))
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("（2026）内0221民初123号", "（2026）内0221民初123号"),
+        ("(2025)内0221民初7号", "（2025）内0221民初7号"),
+        ("（2024）内02民终1号", "（2024）内02民终1号"),
+        (" （2026）京0105执保12号 ", "（2026）京0105执保12号"),
+    ],
+)
+def test_an_original_case_number_is_a_court_case_number(typed: str, canonical: str) -> None:
+    assert validate_original_case_number(typed) == canonical
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "not a case number",
+        "",
+        "内0221民初123号",
+        "（2026）民初123号",
+        "（2026）内0221123号",
+        "（2026）内0221民初号",
+        "（2026）内0221民初123",
+        "（1999）内0221民初1号",
+        "（2026）内0221民初0号",
+        "'; DROP TABLE supervision_case;--",
+        "（2026）内0221民初1\x00号",
+    ],
+)
+def test_anything_else_is_refused_with_the_expected_form(typed: str) -> None:
+    with pytest.raises(UserError) as info:
+        validate_original_case_number(typed)
+    assert info.value.field == "original_case_no"
+    assert "（2026）内0221民初123号" in info.value.message or "年份" in info.value.message

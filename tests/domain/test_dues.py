@@ -21,8 +21,10 @@ from zhiqian_desktop.domain.dues import (
     DueRules,
     FreezeFact,
     InstallmentFact,
+    LimitStart,
     PaymentFact,
     due_list,
+    enforcement_limit_start,
     list_from_deadlines,
     priority_of,
     unpaid_installments,
@@ -224,6 +226,15 @@ def test_installment_paid_late_leaves_the_list_and_the_next_one_comes_up() -> No
     assert only(late, DueKind.INSTALLMENT, date(2026, 12, 7))[0].due_date == date(2026, 12, 10)
 
 
+def test_only_a_settled_case_runs_on_its_installments() -> None:
+    # Marked failed (or reopened) with the schedule still recorded: the instalments are no longer
+    # what the team follows up, the supervision limit is again.
+    failed = replace(settled(), status=CaseStatus.FAILED)
+    assert not only(failed, DueKind.INSTALLMENT)
+    assert only(failed, DueKind.SUPERVISION_LIMIT, date(2026, 12, 22))
+    assert not only(settled(), DueKind.SUPERVISION_LIMIT, date(2026, 12, 22))
+
+
 def test_partial_payment_applies_to_the_oldest_installment() -> None:
     part = settled(PaymentFact(date(2026, 11, 24), Decimal("6000.00")))
     assert unpaid_installments(part) == [(SCHEDULE[1], Decimal("1000.00"))]
@@ -321,12 +332,50 @@ def test_enforcement_limit_warns_sixty_days_ahead() -> None:
     assert not only(f, DueKind.ENFORCEMENT_LIMIT, end - timedelta(days=61))
 
 
-def test_enforcement_limit_runs_from_the_last_installment() -> None:
-    f = replace(settled(), performance_deadline=date(2024, 11, 1))
-    item = only(f, DueKind.ENFORCEMENT_LIMIT, date(2028, 12, 1))[0]
-    assert item.due_date == date(2028, 12, 11)  # 10 Dec 2028 is a Sunday
-    assert not item.calendar_complete, "2028 has no holiday data"
-    assert "最后一期" in item.detail
+def test_enforcement_limit_runs_from_the_judgments_last_installment_not_the_settlement() -> None:
+    # The team's settlement schedule runs to Jan 2027; the judgment's own period ended in 2024.
+    f = replace(settled(), performance_deadline=date(2024, 11, 1), settlement_signed_on=None)
+    item = only(f, DueKind.ENFORCEMENT_LIMIT, date(2026, 11, 2))[0]
+    assert item.due_date == date(2026, 11, 2)  # 1 Nov 2026 is a Sunday
+    assert "履行期限2024-11-01届满起算" in item.detail
+    judgment_installments = replace(f, final_installment_date=date(2024, 12, 31))
+    item = only(judgment_installments, DueKind.ENFORCEMENT_LIMIT, date(2026, 12, 1))[0]
+    assert item.due_date == date(2026, 12, 31)
+    assert "最后一期履行期限2024-12-31起算" in item.detail
+
+
+def test_a_settlement_or_a_payment_interrupts_the_limit_and_restarts_it() -> None:
+    base = facts(performance_deadline=date(2024, 3, 1))
+    assert enforcement_limit_start(base) == LimitStart(
+        date(2024, 3, 1), "自生效法律文书履行期限2024-03-01届满起算"
+    )
+    signed = replace(base, settlements_signed=(date(2024, 6, 3),))
+    paid = replace(signed, payments=(PaymentFact(date(2024, 9, 9), Decimal("100.00")),))
+    assert enforcement_limit_start(signed) == LimitStart(
+        date(2024, 6, 3), "2024-06-03被申请人签订和解协议，申请执行时效中断，自该日重新起算"
+    )
+    start = enforcement_limit_start(paid)
+    assert start is not None and start.start == date(2024, 9, 9) and "付款" in start.rule
+    item = only(paid, DueKind.ENFORCEMENT_LIMIT, date(2026, 9, 1))[0]
+    assert item.due_date == date(2026, 9, 9) and "付款" in item.detail
+    # A payment before the period began interrupts nothing.
+    early = replace(base, payments=(PaymentFact(date(2024, 2, 1), Decimal("100.00")),))
+    assert enforcement_limit_start(early) == enforcement_limit_start(base)
+    # Paying or settling on the period's last day is performing within it: the limit has not begun
+    # to run, so nothing is interrupted and the item keeps the judgment's rule.
+    on_the_day = replace(
+        base,
+        settlements_signed=(date(2024, 3, 1),),
+        payments=(PaymentFact(date(2024, 3, 1), Decimal("100.00")),),
+    )
+    assert enforcement_limit_start(on_the_day) == enforcement_limit_start(base)
+
+
+def test_with_no_performance_period_the_limit_runs_from_the_effective_date() -> None:
+    f = facts(effective_date=date(2024, 12, 2))
+    item = only(f, DueKind.ENFORCEMENT_LIMIT, date(2026, 12, 1))[0]
+    assert item.due_date == date(2026, 12, 2)
+    assert "未登记履行期限，自法律文书生效之日2024-12-02起算" in item.detail
 
 
 def test_no_performance_deadline_no_limit_item() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zhiqian_desktop.domain.errors import (
+    AlreadyExists,
     NotFound,
     PermissionDenied,
     StaleEditError,
@@ -25,6 +26,15 @@ def test_the_message_is_what_is_shown() -> None:
 def test_every_kind_is_a_user_error(kind: type[UserError]) -> None:
     error = kind("要更正的督促记录不存在；请刷新后重试")
     assert isinstance(error, UserError) and str(error) == "要更正的督促记录不存在；请刷新后重试"
+
+
+def test_an_existing_output_says_whether_it_is_a_file_or_a_folder() -> None:
+    file = AlreadyExists("文件“报表.xlsx”已存在，未覆盖；请另选文件名")
+    assert isinstance(file, UserError) and file.folder is False
+    assert str(file) == file.message == "文件“报表.xlsx”已存在，未覆盖；请另选文件名"
+    assert file.args == ("文件“报表.xlsx”已存在，未覆盖；请另选文件名",)
+    folder = AlreadyExists("文件夹“离线包”不是空的", folder=True)
+    assert folder.folder is True and folder.message == "文件夹“离线包”不是空的"
 
 
 def test_an_edit_on_the_current_version_goes_through() -> None:

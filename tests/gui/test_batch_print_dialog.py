@@ -54,7 +54,8 @@ def test_selected_cases_print_into_one_pdf(qtbot: QtBot, db: Database, admin: Ac
         assert not dialog.print_button.isEnabled() and dialog.cancel_button.isEnabled()
     (pdf,) = dialog.opened  # type: ignore[attr-defined]
     assert pdf.exists() and "已出具3件执行风险提示书及送达回证" in dialog.banner.text()
-    assert _documents(db) == 6
+    # Three notices, each with a receipt for the applicant and one for the obligor.
+    assert _documents(db) == 9
 
 
 def test_cancel_keeps_nothing(qtbot: QtBot, db: Database, admin: Actor) -> None:

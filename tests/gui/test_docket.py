@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import TODAY, gui_context, make_case_input
+from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.docket_model import (
@@ -30,6 +31,7 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.services.intake.docket import SORT_KEYS, DocketRow, register_case
 from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import SupervisionCase
 
 pytestmark = pytest.mark.gui
@@ -227,6 +229,25 @@ def test_export_writes_the_whole_view(qtbot: QtBot, page: DocketPage, tmp_path: 
     assert [r[3] for r in data] == ["李某", HOSTILE]
     assert ws["D3"].value == HOSTILE and ws["D3"].data_type == "s"
     assert ws["E2"].value == pytest.approx(float(Decimal("800.00")))
+
+
+def test_export_replaces_the_file_chosen_in_the_dialog_but_never_the_databases_own(
+    qtbot: QtBot, page: DocketPage, db: Database, tmp_path: Path
+) -> None:
+    chosen = tmp_path / "台账.xlsx"
+    chosen.write_bytes(b"last week's export")  # the save dialog asked before replacing it
+    with qtbot.waitSignal(page.exportFinished, timeout=10000) as signal:
+        page.export_to(chosen)
+    assert signal.args == [len(CASES)]
+    assert load_workbook(chosen).active is not None
+    assert db.path is not None
+    beside = attachments_dir(db.path) / "台账.xlsx"
+    with qtbot.waitSignal(page.exportFinished, timeout=10000) as signal:
+        page.export_to(beside)
+    refused = signal.args[0]
+    assert isinstance(refused, UserError) and "附件和密钥文件夹" in refused.message
+    assert not beside.exists()
+    assert page.export_button.isEnabled()
 
 
 def test_model_reads_only_the_pages_it_shows(qtbot: QtBot, db: Database, admin: Actor) -> None:

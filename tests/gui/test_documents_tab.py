@@ -16,7 +16,7 @@ from zhiqian_desktop.gui.documents_tab import DocumentsTab, IssueDialog
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
-from zhiqian_desktop.services.supervision import attachments, notices
+from zhiqian_desktop.services.supervision import attachments, notices, service_records
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui
@@ -92,13 +92,52 @@ def test_issue_a_notice_with_its_receipt_then_record_service(
     assert _column(tab, 7)[0] == "1张"
     with db.reader() as s:
         end = notices.urging_period_end(s, tab.case_id)  # type: ignore[arg-type]
-        (served,) = notices.services_of(s, tab.rows[0].id)
+        (served,) = service_records.services_of(s, tab.rows[0].id)
         (kept,) = attachments.attachments_of(s, attachments.SERVICE_OWNER, served.id)
     assert end is not None and kept.filename == "门牌.jpg"
     assert f"至{end.end.isoformat()}届满" in tab.urging_label.text()
     assert f"催告书{TODAY.isoformat()}送达" in tab.urging_label.text()
     # Once served, 记录送达 is off for the notice; the receipt is never served itself.
     assert not tab.serve_button.isEnabled()
+
+
+def test_a_notice_to_both_parties_is_served_on_each_apart(
+    qtbot: QtBot, tab: DocumentsTab, db: Database, admin: Actor
+) -> None:
+    """The risk notice goes to the applicant and the obligor: 记录送达 asks whom, stays on
+    until both are recorded, and the table says how far the service has got."""
+    with db.unit_of_work() as s:
+        notices.issue_notice(
+            s,
+            admin,
+            tab.case_id,
+            DocumentKind.RISK_NOTICE,
+            today=TODAY,  # type: ignore[arg-type]
+        )
+    tab.refresh()
+    tab.select_document(tab.rows[0].id)
+    assert _column(tab, 3) == ["未送达"]
+    for name, state in (("李某", "已送达1/2"), ("王某某", "已送达")):
+        qtbot.mouseClick(tab.serve_button, Qt.MouseButton.LeftButton)
+        service = tab.dialog
+        assert isinstance(service, ServiceDialog)
+        # The first one not yet served is offered; the one served is shown but cannot be chosen.
+        assert service.current_addressee().name == name
+        assert service.party.isEnabled() is (name == "李某")
+        model = service.party.model()
+        choosable = [
+            bool(model.flags(model.index(i, 0)) & Qt.ItemFlag.ItemIsEnabled)
+            for i in range(service.party.count())
+        ]
+        assert choosable == ([True, True] if name == "李某" else [False, True])
+        with qtbot.waitSignal(tab.changed, timeout=5000):
+            qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
+        assert _column(tab, 3) == [state]
+        tip = tab.table.item(0, 3).toolTip()  # type: ignore[union-attr]
+        assert f"{name}：{TODAY.isoformat()} 直接送达" in tip
+    assert _column(tab, 6) == ["李某、王某某"]
+    assert not tab.serve_button.isEnabled()
+    assert "已向每名受送达人登记送达" in tab.serve_button.toolTip()
 
 
 def test_open_and_reprint_give_the_issued_pdf(

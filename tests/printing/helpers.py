@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
+from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import CaseFacts, PartyFacts, ServedFacts
 
 DOC_ID = "0b8e2f0e-1111-4222-8333-444455556666"
@@ -32,6 +33,7 @@ FACTS = CaseFacts(
     department="民事审判第一庭",
     handler="张法官",
     court_phone="0472-8812345",
+    urging_served=True,
 )
 
 SERVED = ServedFacts("自动履行催告书", "（2026）内0221执前督12号-催告1", "王某某", "某某小区")
@@ -41,6 +43,8 @@ def facts_for(kind: DocumentKind) -> CaseFacts:
     """FACTS adjusted so that ``kind`` may be issued (paid in full, a company obligor…)."""
     if kind is DocumentKind.PERFORMANCE_CERTIFICATE:
         return replace(FACTS, amount_paid=FACTS.amount_due, last_payment_date=date(2026, 11, 20))
+    if kind is DocumentKind.TRANSFER_LETTER:
+        return replace(FACTS, status=CaseStatus.FAILED, application_received_on=date(2026, 11, 20))
     if kind is DocumentKind.BANKRUPTCY_NOTICE:
         company = PartyFacts("包头市某某建材有限公司", kind=PartyKind.LEGAL_PERSON)
         return replace(FACTS, obligors=(company,), bankruptcy_grounds=("营业执照已被吊销",))

@@ -115,11 +115,14 @@ def test_settlement_terms_from_installments() -> None:
     _ctx, c = build_content(
         DocumentKind.SETTLEMENT_AGREEMENT, facts, doc_id="x", doc_no="n", issued_on=ISSUED
     )
+    assert c.paragraphs[1] == (
+        "一、被申请人共向申请人支付人民币壹万贰仟叁佰肆拾伍元陆角柒分（¥12,345.67），分二期履行；"
+    )
     assert (
-        "一、第1期：被申请人于二〇二六年十二月三十一日前向申请人支付人民币伍仟元整（¥5,000.00）；"
+        "二、第一期：被申请人于二〇二六年十二月三十一日前向申请人支付人民币伍仟元整（¥5,000.00）；"
         in c.paragraphs
     )
-    assert c.paragraphs[3].startswith("三、任何一期") and c.signature == "parties"
+    assert c.paragraphs[4].startswith("四、任何一期") and c.signature == "parties"
 
 
 def test_bankruptcy_notice_only_for_companies() -> None:

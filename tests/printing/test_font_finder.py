@@ -144,5 +144,5 @@ def test_first_level_headings_are_set_in_the_heiti_face(tmp_path: Path) -> None:
     pdf = NoticeRenderer(load_print_fonts(font_dirs=[tmp_path])).render(content)
     heading = {n.split("+")[-1] for n in fonts_of(pdf, "一、生效法律文书确定的义务应当自动履行。")}
     assert len(heading) == 1 and heading.pop().startswith("WenQuanYi")
-    body = {n.split("+")[-1] for n in fonts_of(pdf, "被申请人在本院督促期间自动履行的")}
+    body = {n.split("+")[-1] for n in fonts_of(pdf, "被申请人在本院督促期间自动履行完毕的")}
     assert len(body) == 1 and body.pop().startswith("UMingCN")

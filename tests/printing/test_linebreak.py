@@ -298,6 +298,31 @@ def test_a_number_longer_than_a_line_is_split_at_every_full_line() -> None:
     assert break_lines("甲" + number) == ["甲" + number[:54], number[54:]]
 
 
+def test_a_number_moves_whole_with_the_closing_marks_glued_to_it() -> None:
+    # 42 units of Han, then 12 digits and the ellipsis fill the line: with the 4 units of ……,
+    # which may not start a line, 16 units go back, yet only 12 of the number's were on the line.
+    assert break_lines("甲" * 21 + "138001380001……乙") == ["甲" * 21, "138001380001……乙"]
+    assert break_lines("甲" * 21 + "13800138000……乙乙") == ["甲" * 21, "13800138000……乙乙"]
+
+
+def test_a_number_with_thirteen_units_on_the_line_is_cut_before_its_closing_marks() -> None:
+    number = "62220212345678901234"  # 13 digits fit after 43 units
+    assert break_lines("甲" * 21 + " " + number + "……") == [
+        "甲" * 21 + " " + number[:13],
+        number[13:] + "……",
+    ]
+    # The opening mark counts with the number: 2 + 11 units are on the line, so it is cut.
+    assert break_lines("甲" * 20 + "（138001380001……）") == [
+        "甲" * 20 + "（13800138000",
+        "1……）",
+    ]
+
+
+def test_a_number_filling_a_narrow_line_is_cut_as_late_as_the_marks_allow() -> None:
+    # A 10-unit cell: the number opens the line and cannot move; …… may not start a line.
+    assert break_lines("12345678……", 10) == ["1234567", "8……"]
+
+
 def test_a_latin_word_moves_whole() -> None:
     assert break_lines("甲" * 25 + "Beijing市") == ["甲" * 25, "Beijing市"]
     assert break_lines("甲" * 25 + "WeChat，") == ["甲" * 25, "WeChat，"]

@@ -32,7 +32,7 @@ from zhiqian_desktop.services.closing.transfer_sheets import (
 )
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
-from zhiqian_desktop.services.supervision import attachments, notices
+from zhiqian_desktop.services.supervision import attachments, notices, service_records
 from zhiqian_desktop.store.database import Database
 
 MARKER = "MERGED ATTACHMENT MARKER"
@@ -68,7 +68,7 @@ def open_case(db: Database, admin: Actor) -> tuple[str, str, str]:
         urging = notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=date(2026, 11, 3))
         urging_id = urging.id
     with db.unit_of_work() as s:
-        notices.record_service(
+        service_records.record_service(
             s, admin, urging_id, ServiceMethod.DIRECT, date(2026, 11, 4), "张书记员", today=TODAY
         )
         notices.issue_notice(

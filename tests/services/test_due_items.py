@@ -41,7 +41,7 @@ from zhiqian_desktop.services.exchange import merge
 from zhiqian_desktop.services.intake import docket, import_template, importing
 from zhiqian_desktop.services.intake.import_columns import HEADERS
 from zhiqian_desktop.services.intake.import_template import write_import_template
-from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices
+from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices, service_records
 from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
@@ -226,7 +226,7 @@ class Clerk:
             doc.issued_at.astimezone(COURT_TZ).date(),
             TODAY - timedelta(days=self.rng.randint(0, 20)),
         )
-        notices.record_service(
+        service_records.record_service(
             s, self.actor, doc.id, ServiceMethod.DIRECT, min(on, TODAY), "书记员", today=TODAY
         )
 
@@ -451,7 +451,9 @@ def test_notices_issued_served_and_voided(db: Database, admin: Actor) -> None:
     assert DueKind.NO_URGING not in kinds_of(db, cid, later)
     assert DueKind.UNSERVED in kinds_of(db, cid, later)
     with db.unit_of_work() as s:
-        notices.record_service(s, admin, doc_id, ServiceMethod.DIRECT, TODAY, "书记员", today=TODAY)
+        service_records.record_service(
+            s, admin, doc_id, ServiceMethod.DIRECT, TODAY, "书记员", today=TODAY
+        )
     assert DueKind.UNSERVED not in kinds_of(db, cid, later)
     assert DueKind.URGING_PERIOD in kinds_of(db, cid, later)
     with db.unit_of_work() as s:

@@ -341,6 +341,18 @@ BAD: list[tuple[str, Callable[[], list[list[Any]]], list[tuple[int, str]], str]]
         [(4, "案由"), (4, "当事人名称"), (5, "当事人名称")],
         "请填写它的原审案号",
     ),
+    (
+        "original number that is not a case number",
+        _bad(lambda r: set_cell(r, 4, "原审案号", "not a case number")),
+        [(4, "原审案号")],
+        "应为（年份）+法院代字+案件类型代字+序号+号，如 （2026）内0221民初123号",
+    ),
+    (
+        "original number without its year",
+        _bad(lambda r: set_cell(r, 2, "原审案号", "内0221民初1号")),
+        [(2, "原审案号")],
+        "不是案号",
+    ),
     ("unknown handler", _bad(lambda r: set_cell(r, 2, "承办人", "钱某")), [(2, "承办人")], "钱某"),
     (
         "unknown tribunal",
@@ -348,7 +360,13 @@ BAD: list[tuple[str, Callable[[], list[list[Any]]], list[tuple[int, str]], str]]
         [(4, "法庭")],
         "没有法庭",
     ),
-    ("formula", _bad(_formula), [(2, "标的金额")], "I2"),
+    # The cell named as Excel shows it (the column moves when the workbook gains columns).
+    (
+        "formula",
+        _bad(_formula),
+        [(2, "标的金额")],
+        f"{openpyxl.utils.get_column_letter(COL['标的金额'] + 1)}2",
+    ),
     ("not yes or no", _bad(lambda r: set_cell(r, 2, "涉民生", "也许")), [(2, "涉民生")], "是"),
     (
         "too long",

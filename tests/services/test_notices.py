@@ -18,7 +18,7 @@ from zhiqian_desktop.domain.errors import NotFound, PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role, ServiceMethod
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
-from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.services.supervision import notices, service_records
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import Attachment, AuditEvent, Document
@@ -79,22 +79,34 @@ def test_issue_stores_number_data_pdf_and_audit(db: Database, admin: Actor, tmp_
 
 def test_numbers_count_up_per_kind_and_are_unique(db: Database, admin: Actor) -> None:
     case_id, case_no = _case(db, admin)
-    first = _issue(db, admin, case_id, DocumentKind.PRE_FINE)
-    second = _issue(db, admin, case_id, DocumentKind.PRE_FINE)
+    first = _issue(db, admin, case_id, DocumentKind.SUPERVISION_NOTICE)
+    second = _issue(db, admin, case_id, DocumentKind.SUPERVISION_NOTICE)
     other = _issue(db, admin, case_id, DocumentKind.URGING)
     assert [first.doc_no, second.doc_no, other.doc_no] == [
-        f"{case_no}-预罚款1",
-        f"{case_no}-预罚款2",
+        f"{case_no}-督促1",
+        f"{case_no}-督促2",
         f"{case_no}-催告1",
     ]
 
 
 def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor) -> None:
     case_id, _ = _case(db, admin)
-    skip = {DocumentKind.PERFORMANCE_CERTIFICATE, DocumentKind.BANKRUPTCY_NOTICE}
+    urging = _issue(db, admin, case_id, DocumentKind.URGING)
+    with db.unit_of_work() as s:
+        service_records.record_service(
+            s, admin, urging.id, ServiceMethod.DIRECT, TODAY, "张三", today=TODAY
+        )
+    skip = {
+        DocumentKind.PERFORMANCE_CERTIFICATE,
+        DocumentKind.BANKRUPTCY_NOTICE,
+        DocumentKind.TRANSFER_LETTER,
+    }
     for kind in DocumentKind:
         if kind not in skip:
-            assert _issue(db, admin, case_id, kind).size > 10_000
+            served = urging.id if kind is DocumentKind.SERVICE_RECEIPT else None
+            assert _issue(db, admin, case_id, kind, served_document_id=served).size > 10_000
+    with pytest.raises(UserError, match="只有督促不成的案件才能移送执行"):
+        _issue(db, admin, case_id, DocumentKind.TRANSFER_LETTER)
     with pytest.raises(UserError, match="不能出具自动履行证明书"):
         _issue(db, admin, case_id, DocumentKind.PERFORMANCE_CERTIFICATE)
     with pytest.raises(UserError, match="企业法人"):
@@ -105,7 +117,7 @@ def test_service_receipt_names_the_served_document(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
     case_id, _ = _case(db, admin)
-    with pytest.raises(UserError, match="还没有出具可送达的文书"):
+    with pytest.raises(UserError, match="需要指明所送达的文书"):
         _issue(db, admin, case_id, DocumentKind.SERVICE_RECEIPT)
     urging = _issue(db, admin, case_id, DocumentKind.URGING)
     receipt = _issue(db, admin, case_id, DocumentKind.SERVICE_RECEIPT, served_document_id=urging.id)
@@ -136,11 +148,13 @@ def test_find_document_by_scanned_code_or_number(db: Database, admin: Actor) -> 
     case_id, _ = _case(db, admin)
     issued = _issue(db, admin, case_id, DocumentKind.URGING)
     with db.reader() as s:
-        assert notices.find_document_by_code(s, f"  {issued.id.upper()}\r\n").id == issued.id
+        assert (
+            service_records.find_document_by_code(s, f"  {issued.id.upper()}\r\n").id == issued.id
+        )
         half_width = issued.doc_no.replace("（", "(").replace("）", ")")
-        assert notices.find_document_by_code(s, half_width).id == issued.id
+        assert service_records.find_document_by_code(s, half_width).id == issued.id
         with pytest.raises(NotFound):
-            notices.find_document_by_code(s, "00000000-0000-0000-0000-000000000000")
+            service_records.find_document_by_code(s, "00000000-0000-0000-0000-000000000000")
 
 
 def _urging_case_2025(db: Database, admin: Actor) -> str:
@@ -166,7 +180,7 @@ def test_service_of_the_urging_notice_starts_the_urging_period(db: Database, adm
         )
         assert notices.urging_period_end(s, case_id) is None
     with db.unit_of_work() as s:
-        service = notices.record_service(
+        service = service_records.record_service(
             s,
             admin,
             urging.id,
@@ -213,7 +227,7 @@ def test_service_is_validated(
             s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
     with db.unit_of_work() as s, pytest.raises(UserError, match=message):
-        notices.record_service(
+        service_records.record_service(
             s, admin, urging.id, method, served_on, "张法官", today=date(2025, 9, 20), **kwargs
         )
 
@@ -225,7 +239,7 @@ def test_substitute_service_with_reason_is_recorded_once(db: Database, admin: Ac
             s, admin, case_id, DocumentKind.URGING, today=date(2025, 9, 12)
         )
     with db.unit_of_work() as s:
-        notices.record_service(
+        service_records.record_service(
             s,
             admin,
             urging.id,
@@ -236,8 +250,8 @@ def test_substitute_service_with_reason_is_recorded_once(db: Database, admin: Ac
             substitute_reason="被申请人外出务工，由同住成年家属代收",
             today=date(2025, 9, 20),
         )
-    with db.unit_of_work() as s, pytest.raises(UserError, match="已登记过送达"):
-        notices.record_service(
+    with db.unit_of_work() as s, pytest.raises(UserError, match="已于2025-09-16向王某某登记过送达"):
+        service_records.record_service(
             s,
             admin,
             urging.id,

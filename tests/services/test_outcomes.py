@@ -179,7 +179,9 @@ def test_equal_installments_always_add_up(fen: int, count: int, interval: int, f
 def settle(db: Database, admin: Actor, case_id: str, **kw: object) -> Settlement:
     args: dict[str, object] = {
         "signed_on": D(2026, 11, 5),
-        "terms": "被申请人分三期付清全部款项",
+        # The installment table says how many periods; terms that name a number of their own
+        # may not contradict it (domain/issuing.settlement_contradiction).
+        "terms": "被申请人分期付清全部款项",
         "default_clause": "任一期逾期，剩余款项全部到期，并按日万分之五支付违约金",
         "guarantee": "案外人赵某提供连带保证",
         "installments": None,

@@ -34,7 +34,7 @@ from zhiqian_desktop.services.closing.transfer_package import build_transfer_pac
 from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import get_case, register_case
-from zhiqian_desktop.services.supervision import contacts, notices
+from zhiqian_desktop.services.supervision import contacts, notices, service_records
 from zhiqian_desktop.store.archives import member_name_problem
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, Document, Preservation
@@ -61,7 +61,7 @@ def case_id(db: Database, admin: Actor, tmp_path: Path) -> str:
     with db.unit_of_work() as s:
         urging = notices.issue_notice(s, admin, cid, DocumentKind.URGING, today=date(2026, 11, 3))
     with db.unit_of_work() as s:
-        notices.record_service(
+        service_records.record_service(
             s, admin, urging.id, ServiceMethod.DIRECT, date(2026, 11, 4), "张书记员", today=TODAY
         )
         notices.issue_notice(

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import TODAY, make_case_input
 from zhiqian_desktop.cli.stats import cmd_stats
-from zhiqian_desktop.domain.errors import PermissionDenied
+from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
 from zhiqian_desktop.domain.kinds import (
     LicenceStatus,
@@ -335,7 +335,9 @@ def test_honest_list_masks_ids_unless_a_lead_chooses(
     masked = B_ID[:6] + "********" + B_ID[-4:]
     assert masked in values and B_ID not in values
     with db.unit_of_work() as s:
-        export_honest_list(s, admin, NOV, path, unmasked=True)
+        with pytest.raises(UserError, match="已存在"):  # not replaced unless the clerk says so
+            export_honest_list(s, admin, NOV, path, unmasked=True)
+        export_honest_list(s, admin, NOV, path, unmasked=True, force=True)
     values = [c.value for row in load_workbook(path).active.iter_rows() for c in row]
     assert B_ID in values
     with db.unit_of_work() as s:

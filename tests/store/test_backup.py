@@ -218,3 +218,78 @@ def test_restoring_the_database_onto_itself_is_refused(db: Database) -> None:
     assert db.path is not None
     with pytest.raises(UserError, match="自身"):
         maintenance.restore(db, db.path)
+
+
+def _restore_killed_at(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> tuple[list[str], list[str]]:
+    """A restore interrupted (the process killed) at ``moment``: before the contents change, or
+    after they changed but before the restore was recorded. Returns the case numbers of the
+    database before and of the backup."""
+    register(db, admin, range(1, 2))
+    path = db.path
+    assert path is not None
+    older = maintenance.take_backup(db, tmp_path / "older.db")
+    register(db, admin, range(2, 4))
+    maintenance.take_backup(db, label="manual")  # records the chain's head as it is now
+    before = case_numbers_in(path)
+
+    class Killed(BaseException):
+        pass
+
+    if moment == "before the contents change":
+
+        def restore_from(source: Path, target: Path) -> None:
+            raise Killed
+
+        monkeypatch.setattr(maintenance.backups, "restore_from", restore_from)
+    else:
+        recorded = maintenance.record_head
+
+        def record_head(db: Database, what: str, target: object = None) -> None:
+            if what == "restore":
+                raise Killed
+            recorded(db, what, target)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(maintenance, "record_head", record_head)
+    with pytest.raises(Killed):
+        maintenance.restore(db, older)
+    monkeypatch.undo()
+    return before, case_numbers_in(older)
+
+
+@pytest.mark.parametrize("moment", ["before the contents change", "after the contents changed"])
+def test_check_tells_the_truth_after_a_restore_killed_part_way(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    before, restored = _restore_killed_at(db, admin, tmp_path, monkeypatch, moment)
+    assert db.path is not None
+    now = case_numbers_in(db.path)
+    assert now == (before if moment.startswith("before") else restored)
+    reopened = open_database(sqlite_url(db.path))
+    try:
+        report = maintenance.check(reopened)
+        assert report.ok, report.chain
+    finally:
+        reopened.dispose()
+
+
+def test_a_rewritten_chain_is_still_found_after_an_interrupted_restore(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _restore_killed_at(db, admin, tmp_path, monkeypatch, "after the contents changed")
+    assert db.path is not None
+    register(db, admin, range(10, 12))
+    maintenance.take_backup(db, label="manual")
+    conn = sqlite3.connect(db.path)
+    try:  # someone rewrites the chain outside the app, keeping it internally consistent
+        conn.execute("DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)")
+        conn.commit()
+    finally:
+        conn.close()
+    reopened = open_database(sqlite_url(db.path))
+    try:
+        report = maintenance.check(reopened)
+        assert not report.ok and "截短" in (report.chain.reason or "")
+    finally:
+        reopened.dispose()

@@ -2,12 +2,19 @@
 
 After every kill the file passes integrity_check, everything the child reported as committed is
 there, no record is half written, and the audit chain verifies. The same for a kill during a
-backup (no finished-looking backup that fails verification) and during a migration (the schema is
-at the old revision or the new one, never in between).
+backup (no finished-looking backup that fails verification), during a migration (the schema is
+at the old revision or the new one, never in between), during a restore (the old database or the
+restored one), during the merge of a change package (all of it or none) and during encryption
+(the plain or the encrypted database, its files readable either way); `check` passes after each.
+
+The kill times come from one seed, printed with each test and taken from ZHIQIAN_CRASH_SEED when
+set, so a failure can be repeated.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import random
 import shutil
@@ -22,14 +29,23 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlalchemy import select
 
+from tests.conftest import TODAY, make_case_input
+from tests.services.test_sync import NOW, open_laptop, setup_court, tribunal_kit
+from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
 from zhiqian_desktop.services.admin import maintenance
 from zhiqian_desktop.services.admin.maintenance import open_app_database
+from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.exchange.changes import export_changes
+from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
 from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import migrations
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
-from zhiqian_desktop.store.locations import backups_dir
+from zhiqian_desktop.store.locations import attachments_dir, audit_heads_path, backups_dir
+from zhiqian_desktop.store.models import SupervisionCase
 
 pytestmark = [
     pytest.mark.slow,
@@ -192,6 +208,16 @@ def _integrity(path: Path) -> None:
         conn.close()
 
 
+def _check_passes(url: str) -> None:
+    """`zhiqian check` on the database at ``url``: the file and the audit chain are sound."""
+    after = open_app_database(url)
+    try:
+        report = maintenance.check(after)
+        assert report.ok, (report.integrity, report.chain)
+    finally:
+        after.dispose()
+
+
 def _assert_whole(db: Database, cases: set[str], contacts: set[str], payments: set[str]) -> None:
     with db.engine.connect() as conn:
         q = conn.exec_driver_sql
@@ -307,12 +333,7 @@ def test_killing_a_backup_leaves_no_finished_looking_bad_backup(
             else:
                 assert ".part" in item.name, item  # unfinished: never a backup name
         assert all(f.exists() for f in finished)
-        after = open_app_database(url)
-        try:
-            report = maintenance.check(after)
-            assert report.ok, (report.integrity, report.chain)
-        finally:
-            after.dispose()
+        _check_passes(url)
     # What the killed backups left (a part file, its rollback journal) goes with a later backup
     # once it is clearly abandoned (untouched for an hour).
     leftovers = [item for item in folder.iterdir() if ".part" in item.name]
@@ -416,3 +437,277 @@ def test_killing_a_migration_leaves_the_old_or_the_new_schema(
         finally:
             again.dispose()
     assert old in seen, "no kill landed before the migration committed"
+
+
+# --- restore, merge, encryption ------------------------------------------------------------------
+
+RESTORER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from zhiqian_desktop.services.admin import maintenance
+
+    url, *sources = sys.argv[1:]
+    db = maintenance.open_app_database(url)
+    print("ready", flush=True)
+    n = 0
+    while True:
+        source = sources[n % len(sources)]
+        maintenance.restore(db, Path(source))
+        print("restored", source, flush=True)
+        n += 1
+    """
+)
+
+
+def _case_numbers(path: Path) -> frozenset[str]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return frozenset(r[0] for r in conn.execute("SELECT case_no FROM supervision_case"))
+    finally:
+        conn.close()
+
+
+def _register(db: Database, actor: Actor, first: int, count: int) -> None:
+    with db.unit_of_work() as session:
+        for n in range(first, first + count):
+            register_case(session, actor, make_case_input(n), today=TODAY)
+
+
+def _last_head_line(path: Path) -> str | None:
+    heads = audit_heads_path(path)
+    if not heads.exists():
+        return None
+    lines = [line for line in heads.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        return str(json.loads(lines[-1]).get("what")) if lines else None
+    except ValueError:
+        return None
+
+
+def test_killing_a_restore_leaves_the_old_or_the_restored_database(
+    db: Database, admin: Actor, tmp_path: Path, rng: random.Random
+) -> None:
+    path = db.path
+    assert path is not None
+    url = sqlite_url(path)
+    _register(db, admin, 1, 1)
+    db.dispose()
+    _fill(path, 24)  # a restore that takes a while
+    db = open_app_database(url)
+    older = maintenance.take_backup(db, tmp_path / "older.db")
+    _register(db, admin, 2, 2)
+    newer = maintenance.take_backup(db, tmp_path / "newer.db")
+    db.dispose()
+    states = {_case_numbers(older), _case_numbers(newer)}
+    assert len(states) == 2
+    script = _script(tmp_path, "restorer.py", RESTORER)
+    kills = interrupted = 0
+    while kills < 6 or (interrupted < 2 and kills < 20):
+        proc = _start(script, url, str(older), str(newer))
+        _wait_ready(proc)
+        time.sleep(rng.uniform(0.05, 1.5))
+        _kill(proc)
+        kills += 1
+        interrupted += _last_head_line(path) == "restoring"
+        _integrity(path)
+        assert _case_numbers(path) in states, "neither the old nor the restored database"
+        _check_passes(url)
+        for safety in backups_dir(path).glob("*before-restore*"):
+            safety.unlink()
+    assert interrupted, "no kill landed inside a restore"
+
+
+MERGER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from zhiqian_desktop.services.exchange.merge import import_changes
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.users import default_actor
+
+    url, package = sys.argv[1:]
+    db = open_app_database(url)
+    with db.reader() as session:
+        actor = default_actor(session)
+    print("ready", flush=True)
+    import_changes(db, actor, Path(package))
+    print("merged", flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def _merged(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        imports = conn.execute("SELECT count(*) FROM change_import").fetchone()[0]
+        contacts = conn.execute("SELECT count(*) FROM contact_log").fetchone()[0]
+    finally:
+        conn.close()
+    return int(imports), int(contacts)
+
+
+def test_killing_a_merge_leaves_all_of_the_change_package_or_none(
+    sqlite_db: Database, admin: Actor, tmp_path: Path, rng: random.Random
+) -> None:
+    court = setup_court(sqlite_db, admin)
+    kit = tribunal_kit(court, tmp_path / "kit.zip")
+    laptop = open_laptop(kit, tmp_path / "laptop")
+    added = 400  # enough records that the merge takes a while
+    with laptop.db.unit_of_work() as session:
+        for n in range(added):
+            log_contact(
+                session,
+                laptop.clerk,
+                court.cases[n % len(court.cases)],
+                ContactInput(ContactKind.PHONE, NOW, True, f"第{n}次电话督促"),
+            )
+    package = export_changes(laptop.db, tmp_path / "changes.zip", actor=laptop.clerk)
+    laptop.db.dispose()
+    source = sqlite_db.path
+    assert source is not None
+    sqlite_db.dispose()
+    before = _merged(source)
+    script = _script(tmp_path, "merger.py", MERGER)
+
+    def fresh_court(k: int) -> Path:
+        folder = tmp_path / f"court-{k}"
+        folder.mkdir()
+        shutil.copy2(source, folder / source.name)
+        shutil.copytree(attachments_dir(source), attachments_dir(folder / source.name))
+        return folder / source.name
+
+    # How long an undisturbed merge takes, to kill within it.
+    path = fresh_court(0)
+    proc = _start(script, sqlite_url(path), str(package))
+    _wait_ready(proc)
+    started = time.monotonic()
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "merged"
+    duration = time.monotonic() - started
+    _kill(proc)
+    assert _merged(path) == (before[0] + 1, before[1] + added)
+    seen = set()
+    for k in range(1, 7):
+        path = fresh_court(k)
+        proc = _start(script, sqlite_url(path), str(package))
+        _wait_ready(proc)
+        time.sleep(duration * (k - 1 + rng.random()) / 5)
+        _kill(proc)
+        _integrity(path)
+        state = _merged(path)
+        assert state in (before, (before[0] + 1, before[1] + added)), "half a change package"
+        seen.add(state == before)
+        after = open_app_database(sqlite_url(path))
+        try:
+            report = maintenance.check(after)
+            assert report.ok, (report.integrity, report.chain)
+        finally:
+            after.dispose()
+    assert True in seen, "no kill landed before the merge committed"
+
+
+ENCRYPTER = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from zhiqian_desktop.services.admin import encryption
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core.users import default_actor
+    from zhiqian_desktop.store import cipher
+    from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
+
+    path, passphrase = Path(sys.argv[1]), os.environ["ZQ_CRASH_PASSPHRASE"]
+    if cipher.is_plain(path):
+        db = open_app_database(sqlite_url(path))
+    else:
+        encryption.unlock(path, passphrase)
+        db = open_app_database(encrypted_url(path))
+    with db.reader() as session:
+        actor = default_actor(session)
+    print("ready", flush=True)
+    was = encryption.is_encrypted(db)
+    db, _backup = encryption.change_encryption(db, actor, None if was else passphrase)
+    print("changed", flush=True)
+    time.sleep(600)
+    """
+)
+
+PASSPHRASE = "督促-crash-口令"
+
+
+def test_killing_encryption_leaves_a_database_that_opens_with_its_files(
+    db: Database, admin: Actor, tmp_path: Path, rng: random.Random
+) -> None:
+    pytest.importorskip("sqlcipher3", reason="encryption needs the sqlcipher extra")
+    from zhiqian_desktop.services.admin import encryption
+    from zhiqian_desktop.services.supervision import notices
+    from zhiqian_desktop.store import cipher
+    from zhiqian_desktop.store.engine import encrypted_url
+
+    path = db.path
+    assert path is not None
+    _register(db, admin, 1, 3)
+    with db.unit_of_work() as session:
+        ids = list(session.scalars(select(SupervisionCase.id)))
+        shas = {
+            notices.issue_notice(
+                db, session, admin, case_id, DocumentKind.URGING, today=TODAY
+            ).pdf_sha256
+            for case_id in ids
+        }
+    cases = _case_numbers(path)
+    db.dispose()
+    script = _script(tmp_path, "encrypter.py", ENCRYPTER)
+    env = {**os.environ, "ZQ_CRASH_PASSPHRASE": PASSPHRASE}
+
+    def start() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=env,
+        )
+        _wait_ready(proc)
+        return proc
+
+    # How long one change of form takes (the key is derived slowly on purpose), to kill within.
+    proc = start()
+    started = time.monotonic()
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "changed"
+    duration = time.monotonic() - started
+    _kill(proc)
+    assert not cipher.is_plain(path)
+    outcomes = set()
+    try:
+        for k in range(8):
+            was_plain = cipher.is_plain(path)
+            proc = start()
+            time.sleep(duration * (k % 4 + rng.random()) / 3)
+            _kill(proc)
+            cipher.forget_all()
+            plain = cipher.is_plain(path)
+            outcomes.add(plain == was_plain)
+            if not plain:
+                encryption.unlock(path, PASSPHRASE)
+            after = open_app_database(sqlite_url(path) if plain else encrypted_url(path))
+            try:
+                report = maintenance.check(after)
+                assert report.ok, (report.integrity, report.chain)
+                with after.reader() as session:
+                    found = set(session.scalars(select(SupervisionCase.case_no)))
+                    assert found == cases
+                    for sha in shas:
+                        payload = after.files.read(session, sha)
+                        assert payload is not None, f"a file is missing ({after.files.where(sha)})"
+                        assert hashlib.sha256(payload).hexdigest() == sha
+            finally:
+                after.dispose()
+            for safety in backups_dir(path).glob("*before-encryption*"):
+                safety.unlink()
+    finally:
+        cipher.forget_all()
+    assert outcomes == {True, False}, "the kills all landed before, or all after, the change"

@@ -276,3 +276,35 @@ def test_a_unit_of_work_rolls_back_on_error(db: Database, admin: Actor) -> None:
         raise RuntimeError("power cut")
     with db.reader() as s:
         assert s.scalar(select(SupervisionCase.id)) is None
+
+
+# --- the file under an open database ---------------------------------------------------------------
+
+
+def test_a_write_to_a_database_file_deleted_meanwhile_is_refused(
+    db: Database, admin: Actor
+) -> None:
+    path = db.path
+    assert path is not None
+    with pytest.raises(UserError, match="被删除") as info, db.unit_of_work() as s:
+        register_case(s, admin, make_case_input(1), today=TODAY)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert "没有保存" in info.value.message
+    # Every later write says so too, rather than going into the removed file.
+    with pytest.raises(UserError, match="被删除"), db.unit_of_work() as s:
+        register_case(s, admin, make_case_input(2), today=TODAY)
+
+
+def test_a_write_to_a_database_file_replaced_meanwhile_is_refused(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    path = db.path
+    assert path is not None
+    other = open_database(sqlite_url(tmp_path / "other.db"))
+    other.dispose()
+    with pytest.raises(UserError, match="被替换"), db.unit_of_work() as s:
+        register_case(s, admin, make_case_input(1), today=TODAY)
+        (tmp_path / "other.db").replace(path)
+    with db.reader() as s:  # the file now in its place never got the case
+        assert s.scalar(select(SupervisionCase.id)) is None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 
@@ -36,6 +37,7 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--receipts", action="store_true", help="每份文书后附送达回证")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="合并PDF文件")
+    add_force_argument(parser)
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="落款日期（默认今天）")
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
@@ -95,7 +97,14 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
         for item in skipped:
             print(f"跳过{item.case.case_no}：{item.reason.rstrip('。')}")
     result = batch_print.issue_batch(
-        db, actor, case_ids, kind, receipts=args.receipts, today=today, output=output
+        db,
+        actor,
+        case_ids,
+        kind,
+        receipts=args.receipts,
+        today=today,
+        output=output,
+        force=getattr(args, "force", False),
     )
     if getattr(args, "json", False):
         print(

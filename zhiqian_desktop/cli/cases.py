@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.cli import common
 from zhiqian_desktop.cli.clock import CLOCK
-from zhiqian_desktop.cli.common import Command, clip, dump, iso, money, print_table
+from zhiqian_desktop.cli.common import MAX_LIMIT, Command, clip, dump, iso, money, print_table
+from zhiqian_desktop.cli.values import bounded
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:
@@ -26,7 +27,11 @@ def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
         "--search", metavar="TEXT", help="按案号、原审案号、当事人、证件号、电话查找"
     )
     parser.add_argument(
-        "--limit", type=int, default=100, metavar="N", help="最多列出的件数（默认 100，0 为全部）"
+        "--limit",
+        type=bounded(0, MAX_LIMIT, "0 表示全部"),
+        default=100,
+        metavar="N",
+        help="最多列出的件数（默认 100，0 为全部）",
     )
     parser.add_argument("--json", action="store_true", help="输出 JSON")
 
@@ -60,8 +65,6 @@ def _find_handler(db: Database, name: str) -> str:
 def cmd_cases(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.intake.docket import DocketQuery, docket_page
 
-    if args.limit < 0:
-        raise UserError(f"--limit “{args.limit}”不正确；应为不小于0的整数（0 表示全部）")
     query = DocketQuery(text=args.search or "")
     if args.status:
         query.statuses = _parse_statuses(args.status)
@@ -146,6 +149,9 @@ def _case_json(case: SupervisionCase) -> dict[str, Any]:
         "cause": case.cause,
         "effective_date": iso(case.effective_date),
         "performance_deadline": iso(case.performance_deadline),
+        "final_installment_date": iso(case.final_installment_date),
+        "application_received_on": iso(case.application_received_on),
+        "act_performed_on": iso(case.act_performed_on),
         "received_date": iso(case.received_date),
         "department": case.department,
         "trial_judge": case.trial_judge,
@@ -209,6 +215,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         ),
         ("生效日期", data["effective_date"]),
         ("履行期限", data["performance_deadline"]),
+        ("最后一期履行期限", data["final_installment_date"]),
+        ("申请执行书收到日期", data["application_received_on"]),
+        ("行为义务履行日期", data["act_performed_on"]),
         ("收案日期", data["received_date"]),
         ("审判庭 / 审判员", " / ".join(x for x in (data["department"], data["trial_judge"]) if x)),
         ("承办人", data["handler"]),

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from zhiqian_desktop.cli import login
+from zhiqian_desktop.cli.errors import one_line
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when a command runs
@@ -38,6 +39,8 @@ INIT_HINT = "请先运行 zhiqian init --court-name 法院名称 --court-code �
 PASSPHRASE_ENV = "ZHIQIAN_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "ZHIQIAN_NEW_PASSPHRASE"
 PASSPHRASE_TRIES = 3
+MAX_LIMIT = 1_000_000
+MAX_DEMO_CASES = 200_000
 
 Run = Callable[[argparse.Namespace], int]
 Handler = Callable[["Database", "Actor", argparse.Namespace], int]
@@ -71,8 +74,11 @@ class Parser(argparse.ArgumentParser):
             )
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}：用法错误：{message}（用 --help 查看说明）\n")
+        # One line, like every other error; the usage is one --help away.
+        self.exit(
+            2,
+            f"{self.prog}：用法错误：{one_line(message)}（用 {self.prog} --help 查看说明）\n",
+        )
 
 
 def database_options() -> Parser:
@@ -159,7 +165,7 @@ def parse_date(text: str, what: str) -> date:
 
 
 def error(message: str, stream: TextIO | None = None) -> None:
-    print(f"{PROG}：错误：{message}", file=stream or sys.stderr)
+    print(f"{PROG}：错误：{one_line(message)}", file=stream or sys.stderr)
 
 
 # --- opening the database --------------------------------------------------------------------

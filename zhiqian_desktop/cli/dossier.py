@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and ReportLab, pypdf) load only when the command runs
@@ -22,6 +23,7 @@ def add_dossier_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE.pdf", help="归档卷宗PDF的保存位置"
     )
+    add_force_argument(parser)
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
 
 
@@ -36,7 +38,9 @@ def cmd_dossier(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     if output.suffix.lower() != ".pdf":
         raise UserError(f"归档卷宗应保存为 .pdf 文件（收到“{output}”）；请改用如 卷宗.pdf 的文件名")
     case = find_case(db, args.case_no)
-    path = build_archive_dossier(db, case.id, output, today=CLOCK.today())
+    path = build_archive_dossier(
+        db, case.id, output, today=CLOCK.today(), force=getattr(args, "force", False)
+    )
     case_no = case.case_no
     pages = len(PdfReader(str(path)).pages)
     if getattr(args, "json", False):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 
 if TYPE_CHECKING:  # the services (and openpyxl) load only when the command runs
@@ -21,6 +22,7 @@ def add_template_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="FILE.xlsx", help="保存导入模板到此文件"
     )
+    add_force_argument(parser)
 
 
 def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +42,7 @@ def cmd_import_template(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"输出文件“{output}”应以 .xlsx 结尾")
-    write_import_template(output)
+    output = write_import_template(output, force=getattr(args, "force", False))
     print(f"导入模板已保存到 {output}；请按其中“说明”工作表填写，每名当事人一行")
     return 0
 

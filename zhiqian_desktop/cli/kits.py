@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 
 KIT_PASSPHRASE_ENV = "ZHIQIAN_KIT_PASSPHRASE"
@@ -25,6 +26,7 @@ def add_export_kit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="KIT.zip", help="离线包保存位置（.zip）"
     )
+    add_force_argument(parser)
     parser.add_argument("--year", type=int, metavar="YYYY", help="预留案号的年份（默认今年）")
     parser.add_argument(
         "--block", type=int, default=100, metavar="N", help="预留的案号数量（默认100）"
@@ -50,12 +52,14 @@ def add_open_kit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dir", required=True, metavar="DIR", help="在这个新的空文件夹中建立本机数据库"
     )
+    add_force_argument(parser, "文件夹中已有其他文件时仍在其中建立数据库（已有的数据库决不覆盖）")
 
 
 def add_export_changes_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", required=True, metavar="CHANGES.zip", help="变更包保存位置（.zip）"
     )
+    add_force_argument(parser)
 
 
 def add_import_changes_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +104,9 @@ def _kit_passphrase(kit: Path, *, new: bool) -> str:
 def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.admin import encryption
     from zhiqian_desktop.services.exchange.kits import export_kit, kit_owner
+    from zhiqian_desktop.store.archives import check_destination
 
+    check_destination(Path(args.output), as_zip=True, force=getattr(args, "force", False))
     if args.tribunal:
         tribunal_id, handler_id = kit_owner(db, tribunal=args.tribunal)
     else:
@@ -118,6 +124,7 @@ def cmd_export_kit(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         dest=Path(args.output),
         users=args.login_user,
         passphrase=passphrase,
+        force=getattr(args, "force", False),
     )
     manifest = _kit_manifest(path, passphrase)
     block = manifest["block"]
@@ -151,10 +158,11 @@ def cmd_open_kit(args: argparse.Namespace) -> int:
     import sys
 
     from zhiqian_desktop.services.admin import encryption
-    from zhiqian_desktop.services.exchange.kit_opening import open_kit
+    from zhiqian_desktop.services.exchange.kit_opening import check_kit_folder, open_kit
     from zhiqian_desktop.services.exchange.sealed_kits import is_encrypted_kit
 
     kit = Path(args.kit)
+    check_kit_folder(Path(args.dir), force=getattr(args, "force", False))
     passphrase = None
     encrypted = kit.is_file() and is_encrypted_kit(kit)
     tries = 1 if os.environ.get(KIT_PASSPHRASE_ENV) else 3
@@ -162,7 +170,9 @@ def cmd_open_kit(args: argparse.Namespace) -> int:
         if encrypted:
             passphrase = _kit_passphrase(kit, new=False)
         try:
-            path = open_kit(kit, Path(args.dir), passphrase=passphrase)
+            path = open_kit(
+                kit, Path(args.dir), passphrase=passphrase, force=getattr(args, "force", False)
+            )
             break
         except encryption.WrongPassphrase as exc:
             if attempt == tries:
@@ -176,7 +186,7 @@ def cmd_open_kit(args: argparse.Namespace) -> int:
 def cmd_export_changes(db: Database, actor: Actor | None, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.exchange.changes import export_changes
 
-    path = export_changes(db, Path(args.output), actor=actor)
+    path = export_changes(db, Path(args.output), actor=actor, force=getattr(args, "force", False))
     print(f"变更包已导出：{path}；请带回法院用“导入变更包”（zhiqian import-changes）合并")
     return 0
 
@@ -184,17 +194,9 @@ def cmd_export_changes(db: Database, actor: Actor | None, args: argparse.Namespa
 def _resolutions(path: str | None) -> dict[str, dict[str, str]] | None:
     if not path:
         return None
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"无法读取冲突选择文件“{path}”：{exc}") from exc
-    ok = isinstance(data, dict) and all(
-        isinstance(v, dict) and all(c in ("court", "tribunal") for c in v.values())
-        for v in data.values()
-    )
-    if not ok:
-        raise UserError('冲突选择文件格式应为 {"记录id": {"字段": "court" 或 "tribunal"}}')
-    return {str(k): {str(f): str(c) for f, c in v.items()} for k, v in data.items()}
+    from zhiqian_desktop.services.exchange.merge import read_resolutions
+
+    return read_resolutions(Path(path))
 
 
 def cmd_import_changes(db: Database, actor: Actor, args: argparse.Namespace) -> int:

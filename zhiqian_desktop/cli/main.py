@@ -13,6 +13,7 @@ from zhiqian_desktop.cli import (
     cases,
     dossier,
     due,
+    errors,
     importing,
     kits,
     maintenance,
@@ -22,9 +23,17 @@ from zhiqian_desktop.cli import (
     stats,
     transfer,
     users,
+    values,
 )
-from zhiqian_desktop.cli.common import PROG, Command, Parser, database_options, error
-from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.cli.common import (
+    PROG,
+    Command,
+    Parser,
+    database_options,
+    database_url,
+    error,
+)
+from zhiqian_desktop.domain.errors import AlreadyExists, UserError
 
 COMMANDS: tuple[Command, ...] = (
     *setup.COMMANDS,
@@ -75,30 +84,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _environment_error(exc: BaseException) -> str | None:
-    """A one-line message for failures of the machine rather than the program (disk, lock)."""
-    if isinstance(exc, OSError):
-        where = f"“{exc.filename}”" if getattr(exc, "filename", None) else ""
-        return f"文件操作失败{where}：{exc.strerror or exc}；请检查路径、磁盘空间和权限"
-    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
-    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.OperationalError):
-        return f"数据库操作失败：{exc.orig}；请检查数据库是否被其他程序占用、磁盘空间和权限后重试"
-    return None
+def _damaged_database(args: argparse.Namespace) -> str | None:
+    try:
+        url = database_url(args)
+    except Exception:  # the address itself was the problem; said already
+        return None
+    return errors.damaged_database(url, maintenance.damaged_hint(url))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 bad input or a failed check, 2 usage)."""
-    for stream in (sys.stdout, sys.stderr):
-        # A console that cannot show a character must not turn a result into a traceback.
-        if (stream.encoding or "").lower().replace("-", "") != "utf8" and hasattr(
-            stream, "reconfigure"
-        ):
-            stream.reconfigure(errors="replace")
+    errors.configure_streams()
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    try:
+        values.check_values(parser, args)
+    except UserError as exc:
+        error(exc.message)
+        return 1
     if getattr(args, "self_test", False):
         from zhiqian_desktop.selftest import run_self_test
 
@@ -111,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except UserError as exc:
-        error(exc.message)
+        hint = errors.force_hint(exc) if isinstance(exc, AlreadyExists) else ""
+        error(exc.message + hint)
         return 1
     except KeyboardInterrupt:
         error("已中断")
@@ -122,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
-        message = _environment_error(exc)
+        message = _damaged_database(args) or errors.environment_error(exc)
         if message is None:
             raise
         error(message)

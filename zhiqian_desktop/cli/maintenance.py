@@ -8,6 +8,7 @@ from pathlib import Path
 
 from zhiqian_desktop.cli import common, login
 from zhiqian_desktop.cli.common import NEW_PASSPHRASE_ENV, Command
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 
 
@@ -15,16 +16,22 @@ def add_backup_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="备份文件或目录（默认 数据库旁的 backups 目录）"
     )
+    add_force_argument(parser)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.admin.maintenance import take_backup
 
     dest = Path(args.output) if args.output else None
-    if dest is not None and args.output.endswith(("/", os.sep)):
-        dest.mkdir(parents=True, exist_ok=True)  # "-o 目录/" means a folder, even a new one
     with common.opened(args) as db:
-        path = take_backup(db, dest, label="manual")
+        path = take_backup(
+            db,
+            dest,
+            label="manual",
+            force=getattr(args, "force", False),
+            # "-o 目录/" means a folder, even a new one
+            into_folder=bool(args.output and args.output.endswith(("/", os.sep))),
+        )
     print(f"已备份到：{path}")
     return 0
 
@@ -118,7 +125,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     chain = report.chain
     kind = "HMAC 密钥" if chain.keyed else "未加密钥的 SHA-256"
-    if chain.ok:
+    if report.integrity != "ok":
+        print(f"审计记录：未核对（{chain.reason or '数据库文件已损坏'}）")
+    elif chain.ok:
         print(f"审计记录：{chain.events} 条，哈希链（{kind}）完整")
     else:
         print(f"审计记录：哈希链在第 {chain.first_broken_seq} 号记录处断开（{chain.reason}）")

@@ -8,7 +8,10 @@ from pathlib import Path
 from zhiqian_desktop.cli import common, login
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import PASSPHRASE_ENV, Command
+from zhiqian_desktop.cli.values import bounded
 from zhiqian_desktop.domain.errors import UserError
+
+MAX_DEMO_CASES = 200_000
 
 
 def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,7 +98,13 @@ def _remove_new_database(path: Path) -> None:
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cases", type=int, default=300, metavar="N", help="案件数（默认 300）")
+    parser.add_argument(
+        "--cases",
+        type=bounded(1, MAX_DEMO_CASES),
+        default=300,
+        metavar="N",
+        help="案件数（默认 300）",
+    )
     parser.add_argument(
         "--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据"
     )
@@ -107,10 +116,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from zhiqian_desktop.domain.workflow import CaseStatus
     from zhiqian_desktop.services.admin.demo import generate_demo
 
-    if args.cases < 1:
-        raise UserError(
-            f"演示案件数“{args.cases}”不正确；--cases 应为不小于1的整数，如 --cases 300"
-        )
     started = time.perf_counter()
     with common.opened(args) as db:
         login.acting_user(args, db).require_admin()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, with_database
+from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.workflow import CaseStatus
 
@@ -30,6 +31,7 @@ def add_transfer_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.zip",
         help="移送材料保存位置：以 .zip 结尾写成压缩包，否则写成一个新文件夹",
     )
+    add_force_argument(parser, "压缩包已存在时覆盖它（文件夹总须是新的）")
     parser.add_argument(
         "--reason",
         metavar="TEXT",
@@ -48,7 +50,7 @@ def _day(text: str | None) -> date:
     if not text:
         return CLOCK.today()
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"日期“{text}”格式不正确；请写作 YYYY-MM-DD，如 2026-11-22") from None
 
@@ -58,10 +60,12 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
     from zhiqian_desktop.services.closing.transfer_verify import verify_package
     from zhiqian_desktop.services.intake.docket import find_case
+    from zhiqian_desktop.store.archives import check_destination
 
     today = _day(getattr(args, "date", None))
     output = Path(args.output)
     as_zip = output.suffix.lower() == ".zip"
+    check_destination(output, as_zip=as_zip, force=getattr(args, "force", False))
     case = find_case(db, args.case_no)
     case_id, case_no = case.id, case.case_no
     reason = (getattr(args, "reason", None) or "").strip()
@@ -71,7 +75,16 @@ def cmd_transfer(db: Database, actor: Actor, args: argparse.Namespace) -> int:
             if case.status is CaseStatus.FAILED and case.close_reason
             else DEFAULT_REASON
         )
-    path = build_transfer_package(db, actor, case_id, reason, output, as_zip=as_zip, today=today)
+    path = build_transfer_package(
+        db,
+        actor,
+        case_id,
+        reason,
+        output,
+        as_zip=as_zip,
+        today=today,
+        force=getattr(args, "force", False),
+    )
     report = verify_package(path)
     if getattr(args, "json", False):
         data = {

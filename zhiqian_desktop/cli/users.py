@@ -9,13 +9,18 @@ import sys
 
 from zhiqian_desktop.cli import common, login
 from zhiqian_desktop.cli.common import Command
-from zhiqian_desktop.cli.login import ENV_NEW_PASSWORD, ENV_TOKEN, ENV_USER
+from zhiqian_desktop.cli.login import ENV_NEW_PASSWORD, ENV_TOKEN, ENV_USER, MAX_TOKEN_DAYS
+from zhiqian_desktop.cli.values import bounded
 from zhiqian_desktop.domain.errors import UserError
 
 
 def add_token_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--days", type=int, default=30, metavar="N", help="有效天数（默认 30，最多 366）"
+        "--days",
+        type=bounded(1, MAX_TOKEN_DAYS),
+        default=30,
+        metavar="N",
+        help=f"有效天数（默认 30，最多 {MAX_TOKEN_DAYS}）",
     )
 
 

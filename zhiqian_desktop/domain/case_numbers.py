@@ -98,6 +98,24 @@ def parse_case_number(text: str) -> CaseNumber:
     return CaseNumber(year, match["court"], match["word"], seq)
 
 
+ORIGINAL_EXAMPLE = "（2026）内0221民初123号"
+
+
+def validate_original_case_number(text: str) -> str:
+    """An original case number (原审案号), the number of the judgment or mediation document
+    being enforced: a court case number in the same grammar as the team's own (year in
+    parentheses, court code, case type word, sequence, 号). Returned in the canonical form, with
+    full-width parentheses."""
+    try:
+        return str(parse_case_number(text))
+    except UserError:
+        raise UserError(
+            f"原审案号“{text.strip()}”不是案号；应为（年份）+法院代字+案件类型代字+序号+号，"
+            f"如 {ORIGINAL_EXAMPLE}",
+            field="original_case_no",
+        ) from None
+
+
 def next_sequence(last_seq: int | None, reserved: Iterable[tuple[int, int]] = ()) -> int:
     """The sequence to issue after the highest one ever issued this year.
 

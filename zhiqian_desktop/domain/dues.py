@@ -24,6 +24,7 @@ from zhiqian_desktop.domain.calendar import (
     period_end_days,
     period_end_years,
 )
+from zhiqian_desktop.domain.issuing import SERVED_KINDS
 from zhiqian_desktop.domain.kinds import DocumentKind, LabelledEnum, PreservationKind
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
@@ -46,22 +47,6 @@ FREEZE_YEARS: dict[PreservationKind, int] = {
     # 冻结其他财产权 has the same three-year ceiling as real property.
     PreservationKind.OTHER: 3,
 }
-
-SERVED_KINDS: frozenset[DocumentKind] = frozenset(
-    {
-        DocumentKind.URGING,
-        DocumentKind.SUPERVISION_NOTICE,
-        DocumentKind.RISK_NOTICE,
-        DocumentKind.PRE_FINE,
-        DocumentKind.PRE_DETENTION,
-        DocumentKind.PRE_DISHONEST,
-        DocumentKind.PRE_CONSUMPTION_LIMIT,
-        DocumentKind.PRE_CRIMINAL,
-        DocumentKind.PERFORMANCE_CERTIFICATE,
-        DocumentKind.BANKRUPTCY_NOTICE,
-    }
-)
-"""Documents that must be served on a party; records and internal letters are not."""
 
 
 class DueAction(LabelledEnum):
@@ -210,6 +195,11 @@ class CaseFacts:
     status: CaseStatus
     livelihood: bool = False
     performance_deadline: date | None = None
+    effective_date: date | None = None
+    final_installment_date: date | None = None
+    """The effective document's own last installment (not the team's settlement)."""
+    settlements_signed: tuple[date, ...] = ()
+    """Every settlement signed (an agreement to perform interrupts the art. 250 limit)."""
     documents: tuple[DocumentFact, ...] = ()
     latest_contact: ContactFact | None = None
     settlement_signed_on: date | None = None
@@ -687,24 +677,19 @@ def freeze_expiring(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]
 
 
 def enforcement_limit(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
-    """申请执行期间将届满: two years from the (last instalment's) performance deadline to apply
-    for enforcement (Civil Procedure Law art. 250)."""
-    facts = case.facts
-    base = max((i.due_date for i in facts.installments), default=None)
-    base_what = "最后一期履行期限"
-    if base is None:
-        base, base_what = facts.performance_deadline, "履行期限"
-    if base is None or not case.may_show(
-        DueKind.ENFORCEMENT_LIMIT, base, 365 * ENFORCEMENT_LIMIT_YEARS
+    """申请执行期间将届满: the two years to apply for enforcement (Civil Procedure Law art. 250),
+    from the day ``enforcement_limit_start`` finds."""
+    limit = enforcement_limit_start(case.facts)
+    if limit is None or not case.may_show(
+        DueKind.ENFORCEMENT_LIMIT, limit.start, 365 * ENFORCEMENT_LIMIT_YEARS
     ):
         return
-    pe = calc._years(base, ENFORCEMENT_LIMIT_YEARS)
+    pe = calc._years(limit.start, ENFORCEMENT_LIMIT_YEARS)
     if case.shows(DueKind.ENFORCEMENT_LIMIT, pe.end):
         yield calc._deadline(
             DueKind.ENFORCEMENT_LIMIT,
             pe,
-            f"{base_what}{base.isoformat()}届满，申请执行的二年期间"
-            f"于{pe.end.isoformat()}届满（民事诉讼法第二百五十条）",
+            f"{limit.rule}，申请执行的二年期间于{pe.end.isoformat()}届满（民事诉讼法第二百五十条）",
         )
 
 
@@ -720,6 +705,48 @@ RULES: dict[DueKind, Rule] = {
     DueKind.ENFORCEMENT_LIMIT: enforcement_limit,
 }
 """Each kind of item and the rule that finds it, in the order a case's deadlines are listed."""
+
+
+@dataclass(frozen=True)
+class LimitStart:
+    """Where the art. 250 two-year limit runs from, and the rule that says so (shown on the item)."""
+
+    start: date
+    rule: str
+
+
+def enforcement_limit_start(facts: CaseFacts) -> LimitStart | None:
+    """The day the two years to apply for enforcement run from (Civil Procedure Law art. 250).
+
+    From the last day of the performance period the effective document sets — its last installment
+    if it sets installments — or, with no period recorded, from its effective date. An agreement to
+    perform (a settlement signed) or a payment after that day interrupts the limit and restarts it
+    from that day (art. 250 para. 1 with Civil Code art. 195). The team's own settlement schedule
+    never moves the start forward.
+    """
+    if facts.final_installment_date is not None:
+        base = LimitStart(
+            facts.final_installment_date,
+            f"自生效法律文书最后一期履行期限{facts.final_installment_date.isoformat()}起算",
+        )
+    elif facts.performance_deadline is not None:
+        base = LimitStart(
+            facts.performance_deadline,
+            f"自生效法律文书履行期限{facts.performance_deadline.isoformat()}届满起算",
+        )
+    elif facts.effective_date is not None:
+        base = LimitStart(
+            facts.effective_date,
+            f"未登记履行期限，自法律文书生效之日{facts.effective_date.isoformat()}起算",
+        )
+    else:
+        return None
+    events = [(d, "签订和解协议") for d in facts.settlements_signed if d > base.start]
+    events += [(p.paid_on, "付款") for p in facts.payments if p.paid_on > base.start]
+    if not events:
+        return base
+    day, what = max(events)
+    return LimitStart(day, f"{day.isoformat()}被申请人{what}，申请执行时效中断，自该日重新起算")
 
 
 def unpaid_installments(facts: CaseFacts) -> list[tuple[InstallmentFact, Decimal]]:

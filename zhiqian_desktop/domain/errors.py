@@ -31,6 +31,14 @@ class NotFound(UserError):
     """A case number, document id or record that does not exist."""
 
 
+class AlreadyExists(UserError):
+    """An output would replace a file (or share a folder) the user did not say to replace."""
+
+    def __init__(self, message: str, *, folder: bool = False) -> None:
+        super().__init__(message)
+        self.folder = folder
+
+
 def check_version(current: int, expected: int, what: str) -> None:
     """Refuse an edit made on a copy older than the stored record (optimistic locking)."""
     if current != expected:

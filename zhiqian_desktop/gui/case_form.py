@@ -105,6 +105,8 @@ CASE_FIELDS = (
     "cause",
     "effective_date",
     "performance_deadline",
+    "final_installment_date",
+    "application_received_on",
     "department",
     "trial_judge",
     "amount_due",
@@ -174,6 +176,8 @@ class CaseFormDialog(QDialog):
         self.cause = child_widget(f, QComboBox, "cause")
         self.effective_date = child_widget(f, DateLineEdit, "effective_date")
         self.performance_deadline = child_widget(f, DateLineEdit, "performance_deadline")
+        self.final_installment_date = child_widget(f, DateLineEdit, "final_installment_date")
+        self.application_received_on = child_widget(f, DateLineEdit, "application_received_on")
         self.department = child_widget(f, QComboBox, "department")
         self.trial_judge = child_widget(f, QLineEdit, "trial_judge")
         self.amount_due = child_widget(f, QLineEdit, "amount_due")
@@ -256,6 +260,8 @@ class CaseFormDialog(QDialog):
         set_combo_text(self.cause, case.cause)
         self.effective_date.set_date(case.effective_date)
         self.performance_deadline.set_date(case.performance_deadline)
+        self.final_installment_date.set_date(case.final_installment_date)
+        self.application_received_on.set_date(case.application_received_on)
         set_combo_text(self.department, case.department)
         self.trial_judge.setText(case.trial_judge or "")
         self.amount_due.setText(f"{case.amount_due:,}" if case.amount_due else "")
@@ -302,6 +308,8 @@ class CaseFormDialog(QDialog):
             "original_case_no": self.original_case_no,
             "effective_date": self.effective_date,
             "performance_deadline": self.performance_deadline,
+            "final_installment_date": self.final_installment_date,
+            "application_received_on": self.application_received_on,
             "trial_judge": self.trial_judge,
             "amount_due": self.amount_due,
             "received_date": self.received_date,
@@ -382,6 +390,8 @@ class CaseFormDialog(QDialog):
             self.cause,
             self.effective_date,
             self.performance_deadline,
+            self.final_installment_date,
+            self.application_received_on,
             self.department,
             self.trial_judge,
             self.amount_due,
@@ -424,6 +434,8 @@ class CaseFormDialog(QDialog):
             messages["received_date"] = "收案日期不能为空"
         effective = date_field("effective_date", self.effective_date)
         deadline = date_field("performance_deadline", self.performance_deadline)
+        final_installment = date_field("final_installment_date", self.final_installment_date)
+        application = date_field("application_received_on", self.application_received_on)
         amount = Decimal("0.00")
         if self.amount_due.text().strip():
             try:
@@ -447,6 +459,8 @@ class CaseFormDialog(QDialog):
             original_doc_type=self.original_doc_type.currentText(),
             effective_date=effective,
             performance_deadline=deadline,
+            final_installment_date=final_installment,
+            application_received_on=application,
             department=self.department.currentText().strip() or None,
             trial_judge=self.trial_judge.text().strip() or None,
             livelihood=self.livelihood.isChecked(),

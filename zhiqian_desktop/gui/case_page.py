@@ -152,6 +152,8 @@ class SummaryTab(QScrollArea):
                     ("cause", "案由"),
                     ("effective", "生效日期"),
                     ("deadline", "履行期限"),
+                    ("final_installment", "最后一期履行期限"),
+                    ("application", "申请执行书收到"),
                     ("department", "审判庭"),
                     ("judge", "原审法官"),
                 ],
@@ -166,6 +168,7 @@ class SummaryTab(QScrollArea):
                     ("amount_paid", "已履行"),
                     ("outstanding", "尚欠金额"),
                     ("act", "非金钱义务"),
+                    ("act_performed", "行为义务履行日期"),
                 ],
             )
         )
@@ -222,6 +225,9 @@ class SummaryTab(QScrollArea):
         s["cause"].setText(v.cause)
         s["effective"].setText(_d(v.effective_date))
         s["deadline"].setText(_d(v.performance_deadline))
+        s["final_installment"].setText(_d(v.final_installment_date))
+        s["application"].setText(_d(v.application_received_on))
+        s["act_performed"].setText(_d(v.act_performed_on))
         s["department"].setText(_or_dash(v.department))
         s["judge"].setText(_or_dash(v.trial_judge))
         s["obligors"].setText(_or_dash(v.obligors))
@@ -571,7 +577,10 @@ class CasePage(QWidget):
 
         self.banner.show_message("正在生成归档卷宗…", "info")
         self._dossier_task = (
-            Operation(self, lambda _progress: build_archive_dossier(db, case_id, path, today=today))
+            Operation(
+                self,
+                lambda _progress: build_archive_dossier(db, case_id, path, today=today, force=True),
+            )
             .success(done)
             .refused(lambda exc: self.banner.show_message(exc.message, "error"))
             .disabling(self.dossier_button)

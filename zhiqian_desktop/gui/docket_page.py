@@ -373,6 +373,7 @@ class DocketPage(QWidget):
                 path,
                 today,
                 on_progress=lambda done, all_: progress.report(done, all_, "正在导出"),
+                force=True,  # the save dialog asked before replacing a file
             )
 
         def done(count: object) -> None:

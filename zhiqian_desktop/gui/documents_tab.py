@@ -54,7 +54,7 @@ class IssueDialog(QDialog):
         for kind in DocumentKind:
             if kind is not DocumentKind.SERVICE_RECEIPT:
                 self.kind.addItem(kind.label, kind.value)
-        self.with_receipt = QCheckBox("同时出具送达回证（排在文书之后）", self)
+        self.with_receipt = QCheckBox("同时出具送达回证（每名受送达人一份，排在文书之后）", self)
         self.with_receipt.setChecked(True)
         self.open_after = QCheckBox("出具后预览，以便核对和打印", self)
         self.open_after.setChecked(True)
@@ -116,7 +116,7 @@ class DocumentsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((250, 150, 90, 60, 150, 90, 90)):
+        for col, width in enumerate((250, 150, 90, 80, 150, 90, 90)):
             self.table.setColumnWidth(col, width)
         self.empty = QLabel(
             "尚未出具文书。点“出具文书”制作催告书、通知书等，并可同时打印送达回证。"
@@ -176,26 +176,23 @@ class DocumentsTab(QWidget):
         self.rows = rows
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            if row.voided:
-                state = "已作废"
-            elif row.kind is DocumentKind.SERVICE_RECEIPT:
-                state = "—"
-            else:
-                state = "已送达" if row.served else "未送达"
+            state = row.state
             values = (
                 row.doc_no,
                 row.kind.label,
                 row.issued_on.isoformat(),
                 state,
                 row.method,
-                row.served_on.isoformat() if row.served_on else "",
+                row.served_on.isoformat() if row.served_on else row.dates,
                 row.recipient,
                 f"{row.photos}张" if row.photos else "",
             )
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, row.id)
-                if c == 3 and state == "未送达":
+                if row.detail:
+                    item.setToolTip(row.detail)
+                if c == 3 and row.can_serve:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         self.table.setVisible(bool(rows))
@@ -234,19 +231,17 @@ class DocumentsTab(QWidget):
         self.issue_button.setEnabled(self.case_id is not None and self.task is None)
         self.open_button.setEnabled(row is not None)
         self.reprint_button.setEnabled(row is not None)
-        can_serve = (
-            row is not None
-            and not row.voided
-            and not row.served
-            and row.kind is not DocumentKind.SERVICE_RECEIPT
-        )
-        self.serve_button.setEnabled(can_serve)
+        self.serve_button.setEnabled(row is not None and row.can_serve)
         if row is not None and row.kind is DocumentKind.SERVICE_RECEIPT:
             self.serve_button.setToolTip("送达回证本身不登记送达；请选择被送达的文书")
-        elif row is not None and row.served:
-            self.serve_button.setToolTip("该文书已登记送达")
+        elif row is not None and not row.addressees:
+            self.serve_button.setToolTip("该文书不向当事人送达，不登记送达")
+        elif row is not None and not row.can_serve and not row.voided:
+            self.serve_button.setToolTip("该文书已向每名受送达人登记送达")
         else:
-            self.serve_button.setToolTip("登记送达方式、日期、送达人、签收人和照片")
+            self.serve_button.setToolTip(
+                "登记送达方式、日期、送达人、签收人和照片（每名受送达人分别登记）"
+            )
 
     # --- issuing --------------------------------------------------------------------------
 
@@ -283,13 +278,17 @@ class DocumentsTab(QWidget):
                 kind,
                 receipts=with_receipt,
                 today=today,
-                output=batch_print.printout_path(name),
+                printout_name=name,
                 progress=progress,
             )
 
         def done(result: batch_print.BatchResult) -> None:
             issued = result.documents[0]
-            extra = f"及送达回证{result.receipts[0].doc_no}" if result.receipts else ""
+            extra = (
+                f"及送达回证{'、'.join(r.doc_no for r in result.receipts)}"
+                if result.receipts
+                else ""
+            )
             self.banner.show_message(
                 f"已出具{kind.label}{issued.doc_no}{extra}，已编号存档。"
                 + ("" if open_after else "可点“预览/打印”核对和打印。"),
@@ -367,9 +366,13 @@ class DocumentsTab(QWidget):
 
     def record_service(self) -> ServiceDialog | None:
         row = self.selected()
-        if row is None or row.served or row.kind is DocumentKind.SERVICE_RECEIPT:
+        if row is None or not row.can_serve:
             return None
-        dialog = ServiceDialog(self.ctx, row.id, self)
+        try:
+            dialog = ServiceDialog(self.ctx, row.id, self)
+        except UserError as exc:
+            self.banner.show_message(exc.message)
+            return None
         dialog.saved.connect(lambda _sid: self._served(row.id))
         self._open_dialog(dialog)
         return dialog

@@ -273,7 +273,7 @@ class DueListPage(QWidget):
                 return None
             path = Path(chosen)
         try:
-            export_due_list_xlsx(self.model.items, path, on)
+            export_due_list_xlsx(self.model.items, path, on, force=True)
         except UserError as exc:
             QMessageBox.warning(self, "导出今日待办", exc.message)
             return None

@@ -165,7 +165,7 @@ class FilePage(QWizardPage):
 
     def save_template(self, path: Path) -> None:
         try:
-            write_import_template(path)
+            write_import_template(path, force=True)  # the save dialog asked first
         except UserError as exc:
             self._show(exc.message, error=True)
         else:

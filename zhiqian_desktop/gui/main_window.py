@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
                 return None
             path = Path(chosen)
         try:
-            write_import_template(path)
+            write_import_template(path, force=True)  # the save dialog asked first
         except UserError as exc:
             QMessageBox.warning(self, "保存导入模板", exc.message)
             return None

@@ -444,6 +444,8 @@ class CloseDialog(OutcomeDialog):
         self.reason.setFixedHeight(70)
         self.reason.setPlaceholderText("如：被申请人已于督促期间全部履行；申请人书面撤回督促申请…")
         self.act_confirmed = QCheckBox(f"确认已履行：{self.obligation_act[:40]}")
+        self.act_performed_on = DateLineEdit()
+        self.act_performed_on.setPlaceholderText("该义务的履行日期（默认为结案日期）")
         self.form.addRow(
             "",
             _hint(
@@ -457,6 +459,7 @@ class CloseDialog(OutcomeDialog):
         self.row("结案理由", self.reason, "reason")
         if self.obligation_act:
             self.row("非金钱义务", self.act_confirmed, "act_confirmed")
+            self.row("履行日期", self.act_performed_on, "act_performed_on")
         self.offer_certificate: Callable[[], bool] = self._ask_certificate
         self.certificate_path: Path | None = None
         self.certificate_doc_no: str | None = None
@@ -478,6 +481,7 @@ class CloseDialog(OutcomeDialog):
         # (currentData() would hand the StrEnum back as a plain string)
         outcome = CLOSING_STATUSES[self.outcome.currentIndex()]
         closed_on = self.date_of(self.closed_on, "closed_on", "结案日期")
+        act_day = self.act_performed_on_value()
         self._outcome = outcome
         ctx, case_id, today = self.ctx, self.case_id, self.today
         reason, act_confirmed = self.reason.toPlainText(), self.act_confirmed.isChecked()
@@ -489,8 +493,15 @@ class CloseDialog(OutcomeDialog):
             closed_on=closed_on,
             reason=reason,
             act_confirmed=act_confirmed,
+            act_performed_on=act_day,
             today=today,
         )
+
+    def act_performed_on_value(self) -> date | None:
+        try:
+            return self.act_performed_on.date_value()
+        except UserError as exc:
+            raise UserError(exc.message, field="act_performed_on") from None
 
     def written(self, _result: object) -> None:
         if self._outcome is CaseStatus.PERFORMED and self.offer_certificate():
@@ -596,6 +607,7 @@ class TransferDialog(OutcomeDialog):
         self.row("保存位置", dest_row, "dest")
         self.save_button.setText("移送执行")
         self.progress_dialog: QProgressDialog | None = None
+        self.confirmed = ""
         self.task: Task | None = None
         self.result_path: Path | None = None
         self.resize(640, self.sizeHint().height())
@@ -618,6 +630,7 @@ class TransferDialog(OutcomeDialog):
             name = str(Path(parent) / self.default_name) if parent else ""
         if name:
             self.dest.setText(name)
+            self.confirmed = name  # the save dialog asked before a file is replaced
 
     def save(self) -> None:
         """Check the input, then build the package in the background with a progress dialog."""
@@ -632,11 +645,13 @@ class TransferDialog(OutcomeDialog):
             return
         dest = Path(text)
         as_zip = self.as_zip.isChecked()
+        replace = as_zip and text == self.confirmed
         if as_zip and dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
-        self.start(reason, dest, as_zip)
+            replace = False
+        self.start(reason, dest, as_zip, replace=replace)
 
-    def start(self, reason: str, dest: Path, as_zip: bool) -> None:
+    def start(self, reason: str, dest: Path, as_zip: bool, *, replace: bool = False) -> None:
         db, actor, case_id, today = self.ctx.db, self.ctx.actor, self.case_id, self.today
         dialog = work_progress(self, "正在生成移送材料…", "移送执行")
         self.progress_dialog = dialog
@@ -652,6 +667,7 @@ class TransferDialog(OutcomeDialog):
                 as_zip=as_zip,
                 progress=progress.report_and_check,
                 today=today,
+                force=replace,
             )
 
         self.task = run_in_background(

@@ -22,7 +22,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import ERROR_COLOUR, HINT_COLOUR
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
-from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.services.supervision import service_records
 
 
 class ScanDialog(QDialog):
@@ -89,7 +89,7 @@ class ScanDialog(QDialog):
         if not text:
             return None
         try:
-            found = notices.scanned_document(self.ctx.db, text)
+            found = service_records.scanned_document(self.ctx.db, text)
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
@@ -100,38 +100,49 @@ class ScanDialog(QDialog):
             self._say(f"文书{doc_no}已作废，不能登记送达", error=True)
             self._ready_for_next()
             return None
-        if found.service is not None:
-            s = found.service
+        party_id, status = found.party_id, found.addressees
+        wanted = [a for a in status if party_id is None or a.party_id == party_id]
+        served = [a.service for a in wanted if a.service is not None]
+        if wanted and len(served) == len(wanted):
+            s = served[0]
+            who = (
+                f"向{wanted[0].name}"
+                if party_id is not None or len(status) == 1
+                else "向各受送达人"
+            )
             self._say(
-                f"文书{doc_no}已于{s.served_on.isoformat()}以“{s.method.label}”登记送达，"
+                f"文书{doc_no}已于{s.served_on.isoformat()}{who}登记送达（{s.method.label}），"
                 "无需重复登记",
                 error=True,
             )
             self._ready_for_next()
             return None
-        return self._open_for(doc_id)
+        return self._open_for(doc_id, party_id)
 
-    def _open_for(self, document_id: str) -> ServiceDialog | None:
+    def _open_for(self, document_id: str, party_id: str | None = None) -> ServiceDialog | None:
         try:
-            dialog = ServiceDialog(self.ctx, document_id, self)
+            dialog = ServiceDialog(self.ctx, document_id, self, party_id=party_id)
         except UserError as exc:
             self._say(exc.message, error=True)
             self._ready_for_next()
             return None
-        self._say(f"已找到文书{dialog.doc_no}，请填写送达情况")
-        dialog.saved.connect(lambda _sid: self._recorded(document_id, dialog.doc_no))
+        self._say(f"已找到文书{dialog.doc_no}（受送达人{dialog.addressee}），请填写送达情况")
+        dialog.saved.connect(
+            lambda _sid: self._recorded(document_id, f"{dialog.doc_no}　{dialog.addressee}")
+        )
         dialog.finished.connect(self._service_closed)
         self.service_dialog = dialog
         dialog.open()
         return dialog
 
-    def _recorded(self, document_id: str, doc_no: str) -> None:
-        self.done_list.insertItem(0, doc_no)
-        self._say(f"已登记{doc_no}的送达。请扫描下一份。")
+    def _recorded(self, document_id: str, what: str) -> None:
+        self.done_list.insertItem(0, what)
+        self._say(f"已登记{what}的送达。请扫描下一份。")
         self.served.emit(self.cases[document_id])
 
     def _service_closed(self) -> None:
-        if self.service_dialog is not None:
-            self.service_dialog.deleteLater()
+        # The closed dialog stays a hidden child of this one until this one closes: deleting it
+        # as soon as its background save has closed it crashed Qt now and then (the save's last
+        # deliveries and the deferred delete of the dialog race).
         self.service_dialog = None
         self._ready_for_next()

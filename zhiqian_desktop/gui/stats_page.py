@@ -258,7 +258,7 @@ class ScreeningDialog(QDialog):
                 return None
             path = Path(name)
         try:
-            export_screening_xlsx(self.candidates, self.year, path)
+            export_screening_xlsx(self.candidates, self.year, path, force=True)
         except UserError as exc:
             QMessageBox.warning(self, "导出失败", exc.message)
             return None
@@ -654,7 +654,7 @@ class StatsPage(QWidget):
 
         def work(_progress: Progress) -> str:
             report = build_report(db, kind, period, today=today)
-            (export_report_pdf if fmt == "pdf" else export_report_xlsx)(report, target)
+            (export_report_pdf if fmt == "pdf" else export_report_xlsx)(report, target, force=True)
             return str(target)
 
         self.status_label.setText(f"正在导出{REPORT_KINDS[kind]}…")
@@ -690,7 +690,7 @@ class StatsPage(QWidget):
         db, actor, target, full = self.ctx.db, self.ctx.actor, path, unmasked
 
         def work(_progress: Progress) -> str:
-            save_honest_list(db, actor, period, target, unmasked=full)
+            save_honest_list(db, actor, period, target, unmasked=full, force=True)
             return str(target)
 
         run_in_background(work, on_success=self._exported, on_failure=self._warn)

@@ -159,6 +159,7 @@ class ExportKitDialog(_BackgroundDialog):
         self.block.setRange(1, records.MAX_BLOCK)
         self.block.setValue(100)
         self.dest = QLineEdit(str(Path.home() / "离线包.zip"))
+        self.confirmed = ""
         self.form.addRow("离线包属于", self.owner)
         self.form.addRow("预留案号年份", self.year)
         self.form.addRow("预留案号数量", self.block)
@@ -198,6 +199,7 @@ class ExportKitDialog(_BackgroundDialog):
         )
         if name:
             self.dest.setText(name)
+            self.confirmed = name  # the save dialog asked before a file is replaced
 
     def start(self) -> None:
         data = self.owner.currentData()
@@ -209,9 +211,11 @@ class ExportKitDialog(_BackgroundDialog):
         if not text:
             self.banner.show_message("请选择保存位置", "error")
             return
+        replace = text == self.confirmed
         dest = Path(text)
         if dest.suffix.lower() != ".zip":
             dest = dest.with_name(dest.name + ".zip")
+            replace = False
         passphrase = None
         if self.encryption.isChecked():
             problem = self.passphrase_fields.problem()
@@ -233,6 +237,7 @@ class ExportKitDialog(_BackgroundDialog):
                 dest=dest,
                 progress=report,
                 passphrase=passphrase,
+                force=replace,
             )
 
         self.run("正在导出离线包…", work, self._done)

@@ -7,6 +7,7 @@ of one document, which is what is stored and what the renderer draws.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,8 +15,15 @@ from typing import Any
 
 from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.issuing import (
+    IssueFacts,
+    issue_refusal,
+    performed_on,
+    transfer_ground,
+)
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.domain.money import capital_amount, format_amount
+from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.fonts import PrintFonts
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, DocumentTemplate, load_template
 
@@ -90,11 +98,12 @@ class SettlementFacts:
 
 @dataclass(frozen=True)
 class ServedFacts:
-    """The document a service receipt (送达回证) is for."""
+    """The document a service receipt (送达回证) is for, and the one addressee it is served on."""
 
     title: str
     doc_no: str
     recipient: str
+    """The person or organisation served (one receipt each), never the document's title."""
     address: str | None = None
 
 
@@ -126,10 +135,36 @@ class CaseFacts:
     last_payment_date: date | None = None
     settlement: SettlementFacts | None = None
     bankruptcy_grounds: tuple[str, ...] = ()
+    status: CaseStatus = CaseStatus.SUPERVISING
+    act_performed_on: date | None = None
+    urging_served: bool = False
+    livelihood_kind: str | None = None
+    application_received_on: date | None = None
 
     @property
     def outstanding(self) -> Decimal:
         return max(self.amount_due - self.amount_paid, Decimal("0.00"))
+
+    def issue_facts(self) -> IssueFacts:
+        """The facts the issuing rules (domain/issuing.py) look at."""
+        s = self.settlement
+        return IssueFacts(
+            case_no=self.case_no,
+            status=self.status,
+            amount_due=self.amount_due,
+            amount_paid=self.amount_paid,
+            obligation_act=self.obligation_act,
+            act_performed_on=self.act_performed_on,
+            last_payment_date=self.last_payment_date,
+            urging_served=self.urging_served,
+            original_doc_type=self.original_doc_type or "判决书",
+            cause=self.cause,
+            livelihood_kind=self.livelihood_kind,
+            application_received_on=self.application_received_on,
+            obligor_kinds=tuple(p.kind for p in self.obligors),
+            settlement_terms=s.terms if s else None,
+            settlement_periods=len(s.installments) if s else 0,
+        )
 
 
 @dataclass
@@ -169,6 +204,14 @@ def _names(parties: tuple[PartyFacts, ...]) -> str:
     return "、".join(p.name for p in parties)
 
 
+def _addresses(parties: tuple[PartyFacts, ...]) -> str:
+    """The parties' addresses; with more than one party, each says whose it is, so one address is
+    never printed as if all of them lived there."""
+    if len(parties) <= 1:
+        return (parties[0].address if parties else None) or BLANK
+    return "；".join(f"{p.address or BLANK}（{p.name}）" for p in parties)
+
+
 def _date(d: date | None, missing: str = BLANK) -> str:
     return chinese_date(d) if d else missing
 
@@ -187,8 +230,29 @@ def obligation_text(facts: CaseFacts) -> str:
     return "，并".join(parts) if parts else "履行该文书确定的义务"
 
 
+_CLAUSE_MARK = re.compile(
+    r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d+[)）、.．]|第[一二三四五六七八九十\d]+条)\s*"
+)
+
+
+def free_clauses(terms: str) -> list[str]:
+    """The clauses of free-text terms, their own numbering (一、 1. （一）) taken off, since the
+    agreement numbers all its clauses itself."""
+    parts = re.split(r"[；;\n]+", terms)
+    out = []
+    for part in parts:
+        clause = _CLAUSE_MARK.sub("", part).strip().rstrip("。；;，,")
+        if clause:
+            out.append(clause)
+    return out
+
+
 def settlement_terms_text(facts: CaseFacts) -> str:
-    """The agreed terms, one numbered clause per line; blanks to fill in when none are recorded."""
+    """The agreed terms, one numbered clause per line; blanks to fill in when none are recorded.
+
+    The installment table is the source of the schedule: each installment is a clause of its own,
+    and the free-text terms follow (domain.issuing.settlement_contradiction refuses terms that
+    state another number of periods)."""
     s = facts.settlement
     if s is None or not (s.terms.strip() or s.installments):
         return "\n".join(
@@ -198,22 +262,25 @@ def settlement_terms_text(facts: CaseFacts) -> str:
                 f"三、其他约定：{BLANK}{BLANK}{BLANK}{BLANK}。",
             ]
         )
-    numerals = "一二三四五六七八九十"
     clauses: list[str] = []
-    if s.terms.strip():
-        clauses.append(s.terms.strip())
+    total = sum((i.amount for i in s.installments), Decimal("0.00"))
+    if s.installments:
+        clauses.append(
+            f"被申请人共向申请人支付{capital_amount(total)}（{format_amount(total)}），"
+            f"分{chinese_count(len(s.installments))}期履行"
+        )
     for i, inst in enumerate(s.installments, start=1):
         clauses.append(
-            f"第{i}期：被申请人于{chinese_date(inst.due_date)}前向申请人支付"
+            f"第{chinese_count(i)}期：被申请人于{chinese_date(inst.due_date)}前向申请人支付"
             f"{capital_amount(inst.amount)}（{format_amount(inst.amount)}）"
         )
+    clauses += free_clauses(s.terms)
     if s.default_clause and s.default_clause.strip():
-        clauses.append(s.default_clause.strip())
+        clauses += free_clauses(s.default_clause)
     lines = []
     for i, clause in enumerate(clauses):
-        mark = numerals[i] if i < len(numerals) else str(i + 1)
         end = "。" if i == len(clauses) - 1 else "；"
-        lines.append(f"{mark}、{clause.rstrip('。；;')}{end}")
+        lines.append(f"{chinese_count(i + 1)}、{clause}{end}")
     return "\n".join(lines)
 
 
@@ -223,16 +290,105 @@ def _contact(facts: CaseFacts) -> str:
     return f"{who}，联系电话：{phone}" if phone else who
 
 
+def you(parties: tuple[PartyFacts, ...]) -> str:
+    """How a document addresses its addressees: 你, 你单位, or 你们 for several."""
+    if len(parties) > 1:
+        return "你们"
+    if parties and parties[0].kind is not PartyKind.PERSON:
+        return "你单位"
+    return "你"
+
+
+def _detention_subject(obligors: tuple[PartyFacts, ...]) -> str:
+    """Who may be fined or detained: a person, or an organisation's responsible persons (art. 114)."""
+    orgs = [p for p in obligors if p.kind is not PartyKind.PERSON]
+    if not orgs:
+        return you(obligors)
+    if len(orgs) == len(obligors):
+        return f"{you(obligors)}的主要负责人或者直接责任人员"
+    return "你们（单位的，为其主要负责人或者直接责任人员）"
+
+
+def performance_text(facts: CaseFacts) -> str:
+    """What the applicant confirmed was performed: the money received and/or the act done."""
+    parts = []
+    if facts.amount_due > 0:
+        parts.append(
+            f"已收到{capital_amount(facts.amount_paid)}（{format_amount(facts.amount_paid)}）"
+        )
+    act = (facts.obligation_act or "").strip().rstrip("。；;，,")
+    if act and facts.act_performed_on is not None:
+        parts.append(f"被申请人已{act}")
+    if not parts:
+        return BLANK
+    return f"申请人{_names(facts.applicants)}确认" + "，并确认".join(parts)
+
+
+def unperformed_text(facts: CaseFacts) -> str:
+    """What is still to be performed, as the object of 尚有…未履行: the amount, or 上述义务."""
+    if facts.outstanding > 0:
+        return f"{capital_amount(facts.outstanding)}（{format_amount(facts.outstanding)}）"
+    return "上述义务"
+
+
+def _interviewee_lines(facts: CaseFacts) -> str:
+    """The interviewee's lines of the record: a person with ID number, an organisation with its
+    credit code, its legal representative and the person actually present (written in by hand)."""
+    lines: list[str] = []
+    for p in facts.obligors or (PartyFacts(name=BLANK),):
+        if p.kind is PartyKind.PERSON:
+            lines += [
+                f"被约谈人：{p.name}",
+                f"身份证号码：{p.id_number or BLANK}",
+                f"住址：{p.address or BLANK}",
+            ]
+        else:
+            lines += [
+                f"被约谈单位：{p.name}",
+                f"统一社会信用代码：{p.id_number or BLANK}",
+                f"住所：{p.address or BLANK}",
+                f"法定代表人（负责人）：{p.legal_representative or BLANK}",
+                f"到场人员：{BLANK}（□法定代表人　□委托代理人，授权委托书□已提交）",
+                f"到场人员身份证号码：{BLANK}{BLANK}",
+            ]
+    return "\n".join(lines)
+
+
+def _transfer_ground_text(facts: CaseFacts) -> tuple[str, str]:
+    """The transfer letter's ground and its attachments (refused earlier when there is none)."""
+    ground = transfer_ground(
+        facts.original_doc_type or "判决书",
+        facts.cause,
+        facts.livelihood_kind,
+        facts.application_received_on,
+    )
+    doc_type = facts.original_doc_type or "判决书"
+    if ground is None:
+        return BLANK, BLANK
+    if ground.by_application and ground.application_received_on is not None:
+        return (
+            f"申请人{_names(facts.applicants)}已于{chinese_date(ground.application_received_on)}"
+            "向本院提交申请执行书，申请强制执行",
+            "申请人的申请执行书、",
+        )
+    return (
+        f"该{doc_type}具有给付赡养费、扶养费或者抚养费的内容，依照《中华人民共和国民事诉讼法》"
+        "第二百四十七条第一款和《最高人民法院关于人民法院执行工作若干问题的规定（试行）》"
+        "关于此类法律文书由审判庭移送执行机构执行的规定，由本院移送执行",
+        "",
+    )
+
+
 def build_context(
     facts: CaseFacts, *, issued_on: date, served: ServedFacts | None = None
 ) -> dict[str, str]:
     """The text of every placeholder for this case on this day."""
     obligor = facts.obligors[0] if facts.obligors else PartyFacts(name=BLANK)
-    applicant = facts.applicants[0] if facts.applicants else PartyFacts(name=BLANK)
-    performed = facts.last_payment_date if facts.outstanding == 0 else None
-    grounds = (
-        "；".join(facts.bankruptcy_grounds) or "经初步审查，不能清偿到期债务，并且明显缺乏清偿能力"
-    )
+    performed = performed_on(facts.issue_facts())
+    grounds = f"经本院催告、督促，{_names(facts.obligors) or BLANK}至今尚有{unperformed_text(facts)}未清偿"
+    if facts.bankruptcy_grounds:
+        grounds += "；本院在督促中还了解到：" + "；".join(facts.bankruptcy_grounds)
+    ground, attachments = _transfer_ground_text(facts)
     context = {
         "court_name": facts.court_name,
         "case_no": facts.case_no,
@@ -244,17 +400,22 @@ def build_context(
         "department": facts.department or "审判部门",
         "trial_judge": facts.trial_judge or BLANK,
         "applicant": _names(facts.applicants) or BLANK,
-        "applicant_address": applicant.address or BLANK,
+        "applicant_address": _addresses(facts.applicants),
         "obligor": _names(facts.obligors) or BLANK,
-        "obligor_address": obligor.address or BLANK,
+        "obligor_address": _addresses(facts.obligors),
         "obligor_id": obligor.id_number or BLANK,
         "obligor_legal_rep": obligor.legal_representative or BLANK,
+        "obligor_you": you(facts.obligors),
+        "applicant_you": you(facts.applicants),
+        "detention_subject": _detention_subject(facts.obligors),
+        "interviewee_lines": _interviewee_lines(facts),
         "amount": format_amount(facts.amount_due),
         "amount_capital": capital_amount(facts.amount_due),
         "paid": format_amount(facts.amount_paid),
         "paid_capital": capital_amount(facts.amount_paid),
         "outstanding": format_amount(facts.outstanding),
         "outstanding_capital": capital_amount(facts.outstanding),
+        "unperformed": unperformed_text(facts),
         "obligation": obligation_text(facts),
         "urging_days": chinese_count(facts.urging_days),
         "urging_end": _date(facts.urging_end),
@@ -264,13 +425,22 @@ def build_context(
         "court_account": facts.court_account or "账户信息可向承办人询问",
         "court_address": facts.court_address or BLANK,
         "court_phone": facts.court_phone or BLANK,
-        "performed_date": _date(performed, chinese_date(issued_on)),
+        "performed_date": _date(performed),
+        "performance_confirmed": performance_text(facts),
         "served_document": served.title if served else BLANK,
         "served_doc_no": served.doc_no if served else BLANK,
         "settlement_terms": settlement_terms_text(facts),
-        "recipient": served.recipient if served else obligor.name,
-        "recipient_address": (served.address if served else obligor.address) or "",
+        "recipient": served.recipient if served else BLANK,
+        "recipient_address": (served.address if served else None) or BLANK,
         "bankruptcy_grounds": grounds,
+        # Only an enterprise legal person can be made bankrupt (企业破产法第二条), not a person
+        # who owes together with it.
+        "bankruptcy_debtor": _names(
+            tuple(p for p in facts.obligors if p.kind is PartyKind.LEGAL_PERSON)
+        )
+        or BLANK,
+        "transfer_ground": ground,
+        "transfer_attachments": attachments,
     }
     if context.keys() != PLACEHOLDERS.keys():
         raise RuntimeError(f"the placeholders filled differ from PLACEHOLDERS: {context.keys()}")
@@ -284,16 +454,10 @@ def check_glyphs(context: dict[str, str], fonts: PrintFonts) -> None:
 
 
 def check_kind(kind: DocumentKind, facts: CaseFacts, served: ServedFacts | None) -> None:
-    """Refuse a document the case's facts do not support, with what to do instead."""
-    if kind is DocumentKind.PERFORMANCE_CERTIFICATE and facts.outstanding > 0:
-        raise UserError(
-            f"案件{facts.case_no}尚有{format_amount(facts.outstanding)}未履行，不能出具自动履行证明书；"
-            "请先登记全部履行款项"
-        )
-    if kind is DocumentKind.BANKRUPTCY_NOTICE and not any(
-        p.kind is not PartyKind.PERSON for p in facts.obligors
-    ):
-        raise UserError("申请破产审查告知书只适用于被申请人为企业法人或其他组织的案件")
+    """Refuse a document the case's status or facts do not support, with what to do instead."""
+    refusal = issue_refusal(kind, facts.issue_facts())
+    if refusal is not None:
+        raise UserError(refusal)
     if kind is DocumentKind.SERVICE_RECEIPT and served is None:
         raise UserError("送达回证需要指明所送达的文书；请先出具要送达的文书")
 
@@ -313,6 +477,7 @@ def build_content(
     context = build_context(facts, issued_on=issued_on, served=served)
     filled = (template or load_template(kind)).fill(context)
     paragraphs = [line for p in filled.paragraphs for line in p.split("\n")]
+    header_lines = [line for p in filled.header_lines for line in p.split("\n")]
     content = NoticeContent(
         kind=kind.value,
         doc_id=doc_id,
@@ -322,7 +487,7 @@ def build_content(
         case_no=facts.case_no,
         sign_date=chinese_date(issued_on),
         addressee=filled.addressee,
-        header_lines=filled.header_lines,
+        header_lines=header_lines,
         paragraphs=paragraphs,
         table=filled.table,
         blank_lines=filled.blank_lines,

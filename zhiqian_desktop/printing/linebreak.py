@@ -70,8 +70,8 @@ def break_lines(
     """Split ``text`` into lines of at most ``capacity`` units (the first ``first_indent`` less).
 
     A line that would end at a forbidden point gives up characters to the next line (推出).
-    Numbers and Latin words are kept whole unless that would push back more than
-    ``max_pushback`` units; a break violating 避头尾 happens only when no allowed point exists
+    Numbers and Latin words move whole to the next line unless more than ``max_pushback`` of
+    their units (with the opening marks before them) are already on this one; a break violating 避头尾 happens only when no allowed point exists
     in the whole line (a run of punctuation longer than a line). Every character is kept, in
     order: ``"".join(lines) == text``.
     """
@@ -97,18 +97,29 @@ def break_lines(
 
 
 def _best_break(text: str, start: int, end: int, width: WidthFn, max_pushback: int) -> int:
-    pushed = 0
+    """The last point before ``end`` where 避头尾 lets the line end and no number or word that
+    could move whole is cut; failing that the last point 避头尾 allows; failing that ``end``."""
+    fallback = end
     for k in range(end, start, -1):
-        if k < end:
-            pushed += width(text[k])
-        if pushed > max_pushback:
-            break
-        if punctuation_allows_break(text, k) and not keeps_together(text, k):
+        if not punctuation_allows_break(text, k):
+            continue
+        if not keeps_together(text, k) or _word_on_line(text, start, k, width) > max_pushback:
             return k
-    for k in range(end, start, -1):
-        if punctuation_allows_break(text, k):
-            return k
-    return end
+        if fallback == end:
+            fallback = k
+    return fallback
+
+
+def _word_on_line(text: str, start: int, k: int, width: WidthFn) -> int:
+    """Units of the number or word cut at ``k``, with the opening marks before it, on the line.
+
+    Closing marks glued after it (13800138000……) move with it and do not count."""
+    begin = k
+    while begin > start and keeps_together(text, begin):
+        begin -= 1
+    while begin > start and text[begin - 1] in NO_LINE_END:
+        begin -= 1
+    return text_units(text[begin:k], width)
 
 
 def line_violations(lines: list[str]) -> list[int]:

@@ -39,6 +39,9 @@ from zhiqian_desktop.printing.linebreak import break_lines, text_units, width_un
 
 RED = Color(0.8, 0, 0)
 
+TABLE_LEADING = 0.72
+"""A table's lines (and a form's note) as a fraction of the body's leading."""
+
 _FIRST_LEVEL = re.compile(r"[一二三四五六七八九十]+、")
 _SECOND_LEVEL = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
 
@@ -368,7 +371,13 @@ class NoticeRenderer:
         return font, (stop + 1 if stop >= 0 else len(text))
 
     def paragraph(
-        self, text: str, *, indent: int = 4, field: str = "正文", hanging: bool = False
+        self,
+        text: str,
+        *,
+        indent: int = 4,
+        field: str = "正文",
+        hanging: bool = False,
+        height: float | None = None,
     ) -> list[GridLine]:
         """A paragraph broken into grid lines: first-line indent, justified except the last line."""
         g = self.geometry
@@ -385,6 +394,7 @@ class NoticeRenderer:
                     field=field,
                     head=max(head, 0),
                     head_font=head_font,
+                    height=height,
                 )
             )
             head -= len(line)
@@ -395,7 +405,7 @@ class NoticeRenderer:
         label_chars, pad = 6, 4.0
         label_width = g.char_pitch * label_chars + 2 * pad
         value_width = g.block_width - label_width
-        line_height = g.leading * 0.72
+        line_height = g.leading * TABLE_LEADING
 
         def cell(text: str, width: float, align: str, field: str) -> list[Flowable]:
             capacity = int((width - 2 * pad) / g.half_pitch)
@@ -475,6 +485,21 @@ class NoticeRenderer:
             tail += [Spacer(1, g.leading * 0.5), *self.paragraph(text, indent=0, field="签名栏")]
         if content.signature == "court":
             tail += self.court_signature(content)
+        # A form (送达回证) is signed and returned as one sheet: its note is set as close as the
+        # form's cells, so that it stays under the table instead of spilling onto a second page.
+        form = bool(content.table) and content.signature == "none"
+        notes: list[Flowable] = []
+        for note in content.notes:
+            notes += self.paragraph(
+                note,
+                indent=4 if content.signature == "court" else 0,
+                field="附注",
+                height=g.leading * TABLE_LEADING if form else None,
+            )
+        if tail:
+            # A footnote belongs under the signature: it never goes to a page of its own.
+            tail += notes
+            notes = []
         if content.blank_lines:
             reserve = sum(f.wrap(g.block_width, g.block_height)[1] for f in tail) + 1
             # Rules to the foot of this page, then a page of rules ending with the signatures.
@@ -487,10 +512,7 @@ class NoticeRenderer:
             moved, body = body[len(body) - keep :], body[: len(body) - keep]
             body.append(KeepTogether([*moved, *tail]))
         story += body
-        for note in content.notes:
-            story += self.paragraph(
-                note, indent=4 if content.signature == "court" else 0, field="附注"
-            )
+        story += notes
         return story
 
     def copies(self, content: NoticeContent) -> list[str | None]:

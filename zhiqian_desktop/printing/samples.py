@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
+from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import (
     CaseFacts,
     Installment,
@@ -46,6 +47,7 @@ _FACTS = CaseFacts(
     court_address="某某县某某镇法院路1号",
     court_phone="0472-8812345",
     last_payment_date=date(2026, 11, 20),
+    urging_served=True,
     settlement=SettlementFacts(
         terms="被申请人分两期向申请人支付欠款",
         installments=(
@@ -78,6 +80,8 @@ def sample_facts(
     )
     if kind is DocumentKind.PERFORMANCE_CERTIFICATE:
         return replace(facts, amount_paid=facts.amount_due)
+    if kind is DocumentKind.TRANSFER_LETTER:
+        return replace(facts, status=CaseStatus.FAILED, application_received_on=date(2026, 11, 24))
     if kind is DocumentKind.BANKRUPTCY_NOTICE:
         company = PartyFacts(
             "某某建材有限公司",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.issuing import retired_wording
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.resources_access import resource_path
 
@@ -36,12 +37,17 @@ PLACEHOLDERS: dict[str, str] = {
     "obligor_address": "被申请人地址",
     "obligor_id": "被申请人身份证号或统一社会信用代码",
     "obligor_legal_rep": "被申请人法定代表人",
+    "obligor_you": "对被申请人的称呼（你、你单位或你们，按当事人类型）",
+    "applicant_you": "对申请人的称呼（你、你单位或你们）",
+    "detention_subject": "可被罚款、拘留的人（你，或单位的主要负责人、直接责任人员）",
+    "interviewee_lines": "约谈笔录的被约谈人栏目（个人：身份证号码；单位：信用代码、法定代表人、到场人员）",
     "amount": "标的金额（¥12,345.67）",
     "amount_capital": "标的金额大写（人民币壹万…）",
     "paid": "已履行金额",
     "paid_capital": "已履行金额大写",
     "outstanding": "未履行金额",
     "outstanding_capital": "未履行金额大写",
+    "unperformed": "尚未履行的部分（未履行金额，无欠款时为“上述义务”）",
     "obligation": "应履行的义务（一句话）",
     "urging_days": "催告期天数",
     "urging_end": "催告期届满日（已送达催告书时）",
@@ -51,13 +57,17 @@ PLACEHOLDERS: dict[str, str] = {
     "court_account": "法院案款账户",
     "court_address": "法院地址",
     "court_phone": "法院电话",
-    "performed_date": "履行完毕日期",
+    "performed_date": "履行完毕日期（登记的最后付款日或行为义务履行日）",
+    "performance_confirmed": "申请人确认的履行情况（收到的款项和/或已履行的行为）",
     "served_document": "所送达文书的名称",
     "served_doc_no": "所送达文书的编号",
     "settlement_terms": "和解协议条款",
     "recipient": "受送达人",
     "recipient_address": "送达地址",
-    "bankruptcy_grounds": "可能具备破产原因的情形",
+    "bankruptcy_grounds": "告知申请破产审查的事由",
+    "bankruptcy_debtor": "可以申请破产的债务人（被申请人中的企业法人）",
+    "transfer_ground": "移送执行的依据（申请人申请执行，或依法移送执行）",
+    "transfer_attachments": "随移送执行函附送的申请执行书（申请执行时）",
 }
 """Every field a template may use, with the Chinese name shown in the template editor."""
 
@@ -191,6 +201,11 @@ def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplat
     new text, so it is parsed again; a refused text is not cached)."""
     try:
         data: dict[str, Any] = tomllib.loads(raw)
+    except RecursionError:
+        # The TOML reader recurses per nested [ or {: a template never nests more than twice.
+        raise TemplateError(
+            f"文书模板“{source}”中的方括号或花括号嵌套过深，不是有效的文书模板；请对照内置模板改正"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         reason = str(exc)
         where = _TOML_POSITION.search(reason)
@@ -261,9 +276,31 @@ def parse_template(kind: DocumentKind, raw: str, source: str) -> DocumentTemplat
     )
 
 
+def check_wording(kind: DocumentKind, text: str) -> None:
+    """Refuse a court's version that still carries a sentence retired because it was untrue (it
+    was edited from an earlier shipped template): the court corrects it before it is printed."""
+    phrase = retired_wording(kind, text)
+    if phrase is None:
+        return
+    line = next(
+        (
+            n
+            for n, row in enumerate(text.splitlines(), start=1)
+            if phrase[:8] in "".join(row.split())
+        ),
+        1,
+    )
+    raise TemplateError(
+        f"本院版本的“{kind.label}”模板第{line}行仍有已停用的表述“{phrase}”，该表述与法律规定"
+        "不符；请管理员在“设置 → 文书模板”中对照内置模板改正（或恢复默认）后再出具",
+        line=line,
+    )
+
+
 def load_template(kind: DocumentKind, court_text: str | None = None) -> DocumentTemplate:
     """The court's version when its text is given, else the shipped template (parsed once per text)."""
     if court_text is not None:
+        check_wording(kind, court_text)
         return parse_template(kind, court_text, court_source(kind))
     path = default_template_path(kind)
     try:

@@ -19,6 +19,7 @@ from typing import IO
 
 from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store.outputs import check_output_file, check_output_folder
 
 # Limits for reading a package that came from outside (a zip bomb or a hostile archive).
 MAX_MEMBERS = 20_000
@@ -217,16 +218,14 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def check_destination(dest: Path, *, as_zip: bool) -> None:
-    if not dest.parent.is_dir():
-        raise UserError(f"保存位置“{dest.parent}”不存在；请选择已有的文件夹")
+def check_destination(dest: Path, *, as_zip: bool, force: bool = False) -> Path:
+    """Where a package may be written (store/outputs.py): a zip file (an existing one replaced
+    only with ``force``) or a new folder; returns the absolute path."""
     if as_zip:
         if dest.suffix.lower() != ".zip":
             raise UserError(f"压缩包文件名“{dest.name}”应以 .zip 结尾")
-        if dest.is_dir():
-            raise UserError(f"“{dest}”是一个文件夹；请另选压缩包文件名")
-    elif dest.exists():
-        raise UserError(f"文件夹“{dest}”已存在；移送材料需写入一个新的文件夹，请另选名称")
+        return check_output_file(dest, force=force)
+    return check_output_folder(dest, new=True, what="移送材料")
 
 
 class PackageRefused(Exception):

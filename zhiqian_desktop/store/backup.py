@@ -6,7 +6,6 @@ passphrase opens it; it is verified through that key after writing.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.outputs import place
 
 BACKUP_NAME = re.compile(r"^zhiqian-(\d{8})-(\d{6})(?:-[\w-]+)?\.db$")
 
@@ -59,11 +59,12 @@ def _verify(path: Path, key: str | None = None) -> None:
         raise UserError(f"备份文件“{path}”完整性检查未通过（{result[0] if result else '无结果'}）")
 
 
-def backup_to(source: Path, dest: Path) -> Path:
+def backup_to(source: Path, dest: Path, *, replace: bool = True) -> Path:
     """Copy a live database with SQLite's online backup, verify the copy, then move it into place.
 
     The copy is written under a temporary name and renamed only after integrity_check passes, so
-    a crash or a full disk never leaves a file that looks like a good backup.
+    a crash or a full disk never leaves a file that looks like a good backup. A destination the
+    clerk named is checked first (store/outputs.py) and replaced only with ``replace``.
     """
     if not source.exists():
         raise UserError(f"数据库文件“{source}”不存在，无法备份")
@@ -88,10 +89,10 @@ def backup_to(source: Path, dest: Path) -> Path:
         src.close()
     try:
         _verify(tmp, key)
+        place(tmp, dest, force=replace)
     except UserError:
         _remove_part(tmp)
         raise
-    os.replace(tmp, dest)
     return dest
 
 
@@ -173,7 +174,27 @@ def rotate(folder: Path, today: date) -> list[Path]:
 def restore_from(backup: Path, target: Path) -> None:
     """Replace the contents of `target` with `backup`, through the backup API (never a file copy
     over a live database). The caller backs up the current database first."""
-    if not backup.exists():
+    key = check_restorable(backup, target)
+    if key is not None:
+        # The restored file stays encrypted with the backup's key; remember it for the target.
+        cipher.remember(target, key)
+    src = cipher.open_file(backup, read_only=True, key=key)
+    try:
+        dst = cipher.open_file(target, read_only=False, key=key)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def check_restorable(backup: Path, target: Path) -> str | None:
+    """Refuse a file that cannot replace `target` (missing, not a backup, damaged, encrypted
+    otherwise than `target`), before anything is done; the key it opens with (None: plain)."""
+    if not backup.is_file():
+        if backup.exists():
+            raise UserError(f"“{backup}”不是文件；请选择备份文件（.db）")
         raise UserError(f"备份文件“{backup}”不存在")
     plain = cipher.is_plain(backup)
     if not plain and not cipher.looks_encrypted(backup):
@@ -197,18 +218,19 @@ def restore_from(backup: Path, target: Path) -> None:
             f"备份文件“{backup}”已加密，当前打开的数据库口令解不开它；请先打开该加密数据库再恢复"
         )
     _verify(backup, key)
-    if key is not None:
-        # The restored file stays encrypted with the backup's key; remember it for the target.
-        cipher.remember(target, key)
-    src = cipher.open_file(backup, read_only=True, key=key)
+    _refuse_foreign(backup, key)
+    return key
+
+
+def _refuse_foreign(backup: Path, key: str | None) -> None:
+    """A sound SQLite file that is not a backup of this app's database is not restored."""
+    conn = cipher.open_file(backup, read_only=True, key=key)
     try:
-        dst = cipher.open_file(target, read_only=False, key=key)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     finally:
-        src.close()
+        conn.close()
+    if not {"supervision_case", "audit_event"} <= names:
+        raise UserError(f"“{backup}”不是本系统数据库的备份（其中没有案件台账）；未恢复")
 
 
 def _week(day: date) -> tuple[int, int]:

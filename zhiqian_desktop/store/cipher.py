@@ -18,7 +18,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -138,7 +138,10 @@ def forget_all() -> None:
 
 
 def file_header(path: Path) -> bytes:
+    """The first 16 bytes of a regular file (a pipe or a device is never opened: it may block)."""
     try:
+        if not Path(path).is_file():
+            return b""
         with Path(path).open("rb") as fh:
             return fh.read(16)
     except OSError:
@@ -154,6 +157,8 @@ def looks_encrypted(path: Path) -> bool:
     looking random. A text file, a zeroed or a patterned file is "not a database" instead."""
     path = Path(path)
     try:
+        if not path.is_file():
+            return False
         size = path.stat().st_size
     except OSError:
         return False
@@ -368,9 +373,13 @@ def _close_wal(path: Path, key: str | None) -> None:
         conn.close()
 
 
-def convert(path: Path, new_key: str | None) -> None:
+def convert(
+    path: Path, new_key: str | None, *, prepare: Callable[[Path], None] | None = None
+) -> None:
     """Re-write the database at `path` encrypted with `new_key` (None: decrypted). The copy is
     made and verified beside it, then moved into place; no connection may be open on `path`.
+    `prepare(copy)` finishes the copy before it takes the database's place (the copy is keyed
+    with `new_key` meanwhile), so what it does happens with the conversion or not at all.
 
     Used to encrypt a database, to decrypt it, and to change its passphrase."""
     path = Path(path)
@@ -384,6 +393,17 @@ def convert(path: Path, new_key: str | None) -> None:
     for suffix in ("", "-journal"):
         Path(str(tmp) + suffix).unlink(missing_ok=True)
     export_copy(path, tmp, source_key=old_key, dest_key=new_key)
+    if prepare is not None:
+        if new_key is not None:
+            remember(tmp, new_key)
+        try:
+            prepare(tmp)
+        except BaseException:
+            for suffix in ("", "-journal"):
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
+            raise
+        finally:
+            forget(tmp)
     with tmp.open("rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)

@@ -3,6 +3,7 @@ migrating) the database at a URL."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from zhiqian_desktop.store.engine import (
     FOREIGN_DATABASE,
     OUR_TABLES,
     READ_ONLY_OPTION,
+    StorageError,
     check_path_length,
     create_database_engine,
     effective_url,
@@ -36,10 +38,29 @@ from zhiqian_desktop.store.engine import (
 )
 from zhiqian_desktop.store.files import FileStore, file_store_for
 from zhiqian_desktop.store.migrations import upgrade
+from zhiqian_desktop.store.outputs import unwatch_database, watch_database
 from zhiqian_desktop.store.types import utcnow
 
 DATABASE_KEY = "zhiqian.database"
 """Where a session of a Database keeps it (``Session.info``)."""
+
+
+class DatabaseFileGone(StorageError):
+    """The file under an open database was deleted or replaced: a commit would go nowhere."""
+
+
+FileIdentity = tuple[int, int]
+
+
+def file_identity(path: Path | None) -> FileIdentity | None:
+    """(st_dev, st_ino) of the file, or None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 @dataclass
@@ -49,10 +70,37 @@ class Database:
     url: str
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
+    identity: FileIdentity | None = field(init=False, default=None)
+    """The database file as it was opened (SQLite): a commit checks it is still that file."""
+    watched: Path | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         # Every session knows its database, so a use case given a session finds the file store.
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={DATABASE_KEY: self})
+        path = self.path
+        if path is not None:
+            watch_database(path)
+            self.watched = path
+            self.identity = file_identity(path)
+
+    def check_same_file(self) -> None:
+        """Refuse to commit when the file this database was opened on was deleted or replaced
+        since: SQLite would go on writing into the removed file and the change would be lost
+        without a word."""
+        path = self.path
+        if path is None:
+            return
+        now = file_identity(path)
+        if self.identity is None:
+            self.identity = now
+            return
+        if now == self.identity:
+            return
+        happened = "被删除" if now is None else "被替换（换成了另一个文件）"
+        raise DatabaseFileGone(
+            f"数据库文件“{path}”在程序打开之后{happened}，刚才的修改没有保存；"
+            "请关闭程序，确认数据库文件的位置和内容（必要时从备份恢复）后重新打开"
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,6 +135,7 @@ class Database:
         try:
             with self.sessions() as session, session.begin():
                 yield session
+                self.check_same_file()
         except (OperationalError, sqlite3.OperationalError) as exc:
             mapped = storage_error(exc)
             if mapped is None:
@@ -114,6 +163,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.watched is not None:
+            unwatch_database(self.watched)
+            self.watched = None
 
 
 def database_of(session: Session) -> Database:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 from zhiqian_desktop.domain.errors import UserError
@@ -181,6 +182,27 @@ def _configure_postgresql(engine: Engine) -> None:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
+KNOWN_BACKENDS = frozenset({"sqlite", "postgresql"})
+
+
+def check_url(url: str) -> str:
+    """Refuse a database address that is not one: unreadable, or a kind of database the app
+    does not work with (an SQLite file or a PostgreSQL server)."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise UserError(
+            f"数据库地址“{url}”无法识别；应为 postgresql+psycopg://用户@服务器/数据库，"
+            "或用 --db 指定本机数据库文件"
+        ) from None
+    if backend not in KNOWN_BACKENDS:
+        raise UserError(
+            f"数据库地址“{url}”指向的数据库类型（{backend}）本程序不支持；"
+            "请使用本机数据库文件或 PostgreSQL 服务器"
+        )
+    return url
+
+
 def normalise_url(url: str) -> str:
     """`postgresql://` means psycopg 3 here (SQLAlchemy's default driver would be psycopg2)."""
     parsed = make_url(url)
@@ -204,8 +226,17 @@ def check_path_length(path: Path) -> None:
         )
 
 
+def check_regular_file(path: Path) -> None:
+    """A database is a regular file: SQLite would open a device or a pipe and write its journal
+    beside it (/dev/null-journal), or block on it."""
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        kind = "文件夹" if path.is_dir() else "设备、管道或其他特殊文件"
+        raise UserError(f"“{path}”是{kind}，不是数据库文件；未作任何改动，请指定数据库文件（.db）")
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database, before anything touches it."""
+    check_regular_file(path)
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
@@ -262,6 +293,7 @@ def inspect_encrypted_file(path: Path) -> None:
 
     A new (missing or empty) file needs a key too: creating one is the caller's explicit choice
     (store.cipher.remember with a new key)."""
+    check_regular_file(path)
     cipher.dbapi()
     key = cipher.key_for(path)
     if key is None:

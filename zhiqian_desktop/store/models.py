@@ -154,6 +154,15 @@ class SupervisionCase(Base, Record):
     cause: Mapped[str] = mapped_column(String(64))
     effective_date: Mapped[date | None] = mapped_column(Date)
     performance_deadline: Mapped[date | None] = mapped_column(Date)
+    # The last installment's due date when the effective document itself sets installments: the
+    # art. 250 two-year limit runs from it (domain/dues.py), not from the team's own settlement.
+    final_installment_date: Mapped[date | None] = mapped_column(Date)
+    # The day the applicant's 申请执行书 was received: without it an ordinary money judgment or a
+    # 调解书 cannot be transferred to enforcement (domain/issuing.py, transfer_ground).
+    application_received_on: Mapped[date | None] = mapped_column(Date)
+    # The day the non-money obligation was confirmed performed (recorded when the case is closed
+    # as 自动履行完毕); the performance certificate may certify only what is recorded.
+    act_performed_on: Mapped[date | None] = mapped_column(Date)
     department: Mapped[str | None] = mapped_column(String(64))
     trial_judge: Mapped[str | None] = mapped_column(String(32))
     amount_due: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
@@ -246,6 +255,9 @@ class Service(Base, Record):
     __tablename__ = "service"
 
     document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), index=True)
+    # The addressee served (one record per addressee, as one 送达回证 each). None on a record
+    # made before receipts were per addressee: it served the document as a whole.
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id"))
     method: Mapped[ServiceMethod] = mapped_column(CodeEnum(ServiceMethod))
     served_on: Mapped[date] = mapped_column(Date)
     server: Mapped[str] = mapped_column(String(64))
@@ -253,6 +265,10 @@ class Service(Base, Record):
     address: Mapped[str | None] = mapped_column(String(300))
     substitute_reason: Mapped[str | None] = mapped_column(Text)
     remarks: Mapped[str | None] = mapped_column(Text)
+    # 留置送达 (Civil Procedure Law art. 89): a witness who signed, or the process recorded by
+    # photograph or video at the residence; one of the two must be recorded.
+    witness: Mapped[str | None] = mapped_column(String(200))
+    process_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Payment(Base, Record):

@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                 DocumentKind.URGING,
                 receipts=True,
                 today=window.ctx.clock.today(),
-                output=Path(os.environ["ZHIQIAN_DATA_DIR"]) / "preview.pdf",
+                printout_name="preview.pdf",
             )
             dialog = show_pdf(result.pdf_path, window)
             dialog.resize(900, args.height)

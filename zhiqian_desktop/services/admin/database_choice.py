@@ -21,6 +21,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store.engine import (
     OUR_TABLES,
     READ_ONLY_OPTION,
+    check_url,
     create_database_engine,
     server_error_message,
     sqlite_url,
@@ -227,10 +228,18 @@ def resolve_url(db_path: str | Path | None = None, database_url: str | None = No
     if db_path and database_url:
         raise UserError("--db 与 --database-url 只能指定其一")
     if database_url:
-        return database_url
+        return check_url(database_url)
     if not db_path:
         # The choice made in 设置 > 数据库位置 (this computer or the court server).
         chosen = configured_url()
         if chosen:
             return chosen
-    return sqlite_url(Path(db_path) if db_path else default_database_path())
+    path = Path(db_path) if db_path else default_database_path()
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"数据库文件的路径“{str(path).encode('utf-8', 'replace').decode()}”含有无法识别的字符"
+            "（不是 UTF-8 编码）；请把文件或文件夹改用中文或英文名后再指定"
+        ) from None
+    return sqlite_url(path)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import HolidayCalendar
+from zhiqian_desktop.domain.issuing import is_continuing
 from zhiqian_desktop.domain.kinds import (
     ContactKind,
     PartyRole,
@@ -33,7 +34,6 @@ from zhiqian_desktop.services.admin.demo_people import (
 )
 from zhiqian_desktop.services.admin.demo_plan import (
     CasePlan,
-    chinese_day,
     hundreds,
     plate_number,
     years_after,
@@ -79,6 +79,7 @@ class CaseWriter:
         self.applicant = next(p for p in case.parties if p.role is PartyRole.APPLICANT)
         self.records: list[tuple[str, Base]] = []
         self.paid = Decimal("0.00")
+        self.urged = False
 
     # helpers -----------------------------------------------------------------------------
     def day(self, offset: int, *, working: bool = True) -> date:
@@ -225,12 +226,14 @@ class CaseWriter:
                 ),
                 (
                     ContactKind.INTERVIEW,
-                    "被申请人{o}应通知到院，承办人送达自动履行催告书，释明自动履行可免除迟延履行金及执行费用，"
+                    "被申请人{o}应通知到院，承办人送达自动履行催告书，释明自动履行可免受强制执行措施、"
+                    "无需负担执行费用，迟延履行期间的债务利息是否主张由申请人决定，"
                     "{o}表示认可欠款，需与家人商量筹款。",
                 ),
             )
         )
         self.contact(d, kind, True, self._fill(text), follow_up=d + timedelta(days=follow_days))
+        self.urged = True
 
     def promise(self, d: date, amount: Decimal, on: date, *, follow_up: bool = True) -> None:
         kind, text = self.rng.choice(
@@ -296,10 +299,14 @@ class CaseWriter:
 
     def warning(self, d: date) -> None:
         notice = self.rng.choice(("预罚款通知书", "预拘留通知书", "预失信通知书", "预限高通知书"))
+        if not self.urged:
+            # A warning recites that the obligor was urged: without that, the team urges first.
+            self.urging(d)
+            return
         summary = self._fill(
             "向被申请人{o}送达"
             + notice
-            + "，明确告知督促期满仍不履行将移送执行并依法采取相应措施。"
+            + "，告知逾期仍不履行的，案件进入强制执行程序后，人民法院可以依法采取相应措施。"
             "{o}签收，未表态。"
         )
         self.contact(d, ContactKind.VISIT, True, summary, follow_up=d + timedelta(days=5))
@@ -367,17 +374,8 @@ class CaseWriter:
         guarantor = None
         if rng.random() < 0.3:
             guarantor = rng.choice(SURNAMES) + rng.choice(MALE_GIVEN)
-        lines = []
-        if down > 0:
-            lines.append(
-                f"被申请人{self.obligor.name}于签订本协议当日支付申请人{self.applicant.name}{down:,}元"
-            )
-        lines.append(
-            f"剩余{due - down:,}元分{len(rest)}期，于{chinese_day(schedule[-len(rest)][0])}起每月{pay_day}日前"
-            f"支付，至{chinese_day(schedule[-1][0])}前全部付清"
-        )
-        lines.append("申请人放弃主张迟延履行期间的加倍部分债务利息")
-        terms = "；".join(f"{'一二三四'[i]}、{t}" for i, t in enumerate(lines)) + "。"
+        # The schedule is the installment table; the free text holds only what the table cannot.
+        terms = "申请人放弃主张迟延履行期间的加倍部分债务利息。"
         settlement = Settlement(
             case_id=self.case.id,
             signed_on=signed,
@@ -480,16 +478,20 @@ class CaseWriter:
         d = 31 + self.rng.randint(0, 2)
         self.tell_applicant(
             self.day(d),
-            "向申请人{a}回告：督促期满被申请人仍未履行，征询是否同意移送执行立案，申请人表示同意。",
+            "向申请人{a}回告：督促期满被申请人仍未履行，征询是否申请强制执行，申请人表示同意，"
+            "当日提交申请执行书。",
         )
+        self.case.application_received_on = self.day(d)
         self.case.notes = FAILED_NOTE
 
     def _transferred(self) -> None:
         self._failure_story()
         d = 31 + self.rng.randint(0, 10)
         self.tell_applicant(
-            self.day(d), "向申请人{a}回告：督促期满被申请人未履行，将移送执行立案，申请人无异议。"
+            self.day(d),
+            "向申请人{a}回告：督促期满被申请人未履行，申请人提交申请执行书，案件移送执行立案。",
         )
+        self.case.application_received_on = self.day(d)
         self.close(self.day(d + self.rng.randint(1, 6)), TRANSFER_REASON)
 
     def _withdrawn(self) -> None:
@@ -510,6 +512,11 @@ class CaseWriter:
     def close(self, d: date, reason: str) -> None:
         self.case.closed_date = d
         self.case.close_reason = reason
+        act = self.case.obligation_act
+        if self.plan.status is CaseStatus.PERFORMED and act and not is_continuing(act):
+            # Confirmed performed at closing; an obligation performed over time (monthly support)
+            # is never recorded as done, so no certificate is printed for it.
+            self.case.act_performed_on = d
         contacts = [r for _, r in self.records if isinstance(r, ContactLog)]
         if contacts:
             contacts[-1].next_follow_up = None  # nothing is followed up after the case closed

@@ -6,13 +6,15 @@ import hashlib
 from pathlib import Path
 
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.audit import record_event
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.engine import encrypted_url, is_encrypted_url, sqlite_url
-from zhiqian_desktop.store.files import FileStore, FolderStore, keeps_files_inside
+from zhiqian_desktop.store.engine import encrypted_url, file_engine, is_encrypted_url, sqlite_url
+from zhiqian_desktop.store.files import FileStore, FolderStore, file_store_for
 from zhiqian_desktop.store.models import StoredFile
 
 MIN_PASSPHRASE = cipher.MIN_PASSPHRASE
@@ -69,8 +71,14 @@ def change_encryption(db: Database, actor: Actor, passphrase: str | None) -> tup
     A verified backup is taken first (in the database's current form: an encrypted database's
     backup stays encrypted with the old passphrase). Returns the reopened database and that
     backup's path. `db` is closed.
+
+    An encrypted database keeps its attachments and issued PDFs inside itself, a plain file in
+    the folder beside it (store/files.py): they move into (or out of) the converted copy before
+    it takes the database's place, so a conversion interrupted at any moment leaves the old
+    database with its files or the new one with its files.
     """
     from zhiqian_desktop.services.admin.maintenance import open_app_database, take_backup
+    from zhiqian_desktop.services.admin.server_copy import named_files
 
     actor.require_admin()
     cipher.dbapi()
@@ -80,17 +88,32 @@ def change_encryption(db: Database, actor: Actor, passphrase: str | None) -> tup
         raise UserError(f"数据库“{path}”没有加密，无需解密")
     before = db.files
     new_url = encrypted_url(path) if key is not None else sqlite_url(path)
-    if before.in_database != keeps_files_inside(new_url):
+    after = file_store_for(new_url)
+    moving: list[str] = []
+    if before.in_database != after.in_database:
         _check_files(db, before)
+        with db.reader() as session:
+            moving = named_files(session)
     safety = take_backup(db, label="before-encryption")
     action = "encrypt" if key is not None else "decrypt"
     db.dispose()
-    cipher.convert(path, key)
+    moved: list[int] = []
+    cipher.convert(
+        path, key, prepare=lambda copy: moved.append(_carry(copy, moving, before, after))
+    )
     reopened = open_app_database(new_url)
-    moved = _move_files(reopened, actor, action, before)
+    with reopened.unit_of_work() as session:
+        record_event(
+            session,
+            actor,
+            action,
+            "database",
+            "database",
+            after={"file": reopened.location, "files_moved": sum(moved)},
+        )
     if isinstance(before, FolderStore):
-        # Committed inside the encrypted database: the plain copies beside it go.
-        for sha in moved:
+        # Inside the encrypted database now: the plain copies beside it go.
+        for sha in moving:
             before.path(sha).unlink(missing_ok=True)
     return reopened, safety
 
@@ -109,31 +132,21 @@ def _check_files(db: Database, store: FileStore) -> None:
                 )
 
 
-def _move_files(db: Database, actor: Actor, action: str, before: FileStore) -> list[str]:
-    """An encrypted database keeps its attachments and issued PDFs inside itself, a plain file in
-    the folder beside it (store/files.py): move them to where the converted database keeps them,
-    each checked by its SHA-256, in the transaction that records the conversion. Returns the
-    files moved."""
-    from zhiqian_desktop.services.admin.server_copy import copy_files, named_files
-    from zhiqian_desktop.services.core.audit import record_event
+def _carry(copy: Path, shas: list[str], before: FileStore, after: FileStore) -> int:
+    """Move the files named by the database from where it kept them (`before`) to where the
+    converted copy at `copy` keeps them (`after`): into its file table, or out of it into the
+    folder (written and flushed before the copy takes the database's place), each checked by
+    its SHA-256. Returns how many were moved; a file already missing stays missing."""
+    from zhiqian_desktop.services.admin.server_copy import copy_files
 
-    after = db.files
-    notes: list[str] = []
-    moved: list[str] = []
-    with db.unit_of_work() as session:
-        if before.in_database != after.in_database:
-            moved = named_files(session)
-            copy_files(
-                session, moved, before, session.connection(), after, notes, lambda _n, _t: None
-            )
+    if not shas:
+        return 0
+    engine = file_engine(copy)
+    try:
+        with engine.begin() as conn, Session(bind=conn) as session:
+            copied = copy_files(session, shas, before, conn, after, [], lambda _n, _t: None)
             if before.in_database:
-                session.execute(delete(StoredFile))
-        record_event(
-            session,
-            actor,
-            action,
-            "database",
-            "database",
-            after={"file": db.location, "files_moved": len(moved), "notes": notes},
-        )
-    return moved
+                conn.execute(delete(StoredFile))
+    finally:
+        engine.dispose()
+    return copied.rows

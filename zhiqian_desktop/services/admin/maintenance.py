@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.actor import Actor
@@ -19,6 +20,7 @@ from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import quick_check, sqlite_file
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
+from zhiqian_desktop.store.outputs import check_output_file, refuse_protected
 
 
 def open_app_database(url: str, *, check: bool = True) -> Database:
@@ -46,14 +48,35 @@ def _require_file(db: Database) -> Path:
     return path
 
 
-def take_backup(db: Database, dest: Path | None = None, *, label: str | None = None) -> Path:
-    """Back up now (online backup API), verified; into `dest` or the rotation folder."""
+def take_backup(
+    db: Database,
+    dest: Path | None = None,
+    *,
+    label: str | None = None,
+    force: bool = False,
+    into_folder: bool = False,
+) -> Path:
+    """Back up now (online backup API), verified; into the rotation folder, or to `dest` the
+    clerk chose: a file, or a folder to put it in (an existing one, or any with `into_folder`,
+    made if missing). It must be a place outputs may go (store/outputs.py), the database's own
+    backups folder included; an existing file is replaced only with `force`."""
     path = _require_file(db)
     if dest is None:
-        dest = backups_dir(path) / backups.backup_name(datetime.now(), label)
-    elif dest.is_dir():
+        return _backup(db, backups_dir(path) / backups.backup_name(datetime.now(), label))
+    own = [backups_dir(path)]  # a backup may go where the backups are
+    if into_folder or dest.is_dir():
+        refuse_protected(dest, "备份", allow=own)
+        dest.mkdir(parents=True, exist_ok=True)
         dest = dest / backups.backup_name(datetime.now(), label)
-    written = backups.backup_to(path, dest)
+    elif not dest.parent.exists():
+        refuse_protected(dest, "备份", allow=own)
+        dest.parent.mkdir(parents=True)  # a backup may go to a new folder
+    dest = check_output_file(dest, force=force, allow=own)
+    return _backup(db, dest, replace=force)
+
+
+def _backup(db: Database, dest: Path, *, replace: bool = True) -> Path:
+    written = backups.backup_to(_require_file(db), dest, replace=replace)
     record_head(db, "backup", written)
     return written
 
@@ -70,11 +93,18 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     source = source.resolve()
     if source == path.resolve():
         raise UserError("不能用数据库自身作为备份来恢复")
+    backups.check_restorable(source, path)  # before anything is written, the safety backup too
     safety = take_backup(db, label="before-restore")
+    # Said before the contents change: a restore killed part-way leaves the old database or the
+    # restored one, and `check` must know which to compare the recorded heads with.
+    _record_line(path, "restoring", source, _head_of_file(source), extra={"from": _head(db)})
     db.engine.dispose()
     backups.restore_from(source, path)
     record_head(db, "restore", source)
     return safety
+
+
+NOT_VERIFIED = "数据库文件已损坏，未核对审计记录"
 
 
 @dataclass(frozen=True)
@@ -91,9 +121,15 @@ def check(db: Database) -> CheckReport:
     """Full integrity check of the file (SQLite) and verification of the audit chain."""
     integrity = "ok"
     if db.is_sqlite:
-        with db.engine.connect() as conn:
-            rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-        integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
+        try:
+            with db.engine.connect() as conn:
+                rows = [str(r[0]) for r in conn.execute(text("PRAGMA integrity_check"))]
+        except DatabaseError as exc:  # damaged beyond what the check itself can walk
+            rows = [str(exc.orig)]
+        integrity = "ok" if rows == ["ok"] else " ".join(" ".join(rows[:5]).split())
+    if integrity != "ok":
+        # The audit records of a damaged file cannot be trusted to be read, let alone verified.
+        return CheckReport(integrity, ChainReport(0, None, NOT_VERIFIED))
     with db.reader() as session:
         chain = verify_chain(session)
     if chain.ok:
@@ -101,10 +137,93 @@ def check(db: Database) -> CheckReport:
     return CheckReport(integrity, chain)
 
 
+def damage_of(path: Path) -> str | None:
+    """What is wrong with a database file that is damaged (PRAGMA quick_check, first finding),
+    or None when it is sound or cannot be looked at now (missing, busy, encrypted with a
+    passphrase not given in this run). For a command that failed in an unexpected way: a damaged
+    file fails anywhere, and the clerk needs to hear that rather than a traceback."""
+    if not path.is_file():
+        return None
+    try:
+        conn = cipher.open_file(path, read_only=True)
+    except UserError:
+        return None
+    except cipher.database_errors():
+        return None
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    except cipher.database_errors() as exc:
+        text = str(exc)
+        if "locked" in text or "unable to open" in text:
+            return None
+        return text
+    finally:
+        conn.close()
+    if rows == ["ok"]:
+        return None
+    return rows[0].splitlines()[-1] if rows and rows[0].strip() else "完整性检查未通过"
+
+
 # --- the chain's head recorded outside the database ----------------------------------------------
 
 DATA_ACTIONS_EXCLUDED = ("login", "login_failed", "login_locked")
 """Logins change counters, not the court's data: they do not make a backup necessary."""
+
+
+Head = tuple[int, str | None]
+"""The audit chain's last event: (seq, hash); (0, None) for a chain with no events."""
+
+
+def _head(db: Database) -> Head:
+    with db.reader() as session:
+        row = session.execute(
+            text("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+        ).first()
+    return (int(row.seq), str(row.hash)) if row else (0, None)
+
+
+def _head_of_file(path: Path) -> Head | None:
+    """The chain's head in a database file (a backup), read-only; None when it cannot be read."""
+    try:
+        conn = cipher.open_file(path, read_only=True)
+    except (UserError, OSError):
+        return None
+    except cipher.database_errors():
+        return None
+    try:
+        row = conn.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").fetchone()
+    except cipher.database_errors():
+        return None
+    finally:
+        conn.close()
+    return (int(row[0]), str(row[1])) if row else (0, None)
+
+
+def _record_line(
+    database: Path,
+    what: str,
+    target: Path | str | None,
+    head: Head | None,
+    *,
+    extra: dict[str, object] | None = None,
+) -> None:
+    line: dict[str, object] = {
+        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "what": what,
+        "file": str(target) if target is not None else None,
+        "seq": head[0] if head else None,
+        "hash": head[1] if head else None,
+    }
+    for key, value in (extra or {}).items():
+        line[key] = list(value) if isinstance(value, tuple) else value
+    try:
+        audit_heads_path(database).parent.mkdir(parents=True, exist_ok=True)
+        with audit_heads_path(database).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        pass  # the anchor is a second line of defence; a full disk must not fail the backup
 
 
 def record_head(db: Database, what: str, target: Path | str | None = None) -> None:
@@ -116,29 +235,14 @@ def record_head(db: Database, what: str, target: Path | str | None = None) -> No
     path = db.path
     if path is None:
         return
-    with db.reader() as session:
-        row = session.execute(
-            text("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
-        ).first()
-    line = {
-        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "what": what,
-        "file": str(target) if target is not None else None,
-        "seq": row.seq if row else 0,
-        "hash": row.hash if row else None,
-    }
-    try:
-        audit_heads_path(path).parent.mkdir(parents=True, exist_ok=True)
-        with audit_heads_path(path).open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError:
-        pass  # the anchor is a second line of defence; a full disk must not fail the backup
+    _record_line(path, what, target, _head(db))
 
 
 def recorded_heads(db: Database) -> list[dict[str, object]]:
-    """The heads recorded since the last restore (older ones describe another history)."""
+    """The heads recorded since the last restore (older ones describe another history).
+
+    A restore that was interrupted left its "restoring" line without the "restore" line after
+    it: the database itself tells whether its contents were replaced (``_restored``)."""
     path = db.path
     if path is None or not audit_heads_path(path).exists():
         return []
@@ -150,10 +254,37 @@ def recorded_heads(db: Database) -> list[dict[str, object]]:
             continue  # a line cut short by a crash
         if not isinstance(item, dict):
             continue
+        if item.get("what") == "restoring":
+            if _restored(db, item):
+                heads = []
+            continue
         if item.get("what") == "restore":
             heads = []
         heads.append(item)
     return heads
+
+
+def _has_event(db: Database, seq: object, digest: object) -> bool:
+    if not isinstance(seq, int):
+        return False
+    with db.reader() as session:
+        if seq == 0:
+            return session.execute(text("SELECT count(*) FROM audit_event")).scalar() == 0
+        stored = session.execute(
+            text("SELECT hash FROM audit_event WHERE seq = :seq"), {"seq": seq}
+        ).scalar()
+    return stored is not None and stored == digest
+
+
+def _restored(db: Database, line: dict[str, object]) -> bool:
+    """Whether the restore announced by ``line`` replaced the database: not while the chain it
+    started from is still there; yes when the restored chain's head is there instead."""
+    before = line.get("from")
+    if isinstance(before, list) and len(before) == 2 and _has_event(db, before[0], before[1]):
+        return False
+    if line.get("seq") is None:  # the backup's head could not be read: the old chain is gone
+        return True
+    return _has_event(db, line.get("seq"), line.get("hash"))
 
 
 def _check_heads(db: Database, chain: ChainReport) -> ChainReport:
@@ -242,7 +373,7 @@ def auto_backup(
         return AutoBackupResult(None, "未到备份时间")
     if not changed_since_last_backup(db):
         return AutoBackupResult(None, "上次备份后数据没有变动")
-    written = take_backup(db, folder / backups.backup_name(now, AUTO_LABEL))
+    written = _backup(db, folder / backups.backup_name(now, AUTO_LABEL))
     removed = rotate_auto_backups(folder, now.date())
     return AutoBackupResult(written, "已备份", tuple(removed))
 

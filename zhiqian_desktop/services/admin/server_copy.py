@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -45,7 +47,7 @@ from zhiqian_desktop.services.exchange.court_key import (
     write_court_key,
 )
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.engine import sqlite_url
+from zhiqian_desktop.store.engine import check_url, sqlite_file, sqlite_url
 from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.migrations import current_revision
 from zhiqian_desktop.store.models import Attachment, AuditEvent, Base, CourtSecret, Document
@@ -61,7 +63,7 @@ def as_url(location: str) -> str:
     if not location:
         raise UserError("请指定数据库：文件路径，或 postgresql+psycopg://用户@服务器/数据库")
     if "://" in location:
-        return location
+        return check_url(location)
     return sqlite_url(Path(location).expanduser())
 
 
@@ -238,6 +240,10 @@ def copy_database(
     """Copy every row of the database at `source_url` into the empty one at `target_url`."""
     if source_url == target_url:
         raise UserError("来源和目标是同一个数据库")
+    source_file = sqlite_file(source_url)
+    if source_file is not None and not source_file.is_file():
+        raise UserError(f"来源数据库文件“{source_file}”不存在；请检查路径（未创建任何文件）")
+    _check_target_file(source_url, target_url)
     source = open_app_database(source_url)
     try:
         target = open_app_database(target_url)
@@ -247,6 +253,21 @@ def copy_database(
             target.dispose()
     finally:
         source.dispose()
+
+
+def _check_target_file(source_url: str, target_url: str) -> None:
+    """A target file must be a new name or a database file, never the source under another name
+    (a link) nor a folder or a device."""
+    target = sqlite_file(target_url)
+    if target is None or not os.path.lexists(target):
+        return
+    source = sqlite_file(source_url)
+    if source is not None and source.exists() and os.path.samefile(source, target):
+        raise UserError(f"来源和目标是同一个数据库文件（“{target}”）；请另选目标文件")
+    if not stat.S_ISREG(os.stat(target).st_mode):
+        raise UserError(
+            f"目标“{target}”不是普通文件（是文件夹、设备或其他特殊文件）；请另选目标文件"
+        )
 
 
 def copy_rows(source: Database, target: Database) -> CopyReport:

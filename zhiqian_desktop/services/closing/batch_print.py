@@ -1,7 +1,8 @@
 """Batch printing for a service trip: issue one kind of document for many cases in one PDF.
 
 Every document is numbered and stored exactly as ``notices.issue_notice`` does for a single one;
-with receipts, each is followed by its own 送达回证 (itself a numbered document pointing at it). The
+with receipts, each is followed by a 送达回证 for each of its addressees (itself a numbered
+document pointing at it; a record or a letter to the filing division has none). The
 trip PDF holds them in case order, each with its own page numbering. The whole batch is one unit of
 work: a failure or a cancel leaves no document, no number used and no trip file behind.
 """
@@ -20,19 +21,19 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
-from zhiqian_desktop.domain.workflow import document_refusal
 from zhiqian_desktop.printing.documents import NoticeContent, check_kind
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import DocketQuery, list_cases
-from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.services.supervision import notices, service_records
 from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import sync_files, viewing_dir, write_atomically
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
+from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 MAX_BATCH = 1000
 """More than a day's trip; a larger batch is more likely a wrong filter than a plan."""
@@ -150,8 +151,9 @@ def issuable_cases(
     session: Session, cases: Sequence[BatchCase], kind: DocumentKind
 ) -> tuple[list[BatchCase], list[SkippedCase]]:
     """Split ``cases`` into those that may get ``kind`` and those that may not, with the reason:
-    the case's status (domain.workflow.document_refusal) or its facts (a certificate for a case
-    not fully paid, a bankruptcy notice for a person) — the checks issuing would refuse on."""
+    the case's status or its facts (domain.issuing.issue_refusal: a certificate for a case not
+    fully performed, a warning before the urging notice was served …) — the checks issuing
+    would refuse on."""
     if kind is DocumentKind.SERVICE_RECEIPT:
         raise UserError(RECEIPT_ALONE)
     settings = get_settings(session)
@@ -168,12 +170,11 @@ def issuable_cases(
         if row is None or row.deleted_at is not None:
             skipped.append(SkippedCase(case, f"案件{case.case_no}已被删除"))
             continue
-        refusal = document_refusal(row.status, kind, row.case_no)
-        if refusal is None:
-            try:
-                check_kind(kind, notices.case_facts(session, row, settings), None)
-            except UserError as exc:
-                refusal = exc.message
+        refusal = None
+        try:
+            check_kind(kind, notices.case_facts(session, row, settings), None)
+        except UserError as exc:
+            refusal = exc.message
         if refusal is None:
             ok.append(case)
         else:
@@ -245,28 +246,21 @@ def _issue_for_case(
     *,
     receipts: bool,
     today: date,
-) -> tuple[notices.IssuedDocument, notices.IssuedDocument | None]:
+) -> tuple[notices.IssuedDocument, list[notices.IssuedDocument]]:
     try:
         issued = notices.issue_notice(session, actor, case.id, kind, today=today, sync=False)
-        receipt = (
-            notices.issue_notice(
-                session,
-                actor,
-                case.id,
-                DocumentKind.SERVICE_RECEIPT,
-                today=today,
-                served_document_id=issued.id,
-                sync=False,
-            )
+        # One receipt per addressee; a record or a letter to the filing division has none.
+        receipt_docs = (
+            notices.issue_receipts(session, actor, issued.id, today=today, sync=False)
             if receipts
-            else None
+            else []
         )
     except UserError as exc:
         # In a batch the clerk must learn which case stopped it.
         if case.case_no in exc.message:
             raise
         raise type(exc)(f"案件{case.case_no}：{exc.message}", field=exc.field) from exc
-    return issued, receipt
+    return issued, receipt_docs
 
 
 def _forget_files(db: Database, issued: Sequence[notices.IssuedDocument]) -> None:
@@ -294,11 +288,16 @@ def issue_batch(
     today: date,
     output: Path | None = None,
     progress: BatchProgress | None = None,
+    force: bool = False,
+    printout_name: str | None = None,
 ) -> BatchResult:
     """Issue ``kind`` for every case (and its receipt) and write the trip PDF; all or nothing.
 
     ``progress.check()`` is called between cases; whatever it raises (a cancel) rolls the whole
-    batch back. The trip PDF is written only after the documents are committed.
+    batch back. ``output`` the clerk chose is checked before anything is issued (an existing
+    file is replaced only with ``force``); the trip PDF is written before the commit, and a
+    file that cannot be written cancels the batch. Without ``output`` the PDF goes to the
+    printouts folder, named ``printout_name`` or after the kind and the count.
     """
     progress = progress or _Silent()
     if kind is DocumentKind.SERVICE_RECEIPT:
@@ -308,8 +307,10 @@ def issue_batch(
     if len(case_ids) > MAX_BATCH:
         raise UserError(f"一次最多批量打印{MAX_BATCH}件；请缩小范围后分批打印")
     actor.require_write()
-    if output is not None and output.suffix.lower() != ".pdf":
-        raise UserError(f"输出文件“{output}”应以 .pdf 结尾")
+    if output is not None:
+        if output.suffix.lower() != ".pdf":
+            raise UserError(f"输出文件“{output}”应以 .pdf 结尾")
+        output = check_output_file(output, force=force)
     issued_all: list[notices.IssuedDocument] = []
     documents: list[notices.IssuedDocument] = []
     receipt_docs: list[notices.IssuedDocument] = []
@@ -324,32 +325,37 @@ def issue_batch(
             for n, case in enumerate(cases):
                 progress.check()
                 progress.report(n, total, f"正在出具 {n + 1}/{len(cases)}：{case.case_no}")
-                issued, receipt = _issue_for_case(
+                issued, receipts_of_case = _issue_for_case(
                     session, actor, case, kind, receipts=receipts, today=today
                 )
                 documents.append(issued)
-                issued_all.append(issued)
-                if receipt is not None:
-                    receipt_docs.append(receipt)
-                    issued_all.append(receipt)
-                for d in (issued, receipt):
-                    if d is not None:
-                        stored = session.get(Document, d.id)
-                        if stored is None:
-                            raise RuntimeError(f"document {d.id} was issued but is not stored")
-                        contents.append(notices.stored_content(stored))
+                receipt_docs += receipts_of_case
+                issued_all += [issued, *receipts_of_case]
+                for d in (issued, *receipts_of_case):
+                    stored = session.get(Document, d.id)
+                    if stored is None:
+                        raise RuntimeError(f"document {d.id} was issued but is not stored")
+                    contents.append(service_records.stored_content(stored))
             progress.check()
             progress.report(len(cases), total, f"正在合成PDF（{len(issued_all)}份文书）")
             pdf = renderer_for(get_settings(session)).build(contents)
             progress.check()
-            target = output or default_batch_path(kind, len(cases))
+            target = output or (
+                printout_path(printout_name)
+                if printout_name
+                else default_batch_path(kind, len(cases))
+            )
             # Written inside the unit of work: a file that cannot be written cancels the batch.
             try:
-                write_atomically(target, pdf, sync=False)
-                written = target
-            except OSError as exc:
+                if output is not None:
+                    written = write_output(target, pdf, force=force)
+                else:
+                    write_atomically(target, pdf, sync=False)
+                    written = target
+            except (OSError, UserError) as exc:
+                reason = exc.message if isinstance(exc, UserError) else exc.strerror
                 raise UserError(
-                    f"无法写入“{target}”（{exc.strerror}）；本批文书未出具，请另选保存位置后重试"
+                    f"无法写入“{target}”（{reason}）；本批文书未出具，请另选保存位置后重试"
                 ) from None
             # The stored PDFs were written without fsync; make them durable before the commit.
             sync_files(d.pdf_path for d in issued_all if d.pdf_path is not None)

@@ -42,6 +42,7 @@ from zhiqian_desktop.services.core.workbooks import AMOUNT_FORMAT, safe_cell_val
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.store.archives import safe_name
 from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.outputs import check_output_folder, place
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        place(Path(tmp), path, force=False)
     except OSError as exc:
         raise UserError(f"无法写入“{path}”：{exc.strerror}；请检查磁盘空间和权限") from exc
     finally:
@@ -264,6 +265,9 @@ def transfer_many(
         raise UserError("移送执行必须填写督促不成的理由", field="reason")
     if not dest_dir.is_dir():
         raise UserError(f"文件夹“{dest_dir}”不存在；请先创建或另选保存位置", field="dest")
+    # Each package and the list get new names in it (never replacing a file): a folder with
+    # other files will do, as long as it is not one of the app's own.
+    dest_dir = check_output_folder(dest_dir, force=True, what="移送材料")
     unique = list(dict.fromkeys(case_ids))
     if not unique:
         raise UserError("请至少选择一件要移送的案件")

@@ -53,6 +53,7 @@ from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import database_of
 from zhiqian_desktop.store.models import Attachment, Document
+from zhiqian_desktop.store.outputs import check_output_file, place
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 MAX_INDEX_PASSES = 5
@@ -260,15 +261,14 @@ def fsync_dir(path: Path) -> None:
 
 
 @reads
-def build_archive_dossier(session: Session, case_id: str, dest: Path, *, today: date) -> Path:
-    """Write the archive dossier of the closed case ``case_id`` to ``dest`` (one PDF)."""
-    dest = Path(dest)
+def build_archive_dossier(
+    session: Session, case_id: str, dest: Path, *, today: date, force: bool = False
+) -> Path:
+    """Write the archive dossier of the closed case ``case_id`` to ``dest`` (one PDF); an
+    existing file is replaced only with ``force`` (store/outputs.py)."""
     case = get_case(session, case_id)
     check_action(case.status, CaseAction.ARCHIVE_DOSSIER, case.case_no)
-    if dest.exists() and dest.is_dir():
-        raise UserError(f"“{dest}”是一个文件夹；请指定归档卷宗的PDF文件名", field="dest")
-    if not dest.parent.is_dir():
-        raise UserError(f"文件夹“{dest.parent}”不存在；请先创建或另选位置", field="dest")
+    dest = check_output_file(dest, force=force)
     data = collect_records(session, case_id)
     renderer = SheetRenderer(load_print_fonts(*font_settings(session)))
     parts = _parts(session, data, renderer, today)
@@ -304,15 +304,12 @@ def build_archive_dossier(session: Session, case_id: str, dest: Path, *, today: 
             writer.write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, dest)
+        place(tmp, dest, force=force)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise UserError(f"无法写入“{dest}”（{exc.strerror}）；请检查磁盘空间和写入权限") from None
-    except BaseException:
+    finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise
     fsync_dir(dest.parent)
     return dest
 

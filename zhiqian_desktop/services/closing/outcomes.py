@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import add_months
 from zhiqian_desktop.domain.errors import NotFound, UserError
+from zhiqian_desktop.domain.issuing import settlement_contradiction
 from zhiqian_desktop.domain.kinds import PaymentMethod, SettlementStatus
 from zhiqian_desktop.domain.money import format_amount, from_fen, to_fen
 from zhiqian_desktop.domain.workflow import (
@@ -316,6 +317,9 @@ def record_settlement(
     else:
         schedule = list(installments or [])
     check_schedule(schedule, total, signed_on)
+    contradiction = settlement_contradiction(terms, len(schedule))
+    if contradiction is not None:
+        raise UserError(contradiction, field="terms")
     before = audit.snapshot(case)
     settlement = Settlement(
         case_id=case.id,
@@ -549,12 +553,14 @@ def close_case(
     closed_on: date,
     reason: str,
     act_confirmed: bool = False,
+    act_performed_on: date | None = None,
     today: date,
 ) -> SupervisionCase:
     """Close the case as 自动履行完毕, 和解履行完毕, 撤回 or 不宜督促, with its date and reason.
 
     自动履行完毕 needs nothing outstanding, and a non-money obligation confirmed as performed
-    (``act_confirmed``); 和解履行完毕 needs every installment paid.
+    (``act_confirmed``), on ``act_performed_on`` (default: the closing date) — the date the
+    performance certificate then certifies; 和解履行完毕 needs every installment paid.
     """
     # A plain code string (from a combo box or the command line) is accepted too.
     outcome = cast(CaseStatus, CaseStatus.from_label(str(outcome)))
@@ -585,6 +591,16 @@ def close_case(
             )
         if case.amount_due <= 0 and not act:
             raise UserError("本案没有登记应履行的义务；请先在案件信息中填写给付金额或行为义务")
+        if act:
+            performed = act_performed_on or closed_on
+            _check_day(performed, today, "行为义务履行日期", "act_performed_on")
+            if case.effective_date and performed < case.effective_date:
+                raise UserError(
+                    f"行为义务履行日期{performed.isoformat()}早于生效日期"
+                    f"{case.effective_date.isoformat()}",
+                    field="act_performed_on",
+                )
+            case.act_performed_on = performed
     if outcome is CaseStatus.SETTLEMENT_PERFORMED:
         s = active_settlement(session, case.id)
         if s is None:
@@ -666,6 +682,8 @@ def reopen_case(session: Session, actor: Actor, case_id: str, reason: str) -> Su
     case.status = CaseStatus.SUPERVISING
     case.closed_date = None
     case.close_reason = None
+    # A reopened case is no longer recorded as performed: the act is confirmed again at closing.
+    case.act_performed_on = None
     case.updated_by = actor.username
     _refresh(session, case)
     after = audit.snapshot(case)

@@ -25,7 +25,7 @@ from zhiqian_desktop.services.closing.outcomes import (
 )
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.intake.docket import get_case
-from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.services.supervision import service_records
 from zhiqian_desktop.store.files import FileStore
 from zhiqian_desktop.store.models import (
     Attachment,
@@ -115,6 +115,8 @@ class CaseRecords:
     preservations: list[Preservation]
     attachments: list[Attachment]
     receipts_for: dict[str, list[Document]] = field(default_factory=dict)
+    served_on: dict[str, date | None] = field(default_factory=dict)
+    """Per document, the day its last addressee was served (service_records.document_served_on)."""
 
 
 def collect_records(session: Session, case_id: str) -> CaseRecords:
@@ -158,6 +160,7 @@ def collect_records(session: Session, case_id: str) -> CaseRecords:
         ),
         documents=documents,
         services=services,
+        served_on={d.id: service_records.document_served_on(session, d) for d in documents},
         payments=list(
             session.scalars(
                 select(Payment).where(*live(Payment)).order_by(Payment.paid_on, Payment.created_at)
@@ -187,14 +190,14 @@ def collect_records(session: Session, case_id: str) -> CaseRecords:
 def issued_day(d: Document) -> str:
     """The date the document bears (its issue date as printed), else when it was made."""
     try:
-        return notices.issued_on(d).isoformat()
+        return service_records.issued_on(d).isoformat()
     except (UserError, KeyError, TypeError, ValueError):
         return d.issued_at.astimezone(COURT_TZ).date().isoformat()
 
 
 def document_title(d: Document) -> str:
     try:
-        return notices.stored_content(d).title or d.kind.label
+        return service_records.stored_content(d).title or d.kind.label
     except (UserError, KeyError, TypeError, ValueError):
         return d.kind.label
 
@@ -202,6 +205,7 @@ def document_title(d: Document) -> str:
 def manifest_case(data: CaseRecords, session: Session, today: date) -> dict[str, Any]:
     """The case data of the manifest (schema zhiqian.transfer/1, see docs/transfer-package.md)."""
     c = data.case
+    parties = {p.id: p.name for p in c.parties}
     contacts_by_id = {x.id: x for x in data.contacts}
     return {
         "id": c.id,
@@ -213,6 +217,9 @@ def manifest_case(data: CaseRecords, session: Session, today: date) -> dict[str,
         "cause": c.cause,
         "effective_date": date_text(c.effective_date),
         "performance_deadline": date_text(c.performance_deadline),
+        "final_installment_date": date_text(c.final_installment_date),
+        "application_received_on": date_text(c.application_received_on),
+        "act_performed_on": date_text(c.act_performed_on),
         "department": c.department,
         "trial_judge": c.trial_judge,
         "received_date": date_text(c.received_date),
@@ -273,12 +280,16 @@ def manifest_case(data: CaseRecords, session: Session, today: date) -> dict[str,
                 "services": [
                     {
                         "id": s.id,
+                        "party_id": s.party_id,
+                        "addressee": parties.get(s.party_id or ""),
                         "method": code_value(s.method),
                         "served_on": date_text(s.served_on),
                         "server": s.server,
                         "recipient": s.recipient,
                         "address": s.address,
                         "substitute_reason": s.substitute_reason,
+                        "witness": s.witness,
+                        "process_recorded": s.process_recorded,
                         "remarks": s.remarks,
                     }
                     for s in data.services.get(d.id, [])

@@ -75,6 +75,7 @@ from zhiqian_desktop.store.archives import (
     safe_name,
 )
 from zhiqian_desktop.store.database import Database
+from zhiqian_desktop.store.outputs import place
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -201,17 +202,18 @@ def build_transfer_package(
     progress: ProgressFn | None = None,
     today: date,
     dry_run: bool = False,
+    force: bool = False,
 ) -> Path:
     """Transfer the case to enforcement and write its package at ``dest`` (zip or folder).
 
     ``progress(done, total, message)`` is called before each file; raising from it (a cancel)
     abandons the package and the status change. ``dry_run`` writes the package but rolls the
-    status change back (benchmarks, a preview for the filing desk).
+    status change back (benchmarks, a preview for the filing desk). ``dest`` is checked before
+    anything is written (``check_destination``); an existing zip is replaced only with ``force``.
     """
-    dest = Path(dest)
     if not (reason or "").strip():
         raise UserError("移送执行必须填写督促不成的理由", field="reason")
-    check_destination(dest, as_zip=as_zip)
+    dest = check_destination(Path(dest), as_zip=as_zip, force=force)
     clean_leftovers(dest)
     tmp = dest.parent / f"{partial_prefix(dest)}{uuid.uuid4().hex[:8]}"
     placed = False
@@ -284,7 +286,11 @@ def build_transfer_package(
             )
             _report(progress, len(plan) + 2, total, "正在保存移送材料")
             sink.finish()
-            os.replace(tmp, dest)
+            db.check_same_file()
+            if as_zip:
+                place(tmp, dest, force=force)
+            else:
+                os.rename(tmp, dest)  # a folder: refused if the name was taken meanwhile
             placed = True
             fsync_dir(dest.parent)
             if dry_run:

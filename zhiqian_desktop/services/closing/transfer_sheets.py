@@ -51,7 +51,7 @@ def summary_sheet(data: CaseRecords, reason: str, urging_end: date | None) -> Sh
     c = data.case
     outstanding = max(c.amount_due - c.amount_paid, Decimal("0.00"))
     served = [d for d in data.documents if d.kind is not DocumentKind.SERVICE_RECEIPT]
-    n_served = sum(1 for d in served if data.services.get(d.id))
+    n_served = sum(1 for d in served if data.served_on.get(d.id))
     reached = sum(1 for x in data.contacts if x.reached)
     sections = [
         SheetSection(
@@ -62,6 +62,8 @@ def summary_sheet(data: CaseRecords, reason: str, urging_end: date | None) -> Sh
                 ("案由", c.cause),
                 ("生效日期", date_text(c.effective_date) or ""),
                 ("履行期限", date_text(c.performance_deadline) or ""),
+                ("最后一期履行期限", date_text(c.final_installment_date) or ""),
+                ("申请执行书收到日期", date_text(c.application_received_on) or ""),
                 ("原审部门 / 审判员", " / ".join(x for x in (c.department, c.trial_judge) if x)),
                 ("收案日期", date_text(c.received_date) or ""),
                 ("承办人", data.handler),
@@ -117,6 +119,7 @@ def record_sheet(data: CaseRecords) -> Sheet:
     # (day, time of day or "" for date-only events, order within the same moment, what, text)
     events: list[tuple[str, str, int, str, str]] = []
     c = data.case
+    parties = {p.id: p.name for p in c.parties}
 
     def at(moment: datetime) -> tuple[str, str]:
         local = moment.astimezone(COURT_TZ)
@@ -150,8 +153,11 @@ def record_sheet(data: CaseRecords) -> Sheet:
         )
         for s in data.services.get(d.id, []):
             detail = f"{document_title(d)}（{d.doc_no}）{s.method.label}，送达人{s.server}"
-            if s.recipient:
-                detail += f"，受送达人{s.recipient}"
+            addressee = parties.get(s.party_id or "")
+            if addressee:
+                detail += f"，受送达人{addressee}"
+            if s.recipient and s.recipient != addressee:
+                detail += f"，签收人{s.recipient}"
             if s.substitute_reason:
                 detail += f"，{s.substitute_reason}"
             events.append((s.served_on.isoformat(), "", 3, "送达", detail))

@@ -3,7 +3,6 @@ and extra files), on a zip or a folder (schema in docs/transfer-package.md)."""
 
 from __future__ import annotations
 
-import json
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from zhiqian_desktop.services.closing.transfer_data import MANIFEST, MAX_MANIFEST_BYTES, SCHEMA
+from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.archives import (
     FolderReader,
     PackageRefused,
@@ -84,8 +84,8 @@ def read_manifest(reader: Reader) -> dict[str, Any]:
     if len(raw) > MAX_MANIFEST_BYTES:
         raise PackageRefused(f"{MANIFEST} 过大")
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        manifest = bounded_json.loads(raw)
+    except ValueError as exc:  # not UTF-8, nested too deep, not JSON
         raise PackageRefused(f"{MANIFEST} 无法解析（{exc}）") from exc
     if not isinstance(manifest, dict):
         raise PackageRefused(f"{MANIFEST} 格式不正确")

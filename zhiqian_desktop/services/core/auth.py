@@ -20,6 +20,7 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import court_secret
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.core.users import _hasher, actor_for, default_actor
+from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.models import User
 
 MAX_FAILURES = 5
@@ -284,11 +285,17 @@ def login_with_token(session: Session, token: str, key: bytes, now: datetime) ->
     try:
         body_text, sig_text = token.strip().split(".")
         body, sig = _unb64(body_text), _unb64(sig_text)
-        data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise LoginRefused(BAD_TOKEN) from None
+    # The signature first: the body of a token nobody signed is never parsed.
     expected = hmac.new(key, b"token:" + body, hashlib.sha256).digest()
-    if not hmac.compare_digest(sig, expected) or not isinstance(data, dict):
+    if not hmac.compare_digest(sig, expected):
+        raise LoginRefused(BAD_TOKEN)
+    try:
+        data = bounded_json.loads(body)
+    except ValueError:
+        raise LoginRefused(BAD_TOKEN) from None
+    if not isinstance(data, dict):
         raise LoginRefused(BAD_TOKEN)
     user = _find(session, str(data.get("u", "")))
     if user is None or int(data.get("exp", 0)) < now.timestamp():

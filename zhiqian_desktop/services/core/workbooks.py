@@ -21,6 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store.outputs import check_output_file, place
 
 AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -65,14 +66,17 @@ def safe_cell_value(
     return cell
 
 
-def save_workbook(wb: Workbook, path: Path) -> None:
+def save_workbook(wb: Workbook, path: Path, *, force: bool = False) -> None:
     """Write an xlsx under a temporary name beside `path`, then rename it into place: a crash or
-    a full disk never leaves half a workbook, and a file open in Excel gets a clear message."""
+    a full disk never leaves half a workbook, and a file open in Excel gets a clear message.
+    `path` must be a place outputs may go (store/outputs.py); an existing file is replaced only
+    with `force`."""
+    path = check_output_file(path, force=force)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=path.parent)
     os.close(fd)
     try:
         wb.save(tmp_name)
-        os.replace(tmp_name, path)
+        place(Path(tmp_name), path, force=force)
     except PermissionError as exc:
         raise UserError(
             f"无法写入“{path}”：文件可能正在 Excel 中打开，请关闭后重试或另存为其他文件名"
@@ -84,12 +88,9 @@ def save_workbook(wb: Workbook, path: Path) -> None:
             os.unlink(tmp_name)
 
 
-def save_export(wb: Workbook, path: Path) -> None:
+def save_export(wb: Workbook, path: Path, *, force: bool = False) -> None:
     """Write beside ``path`` and move into place: a failed export never leaves half a file."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
-    save_workbook(wb, path)
+    save_workbook(wb, Path(path), force=force)
 
 
 def write_sheet(

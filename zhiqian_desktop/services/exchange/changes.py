@@ -56,12 +56,15 @@ def export_changes(
     *,
     actor: Actor | None = None,
     progress: ProgressFn | None = None,
+    force: bool = False,
 ) -> Path:
     """Write the change package: every record created or changed since the kit was made (with
-    the kit's values as its base), the files they added and the laptop's audit events."""
+    the kit's values as its base), the files they added and the laptop's audit events. An
+    existing file at ``dest`` is replaced only with ``force`` (store/outputs.py)."""
     path = require_file(kit_db)
-    dest = Path(dest)
-    check_destination(dest, as_zip=True)
+    dest = check_destination(Path(dest), as_zip=True, force=force)
+    with kit_db.reader() as session:
+        laptop_kit(session)  # the court's own database has no changes to carry back
     key = read_court_key(court_key_path(kit_db))
     if key is None:
         raise UserError(f"找不到法院密钥“{court_key_path(kit_db)}”；该离线包不完整，无法导出变更包")
@@ -163,7 +166,7 @@ def export_changes(
         raw = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         sink.add_bytes(MANIFEST, raw)
         sink.add_bytes(SIGNATURE, (sign_manifest(key, raw) + "\n").encode("ascii"))
-        place_package(sink, tmp, dest)
+        place_package(sink, tmp, dest, force=force)
         placed = True
     except BaseException:
         if not placed:

@@ -53,6 +53,9 @@ FIELD_LABELS = {
     "received_date": "收案日期",
     "effective_date": "生效日期",
     "performance_deadline": "履行期限",
+    "final_installment_date": "最后一期履行期限",
+    "application_received_on": "申请执行书收到日期",
+    "act_performed_on": "行为义务履行日期",
     "amount_due": "标的金额",
     "obligation_act": "行为义务",
     "original_doc_type": "生效文书类型",
@@ -94,9 +97,12 @@ FIELD_LABELS = {
     "frozen_on": "保全日期",
     "voided": "已作废",
     "served_on": "送达日期",
-    "recipient": "受送达人",
+    "recipient": "签收人",
     "server": "送达人",
     "remarks": "备注",
+    "party_id": "受送达人",
+    "witness": "见证人",
+    "process_recorded": "已拍照、录像记录送达过程",
 }
 
 

@@ -43,6 +43,7 @@ from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import (
     OfflineKit,
 )
+from zhiqian_desktop.store.outputs import check_output_folder
 
 # --- opening a kit on the laptop -----------------------------------------------------------------
 
@@ -62,30 +63,45 @@ def open_kit(
     *,
     progress: ProgressFn | None = None,
     passphrase: str | None = None,
+    force: bool = False,
 ) -> Path:
     """Unpack an offline kit into ``dest_dir`` as the database of a fresh install; returns the
     database path. Everything is checked first and unpacked under a temporary name, so a refused
     or broken kit leaves nothing behind.
 
-    An encrypted kit needs ``passphrase`` (KitPassphraseRequired without, WrongPassphrase for a
-    wrong one); its database stays encrypted under the same passphrase."""
+    ``dest_dir`` is a new or empty folder; with ``force`` a folder holding other files will do
+    (a database already there is never replaced). An encrypted kit needs ``passphrase``
+    (KitPassphraseRequired without, WrongPassphrase for a wrong one); its database stays
+    encrypted under the same passphrase."""
     kit = Path(kit)
-    dest_dir = Path(dest_dir)
-    if not dest_dir.parent.is_dir():
-        raise UserError(f"位置“{dest_dir.parent}”不存在；请选择已有的文件夹")
+    dest_dir = check_kit_folder(dest_dir, force=force)
+    created = not dest_dir.exists()
+    try:
+        return _open_kit_into(kit, dest_dir, progress=progress, passphrase=passphrase)
+    except BaseException:
+        # A refused kit leaves nothing behind, not even the folder made for it.
+        if created and dest_dir.is_dir() and not any(dest_dir.iterdir()):
+            dest_dir.rmdir()
+        raise
+
+
+def check_kit_folder(dest_dir: Path, *, force: bool = False) -> Path:
+    """Where a kit may be opened: a new or empty folder, not one of the app's own (with
+    ``force`` a folder holding other files); its absolute path."""
+    return check_output_folder(dest_dir, force=force, what="离线包")
+
+
+def _open_kit_into(
+    kit: Path, dest_dir: Path, *, progress: ProgressFn | None, passphrase: str | None
+) -> Path:
     if kit.is_file() and is_encrypted_kit(kit):
         if passphrase is None:
             raise KitPassphraseRequired(kit)
-        created = not dest_dir.exists()
         dest_dir.mkdir(exist_ok=True)
         inner = dest_dir / f".kit-unsealed-{uuid.uuid4().hex[:8]}.zip"
         try:
             key = unseal_kit(kit, passphrase, inner)
             return _open_kit(inner, dest_dir, progress=progress, key=key)
-        except BaseException:
-            if created and not any(dest_dir.iterdir()):
-                dest_dir.rmdir()
-            raise
         finally:
             inner.unlink(missing_ok=True)
     return _open_kit(kit, dest_dir, progress=progress, key=None)

@@ -11,7 +11,6 @@ changed). Formats, limits and rules: docs/offline-kit.md.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -63,6 +62,7 @@ from zhiqian_desktop.store.models import (
     Tribunal,
     User,
 )
+from zhiqian_desktop.store.outputs import place
 from zhiqian_desktop.store.types import new_id, utcnow
 
 # --- exporting a kit -----------------------------------------------------------------------------
@@ -214,9 +214,9 @@ def stored_shas(conn: Connection) -> set[str]:
     return {sha for sha in shas if sha and SHA256_HEX.match(sha)}
 
 
-def place_package(sink: ZipSink, tmp: Path, dest: Path) -> None:
+def place_package(sink: ZipSink, tmp: Path, dest: Path, *, force: bool) -> None:
     sink.finish()
-    os.replace(tmp, dest)
+    place(tmp, dest, force=force)
 
 
 def partial_path(dest: Path) -> Path:
@@ -235,8 +235,10 @@ def export_kit(
     users: Iterable[str] = (),
     progress: ProgressFn | None = None,
     passphrase: str | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write an offline kit for a tribunal (or one handler) to ``dest`` (a .zip).
+    """Write an offline kit for a tribunal (or one handler) to ``dest`` (a .zip; an existing
+    file is replaced only with ``force``, store/outputs.py).
 
     With ``passphrase`` the kit is encrypted (see is_encrypted_kit); a kit of an encrypted court
     database must be.
@@ -247,8 +249,7 @@ def export_kit(
     exported cases always may.
     """
     actor.require_lead()
-    dest = Path(dest)
-    check_destination(dest, as_zip=True)
+    dest = check_destination(Path(dest), as_zip=True, force=force)
     if (tribunal_id is None) == (handler_id is None):
         raise UserError("请选择离线包所属的法庭，或所属的承办人（二者选一）")
     if not 2000 <= year <= 2099:
@@ -434,9 +435,11 @@ def export_kit(
                     sink.finish()
                     report_progress(progress, 1, 0, "正在加密离线包")
                     seal_kit(inner_zip, tmp_zip, kit_key)
-                    os.replace(tmp_zip, dest)
+                    db.check_same_file()
+                    place(tmp_zip, dest, force=force)
                 else:
-                    place_package(sink, tmp_zip, dest)
+                    db.check_same_file()
+                    place_package(sink, tmp_zip, dest, force=force)
                 placed = True
             except BaseException:
                 if not placed:

@@ -53,6 +53,7 @@ from zhiqian_desktop.services.exchange.records import (
     save_state,
 )
 from zhiqian_desktop.services.supervision.contacts import MAX_ATTACHMENT_BYTES
+from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.archives import PackageRefused, ZipReader
 from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import FileStore, FolderStore
@@ -172,7 +173,7 @@ def _str(value: Any, limit: int) -> str:
 
 def _parse_changes(raw: bytes) -> tuple[list[_Change], list[_Event]]:
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = bounded_json.loads(raw)
         if not isinstance(data, dict):
             raise InvalidValue
         records = data.get("records")
@@ -270,6 +271,27 @@ def _verify_change_package(session: Session, path: Path) -> OpenedPackage:
         package.reader.close()
         raise
     return package
+
+
+MAX_RESOLUTIONS_BYTES = 10 * 1024 * 1024
+
+
+def read_resolutions(path: Path) -> dict[str, dict[str, str]]:
+    """A file of choices for merge conflicts: {"record id": {"field": "court" | "tribunal"}}."""
+    shape = '冲突选择文件格式应为 {"记录id": {"字段": "court" 或 "tribunal"}}'
+    try:
+        if path.stat().st_size > MAX_RESOLUTIONS_BYTES:
+            raise UserError(f"冲突选择文件“{path}”过大；{shape}")
+        data = bounded_json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise UserError(f"无法读取冲突选择文件“{path}”：{exc}；{shape}") from exc
+    ok = isinstance(data, dict) and all(
+        isinstance(v, dict) and all(c in ("court", "tribunal") for c in v.values())
+        for v in data.values()
+    )
+    if not ok:
+        raise UserError(shape)
+    return {str(k): {str(f): str(c) for f, c in v.items()} for k, v in data.items()}
 
 
 def import_changes(

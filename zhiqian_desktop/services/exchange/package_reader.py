@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import uuid
 import zipfile
@@ -28,6 +27,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     is_encrypted_kit,
     unseal_kit,
 )
+from zhiqian_desktop.store import bounded_json
 from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member
 
 
@@ -45,9 +45,13 @@ def kit_manifest(path: Path, passphrase: str | None = None) -> dict[str, Any]:
             work.unlink(missing_ok=True)
     try:
         with zipfile.ZipFile(path) as zf:
-            data: dict[str, Any] = json.loads(zf.read(MANIFEST))
+            if zf.getinfo(MANIFEST).file_size > MAX_JSON_BYTES:
+                raise ValueError(f"{MANIFEST} 过大")
+            data = bounded_json.loads(zf.read(MANIFEST))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UserError(f"无法读取离线包“{path}”：{exc}") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"无法读取离线包“{path}”：{MANIFEST} 格式不正确")
     return data
 
 
@@ -107,8 +111,8 @@ def open_package(
         raw = read_member(reader, MANIFEST, MAX_JSON_BYTES)
         signature = read_member(reader, SIGNATURE, 200).decode("ascii", "replace").strip()
         try:
-            manifest = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            manifest = bounded_json.loads(raw)
+        except ValueError as exc:  # not UTF-8, nested too deep, not JSON
             raise PackageRefused(f"{MANIFEST} 无法解析（{exc}）") from exc
         if not isinstance(manifest, dict) or manifest.get("schema") != schema:
             found = manifest.get("schema") if isinstance(manifest, dict) else None

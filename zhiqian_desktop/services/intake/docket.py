@@ -86,6 +86,10 @@ class CaseInput:
     original_doc_type: str = "判决书"
     effective_date: date | None = None
     performance_deadline: date | None = None
+    final_installment_date: date | None = None
+    """When the effective document sets installments: the last one's due date (art. 250)."""
+    application_received_on: date | None = None
+    """The day the applicant's 申请执行书 was received (needed to transfer most cases)."""
     department: str | None = None
     trial_judge: str | None = None
     livelihood: bool = False
@@ -175,6 +179,20 @@ def check_case(data: CaseInput, today: date) -> list[Problem]:
         and data.performance_deadline < data.effective_date
     ):
         problems.append(Problem("performance_deadline", "履行期限不能早于生效日期"))
+    if (
+        data.final_installment_date
+        and data.effective_date
+        and data.final_installment_date < data.effective_date
+    ):
+        problems.append(Problem("final_installment_date", "最后一期履行期限不能早于生效日期"))
+    if data.application_received_on and data.application_received_on > today:
+        problems.append(Problem("application_received_on", "申请执行书收到日期不能晚于今天"))
+    if (
+        data.application_received_on
+        and data.effective_date
+        and data.application_received_on < data.effective_date
+    ):
+        problems.append(Problem("application_received_on", "申请执行书收到日期不能早于生效日期"))
     if data.amount_due < 0:
         problems.append(Problem("amount_due", "标的金额不能为负数"))
     if data.amount_due == 0 and not (data.obligation_act or "").strip():
@@ -211,6 +229,8 @@ _CASE_FIELDS = (
     "original_doc_type",
     "effective_date",
     "performance_deadline",
+    "final_installment_date",
+    "application_received_on",
     "department",
     "trial_judge",
     "livelihood",

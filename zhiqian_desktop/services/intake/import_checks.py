@@ -58,6 +58,8 @@ def check_container(path: Path) -> str:
     directory; the format found, XLSX or XLS (an OLE compound file, checked further by xlrd)."""
     path = Path(path)
     try:
+        if path.exists() and not path.is_file():  # a folder, a device, a pipe (never opened)
+            raise refusal(path, "这不是一个文件（是文件夹、设备或管道）；请选择 Excel 移交清单")
         size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(8)

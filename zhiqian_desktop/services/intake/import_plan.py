@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.case_numbers import validate_original_case_number
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
@@ -463,6 +464,8 @@ _PROBLEM_FIELDS = {
     "received_date": "收案日期",
     "effective_date": "生效日期",
     "performance_deadline": "履行期限",
+    "final_installment_date": "最后一期履行期限",
+    "application_received_on": "申请执行书收到日期",
     "amount_due": "标的金额",
     "parties": "当事人地位",
 }
@@ -683,6 +686,10 @@ def _build_case(
     if not original:
         return None
     original = normalise_original_case_no(original)
+    try:
+        original = validate_original_case_number(original)
+    except UserError as exc:
+        out.add(first, "原审案号", exc.message)
     registered = directory.registered.get(original)
     if registered:
         out.add(
@@ -701,6 +708,8 @@ def _build_case(
         original_doc_type=case_values.get("original_doc_type") or "判决书",
         effective_date=case_values.get("effective_date"),
         performance_deadline=case_values.get("performance_deadline"),
+        final_installment_date=case_values.get("final_installment_date"),
+        application_received_on=case_values.get("application_received_on"),
         department=case_values.get("department") or None,
         trial_judge=case_values.get("trial_judge") or None,
         livelihood=bool(case_values.get("livelihood")),

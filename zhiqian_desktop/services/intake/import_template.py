@@ -15,7 +15,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import CaseSource, LicenceStatus, PartyKind, PartyRole
 from zhiqian_desktop.services.core.workbooks import save_workbook
 from zhiqian_desktop.services.intake.docket import CaseInput
@@ -30,6 +29,7 @@ from zhiqian_desktop.services.intake.import_columns import (
     NOTES_SHEET,
     SHEET_NAME,
 )
+from zhiqian_desktop.store.outputs import check_output_file
 
 # --- the template --------------------------------------------------------------------------------
 
@@ -84,6 +84,8 @@ def template_rows(
         "cause": data.cause,
         "effective_date": data.effective_date,
         "performance_deadline": data.performance_deadline,
+        "final_installment_date": data.final_installment_date,
+        "application_received_on": data.application_received_on,
         "received_date": data.received_date,
         "department": data.department,
         "trial_judge": data.trial_judge,
@@ -122,14 +124,15 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = None) -> Path:
+def write_import_template(
+    path: Path, rows: Sequence[Sequence[Any]] | None = None, *, force: bool = False
+) -> Path:
     """Write the import workbook: sheet 案件 (headers + example case, or `rows`) and sheet 说明.
 
-    Written to a temporary file beside `path` and moved into place when complete.
+    Written to a temporary file beside `path` and moved into place when complete; an existing
+    file is replaced only with `force` (store/outputs.py).
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"保存目录“{path.parent}”不存在；请另选保存位置")
+    path = check_output_file(path, force=force)
     wb = openpyxl.Workbook()
     ws = wb.worksheets[0]
     ws.title = SHEET_NAME
@@ -180,7 +183,7 @@ def write_import_template(path: Path, rows: Sequence[Sequence[Any]] | None = Non
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
     _write_notes(wb)
-    save_workbook(wb, path)
+    save_workbook(wb, path, force=force)
     return path
 
 

@@ -37,6 +37,7 @@ from zhiqian_desktop.services.core.workbooks import (
 )
 from zhiqian_desktop.services.reporting.stats import SC, ZERO, received_in
 from zhiqian_desktop.store.models import Party
+from zhiqian_desktop.store.outputs import check_output_file
 
 # --- 执破衔接 screening ----------------------------------------------------------------------------
 
@@ -200,7 +201,10 @@ def bankruptcy_screening(session: Session, year: int) -> list[ReferralCandidate]
     return candidates
 
 
-def export_screening_xlsx(candidates: list[ReferralCandidate], year: int, path: Path) -> int:
+def export_screening_xlsx(
+    candidates: list[ReferralCandidate], year: int, path: Path, *, force: bool = False
+) -> int:
+    path = check_output_file(path, force=force)
     wb = Workbook(write_only=True)
     write_sheet(
         wb,
@@ -247,5 +251,5 @@ def export_screening_xlsx(candidates: list[ReferralCandidate], year: int, path: 
         ],
         [None, None, DATE_FORMAT, AMOUNT_FORMAT, None, None],
     )
-    save_export(wb, path)
+    save_export(wb, path, force=force)
     return len(candidates)

@@ -14,7 +14,6 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.dues import DueItem
-from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.core.workbooks import (
     AMOUNT_FORMAT,
@@ -23,6 +22,7 @@ from zhiqian_desktop.services.core.workbooks import (
     save_workbook,
 )
 from zhiqian_desktop.services.intake.docket import DocketQuery, DocketRow, count_cases, list_cases
+from zhiqian_desktop.store.outputs import check_output_file
 
 BATCH_SIZE = 2000
 
@@ -74,15 +74,14 @@ def export_docket_xlsx(
     today: date,
     *,
     on_progress: ProgressCallback | None = None,
+    force: bool = False,
 ) -> int:
     """Write every case matching `query` (the docket's current view) to `path`; returns the row count.
 
     The workbook is streamed (write-only) into a temporary file beside `path` and moved into place
     only when complete, so a failed export never leaves half a file under the chosen name.
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
+    path = check_output_file(path, force=force)
     total = count_cases(session, query)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("案件台账")
@@ -110,17 +109,17 @@ def export_docket_xlsx(
         written += 1
         if on_progress is not None and written % 500 == 0:
             on_progress(written, total)
-    save_workbook(wb, path)
+    save_workbook(wb, path, force=force)
     if on_progress is not None:
         on_progress(written, total)
     return written
 
 
-def export_due_list_xlsx(items: Sequence[DueItem], path: Path, on: date) -> int:
+def export_due_list_xlsx(
+    items: Sequence[DueItem], path: Path, on: date, *, force: bool = False
+) -> int:
     """The due-list of `on` as shown (its order and filters), formula-safe; returns the row count."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UserError(f"导出目录“{path.parent}”不存在；请另选保存位置")
+    path = check_output_file(path, force=force)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"今日待办{on.isoformat()}")
     ws.freeze_panes = "A2"
@@ -146,5 +145,5 @@ def export_due_list_xlsx(items: Sequence[DueItem], path: Path, on: date) -> int:
                 for v in row
             ]
         )
-    save_workbook(wb, path)
+    save_workbook(wb, path, force=force)
     return len(items)

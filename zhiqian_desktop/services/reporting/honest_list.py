@@ -33,6 +33,7 @@ from zhiqian_desktop.services.core.workbooks import (
 from zhiqian_desktop.services.reporting.stats import SC, closed_in, outcome_expr
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Party, User
+from zhiqian_desktop.store.outputs import check_output_file
 
 # --- 诚信履行名单 ---------------------------------------------------------------------------------
 
@@ -103,7 +104,13 @@ def honest_performers(session: Session, period: Period) -> list[HonestPerformer]
 
 
 def export_honest_list(
-    session: Session, actor: Actor, period: Period, path: Path, *, unmasked: bool = False
+    session: Session,
+    actor: Actor,
+    period: Period,
+    path: Path,
+    *,
+    unmasked: bool = False,
+    force: bool = False,
 ) -> int:
     """The 诚信履行名单 as xlsx; ID numbers masked unless ``unmasked`` (team lead only, audited).
 
@@ -111,6 +118,7 @@ def export_honest_list(
     """
     if unmasked:
         actor.require_lead()
+    path = check_output_file(path, force=force)
     rows = honest_performers(session, period)
     court = get_settings(session).court_name
     wb = Workbook(write_only=True)
@@ -149,7 +157,7 @@ def export_honest_list(
         [None, None, None, None, None, None, None, None, AMOUNT_FORMAT, DATE_FORMAT, None],
         caption=f"{court}诚信履行名单（{period.label}）",
     )
-    save_export(wb, path)
+    save_export(wb, path, force=force)
     if unmasked:
         audit.record_event(
             session,
@@ -163,8 +171,14 @@ def export_honest_list(
 
 
 def save_honest_list(
-    db: Database, actor: Actor, period: Period, path: Path, *, unmasked: bool = False
+    db: Database,
+    actor: Actor,
+    period: Period,
+    path: Path,
+    *,
+    unmasked: bool = False,
+    force: bool = False,
 ) -> int:
     """The use case: a reading export, unless full ID numbers go out (a write: it is audited)."""
     with db.unit_of_work() if unmasked else db.reader() as session:
-        return export_honest_list(session, actor, period, path, unmasked=unmasked)
+        return export_honest_list(session, actor, period, path, unmasked=unmasked, force=force)

@@ -16,8 +16,13 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.stats import FIGURES, GROUP_NOTE, GroupBy, Period, this_month, this_week
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
-from zhiqian_desktop.services.core.workbooks import AMOUNT_FORMAT, save_export, write_sheet
+from zhiqian_desktop.services.core.workbooks import (
+    AMOUNT_FORMAT,
+    save_export,
+    write_sheet,
+)
 from zhiqian_desktop.services.reporting.stats import StatsResult, compute_stats
+from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 REPORT_KINDS = {"week": "周报", "month": "月报"}
 
@@ -138,7 +143,8 @@ def build_report(
     return ReportData(kind, court, period, today, total, breakdowns)
 
 
-def export_report_xlsx(report: ReportData, path: Path) -> None:
+def export_report_xlsx(report: ReportData, path: Path, *, force: bool = False) -> None:
+    path = check_output_file(path, force=force)
     wb = Workbook(write_only=True)
     for i, table in enumerate(report.tables()):
         formats: list[str | None] = [None] * len(table.headers)
@@ -158,20 +164,11 @@ def export_report_xlsx(report: ReportData, path: Path) -> None:
         [list(d) for d in report.definitions()],
         caption=f"{report.period_text}　制表日期：{report.date_text}",
     )
-    save_export(wb, path)
+    save_export(wb, path, force=force)
 
 
-def export_report_pdf(report: ReportData, path: Path) -> None:
+def export_report_pdf(report: ReportData, path: Path, *, force: bool = False) -> None:
     from zhiqian_desktop.printing.report import render_report
 
-    data = render_report(report)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(
-            f"无法写入“{path}”：{exc.strerror}；请检查磁盘空间、权限或关闭已打开的文件"
-        ) from exc
+    path = check_output_file(path, force=force)
+    write_output(path, render_report(report), force=force)

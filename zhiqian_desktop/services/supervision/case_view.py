@@ -31,6 +31,7 @@ from zhiqian_desktop.domain.workflow import CaseStatus, is_read_only
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import get_case
+from zhiqian_desktop.services.supervision.service_records import service_summary
 from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
@@ -39,7 +40,6 @@ from zhiqian_desktop.store.models import (
     Payment,
     Preservation,
     Record,
-    Service,
     Settlement,
     Tribunal,
     User,
@@ -92,6 +92,9 @@ class CaseView:
     cause: str
     effective_date: date | None
     performance_deadline: date | None
+    final_installment_date: date | None
+    application_received_on: date | None
+    act_performed_on: date | None
     department: str
     trial_judge: str
     amount_due: Decimal
@@ -199,14 +202,14 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         )
     documents = RecordTable(("文书编号", "文书", "制作时间", "送达情况", "状态"), wide=3)
     for d in _live(session, Document, Document.case_id == case.id, order=Document.issued_at):
-        services = _live(session, Service, Service.document_id == d.id, order=Service.served_on)
-        served = "；".join(f"{s.served_on.isoformat()} {s.method.label}" for s in services)
+        # Per addressee: each is served apart, on a receipt of their own.
+        summary = service_summary(session, d)
         documents.rows.append(
             (
                 d.doc_no,
                 d.kind.label,
                 _t(d.issued_at),
-                served or "未送达",
+                "；".join(summary.lines()) or "—",
                 "已作废" if d.voided else "有效",
             )
         )
@@ -246,6 +249,9 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         cause=case.cause,
         effective_date=case.effective_date,
         performance_deadline=case.performance_deadline,
+        final_installment_date=case.final_installment_date,
+        application_received_on=case.application_received_on,
+        act_performed_on=case.act_performed_on,
         department=case.department or "",
         trial_judge=case.trial_judge or "",
         amount_due=case.amount_due,
@@ -318,6 +324,9 @@ FIELD_LABELS = {
     "cause": "案由",
     "effective_date": "生效日期",
     "performance_deadline": "履行期限",
+    "final_installment_date": "最后一期履行期限",
+    "application_received_on": "申请执行书收到日期",
+    "act_performed_on": "行为义务履行日期",
     "department": "审判庭",
     "trial_judge": "原审法官",
     "amount_due": "给付金额",

@@ -28,13 +28,13 @@ from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.staff import Choice, handler_choices
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import Problem, get_case, refresh_derived, split_phones
+from zhiqian_desktop.services.supervision.service_records import document_served_on
 from zhiqian_desktop.store.files import FileStore, file_store_of
 from zhiqian_desktop.store.models import (
     Attachment,
     ContactLog,
     Document,
     Party,
-    Service,
     SupervisionCase,
     User,
 )
@@ -467,29 +467,30 @@ def draft_applicant_notice(session: Session, case_id: str, *, today: date) -> st
         f"本院已于{_cn_date(case.received_date)}立案督促，督促案号{case.case_no}，"
         f"承办人{handler_name}。现将督促履行情况告知如下："
     )
-    urging = session.execute(
-        select(Document.issued_at, func.min(Service.served_on))
-        .outerjoin(Service, (Service.document_id == Document.id) & Service.deleted_at.is_(None))
+    urging = session.scalars(
+        select(Document)
         .where(
             Document.case_id == case.id,
             Document.kind == DocumentKind.URGING.value,
             Document.voided.is_(False),
             Document.deleted_at.is_(None),
         )
-        .group_by(Document.id)
         .order_by(Document.issued_at)
         .limit(1)
     ).first()
+    # Served once every obligor it names was served (notices.document_served_on).
+    served = document_served_on(session, urging) if urging is not None else None
     n = 1
     if urging is None:
         lines.append(f"    {n}. 本院正在制作自动履行催告书，将尽快向被申请人送达。")
-    elif urging[1] is None:
+    elif served is None:
         lines.append(
-            f"    {n}. 本院已于{_cn_date(court_date(urging[0]))}制作自动履行催告书，正在向被申请人送达。"
+            f"    {n}. 本院已于{_cn_date(court_date(urging.issued_at))}制作自动履行催告书，"
+            "正在向被申请人送达。"
         )
     else:
         lines.append(
-            f"    {n}. 本院已于{_cn_date(urging[1])}向被申请人送达自动履行催告书，"
+            f"    {n}. 本院已于{_cn_date(served)}向被申请人送达自动履行催告书，"
             f"催告其在{settings.urging_days}日内自动履行。"
         )
     n += 1

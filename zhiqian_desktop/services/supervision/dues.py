@@ -38,7 +38,8 @@ from zhiqian_desktop.domain.dues import (
     list_from_deadlines,
     sort_key,
 )
-from zhiqian_desktop.domain.kinds import ContactKind, SettlementStatus
+from zhiqian_desktop.domain.issuing import addressee_roles, served_on
+from zhiqian_desktop.domain.kinds import ContactKind, PartyRole, SettlementStatus
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services.core.calendar import load_calendar
@@ -50,6 +51,7 @@ from zhiqian_desktop.store.models import (
     Document,
     DueEntry,
     Installment,
+    Party,
     Payment,
     Preservation,
     Service,
@@ -95,8 +97,48 @@ def _for_open_cases(stmt: Select[Any], case_col: Any, f: DueFilter) -> Select[An
     return stmt.join(SupervisionCase, SupervisionCase.id == case_col).where(*_case_conditions(f))
 
 
+def _document_facts(conn: Connection, f: DueFilter) -> dict[str, list[DocumentFact]]:
+    """Each open case's live documents, each with the day it counts as served: the day its last
+    addressee was served (``domain.issuing.served_on``), so a notice to two obligors served on
+    one of them is still waiting for service."""
+    live = (Document.deleted_at.is_(None), Document.voided.is_(False))
+    parties: dict[str, dict[PartyRole, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for case_id, party_id, role in conn.execute(
+        _for_open_cases(select(Party.case_id, Party.id, Party.role), Party.case_id, f).where(
+            Party.deleted_at.is_(None)
+        )
+    ):
+        parties[case_id][role].append(party_id)
+    services: dict[str, list[tuple[str | None, date]]] = defaultdict(list)
+    for document_id, party_id, day in conn.execute(
+        _for_open_cases(
+            select(Service.document_id, Service.party_id, Service.served_on).join(
+                Document, Document.id == Service.document_id
+            ),
+            Document.case_id,
+            f,
+        ).where(Service.deleted_at.is_(None), *live)
+    ):
+        services[document_id].append((party_id, day))
+    documents: dict[str, list[DocumentFact]] = defaultdict(list)
+    for case_id, document_id, kind, issued_at, doc_no in conn.execute(
+        _for_open_cases(
+            select(
+                Document.case_id, Document.id, Document.kind, Document.issued_at, Document.doc_no
+            ),
+            Document.case_id,
+            f,
+        ).where(*live)
+    ):
+        roles = parties.get(case_id, {})
+        addressees = [p for role in addressee_roles(kind) for p in roles.get(role, ())]
+        day = served_on(addressees, services.get(document_id, ()))
+        documents[case_id].append(DocumentFact(kind, court_date(issued_at), day, doc_no))
+    return documents
+
+
 def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
-    """The facts of every open case matching the filter, in six queries whatever their number."""
+    """The facts of every open case matching the filter, in nine queries whatever their number."""
     # Core rows through the session's connection: no ORM result machinery for plain columns.
     # Pending records are flushed first, as session.execute() would (autoflush).
     if session.autoflush:
@@ -110,6 +152,8 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             SupervisionCase.status,
             SupervisionCase.livelihood,
             SupervisionCase.performance_deadline,
+            SupervisionCase.effective_date,
+            SupervisionCase.final_installment_date,
             SupervisionCase.obligor_names,
             SupervisionCase.handler_id,
             func.coalesce(User.display_name, ""),
@@ -121,25 +165,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
     if not cases:
         return []
 
-    documents: dict[str, list[DocumentFact]] = defaultdict(list)
-    first_service = (
-        select(func.min(Service.served_on))
-        .where(Service.document_id == Document.id, Service.deleted_at.is_(None))
-        .correlate(Document)
-        .scalar_subquery()
-    )
-    doc_rows = conn.execute(
-        _for_open_cases(
-            select(
-                Document.case_id, Document.kind, Document.issued_at, Document.doc_no, first_service
-            ),
-            Document.case_id,
-            f,
-        ).where(Document.deleted_at.is_(None), Document.voided.is_(False))
-    )
-    for case_id, kind, issued_at, doc_no, served_on in doc_rows:
-        documents[case_id].append(DocumentFact(kind, court_date(issued_at), served_on, doc_no))
-
+    documents = _document_facts(conn, f)
     contacts = _latest_contacts(conn, f)
 
     payments: dict[str, list[PaymentFact]] = defaultdict(list)
@@ -174,6 +200,15 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
         signed[case_id] = max(signed.get(case_id, signed_on), signed_on)
         installments[case_id].append(InstallmentFact(seq, due_date, amount))
 
+    # Every settlement signed, whatever became of it: each interrupted the art. 250 limit.
+    agreements: dict[str, list[date]] = defaultdict(list)
+    for case_id, signed_on in conn.execute(
+        _for_open_cases(
+            select(Settlement.case_id, Settlement.signed_on), Settlement.case_id, f
+        ).where(Settlement.deleted_at.is_(None))
+    ):
+        agreements[case_id].append(signed_on)
+
     freezes: dict[str, list[FreezeFact]] = defaultdict(list)
     freeze_rows = conn.execute(
         _for_open_cases(
@@ -198,6 +233,9 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             status=status,
             livelihood=bool(livelihood),
             performance_deadline=deadline,
+            effective_date=effective,
+            final_installment_date=final_installment,
+            settlements_signed=tuple(sorted(agreements.get(cid, ()))),
             documents=tuple(documents.get(cid, ())),
             latest_contact=contacts.get(cid),
             settlement_signed_on=signed.get(cid),
@@ -217,6 +255,8 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             status,
             livelihood,
             deadline,
+            effective,
+            final_installment,
             obligors,
             handler_id,
             handler_name,
@@ -393,6 +433,9 @@ def next_due_date(
         status=case.status,
         livelihood=bool(case.livelihood),
         performance_deadline=case.performance_deadline,
+        effective_date=case.effective_date,
+        final_installment_date=case.final_installment_date,
+        settlements_signed=base.settlements_signed if base else (),
         documents=base.documents if base else (),
         latest_contact=base.latest_contact if base else None,
         settlement_signed_on=base.settlement_signed_on if base else None,

@@ -13,24 +13,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import PeriodEnd, period_end_days
 from zhiqian_desktop.domain.errors import NotFound, UserError
-from zhiqian_desktop.domain.kinds import DocumentKind, LicenceStatus, PartyRole, ServiceMethod
+from zhiqian_desktop.domain.kinds import DocumentKind, LicenceStatus, PartyRole
 from zhiqian_desktop.domain.workflow import DOCUMENTS_AFTER_CLOSING, document_refusal
 from zhiqian_desktop.printing.documents import (
     CONTENT_SCHEMA,
     CaseFacts,
     Installment,
-    NoticeContent,
     PartyFacts,
     ServedFacts,
     SettlementFacts,
@@ -43,11 +40,19 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
-from zhiqian_desktop.services.intake.docket import get_case
+from zhiqian_desktop.services.intake.docket import find_case, get_case
 from zhiqian_desktop.services.supervision.attachments import (
     SERVICE_OWNER,
-    attach_service_photos,
     attachments_of,
+)
+from zhiqian_desktop.services.supervision.service_records import (
+    _document,
+    addressees_of,
+    document_served_on,
+    find_document_by_code,
+    issued_on,
+    service_summary,
+    stored_content,
 )
 from zhiqian_desktop.services.supervision.templates import renderer_for, template_for
 from zhiqian_desktop.store.database import Database, database_of
@@ -57,20 +62,17 @@ from zhiqian_desktop.store.models import (
     CourtSettings,
     Document,
     Payment,
-    Service,
     Settlement,
     SupervisionCase,
     User,
 )
+from zhiqian_desktop.store.outputs import check_output_file, check_output_folder, write_output
 from zhiqian_desktop.store.types import new_id, utcnow
 
 PDF_MEDIA_TYPE = "application/pdf"
 
 CLOSED_CASE_KINDS = DOCUMENTS_AFTER_CLOSING
 """Documents that may still be issued once a case is closed (not archived)."""
-
-REASON_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.LEAVING})
-RECIPIENT_REQUIRED = frozenset({ServiceMethod.SUBSTITUTE, ServiceMethod.DIRECT, ServiceMethod.GRID})
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,11 @@ def case_facts(session: Session, case: SupervisionCase, settings: CourtSettings)
     end = urging_period_end(session, case.id)
     obligors = _party_facts(case, PartyRole.OBLIGOR)
     return CaseFacts(
+        status=case.status,
+        act_performed_on=case.act_performed_on,
+        urging_served=end is not None,
+        livelihood_kind=case.livelihood_kind,
+        application_received_on=case.application_received_on,
         court_name=settings.court_name,
         case_no=case.case_no,
         original_case_no=case.original_case_no,
@@ -178,30 +185,38 @@ def case_facts(session: Session, case: SupervisionCase, settings: CourtSettings)
     )
 
 
-def _served_facts(session: Session, case_id: str, served_document_id: str | None) -> ServedFacts:
-    if served_document_id:
-        target = session.get(Document, served_document_id)
-        if target is None or target.case_id != case_id or target.deleted_at is not None:
-            raise NotFound("要送达的文书不存在或不属于本案；请刷新文书列表")
-    else:
-        target = session.scalars(
-            select(Document)
-            .where(
-                Document.case_id == case_id,
-                Document.deleted_at.is_(None),
-                Document.voided.is_(False),
-                Document.kind != DocumentKind.SERVICE_RECEIPT,
-            )
-            .order_by(Document.issued_at.desc(), Document.doc_no.desc())
-            .limit(1)
-        ).first()
-        if target is None:
-            raise UserError("本案还没有出具可送达的文书；请先出具催告书等文书，再打印送达回证")
+def _served_facts(
+    session: Session, case_id: str, served_document_id: str | None, party_id: str | None
+) -> ServedFacts:
+    if not served_document_id:
+        raise UserError("送达回证需要指明所送达的文书；请选择要送达的文书")
+    target = session.get(Document, served_document_id)
+    if target is None or target.case_id != case_id or target.deleted_at is not None:
+        raise NotFound("要送达的文书不存在或不属于本案；请刷新文书列表")
     if target.kind is DocumentKind.SERVICE_RECEIPT:
         raise UserError("送达回证本身不需要另开送达回证；请选择被送达的文书")
+    if target.voided:
+        raise UserError(f"文书{target.doc_no}已作废，不能再出具送达回证")
+    parties = addressees_of(session, target)
+    if not parties:
+        raise UserError(f"{target.kind.label}没有受送达人（不向当事人送达），不出具送达回证")
+    if party_id is None:
+        if len(parties) > 1:
+            names = "、".join(p.name for p in parties)
+            raise UserError(
+                f"{target.kind.label}{target.doc_no}有{len(parties)}名受送达人（{names}），"
+                "每人一份送达回证；请指明受送达人"
+            )
+        party = parties[0]
+    else:
+        found = [p for p in parties if p.id == party_id]
+        if not found:
+            raise UserError(f"所选当事人不是{target.kind.label}{target.doc_no}的受送达人")
+        party = found[0]
     content = stored_content(target)
-    recipient = content.addressee.rstrip("：:") or content.title
-    return ServedFacts(title=content.title, doc_no=target.doc_no, recipient=recipient, address=None)
+    return ServedFacts(
+        title=content.title, doc_no=target.doc_no, recipient=party.name, address=party.address
+    )
 
 
 def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) -> str:
@@ -238,6 +253,7 @@ def issue_notice(
     *,
     today: date,
     served_document_id: str | None = None,
+    recipient_party_id: str | None = None,
     sync: bool = True,
 ) -> IssuedDocument:
     """Number, render and store one document for a case (PDF + data + audit event).
@@ -252,15 +268,10 @@ def issue_notice(
     renderer = renderer_for(settings)
     facts = case_facts(session, case, settings)
     served = (
-        _served_facts(session, case.id, served_document_id)
+        _served_facts(session, case.id, served_document_id, recipient_party_id)
         if kind is DocumentKind.SERVICE_RECEIPT
         else None
     )
-    if served is not None and facts.obligors:
-        addresses = {p.name: p.address for p in (*facts.obligors, *facts.applicants)}
-        served = ServedFacts(
-            served.title, served.doc_no, served.recipient, addresses.get(served.recipient)
-        )
     doc_id = new_id()
     doc_no = _next_doc_no(session, case, kind)
     context, content = build_content(
@@ -281,6 +292,7 @@ def issue_notice(
         "schema": CONTENT_SCHEMA,
         "issued_on": today.isoformat(),
         "served_document_id": served_document_id if served else None,
+        "recipient_party_id": recipient_party_id if served else None,
         "context": context,
         "content": content.to_dict(),
     }
@@ -336,30 +348,71 @@ def issue_notice(
     )
 
 
+@writes
+def issue_receipts(
+    session: Session,
+    actor: Actor,
+    document_id: str,
+    *,
+    today: date,
+    sync: bool = True,
+) -> list[IssuedDocument]:
+    """One 送达回证 for each addressee of the document (none for a document with no addressee)."""
+    document = _document(session, document_id)
+    return [
+        issue_notice(
+            session,
+            actor,
+            document.case_id,
+            DocumentKind.SERVICE_RECEIPT,
+            today=today,
+            served_document_id=document.id,
+            recipient_party_id=party.id,
+            sync=sync,
+        )
+        for party in addressees_of(session, document)
+    ]
+
+
+def issue_notice_to_file(
+    db: Database,
+    actor: Actor,
+    case_no: str,
+    kind: DocumentKind,
+    *,
+    today: date,
+    output: Path | None = None,
+    force: bool = False,
+    serves: str = "",
+    to: str = "",
+) -> tuple[IssuedDocument, Path]:
+    """`zhiqian notice`: issue a document for the case numbered ``case_no`` (a 送达回证: for the
+    document numbered ``serves``, to the addressee named ``to``, as ``issue_for_case_no``) and
+    save a copy of its PDF as one action: ``output``, or <文书编号>.pdf in the current folder.
+    The place is checked before the document is numbered, and the file is written before the
+    commit: a document that cannot be saved is not issued, and a document whose commit fails
+    leaves no file behind (store/outputs.py)."""
+    if output is not None:
+        output = check_output_file(output, force=force)
+    else:
+        check_output_folder(Path.cwd(), force=True, what="文书")
+    written: Path | None = None
+    try:
+        with db.unit_of_work() as session:
+            issued = issue_for_case_no(
+                session, actor, case_no, kind, today=today, serves=serves, to=to
+            )
+            target = output or Path.cwd() / f"{_safe_filename(issued.doc_no)}.pdf"
+            written = write_output(target, issued.pdf, force=force)
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+    return issued, written
+
+
 def _safe_filename(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
-
-
-def _document(session: Session, document_id: str) -> Document:
-    document = session.get(Document, document_id)
-    if document is None or document.deleted_at is not None:
-        raise NotFound("该文书不存在或已被删除；请刷新文书列表")
-    return document
-
-
-def _data(document: Document) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(document.data_json or "{}")
-    if "content" not in data:
-        raise UserError(f"文书{document.doc_no}没有保存生成时的数据，无法重新生成")
-    return data
-
-
-def stored_content(document: Document) -> NoticeContent:
-    return NoticeContent.from_dict(_data(document)["content"])
-
-
-def issued_on(document: Document) -> date:
-    return date.fromisoformat(_data(document)["issued_on"])
 
 
 def render_document(session: Session, document_id: str) -> bytes:
@@ -398,120 +451,22 @@ def list_documents(session: Session, case_id: str) -> list[Document]:
     )
 
 
-@reads
-def services_of(session: Session, document_id: str) -> list[Service]:
-    return list(
-        session.scalars(
-            select(Service)
-            .where(Service.document_id == document_id, Service.deleted_at.is_(None))
-            .order_by(Service.served_on)
-        )
-    )
-
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@reads
-def find_document_by_code(session: Session, code: str) -> Document:
-    """The document a scanned QR code (its id) or a typed document number refers to."""
-    text = code.strip()
-    match = _UUID.search(text.lower())
-    document: Document | None = None
-    if match:
-        document = session.get(Document, match.group(0))
-    if document is None and text:
-        number = text.replace("(", "（").replace(")", "）")
-        document = session.scalars(select(Document).where(Document.doc_no == number)).first()
-    if document is None or document.deleted_at is not None:
-        raise NotFound(f"没有与“{text[:60]}”对应的文书；请重新扫描二维码或核对文书编号")
-    return document
-
-
-@writes
-def record_service(
-    session: Session,
-    actor: Actor,
-    document_id: str,
-    method: ServiceMethod,
-    served_on: date,
-    server: str,
-    *,
-    recipient: str | None = None,
-    address: str | None = None,
-    substitute_reason: str | None = None,
-    remarks: str | None = None,
-    today: date,
-    photos: Sequence[Path] = (),
-) -> Service:
-    """Record how and when a document was served, with the photos taken at the service; the
-    urging notice's date starts the period."""
-    document = _document(session, document_id)
-    case = get_case(session, document.case_id)
-    actor.require_case_edit(case.handler_id, case.case_no)
-    if document.voided:
-        raise UserError(f"文书{document.doc_no}已作废，不能登记送达")
-    if services_of(session, document.id):
-        raise UserError(f"文书{document.doc_no}已登记过送达；如登记有误，请先撤销原送达记录")
-    server = (server or "").strip()
-    recipient = (recipient or "").strip() or None
-    reason = (substitute_reason or "").strip() or None
-    if not server:
-        raise UserError("请填写送达人", field="server")
-    issued = issued_on(document)
-    if served_on < issued:
-        raise UserError(
-            f"送达日期{served_on.isoformat()}早于文书出具日期{issued.isoformat()}；请核对送达日期",
-            field="served_on",
-        )
-    if served_on > today:
-        raise UserError(
-            f"送达日期{served_on.isoformat()}晚于今天；不能登记尚未发生的送达", field="served_on"
-        )
-    if method in REASON_REQUIRED and not reason:
-        what = (
-            "代收人与受送达人的关系及代收理由"
-            if method is ServiceMethod.SUBSTITUTE
-            else ("拒收事由及见证人")
-        )
-        raise UserError(f"{method.label}必须写明{what}", field="substitute_reason")
-    if method is ServiceMethod.SUBSTITUTE and not recipient:
-        raise UserError("代收送达必须填写代收人姓名", field="recipient")
-    if method is ServiceMethod.DIRECT and not recipient:
-        recipient = stored_content(document).addressee.rstrip("：:") or None
-    service = Service(
-        document_id=document.id,
-        method=method,
-        served_on=served_on,
-        server=server,
-        recipient=recipient,
-        address=(address or "").strip() or None,
-        substitute_reason=reason,
-        remarks=(remarks or "").strip() or None,
-        updated_by=actor.username,
-    )
-    audit.add_record(session, actor, "serve", "service", service, case_id=case.id)
-    attach_service_photos(session, actor, service.id, photos)
-    return service
-
-
 def urging_period_end(session: Session, case_id: str) -> PeriodEnd | None:
-    """The end of the urging period: settings.urging_days from the first urging notice's service."""
-    served_on = session.scalar(
-        select(func.min(Service.served_on))
-        .join(Document, Document.id == Service.document_id)
-        .where(
+    """The end of the urging period: settings.urging_days from the day the first urging notice
+    was served on every obligor it names (the period has then begun for each of them)."""
+    urging = session.scalars(
+        select(Document).where(
             Document.case_id == case_id,
             Document.kind == DocumentKind.URGING,
             Document.voided.is_(False),
             Document.deleted_at.is_(None),
-            Service.deleted_at.is_(None),
         )
     )
-    if served_on is None:
+    days = [d for d in (document_served_on(session, u) for u in urging) if d is not None]
+    if not days:
         return None
     settings = get_settings(session)
-    return period_end_days(served_on, settings.urging_days, load_calendar(session))
+    return period_end_days(min(days), settings.urging_days, load_calendar(session))
 
 
 @dataclass(frozen=True)
@@ -524,13 +479,35 @@ class DocumentRow:
     issued_on: date
     voided: bool
     served_on: date | None
+    """The day its last addressee was served (None while any is waiting)."""
     method: str
     recipient: str
     photos: int
+    addressees: int = 0
+    """How many parties it is served on, each with a receipt and a service record of their own."""
+    reached: int = 0
+    """How many of them have been served."""
+    detail: str = ""
+    dates: str = ""
+    """The days of the services recorded so far (all of them, while some addressee waits)."""
 
     @property
     def served(self) -> bool:
         return self.served_on is not None
+
+    @property
+    def can_serve(self) -> bool:
+        return not self.voided and self.reached < self.addressees
+
+    @property
+    def state(self) -> str:
+        if self.voided:
+            return "已作废"
+        if not self.addressees:
+            return "—"
+        if self.reached == self.addressees:
+            return "已送达"
+        return f"已送达{self.reached}/{self.addressees}" if self.reached else "未送达"
 
 
 @dataclass(frozen=True)
@@ -544,13 +521,12 @@ def case_documents(session: Session, case_id: str) -> CaseDocuments:
     """The case's documents with their service and photos, and the end of its urging period."""
     rows: list[DocumentRow] = []
     for d in list_documents(session, case_id):
-        services = services_of(session, d.id)
-        s = services[0] if services else None
-        photos = len(attachments_of(session, SERVICE_OWNER, s.id)) if s else 0
         try:
             issued = issued_on(d)
         except UserError:
             issued = d.issued_at.date()
+        summary = service_summary(session, d)
+        photos = sum(len(attachments_of(session, SERVICE_OWNER, r.id)) for r in summary.records)
         rows.append(
             DocumentRow(
                 d.id,
@@ -558,53 +534,57 @@ def case_documents(session: Session, case_id: str) -> CaseDocuments:
                 d.kind,
                 issued,
                 d.voided,
-                s.served_on if s else None,
-                s.method.label if s else "",
-                (s.recipient or "") if s else "",
+                summary.served_on,
+                "、".join(dict.fromkeys(r.method.label for r in summary.records)),
+                "、".join(dict.fromkeys(r.recipient for r in summary.records if r.recipient)),
                 photos,
+                addressees=len(summary.addressees),
+                reached=summary.reached,
+                detail="\n".join(summary.lines()),
+                dates="、".join(sorted({r.served_on.isoformat() for r in summary.records})),
             )
         )
     return CaseDocuments(rows, urging_period_end(session, case_id))
 
 
-@dataclass(frozen=True)
-class ScannedDocument:
-    """The document a scanned code names, as the 扫码登记送达 dialog needs it."""
-
-    id: str
-    doc_no: str
-    case_id: str
-    voided: bool
-    service: Service | None
+# --- the command line's `notice --serves` and `serve`: documents named by their numbers ----------
 
 
-def served_document_id(receipt: Document) -> str | None:
-    """The id of the document a 送达回证 was issued for (kept in its stored data)."""
-    try:
-        data = json.loads(receipt.data_json or "{}")
-    except ValueError:
-        return None
-    served = data.get("served_document_id")
-    return str(served) if served else None
-
-
-@reads
-def scanned_document(session: Session, code: str) -> ScannedDocument:
-    """The document whose service a scanned code records: the document itself, or for a
-    receipt's own code the document that receipt serves."""
-    document = find_document_by_code(session, code)
-    if document.kind is DocumentKind.SERVICE_RECEIPT:
-        served_id = served_document_id(document)
-        if served_id is None:
-            raise UserError(
-                f"{document.doc_no}是送达回证，未记载它所送达的文书；请扫描被送达文书上的二维码"
-            )
-        document = find_document_by_code(session, served_id)
-    served = services_of(session, document.id)
-    return ScannedDocument(
-        document.id,
-        document.doc_no,
-        document.case_id,
-        document.voided,
-        served[0] if served else None,
+@writes
+def issue_for_case_no(
+    session: Session,
+    actor: Actor,
+    case_no: str,
+    kind: DocumentKind,
+    *,
+    today: date,
+    serves: str = "",
+    to: str = "",
+) -> IssuedDocument:
+    """`zhiqian notice`: issue ``kind`` for the case numbered ``case_no``. A 送达回证 names the
+    document it serves by its number (``serves``) and, for one with several addressees, the
+    addressee it goes to by name (``to``)."""
+    case = find_case(session, case_no)
+    served_id: str | None = None
+    party_id: str | None = None
+    if serves:
+        served = find_document_by_code(session, serves)
+        if served.case_id != case.id:
+            raise UserError(f"文书{served.doc_no}不属于案件{case.case_no}；请核对文书编号")
+        served_id = served.id
+        if to:
+            addressees = addressees_of(session, served)
+            matches = [p for p in addressees if p.name == to]
+            if not matches:
+                names = "、".join(p.name for p in addressees) or "无"
+                raise UserError(f"“{to}”不是文书{served.doc_no}的受送达人；受送达人：{names}")
+            party_id = matches[0].id
+    return issue_notice(
+        session,
+        actor,
+        case.id,
+        kind,
+        today=today,
+        served_document_id=served_id,
+        recipient_party_id=party_id,
     )

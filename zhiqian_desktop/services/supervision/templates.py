@@ -37,6 +37,7 @@ from zhiqian_desktop.printing.samples import (
 )
 from zhiqian_desktop.printing.templates import (
     DocumentTemplate,
+    check_wording,
     court_source,
     default_template_path,
     load_template,
@@ -224,6 +225,7 @@ def save_template(
     has saved or removed the court's version since, the save is refused rather than overwriting
     that change unseen."""
     actor.require_admin()
+    check_wording(kind, text)
     preview_pdf(session, kind, text)  # refuses a template that cannot make a document
     row = _row(session, kind)
     before = row.text if row is not None else None

@@ -652,7 +652,7 @@ def test_killing_encryption_leaves_a_database_that_opens_with_its_files(
         ids = list(session.scalars(select(SupervisionCase.id)))
         shas = {
             notices.issue_notice(
-                db, session, admin, case_id, DocumentKind.URGING, today=TODAY
+                session, admin, case_id, DocumentKind.URGING, today=TODAY
             ).pdf_sha256
             for case_id in ids
         }

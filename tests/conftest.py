@@ -260,3 +260,69 @@ def gui_context(db: Database, actor: Actor, today: date | None = TODAY) -> AppCo
     """What the app gives a page or dialog: this database and user, a clock fixed at ``today``
     (the desk's own clock when None)."""
     return AppContext(db, actor, Clock.fixed(today) if today is not None else Clock())
+
+
+# --- the desktop build (PyInstaller), shared by the build and .deb tests ----------------------
+
+BUILD_ENV = "ZHIQIAN_TEST_BUILD"
+"""A one-folder build made beforehand (.ci/run builds once and points here); else the tests
+build one themselves when PyInstaller is installed (pip install ".[build]")."""
+
+
+@pytest.fixture(scope="session")
+def desktop_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder `pyinstaller build.spec` makes (dist/zhiqian)."""
+    import subprocess
+    import sys
+
+    given = os.environ.get(BUILD_ENV)
+    if given:
+        folder = Path(given)
+        assert (folder / "zhiqian").is_file() or (folder / "zhiqian.exe").is_file(), given
+        return folder
+    pytest.importorskip(
+        "PyInstaller", reason="PyInstaller is not installed (pip install '.[build]')"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("pyinstaller")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--distpath",
+            str(out / "dist"),
+            "--workpath",
+            str(out / "build"),
+            str(root / "build.spec"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out / "dist" / "zhiqian"
+
+
+def run_program_self_test(program: Path, folder: Path) -> str:
+    """`program --self-test` offscreen with a data folder of its own; its output, once it passed."""
+    import subprocess
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZHIQIAN_DATA_DIR=str(folder / "home"))
+    done = subprocess.run(
+        [str(program), "--self-test"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1].startswith("self-test passed"), done.stdout
+    return done.stdout

@@ -37,11 +37,18 @@ def test_self_test_passes_and_reports_each_check(tmp_path: Path) -> None:
         "migrations",
         "register a case",
         "notice to PDF",
+        "encrypted database",
         "main window",
-        "preview and print",
+        "fonts on screen and Chinese sorting",
+        "preview and print a PDF to a file",
     ):
         assert any(line.startswith("ok ") and check in line for line in lines), done.stdout
     assert "执前督1号" in done.stdout
+    from zhiqian_desktop.store import cipher
+
+    encrypted = "reopened with the passphrase" if cipher.available() else "skipped: sqlcipher3"
+    assert encrypted in done.stdout
+    assert "pinyin order" in done.stdout and "printed on A4" in done.stdout
     assert lines[-1].startswith("self-test passed")
     # Nothing was left in the user's data folder: the test works in a folder of its own.
     assert not (tmp_path / "home" / "zhiqian.db").exists()

@@ -134,6 +134,64 @@ def _main_window(state: dict[str, Any]) -> str:
     return f"platform {app.platformName()}, “{title}”"
 
 
+def _encryption(state: dict[str, Any]) -> str:
+    """SQLCipher: a new database encrypted, closed, and opened again only with its passphrase."""
+    from zhiqian_desktop.services.admin.encryption import encrypt_new_database, unlock
+    from zhiqian_desktop.services.admin.maintenance import open_app_database
+    from zhiqian_desktop.services.core import settings as settings_service
+    from zhiqian_desktop.store import cipher
+    from zhiqian_desktop.store.engine import encrypted_url, sqlite_url
+
+    if not cipher.available():
+        if getattr(sys, "frozen", False):
+            raise SelfTestFailed("桌面版中缺少 SQLCipher（sqlcipher3），加密的数据库无法打开")
+        return 'skipped: sqlcipher3 is not installed (pip install ".[sqlcipher]")'
+    path: Path = state["folder"] / "encrypted.db"
+    passphrase = "自检口令 self-test"
+    db = encrypt_new_database(open_app_database(sqlite_url(path)), passphrase)
+    settings_service.initialize(db, settings_service.SetupInput("加密自检法院", "内0221", "执前督"))
+    db.dispose()
+    if cipher.is_plain(path):
+        raise SelfTestFailed("加密后的数据库文件仍是明文")
+    cipher.forget(path)
+    unlock(path, passphrase)
+    db = open_app_database(encrypted_url(path))
+    try:
+        court = settings_service.get_settings(db).court_name
+    finally:
+        db.dispose()
+        cipher.forget(path)
+    if court != "加密自检法院":
+        raise SelfTestFailed(f"加密数据库重新打开后内容不符（{court}）")
+    return f"SQLCipher {cipher.dbapi().sqlite_version}, reopened with the passphrase"
+
+
+def _screen_fonts_and_sorting(_state: dict[str, Any]) -> str:
+    """Qt loads every bundled font, the interface font has the Chinese glyphs, and ICU's data
+    sorts Chinese by pinyin (the folder build carries only the Chinese part of that data)."""
+    from PySide6.QtCore import QCollator, QLocale
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from zhiqian_desktop.gui.fonts import add_font_file, apply_ui_font
+    from zhiqian_desktop.resources_access import bundled_font_paths
+
+    families = {}
+    for path in bundled_font_paths():
+        loaded = add_font_file(path)
+        if not loaded:
+            raise SelfTestFailed(f"Qt 无法加载内置字体 {path.name}")
+        families[path.name] = loaded[0]
+    font = apply_ui_font()
+    metrics = QFontMetrics(QFont(font.family()))
+    missing = [ch for ch in "执前督促催告书" if not metrics.inFontUcs4(ord(ch))]
+    if missing:
+        raise SelfTestFailed(f"界面字体 {font.family()} 缺少汉字：{''.join(missing)}")
+    collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if collator.compare("李", "张") >= 0 or collator.compare("阿", "白") >= 0:
+        raise SelfTestFailed("中文排序（ICU 数据）不是按拼音；Qt 的 ICU 数据缺失或不完整")
+    return f"{', '.join(sorted(families.values()))}; pinyin order"
+
+
 def _preview_and_print(state: dict[str, Any]) -> str:
     """PDFium (the preview's native library) draws the notice and Qt prints it to a PDF file."""
     from PySide6.QtPrintSupport import QPrinter
@@ -155,7 +213,13 @@ def _preview_and_print(state: dict[str, Any]) -> str:
         pages.close()
     if printed != pages.page_count or not target.is_file():
         raise SelfTestFailed("打印到PDF文件失败")
-    return f"{pages.page_count} page(s), {image.width()}×{image.height()} px"
+    from pypdf import PdfReader
+
+    sheets = PdfReader(target).pages
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in sheets}
+    if len(sheets) != pages.page_count or sizes != {(595, 842)}:
+        raise SelfTestFailed(f"打印到文件的页数或纸张不对：{len(sheets)} 页，{sizes}（应为 A4）")
+    return f"{pages.page_count} page(s), {image.width()}×{image.height()} px, printed on A4"
 
 
 CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
@@ -164,8 +228,10 @@ CHECKS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("temporary database", _open_database),
     ("register a case", _register_case),
     ("render a notice to PDF", _render_notice),
+    ("encrypted database", _encryption),
     ("main window", _main_window),
-    ("preview and print a PDF", _preview_and_print),
+    ("fonts on screen and Chinese sorting", _screen_fonts_and_sorting),
+    ("preview and print a PDF to a file", _preview_and_print),
 ]
 
 

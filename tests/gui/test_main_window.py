@@ -313,7 +313,7 @@ def test_bundled_fonts_are_registered_and_used(qapp: QApplication, tmp_path: Pat
 
 def test_menus_open_import_kit_and_trip_dialogs(qtbot: QtBot, window: MainWindow) -> None:
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["案件(&C)", "离线包(&K)"]
+    assert titles == ["案件(&C)", "离线包(&K)", "帮助(&H)"]
     for open_dialog in (
         window.import_cases,
         window.export_kit,

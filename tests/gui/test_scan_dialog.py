@@ -53,7 +53,7 @@ def test_scanning_a_document_code_opens_record_service(
     assert service.isVisible()
     assert service.document_id == notice_id
     qtbot.mouseClick(service.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.service_dialog is None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.service_dialog is None, timeout=30_000)  # a loaded machine
     assert dialog.done_list.item(0).text() == f"{service.doc_no}　王某某"  # type: ignore[union-attr]
     assert dialog.code.text() == "" and dialog.focusWidget() is dialog.code
 

@@ -83,7 +83,7 @@ def test_edit_preview_save_then_a_notice_uses_the_courts_wording(
     assert "特此催告，请即履行。" in flat(pdf_text(issued.pdf, tmp_path))
 
     tab.restore_button.click()
-    qtbot.waitUntil(lambda: "内置" in tab.list.currentItem().text())
+    qtbot.waitUntil(lambda: "内置" in tab.list.currentItem().text(), timeout=30_000)
     assert _court_text(db) is None and tab.editor.isReadOnly()
 
 

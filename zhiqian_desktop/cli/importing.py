@@ -29,7 +29,7 @@ def add_cases_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         metavar="FILE.xlsx",
-        help="按导入模板填写的移交清单（每名当事人一行；行数上限见模板“说明”工作表）",
+        help="按导入模板填写的移交清单，.xlsx 或 Excel 97-2003 的 .xls（每名当事人一行；行数上限见模板“说明”工作表）",
     )
     parser.add_argument("--dry-run", action="store_true", help="只检查，不登记任何案件")
     parser.add_argument("--json", action="store_true", help="输出机器可读的结果")
@@ -50,7 +50,7 @@ def cmd_import_template(args: argparse.Namespace) -> int:
 def cmd_import_cases(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     """All rows or none: on problems every one goes to stderr and the exit code is 1.
 
-    A file refused as a whole (not an xlsx, encrypted, damaged, too big) raises UserError, which
+    A file refused as a whole (not a workbook, encrypted, damaged, too big) raises UserError, which
     the main entry point prints as one line and turns into exit code 1.
     """
     from zhiqian_desktop.services.intake.importing import import_cases

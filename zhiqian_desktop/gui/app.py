@@ -14,11 +14,13 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, Qt, QTranslator, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.fonts import apply_ui_font
+from zhiqian_desktop.resources_access import resource_path
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.store.database import Database
@@ -187,6 +189,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName("执前督促")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    app.setWindowIcon(QIcon(str(resource_path("icons", "zhiqian-256.png"))))
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load("qtbase_zh_CN", folder):  # OK/Cancel and file dialogs in Chinese
@@ -434,6 +437,8 @@ def run(url: str, demo: bool = False) -> int:
             session.cleanups.append(guard.stop)
             session.cleanups.append(backups.stop)
             guard.window.show()
+            # Support staff (and the set-up test) read from the log that the window came up.
+            log.info("主窗口已打开：%s", guard.window.windowTitle())
             if not demo:
                 check_in_background(session, url, backups.start)
             return app.exec()

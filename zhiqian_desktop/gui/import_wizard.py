@@ -122,11 +122,11 @@ class FilePage(QWizardPage):
         super().__init__()
         self.setTitle("选择移交清单")
         self.setSubTitle(
-            "请选择按导入模板填写的 Excel 文件（.xlsx）。每名当事人一行，"
+            "请选择按导入模板填写的 Excel 文件（.xlsx，或 Excel 97-2003 的 .xls）。每名当事人一行，"
             f"一次最多 {MAX_DATA_ROWS:,} 行。下一步会逐行检查，导入前可预览。"
         )
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("Excel 文件（.xlsx）")
+        self.path_edit.setPlaceholderText("Excel 文件（.xlsx 或 .xls）")
         browse = QPushButton("浏览…")
         browse.clicked.connect(self._browse)
         self.template_button = QPushButton("保存导入模板…")
@@ -152,7 +152,7 @@ class FilePage(QWizardPage):
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self, "选择移交清单", str(self.path().parent), "Excel 工作簿 (*.xlsx)"
+            self, "选择移交清单", str(self.path().parent), "Excel 工作簿 (*.xlsx *.xls)"
         )
         if name:
             self.path_edit.setText(name)

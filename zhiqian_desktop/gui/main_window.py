@@ -29,6 +29,7 @@ from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.manual import ManualWindow
 from zhiqian_desktop.gui.table_state import fit_columns, restore_table, save_table
 from zhiqian_desktop.resources_access import ui_path
 from zhiqian_desktop.services.core.case_changes import CaseChanges
@@ -48,6 +49,15 @@ D = TypeVar("D", bound=QDialog)
 
 PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS, PAGE_CASE = range(5)
 NAV_PAGES = (PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS)
+PAGE_SECTIONS = {
+    PAGE_DUE: "due",
+    PAGE_DOCKET: "docket",
+    PAGE_STATS: "stats",
+    PAGE_SETTINGS: "settings",
+    PAGE_CASE: "case",
+}
+"""The manual's section F1 opens on each page (gui/manual.py SECTIONS)."""
+CASE_TAB_SECTIONS = {"督促记录": "contacts", "文书": "documents", "履行": "performance"}
 
 STYLE = """
 QFrame#sidebar { background: #1f3a5f; }
@@ -106,6 +116,7 @@ class MainWindow(QMainWindow):
         """The page a case was opened from: Alt+Left, Esc and the back button return there."""
         self.settings_page: SettingsPage | None = None
         self.stats_page: StatsPage | None = None
+        self.manual: ManualWindow | None = None
 
         self.form = load_form("main_window.ui", self)
         self.setCentralWidget(self.form)
@@ -232,6 +243,11 @@ class MainWindow(QMainWindow):
         kits.addAction("导出离线包…").triggered.connect(self.export_kit)
         kits.addAction("导入变更包…").triggered.connect(self.import_changes)
         kits.addAction("合并冲突…").triggered.connect(self.resolve_conflicts)
+        help_menu = bar.addMenu("帮助(&H)")
+        self.manual_action = help_menu.addAction("用户手册")
+        self.manual_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.manual_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.manual_action.triggered.connect(lambda: self.open_manual())
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -450,6 +466,25 @@ class MainWindow(QMainWindow):
                 self.stats_page.refresh()
             else:
                 self.stats_stale = True
+
+    def help_section(self) -> str:
+        """The manual's section for what the clerk has in front of them."""
+        page = self.current_page()
+        if page == PAGE_CASE and self.case_page is not None:
+            tabs = self.case_page.tabs
+            return CASE_TAB_SECTIONS.get(tabs.tabText(tabs.currentIndex()), "case")
+        settings = self.settings_page
+        on_backups = settings is not None and settings.tabs.currentWidget() is settings.data
+        if page == PAGE_SETTINGS and on_backups:
+            return "backup"
+        return PAGE_SECTIONS.get(page, "start")
+
+    def open_manual(self, section: str | None = None) -> ManualWindow:
+        """F1: the user manual at the section of the current page."""
+        if self.manual is None:
+            self.manual = ManualWindow(self)
+        self.manual.show_section(section or self.help_section())
+        return self.manual
 
     def refresh_all(self) -> None:
         """After an import or a merge: every list that shows cases."""

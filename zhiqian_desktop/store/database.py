@@ -24,6 +24,7 @@ from zhiqian_desktop.store.engine import (
     OUR_TABLES,
     READ_ONLY_OPTION,
     StorageError,
+    check_path_length,
     create_database_engine,
     effective_url,
     inspect_encrypted_file,
@@ -190,6 +191,7 @@ def open_database(
     url = effective_url(url)
     file = sqlite_file(url)
     if file is not None:
+        check_path_length(file)
         if is_encrypted_url(url):
             inspect_encrypted_file(file)
         else:

@@ -212,6 +212,21 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_MAX_PATH_BYTES = 512
+"""The longest file name SQLite's Unix file layer opens (MAX_PATHNAME), in UTF-8 bytes."""
+
+
+def check_path_length(path: Path) -> None:
+    """A database SQLite could not open (or whose -journal it could not make) for the length of its
+    path is refused with that reason, not reported as a damaged file."""
+    size = len(os.fsencode(path.absolute())) + len("-journal")
+    if size > SQLITE_MAX_PATH_BYTES:
+        raise UserError(
+            f"数据库文件的路径太长（{size} 字节，SQLite 最多能打开 {SQLITE_MAX_PATH_BYTES} 字节；"
+            f"每个汉字占 3 字节）：“{path}”；请把数据库放到路径较短的文件夹中，如 D:\\执前督促\\zhiqian.db"
+        )
+
+
 def check_regular_file(path: Path) -> None:
     """A database is a regular file: SQLite would open a device or a pipe and write its journal
     beside it (/dev/null-journal), or block on it."""

@@ -2,8 +2,11 @@
 
     python -m zhiqian_desktop.tools.screenshots --out shots/
 
-Writes one PNG per page (due-list, docket, case page, case form, settings, statistics, the PDF
-preview of an issued notice, the template editor with a good and a refused text). A page or
+Writes one PNG per page (due-list, docket, case page and its tabs, case form, settings, backups,
+batch printing, statistics, the PDF preview of an issued notice, the template editor with a good
+and a refused text). The user manual's pictures (resources/manual/images) are made with it:
+
+    python -m zhiqian_desktop.tools.screenshots --out resources/manual/images --width 1100 --height 680 A page or
 the demo generator that is not available yet is skipped with a note, so the tool always finishes.
 """
 
@@ -121,6 +124,27 @@ def main(argv: list[str] | None = None) -> int:
 
         shoot("3-案件详情", case_page)
 
+        worked_case = _case_with_payments(db) or first_case
+
+        def case_tab(title: str) -> Callable[[], QWidget | None]:
+            def show() -> QWidget | None:
+                if worked_case is None:
+                    return None
+                window.show_case(worked_case)
+                if window.case_page is None:
+                    return None
+                tabs = window.case_page.tabs
+                for i in range(tabs.count()):
+                    if tabs.tabText(i) == title:
+                        tabs.setCurrentIndex(i)
+                return window
+
+            return show
+
+        shoot("3c-案件详情-督促记录", case_tab("督促记录"))
+        shoot("3d-案件详情-文书", case_tab("文书"))
+        shoot("3e-案件详情-履行", case_tab("履行"))
+
         def rare_name_case() -> QWidget:
             # Parties whose names hold characters beyond the BMP (extensions C and E, from
             # GB 18030-2022 level 2), as ID cards carry them.
@@ -168,6 +192,23 @@ def main(argv: list[str] | None = None) -> int:
         shoot("5-新建案件", new_case_form)
         _close_dialogs(window)
         shoot("6-设置", page(PAGE_SETTINGS))
+
+        def data_tab() -> QWidget:
+            window.show_page(PAGE_SETTINGS)
+            settings = window.settings_page
+            if settings is not None:
+                settings.tabs.setCurrentWidget(settings.data)
+            return window
+
+        shoot("6b-设置-数据与备份", data_tab)
+
+        def batch_dialog() -> QWidget:
+            window.show_page(PAGE_DOCKET)
+            dialog = window.batch_print()
+            return dialog
+
+        shoot("10-批量打印", batch_dialog)
+        _close_dialogs(window)
 
         def stats() -> QWidget:
             from PySide6.QtCore import QEventLoop, QTimer
@@ -263,6 +304,22 @@ def _empty_database() -> tuple[Any, Path]:
     db = open_app_database(sqlite_url(folder / "demo.db"))
     initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
     return db, folder
+
+
+def _case_with_payments(db: Any) -> str | None:
+    """A demo case with calls, documents and payments, so its tabs show what a clerk records."""
+    from sqlalchemy import func, select
+
+    from zhiqian_desktop.store.models import ContactLog, Payment
+
+    with db.reader() as session:
+        return session.scalar(  # type: ignore[no-any-return]
+            select(Payment.case_id)
+            .join(ContactLog, ContactLog.case_id == Payment.case_id)
+            .group_by(Payment.case_id)
+            .order_by(func.count(ContactLog.id).desc())
+            .limit(1)
+        )
 
 
 def _first_case_id(window: Any) -> str | None:

@@ -1,6 +1,6 @@
 """A workbook comes from outside and is treated as hostile: its size, member count and compression
-ratio are checked in the zip directory before anything is parsed, an encrypted or old-format file
-is named as such, and XML with a DTD is refused."""
+ratio are checked in the zip directory before anything is parsed, an encrypted file is named as
+such, an Excel 97-2003 file is told apart (import_xls.py reads it), and XML with a DTD is refused."""
 
 from __future__ import annotations
 
@@ -34,8 +34,28 @@ def refusal(path: Path, reason: str) -> UserError:
     return UserError(f"无法导入“{path.name}”：{reason}；未导入任何案件")
 
 
-def check_container(path: Path) -> None:
-    """Refuse what is not a plain, reasonably sized xlsx, looking only at bytes and the zip directory."""
+def damaged(path: Path, exc: BaseException, advice: str = "打开并重新保存后再导入") -> UserError:
+    """A workbook the parser choked on: whatever failed, the file is damaged or not a workbook."""
+    return refusal(
+        path, f"工作簿已损坏或格式不正确（{type(exc).__name__}: {exc}）；请在 Excel 中{advice}"
+    )
+
+
+def too_many_rows(path: Path, rows: int, limit: int) -> UserError:
+    """A sheet with more rows than any import may have, refused before its cells are read."""
+    return refusal(
+        path,
+        f"工作表的数据超过 {limit:,} 行的上限（约{rows:,}行）；请删除多余的行，或分成几个文件分别导入",
+    )
+
+
+XLSX = "xlsx"
+XLS = "xls"
+
+
+def check_container(path: Path) -> str:
+    """Refuse what is not a plain, reasonably sized workbook, looking only at bytes and the zip
+    directory; the format found, XLSX or XLS (an OLE compound file, checked further by xlrd)."""
     path = Path(path)
     try:
         if path.exists() and not path.is_file():  # a folder, a device, a pipe (never opened)
@@ -62,11 +82,11 @@ def check_container(path: Path) -> None:
                 "工作簿设置了打开密码（已加密）；请在 Excel 中打开后取消密码"
                 "（文件→信息→保护工作簿→用密码进行加密，清空密码），另存后再导入",
             )
-        raise refusal(
-            path, "这是旧版 Excel 97-2003（.xls）文件；请在 Excel 中“另存为”.xlsx 格式后再导入"
-        )
+        return XLS
     if head[:4] != ZIP_MAGIC:
-        raise refusal(path, "这不是 Excel 工作簿（.xlsx）文件；请选择用导入模板填写的 .xlsx 文件")
+        raise refusal(
+            path, "这不是 Excel 工作簿（.xlsx 或 .xls）文件；请选择用导入模板填写的工作簿"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -83,6 +103,7 @@ def check_container(path: Path) -> None:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     _check_prolog(path, zf, info)
+        return XLSX
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise refusal(
             path, f"工作簿已损坏或不完整（{exc}）；请在 Excel 中打开并重新保存后再导入"

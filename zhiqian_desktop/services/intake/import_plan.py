@@ -35,9 +35,12 @@ from zhiqian_desktop.services.intake.import_cells import (
     parse_date_cell,
 )
 from zhiqian_desktop.services.intake.import_checks import (
+    XLS,
     check_container,
+    damaged,
     refusal,
     require_defusedxml,
+    too_many_rows,
 )
 from zhiqian_desktop.services.intake.import_columns import (
     BLANK_TAIL,
@@ -58,6 +61,7 @@ from zhiqian_desktop.services.intake.import_columns import (
     TRUE_WORDS,
     Column,
 )
+from zhiqian_desktop.services.intake.import_xls import open_xls
 from zhiqian_desktop.store.models import SupervisionCase, User
 
 # --- problems, plan and report -------------------------------------------------------------------
@@ -234,11 +238,7 @@ def _scan_worksheets(path: Path) -> dict[str, SheetScan]:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     scan = _scan_sheet(zf, name)
                     if scan.rows > limit:
-                        raise refusal(
-                            path,
-                            f"工作表的数据超过 {MAX_DATA_ROWS:,} 行的上限（约{scan.rows - HEADER_ROW:,}行）；"
-                            "请删除多余的行，或分成几个文件分别导入",
-                        )
+                        raise too_many_rows(path, scan.rows - HEADER_ROW, MAX_DATA_ROWS)
                     scans[name] = scan
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
         raise refusal(
@@ -277,20 +277,21 @@ def read_workbook(
     """
     path = Path(path)
     require_defusedxml()
-    check_container(path)
-    scans = _scan_worksheets(path)
+    if check_container(path) == XLS:
+        wb: Any = open_xls(path)
+        scans: dict[str, SheetScan] = {}
+    else:
+        wb = None
+        scans = _scan_worksheets(path)
     if directory is None:
         directory = Directory.load(session) if session is not None else Directory()
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        if wb is None:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except UserError:
         raise
     except Exception as exc:  # any failure to parse an outside file means it is damaged
-        raise refusal(
-            path,
-            f"工作簿已损坏或格式不正确（{type(exc).__name__}: {exc}）；"
-            "请在 Excel 中打开并重新保存后再导入",
-        ) from exc
+        raise damaged(path, exc) from exc
     try:
         return _read_sheet(path, wb, today, directory, scans)
     finally:
@@ -321,8 +322,10 @@ def _read_sheet(
     try:
         ws = _pick_sheet(path, wb)
         sheet = ws.title
-        scan = scans.get(ws._worksheet_path.lstrip("/"))
-        merged = scan.merged if scan is not None else []
+        merged = getattr(ws, "merged_refs", None)  # an .xls sheet knows its merged cells
+        if merged is None:
+            scan = scans.get(ws._worksheet_path.lstrip("/"))
+            merged = scan.merged if scan is not None else []
         for ref in merged:
             _min_col, min_row, _max_col, _max_row = range_boundaries(ref)
             if min_row is not None and min_row <= HEADER_ROW:
@@ -339,11 +342,7 @@ def _read_sheet(
     except UserError:
         raise
     except Exception as exc:  # a damaged part discovered while streaming the rows
-        raise refusal(
-            path,
-            f"工作簿已损坏或格式不正确（{type(exc).__name__}: {exc}）；"
-            "请在 Excel 中打开并重新保存后再导入",
-        ) from exc
+        raise damaged(path, exc) from exc
 
 
 def _read_rows(

@@ -107,3 +107,12 @@ class SettlementStatus(LabelledEnum):
     ACTIVE = "active", "履行中"
     PERFORMED = "performed", "已履行完毕"
     DEFAULTED = "defaulted", "已违约"
+
+
+class AssignmentRule(LabelledEnum):
+    """How new cases are proposed to handlers (设置 → 分案; domain/assignment.py)."""
+
+    AREA = "area", "按法庭辖区"
+    CAUSE = "cause", "按案由"
+    ROUND_ROBIN = "round_robin", "轮流分案"
+    BALANCED = "balanced", "按在办案件数均衡"

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from zhiqian_desktop.domain.kinds import (
+    AssignmentRule,
     CaseSource,
     ContactKind,
     DocumentKind,
@@ -87,6 +88,12 @@ class CourtSettings(Base, Record):
     court_account: Mapped[str | None] = mapped_column(String(200))
     court_address: Mapped[str | None] = mapped_column(String(200))
     court_phone: Mapped[str | None] = mapped_column(String(50))
+    # 分案 (domain/assignment.py): the rule new cases are proposed by, and for the rule by cause
+    # the handlers of each cause as JSON {"案由": [user id, …]}.
+    assignment_rule: Mapped[AssignmentRule] = mapped_column(
+        CodeEnum(AssignmentRule), default=AssignmentRule.BALANCED
+    )
+    assignment_causes: Mapped[str | None] = mapped_column(Text)
 
 
 class User(Base, Record):
@@ -100,6 +107,8 @@ class User(Base, Record):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime())
     phone: Mapped[str | None] = mapped_column(String(32))
+    # The tribunal whose area the handler works: the rule by area proposes its cases to him.
+    tribunal_id: Mapped[str | None] = mapped_column(ForeignKey("tribunal.id"))
 
 
 class Tribunal(Base, Record):
@@ -109,6 +118,9 @@ class Tribunal(Base, Record):
 
     name: Mapped[str] = mapped_column(String(64), unique=True)
     address: Mapped[str | None] = mapped_column(String(200))
+    # The townships (乡镇、街道) of its area, separated by 、: an obligor living in one of them
+    # belongs to this tribunal under the rule by area.
+    townships: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseNumberCounter(Base):

@@ -63,7 +63,7 @@ class Proposal:
     """Why the case is left without a handler (None when it has one)."""
 
 
-NO_HANDLERS = "没有可承办案件的在岗人员；请先在 设置 → 用户 中添加承办人"
+NO_HANDLERS = "没有在岗的承办人；请先在 设置 → 法庭与人员 中添加承办人"
 
 
 def split_townships(text: str | None) -> tuple[str, ...]:

@@ -296,6 +296,7 @@ ACTION_LABELS = {
     "set": "设置",
     "status": "变更状态",
     "reopen": "重新开启",
+    "assign": "分案",
     "import": "导入",
     "merge": "合并",
 }

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from zhiqian_desktop.cli import (
+    assignment,
     batch,
     cases,
     dossier,
@@ -39,6 +40,7 @@ from zhiqian_desktop.store.private import restrict_process
 COMMANDS: tuple[Command, ...] = (
     *setup.COMMANDS,
     *cases.COMMANDS,
+    *assignment.COMMANDS,
     due.COMMANDS[0],  # deadline
     *maintenance.COMMANDS,
     *users.COMMANDS,

@@ -23,7 +23,7 @@ from zhiqian_desktop.domain.kinds import (
     Role,
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services.admin.demo_people import HANDLERS, LEAD, TRIBUNALS
+from zhiqian_desktop.services.admin.demo_people import HANDLERS, LEAD, TRIBUNAL_AREAS, TRIBUNALS
 from zhiqian_desktop.services.admin.demo_plan import CasePlan, plan_cases
 from zhiqian_desktop.services.admin.demo_records import CaseWriter
 from zhiqian_desktop.services.core import audit, staff
@@ -32,7 +32,7 @@ from zhiqian_desktop.services.core.auth import logins_enforced
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.users import actor_for, create_user
-from zhiqian_desktop.services.intake import docket
+from zhiqian_desktop.services.intake import assignment, docket
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
     AuditEvent,
@@ -92,11 +92,14 @@ def _team(session: Session, report: DemoReport) -> tuple[User, list[User], list[
     lead = user(*LEAD, Role.LEAD)
     handlers = [user(u, n, p, Role.HANDLER) for u, n, p in HANDLERS]
     tribunals = []
-    for name, address, _ in TRIBUNALS:
+    for name, address, handler in TRIBUNALS:
         found = session.scalars(select(Tribunal).where(Tribunal.name == name)).first()
         if found is None:
             found = staff.add_tribunal(session, SYSTEM, name, address)
             report.tribunals_created += 1
+            assignment.set_tribunal_area(session, SYSTEM, found.id, TRIBUNAL_AREAS[name])
+            if handlers[handler].tribunal_id is None:
+                assignment.set_handler_tribunal(session, SYSTEM, handlers[handler].id, found.id)
         tribunals.append(found)
     return lead, handlers, tribunals
 
@@ -168,16 +171,24 @@ def generate_demo(
         lead, handlers, tribunals = _team(session, report)
         lead_actor: Actor = actor_for(lead)
         handler_ids = [h.id for h in handlers]
+        lead_id = lead.id
         tribunal_ids = [t.id for t in tribunals]
     plans = plan_cases(seed, cases, today, cal, court_code)
     for start in range(0, len(plans), BATCH):
         batch: Sequence[CasePlan] = plans[start : start + BATCH]
         with db.unit_of_work() as session:
-            by_id = {u.id: u for u in session.scalars(select(User).where(User.id.in_(handler_ids)))}
+            by_id = {
+                u.id: u
+                for u in session.scalars(select(User).where(User.id.in_([*handler_ids, lead_id])))
+            }
             numbers = []
             for plan in batch:
                 plan.data.original_case_no = _free_original_no(session, plan, court_code)
                 plan.data.handler_id = handler_ids[plan.handler]
+                # Every other newly received case waits for 分案 (the lead may have called first).
+                unassigned = plan.status is CaseStatus.REGISTERED and plan.index % 2 == 0
+                if unassigned:
+                    plan.data.handler_id = None
                 plan.data.tribunal_id = (
                     tribunal_ids[plan.tribunal] if plan.tribunal is not None else None
                 )
@@ -186,7 +197,7 @@ def generate_demo(
                     session,
                     case,
                     plan,
-                    by_id[handler_ids[plan.handler]],
+                    by_id[lead_id if unassigned else handler_ids[plan.handler]],
                     today,
                     cal,
                     limit_days,

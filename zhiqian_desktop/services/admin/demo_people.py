@@ -38,6 +38,16 @@ TRIBUNALS = (
 )
 """Name, address and the index in HANDLERS of the handler who works that tribunal's cases."""
 
+TRIBUNAL_AREAS = {
+    "萨拉齐法庭": "萨拉齐镇、双龙镇",
+    "美岱召法庭": "美岱召镇、明沙淖乡",
+    "沟门法庭": "沟门镇、苏波盖乡",
+    "将军尧法庭": "将军尧镇",
+}
+"""The townships of each tribunal's area (分案 by area). 海子乡 is in none, so a case there is
+left for the lead to assign by hand; 将军尧法庭 shares its handler with 沟门法庭, who belongs to
+沟门法庭, so the rule by area says it has no handler of its own."""
+
 DEPARTMENTS = ("民事审判第一庭", "民事审判第二庭", "民事审判第三庭", "立案庭速裁团队")
 JUDGES = ("任志刚", "郝丽萍", "白永胜", "云晓东", "乔宏伟", "贾慧敏", "李国栋", "温晓霞")
 

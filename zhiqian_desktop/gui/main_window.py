@@ -203,6 +203,9 @@ class MainWindow(QMainWindow):
         self.scan_action = QAction("扫码登记送达", self)
         self.scan_action.setShortcut(QKeySequence("Ctrl+B"))
         self.scan_action.triggered.connect(self.scan_service)
+        self.assign_action = QAction("分案…", self)
+        self.assign_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.assign_action.triggered.connect(self.assign_cases)
         self.back_action = QAction("返回", self)
         self.back_action.setShortcuts([QKeySequence("Alt+Left"), QKeySequence(Qt.Key.Key_Escape)])
         self.back_action.triggered.connect(self.go_back)
@@ -219,6 +222,7 @@ class MainWindow(QMainWindow):
             self.refresh_action,
             self.batch_action,
             self.scan_action,
+            self.assign_action,
             self.back_action,
             *self.page_actions,
         ):
@@ -229,6 +233,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         cases = bar.addMenu("案件(&C)")
         cases.addAction(self.new_case_action)
+        cases.addAction(self.assign_action)
         import_action = cases.addAction("从 Excel 导入案件…")
         import_action.triggered.connect(self.import_cases)
         cases.addAction("保存导入模板…").triggered.connect(lambda: self.save_import_template())
@@ -405,6 +410,14 @@ class MainWindow(QMainWindow):
 
         wizard = ImportWizard(self.ctx, self)
         return self._open_dialog(wizard, wizard.imported, lambda _numbers: self.refresh_all())
+
+    def assign_cases(self) -> QDialog:
+        """Ctrl+Shift+A: the proposal for the open cases without a handler, each handler's
+        workload, and assigning them (the lead's)."""
+        from zhiqian_desktop.gui.assignment_dialog import AssignmentDialog
+
+        dialog = AssignmentDialog(self.ctx, self)
+        return self._open_dialog(dialog, dialog.assigned, self.refresh_all)
 
     def batch_transfer(self) -> QDialog:
         """Several 督促不成 cases at once: one package each and the list for the filing desk."""

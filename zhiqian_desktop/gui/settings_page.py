@@ -20,6 +20,7 @@ from zhiqian_desktop.gui.form_fields import (
     Banner,
 )
 from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.settings_assignment import AssignmentTab
 from zhiqian_desktop.gui.settings_calendar import CalendarTab
 from zhiqian_desktop.gui.settings_common import note_label
 from zhiqian_desktop.gui.settings_court import CourtTab, FontsTab
@@ -47,12 +48,14 @@ class SettingsPage(QWidget):
         self.tabs = QTabWidget()
         self.court = CourtTab(self)
         self.people = PeopleTab(self)
+        self.assignment = AssignmentTab(self)
         self.fonts = FontsTab(self)
         self.data = DataTab(self)
         self.calendar = CalendarTab(self)
         self.templates = TemplatesTab(ctx)
         self.tabs.addTab(self.court, "法院信息")
         self.tabs.addTab(self.people, "法庭与人员")
+        self.tabs.addTab(self.assignment, "分案")
         self.tabs.addTab(self.calendar, "节假日")
         self.tabs.addTab(self.fonts, "打印字体")
         self.tabs.addTab(self.templates, "文书模板")
@@ -95,6 +98,7 @@ class SettingsPage(QWidget):
             )
         self.court.load()
         self.people.load()
+        self.assignment.load()
         self.fonts.load()
         self.data.load()
         if not self.calendar.dirty:

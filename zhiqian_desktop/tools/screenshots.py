@@ -193,6 +193,23 @@ def main(argv: list[str] | None = None) -> int:
         _close_dialogs(window)
         shoot("6-设置", page(PAGE_SETTINGS))
 
+        def assignment_tab() -> QWidget:
+            window.show_page(PAGE_SETTINGS)
+            settings = window.settings_page
+            if settings is not None:
+                settings.tabs.setCurrentWidget(settings.assignment)
+            return window
+
+        shoot("6c-设置-分案", assignment_tab)
+
+        def assignment_dialog() -> QWidget:
+            dialog: Any = window.assign_cases()
+            dialog.resize(min(980, args.width), min(620, args.height))
+            return dialog  # type: ignore[no-any-return]
+
+        shoot("6d-分案", assignment_dialog)
+        _close_dialogs(window)
+
         def data_tab() -> QWidget:
             window.show_page(PAGE_SETTINGS)
             settings = window.settings_page

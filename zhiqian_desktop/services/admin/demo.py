@@ -23,7 +23,13 @@ from zhiqian_desktop.domain.kinds import (
     Role,
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.services.admin.demo_people import HANDLERS, LEAD, TRIBUNAL_AREAS, TRIBUNALS
+from zhiqian_desktop.services.admin.demo_people import (
+    DEMO_CAUSE_HANDLERS,
+    HANDLERS,
+    LEAD,
+    TRIBUNAL_AREAS,
+    TRIBUNALS,
+)
 from zhiqian_desktop.services.admin.demo_plan import CasePlan, plan_cases
 from zhiqian_desktop.services.admin.demo_records import CaseWriter
 from zhiqian_desktop.services.core import audit, staff
@@ -101,6 +107,17 @@ def _team(session: Session, report: DemoReport) -> tuple[User, list[User], list[
             if handlers[handler].tribunal_id is None:
                 assignment.set_handler_tribunal(session, SYSTEM, handlers[handler].id, found.id)
         tribunals.append(found)
+    settings = get_settings(session)
+    if not settings.assignment_causes:
+        # The rule by cause, ready to choose in 设置 → 分案 (the demo keeps the balanced rule).
+        causes = {cause: [handlers[i].id] for cause, i in DEMO_CAUSE_HANDLERS}
+        assignment.set_assignment_rule(
+            session,
+            SYSTEM,
+            settings.assignment_rule,
+            expected_version=settings.version,
+            causes=causes,
+        )
     return lead, handlers, tribunals
 
 

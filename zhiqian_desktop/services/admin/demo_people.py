@@ -48,6 +48,9 @@ TRIBUNAL_AREAS = {
 left for the lead to assign by hand; 将军尧法庭 shares its handler with 沟门法庭, who belongs to
 沟门法庭, so the rule by area says it has no handler of its own."""
 
+DEMO_CAUSE_HANDLERS = (("劳务合同纠纷", 2), ("追索劳动报酬纠纷", 2), ("抚养费纠纷", 0))
+"""分案 by cause: a cause and the index in HANDLERS of its handler."""
+
 DEPARTMENTS = ("民事审判第一庭", "民事审判第二庭", "民事审判第三庭", "立案庭速裁团队")
 JUDGES = ("任志刚", "郝丽萍", "白永胜", "云晓东", "乔宏伟", "贾慧敏", "李国栋", "温晓霞")
 

@@ -116,3 +116,18 @@ class AssignmentRule(LabelledEnum):
     CAUSE = "cause", "按案由"
     ROUND_ROBIN = "round_robin", "轮流分案"
     BALANCED = "balanced", "按在办案件数均衡"
+
+
+class MediatorKind(LabelledEnum):
+    """Who a case is entrusted to for mediation (委托调解; domain/mediation.py)."""
+
+    INVITED = "invited", "特邀调解员"
+    COMMITTEE = "committee", "人民调解委员会"
+    LAWYER = "lawyer", "律师调解"
+    OTHER = "other", "其他调解组织"
+
+
+class MediationResult(LabelledEnum):
+    SETTLED = "settled", "调解成功"
+    FAILED = "failed", "调解不成"
+    WITHDRAWN = "withdrawn", "撤回委托"

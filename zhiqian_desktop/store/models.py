@@ -32,6 +32,8 @@ from zhiqian_desktop.domain.kinds import (
     ContactKind,
     DocumentKind,
     LicenceStatus,
+    MediationResult,
+    MediatorKind,
     PartyKind,
     PartyRole,
     PaymentMethod,
@@ -335,6 +337,37 @@ class Preservation(Base, Record):
     frozen_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
     amount: Mapped[Decimal | None] = mapped_column(Money())
+
+
+class Mediator(Base, Record):
+    """A mediator or mediation body cases are entrusted to (特邀调解员, 人民调解委员会, a lawyer),
+    kept in a list like the tribunals."""
+
+    __tablename__ = "mediator"
+
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[MediatorKind] = mapped_column(CodeEnum(MediatorKind))
+    organisation: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Mediation(Base, Record):
+    """A case entrusted to a mediator for a period (委托调解), and how it ended."""
+
+    __tablename__ = "mediation"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    mediator_id: Mapped[str] = mapped_column(ForeignKey("mediator.id"), index=True)
+    entrusted_on: Mapped[date] = mapped_column(Date)
+    period_days: Mapped[int] = mapped_column(Integer)
+    # The last day of the period (art. 85 reckoning with the holiday table), fixed when entrusted.
+    ends_on: Mapped[date] = mapped_column(Date)
+    matters: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[MediationResult | None] = mapped_column(CodeEnum(MediationResult))
+    result_on: Mapped[date | None] = mapped_column(Date)
+    result_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Attachment(Base, Record):

@@ -60,6 +60,8 @@ SEALED_TABLES = (
     "settlement",
     "installment",
     "preservation",
+    "mediator",
+    "mediation",
     "attachment",
 )
 """The court's records: settings, users and roles, the number blocks and kits issued, the cases

@@ -56,10 +56,12 @@ MERGED_TABLES = (
     "settlement",
     "installment",
     "preservation",
+    "mediation",
     "attachment",
 )
-"""What comes back from a laptop, in foreign-key order. Users, settings, tribunals, the holiday
-table and the number blocks belong to the court: the laptop's copies are never merged back."""
+"""What comes back from a laptop, in foreign-key order. Users, settings, tribunals, mediators,
+the holiday table and the number blocks belong to the court: the laptop's copies are never merged
+back."""
 
 APPEND_ONLY = frozenset({"contact_log", "payment"})
 NOT_COMPARED = frozenset(

@@ -311,6 +311,8 @@ ENTITY_LABELS = {
     "settlement": "和解协议",
     "installment": "分期",
     "preservation": "保全",
+    "mediator": "调解员",
+    "mediation": "委托调解",
     "attachment": "附件",
     "tribunal": "法庭",
     "user": "用户",

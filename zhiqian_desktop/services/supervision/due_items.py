@@ -6,7 +6,7 @@ only a cache of what ``domain.dues.DueCalculator.deadlines`` computes from the d
 rewritten in the transaction that changes the data:
 
 - Any insert, update or deletion of a case, party, contact log, document, service, payment,
-  settlement, instalment or preservation measure through a session of the database
+  settlement, instalment, preservation measure or entrusted mediation through a session of the database
   (``keep_in_step``, when the app opens it) marks its case. Just before the
   transaction commits, the marked cases' rows are deleted and computed again from the database
   (one batch of set-based reads, whatever the number of cases, so an import of thousands of
@@ -46,6 +46,7 @@ from zhiqian_desktop.store.models import (
     DueEntry,
     HolidayDay,
     Installment,
+    Mediation,
     Party,
     Payment,
     Preservation,
@@ -63,7 +64,7 @@ _CALENDAR_CACHE = "zhiqian.holiday_calendar"  # services.core.calendar's per-ses
 RULE_SETTINGS = ("urging_days", "supervision_limit_days", "unserved_flag_days")
 """The court settings the due rules read (``DueRules``): a change to one rebuilds every row."""
 
-_BY_CASE = (ContactLog, Document, Party, Payment, Settlement, Preservation)
+_BY_CASE = (ContactLog, Document, Party, Payment, Settlement, Preservation, Mediation)
 _BATCH = 500
 _STANDING = frozenset(kind.value for kind in STANDING_TODOS)
 

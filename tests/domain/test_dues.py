@@ -11,6 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhiqian_desktop.domain.calendar import HolidayCalendar, official_calendar_rows
+from zhiqian_desktop.domain.due_facts import CaseFacts as Facts
+from zhiqian_desktop.domain.due_facts import ContactFact as Contact
+from zhiqian_desktop.domain.due_facts import DocumentFact as Doc
+from zhiqian_desktop.domain.due_facts import DueRules, FreezeFact, InstallmentFact, PaymentFact
 from zhiqian_desktop.domain.dues import (
     ACTIONS,
     DueAction,
@@ -18,20 +22,13 @@ from zhiqian_desktop.domain.dues import (
     DueGroup,
     DueItem,
     DueKind,
-    DueRules,
-    FreezeFact,
-    InstallmentFact,
     LimitStart,
-    PaymentFact,
     due_list,
     enforcement_limit_start,
     list_from_deadlines,
     priority_of,
     unpaid_installments,
 )
-from zhiqian_desktop.domain.dues import CaseFacts as Facts
-from zhiqian_desktop.domain.dues import ContactFact as Contact
-from zhiqian_desktop.domain.dues import DocumentFact as Doc
 from zhiqian_desktop.domain.kinds import DocumentKind, PreservationKind
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus
 

@@ -22,19 +22,21 @@ from decimal import Decimal
 import pytest
 
 from zhiqian_desktop.domain.calendar import HolidayCalendar, PeriodEnd, official_calendar_rows
-from zhiqian_desktop.domain.dues import (
-    COURT_TZ,
+from zhiqian_desktop.domain.due_facts import (
     CaseFacts,
     ContactFact,
     DocumentFact,
-    DueCalculator,
-    DueGroup,
-    DueItem,
-    DueKind,
     DueRules,
     FreezeFact,
     InstallmentFact,
     PaymentFact,
+)
+from zhiqian_desktop.domain.dues import (
+    COURT_TZ,
+    DueCalculator,
+    DueGroup,
+    DueItem,
+    DueKind,
     court_date,
     due_list,
     item_on,

@@ -34,7 +34,8 @@ from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
-from zhiqian_desktop.domain.dues import STANDING_TODOS, CaseFacts, DueCalculator, DueRules
+from zhiqian_desktop.domain.due_facts import CaseFacts, DueRules
+from zhiqian_desktop.domain.dues import STANDING_TODOS, DueCalculator
 from zhiqian_desktop.services.core import case_changes
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.store.database import Database

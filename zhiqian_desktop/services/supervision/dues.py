@@ -23,18 +23,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from zhiqian_desktop.domain.dues import (
-    COURT_TZ,
+from zhiqian_desktop.domain.due_facts import (
     CaseFacts,
     ContactFact,
     DocumentFact,
-    DueCalculator,
-    DueItem,
-    DueKind,
     DueRules,
     FreezeFact,
     InstallmentFact,
     PaymentFact,
+)
+from zhiqian_desktop.domain.dues import (
+    COURT_TZ,
+    DueCalculator,
+    DueItem,
+    DueKind,
     court_date,
     list_from_deadlines,
     sort_key,

@@ -26,6 +26,8 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import (
     ContactKind,
     DocumentKind,
+    MediationResult,
+    MediatorKind,
     PaymentMethod,
     PreservationKind,
     ServiceMethod,
@@ -41,7 +43,14 @@ from zhiqian_desktop.services.exchange import merge
 from zhiqian_desktop.services.intake import docket, import_template, importing
 from zhiqian_desktop.services.intake.import_columns import HEADERS
 from zhiqian_desktop.services.intake.import_template import write_import_template
-from zhiqian_desktop.services.supervision import contacts, due_items, dues, notices, service_records
+from zhiqian_desktop.services.supervision import (
+    contacts,
+    due_items,
+    dues,
+    mediation,
+    notices,
+    service_records,
+)
 from zhiqian_desktop.services.supervision.contacts import ContactInput
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
@@ -49,6 +58,8 @@ from zhiqian_desktop.store.models import (
     ContactLog,
     Document,
     DueEntry,
+    Mediation,
+    Mediator,
     Payment,
     Preservation,
     Service,
@@ -308,10 +319,42 @@ class Clerk:
             )
         )
 
+    def entrust(self, s: Session) -> None:
+        case = self._pick(s)
+        if case is None:
+            return
+        mediator = s.scalars(select(Mediator).where(Mediator.name == "调解委员会")).first()
+        if mediator is None:
+            mediator = mediation.add_mediator(s, self.actor, "调解委员会", MediatorKind.COMMITTEE)
+        mediation.entrust_case(
+            s,
+            self.actor,
+            case.id,
+            mediator_id=mediator.id,
+            entrusted_on=max(case.received_date, self._day(40)),
+            period_days=self.rng.randint(5, 40),
+            today=TODAY,
+        )
+
+    def mediation_result(self, s: Session) -> None:
+        pending = list(s.scalars(select(Mediation).where(Mediation.result.is_(None))))
+        if pending:
+            chosen = self.rng.choice(sorted(pending, key=lambda m: m.created_at))
+            mediation.record_mediation_result(
+                s,
+                self.actor,
+                chosen.id,
+                result=self.rng.choice(list(MediationResult)),
+                result_on=TODAY,
+                today=TODAY,
+            )
+
     def drop_record(self, s: Session) -> None:
-        rows: list[Any] = list(
-            s.scalars(select(Preservation).where(Preservation.deleted_at.is_(None)))
-        ) + list(s.scalars(select(ContactLog).where(ContactLog.deleted_at.is_(None))))
+        rows: list[Any] = (
+            list(s.scalars(select(Preservation).where(Preservation.deleted_at.is_(None))))
+            + list(s.scalars(select(ContactLog).where(ContactLog.deleted_at.is_(None))))
+            + list(s.scalars(select(Mediation).where(Mediation.deleted_at.is_(None))))
+        )
         if rows:
             self.rng.choice(sorted(rows, key=lambda r: r.created_at)).deleted_at = at(TODAY)
 
@@ -347,6 +390,8 @@ WEIGHTED = (
     ("close", 2),
     ("reopen", 1),
     ("freeze", 2),
+    ("entrust", 2),
+    ("mediation_result", 1),
     ("drop_record", 1),
     ("holidays", 1),
     ("periods", 1),
@@ -537,6 +582,30 @@ def test_preservation_entries(db: Database, admin: Actor) -> None:
         for p in s.scalars(select(Preservation)):
             p.expires_on = date(2027, 12, 10)  # renewed
     assert DueKind.FREEZE_EXPIRING not in kinds_of(db, cid)
+
+
+def test_entrusted_mediation_puts_its_end_on_the_list_until_the_result(
+    db: Database, admin: Actor
+) -> None:
+    cid = register(db, admin, received=date(2026, 11, 9))
+    mid = mediation.add_mediator(db, admin, "土右旗人民调解委员会", MediatorKind.COMMITTEE).id
+    row = mediation.entrust_case(
+        db, admin, cid, mediator_id=mid, entrusted_on=date(2026, 11, 10), period_days=15,
+        today=TODAY,
+    )  # fmt: skip
+    assert row.ends_on == date(2026, 11, 25)
+    assert DueKind.MEDIATION_END not in kinds_of(db, cid, date(2026, 11, 21))
+    assert DueKind.MEDIATION_END in kinds_of(db, cid, date(2026, 11, 22))  # three days ahead
+    items = dues.due_list(db, date(2026, 11, 25))
+    [item] = [i for i in items if i.kind is DueKind.MEDIATION_END]
+    assert item.due_date == date(2026, 11, 25)
+    assert "委托土右旗人民调解委员会调解，15日调解期限届满" in item.detail
+    assert item.action.label == "了解并登记调解结果"
+    mediation.record_mediation_result(
+        db, admin, row.id, result=MediationResult.FAILED, result_on=TODAY, today=TODAY
+    )
+    assert DueKind.MEDIATION_END not in kinds_of(db, cid, TODAY + timedelta(days=3650))
+    assert_in_step(db)
 
 
 def test_holiday_table_and_period_settings_rebuild_every_row(db: Database, admin: Actor) -> None:

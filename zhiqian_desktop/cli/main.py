@@ -18,6 +18,7 @@ from zhiqian_desktop.cli import (
     importing,
     kits,
     maintenance,
+    mediation,
     notices,
     server,
     setup,
@@ -47,6 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     *stats.COMMANDS,
     due.COMMANDS[1],  # due
     *notices.COMMANDS,
+    *mediation.COMMANDS,
     *batch.COMMANDS,
     *importing.COMMANDS,
     *kits.COMMANDS,

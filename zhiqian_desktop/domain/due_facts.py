@@ -69,7 +69,8 @@ class MediationFact:
     """The entrustment to a mediator still waiting for its result (委托调解)."""
 
     mediator: str
-    ends_on: date
+    entrusted_on: date
+    period_days: int
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ class DueAction(LabelledEnum):
     RECORD_PAYMENT = "record_payment", "核实并登记履行"
     RENEW_FREEZE = "renew_freeze", "申请续行保全"
     TRANSFER = "transfer", "结案或移送执行"
+    MEDIATION_RESULT = "mediation_result", "了解并登记调解结果"
 
 
 class DueKind(LabelledEnum):
@@ -76,6 +77,7 @@ class DueKind(LabelledEnum):
     UNSERVED = "unserved", "文书未送达"
     FREEZE_EXPIRING = "freeze_expiring", "保全即将到期"
     ENFORCEMENT_LIMIT = "enforcement_limit", "申请执行期间将届满"
+    MEDIATION_END = "mediation_end", "委托调解期满"
 
 
 STANDING_TODOS = frozenset({DueKind.NO_URGING})
@@ -92,6 +94,7 @@ ACTIONS: dict[DueKind, DueAction] = {
     DueKind.UNSERVED: DueAction.RECORD_SERVICE,
     DueKind.FREEZE_EXPIRING: DueAction.RENEW_FREEZE,
     DueKind.ENFORCEMENT_LIMIT: DueAction.TRANSFER,
+    DueKind.MEDIATION_END: DueAction.MEDIATION_RESULT,
 }
 
 WARN_DAYS: dict[DueKind, int] = {
@@ -105,6 +108,7 @@ WARN_DAYS: dict[DueKind, int] = {
     DueKind.UNSERVED: 0,
     DueKind.FREEZE_EXPIRING: FREEZE_WARN_DAYS,
     DueKind.ENFORCEMENT_LIMIT: ENFORCEMENT_WARN_DAYS,
+    DueKind.MEDIATION_END: LOOKAHEAD_DAYS,
 }
 """How many days before its due date an item appears on the list."""
 
@@ -624,6 +628,24 @@ def enforcement_limit(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadlin
         )
 
 
+def mediation_end(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """委托调解期满: the period a case was entrusted to a mediator for ends without a result
+    recorded (art. 85 reckoning from the day of entrustment)."""
+    mediation = case.facts.mediation
+    if mediation is None or not case.may_show(
+        DueKind.MEDIATION_END, mediation.entrusted_on, mediation.period_days
+    ):
+        return
+    pe = calc._days(mediation.entrusted_on, mediation.period_days)
+    if case.shows(DueKind.MEDIATION_END, pe.end):
+        yield calc._deadline(
+            DueKind.MEDIATION_END,
+            pe,
+            f"{mediation.entrusted_on.isoformat()}委托{mediation.mediator}调解，"
+            f"{mediation.period_days}日调解期限届满；请了解结果并登记",
+        )
+
+
 RULES: dict[DueKind, Rule] = {
     DueKind.NO_URGING: no_urging_notice,
     DueKind.URGING_PERIOD: urging_period_over,
@@ -634,6 +656,7 @@ RULES: dict[DueKind, Rule] = {
     DueKind.UNSERVED: unserved_document,
     DueKind.FREEZE_EXPIRING: freeze_expiring,
     DueKind.ENFORCEMENT_LIMIT: enforcement_limit,
+    DueKind.MEDIATION_END: mediation_end,
 }
 """Each kind of item and the rule that finds it, in the order a case's deadlines are listed."""
 

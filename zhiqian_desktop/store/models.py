@@ -109,8 +109,10 @@ class User(Base, Record):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime())
     phone: Mapped[str | None] = mapped_column(String(32))
-    # The tribunal whose area the handler works: the rule by area proposes its cases to him.
-    tribunal_id: Mapped[str | None] = mapped_column(ForeignKey("tribunal.id"))
+    # The tribunal whose area the handler works: the rule by area proposes its cases to him. A
+    # plain id (the services check it; tribunals are never removed): a foreign key here would
+    # make SQLite copy the users' table, which every record refers to, to add or drop it.
+    tribunal_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class Tribunal(Base, Record):

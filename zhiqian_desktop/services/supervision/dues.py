@@ -30,6 +30,7 @@ from zhiqian_desktop.domain.due_facts import (
     DueRules,
     FreezeFact,
     InstallmentFact,
+    MediationFact,
     PaymentFact,
 )
 from zhiqian_desktop.domain.dues import (
@@ -54,6 +55,8 @@ from zhiqian_desktop.store.models import (
     Document,
     DueEntry,
     Installment,
+    Mediation,
+    Mediator,
     Party,
     Payment,
     Preservation,
@@ -140,8 +143,22 @@ def _document_facts(conn: Connection, f: DueFilter) -> dict[str, list[DocumentFa
     return documents
 
 
+def _pending_mediations(conn: Connection, f: DueFilter) -> dict[str, MediationFact]:
+    """Each open case's entrustment to a mediator still waiting for its result."""
+    rows = conn.execute(
+        _for_open_cases(
+            select(
+                Mediation.case_id, Mediator.name, Mediation.entrusted_on, Mediation.period_days
+            ).join(Mediator, Mediator.id == Mediation.mediator_id),
+            Mediation.case_id,
+            f,
+        ).where(Mediation.deleted_at.is_(None), Mediation.result.is_(None))
+    )
+    return {case_id: MediationFact(name, on, days) for case_id, name, on, days in rows}
+
+
 def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
-    """The facts of every open case matching the filter, in nine queries whatever their number."""
+    """The facts of every open case matching the filter, in ten queries whatever their number."""
     # Core rows through the session's connection: no ORM result machinery for plain columns.
     # Pending records are flushed first, as session.execute() would (autoflush).
     if session.autoflush:
@@ -229,6 +246,8 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
     for case_id, kind, frozen_on, expires_on, description in freeze_rows:
         freezes[case_id].append(FreezeFact(kind, frozen_on, expires_on, description or ""))
 
+    mediations = _pending_mediations(conn, f)
+
     return [
         CaseFacts(
             case_id=cid,
@@ -245,6 +264,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             installments=tuple(installments.get(cid, ())),
             payments=tuple(payments.get(cid, ())),
             freezes=tuple(freezes.get(cid, ())),
+            mediation=mediations.get(cid),
             case_no=case_no,
             obligor_names=obligors or "",
             handler_id=handler_id,
@@ -468,6 +488,7 @@ def next_due_date(
         installments=base.installments if base else (),
         payments=base.payments if base else (),
         freezes=base.freezes if base else (),
+        mediation=base.mediation if base else None,
     )
     return calc.next_due(facts)
 

@@ -11,22 +11,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import HolidayCalendar
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import (
-    Role,
-)
+from zhiqian_desktop.domain.kinds import MediationResult, MediatorKind, Role
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.admin.demo_people import (
     DEMO_CAUSE_HANDLERS,
     HANDLERS,
     LEAD,
+    MEDIATORS,
     TRIBUNAL_AREAS,
     TRIBUNALS,
 )
@@ -39,10 +38,12 @@ from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake import assignment, docket
+from zhiqian_desktop.services.supervision import mediation
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
     AuditEvent,
     ContactLog,
+    Mediator,
     Payment,
     Preservation,
     Settlement,
@@ -70,6 +71,7 @@ class DemoReport:
     settlements: int = 0
     installments: int = 0
     preservations: int = 0
+    mediations: int = 0
 
     @property
     def first_case_no(self) -> str | None:
@@ -118,7 +120,50 @@ def _team(session: Session, report: DemoReport) -> tuple[User, list[User], list[
             expected_version=settings.version,
             causes=causes,
         )
+    for name, kind, organisation, phone in MEDIATORS:
+        if session.scalars(select(Mediator).where(Mediator.name == name)).first() is None:
+            mediation.add_mediator(
+                session,
+                SYSTEM,
+                name,
+                cast(MediatorKind, MediatorKind.from_label(kind)),
+                organisation=organisation,
+                phone=phone,
+            )
     return lead, handlers, tribunals
+
+
+def _mediate(
+    session: Session, actor: Actor, case: SupervisionCase, plan: CasePlan, today: date
+) -> bool:
+    """Every third case being supervised or settled was entrusted to a mediator a few days after
+    receipt: a settled one with success, a supervised one failed or (by turns, and every new case
+    with a handler) still with the mediator."""
+    entrusted = (CaseStatus.REGISTERED, CaseStatus.SUPERVISING, CaseStatus.SETTLED)
+    if plan.index % 3 or plan.status not in entrusted or plan.data.handler_id is None:
+        return False
+    on = min(plan.received + timedelta(days=2), today)
+    names = [m[0] for m in MEDIATORS]
+    mediator = session.scalars(
+        select(Mediator).where(Mediator.name == names[plan.index % len(names)])
+    ).one()
+    row = mediation.entrust_case(
+        session, actor, case.id, mediator_id=mediator.id, entrusted_on=on, period_days=30,
+        matters="督促被申请人履行生效法律文书确定的义务", today=today,
+    )  # fmt: skip
+    settled = plan.status is CaseStatus.SETTLED
+    if settled or (plan.status is CaseStatus.SUPERVISING and plan.index % 2 == 0):
+        result_on = min(on + timedelta(days=12), today)
+        mediation.record_mediation_result(
+            session,
+            actor,
+            row.id,
+            result=MediationResult.SETTLED if settled else MediationResult.FAILED,
+            result_on=result_on,
+            note="双方达成和解协议" if settled else "被申请人不同意调解",
+            today=today,
+        )
+    return True
 
 
 def _refuse_real_database(session: Session) -> None:
@@ -259,6 +304,8 @@ def _write_records(
             report.installments += len(record.installments)
         elif isinstance(record, Preservation):
             report.preservations += 1
+    if _mediate(session, writer.actor, case, plan, today):
+        report.mediations += 1
     before = _snapshot(case)
     case.status = plan.status
     case.updated_by = handler.username

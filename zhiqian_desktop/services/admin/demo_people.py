@@ -48,6 +48,14 @@ TRIBUNAL_AREAS = {
 left for the lead to assign by hand; 将军尧法庭 shares its handler with 沟门法庭, who belongs to
 沟门法庭, so the rule by area says it has no handler of its own."""
 
+MEDIATORS = (
+    ("土默特右旗人民调解委员会", "committee", "土默特右旗司法局", "0472-8812348"),
+    ("萨拉齐镇人民调解委员会", "committee", "萨拉齐镇司法所", "0472-8822017"),
+    ("乔玉兰", "invited", "土默特右旗人民法院特邀调解员", "13847219056"),
+    ("贺建国律师", "lawyer", "内蒙古蒙正律师事务所", "15248217730"),
+)
+"""The court's list of mediators: name, kind, organisation, phone (委托调解)."""
+
 DEMO_CAUSE_HANDLERS = (("劳务合同纠纷", 2), ("追索劳动报酬纠纷", 2), ("抚养费纠纷", 0))
 """分案 by cause: a cause and the index in HANDLERS of its handler."""
 

@@ -307,13 +307,22 @@ def desktop_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "dist" / "zhiqian"
 
 
-def run_program_self_test(program: Path, folder: Path) -> str:
-    """`program --self-test` offscreen with a data folder of its own; its output, once it passed."""
+def run_program_self_test(
+    program: Path,
+    folder: Path,
+    *,
+    launcher: tuple[str, ...] = (),
+    environment: dict[str, str] | None = None,
+) -> str:
+    """`program --self-test` offscreen with a data folder of its own; its output, once it passed.
+    `launcher` runs it through another command (xvfb-run …); `environment` adds or overrides
+    variables (QT_QPA_PLATFORM among them)."""
     import subprocess
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZHIQIAN_DATA_DIR=str(folder / "home"))
+    env.update(environment or {})
     done = subprocess.run(
-        [str(program), "--self-test"],
+        [*launcher, str(program), "--self-test"],
         cwd=folder,
         env=env,
         capture_output=True,

@@ -4,9 +4,7 @@ ZHIQIAN_TEST_BUILD)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -83,32 +81,17 @@ def test_build_in_a_wayland_session_starts_on_xcb(desktop_build: Path, tmp_path:
     assert not list(desktop_build.rglob("libqwayland*")), "the Wayland plugin is bundled again"
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
-    env = dict(
-        os.environ,
-        XDG_SESSION_TYPE="wayland",
-        XDG_CURRENT_DESKTOP="UKUI",  # on GNOME Qt ignores a Wayland session and uses xcb anyway
-        XDG_SESSION_DESKTOP="ukui",
-        WAYLAND_DISPLAY="wayland-0",
-        XDG_RUNTIME_DIR=str(runtime),
-        QT_QPA_PLATFORM="",  # Qt's own choice (the self-test sets offscreen only when unset)
-        ZHIQIAN_DATA_DIR=str(tmp_path / "home"),
+    printed = run_program_self_test(
+        desktop_build / "zhiqian",
+        tmp_path,
+        launcher=("xvfb-run", "--auto-servernum", "--server-args=-screen 0 1280x1024x24"),
+        environment={
+            "XDG_SESSION_TYPE": "wayland",
+            "XDG_CURRENT_DESKTOP": "UKUI",  # on GNOME Qt ignores a Wayland session, uses xcb
+            "XDG_SESSION_DESKTOP": "ukui",
+            "WAYLAND_DISPLAY": "wayland-0",
+            "XDG_RUNTIME_DIR": str(runtime),
+            "QT_QPA_PLATFORM": "",  # Qt's own choice (the self-test sets offscreen only if unset)
+        },
     )
-    done = subprocess.run(
-        [
-            "xvfb-run",
-            "--auto-servernum",
-            "--server-args=-screen 0 1280x1024x24",
-            str(desktop_build / "zhiqian"),
-            "--self-test",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "main window — platform xcb" in done.stdout, done.stdout
+    assert "main window — platform xcb" in printed, printed

@@ -108,3 +108,63 @@ def test_a_damaged_database_is_one_line(
     assert path.read_bytes() == damaged, "the damaged file was changed"
     assert not list(out.iterdir())
     shutil.rmtree(out)
+
+
+def wal_copy_with_table_zeroed(source: Path, path: Path, table: str) -> None:
+    """A copy in WAL mode (as the app leaves its files) with the root page of `table` read back
+    as zeros: the file is opened without the rollback-mode check, so only the commands decide."""
+    shutil.copyfile(source, path)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+    finally:
+        conn.close()
+    data = bytearray(path.read_bytes())
+    assert data[18:20] == b"\x02\x02"  # WAL mode, checkpointed into the file
+    data[(root - 1) * page_size : root * page_size] = bytes(page_size)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("command", "table"),
+    [
+        ("cases --limit 0", "supervision_case"),
+        ("show {case}", "supervision_case"),
+        ("due", "due_item"),
+    ],
+)
+def test_a_read_that_meets_a_damaged_page_says_so_in_one_line(
+    run: Any, sound: tuple[Path, str], tmp_path: Path, command: str, table: str
+) -> None:
+    # Reads open the file without quick_check (docs/data-safety.md): the damaged page they read
+    # must still end in the one line with the way out, not in a traceback or an empty docket.
+    source, case_no = sound
+    path = tmp_path / "court.db"
+    wal_copy_with_table_zeroed(source, path, table)
+    damaged = path.read_bytes()
+    code, out, err = run(*command.format(case=case_no).split(), "--db", path)
+    assert code == 1, out
+    line = one_line_error(err)
+    assert "已损坏" in line, line
+    assert path.read_bytes() == damaged
+
+
+def test_a_write_is_refused_on_a_file_damaged_where_it_does_not_look(
+    run: Any, sound: tuple[Path, str], tmp_path: Path
+) -> None:
+    # The notice never reads the merge conflicts' table; the quick_check before a write finds
+    # the damage there anyway, and nothing is issued into the damaged file.
+    source, case_no = sound
+    path = tmp_path / "court.db"
+    wal_copy_with_table_zeroed(source, path, "merge_conflict")
+    damaged = path.read_bytes()
+    out = tmp_path / "n.pdf"
+    code, _, err = run("notice", case_no, "--kind", "urging", "-o", out, "--db", path)
+    assert code == 1, err
+    assert "损坏" in one_line_error(err)
+    assert path.read_bytes() == damaged
+    assert not out.exists()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import migrations
@@ -67,6 +67,20 @@ def test_the_before_hook_runs_only_when_a_schema_already_exists(tmp_path: Path) 
         engine.dispose()
 
 
+def test_the_head_read_from_the_scripts_is_alembics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Opening reads the head from the scripts' revision lines without loading Alembic; a script
+    # written differently must not make it disagree with Alembic (which it falls back to).
+    assert (
+        migrations.script_head()
+        == ScriptDirectory.from_config(migrations._config()).get_current_head()
+    )
+    install_newer_scripts(tmp_path, monkeypatch)
+    assert migrations.script_head() == "9000_add_note_column"
+    assert migrations.head_revision() == "9000_add_note_column"
+
+
 def test_reopening_an_up_to_date_database_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "again.db"
     open_database(sqlite_url(path)).dispose()
@@ -107,12 +121,7 @@ def downgrade() -> None:
         encoding="utf-8",
     )
 
-    def config() -> Config:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(scripts))
-        return cfg
-
-    monkeypatch.setattr(migrations, "_config", config)
+    monkeypatch.setattr(migrations, "_script_location", lambda: scripts)
     return old_head
 
 

@@ -69,7 +69,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
     if args.status:
         query.statuses = _parse_statuses(args.status)
     today = CLOCK.today()
-    with common.opened(args) as db:
+    with common.opened(args, check=False) as db:
         if args.handler:
             query.handler_id = _find_handler(db, args.handler)
         page = docket_page(db, query, today=today, limit=args.limit)
@@ -197,7 +197,7 @@ def add_show_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_show(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.intake.docket import find_case
 
-    with common.opened(args) as db:
+    with common.opened(args, check=False) as db:
         data = _case_json(find_case(db, args.case_no))
     if args.json:
         dump(data)

@@ -280,6 +280,10 @@ def unlock_url(url: str) -> str:
 
 def _take_in_template_files(db: Database) -> None:
     """The court's template files of an earlier version, into the database (once; logged)."""
+    from zhiqian_desktop.store.locations import legacy_templates_dir
+
+    if not legacy_templates_dir().is_dir():  # nearly always: no need to load the printing
+        return
     from zhiqian_desktop.services.supervision.templates import take_in_court_files
 
     try:
@@ -290,9 +294,20 @@ def _take_in_template_files(db: Database) -> None:
 
 @contextmanager
 def opened(
-    args: argparse.Namespace, *, initialised: bool = True, create: bool = False
+    args: argparse.Namespace,
+    *,
+    initialised: bool = True,
+    create: bool = False,
+    check: bool = True,
 ) -> Iterator[Database]:
-    """The database the command works on; a missing file is never created by mistake."""
+    """The database the command works on; a missing file is never created by mistake.
+
+    ``check``: run SQLite's quick_check first (every page of the file: seconds on a large
+    docket, and minutes from a cold disk). Commands that change data ask for it, so nothing is
+    written into a damaged file; reads do not: a damaged page they touch fails the read itself,
+    and the whole file is checked by ``zhiqian check``, by every backup and in the desktop's
+    background (docs/data-safety.md).
+    """
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core.settings import is_initialized
 
@@ -301,7 +316,7 @@ def opened(
     if path is not None and not create and not path.exists():
         raise UserError(f"数据库文件“{path}”不存在；{INIT_HINT}，或用 --db 指定已有的数据库文件")
     url = unlocked_database_url(args)
-    db = open_app_database(url)
+    db = open_app_database(url, check=check)
     try:
         if initialised:
             if not is_initialized(db):
@@ -321,7 +336,7 @@ def with_database(
 
     def run(args: argparse.Namespace) -> int:
         changes = write(args) if callable(write) else write
-        with opened(args) as db:
+        with opened(args, check=changes) as db:
             return handler(db, login.acting_user(args, db, write=changes), args)
 
     return run

@@ -81,7 +81,7 @@ def cmd_deadline(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.core.calendar import deadline
 
     start = parse_date(args.start, "起算日")
-    with common.opened(args) as db:
+    with common.opened(args, check=False) as db:
         result = deadline(db, start, args.days)
     if args.json:
         dump(

@@ -23,7 +23,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.admin.maintenance import take_backup
 
     dest = Path(args.output) if args.output else None
-    with common.opened(args) as db:
+    # No quick_check first: the backup's copy gets the full integrity_check.
+    with common.opened(args, check=False) as db:
         path = take_backup(
             db,
             dest,
@@ -115,7 +116,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from zhiqian_desktop.store.engine import DamagedDatabase
 
     try:
-        with common.opened(args) as db:
+        # No quick_check first: the check runs the full integrity_check itself.
+        with common.opened(args, check=False) as db:
             report = check(db)
             location = db.location
     except DamagedDatabase as exc:

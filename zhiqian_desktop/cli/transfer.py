@@ -152,7 +152,7 @@ def _verifying_key(args: argparse.Namespace) -> Ed25519PublicKey | None:
             raise UserError(f"无法读取公钥文件“{path}”：{exc.strerror or exc}") from exc
         return signing.load_public_pem(data, str(path))
     try:
-        with common.opened(args) as db:
+        with common.opened(args, check=False) as db:
             return signing.court_public_key(db)
     except UserError:
         return None

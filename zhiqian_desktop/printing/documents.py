@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
@@ -24,8 +24,10 @@ from zhiqian_desktop.domain.issuing import (
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.printing.fonts import PrintFonts
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, DocumentTemplate, load_template
+
+if TYPE_CHECKING:  # the content is plain text; ReportLab loads only to draw it
+    from zhiqian_desktop.printing.fonts import PrintFonts
 
 CONTENT_SCHEMA = 1
 

@@ -199,7 +199,8 @@ def open_database(
     engine = create_database_engine(url)
     try:
         # `check=False` is for the desktop start, which runs quick_check in the background once
-        # the window shows (seconds on a large docket); the header and schema are read here anyway.
+        # the window shows (seconds on a large docket), and for the command line's reads; the
+        # header and schema are read here anyway (docs/data-safety.md says where checks run).
         if check:
             quick_check(engine)
         names = table_names(engine)
@@ -210,9 +211,13 @@ def open_database(
             path = db.path
 
             def take_backup() -> None:
+                # Never migrate a damaged file: the backup's copy is checked in full
+                # (integrity_check); without a backup, a quick_check unless one ran above.
                 if path is not None and backup_dir is not None:
                     stamp = utcnow().astimezone().replace(tzinfo=None)
                     backup_to(path, backup_dir / backup_name(stamp, "before-migration"))
+                elif not check:
+                    quick_check(engine)
 
             upgrade(engine, take_backup)
     except OperationalError as exc:

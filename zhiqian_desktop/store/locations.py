@@ -22,6 +22,11 @@ def data_dir() -> Path:
     return path
 
 
+def legacy_templates_dir() -> Path:
+    """Where earlier versions kept the court's edited templates (one folder per desk)."""
+    return data_dir() / "templates"
+
+
 def log_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
     path = Path(override) / "logs" if override else user_log_path(APP_NAME, APP_AUTHOR)

@@ -470,7 +470,9 @@ PROBLEM_WORDS = {
 }
 
 
-def _iter_checked(conn: Connection, key: SealKey, table_name: str) -> Iterator[SealProblem | None]:
+def _iter_checked(
+    conn: Connection, key: SealKey, table_name: str, gone_with_seal: Sequence[str] = ()
+) -> Iterator[SealProblem | None]:
     select_sql = _select_sql(conn, table_name)
     sql = (
         select_sql.replace(" FROM ", ", s.mac FROM ", 1)
@@ -500,20 +502,42 @@ def _iter_checked(conn: Connection, key: SealKey, table_name: str) -> Iterator[S
     )
     for (rid,) in gone:
         yield SealProblem(table_name, str(rid), "removed")
-    named = [name for name, table in AUDITED_AS.items() if table == table_name]
-    # One removed row has many events: each is reported once, and not again when its seal is
-    # still there (found just above).
-    gone_with_seal = conn.execute(
+    for rid in gone_with_seal:
+        yield SealProblem(table_name, rid, "removed")
+
+
+def _gone_with_seal(conn: Connection) -> dict[str, list[str]]:
+    """Per sealed table, the records named by audit events whose row is gone together with its
+    seal (one removed row has many events: each is reported once, and not when its seal is still
+    there, which ``_iter_checked`` reports).
+
+    One pass over the audit trail for all the tables: first the events whose record has no
+    seal (normally none), then which of those records are gone. Asked per table, the same
+    question read the whole trail once per table (0.4 s each on a large docket)."""
+    if not all(_IDENT.match(n) and _IDENT.match(t) for n, t in AUDITED_AS.items()):
+        raise ValueError("not tables of ours")
+    audited = ", ".join(f"('{name}', '{table}')" for name, table in AUDITED_AS.items())
+    unsealed: dict[str, set[str]] = {}
+    for table_name, rid in conn.execute(
         text(
-            "SELECT DISTINCT a.entity_id FROM audit_event a"
-            f" WHERE a.entity IN ({', '.join(repr(n) for n in named)})"
-            f" AND NOT EXISTS (SELECT 1 FROM {table_name} t WHERE t.id = a.entity_id)"
-            f" AND NOT EXISTS (SELECT 1 FROM row_seal s WHERE s.table_name = '{table_name}'"
-            " AND s.row_id = a.entity_id)"
+            f"WITH audited(entity, table_name) AS (VALUES {audited})"
+            " SELECT DISTINCT n.table_name, a.entity_id FROM audit_event a"
+            " JOIN audited n ON n.entity = a.entity"
+            " WHERE NOT EXISTS (SELECT 1 FROM row_seal s"
+            " WHERE s.table_name = n.table_name AND s.row_id = a.entity_id)"
         )
-    )
-    for (rid,) in gone_with_seal:
-        yield SealProblem(table_name, str(rid), "removed")
+    ):
+        unsealed.setdefault(str(table_name), set()).add(str(rid))
+    gone: dict[str, list[str]] = {}
+    for table_name, ids in unsealed.items():
+        table = Base.metadata.tables[table_name]
+        present: set[str] = set()
+        listed = sorted(ids)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
+            present.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+        gone[table_name] = [rid for rid in listed if rid not in present]
+    return gone
 
 
 def _check_anchor(conn: Connection, key: SealKey) -> str | None:
@@ -565,8 +589,9 @@ def check_seals(conn: Connection, progress: Callable[[int], None] | None = None)
         return SealReport(0, (), None)
     rows = 0
     problems: list[SealProblem] = []
+    gone_with_seal = _gone_with_seal(conn)
     for table_name in SEALED_TABLES:
-        for found in _iter_checked(conn, key, table_name):
+        for found in _iter_checked(conn, key, table_name, gone_with_seal.get(table_name, ())):
             rows += 1
             if found is not None and len(problems) < MAX_LISTED:
                 problems.append(replace(found, label=_label(conn, found)))

@@ -146,7 +146,8 @@ def canonical_time(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def _digest(prev: str, ev: AuditEvent, key: bytes | None = None) -> str:
+def _digest(prev: str, ev: Any, key: bytes | None = None) -> str:
+    """The chain's digest of an event (an AuditEvent or a row with its columns)."""
     body = json.dumps(
         [
             prev,
@@ -166,7 +167,7 @@ def _digest(prev: str, ev: AuditEvent, key: bytes | None = None) -> str:
     )
     if key is None:
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, body.encode("utf-8"), "sha256").hex()
 
 
 def record_event(
@@ -283,7 +284,10 @@ def verify_chain(session: Session) -> ChainReport:
     prev = GENESIS
     count = 0
     last_seq: int | None = None
-    for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(5000):
+    # Plain rows, not AuditEvent objects: the same attributes at a third of the cost (100,000
+    # events of a large docket in `zhiqian check`).
+    events = select(AuditEvent.__table__).order_by(AuditEvent.seq)
+    for ev in session.execute(events).yield_per(5000):
         count += 1
         if ev.prev_hash != prev:
             return ChainReport(count, ev.seq, "链接断开：上一条记录被删除、插入或调换", keyed)

@@ -12,7 +12,6 @@ from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_cou
 from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
-from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.calendar import seed_official_calendar
@@ -153,6 +152,8 @@ def court_secret(session: Session, name: str, *, create: bool = False) -> bytes 
 @reads
 def print_faces(session: Session) -> list[tuple[str, str]]:
     """Which font file each print role uses (设置 → 打印字体 and the template preview show it)."""
+    from zhiqian_desktop.printing.fonts import load_print_fonts  # the printing, only when asked
+
     s = get_settings(session)
     try:
         fonts = load_print_fonts(s.print_font_body, s.print_font_title)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.case_numbers import format_case_number, next_sequence
@@ -82,6 +81,9 @@ def _locked_counter(session: Session, allocation: _Allocation, year: int) -> Cas
         # desk has moved it and the object in the session holds the current value.
         return counter
     if session.get_bind().dialect.name == "postgresql":
+        # Loaded here: the PostgreSQL dialect is only there when the server is.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         session.execute(
             pg_insert(CaseNumberCounter)
             .values(year=year, last_seq=0)

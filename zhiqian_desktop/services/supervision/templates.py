@@ -49,7 +49,7 @@ from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.locations import data_dir
+from zhiqian_desktop.store.locations import legacy_templates_dir
 from zhiqian_desktop.store.models import CourtSettings, CourtTemplate
 from zhiqian_desktop.store.types import utcnow
 
@@ -255,11 +255,6 @@ def restore_default(session: Session, actor: Actor, kind: DocumentKind) -> bool:
 
 
 # --- the court's files from before the templates were kept in the database ---------------------
-
-
-def legacy_templates_dir() -> Path:
-    """Where earlier versions kept the court's edited templates (one folder per desk)."""
-    return data_dir() / "templates"
 
 
 @dataclass

@@ -9,7 +9,6 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
@@ -25,11 +24,11 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file, sqlite_url
-from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME, log_dir
+from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME
+from zhiqian_desktop.store.log_file import setup_logging
 
 log = logging.getLogger("zhiqian_desktop")
 
-LOG_FILE_NAME = "zhiqian.log"
 MAX_OPEN_ERROR_DIALOGS = 3
 DEMO_COURT_NAME = "土默特右旗人民法院"
 DEMO_COURT_CODE = "内0221"
@@ -38,24 +37,6 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 # --- logging and the crash path ----------------------------------------------------------------
-
-
-def setup_logging(folder: Path | None = None) -> Path:
-    """Log to a rotating file in the user log dir (5 × 1 MB); returns the file's path."""
-    folder = folder or log_dir()
-    path = folder / LOG_FILE_NAME
-    root = logging.getLogger("zhiqian_desktop")
-    for handler in list(root.handlers):
-        if isinstance(handler, RotatingFileHandler):
-            if Path(handler.baseFilename) == path:
-                return path
-            root.removeHandler(handler)
-            handler.close()
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return path
 
 
 class ErrorReporter(QObject):
@@ -383,6 +364,13 @@ def check_in_background(session: AppSession, url: str, then: Callable[[], None])
         on_success=lambda _result: then(),
         on_failure=failed,
     )
+
+
+def show_startup_failure(text: str) -> None:
+    """A failure before the first window, when there is no console to print it on."""
+    make_application()
+    apply_ui_font()
+    _message(QMessageBox.Icon.Critical, "执前督促无法启动", text)
 
 
 def _message(kind: QMessageBox.Icon, title: str, text: str) -> None:

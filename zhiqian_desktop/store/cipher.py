@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import quote
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store.file_uri import absolute, sqlite_file_uri
 
 CIPHER_DRIVER = "pysqlcipher"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -182,9 +182,7 @@ def looks_encrypted(path: Path) -> bool:
 
 
 def _file_uri(path: Path, *, read_only: bool) -> str:
-    # quote() keeps "/" and escapes "#", "?" and "%", which a file: URI would otherwise misread.
-    uri = f"file:{quote(Path(path).resolve().as_posix())}"
-    return uri + ("?mode=ro" if read_only else "")
+    return sqlite_file_uri(absolute(Path(path)), read_only=read_only)
 
 
 def connect(path: Path, key: str, *, read_only: bool = False, timeout: float = 15) -> Any:

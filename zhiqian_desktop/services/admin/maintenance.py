@@ -101,8 +101,7 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     if actor is not None:
         actor.require_admin()
     path = _require_file(db)
-    source = source.resolve()
-    if source == path.resolve():
+    if source.resolve() == path.resolve():
         raise UserError("不能用数据库自身作为备份来恢复")
     backups.check_restorable(source, path)  # before anything is written, the safety backup too
     safety = take_backup(db, label="before-restore")

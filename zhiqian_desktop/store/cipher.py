@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.file_uri import absolute, sqlite_file_uri
 
 CIPHER_DRIVER = "pysqlcipher"
@@ -404,7 +405,7 @@ def convert(
             forget(tmp)
     with tmp.open("rb+") as fh:
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    renames.replace(tmp, path)
     forget(path)
     if new_key is not None:
         remember(path, new_key)

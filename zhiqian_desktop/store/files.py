@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.engine import sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir, data_dir
 from zhiqian_desktop.store.models import StoredFile
@@ -83,7 +84,7 @@ def write_atomically(target: Path, payload: bytes, *, sync: bool = True) -> None
             if sync:
                 fh.flush()
                 os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        renames.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -123,7 +124,7 @@ def store_file(root: Path, source: Path, *, max_bytes: int, too_big: str) -> tup
         os.close(fd)
         try:
             shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
+            renames.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -260,7 +261,7 @@ class FolderStore(FileStore):
         os.close(fd)
         try:
             shutil.copyfile(path, tmp)
-            os.replace(tmp, target)
+            renames.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -342,7 +343,7 @@ class DatabaseStore(FileStore):
             with os.fdopen(fd, "wb") as fh:
                 for piece in pieces:
                     fh.write(piece)
-            os.replace(tmp, target)
+            renames.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

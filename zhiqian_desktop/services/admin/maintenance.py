@@ -18,7 +18,7 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.audit import ChainReport, verify_chain
 from zhiqian_desktop.services.supervision.due_items import keep_in_step
 from zhiqian_desktop.store import backup as backups
-from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store import cipher, renames
 from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import quick_check, sqlite_file
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
@@ -517,7 +517,7 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
     for suffix in ("", "-wal", "-shm", "-journal"):
         current = Path(str(database) + suffix)
         if current.exists():
-            os.replace(current, Path(str(aside) + suffix))
+            renames.replace(current, Path(str(aside) + suffix))
     try:
         backups.restore_from(source, database)
     except BaseException:
@@ -526,7 +526,7 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
         for suffix in ("", "-wal", "-shm", "-journal"):
             moved = Path(str(aside) + suffix)
             if moved.exists():
-                os.replace(moved, Path(str(database) + suffix))
+                renames.replace(moved, Path(str(database) + suffix))
         raise
     reanchor(database)
     heads = audit_heads_path(database)

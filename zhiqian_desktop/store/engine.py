@@ -17,6 +17,7 @@ from sqlalchemy.pool import QueuePool
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import cipher
 from zhiqian_desktop.store.file_uri import absolute, path_of_file_uri, sqlite_file_uri
+from zhiqian_desktop.store.network_drive import refuse_network_database
 from zhiqian_desktop.store.private import create_private
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -334,6 +335,7 @@ def _create_encrypted_engine(url: str) -> Engine:
     module = cipher.dbapi()
     if not path.parent.exists():
         raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
+    refuse_network_database(path)
     key = cipher.key_for(path)
     if key is None:
         raise cipher.PassphraseRequired(path)
@@ -391,6 +393,7 @@ def create_database_engine(url: str) -> Engine:
             if not path.parent.exists():
                 raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
             if not parsed.query.get("mode"):  # not a read-only URI
+                refuse_network_database(path)
                 create_private(path)
         engine = create_engine(url, connect_args={"timeout": 15})
         _configure_sqlite(engine)

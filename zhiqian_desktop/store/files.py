@@ -163,6 +163,33 @@ def viewing_dir() -> Path:
     return _viewing_dir
 
 
+def write_for_viewer(target: Path, payload: bytes) -> Path:
+    """Write a copy to open in the system viewer at ``target``; returns the path written.
+
+    The clerk may still have the previous copy open: on Windows a PDF reader holds its file, so
+    it cannot be replaced. A file with the same content is reused as it is; otherwise a held
+    file gets a new name beside it (``name-2.pdf``). A failure the clerk can act on is a
+    UserError, never a crash."""
+    for n in range(1, 100):
+        path = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
+        try:
+            if (
+                path.is_file()
+                and path.stat().st_size == len(payload)
+                and path.read_bytes() == payload
+            ):
+                return path
+            write_atomically(path, payload, sync=False)
+            return path
+        except OSError as exc:
+            if renames.held_by_another_program(exc):
+                continue
+            raise UserError(
+                f"无法写入文件“{path}”（{exc.strerror or exc}）；请检查磁盘空间和文件夹权限后重试"
+            ) from exc
+    raise UserError(f"文件“{target}”及其副本都被其他程序打开着；请在PDF阅读器中关闭这些文件后重试")
+
+
 def _viewer_name(filename: str, sha256: str) -> str:
     stem = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in filename).strip(". ")
     return f"{sha256[:8]}-{stem or 'file'}"
@@ -213,6 +240,8 @@ class FileStore(ABC):
         """A copy to open in the system viewer, in a private folder removed at exit; None when
         the content is missing."""
         target = viewing_dir() / _viewer_name(filename, sha256)
+        if target.is_file() and target.stat().st_size == self.size_of(session, sha256):
+            return target  # opened before, perhaps still open in the viewer: not rewritten
         return target if self.copy_to(session, sha256, target) else None
 
 

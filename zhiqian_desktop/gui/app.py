@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +24,11 @@ from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file, sqlite_url
 from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME
 from zhiqian_desktop.store.log_file import setup_logging
+from zhiqian_desktop.store.temp_folders import (
+    make_temp_folder,
+    release_temp_folder,
+    remove_left_behind,
+)
 
 log = logging.getLogger("zhiqian_desktop")
 
@@ -155,7 +158,7 @@ class AppSession:
             self.lock = None
         self.db.dispose()
         if self.temp_dir is not None:
-            shutil.rmtree(self.temp_dir, ignore_errors=True)
+            release_temp_folder(self.temp_dir)
             self.temp_dir = None
         cleanups, self.cleanups = self.cleanups, []
         for fn in cleanups:
@@ -184,14 +187,14 @@ def create_demo_database() -> tuple[Database, Path]:
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core.settings import SetupInput, initialize
 
-    folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
+    folder = make_temp_folder("zhiqian-demo-")
     db = open_app_database(sqlite_url(folder / "demo.db"))
     try:
         initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
         generate_demo(db, cases=300, seed=1, today=Clock().today())
     except BaseException:
         db.dispose()
-        shutil.rmtree(folder, ignore_errors=True)
+        release_temp_folder(folder)
         raise
     return db, folder
 
@@ -395,6 +398,9 @@ def run(url: str, demo: bool = False) -> int:
     apply_ui_font()  # before any window, so even the first error message renders Chinese
     reporter = ErrorReporter(log_file, lambda: QApplication.activeWindow()).install()
     log.info("启动：%s", "演示数据库" if demo else url)
+    for folder in remove_left_behind():
+        # Copies of documents left by a program that was killed or logged off.
+        log.info("已删除遗留的临时文件夹：%s", folder)
     try:
         try:
             try:

@@ -36,6 +36,7 @@ from zhiqian_desktop.store.engine import sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir, data_dir
 from zhiqian_desktop.store.models import StoredFile
 from zhiqian_desktop.store.private import DIR_MODE
+from zhiqian_desktop.store.temp_folders import make_temp_folder, release_temp_folder
 
 Executor = Session | Connection
 """What the stores read and write through: the caller's session (or, copying a whole database,
@@ -158,8 +159,8 @@ def viewing_dir() -> Path:
     exits: contents kept inside a database must not pile up readable on a shared desk PC."""
     global _viewing_dir
     if _viewing_dir is None or not _viewing_dir.is_dir():
-        _viewing_dir = Path(tempfile.mkdtemp(prefix="zhiqian-view-"))  # mode 0700
-        atexit.register(shutil.rmtree, _viewing_dir, ignore_errors=True)
+        _viewing_dir = make_temp_folder("zhiqian-view-")  # mode 0700
+        atexit.register(release_temp_folder, _viewing_dir)
     return _viewing_dir
 
 

@@ -152,17 +152,20 @@ class AppSession:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
-        """Release everything; safe to call again (a damaged file found after start closes early)."""
-        if self.lock is not None:
-            self.lock.unlock()
-            self.lock = None
+        """Release everything; safe to call again (a damaged file found after start closes early).
+
+        Workers stop first and every connection is closed before the lock goes: on Windows the
+        database file can be replaced (restored, converted) only once nothing has it open."""
+        cleanups, self.cleanups = self.cleanups, []
+        for fn in cleanups:
+            fn()
         self.db.dispose()
         if self.temp_dir is not None:
             release_temp_folder(self.temp_dir)
             self.temp_dir = None
-        cleanups, self.cleanups = self.cleanups, []
-        for fn in cleanups:
-            fn()
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:

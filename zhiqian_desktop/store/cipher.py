@@ -26,6 +26,7 @@ from typing import Any
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.file_uri import absolute, sqlite_file_uri
+from zhiqian_desktop.store.instance_lock import replace_error
 
 CIPHER_DRIVER = "pysqlcipher"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -405,7 +406,14 @@ def convert(
             forget(tmp)
     with tmp.open("rb+") as fh:
         os.fsync(fh.fileno())
-    renames.replace(tmp, path)
+    try:
+        renames.replace(tmp, path)
+    except OSError as exc:
+        # Windows: a connection or another program still has the database open.
+        forget(tmp)
+        for suffix in ("", "-journal"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        raise replace_error(path, exc) from exc
     forget(path)
     if new_key is not None:
         remember(path, new_key)

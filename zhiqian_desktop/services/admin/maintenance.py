@@ -21,6 +21,7 @@ from zhiqian_desktop.store import backup as backups
 from zhiqian_desktop.store import cipher, renames
 from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import quick_check, sqlite_file
+from zhiqian_desktop.store.instance_lock import replace_error
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
 from zhiqian_desktop.store.outputs import check_output_file, refuse_protected
 from zhiqian_desktop.store.private import DIR_MODE
@@ -514,10 +515,18 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
     if not source.exists():
         raise UserError(f"备份文件“{source}”不存在")
     backups._verify(source)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        current = Path(str(database) + suffix)
-        if current.exists():
-            renames.replace(current, Path(str(aside) + suffix))
+    set_aside: list[str] = []
+    try:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            current = Path(str(database) + suffix)
+            if current.exists():
+                renames.replace(current, Path(str(aside) + suffix))
+                set_aside.append(suffix)
+    except OSError as exc:
+        # Windows: a program still has the file open. Put back what moved; say who holds it.
+        for suffix in set_aside:
+            renames.replace(Path(str(aside) + suffix), Path(str(database) + suffix))
+        raise replace_error(database, exc) from exc
     try:
         backups.restore_from(source, database)
     except BaseException:

@@ -5,6 +5,7 @@ function answering DRIVE_REMOTE for the mapped drive."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PureWindowsPath
 
 import pytest
@@ -27,6 +28,10 @@ def fake_mounts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, share: Path, fs
     monkeypatch.setattr(network_drive, "MOUNTS", mounts)
 
 
+LINUX_ONLY = pytest.mark.skipif(os.name != "posix", reason="/proc/mounts: Linux")
+
+
+@LINUX_ONLY
 @pytest.mark.parametrize("fs_type", ["cifs", "smb3", "nfs4", "fuse.sshfs", "9p"])
 def test_a_database_on_a_network_mount_is_refused_before_it_is_created(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fs_type: str
@@ -43,6 +48,7 @@ def test_a_database_on_a_network_mount_is_refused_before_it_is_created(
     assert list(database.parent.iterdir()) == []  # nothing created, no -wal, no lock
 
 
+@LINUX_ONLY
 def test_a_local_database_beside_a_network_mount_opens(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -53,6 +59,7 @@ def test_a_local_database_beside_a_network_mount_opens(
     db.dispose()
 
 
+@LINUX_ONLY
 def test_the_command_line_refuses_it_in_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,6 +7,7 @@ which Linux reads as ``/tmp/…``) is what a UNC path becomes in a URI."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -49,6 +50,10 @@ def test_posix_paths_with_spaces_and_reserved_characters_round_trip() -> None:
     assert sqlite_file(f"sqlite:///{sqlite_file_uri(path, read_only=True)}&uri=true") == Path(path)
 
 
+POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX paths and symbolic links")
+
+
+@POSIX_ONLY
 def test_a_mapped_drive_stays_as_written(tmp_path: Path) -> None:
     share = tmp_path / "share"
     share.mkdir()
@@ -63,6 +68,7 @@ def _unc_like(path: Path) -> Path:
     return Path("/" + path.as_posix())
 
 
+@POSIX_ONLY
 def test_a_database_and_its_backups_open_by_a_path_with_two_leading_slashes(
     tmp_path: Path,
 ) -> None:

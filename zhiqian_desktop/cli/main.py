@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = errors.force_hint(exc) if isinstance(exc, AlreadyExists) else ""
         error(exc.message + hint)
         if not console and name == "gui":
-            _show_without_console(exc.message)
+            setup.show_without_console(exc.message)
         return 1
     except KeyboardInterrupt:
         error("已中断")
@@ -148,18 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = f"程序出错，无法启动：{exc}；详细信息已记录在日志文件 {log_file_path()}"
         error(message)
         if not console and name == "gui":
-            _show_without_console(message)
+            setup.show_without_console(message)
         return 1
-
-
-def _show_without_console(message: str) -> None:
-    """The desktop app started without a console (the windowed build) failed before its window
-    opened: the clerk sees the message in a box, not nowhere."""
-    try:
-        from zhiqian_desktop.gui.app import show_startup_failure
-    except ImportError:  # no Qt: the log has it
-        return
-    show_startup_failure(message)
 
 
 if __name__ == "__main__":

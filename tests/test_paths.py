@@ -95,8 +95,12 @@ def test_every_file_the_court_keeps_works_under_such_a_path(profile: Path, run: 
     code, _, err = run("transfer", case_no, "-o", package, "--db", db_file)
     assert code == 0, err
     assert "manifest.json" in zipfile.ZipFile(package).namelist()
-    code, _, err = run("verify-package", package)
+    public_key = profile / "法院 公钥.pem"
+    code, _, err = run("export-public-key", "-o", public_key, "--db", db_file)
     assert code == 0, err
+    code, out, err = run("verify-package", package, "--public-key", public_key)
+    assert code == 0, err
+    assert "本院签名有效" in out, out
 
     template = profile / "导入 模板.xlsx"
     code, _, err = run("import-template", "-o", template)

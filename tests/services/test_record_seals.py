@@ -106,6 +106,24 @@ def test_rows_added_or_removed_around_the_app_are_found(
     }
 
 
+def test_a_row_removed_with_its_seal_is_found_by_its_audit_events(
+    db: Database, docket: dict[str, str]
+) -> None:
+    """Whoever deletes a payment and its seal still leaves the events that recorded it, and the
+    chain does not let them go unnoticed either."""
+    for statement in (
+        "DELETE FROM row_seal WHERE row_id = :i",
+        "DELETE FROM payment WHERE id = :i",
+    ):
+        sql(db, statement, i=docket["payment"])
+    sql(db, "DELETE FROM row_seal WHERE row_id = :i", i=docket["reader"])
+    sql(db, "DELETE FROM app_user WHERE id = :i", i=docket["reader"])
+    assert problems(db) == {
+        ("payment", docket["payment"], "removed"),
+        ("app_user", docket["reader"], "removed"),
+    }
+
+
 def test_the_newest_audit_events_removed_are_found(
     sqlite_db: Database, docket: dict[str, str]
 ) -> None:

@@ -66,6 +66,11 @@ SEALED_TABLES = (
 """The court's records: settings, users and roles, the number blocks and kits issued, the cases
 and everything recorded for them."""
 
+AUDITED_AS = {"case": "supervision_case", "user": "app_user", **{t: t for t in SEALED_TABLES}}
+"""The audit trail's name for a record (the app's own words, and the table names that changes
+merged from a kit carry) → its sealed table. The app never deletes such a record, so an event
+about one whose row is gone shows a row removed around the app together with its seal."""
+
 UNSEALED_COLUMNS = frozenset({"next_due_date", "search_text", "updated_at"})
 """Derived columns the services rewrite in bulk from the sealed ones (the due list, search), and
 the time of the last write, which such a bulk update moves too (the version counter and the
@@ -495,6 +500,20 @@ def _iter_checked(conn: Connection, key: SealKey, table_name: str) -> Iterator[S
         )
     )
     for (rid,) in gone:
+        yield SealProblem(table_name, str(rid), "removed")
+    named = [name for name, table in AUDITED_AS.items() if table == table_name]
+    # One removed row has many events: each is reported once, and not again when its seal is
+    # still there (found just above).
+    gone_with_seal = conn.execute(
+        text(
+            "SELECT DISTINCT a.entity_id FROM audit_event a"
+            f" WHERE a.entity IN ({', '.join(repr(n) for n in named)})"
+            f" AND NOT EXISTS (SELECT 1 FROM {table_name} t WHERE t.id = a.entity_id)"
+            f" AND NOT EXISTS (SELECT 1 FROM row_seal s WHERE s.table_name = '{table_name}'"
+            " AND s.row_id = a.entity_id)"
+        )
+    )
+    for (rid,) in gone_with_seal:
         yield SealProblem(table_name, str(rid), "removed")
 
 

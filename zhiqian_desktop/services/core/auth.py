@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhiqian_desktop.domain.accounts import check_new_password
 from zhiqian_desktop.domain.errors import NotFound, PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.services.core import audit
@@ -27,8 +28,6 @@ FREE_TRIES = 3
 """Wrong passwords in a row answered at once; after them each try waits longer."""
 MAX_DELAY_SECONDS = 60
 """The longest wait: a stranger typing wrong passwords can keep no one out for more than this."""
-MIN_PASSWORD = 6
-MAX_PASSWORD = 128
 LOGIN_ACTIONS = ("login", "login_failed", "login_locked")
 """Audit actions that record access, not a change of the court's data ("login_locked": the
 15-minute lock-out of earlier versions, still found in old audit trails)."""
@@ -162,15 +161,6 @@ def passwordless_actor(session: Session) -> Actor | None:
     return None
 
 
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"密码至少{MIN_PASSWORD}位；请重新输入", field="password")
-    if len(password) > MAX_PASSWORD:
-        raise UserError(f"密码最多{MAX_PASSWORD}位；请重新输入", field="password")
-    if not password.strip() or any(ord(c) < 32 or ord(c) == 127 for c in password):
-        raise UserError("密码不能全是空格，也不能含控制字符；请重新输入", field="password")
-
-
 def _user(session: Session, username: str) -> User:
     user = _find(session, username)
     if user is None:
@@ -186,7 +176,7 @@ def change_own_password(session: Session, actor: Actor, old: str, new: str) -> N
         raise NotFound("当前用户不存在；请重新登录")
     if not _check_password(user, old):
         raise UserError("原密码不正确；请重新输入", field="old_password")
-    check_new_password(new)
+    check_new_password(new, user.username)
     user.password_hash = _hasher.hash(new)
     user.updated_by = actor.username
     audit.record_event(session, actor, "change_password", "user", user.id)
@@ -198,7 +188,7 @@ def reset_password(session: Session, actor: Actor, username: str, new: str | Non
     actor.require_admin()
     user = _user(session, username)
     if new:
-        check_new_password(new)
+        check_new_password(new, user.username)
     user.password_hash = _hasher.hash(new) if new else None
     user.failed_logins = 0
     user.locked_until = None

@@ -4,7 +4,6 @@ each, and counts as served (urging period, warnings, due-list) only once both ar
 from __future__ import annotations
 
 import json
-import subprocess
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ from alembic import command
 from sqlalchemy import delete, inspect, select
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import pdf_text
 from tests.services.test_sync import changes, open_laptop, setup_court, tribunal_kit
 from zhiqian_desktop.domain.dues import DueKind, court_date
 from zhiqian_desktop.domain.errors import UserError
@@ -171,9 +171,7 @@ def test_the_transfer_package_names_the_addressee_of_each_service(
     (service,) = doc["services"]
     assert service["party_id"] == applicant and service["addressee"] == "李某"
     assert service["recipient"] == "李小某（申请人之子）"
-    text = subprocess.run(
-        ["pdftotext", str(tmp_path / "record.pdf"), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    text = pdf_text(tmp_path / "record.pdf")
     assert "受送达人李某，签收人李小某（申请人之子）" in "".join(text.split())
 
 

@@ -299,8 +299,9 @@ def _empty_database() -> tuple[Any, Path]:
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core.settings import SetupInput, initialize
     from zhiqian_desktop.store.engine import sqlite_url
+    from zhiqian_desktop.store.temp_folders import make_temp_folder
 
-    folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
+    folder = make_temp_folder("zhiqian-demo-")
     db = open_app_database(sqlite_url(folder / "demo.db"))
     initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
     return db, folder

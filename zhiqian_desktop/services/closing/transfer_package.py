@@ -16,7 +16,6 @@ writers wait on busy_timeout rather than fail.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -66,6 +65,7 @@ from zhiqian_desktop.services.closing.transfer_sheets import (
 from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.archives import (
     FolderSink,
     Sink,
@@ -320,7 +320,7 @@ def build_transfer_package(
             if as_zip:
                 place(tmp, dest, force=force)
             else:
-                os.rename(tmp, dest)  # a folder: refused if the name was taken meanwhile
+                renames.rename(tmp, dest)  # a folder: refused if the name was taken meanwhile
             placed = True
             fsync_dir(dest.parent)
             if dry_run:

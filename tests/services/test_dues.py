@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import make_case_input
-from zhiqian_desktop.domain.dues import COURT_TZ, DueItem, DueKind
+from zhiqian_desktop.domain.dues import DueItem, DueKind
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import (
     ContactKind,
@@ -22,6 +22,7 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import DEFAULT_ZONE as COURT_TZ
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.intake import docket
 from zhiqian_desktop.services.supervision import contacts, dues

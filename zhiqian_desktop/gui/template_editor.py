@@ -267,7 +267,7 @@ class TemplatesTab(QWidget):
         info = self.info
         if info is None or info.updated_at is None:
             return "已保存在数据库中"
-        when = court_time(info.updated_at)
+        when = court_time(info.updated_at, self.ctx.clock.zone)
         return f"{info.updated_by} 于 {when} 保存"
 
     # --- editing and the live preview -----------------------------------------------------

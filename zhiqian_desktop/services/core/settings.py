@@ -16,6 +16,7 @@ from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.calendar import seed_official_calendar
+from zhiqian_desktop.services.core.clock import zone_named
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.store.models import CourtSecret, CourtSettings
@@ -89,6 +90,7 @@ SETTING_FIELDS = {
     "court_account": str,
     "court_address": str,
     "court_phone": str,
+    "time_zone": str,
 }
 
 
@@ -108,6 +110,8 @@ def update_settings(
             value = validate_court_code(str(value))
         elif key == "case_word":
             value = validate_case_word(str(value))
+        elif key == "time_zone":
+            value = zone_named(str(value or "")).key
         elif SETTING_FIELDS[key] is int:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
                 raise UserError(f"设置项“{key}”应为1至3650之间的整数")

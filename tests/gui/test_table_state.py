@@ -86,7 +86,8 @@ def cut_cells(view: QTableView) -> list[str]:
             text = model.index(row, column).data()
             if not isinstance(text, str) or not text:
                 continue
-            room = view.columnWidth(column) - 12
+            mark = model.index(row, column).data(Qt.ItemDataRole.DecorationRole)
+            room = view.columnWidth(column) - 12 - (metrics.height() + 6 if mark else 0)
             needed = -(-metrics.horizontalAdvance(text) // max(room, 1))
             wraps = view.wordWrap() and view.textElideMode() == Qt.TextElideMode.ElideNone
             if needed > (lines if wraps else 1):
@@ -99,6 +100,7 @@ def test_a_long_obligor_name_wraps_in_the_docket_instead_of_being_cut(
 ) -> None:
     register_case(db, admin, make_case_input(1, obligor="王五"), today=TODAY)
     register_case(db, admin, make_case_input(3, obligor=LONG), today=TODAY)
+    register_case(db, admin, make_case_input(12345, livelihood=True), today=TODAY)  # 民 mark
     win = open_window(qtbot, db, admin)
     qtbot.waitUntil(lambda: cut_cells(win.docket.table) == [])
 

@@ -319,6 +319,8 @@ class CasePage(QWidget):
         self.status_chip = QLabel()
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet(f"color: {HINT_COLOUR};")
+        # A company's full name and the original case number wrap rather than widen the page.
+        self.subtitle.setWordWrap(True)
         self.edit_button = QPushButton("编辑")
         self.edit_button.setToolTip("修改案件信息和当事人（Ctrl+E）")
         self.edit_button.setShortcut("Ctrl+E")

@@ -320,9 +320,12 @@ class StatsPage(QWidget):
         self.refresh_button = QPushButton("刷新")
         bar.addWidget(self.refresh_button)
         bar.addStretch(1)
-        self.status_label = QLabel("")
-        bar.addWidget(self.status_label)
         root.addLayout(bar)
+        # The period's figures in a line of their own: beside the period fields they pushed
+        # the page wider than a 1024-wide screen.
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        root.addWidget(self.status_label)
 
         # Reports in one row, lists in the next: six buttons in one row need more than a
         # 1024-wide screen leaves beside the navigation.

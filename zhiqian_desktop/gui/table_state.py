@@ -11,7 +11,7 @@ user of the app, not per PC, since a desk is shared between a handler and a lead
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from zhiqian_desktop.store.locations import data_dir
@@ -44,9 +44,10 @@ def fit_columns(view: QTableView, rows: int = 200, max_width: int = MAX_WIDTH) -
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         width = header_metrics.horizontalAdvance(title)
         for row in range(count):
-            text = model.index(row, column).data()
+            index = model.index(row, column)
+            text = index.data()
             if text:
-                width = max(width, metrics.horizontalAdvance(str(text)))
+                width = max(width, metrics.horizontalAdvance(str(text)) + _mark_width(view, index))
         view.setColumnWidth(column, min(width + PADDING, max_width))
         longer |= width + PADDING > max_width
     return longer
@@ -66,16 +67,24 @@ def line_rows(view: QTableView, lines: int) -> None:
     vertical.setDefaultSectionSize(max(height, 28))
 
 
+def _mark_width(view: QTableView, index: QModelIndex) -> int:
+    """The room a cell's icon takes beside its text (the docket's 民 mark)."""
+    if index.data(Qt.ItemDataRole.DecorationRole) is None:
+        return 0
+    return view.iconSize().width() if view.iconSize().isValid() else view.fontMetrics().height() + 6
+
+
 def longest_lines(view: QTableView, rows: int = 200) -> int:
     """How many lines the longest text of the first ``rows`` rows takes in its column now."""
     model = view.model()
     metrics = view.fontMetrics()
     lines = 1
     for column in range(model.columnCount()):
-        room = max(view.columnWidth(column) - 12, 1)
         for row in range(min(model.rowCount(), rows)):
-            text = model.index(row, column).data()
+            index = model.index(row, column)
+            text = index.data()
             if isinstance(text, str) and text:
+                room = max(view.columnWidth(column) - 12 - _mark_width(view, index), 1)
                 lines = max(lines, -(-metrics.horizontalAdvance(text) // room))
     return lines
 

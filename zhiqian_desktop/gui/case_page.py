@@ -120,6 +120,11 @@ class RecordView(QStackedWidget):
         self.table.resizeRowsToContents()
         for r in range(self.table.rowCount()):
             self.table.setRowHeight(r, max(self.table.rowHeight(r) + 6, 30))
+        # Tall enough for its first rows whole (a settlement's terms over four lines): the page
+        # scrolls rather than cut a row in half.
+        shown = sum(self.table.rowHeight(r) for r in range(min(self.table.rowCount(), 3)))
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setMinimumHeight(shown + header + 2 * self.table.frameWidth() + 4)
         self.setCurrentWidget(self.table if records.rows else self.empty)
 
 
@@ -357,8 +362,10 @@ class CasePage(QWidget):
         pay_box = QGroupBox("履行款")
         QVBoxLayout(pay_box).addWidget(self.payments)
         set_box = QGroupBox("和解协议与分期")
-        set_layout = QHBoxLayout(set_box)
-        set_layout.addWidget(self.settlements, 3)
+        # The agreement above its installments, each as wide as the page: side by side, the
+        # terms and the installments' columns were cut.
+        set_layout = QVBoxLayout(set_box)
+        set_layout.addWidget(self.settlements, 1)
         set_layout.addWidget(self.installments, 2)
         self.performance_line = QLabel()
         self.performance_line.setStyleSheet("font-size: 11pt;")
@@ -397,6 +404,11 @@ class CasePage(QWidget):
         perf_layout.addLayout(actions)
         perf_layout.addWidget(pay_box, 2)
         perf_layout.addWidget(set_box, 1)
+        # Room for a few payments and installments each: on a short screen (768 high at 150 %)
+        # the page scrolls rather than squeeze them to a row.
+        lines = self.fontMetrics().lineSpacing()
+        pay_box.setMinimumHeight(lines * 9)
+        set_box.setMinimumHeight(lines * 16)
         self.attachments = RecordView(
             "尚无附件。\n移交函、生效文书扫描件、付款凭证等可作为附件保存。", "attachments"
         )

@@ -123,8 +123,8 @@ class RecordView(QStackedWidget):
         # Tall enough for its first rows whole (a settlement's terms over four lines): the page
         # scrolls rather than cut a row in half.
         shown = sum(self.table.rowHeight(r) for r in range(min(self.table.rowCount(), 3)))
-        header = self.table.horizontalHeader().sizeHint().height()
-        self.table.setMinimumHeight(shown + header + 2 * self.table.frameWidth() + 4)
+        titles = header.sizeHint().height()
+        self.table.setMinimumHeight(shown + titles + 2 * self.table.frameWidth() + 4)
         self.setCurrentWidget(self.table if records.rows else self.empty)
 
 

@@ -175,6 +175,8 @@ def tour(window: Any, case_id: str, room: tuple[int, int]) -> Iterator[tuple[str
         SettlementDialog,
         TransferDialog,
     )
+    from zhiqian_desktop.gui.service_dialog import ServiceDialog
+    from zhiqian_desktop.services.supervision import notices
 
     ctx = window.ctx
     window.resize(*room)
@@ -216,6 +218,10 @@ def tour(window: Any, case_id: str, room: tuple[int, int]) -> Iterator[tuple[str
         ("移送执行", lambda: TransferDialog(ctx, case_id, parent=window)),
         ("批量打印", lambda: window.batch_print()),
     ]
+    served = [row for row in notices.case_documents(ctx.db, case_id).rows if row.can_serve]
+    if served:
+        document_id = served[0].id
+        dialogs.append(("登记送达", lambda: ServiceDialog(ctx, document_id, parent=window)))
     for name, make in dialogs:
         dialog = _dialog(window, make, room)
         settle()

@@ -139,7 +139,8 @@ def _document_facts(conn: Connection, f: DueFilter, zone: tzinfo) -> dict[str, l
 
 
 def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
-    """The facts of every open case matching the filter, in nine queries whatever their number."""
+    """The facts of every open case matching the filter, in nine queries whatever their number
+    (and one for the court's time zone)."""
     # Core rows through the session's connection: no ORM result machinery for plain columns.
     # Pending records are flushed first, as session.execute() would (autoflush).
     if session.autoflush:

@@ -48,7 +48,7 @@ def upgrade() -> None:
             batch.f("fk_service_party_id_party"), "party", ["party_id"], ["id"]
         )
     _name_the_addressees()
-    _rebuild_due_items()
+    # The stored deadlines are rebuilt by revision 0012, whose column the rules read too.
 
 
 def _name_the_addressees() -> None:
@@ -77,18 +77,6 @@ def _name_the_addressees() -> None:
             named.append({"sid": sid, "pid": candidates[0][0]})
     if named:
         conn.execute(sa.text("UPDATE service SET party_id = :pid WHERE id = :sid"), named)
-
-
-def _rebuild_due_items() -> None:
-    """The stored deadlines (table due_item, revision 0006), computed by the rules of the code
-    running this migration, which read the columns added here. A later revision that adds a
-    column those rules read must do this fill itself (and this one must then stop doing it)."""
-    from sqlalchemy.orm import Session
-
-    from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
-
-    with Session(bind=op.get_bind()) as session:
-        rebuild_due_items(session)
 
 
 def downgrade() -> None:

@@ -18,12 +18,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from zhiqian_desktop.domain.calendar import HolidayCalendar, PeriodEnd, official_calendar_rows
 from zhiqian_desktop.domain.dues import (
-    COURT_TZ,
+    DEFAULT_COURT_ZONE,
     CaseFacts,
     ContactFact,
     DocumentFact,
@@ -45,6 +46,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PreservationKind
 from zhiqian_desktop.domain.workflow import CaseStatus
 
+COURT_TZ = ZoneInfo(DEFAULT_COURT_ZONE)
 YEARS = (2023, 2024, 2025, 2026)
 CAL = HolidayCalendar.from_days(
     [(d, k) for y in YEARS for d, k, _ in official_calendar_rows(y)], YEARS
@@ -404,11 +406,12 @@ def test_a_period_ending_in_a_year_without_holiday_data_is_flagged() -> None:
     ],
 )
 def test_the_court_day_changes_at_midnight_beijing_time(moment: datetime, day: date) -> None:
-    assert court_date(moment) == day
+    assert court_date(moment, COURT_TZ) == day
 
 
 def test_the_court_is_eight_hours_ahead_of_utc() -> None:
-    assert COURT_TZ.utcoffset(None) == timedelta(hours=8)
+    assert COURT_TZ.utcoffset(datetime(2026, 7, 1)) == timedelta(hours=8)
+    assert COURT_TZ.utcoffset(datetime(2026, 1, 1)) == timedelta(hours=8)
 
 
 # --- groups and the list with the default settings ---------------------------------------------

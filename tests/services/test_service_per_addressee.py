@@ -21,6 +21,7 @@ from zhiqian_desktop.domain.issuing import served_on
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
 from zhiqian_desktop.services.closing import transfer_package as packages
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import DEFAULT_ZONE
 from zhiqian_desktop.services.exchange.merge import import_changes
 from zhiqian_desktop.services.intake.docket import PartyInput, register_case
 from zhiqian_desktop.services.supervision import notices, service_records
@@ -130,7 +131,7 @@ def test_the_urging_period_and_the_warnings_wait_for_every_obligor(
         notices.issue_notice(s, admin, case_id, DocumentKind.PRE_FINE, today=LATER)
     # The due-list still asks for the service (7 days after the day it was made), not for the
     # period's end.
-    week = court_date(utcnow()) + timedelta(days=8)
+    week = court_date(utcnow(), DEFAULT_ZONE) + timedelta(days=8)
 
     def waiting() -> list[str]:
         with db.reader() as s:

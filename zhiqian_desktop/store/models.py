@@ -87,6 +87,9 @@ class CourtSettings(Base, Record):
     court_account: Mapped[str | None] = mapped_column(String(200))
     court_address: Mapped[str | None] = mapped_column(String(200))
     court_phone: Mapped[str | None] = mapped_column(String(50))
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Asia/Shanghai", server_default="Asia/Shanghai"
+    )
 
 
 class User(Base, Record):

@@ -80,6 +80,9 @@ Files: opt/zhiqian/_internal/zhiqian_desktop/resources/fonts/uming.ttc
 Copyright: 1994-1999, Arphic Technology Co., Ltd.
 License: Arphic-1999
  See /opt/zhiqian/_internal/zhiqian_desktop/resources/fonts/uming.COPYRIGHT.txt
+ and the licence text uming.ARPHICPL.txt beside it.
+Comment: Debian's fonts-arphic-uming 0.2.20080216.2-11 with its embedded bitmap strikes
+ removed (EBDT, EBLC and BDF tables; the notice is in each face's name table).
 
 Files: opt/zhiqian/_internal/*
 Copyright: the authors of Python, Qt (PySide6), ReportLab, SQLAlchemy, Alembic and the other

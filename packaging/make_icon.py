@@ -1,4 +1,5 @@
-"""Draws the program icon (resources/icons/zhiqian-*.png): the character 执 in white on court red.
+"""Draws the program icon (resources/icons/zhiqian-*.png, and packaging/zhiqian.ico for the Windows
+program): the character 执 in white on court red.
 
 Run once after changing the design: python packaging/make_icon.py
 """
@@ -11,11 +12,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QRectF, Qt
+import struct
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QImage, QPainter, QPen
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (48, 256)
+ICO_SIZES = (16, 20, 24, 32, 40, 48, 64, 128, 256)
+"""What Explorer and the taskbar ask for at 100-200 % scaling."""
 
 
 def draw(size: int, family: str) -> QImage:
@@ -42,6 +47,28 @@ def draw(size: int, family: str) -> QImage:
     return image
 
 
+def png_bytes(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def ico(images: dict[int, bytes]) -> bytes:
+    """An .ico file of PNG-compressed images (read by Windows Vista and later)."""
+    header = struct.pack("<HHH", 0, 1, len(images))
+    offset = len(header) + 16 * len(images)
+    entries, payload = b"", b""
+    for size, png in sorted(images.items()):
+        side = 0 if size >= 256 else size  # 0 means 256
+        entries += struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(png), offset)
+        payload += png
+        offset += len(png)
+    return header + entries + payload
+
+
 def main() -> int:
     app = QGuiApplication(sys.argv)
     font_id = QFontDatabase.addApplicationFont(
@@ -54,6 +81,9 @@ def main() -> int:
             print(f"cannot write {target}", file=sys.stderr)
             return 1
         print(target)
+    target = ROOT / "packaging" / "zhiqian.ico"
+    target.write_bytes(ico({size: png_bytes(draw(size, family)) for size in ICO_SIZES}))
+    print(target)
     del app
     return 0
 

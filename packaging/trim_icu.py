@@ -1,11 +1,14 @@
 """A smaller ICU data library for the Linux desktop build: Qt's libicudata (31 MB, the data of every
 language ICU knows) rebuilt with the root, Chinese and English locales only.
 
-Qt Core links ICU for collation (sorting Chinese by pinyin), text boundaries and time zones; the
+Qt Core calls ICU for collation (sorting Chinese by pinyin), case mapping, character-set
+conversion and time-zone names (the ICU functions it imports: ucol_*, u_strToLower/Upper, ucnv_*,
+ucal_*); it never calls ICU's break iterators (ubrk_*), its text boundaries are Qt's own. The
 desktop program shows Chinese and nothing else, so the data of the other ~800 locales, the
-transliterators, the dictionaries of Thai, Khmer, Lao and Burmese word breaking and the legacy
-character sets other than GB 18030 are never read. Left out, they take the folder from ~170 MB to
-under 150 MB. A locale that is not kept falls back to root, as ICU does for any locale it lacks.
+transliterators, the break-iteration rules and dictionaries (brkitr: 2.3 MB, of which the Chinese
+and Japanese word dictionary is 2 MB) and the legacy character sets other than GB 18030 are never
+read. Left out, they take the folder from ~170 MB to under 150 MB. A locale that is not kept falls
+back to root, as ICU does for any locale it lacks.
 
     python packaging/trim_icu.py SOURCE/libicudata.so.73 OUT/libicudata.so.73
 
@@ -26,9 +29,8 @@ from pathlib import Path
 KEEP_LOCALES = re.compile(r"(root|en|en_US|en_US_POSIX|zh(_\w+)?)")
 _LOCALE_NAME = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]{2,8})*")
 _NOT_LOCALES = {"res_index", "pool"}
-DROP_GROUPS = {"translit"}  # transliterators: Qt does not use them
+DROP_GROUPS = {"translit", "brkitr"}  # transliterators, break iteration: Qt calls neither
 KEEP_CONVERTERS = {"gb18030.cnv"}  # Unicode forms and Latin-1 are built into ICU
-KEEP_DICTIONARIES = {"cjdict.dict"}  # Chinese and Japanese word breaking
 
 
 def keep_item(name: str) -> bool:
@@ -40,8 +42,6 @@ def keep_item(name: str) -> bool:
         return False
     if base.endswith(".cnv"):
         return base in KEEP_CONVERTERS
-    if base.endswith(".dict"):
-        return base in KEEP_DICTIONARIES
     if base.endswith(".res"):
         stem = base[: -len(".res")]
         if stem not in _NOT_LOCALES and _LOCALE_NAME.fullmatch(stem):

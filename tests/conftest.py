@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -86,15 +87,29 @@ def module_backends() -> list[str] | None:
 SETUP = settings_service.SetupInput("土默特右旗人民法院", "内0221", "执前督")
 
 
+RUN_PREFIX = "zq_run_"
+"""Databases a test run makes on the server: zq_run_<pid>_<random>_<n>."""
+RUN_LOCK_SPACE = 0x5A51
+"""First key of the runs' advisory locks (two-key locks, apart from the app's one-key lock)."""
+
+
 class PgServer:
     """Fresh databases on the test server, copied from migrated templates (~30 ms each)."""
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
         self.admin: Engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
-        self.prefix = f"zq_test_{os.getpid()}"
+        self.prefix = f"{RUN_PREFIX}{os.getpid()}_{secrets.token_hex(3)}"
         self.counter = itertools.count(1)
         self.templates: dict[str, str] = {}
+        # This run's mark on the server: a session advisory lock, held by this connection for
+        # as long as the run lives and released by the server when a killed run's connection
+        # goes. Another run finding it free knows the databases with this prefix are leftovers.
+        self.holder = self.admin.connect()
+        self.holder.execute(
+            text("SELECT pg_advisory_lock(:space, hashtext(:prefix))"),
+            {"space": RUN_LOCK_SPACE, "prefix": self.prefix},
+        )
         self._drop_leftovers()
 
     def _execute(self, sql: str) -> None:
@@ -105,16 +120,26 @@ class PgServer:
         """Databases of test runs that were killed before they could clean up."""
         with self.admin.connect() as conn:
             names = conn.execute(
-                text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": "zq_test_%"}
+                text("SELECT datname FROM pg_database WHERE starts_with(datname, :p)"),
+                {"p": RUN_PREFIX},
             ).scalars()
             for name in list(names):
-                pid = name.split("_")[2]
-                try:
-                    os.kill(int(pid), 0)
-                except ProcessLookupError:
-                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                except (ValueError, PermissionError):
+                prefix = "_".join(name.split("_")[:4])
+                if prefix == self.prefix:
                     continue
+                free = conn.execute(
+                    text("SELECT pg_try_advisory_lock(:space, hashtext(:prefix))"),
+                    {"space": RUN_LOCK_SPACE, "prefix": prefix},
+                ).scalar_one()
+                if not free:
+                    continue  # its run is still going
+                try:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                finally:
+                    conn.execute(
+                        text("SELECT pg_advisory_unlock(:space, hashtext(:prefix))"),
+                        {"space": RUN_LOCK_SPACE, "prefix": prefix},
+                    )
 
     def url_of(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
@@ -145,6 +170,7 @@ class PgServer:
     def close(self) -> None:
         for name in self.templates.values():
             self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.holder.close()
         self.admin.dispose()
 
 
@@ -307,13 +333,22 @@ def desktop_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "dist" / "zhiqian"
 
 
-def run_program_self_test(program: Path, folder: Path) -> str:
-    """`program --self-test` offscreen with a data folder of its own; its output, once it passed."""
+def run_program_self_test(
+    program: Path,
+    folder: Path,
+    *,
+    launcher: tuple[str, ...] = (),
+    environment: dict[str, str] | None = None,
+) -> str:
+    """`program --self-test` offscreen with a data folder of its own; its output, once it passed.
+    `launcher` runs it through another command (xvfb-run …); `environment` adds or overrides
+    variables (QT_QPA_PLATFORM among them)."""
     import subprocess
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ZHIQIAN_DATA_DIR=str(folder / "home"))
+    env.update(environment or {})
     done = subprocess.run(
-        [str(program), "--self-test"],
+        [*launcher, str(program), "--self-test"],
         cwd=folder,
         env=env,
         capture_output=True,

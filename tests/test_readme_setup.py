@@ -18,7 +18,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "<!-- setup-commands:"
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(1200),
+    pytest.mark.skipif(os.name != "posix", reason="the README's commands are for Linux (bash)"),
+]
 
 
 def readme_setup_commands() -> list[str]:

@@ -10,9 +10,7 @@ in CI and on a locked-down PC alike.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -20,6 +18,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
+
+from zhiqian_desktop.store.temp_folders import make_temp_folder, release_temp_folder
 
 SELF_TEST_DAY = date(2026, 11, 25)
 """A fixed working day, so the test does not depend on the holiday data of the current year."""
@@ -239,7 +239,7 @@ def run_self_test(out: TextIO | None = None) -> int:
     """Run every check; 0 when all pass, 1 at the first failure (which is printed)."""
     out = out or sys.stdout
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    folder = Path(tempfile.mkdtemp(prefix="zhiqian-selftest-"))
+    folder = make_temp_folder("zhiqian-selftest-")
     saved_data_dir = os.environ.get("ZHIQIAN_DATA_DIR")
     os.environ["ZHIQIAN_DATA_DIR"] = str(folder / "userdata")
     state: dict[str, Any] = {"folder": folder}
@@ -267,7 +267,7 @@ def run_self_test(out: TextIO | None = None) -> int:
             os.environ.pop("ZHIQIAN_DATA_DIR", None)
         else:
             os.environ["ZHIQIAN_DATA_DIR"] = saved_data_dir
-        shutil.rmtree(folder, ignore_errors=True)
+        release_temp_folder(folder)
     print(f"self-test passed in {time.perf_counter() - started:.1f} s", file=out)
     return 0
 

@@ -41,7 +41,7 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index("ix_due_item_shows_from", "due_item", ["shows_from"], unique=False)
-    # Filled by the last revision that changes what the rules read (0012_assignment_mediation): the
+    # Filled by the last revision that changes what the rules read (0013_assignment_mediation): the
     # rules of the code running the migration read that revision's columns.
 
 

@@ -48,7 +48,7 @@ def upgrade() -> None:
             batch.f("fk_service_party_id_party"), "party", ["party_id"], ["id"]
         )
     _name_the_addressees()
-    # The stored deadlines (due_item, revision 0006) are filled by 0012_assignment_mediation,
+    # The stored deadlines (due_item, revision 0006) are filled by 0013_assignment_mediation,
     # the last revision that adds what the due-list rules read.
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -29,10 +30,11 @@ from zhiqian_desktop.domain.due_facts import (
     DueRules,
     FreezeFact,
     InstallmentFact,
+    MediationFact,
     PaymentFact,
 )
 from zhiqian_desktop.domain.dues import (
-    COURT_TZ,
+    DEFAULT_COURT_ZONE,
     DueCalculator,
     DueGroup,
     DueItem,
@@ -47,6 +49,7 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PreservationKind
 from zhiqian_desktop.domain.workflow import CaseStatus
 
+COURT_TZ = ZoneInfo(DEFAULT_COURT_ZONE)
 YEARS = (2023, 2024, 2025, 2026)
 CAL = HolidayCalendar.from_days(
     [(d, k) for y in YEARS for d, k, _ in official_calendar_rows(y)], YEARS
@@ -274,6 +277,22 @@ TABLE: list[tuple[str, DueKind, CaseFacts, date, date, date | None]] = [
         D(2026, 8, 9),
         D(2026, 10, 1),
     ),
+    (
+        "mediation entrusted Mon 2 Nov for 30 days: ends Wed 2 Dec, three days ahead",
+        DueKind.MEDIATION_END,
+        case(mediation=MediationFact("土右旗人民调解委员会", D(2026, 11, 2), 30)),
+        D(2026, 12, 2),
+        D(2026, 11, 29),
+        None,
+    ),
+    (
+        "mediation entrusted Fri 20 Nov for 15 days: Sat 5 Dec → Mon 7 Dec",
+        DueKind.MEDIATION_END,
+        case(mediation=MediationFact("张律师", D(2026, 11, 20), 15)),
+        D(2026, 12, 7),
+        D(2026, 12, 4),
+        D(2026, 12, 5),
+    ),
 ]
 
 
@@ -406,11 +425,12 @@ def test_a_period_ending_in_a_year_without_holiday_data_is_flagged() -> None:
     ],
 )
 def test_the_court_day_changes_at_midnight_beijing_time(moment: datetime, day: date) -> None:
-    assert court_date(moment) == day
+    assert court_date(moment, COURT_TZ) == day
 
 
 def test_the_court_is_eight_hours_ahead_of_utc() -> None:
-    assert COURT_TZ.utcoffset(None) == timedelta(hours=8)
+    assert COURT_TZ.utcoffset(datetime(2026, 7, 1)) == timedelta(hours=8)
+    assert COURT_TZ.utcoffset(datetime(2026, 1, 1)) == timedelta(hours=8)
 
 
 # --- groups and the list with the default settings ---------------------------------------------

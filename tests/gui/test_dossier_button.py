@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import TODAY, gui_context, make_case_input
+from tests.pdf_text import pdf_text
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.case_page import CasePage
 from zhiqian_desktop.services.closing import outcomes
@@ -41,7 +41,5 @@ def test_dossier_of_a_closed_case(qtbot: QtBot, db: Database, admin: Actor, tmp_
     with qtbot.waitSignal(page.dossierWritten, timeout=30_000) as written:
         page.archive_dossier(target)
     assert written.args == [str(target)]
-    text = subprocess.run(
-        ["pdftotext", str(target), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(target)
     assert case_no in text and "卷内目录" in text

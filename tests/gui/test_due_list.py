@@ -17,6 +17,7 @@ from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.contacts_tab import ContactsTab
 from zhiqian_desktop.gui.due_list_page import COL_CASE, ITEM_ROLE, OVERDUE_COLOUR, DueListPage
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import DEFAULT_ZONE
 from zhiqian_desktop.services.intake import docket
 from zhiqian_desktop.services.supervision import contacts
 from zhiqian_desktop.services.supervision.contacts import ContactInput
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.gui
 
 # The dialog defaults to the real "now", so these tests run on the real date.
 NOW = utcnow()
-TODAY = court_date(NOW)
+TODAY = court_date(NOW, DEFAULT_ZONE)
 
 
 @pytest.fixture
@@ -212,7 +213,7 @@ def test_daily_summary_text(
     qtbot: QtBot, db: Database, admin: Actor, cases: tuple[str, str]
 ) -> None:
     page = open_page(qtbot, db, admin)
-    called_on = court_date(NOW - timedelta(hours=1))  # the fixture's call
+    called_on = court_date(NOW - timedelta(hours=1), DEFAULT_ZONE)  # the fixture's call
     if called_on != page.on_date():
         with qtbot.waitSignal(page.refreshed, timeout=10000):
             page.set_date(called_on)

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import TODAY, gui_context, make_case_input
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui import app as app_module
-from zhiqian_desktop.gui.app import ErrorReporter, lock_database, setup_logging
+from zhiqian_desktop.gui.app import ErrorReporter, lock_database
 from zhiqian_desktop.gui.docket_model import ROW_ROLE
 from zhiqian_desktop.gui.main_window import (
     PAGE_CASE,
@@ -32,6 +32,7 @@ from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.locations import data_dir, log_dir
+from zhiqian_desktop.store.log_file import setup_logging
 
 pytestmark = pytest.mark.gui
 

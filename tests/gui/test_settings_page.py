@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,13 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import TODAY, gui_context
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.gui.case_form import CaseFormDialog
+from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.settings_page import SettingsPage
 from zhiqian_desktop.gui.setup_dialog import SetupDialog
 from zhiqian_desktop.services.core import calendar as calendar_service
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.services.core.settings import get_settings, is_initialized, update_settings
 from zhiqian_desktop.services.core.users import find_user, verify_password
 from zhiqian_desktop.store.database import Database
@@ -75,6 +78,32 @@ def test_saves_court_settings(qtbot: QtBot, db: Database, admin: Actor) -> None:
     qtbot.waitUntil(lambda: "已保存" in court.banner.text())
     with db.reader() as s:
         assert get_settings(s).supervision_limit_days == 45
+
+
+def test_the_courts_time_zone_is_set_in_settings_and_moves_the_desks_day(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    # 17:30 UTC on 24 November: already the 25th in Beijing, still the 24th in Urumqi (UTC+6).
+    ctx = AppContext(db, admin, Clock(now=lambda: datetime(2026, 11, 24, 17, 30, tzinfo=UTC)))
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    court = page.court
+    assert court.time_zone.text() == "Asia/Shanghai"
+    assert ctx.clock.today() == date(2026, 11, 25)
+    retype(qtbot, court.time_zone, "Asia/Urumchi")
+    assert "不是有效的时区名称" in court.time_zone_error.text()
+    assert court.time_zone_error.isVisible()
+    retype(qtbot, court.time_zone, "Asia/Urumqi")
+    assert not court.time_zone_error.isVisible()
+    qtbot.mouseClick(court.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已保存" in court.banner.text())
+    assert get_settings(db).time_zone == "Asia/Urumqi"
+    assert ctx.clock.today() == date(2026, 11, 24)
+    form = CaseFormDialog(ctx, None)
+    qtbot.addWidget(form)
+    assert form.received_date.date_value() == date(2026, 11, 24)
 
 
 def test_bad_court_code_shows_reason_and_is_not_saved(

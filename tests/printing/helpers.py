@@ -1,4 +1,4 @@
-"""Realistic case facts and PDF inspection through poppler (pdftotext, pdffonts, pdftoppm)."""
+"""Realistic case facts and PDF inspection: text through PDFium, fonts through poppler (pdffonts)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from tests.pdf_text import needs_poppler
+from tests.pdf_text import pdf_text as pdf_text_of
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import CaseFacts, PartyFacts, ServedFacts
@@ -52,15 +54,7 @@ def facts_for(kind: DocumentKind) -> CaseFacts:
 
 
 def pdf_text(pdf: bytes, tmp: Path, *, first: int | None = None, last: int | None = None) -> str:
-    path = tmp / "doc.pdf"
-    path.write_bytes(pdf)
-    cmd = ["pdftotext", "-enc", "UTF-8"]
-    if first:
-        cmd += ["-f", str(first)]
-    if last:
-        cmd += ["-l", str(last)]
-    out = subprocess.run([*cmd, str(path), "-"], capture_output=True, check=True, timeout=30)
-    return out.stdout.decode("utf-8")
+    return pdf_text_of(pdf, first=first, last=last)
 
 
 def flat(text: str) -> str:
@@ -69,6 +63,7 @@ def flat(text: str) -> str:
 
 
 def pdf_fonts(pdf: bytes, tmp: Path) -> list[list[str]]:
+    needs_poppler("pdffonts")
     path = tmp / "fonts.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, timeout=30)

@@ -1,4 +1,4 @@
-"""Every document renders: text extracted with pdftotext, fonts embedded, pages open as PNG."""
+"""Every document renders: text extracted with PDFium, fonts embedded, pages open as PNG."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdf_text import needs_poppler
 from tests.printing.helpers import (
     DOC_ID,
     FACTS,
@@ -124,6 +125,7 @@ def test_rendering_is_deterministic(rendered: dict[DocumentKind, bytes]) -> None
 
 
 def test_first_page_opens_as_png(rendered: dict[DocumentKind, bytes], tmp_path: Path) -> None:
+    needs_poppler("pdftoppm")
     pdf_path = tmp_path / "urging.pdf"
     pdf_path.write_bytes(rendered[DocumentKind.URGING])
     subprocess.run(

@@ -112,7 +112,13 @@ def test_assigning_in_one_action_leaves_no_case_without_a_handler(team: Team) ->
     assert len(result.assigned) == 5 and result.left == []
     after = _handlers(team)
     assert None not in after.values()
-    assert sorted(v or "" for v in after.values()) == ["丙承办", "丙承办", "乙承办", "乙承办", "甲承办"]
+    assert sorted(v or "" for v in after.values()) == [
+        "丙承办",
+        "丙承办",
+        "乙承办",
+        "乙承办",
+        "甲承办",
+    ]
     assert assignment.assignment_overview(team.db).proposals == []
     with team.db.reader() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "assign")).all()

@@ -6,13 +6,13 @@ import argparse
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import pdf_text
 from zhiqian_desktop.cli.batch import cmd_batch_print
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
@@ -35,8 +35,7 @@ def _cases(db: Database, admin: Actor, count: int) -> list[tuple[str, str]]:
 
 
 def _pdf_text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
-    return "".join(out.stdout.decode("utf-8").split())
+    return "".join(pdf_text(path).split())
 
 
 def _stored_files(db: Database) -> list[Path]:

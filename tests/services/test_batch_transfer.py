@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import pdf_text
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.domain.workflow import CaseStatus
@@ -93,9 +93,7 @@ def test_batch_transfers_the_others_and_lists_all(
     cell = wb.active.cell(row=4, column=6)
     assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"
 
-    text = subprocess.run(
-        ["pdftotext", str(report.summary_pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(report.summary_pdf)
     text = "".join(text.split())  # a long case number wraps inside its cell
     assert "移送执行案件清单" in text
     assert "共3件，移送2件" in text

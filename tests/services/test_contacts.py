@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import make_case_input
-from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, Role, ServiceMethod
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import DEFAULT_ZONE as COURT_TZ
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake import docket
 from zhiqian_desktop.services.supervision import contacts

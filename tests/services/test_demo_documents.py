@@ -4,13 +4,13 @@ untrue, and every refusal is one sentence a clerk can act on."""
 from __future__ import annotations
 
 import re
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import select
 
 from tests.conftest import TODAY
+from tests.pdf_text import pdf_text
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import RETIRED_WORDING, addressee_roles
 from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
@@ -44,10 +44,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _text(pdf: bytes, tmp: Path) -> str:
-    path = tmp / "d.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
-    return "".join(out.stdout.decode("utf-8").split())
+    return "".join(pdf_text(pdf).split())
 
 
 def test_every_document_the_demo_cases_allow_says_only_what_is_true(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import pdf_text
 from zhiqian_desktop.cli.notices import cmd_notice
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
@@ -38,10 +38,7 @@ def _issue(db: Database, admin: Actor, case_id: str, kind: DocumentKind, **kw: o
 
 
 def _pages(pdf: bytes, tmp: Path) -> list[str]:
-    path = tmp / "d.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
-    return ["".join(p.split()) for p in out.stdout.decode("utf-8").split("\f") if p.strip()]
+    return ["".join(p.split()) for p in pdf_text(pdf, by_position=True).split("\f") if p.strip()]
 
 
 _PAGE_MARKS = re.compile(r"—\d+—|^（\d{4}）\S*?号-\D+?\d+")

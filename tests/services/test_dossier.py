@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +15,7 @@ from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import fonts_not_embedded, pdf_text
 from zhiqian_desktop.cli.dossier import cmd_dossier
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, PaymentMethod, ServiceMethod
@@ -43,9 +43,7 @@ def pages_of(pdf: bytes) -> int:
 
 
 def text_of(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    return pdf_text(path, by_position=True)
 
 
 def make_pdf(path: Path, pages: int) -> Path:
@@ -152,13 +150,7 @@ def test_closed_case_dossier_binds_cover_index_documents_and_attachments(
     assert "现场照片.png" in pages[total - 1]
     assert len(PdfReader(str(dest)).pages[total - 1].images) == 1
     # Every font of the pages the app lays out is embedded (the merged scan is the court's own).
-    fonts = subprocess.run(
-        ["pdffonts", "-f", "1", "-l", str(total - 3), str(dest)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()[2:]
-    assert fonts and all(" yes " in row and "Helvetica" not in row for row in fonts), fonts
+    assert fonts_not_embedded(dest, first=1, last=total - 3) == []
     # 卷内页码: every page carries its place in the dossier, on a line of its own at the top.
     for n, page in enumerate(pages[:total], start=1):
         lines = [line.strip() for line in page.splitlines() if line.strip()]

@@ -21,7 +21,7 @@ from tests.conftest import make_case_input
 
 # The offline-kit fixtures of the sync tests (a court database, its kit, the laptop opening it).
 from tests.services.test_sync import Court, Laptop, changes, court, kit, laptop  # noqa: F401
-from zhiqian_desktop.domain.dues import COURT_TZ, DueKind
+from zhiqian_desktop.domain.dues import DueKind
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import (
     ContactKind,
@@ -38,6 +38,7 @@ from zhiqian_desktop.services.admin.maintenance import open_app_database
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.core import calendar
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import DEFAULT_ZONE as COURT_TZ
 from zhiqian_desktop.services.core.settings import get_settings, update_settings
 from zhiqian_desktop.services.exchange import merge
 from zhiqian_desktop.services.intake import docket, import_template, importing

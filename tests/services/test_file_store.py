@@ -214,7 +214,8 @@ def test_a_copy_for_the_viewer_is_private_and_checked(
         copy = attachments.viewable_copy(s, att.id)
     assert copy.read_bytes() == PHOTO
     assert copy.name.endswith("现场照片.jpg")
-    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+    if os.name == "posix":  # Windows: the profile's ACLs keep other accounts out
+        assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
     assert copy.parent.parent == Path(tempfile.gettempdir())
 
 
@@ -262,7 +263,8 @@ def test_a_photo_and_a_notice_from_one_desk_are_read_at_another(
             assert notices.stored_pdf(s, issued.id) == issued.pdf
             printout = batch_print.document_printout(s, issued.id)
             assert printout.read_bytes() == issued.pdf
-            assert stat.S_IMODE(printout.parent.stat().st_mode) == 0o700
+            if os.name == "posix":
+                assert stat.S_IMODE(printout.parent.stat().st_mode) == 0o700
             assert not printout.is_relative_to(desk_two)
             [att] = attachments.attachments_of(s, contacts.OWNER_KIND, log_id)
             assert attachments.viewable_copy(s, att.id).read_bytes() == PHOTO

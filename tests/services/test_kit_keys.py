@@ -196,9 +196,9 @@ def test_times_with_an_offset_microseconds_and_before_values_keep_the_chain_whol
 
 
 def signing_tz() -> Any:
-    from zhiqian_desktop.domain.dues import COURT_TZ
+    from zhiqian_desktop.services.core.clock import DEFAULT_ZONE
 
-    return COURT_TZ
+    return DEFAULT_ZONE
 
 
 def old_style(source: Path, dest: Path, schema: str) -> Path:

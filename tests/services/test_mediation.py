@@ -176,7 +176,9 @@ def test_permissions(db: Database, admin: Actor, case_id: str) -> None:
         handler = actor_for(
             create_user(s, admin, username="jia", display_name="甲", role=Role.HANDLER)
         )
-        other = actor_for(create_user(s, admin, username="yi", display_name="乙", role=Role.HANDLER))
+        other = actor_for(
+            create_user(s, admin, username="yi", display_name="乙", role=Role.HANDLER)
+        )
         s.get(SupervisionCase, case_id).handler_id = handler.user_id  # type: ignore[union-attr]
     with pytest.raises(PermissionDenied):
         mediation.add_mediator(db, handler, "李调解员", MediatorKind.INVITED)

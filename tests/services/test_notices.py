@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import pdf_text
 from zhiqian_desktop.cli.notices import cmd_notice, parse_kind
 from zhiqian_desktop.domain.errors import NotFound, PermissionDenied, UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role, ServiceMethod
@@ -36,10 +36,7 @@ def _issue(db: Database, actor: Actor, case_id: str, kind: DocumentKind, **kw: o
 
 
 def _text(pdf: bytes, tmp: Path) -> str:
-    path = tmp / "n.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
-    return "".join(out.stdout.decode("utf-8").split())
+    return "".join(pdf_text(pdf).split())
 
 
 @pytest.mark.usefixtures("sqlite_db")  # the store beside the database file

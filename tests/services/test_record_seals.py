@@ -179,10 +179,18 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
 ) -> None:
     path = sqlite_db.path
     assert path is not None
-    # The schema as it was before: no seals, no kit keys.
+    # The schema as it was before: no seals, no kit keys, no court time zone, no assignment
+    # rule or mediators.
     sql(sqlite_db, "DROP TABLE row_seal")
+    sql(sqlite_db, "DROP TABLE mediation")
+    sql(sqlite_db, "DROP TABLE mediator")
+    sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN assignment_rule")
+    sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN assignment_causes")
+    sql(sqlite_db, "ALTER TABLE tribunal DROP COLUMN townships")
+    sql(sqlite_db, "ALTER TABLE app_user DROP COLUMN tribunal_id")
     sql(sqlite_db, "ALTER TABLE offline_kit DROP COLUMN public_key")
     sql(sqlite_db, "ALTER TABLE offline_kit DROP COLUMN scope_json")
+    sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN time_zone")
     sql(sqlite_db, "UPDATE alembic_version SET version_num = '0009_document_facts'")
     sqlite_db.dispose()
     from zhiqian_desktop.services.admin.maintenance import open_app_database

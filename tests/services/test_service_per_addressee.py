@@ -4,7 +4,6 @@ each, and counts as served (urging period, warnings, due-list) only once both ar
 from __future__ import annotations
 
 import json
-import subprocess
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ from alembic import command
 from sqlalchemy import delete, inspect, select
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import pdf_text
 from tests.services.test_sync import changes, open_laptop, setup_court, tribunal_kit
 from zhiqian_desktop.domain.dues import DueKind, court_date
 from zhiqian_desktop.domain.errors import UserError
@@ -21,6 +21,7 @@ from zhiqian_desktop.domain.issuing import served_on
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
 from zhiqian_desktop.services.closing import transfer_package as packages
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import DEFAULT_ZONE
 from zhiqian_desktop.services.exchange.merge import import_changes
 from zhiqian_desktop.services.intake.docket import PartyInput, register_case
 from zhiqian_desktop.services.supervision import notices, service_records
@@ -130,7 +131,7 @@ def test_the_urging_period_and_the_warnings_wait_for_every_obligor(
         notices.issue_notice(s, admin, case_id, DocumentKind.PRE_FINE, today=LATER)
     # The due-list still asks for the service (7 days after the day it was made), not for the
     # period's end.
-    week = court_date(utcnow()) + timedelta(days=8)
+    week = court_date(utcnow(), DEFAULT_ZONE) + timedelta(days=8)
 
     def waiting() -> list[str]:
         with db.reader() as s:
@@ -171,9 +172,7 @@ def test_the_transfer_package_names_the_addressee_of_each_service(
     (service,) = doc["services"]
     assert service["party_id"] == applicant and service["addressee"] == "李某"
     assert service["recipient"] == "李小某（申请人之子）"
-    text = subprocess.run(
-        ["pdftotext", str(tmp_path / "record.pdf"), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    text = pdf_text(tmp_path / "record.pdf")
     assert "受送达人李某，签收人李小某（申请人之子）" in "".join(text.split())
 
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
 from argparse import Namespace
 from contextlib import redirect_stdout
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from tests.conftest import TODAY, make_case_input
+from tests.pdf_text import pdf_text
 from zhiqian_desktop.cli.stats import cmd_stats
 from zhiqian_desktop.domain.errors import PermissionDenied, UserError
 from zhiqian_desktop.domain.identity import credit_code_check_char, resident_id_check_char
@@ -423,11 +422,7 @@ def test_cli_json_and_report_carry_the_same_numbers(
     pdf = tmp_path / "月报.pdf"
     export_report_pdf(report, pdf)
     export_report_xlsx(report, tmp_path / "月报.xlsx")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext not installed")
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf)
     assert "执前督促工作月报" in text and "土默特右旗人民法院" in text
     assert "二〇二六年十二月一日" in text
     assert "统计期间：2026年11月1日至2026年11月30日" in text

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from zhiqian_desktop.cli import login
+from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.errors import one_line
 from zhiqian_desktop.domain.errors import UserError
 
@@ -321,6 +322,8 @@ def opened(
         if initialised:
             if not is_initialized(db):
                 raise UserError(f"数据库“{db.location}”尚未初始化；{INIT_HINT}")
+            # Every day a command proposes or prints is a day in the court's time zone.
+            CLOCK.use_zone_of(db)
             login.require_login(args, db)
             _take_in_template_files(db)
         yield db

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
+from zhiqian_desktop.cli.console import attach_missing_streams
 from zhiqian_desktop.domain.errors import AlreadyExists
 
 FORCE_HINT = "；确需覆盖请加 --force"
@@ -18,12 +19,16 @@ def one_line(message: str) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
 
 
-def configure_streams() -> None:
+def configure_streams() -> bool:
     """A console that cannot show a character (or a file name in another encoding) must not
-    turn a result into a traceback."""
+    turn a result into a traceback; without a console (the windowed build) the output goes to
+    the log. Whether there is a console."""
+    if not attach_missing_streams():
+        return False
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    return True
 
 
 def environment_error(exc: BaseException) -> str | None:

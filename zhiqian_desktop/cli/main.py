@@ -4,6 +4,7 @@ the entry point that turns every failure of the input or the machine into one li
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -36,7 +37,10 @@ from zhiqian_desktop.cli.common import (
     error,
 )
 from zhiqian_desktop.domain.errors import AlreadyExists, UserError
+from zhiqian_desktop.store.log_file import LOGGER_NAME, log_file_path
 from zhiqian_desktop.store.private import restrict_process
+
+log = logging.getLogger(LOGGER_NAME)
 
 COMMANDS: tuple[Command, ...] = (
     *setup.COMMANDS,
@@ -100,7 +104,7 @@ def _damaged_database(args: argparse.Namespace) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 bad input or a failed check, 2 usage)."""
-    errors.configure_streams()
+    console = errors.configure_streams()
     # Everything a command writes holds court data: private to this account from the start.
     restrict_process()
     parser = build_parser()
@@ -127,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         hint = errors.force_hint(exc) if isinstance(exc, AlreadyExists) else ""
         error(exc.message + hint)
+        if not console and name == "gui":
+            setup.show_without_console(exc.message)
         return 1
     except KeyboardInterrupt:
         error("已中断")
@@ -139,8 +145,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         message = _damaged_database(args) or errors.environment_error(exc)
         if message is None:
-            raise
+            if console or name != "gui":
+                raise
+            # Double-clicked, no console: the traceback goes to the log, the clerk gets a box.
+            log.exception("启动失败")
+            message = f"程序出错，无法启动：{exc}；详细信息已记录在日志文件 {log_file_path()}"
         error(message)
+        if not console and name == "gui":
+            setup.show_without_console(message)
         return 1
 
 

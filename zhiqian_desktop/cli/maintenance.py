@@ -10,6 +10,7 @@ from zhiqian_desktop.cli import common, login
 from zhiqian_desktop.cli.common import NEW_PASSPHRASE_ENV, Command
 from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store.instance_lock import holding_database
 
 
 def add_backup_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +54,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Restore a backup. The current database is backed up first; one that cannot be opened
     (damaged, not a database) is renamed aside instead, never overwritten."""
     from zhiqian_desktop.services.admin import maintenance
-    from zhiqian_desktop.services.core.settings import is_initialized
-    from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file
+    from zhiqian_desktop.store.engine import sqlite_file
 
     url = common.database_url(args)
     path = sqlite_file(url)
@@ -76,6 +76,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UserError(
             f"备份文件“{source}”不存在；请检查路径（备份通常在数据库旁的 backups 目录中）"
         )
+    # Taken before the database is opened, as the desktop app takes it: not while a window has it.
+    with holding_database(path):
+        return _restore(args, path, source)
+
+
+def _restore(args: argparse.Namespace, path: Path, source: Path) -> int:
+    from zhiqian_desktop.services.admin import maintenance
+    from zhiqian_desktop.services.core.settings import is_initialized
+    from zhiqian_desktop.store.engine import DamagedDatabase
+
     try:
         with common.opened(args, initialised=False, create=True) as db:
             actor = login.acting_user(args, db, write=True) if is_initialized(db) else None
@@ -158,6 +168,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _change_encryption(args: argparse.Namespace, *, encrypt: bool) -> int:
+    from zhiqian_desktop.store.engine import sqlite_file
+
+    path = sqlite_file(common.database_url(args))
+    if path is None:
+        raise UserError("加密只适用于本机数据库文件；服务器数据库的加密请由信息技术人员配置")
+    with holding_database(path):
+        return _convert(args, encrypt=encrypt)
+
+
+def _convert(args: argparse.Namespace, *, encrypt: bool) -> int:
     from zhiqian_desktop.services.admin import encryption
 
     with common.opened(args) as db:

@@ -31,6 +31,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return int(app.run(url, bool(getattr(args, "demo", False))))
 
 
+def show_without_console(message: str) -> None:
+    """The desktop app started without a console (the windowed build) failed before its window
+    opened: the clerk sees the message in a box, not nowhere (the log has it too)."""
+    try:
+        from zhiqian_desktop.gui.app import show_startup_failure
+    except ImportError:
+        return
+    show_startup_failure(message)
+
+
 def add_init_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--court-name", required=True, metavar="名称", help="如 土默特右旗人民法院")
     parser.add_argument("--court-code", required=True, metavar="代字", help="如 内0221")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import IntEnum
 from typing import NamedTuple
@@ -35,8 +35,9 @@ from zhiqian_desktop.domain.kinds import DocumentKind, LabelledEnum, Preservatio
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 
-COURT_TZ = timezone(timedelta(hours=8), "CST")
-"""Times are stored in UTC; the day a call was made is the day in Beijing time."""
+DEFAULT_COURT_ZONE = "Asia/Shanghai"
+"""The court's time zone unless its settings name another (设置 → 法院信息). Times are stored in
+UTC; the day a call was made is the day in the court's zone."""
 
 LOOKAHEAD_DAYS = 3
 """Ordinary deadlines show up this many days ahead (the "next 3 days" group)."""
@@ -138,15 +139,15 @@ _GROUP_OF_PRIORITY = {g * 2 + extra: g for g in DueGroup for extra in (1, 2)}
 """Priorities 1 … 8 and their groups (a table: the list asks for tens of thousands of them)."""
 
 
-def court_time(moment: datetime) -> str:
+def court_time(moment: datetime, zone: tzinfo) -> str:
     """A stored moment as the court's clock shows it (2026-11-25 14:30), whatever the zone of the
     desk that shows it."""
-    return moment.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def court_date(moment: datetime) -> date:
+def court_date(moment: datetime, zone: tzinfo) -> date:
     """The calendar day of an aware time at the court."""
-    return moment.astimezone(COURT_TZ).date()
+    return moment.astimezone(zone).date()
 
 
 # --- values out -------------------------------------------------------------------------------

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
@@ -25,11 +22,16 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import DamagedDatabase, sqlite_file, sqlite_url
-from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME, log_dir
+from zhiqian_desktop.store.locations import APP_AUTHOR, APP_NAME
+from zhiqian_desktop.store.log_file import setup_logging
+from zhiqian_desktop.store.temp_folders import (
+    make_temp_folder,
+    release_temp_folder,
+    remove_left_behind,
+)
 
 log = logging.getLogger("zhiqian_desktop")
 
-LOG_FILE_NAME = "zhiqian.log"
 MAX_OPEN_ERROR_DIALOGS = 3
 DEMO_COURT_NAME = "土默特右旗人民法院"
 DEMO_COURT_CODE = "内0221"
@@ -38,24 +40,6 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 # --- logging and the crash path ----------------------------------------------------------------
-
-
-def setup_logging(folder: Path | None = None) -> Path:
-    """Log to a rotating file in the user log dir (5 × 1 MB); returns the file's path."""
-    folder = folder or log_dir()
-    path = folder / LOG_FILE_NAME
-    root = logging.getLogger("zhiqian_desktop")
-    for handler in list(root.handlers):
-        if isinstance(handler, RotatingFileHandler):
-            if Path(handler.baseFilename) == path:
-                return path
-            root.removeHandler(handler)
-            handler.close()
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return path
 
 
 class ErrorReporter(QObject):
@@ -168,17 +152,20 @@ class AppSession:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
-        """Release everything; safe to call again (a damaged file found after start closes early)."""
-        if self.lock is not None:
-            self.lock.unlock()
-            self.lock = None
-        self.db.dispose()
-        if self.temp_dir is not None:
-            shutil.rmtree(self.temp_dir, ignore_errors=True)
-            self.temp_dir = None
+        """Release everything; safe to call again (a damaged file found after start closes early).
+
+        Workers stop first and every connection is closed before the lock goes: on Windows the
+        database file can be replaced (restored, converted) only once nothing has it open."""
         cleanups, self.cleanups = self.cleanups, []
         for fn in cleanups:
             fn()
+        self.db.dispose()
+        if self.temp_dir is not None:
+            release_temp_folder(self.temp_dir)
+            self.temp_dir = None
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -203,14 +190,14 @@ def create_demo_database() -> tuple[Database, Path]:
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core.settings import SetupInput, initialize
 
-    folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
+    folder = make_temp_folder("zhiqian-demo-")
     db = open_app_database(sqlite_url(folder / "demo.db"))
     try:
         initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
         generate_demo(db, cases=300, seed=1, today=Clock().today())
     except BaseException:
         db.dispose()
-        shutil.rmtree(folder, ignore_errors=True)
+        release_temp_folder(folder)
         raise
     return db, folder
 
@@ -385,6 +372,13 @@ def check_in_background(session: AppSession, url: str, then: Callable[[], None])
     )
 
 
+def show_startup_failure(text: str) -> None:
+    """A failure before the first window, when there is no console to print it on."""
+    make_application()
+    apply_ui_font()
+    _message(QMessageBox.Icon.Critical, "执前督促无法启动", text)
+
+
 def _message(kind: QMessageBox.Icon, title: str, text: str) -> None:
     box = QMessageBox(kind, title, text)
     box.exec()
@@ -407,6 +401,9 @@ def run(url: str, demo: bool = False) -> int:
     apply_ui_font()  # before any window, so even the first error message renders Chinese
     reporter = ErrorReporter(log_file, lambda: QApplication.activeWindow()).install()
     log.info("启动：%s", "演示数据库" if demo else url)
+    for folder in remove_left_behind():
+        # Copies of documents left by a program that was killed or logged off.
+        log.info("已删除遗留的临时文件夹：%s", folder)
     try:
         try:
             try:

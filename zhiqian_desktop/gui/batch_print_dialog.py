@@ -38,6 +38,7 @@ from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner, DateLineEdit
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.closing import batch_print
 from zhiqian_desktop.services.closing.batch_print import BatchCase, BatchResult
@@ -129,6 +130,7 @@ class BatchPrintDialog(QDialog):
         header.setStretchLastSection(True)
         for col, width in enumerate((28, 230, 160, 80)):
             self.table.setColumnWidth(col, width)
+        self.memory = TableMemory(self.table, ctx.actor.username, "batch-print")
         self.count_label = QLabel(self)
         self.count_label.setStyleSheet(f"color: {HINT_COLOUR};")
         self.all_button = QPushButton("全选", self)
@@ -233,6 +235,7 @@ class BatchPrintDialog(QDialog):
             self.table.setItem(r, 0, check)
             for col, text in enumerate((c.case_no, c.obligors, c.handler, c.reason), start=1):
                 self.table.setItem(r, col, QTableWidgetItem(text))
+        self.memory.arrange(fit=False)
         self.table.blockSignals(False)
         self._update_count()
 

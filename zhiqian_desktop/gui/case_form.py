@@ -7,7 +7,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -158,6 +158,7 @@ class CaseFormDialog(QDialog):
         else:
             self._load_case(case_id)
         self._loading = False
+        self._fit_columns()
         self._connect()
         self._update_tab_order()
         self.validate()
@@ -212,8 +213,16 @@ class CaseFormDialog(QDialog):
             style_error_label(label)
             self.errors[name] = label
         left = child_widget(f, QScrollArea, "case_scroll")
-        left.setMinimumWidth(520)
-        self.party_group.setMinimumWidth(500)
+        # Both columns side by side in a 911-wide window (1366×768 at 150 %), each scrolling up
+        # and down only and as wide as its fields need.
+        self.case_scroll = left
+        for scroll in (left, self.party_scroll):
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            inner = scroll.widget()
+            if inner is not None:
+                # A hint or an error shown later may widen the fields: the column follows.
+                inner.installEventFilter(self)
+        self._fit_columns()
         for combo in (self.cause, self.department, self.livelihood_kind):
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
 
@@ -360,10 +369,25 @@ class CaseFormDialog(QDialog):
         self.parties.append(editor)
         self.party_list.insertWidget(self.party_list.count() - 1, editor)
         self._renumber()
+        self._fit_columns()
         if not self._loading:
             self._update_tab_order()
             self.validate()
         return editor
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Each column at least as wide as its fields, so that nothing is cut at the right."""
+        for scroll in (self.case_scroll, self.party_scroll):
+            inner = scroll.widget()
+            if inner is not None:
+                bar = scroll.verticalScrollBar().sizeHint().width()
+                need = inner.minimumSizeHint().width() + bar + 2 * scroll.frameWidth()
+                scroll.setMinimumWidth(max(need, 380))
 
     def _add_and_focus(self, role: PartyRole) -> None:
         editor = self.add_party(role)

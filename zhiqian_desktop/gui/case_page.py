@@ -45,6 +45,7 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     SettlementDialog,
     TransferDialog,
 )
+from zhiqian_desktop.gui.table_state import TableMemory, fit_columns, show_whole_text
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.supervision.case_page import case_page
 from zhiqian_desktop.services.supervision.case_view import (
@@ -75,14 +76,16 @@ def _or_dash(text: str) -> str:
 class RecordView(QStackedWidget):
     """A read-only table of records, or a sentence saying there are none yet."""
 
-    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, empty_text: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.name = name
+        self.memory: TableMemory | None = None
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(True)
+        show_whole_text(self.table)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.empty = QLabel(empty_text)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -91,6 +94,10 @@ class RecordView(QStackedWidget):
         self.addWidget(self.table)
         self.addWidget(self.empty)
 
+    def remember_for(self, user: str) -> None:
+        """Keep this table's column widths for ``user``."""
+        self.memory = TableMemory(self.table, user, f"case-{self.name}")
+
     def show_records(self, records: RecordTable) -> None:
         self.table.clear()
         self.table.setColumnCount(len(records.headers))
@@ -98,19 +105,26 @@ class RecordView(QStackedWidget):
         self.table.setRowCount(len(records.rows))
         for r, row in enumerate(records.rows):
             for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(r, c, item)
+                self.table.setItem(r, c, QTableWidgetItem(text))
         header = self.table.horizontalHeader()
         wide = records.wide % len(records.headers)
-        self.table.resizeColumnsToContents()
         for c in range(self.table.columnCount()):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(c, min(self.table.columnWidth(c) + 18, 280))
+        if self.memory is not None:
+            self.memory.arrange(max_width=280)
+        else:
+            fit_columns(self.table, max_width=280)
+        # The widest text (an address, 说明, an installment's terms) takes the room left and
+        # wraps; the row grows to show all of it.
         header.setSectionResizeMode(wide, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
         for r in range(self.table.rowCount()):
             self.table.setRowHeight(r, max(self.table.rowHeight(r) + 6, 30))
+        # Tall enough for its first rows whole (a settlement's terms over four lines): the page
+        # scrolls rather than cut a row in half.
+        shown = sum(self.table.rowHeight(r) for r in range(min(self.table.rowCount(), 3)))
+        titles = header.sizeHint().height()
+        self.table.setMinimumHeight(shown + titles + 2 * self.table.frameWidth() + 4)
         self.setCurrentWidget(self.table if records.rows else self.empty)
 
 
@@ -172,7 +186,7 @@ class SummaryTab(QScrollArea):
                 ],
             )
         )
-        self.preservations = RecordView("无保全财产记录")
+        self.preservations = RecordView("无保全财产记录", "preservations")
         self.preservations.setMinimumHeight(120)
         box = QGroupBox("财产保全")
         QVBoxLayout(box).addWidget(self.preservations)
@@ -310,6 +324,8 @@ class CasePage(QWidget):
         self.status_chip = QLabel()
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet(f"color: {HINT_COLOUR};")
+        # A company's full name and the original case number wrap rather than widen the page.
+        self.subtitle.setWordWrap(True)
         self.edit_button = QPushButton("编辑")
         self.edit_button.setToolTip("修改案件信息和当事人（Ctrl+E）")
         self.edit_button.setShortcut("Ctrl+E")
@@ -333,27 +349,32 @@ class CasePage(QWidget):
 
         self.tabs = QTabWidget()
         self.summary = SummaryTab()
-        self.parties = RecordView("本案尚无当事人")
+        self.parties = RecordView("本案尚无当事人", "parties")
         self.contacts = ContactsTab(ctx)
         self.contacts.changed.connect(self._records_changed)
         self.documents = DocumentsTab(ctx)
         self.documents.changed.connect(lambda: self._records_changed(self.case_id or ""))
         self.performance = QWidget()
         perf_layout = QVBoxLayout(self.performance)
-        self.payments = RecordView("尚无履行款记录")
-        self.settlements = RecordView("尚无和解协议")
-        self.installments = RecordView("尚无分期履行安排")
+        self.payments = RecordView("尚无履行款记录", "payments")
+        self.settlements = RecordView("尚无和解协议", "settlements")
+        self.installments = RecordView("尚无分期履行安排", "installments")
         pay_box = QGroupBox("履行款")
         QVBoxLayout(pay_box).addWidget(self.payments)
         set_box = QGroupBox("和解协议与分期")
-        set_layout = QHBoxLayout(set_box)
-        set_layout.addWidget(self.settlements, 3)
+        # The agreement above its installments, each as wide as the page: side by side, the
+        # terms and the installments' columns were cut.
+        set_layout = QVBoxLayout(set_box)
+        set_layout.addWidget(self.settlements, 1)
         set_layout.addWidget(self.installments, 2)
         self.performance_line = QLabel()
         self.performance_line.setStyleSheet("font-size: 11pt;")
         self.performance_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The amounts have a line of their own above the buttons: beside six buttons they were
+        # cut on a 1366-wide screen.
+        self.performance_line.setWordWrap(True)
         actions = QHBoxLayout()
-        actions.addWidget(self.performance_line, 1)
+        actions.addStretch(1)
         self.pay_button = QPushButton("登记履行")
         self.pay_button.setToolTip("登记一笔履行款（付款日期、金额、方式、付款人、凭证）")
         self.settle_button = QPushButton("和解")
@@ -379,13 +400,28 @@ class CasePage(QWidget):
             button.clicked.connect(slot)
             actions.addWidget(button)
         self.outcome_dialog: OutcomeDialog | None = None
+        perf_layout.addWidget(self.performance_line)
         perf_layout.addLayout(actions)
         perf_layout.addWidget(pay_box, 2)
         perf_layout.addWidget(set_box, 1)
+        # Room for a few payments and installments each: on a short screen (768 high at 150 %)
+        # the page scrolls rather than squeeze them to a row.
+        lines = self.fontMetrics().lineSpacing()
+        pay_box.setMinimumHeight(lines * 9)
+        set_box.setMinimumHeight(lines * 16)
         self.attachments = RecordView(
-            "尚无附件。\n移交函、生效文书扫描件、付款凭证等可作为附件保存。"
+            "尚无附件。\n移交函、生效文书扫描件、付款凭证等可作为附件保存。", "attachments"
         )
         self.history = HistoryTab()
+        for view in (
+            self.summary.preservations,
+            self.parties,
+            self.payments,
+            self.settlements,
+            self.installments,
+            self.attachments,
+        ):
+            view.remember_for(ctx.actor.username)
         for widget, title in zip(
             (
                 self.summary,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDateTime, Qt, QTimeZone
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -30,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind
 from zhiqian_desktop.domain.money import parse_amount
@@ -42,7 +42,6 @@ from zhiqian_desktop.services.supervision import contacts
 from zhiqian_desktop.services.supervision.contacts import ContactInput
 
 LOGGED_KINDS = [k for k in ContactKind if k is not ContactKind.APPLICANT_NOTICE]
-_BEIJING = QTimeZone(8 * 3600)
 
 
 class ContactDialog(QDialog):
@@ -76,7 +75,7 @@ class ContactDialog(QDialog):
         self.time_edit = TabbingDateTimeEdit(self)
         self.time_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.time_edit.setCalendarPopup(True)
-        self.time_edit.setTimeZone(_BEIJING)
+        self.time_edit.setTimeZone(_qt_zone(ctx.clock.zone))
         self.handler_combo = QComboBox(self)
         for choice in handlers:
             self.handler_combo.addItem(choice.name, choice.id)
@@ -207,11 +206,13 @@ class ContactDialog(QDialog):
         self.others.setText(original.others_present)
 
     def set_time(self, moment: datetime) -> None:
-        local = moment.astimezone(COURT_TZ)
-        self.time_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(local.timestamp()), _BEIJING))
+        self.time_edit.setDateTime(
+            QDateTime.fromSecsSinceEpoch(int(moment.timestamp()), _qt_zone(self.ctx.clock.zone))
+        )
 
     def contacted_at(self) -> datetime:
-        return datetime.fromtimestamp(self.time_edit.dateTime().toSecsSinceEpoch(), COURT_TZ)
+        seconds = self.time_edit.dateTime().toSecsSinceEpoch()
+        return datetime.fromtimestamp(seconds, self.ctx.clock.zone)
 
     def _party_changed(self) -> None:
         index = self.party_combo.currentIndex()
@@ -307,3 +308,12 @@ class ContactDialog(QDialog):
         widget = self._labels.get(exc.field or "")
         if widget is not None:
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def _qt_zone(zone: ZoneInfo) -> QTimeZone:
+    """The court's zone for the date-time field (its offset today where Qt lacks the name)."""
+    named = QTimeZone(zone.key.encode())
+    if named.isValid():
+        return named
+    offset = datetime.now(zone).utcoffset()
+    return QTimeZone(int(offset.total_seconds()) if offset else 0)

@@ -23,6 +23,7 @@ from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.services.supervision import contacts
 from zhiqian_desktop.services.supervision.contacts import ContactEntry
 
@@ -115,6 +116,7 @@ class ContactsTab(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((118, 76, 64, 84, 104, 40, 220, 130, 84, 90)):
             self.table.setColumnWidth(col, width)
+        self.memory = TableMemory(self.table, ctx.actor.username, "contacts")
 
         self.add_button = QPushButton("记录督促(&N)", self)
         self.add_button.clicked.connect(self.log_contact)
@@ -178,7 +180,7 @@ class ContactsTab(QWidget):
                     font.setItalic(col == len(values) - 1)
                     item.setFont(font)
                 self.table.setItem(row, col, item)
-        self.table.resizeRowsToContents()
+        self.memory.arrange(fit=False)
         live = sum(1 for e in self.entries if not e.superseded)
         self.count.setText(
             f"共{live}条督促记录" + ("（含更正）" if live < len(self.entries) else "")

@@ -19,6 +19,10 @@ class AppContext:
     clock: Clock = field(default_factory=Clock)
     _settings: CourtSettings | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # Every day the desk proposes or shows is a day in the court's time zone (a setting).
+        self.clock.use_zone_of(self.db)
+
     @property
     def settings(self) -> CourtSettings:
         """The court's settings as last read (``reload_settings`` after they are saved)."""
@@ -28,4 +32,5 @@ class AppContext:
 
     def reload_settings(self) -> CourtSettings:
         self._settings = None
+        self.clock.use_zone_of(self.db)
         return self.settings

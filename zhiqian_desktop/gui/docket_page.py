@@ -36,6 +36,7 @@ from zhiqian_desktop.gui.docket_model import (
     DocketModel,
 )
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.table_state import PagedRows
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.core.staff import tribunals
 from zhiqian_desktop.services.core.users import list_users
@@ -178,14 +179,13 @@ class DocketPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setShowGrid(False)
         vertical = self.table.verticalHeader()
         vertical.setVisible(False)
         # Fixed row heights: the view never has to measure (and so read) rows it does not show.
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(28)
+        self.row_lines = PagedRows(self.table)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)

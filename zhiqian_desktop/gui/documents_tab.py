@@ -35,6 +35,7 @@ from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.service_dialog import ServiceDialog
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.closing import batch_print
 from zhiqian_desktop.services.supervision import notices
@@ -118,6 +119,7 @@ class DocumentsTab(QWidget):
         header.setStretchLastSection(True)
         for col, width in enumerate((250, 150, 90, 80, 150, 90, 90)):
             self.table.setColumnWidth(col, width)
+        self.memory = TableMemory(self.table, ctx.actor.username, "documents")
         self.empty = QLabel(
             "尚未出具文书。点“出具文书”制作催告书、通知书等，并可同时打印送达回证。"
         )
@@ -195,6 +197,7 @@ class DocumentsTab(QWidget):
                 if c == 3 and row.can_serve:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
+        self.memory.arrange(fit=False)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         if end is None:

@@ -42,7 +42,7 @@ from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.operations import Operation
-from zhiqian_desktop.gui.table_state import fit_columns
+from zhiqian_desktop.gui.table_state import PagedRows, fit_columns
 from zhiqian_desktop.gui.worker import Progress, Task
 from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
@@ -211,6 +211,7 @@ class DueListPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        self.row_lines = PagedRows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

@@ -29,6 +29,7 @@ from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
 from zhiqian_desktop.gui.due_list_page import DueListPage
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
+from zhiqian_desktop.gui.fitting import VerticalScroller
 from zhiqian_desktop.gui.manual import ManualWindow
 from zhiqian_desktop.gui.table_state import fit_columns, restore_table, save_table
 from zhiqian_desktop.resources_access import ui_path
@@ -147,7 +148,9 @@ class MainWindow(QMainWindow):
         self._child(QPushButton, "new_case_button").clicked.connect(self.new_case)
 
         self._default_size()
-        self.setMinimumSize(760, 520)
+        # A 1366×768 screen at 150 % leaves about 911×460 below the title bar and above the
+        # taskbar: the pages scroll up and down rather than hold the window taller.
+        self.setMinimumSize(760, 440)
         self._restore_geometry()
         self.show_page(PAGE_DUE)
 
@@ -314,7 +317,7 @@ class MainWindow(QMainWindow):
             from zhiqian_desktop.gui.stats_page import StatsPage
 
             self.stats_page = StatsPage(self.ctx)
-            self._holder("stats_holder").addWidget(self.stats_page)
+            self._holder("stats_holder").addWidget(VerticalScroller(self.stats_page))
             self.stats_page.open_cases.connect(self._open_first_case)
             self.stats_page.statusMessage.connect(
                 lambda text: self.statusBar().showMessage(text, 8000)
@@ -327,7 +330,7 @@ class MainWindow(QMainWindow):
             from zhiqian_desktop.gui.settings_page import SettingsPage
 
             self.settings_page = SettingsPage(self.ctx)
-            self._holder("settings_holder").addWidget(self.settings_page)
+            self._holder("settings_holder").addWidget(VerticalScroller(self.settings_page))
             restored = getattr(self.settings_page, "databaseRestored", None)
             if restored is not None:
                 restored.connect(self.databaseReplaced)
@@ -346,7 +349,7 @@ class MainWindow(QMainWindow):
             from zhiqian_desktop.gui.case_page import CasePage
 
             self.case_page = CasePage(self.ctx)
-            self._holder("case_holder").addWidget(self.case_page)
+            self._holder("case_holder").addWidget(VerticalScroller(self.case_page))
         self.case_page.show_case(case_id)
         self.show_page(PAGE_CASE)
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QSpinBox,
     QTableWidget,
@@ -28,6 +27,7 @@ from zhiqian_desktop.gui.form_fields import (
 )
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.settings_common import SettingsHost, note_label, plain_button
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.services.core import calendar as calendar_service
 
 WEEKDAYS = "一二三四五六日"
@@ -62,7 +62,8 @@ class CalendarTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.memory = TableMemory(self.table, page.ctx.actor.username, "holidays")
 
         self.from_date = DateLineEdit()
         self.to_date = DateLineEdit()
@@ -191,6 +192,7 @@ class CalendarTab(QWidget):
                 if kind == WORKDAY:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
+        self.memory.arrange()
         self.save_button.setEnabled(self.dirty)
         self.revert_button.setEnabled(self.dirty)
 

@@ -24,6 +24,7 @@ from zhiqian_desktop.gui.form_fields import (
     with_error,
 )
 from zhiqian_desktop.gui.settings_common import SettingsHost, note_label, plain_button, spin_box
+from zhiqian_desktop.services.core.clock import zone_named
 from zhiqian_desktop.services.core.settings import print_faces
 
 
@@ -49,6 +50,9 @@ class CourtTab(QWidget):
         self.court_phone = QLineEdit()
         self.court_account = QLineEdit()
         self.court_account.setPlaceholderText("履行款交付法院账户时印在文书上")
+        self.time_zone = QLineEdit()
+        self.time_zone.setPlaceholderText("Asia/Shanghai（北京时间）")
+        self.time_zone.setMaximumWidth(240)
         self.save_button = plain_button("保存法院设置")
 
         form = QFormLayout()
@@ -67,12 +71,15 @@ class CourtTab(QWidget):
         periods.addRow("催告期", self.urging_days)
         periods.addRow("督促期限", self.supervision_limit_days)
         periods.addRow("文书未送达提醒", self.unserved_flag_days)
+        box_zone, self.time_zone_error = with_error(self.time_zone)
+        periods.addRow("法院时区", box_zone)
         periods.addRow(
             "",
             note_label(
                 "催告期自催告书送达次日起算，期间届满日为法定休假日的顺延至节后第一个工作日；"
                 "督促期限自收案之日起算，届满前在今日待办中提示；"
                 "文书制作后超过所设天数仍未登记送达的，列入待办。"
+                "日期（今日待办、收案日期、送达日期、文书落款）均按法院时区计算。"
             ),
         )
         contact = QFormLayout()
@@ -104,7 +111,7 @@ class CourtTab(QWidget):
         layout.addLayout(buttons)
         layout.addStretch(1)
 
-        for edit in (self.court_name, self.court_code, self.case_word):
+        for edit in (self.court_name, self.court_code, self.case_word, self.time_zone):
             edit.textChanged.connect(self.validate)
         self.save_button.clicked.connect(self.save)
 
@@ -119,6 +126,7 @@ class CourtTab(QWidget):
         self.court_address.setText(s["court_address"] or "")
         self.court_phone.setText(s["court_phone"] or "")
         self.court_account.setText(s["court_account"] or "")
+        self.time_zone.setText(s["time_zone"] or "")
         self.validate()
 
     def validate(self) -> bool:
@@ -131,6 +139,7 @@ class CourtTab(QWidget):
         for edit, error, check in (
             (self.court_code, self.court_code_error, validate_court_code),
             (self.case_word, self.case_word_error, validate_case_word),
+            (self.time_zone, self.time_zone_error, zone_named),
         ):
             try:
                 check(edit.text())
@@ -164,6 +173,7 @@ class CourtTab(QWidget):
             court_address=self.court_address.text().strip() or None,
             court_phone=self.court_phone.text().strip() or None,
             court_account=self.court_account.text().strip() or None,
+            time_zone=self.time_zone.text().strip(),
         )
 
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QTableWidget,
@@ -27,6 +26,7 @@ from zhiqian_desktop.gui.form_fields import (
     Banner,
 )
 from zhiqian_desktop.gui.settings_common import SettingsHost, note_label, plain_button
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.services.admin import maintenance
 from zhiqian_desktop.services.core.staff import (
     data_locations,
@@ -77,7 +77,8 @@ class DataTab(QWidget):
         self.backup_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.backup_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.backup_table.verticalHeader().hide()
-        self.backup_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.backup_table.horizontalHeader().setStretchLastSection(True)
+        self.backup_memory = TableMemory(self.backup_table, page.ctx.actor.username, "backups")
         self.check_button = plain_button("核对数据库")
         self.check_button.setToolTip(
             "完整性检查、审计记录哈希链、每条记录的封印：找出绕过本系统的改动（在后台进行）"
@@ -135,6 +136,7 @@ class DataTab(QWidget):
             )
             for c, text in enumerate(cells):
                 self.backup_table.setItem(r, c, QTableWidgetItem(text))
+        self.backup_memory.arrange()
         for b in (self.backup_now_button, self.restore_button, self.restore_file_button):
             b.setEnabled(path is not None)
 

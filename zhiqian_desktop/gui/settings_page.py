@@ -85,6 +85,7 @@ class SettingsPage(QWidget):
                 "court_address",
                 "court_phone",
                 "court_account",
+                "time_zone",
                 "print_font_body",
                 "print_font_title",
                 "ui_font",

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QListWidget,
     QTableWidget,
@@ -29,6 +28,7 @@ from zhiqian_desktop.gui.form_fields import (
 )
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.settings_common import SettingsHost, plain_button
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.services.core.staff import (
     add_tribunal,
     staff,
@@ -65,7 +65,8 @@ class PeopleTab(QWidget):
         self.users.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.users.verticalHeader().hide()
         self.users.setAlternatingRowColors(True)
-        self.users.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.users.horizontalHeader().setStretchLastSection(True)
+        self.users_memory = TableMemory(self.users, page.ctx.actor.username, "users")
         self.display_name = QLineEdit()
         self.display_name.setPlaceholderText("姓名")
         self.username = QLineEdit()
@@ -132,6 +133,7 @@ class PeopleTab(QWidget):
             )
             for c, text in enumerate(cells):
                 self.users.setItem(r, c, QTableWidgetItem(text))
+        self.users_memory.arrange()
 
     def _selected_user(self) -> tuple[str, bool] | None:
         rows = self.users.selectionModel().selectedRows()

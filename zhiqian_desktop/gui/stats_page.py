@@ -48,6 +48,7 @@ from zhiqian_desktop.domain.stats import (
 from zhiqian_desktop.gui.charts import HorizontalBarChart, LineChart, Series, StackedBarChart
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.intake.docket import DocketRow
 from zhiqian_desktop.services.reporting.bankruptcy import (
@@ -111,7 +112,9 @@ class CasesDialog(QDialog):
 
     caseActivated = Signal(str)
 
-    def __init__(self, title: str, rows: list[DocketRow], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, rows: list[DocketRow], user: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(900, 480)
@@ -124,6 +127,7 @@ class CasesDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.memory = TableMemory(self.table, user, "drilldown")
         for r, row in enumerate(rows):
             values = [
                 row.case_no,
@@ -143,8 +147,8 @@ class CasesDialog(QDialog):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.memory.arrange()
         self.table.cellDoubleClicked.connect(self._activate)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -166,7 +170,11 @@ class ScreeningDialog(QDialog):
     caseActivated = Signal(str)
 
     def __init__(
-        self, year: int, candidates: list[ReferralCandidate], parent: QWidget | None = None
+        self,
+        year: int,
+        candidates: list[ReferralCandidate],
+        user: str,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.year = year
@@ -199,7 +207,7 @@ class ScreeningDialog(QDialog):
             ):
                 self.list.setItem(r, col, QTableWidgetItem(v))
         self.list.horizontalHeader().setStretchLastSection(True)
-        self.list.resizeColumnsToContents()
+        TableMemory(self.list, user, "screening").arrange()
         self.evidence = QTableWidget(0, 5, self)
         self.evidence.setHorizontalHeaderLabels(
             ["案号", "收案日期", "标的金额", "状态", "结案/移送理由"]
@@ -208,6 +216,7 @@ class ScreeningDialog(QDialog):
         self.evidence.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.evidence.verticalHeader().setVisible(False)
         self.evidence.horizontalHeader().setStretchLastSection(True)
+        self.evidence_memory = TableMemory(self.evidence, user, "screening-cases")
         self.evidence.cellDoubleClicked.connect(
             lambda r, _c: self.caseActivated.emit(
                 str(_item(self.evidence, r, 0).data(CASE_ID_ROLE))
@@ -244,7 +253,7 @@ class ScreeningDialog(QDialog):
                 item = QTableWidgetItem(v)
                 item.setData(CASE_ID_ROLE, e.case_id)
                 self.evidence.setItem(r, c, item)
-        self.evidence.resizeColumnsToContents()
+        self.evidence_memory.arrange()
 
     def export(self, path: Path | None = None) -> Path | None:
         if path is None:
@@ -311,9 +320,12 @@ class StatsPage(QWidget):
         self.refresh_button = QPushButton("刷新")
         bar.addWidget(self.refresh_button)
         bar.addStretch(1)
-        self.status_label = QLabel("")
-        bar.addWidget(self.status_label)
         root.addLayout(bar)
+        # The period's figures in a line of their own: beside the period fields they pushed
+        # the page wider than a 1024-wide screen.
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        root.addWidget(self.status_label)
 
         # Reports in one row, lists in the next: six buttons in one row need more than a
         # 1024-wide screen leaves beside the navigation.
@@ -350,7 +362,8 @@ class StatsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table_memory = TableMemory(self.table, ctx.actor.username, "stats")
         self.table.setToolTip("单击数字查看其所含案件")
         table_tab.addWidget(self.table)
         self.definitions = QTextBrowser()
@@ -519,6 +532,7 @@ class StatsPage(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(r, c, item)
+        self.table_memory.arrange(max_width=400)
 
     def _fill_charts(self, data: PageData) -> None:
         months = data.months.groups
@@ -619,7 +633,7 @@ class StatsPage(QWidget):
         )
 
     def _show_cases_dialog(self, title: str, rows: list[DocketRow]) -> None:
-        dialog = CasesDialog(title, rows, self)
+        dialog = CasesDialog(title, rows, self.ctx.actor.username, self)
         dialog.caseActivated.connect(lambda case_id: self.open_cases.emit([case_id]))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -709,7 +723,7 @@ class StatsPage(QWidget):
             return bankruptcy_screening(db, year)
 
         def shown(candidates: list[ReferralCandidate]) -> None:
-            dialog = ScreeningDialog(year, candidates, self)
+            dialog = ScreeningDialog(year, candidates, self.ctx.actor.username, self)
             dialog.caseActivated.connect(lambda case_id: self.open_cases.emit([case_id]))
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.show()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -52,6 +51,7 @@ from zhiqian_desktop.gui.progress_dialog import (
     shows_progress,
     work_progress,
 )
+from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.admin import encryption
 from zhiqian_desktop.services.core import staff
@@ -347,9 +347,8 @@ class ConflictDialog(QDialog):
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for i in (1, 2, 3):
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.memory = TableMemory(self.table, ctx.actor.username, "conflict")
         self.apply_button = QPushButton("应用选择")
         self.apply_button.clicked.connect(self.apply)
         all_court = QPushButton("全部采用法院值")
@@ -435,7 +434,7 @@ class ConflictDialog(QDialog):
                 cl.addWidget(button)
             self.table.setCellWidget(r, 4, cell)
             self.groups.append((f.field, group))
-        self.table.resizeColumnToContents(0)
+        self.memory.arrange()
         self.table.resizeColumnToContents(4)
         self.apply_button.setEnabled(True)
 

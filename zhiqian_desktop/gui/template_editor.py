@@ -32,6 +32,7 @@ from zhiqian_desktop.domain.dues import court_time
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, Role
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.fitting import FoldingSplitter
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.pdf_view import PdfView
@@ -71,7 +72,10 @@ class TemplatesTab(QWidget):
         self.banner = Banner(self)
         self.list = QListWidget(self)
         self.list.setObjectName("templateList")
-        self.list.setMinimumWidth(225)
+        self.list.setMinimumWidth(150)
+        # A long name wraps rather than end in "…" when the list is narrow.
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.status = QLabel(self)
         self.status.setObjectName("templateStatus")
         self.status.setWordWrap(True)
@@ -129,7 +133,7 @@ class TemplatesTab(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_button)
-        buttons.addWidget(self.field_box, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.restore_button)
         middle = QWidget(self)
@@ -137,20 +141,23 @@ class TemplatesTab(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.status)
         column.addLayout(buttons)
+        column.addWidget(self.field_box)
         column.addWidget(self.editor, 1)
         column.addWidget(self.error)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split = self.split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.list)
-        split.addWidget(middle)
         right = QWidget(self)
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.preview, 1)
         right_column.addWidget(self.faces)
-        split.addWidget(right)
-        split.setStretchFactor(1, 3)
-        split.setStretchFactor(2, 3)
-        split.setSizes([235, 520, 520])
+        # The text beside its preview on a wide screen, above it on a 1024-wide one.
+        self.text_and_preview = FoldingSplitter(900, self)
+        self.text_and_preview.addWidget(middle)
+        self.text_and_preview.addWidget(right)
+        split.addWidget(self.text_and_preview)
+        split.setStretchFactor(1, 1)
+        split.setSizes([180, 1040])
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
@@ -198,6 +205,8 @@ class TemplatesTab(QWidget):
             if info.kind is current:
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
+        # Every template's whole name, (本院版本) included, where the window has the room.
+        self.split.setSizes([self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + 8, 1040])
         if self.kind is None or not self.dirty:
             self.show_kind(current)
 
@@ -267,7 +276,7 @@ class TemplatesTab(QWidget):
         info = self.info
         if info is None or info.updated_at is None:
             return "已保存在数据库中"
-        when = court_time(info.updated_at)
+        when = court_time(info.updated_at, self.ctx.clock.zone)
         return f"{info.updated_by} 于 {when} 保存"
 
     # --- editing and the live preview -----------------------------------------------------

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store.outputs import check_output_file, check_output_folder
 from zhiqian_desktop.store.private import DIR_MODE, FILE_MODE, open_private
@@ -168,7 +167,8 @@ class ZipSink(Sink):
         self.zf = zipfile.ZipFile(self.fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
 
     def _info(self, path: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(path, date_time=datetime.now(COURT_TZ).timetuple()[:6])
+        # A zip entry carries a wall-clock time without a zone; unzip tools read it as the PC's.
+        info = zipfile.ZipInfo(path, date_time=datetime.now().timetuple()[:6])
         stored = PurePosixPath(path).suffix.lower() in COMPRESSED_SUFFIXES
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
         info.external_attr = (stat.S_IFREG | FILE_MODE) << 16

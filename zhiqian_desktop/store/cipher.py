@@ -22,9 +22,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-from urllib.parse import quote
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store import renames
+from zhiqian_desktop.store.file_uri import absolute, sqlite_file_uri
+from zhiqian_desktop.store.instance_lock import replace_error
 
 CIPHER_DRIVER = "pysqlcipher"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -182,9 +184,7 @@ def looks_encrypted(path: Path) -> bool:
 
 
 def _file_uri(path: Path, *, read_only: bool) -> str:
-    # quote() keeps "/" and escapes "#", "?" and "%", which a file: URI would otherwise misread.
-    uri = f"file:{quote(Path(path).resolve().as_posix())}"
-    return uri + ("?mode=ro" if read_only else "")
+    return sqlite_file_uri(absolute(Path(path)), read_only=read_only)
 
 
 def connect(path: Path, key: str, *, read_only: bool = False, timeout: float = 15) -> Any:
@@ -406,7 +406,14 @@ def convert(
             forget(tmp)
     with tmp.open("rb+") as fh:
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        renames.replace(tmp, path)
+    except OSError as exc:
+        # Windows: a connection or another program still has the database open.
+        forget(tmp)
+        for suffix in ("", "-journal"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        raise replace_error(path, exc) from exc
     forget(path)
     if new_key is not None:
         remember(path, new_key)

@@ -39,6 +39,7 @@ from zhiqian_desktop.store.engine import (
 from zhiqian_desktop.store.files import FileStore, file_store_for
 from zhiqian_desktop.store.locations import attachments_dir, backups_dir
 from zhiqian_desktop.store.migrations import upgrade
+from zhiqian_desktop.store.network_drive import refuse_network_database
 from zhiqian_desktop.store.outputs import unwatch_database, watch_database
 from zhiqian_desktop.store.private import make_database_private
 from zhiqian_desktop.store.seals import keep_sealed
@@ -192,6 +193,8 @@ def open_database(
     file = sqlite_file(url)
     if file is not None:
         check_path_length(file)
+        if not make_url(url).query.get("mode"):  # before anything opens it, even to look
+            refuse_network_database(file)
         if is_encrypted_url(url):
             inspect_encrypted_file(file)
         else:

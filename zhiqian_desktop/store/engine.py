@@ -8,7 +8,6 @@ import sqlite3
 import stat
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -17,6 +16,8 @@ from sqlalchemy.pool import QueuePool
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.file_uri import absolute, path_of_file_uri, sqlite_file_uri
+from zhiqian_desktop.store.network_drive import refuse_network_database
 from zhiqian_desktop.store.private import create_private
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -32,13 +33,13 @@ CIPHER_CACHE_KIB = 96 * 1024  # page cache of a connection to an encrypted datab
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path.resolve().as_posix()}"
+    return f"sqlite:///{absolute(path).as_posix()}"
 
 
 def encrypted_url(path: Path) -> str:
     """The URL of an encrypted (SQLCipher) database file. It carries no key: the key stays in
     store.cipher's memory, so the URL may be shown, logged and remembered."""
-    return f"sqlite+{cipher.CIPHER_DRIVER}:///{path.resolve().as_posix()}"
+    return f"sqlite+{cipher.CIPHER_DRIVER}:///{absolute(path).as_posix()}"
 
 
 def is_encrypted_url(url: str) -> bool:
@@ -65,10 +66,7 @@ def sqlite_file(url: str) -> Path | None:
     if database == ":memory:" or "mode=memory" in database:
         return None
     if database.startswith("file:") and str(parsed.query.get("uri", "")).lower() == "true":
-        database = database.removeprefix("file:").split("?", 1)[0]
-        if database.startswith("//"):  # file://host/path: only the local form is meaningful here
-            database = database[2:].partition("/")[2]
-            database = "/" + database
+        database = path_of_file_uri(database)
     return Path(database)
 
 
@@ -273,7 +271,9 @@ def inspect_sqlite_file(path: Path) -> None:
     # Bytes 18-19 are 2 in WAL mode; only then does opening the file leave the header alone.
     rollback_mode = header[18:20] != b"\x02\x02"
     try:
-        conn = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro", uri=True, timeout=15)
+        conn = sqlite3.connect(
+            sqlite_file_uri(absolute(path), read_only=True), uri=True, timeout=15
+        )
         try:
             names = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -335,6 +335,7 @@ def _create_encrypted_engine(url: str) -> Engine:
     module = cipher.dbapi()
     if not path.parent.exists():
         raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
+    refuse_network_database(path)
     key = cipher.key_for(path)
     if key is None:
         raise cipher.PassphraseRequired(path)
@@ -375,7 +376,9 @@ def file_engine(path: Path, *, read_only: bool = False) -> Engine:
         keyed = make_url(encrypted_url(path)).set(password=key)
         return create_engine(keyed, module=module, poolclass=QueuePool)
     if read_only:
-        return create_engine(f"sqlite:///file:{quote(path.resolve().as_posix())}?mode=ro&uri=true")
+        return create_engine(
+            f"sqlite:///{sqlite_file_uri(absolute(path), read_only=True)}&uri=true"
+        )
     return create_engine(sqlite_url(path))
 
 
@@ -390,6 +393,7 @@ def create_database_engine(url: str) -> Engine:
             if not path.parent.exists():
                 raise UserError(f"数据库所在目录“{path.parent}”不存在；请先创建该目录或另选位置")
             if not parsed.query.get("mode"):  # not a read-only URI
+                refuse_network_database(path)
                 create_private(path)
         engine = create_engine(url, connect_args={"timeout": 15})
         _configure_sqlite(engine)

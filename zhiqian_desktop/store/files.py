@@ -31,10 +31,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.engine import sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir, data_dir
 from zhiqian_desktop.store.models import StoredFile
 from zhiqian_desktop.store.private import DIR_MODE
+from zhiqian_desktop.store.temp_folders import make_temp_folder, release_temp_folder
 
 Executor = Session | Connection
 """What the stores read and write through: the caller's session (or, copying a whole database,
@@ -83,7 +85,7 @@ def write_atomically(target: Path, payload: bytes, *, sync: bool = True) -> None
             if sync:
                 fh.flush()
                 os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        renames.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -123,7 +125,7 @@ def store_file(root: Path, source: Path, *, max_bytes: int, too_big: str) -> tup
         os.close(fd)
         try:
             shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
+            renames.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -157,9 +159,36 @@ def viewing_dir() -> Path:
     exits: contents kept inside a database must not pile up readable on a shared desk PC."""
     global _viewing_dir
     if _viewing_dir is None or not _viewing_dir.is_dir():
-        _viewing_dir = Path(tempfile.mkdtemp(prefix="zhiqian-view-"))  # mode 0700
-        atexit.register(shutil.rmtree, _viewing_dir, ignore_errors=True)
+        _viewing_dir = make_temp_folder("zhiqian-view-")  # mode 0700
+        atexit.register(release_temp_folder, _viewing_dir)
     return _viewing_dir
+
+
+def write_for_viewer(target: Path, payload: bytes) -> Path:
+    """Write a copy to open in the system viewer at ``target``; returns the path written.
+
+    The clerk may still have the previous copy open: on Windows a PDF reader holds its file, so
+    it cannot be replaced. A file with the same content is reused as it is; otherwise a held
+    file gets a new name beside it (``name-2.pdf``). A failure the clerk can act on is a
+    UserError, never a crash."""
+    for n in range(1, 100):
+        path = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
+        try:
+            if (
+                path.is_file()
+                and path.stat().st_size == len(payload)
+                and path.read_bytes() == payload
+            ):
+                return path
+            write_atomically(path, payload, sync=False)
+            return path
+        except OSError as exc:
+            if renames.held_by_another_program(exc):
+                continue
+            raise UserError(
+                f"无法写入文件“{path}”（{exc.strerror or exc}）；请检查磁盘空间和文件夹权限后重试"
+            ) from exc
+    raise UserError(f"文件“{target}”及其副本都被其他程序打开着；请在PDF阅读器中关闭这些文件后重试")
 
 
 def _viewer_name(filename: str, sha256: str) -> str:
@@ -212,6 +241,8 @@ class FileStore(ABC):
         """A copy to open in the system viewer, in a private folder removed at exit; None when
         the content is missing."""
         target = viewing_dir() / _viewer_name(filename, sha256)
+        if target.is_file() and target.stat().st_size == self.size_of(session, sha256):
+            return target  # opened before, perhaps still open in the viewer: not rewritten
         return target if self.copy_to(session, sha256, target) else None
 
 
@@ -260,7 +291,7 @@ class FolderStore(FileStore):
         os.close(fd)
         try:
             shutil.copyfile(path, tmp)
-            os.replace(tmp, target)
+            renames.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -342,7 +373,7 @@ class DatabaseStore(FileStore):
             with os.fdopen(fd, "wb") as fh:
                 for piece in pieces:
                     fh.write(piece)
-            os.replace(tmp, target)
+            renames.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -90,6 +90,9 @@ class CourtSettings(Base, Record):
     court_account: Mapped[str | None] = mapped_column(String(200))
     court_address: Mapped[str | None] = mapped_column(String(200))
     court_phone: Mapped[str | None] = mapped_column(String(50))
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Asia/Shanghai", server_default="Asia/Shanghai"
+    )
     # 分案 (domain/assignment.py): the rule new cases are proposed by, and for the rule by cause
     # the handlers of each cause as JSON {"案由": [user id, …]}.
     assignment_rule: Mapped[AssignmentRule] = mapped_column(

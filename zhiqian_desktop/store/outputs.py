@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from zhiqian_desktop.domain.errors import AlreadyExists, UserError
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.locations import (
     attachments_dir,
     backups_dir,
@@ -282,11 +283,11 @@ def place(tmp: Path, target: Path, *, force: bool) -> None:
     Without ``force`` the name is taken only if it is still free: a file that appeared since the
     check is never overwritten (a hard link is atomic; on Windows a rename never replaces)."""
     if force:
-        os.replace(tmp, target)
+        renames.replace(tmp, target)
         return
     if os.name == "nt":
         try:
-            os.rename(tmp, target)
+            renames.rename(tmp, target)
         except FileExistsError:
             raise _taken(target) from None
         return
@@ -298,7 +299,7 @@ def place(tmp: Path, target: Path, *, force: bool) -> None:
         # A file system without hard links (FAT on a USB stick): the check just made stands.
         if os.path.lexists(target):
             raise _taken(target) from None
-        os.replace(tmp, target)
+        renames.replace(tmp, target)
         return
     os.unlink(tmp)
 

@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from zhiqian_desktop.store import renames
+
 POSIX = os.name == "posix"
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -54,7 +56,7 @@ def write_once(path: Path, data: bytes) -> None:
             pass
         except OSError:
             if not path.exists():
-                os.replace(tmp, path)
+                renames.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, Engine, bindparam, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.engine import READ_ONLY_OPTION, file_engine, sqlite_file
 from zhiqian_desktop.store.locations import attachments_dir
 from zhiqian_desktop.store.models import Base, CourtSecret, RowSeal
@@ -384,7 +385,7 @@ def _write_anchor_file(
     try:
         with os.fdopen(open_private(tmp), "w", encoding="utf-8") as fh:
             json.dump(data, fh)
-        os.replace(tmp, target)
+        renames.replace(tmp, target)
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)

@@ -6,8 +6,17 @@ Writes one PNG per page (due-list, docket, case page and its tabs, case form, se
 batch printing, statistics, the PDF preview of an issued notice, the template editor with a good
 and a refused text). The user manual's pictures (resources/manual/images) are made with it:
 
-    python -m zhiqian_desktop.tools.screenshots --out resources/manual/images --width 1100 --height 680 A page or
-the demo generator that is not available yet is skipped with a note, so the tool always finishes.
+    python -m zhiqian_desktop.tools.screenshots --out resources/manual/images --width 1100 --height 680
+
+A page or the demo generator that is not available yet is skipped with a note, so the tool always
+finishes.
+
+With ``--screens`` it writes every main page and dialog at the four screens a court runs
+(1024×700, 1366×768 at 100 % and 150 %, 1920×1080 at 150 %), one folder each, each screen in a
+process of its own with Qt's scale factor set (``QT_SCALE_FACTOR``), and lists in
+``problems.txt`` whatever does not fit (tools/screen_fit.py):
+
+    python -m zhiqian_desktop.tools.screenshots --screens --out shots/
 """
 
 from __future__ import annotations
@@ -34,7 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="截图保存目录")
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=820)
+    parser.add_argument(
+        "--screens", action="store_true", help="在法院常见的四种屏幕尺寸和缩放下各截一套图"
+    )
+    parser.add_argument("--screen", help=argparse.SUPPRESS)  # one screen, in its own process
     args = parser.parse_args(argv)
+    if args.screens:
+        return _all_screens(args.out)
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # Window geometry and logs go to a throw-away folder, never the user's real profile.
@@ -96,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(args.width, args.height)
         window.show()
         settle()
+        if args.screen:
+            return _one_screen(window, db, args.screen, out)
 
         def page(index: int) -> Callable[[], QWidget]:
             def show() -> QWidget:
@@ -311,13 +328,60 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _all_screens(out: Path) -> int:
+    """Each screen in a process of its own: Qt reads its scale factor once, when it starts."""
+    import subprocess
+
+    from zhiqian_desktop.tools.screen_fit import SCREENS
+
+    problems: list[str] = []
+    for screen in SCREENS:
+        folder = out / screen.name
+        folder.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, QT_SCALE_FACTOR=str(screen.scale), QT_QPA_PLATFORM="offscreen")
+        width, height = screen.logical
+        command = [sys.executable, "-m", "zhiqian_desktop.tools.screenshots", "--out", str(folder)]
+        command += ["--width", str(width), "--height", str(height), "--screen", screen.name]
+        subprocess.run(
+            command,
+            env=env,
+            check=True,
+        )
+        listed = folder / "problems.txt"
+        problems += listed.read_text(encoding="utf-8").splitlines() if listed.exists() else []
+    (out / "problems.txt").write_text("".join(f"{p}\n" for p in problems), encoding="utf-8")
+    print(
+        f"{len(problems)} 处不合屏幕（见 {out / 'problems.txt'}）" if problems else "各尺寸均无问题"
+    )
+    return 0
+
+
+def _one_screen(window: Any, db: Any, name: str, out: Path) -> int:
+    from zhiqian_desktop.tools.screen_fit import fit_problems, settle, tour
+
+    case_id = _case_with_payments(db) or _first_case_id(window)
+    if case_id is None:
+        _note("台账中没有案件，无法截取案件页面")
+        return 1
+    room = (window.width(), window.height())
+    problems: list[str] = []
+    for n, (page, widget) in enumerate(tour(window, case_id, room), start=1):
+        settle()
+        widget.grab().save(str(out / f"{n:02d}-{page}.png"))
+        problems += [f"{name} {p}" for p in fit_problems(widget, room, page)]
+    (out / "problems.txt").write_text("".join(f"{p}\n" for p in problems), encoding="utf-8")
+    print(f"{name}: 已保存 {n} 张截图到 {out}，{len(problems)} 处不合屏幕")
+    return 0
+
+
 def _empty_database() -> tuple[Any, Path]:
     from zhiqian_desktop.gui.app import DEMO_COURT_CODE, DEMO_COURT_NAME
     from zhiqian_desktop.services.admin.maintenance import open_app_database
     from zhiqian_desktop.services.core.settings import SetupInput, initialize
     from zhiqian_desktop.store.engine import sqlite_url
+    from zhiqian_desktop.store.temp_folders import make_temp_folder
 
-    folder = Path(tempfile.mkdtemp(prefix="zhiqian-demo-"))
+    folder = make_temp_folder("zhiqian-demo-")
     db = open_app_database(sqlite_url(folder / "demo.db"))
     initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
     return db, folder

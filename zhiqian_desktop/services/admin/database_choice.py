@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.engine import (
     OUR_TABLES,
     READ_ONLY_OPTION,
@@ -108,7 +109,7 @@ def save_choice(choice: DatabaseChoice, password: str | None = None) -> None:
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
         parser.write(fh)
-    os.replace(tmp, path)
+    renames.replace(tmp, path)
     if choice.mode == SERVER and password:
         remember_password(choice, password)
 
@@ -135,7 +136,7 @@ def remember_password(choice: DatabaseChoice, password: str) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    renames.replace(tmp, path)
 
 
 def forget_password(choice: DatabaseChoice) -> None:

@@ -18,9 +18,10 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.audit import ChainReport, verify_chain
 from zhiqian_desktop.services.supervision.due_items import keep_in_step
 from zhiqian_desktop.store import backup as backups
-from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store import cipher, renames
 from zhiqian_desktop.store.database import Database, open_database
 from zhiqian_desktop.store.engine import quick_check, sqlite_file
+from zhiqian_desktop.store.instance_lock import replace_error
 from zhiqian_desktop.store.locations import audit_heads_path, backups_dir
 from zhiqian_desktop.store.outputs import check_output_file, refuse_protected
 from zhiqian_desktop.store.private import DIR_MODE
@@ -101,8 +102,7 @@ def restore(db: Database, source: Path, *, actor: Actor | None = None) -> Path:
     if actor is not None:
         actor.require_admin()
     path = _require_file(db)
-    source = source.resolve()
-    if source == path.resolve():
+    if source.resolve() == path.resolve():
         raise UserError("不能用数据库自身作为备份来恢复")
     backups.check_restorable(source, path)  # before anything is written, the safety backup too
     safety = take_backup(db, label="before-restore")
@@ -515,10 +515,18 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
     if not source.exists():
         raise UserError(f"备份文件“{source}”不存在")
     backups._verify(source)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        current = Path(str(database) + suffix)
-        if current.exists():
-            os.replace(current, Path(str(aside) + suffix))
+    set_aside: list[str] = []
+    try:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            current = Path(str(database) + suffix)
+            if current.exists():
+                renames.replace(current, Path(str(aside) + suffix))
+                set_aside.append(suffix)
+    except OSError as exc:
+        # Windows: a program still has the file open. Put back what moved; say who holds it.
+        for suffix in set_aside:
+            renames.replace(Path(str(aside) + suffix), Path(str(database) + suffix))
+        raise replace_error(database, exc) from exc
     try:
         backups.restore_from(source, database)
     except BaseException:
@@ -527,7 +535,7 @@ def restore_damaged(database: Path, source: Path, now: datetime | None = None) -
         for suffix in ("", "-wal", "-shm", "-journal"):
             moved = Path(str(aside) + suffix)
             if moved.exists():
-                os.replace(moved, Path(str(database) + suffix))
+                renames.replace(moved, Path(str(database) + suffix))
         raise
     reanchor(database)
     heads = audit_heads_path(database)

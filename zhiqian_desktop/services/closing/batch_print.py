@@ -30,7 +30,12 @@ from zhiqian_desktop.services.supervision import notices, service_records
 from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.database import Database, database_of
-from zhiqian_desktop.store.files import sync_files, viewing_dir, write_atomically
+from zhiqian_desktop.store.files import (
+    sync_files,
+    viewing_dir,
+    write_atomically,
+    write_for_viewer,
+)
 from zhiqian_desktop.store.locations import data_dir
 from zhiqian_desktop.store.models import Attachment, Document, SupervisionCase
 from zhiqian_desktop.store.outputs import check_output_file, write_output
@@ -218,9 +223,7 @@ def document_printout(session: Session, document_id: str) -> Path:
     document = session.get(Document, document_id)
     payload = notices.stored_pdf(session, document_id)
     name = document.doc_no if document is not None else document_id
-    path = viewer_path(db, f"{name}.pdf")
-    write_atomically(path, payload, sync=False)
-    return path
+    return write_for_viewer(viewer_path(db, f"{name}.pdf"), payload)
 
 
 @reads
@@ -230,9 +233,9 @@ def redrawn_printout(session: Session, document_id: str) -> Path:
     db = database_of(session)
     document = session.get(Document, document_id)
     name = document.doc_no if document is not None else document_id
-    path = viewer_path(db, f"{name}.pdf")
-    write_atomically(path, notices.render_document(session, document_id), sync=False)
-    return path
+    return write_for_viewer(
+        viewer_path(db, f"{name}.pdf"), notices.render_document(session, document_id)
+    )
 
 
 # --- the batch -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhiqian_desktop.domain.dues import COURT_TZ, DueKind, court_time
+from zhiqian_desktop.domain.dues import DueKind, court_date, court_time
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
 from zhiqian_desktop.domain.money import format_amount
@@ -26,6 +26,7 @@ from zhiqian_desktop.services.closing.outcomes import (
     missed_installments,
     performed_percent,
 )
+from zhiqian_desktop.services.core.clock import court_zone
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import get_case
@@ -85,12 +86,12 @@ def date_text(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def time_text(value: datetime | None) -> str | None:
-    return value.astimezone(COURT_TZ).isoformat() if value else None
+def time_text(value: datetime | None, zone: tzinfo) -> str | None:
+    return value.astimezone(zone).isoformat() if value else None
 
 
-def local_time_text(value: datetime) -> str:
-    return court_time(value)
+def local_time_text(value: datetime, zone: tzinfo) -> str:
+    return court_time(value, zone)
 
 
 def money_value(value: Decimal | None) -> str | None:
@@ -121,6 +122,8 @@ class CaseRecords:
     settlements: list[Settlement]
     preservations: list[Preservation]
     attachments: list[Attachment]
+    zone: tzinfo
+    """The court's time zone: the day and time each record is shown at."""
     receipts_for: dict[str, list[Document]] = field(default_factory=dict)
     served_on: dict[str, date | None] = field(default_factory=dict)
     """Per document, the day its last addressee was served (service_records.document_served_on)."""
@@ -153,6 +156,7 @@ def collect_records(session: Session, case_id: str) -> CaseRecords:
             target = json.loads(d.data_json or "{}").get("served_document_id")
             receipts_for.setdefault(target or "", []).append(d)
     return CaseRecords(
+        zone=court_zone(session),
         court_name=settings.court_name,
         court_code=settings.court_code,
         case=case,
@@ -194,12 +198,12 @@ def collect_records(session: Session, case_id: str) -> CaseRecords:
     )
 
 
-def issued_day(d: Document) -> str:
+def issued_day(d: Document, zone: tzinfo) -> str:
     """The date the document bears (its issue date as printed), else when it was made."""
     try:
         return service_records.issued_on(d).isoformat()
     except (UserError, KeyError, TypeError, ValueError):
-        return d.issued_at.astimezone(COURT_TZ).date().isoformat()
+        return court_date(d.issued_at, zone).isoformat()
 
 
 def document_title(d: Document) -> str:
@@ -261,7 +265,7 @@ def manifest_case(data: CaseRecords, session: Session, today: date) -> dict[str,
             {
                 "id": x.id,
                 "kind": code_value(x.kind),
-                "contacted_at": time_text(x.contacted_at),
+                "contacted_at": time_text(x.contacted_at, data.zone),
                 "handler": data.names.get(x.handler_id or "") or None,
                 "contact_name": x.contact_name,
                 "number_or_place": x.number_or_place,
@@ -281,7 +285,7 @@ def manifest_case(data: CaseRecords, session: Session, today: date) -> dict[str,
                 "kind": code_value(d.kind),
                 "doc_no": d.doc_no,
                 "title": document_title(d),
-                "issued_at": time_text(d.issued_at),
+                "issued_at": time_text(d.issued_at, data.zone),
                 "pdf_sha256": d.pdf_sha256,
                 "voided": d.voided,
                 "services": [

@@ -16,7 +16,6 @@ writers wait on busy_timeout rather than fail.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -27,7 +26,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop import __version__
-from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.printing.fonts import load_print_fonts
@@ -66,6 +64,7 @@ from zhiqian_desktop.services.closing.transfer_sheets import (
 from zhiqian_desktop.services.core import signing
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.archives import (
     FolderSink,
     Sink,
@@ -275,7 +274,7 @@ def build_transfer_package(
             manifest = {
                 "schema": SCHEMA,
                 "generator": f"zhiqian-desktop {__version__}",
-                "created_at": datetime.now(UTC).astimezone(COURT_TZ).isoformat(timespec="seconds"),
+                "created_at": datetime.now(UTC).astimezone(data.zone).isoformat(timespec="seconds"),
                 "court": {"name": data.court_name, "code": data.court_code},
                 "transfer": {
                     "transferred_on": today.isoformat(),
@@ -290,7 +289,7 @@ def build_transfer_package(
                     "key_fingerprint": key_fingerprint,
                     "signed_by": {"username": actor.username, "name": actor.display_name},
                     "signed_at": datetime.now(UTC)
-                    .astimezone(COURT_TZ)
+                    .astimezone(data.zone)
                     .isoformat(timespec="seconds"),
                 },
                 "files": [
@@ -320,7 +319,7 @@ def build_transfer_package(
             if as_zip:
                 place(tmp, dest, force=force)
             else:
-                os.rename(tmp, dest)  # a folder: refused if the name was taken meanwhile
+                renames.rename(tmp, dest)  # a folder: refused if the name was taken meanwhile
             placed = True
             fsync_dir(dest.parent)
             if dry_run:

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from zhiqian_desktop.domain.dues import COURT_TZ
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyRole
 from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.printing.transfer import Sheet, SheetSection, SheetTable
@@ -122,7 +121,7 @@ def record_sheet(data: CaseRecords) -> Sheet:
     parties = {p.id: p.name for p in c.parties}
 
     def at(moment: datetime) -> tuple[str, str]:
-        local = moment.astimezone(COURT_TZ)
+        local = moment.astimezone(data.zone)
         return local.date().isoformat(), local.strftime("%H:%M")
 
     events.append((c.received_date.isoformat(), "", 0, "收案", f"收案登记，案号{c.case_no}"))
@@ -149,7 +148,13 @@ def record_sheet(data: CaseRecords) -> Sheet:
         # A service receipt is made out after the service it proves, on the same day.
         order = 4 if d.kind is DocumentKind.SERVICE_RECEIPT else 2
         events.append(
-            (issued_day(d), "", order, "出具文书", f"{document_title(d)}，编号{d.doc_no}{mark}")
+            (
+                issued_day(d, data.zone),
+                "",
+                order,
+                "出具文书",
+                f"{document_title(d)}，编号{d.doc_no}{mark}",
+            )
         )
         for s in data.services.get(d.id, []):
             detail = f"{document_title(d)}（{d.doc_no}）{s.method.label}，送达人{s.server}"
@@ -276,7 +281,7 @@ def payments_sheet(session: Session, data: CaseRecords, today: date) -> Sheet:
 def property_sheet(data: CaseRecords) -> Sheet:
     c = data.case
     clues = [
-        (local_time_text(x.contacted_at), x.kind.label, x.summary)
+        (local_time_text(x.contacted_at, data.zone), x.kind.label, x.summary)
         for x in data.contacts
         if PROPERTY_WORDS.search(x.summary or "")
     ]

@@ -15,6 +15,7 @@ from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.calendar import seed_official_calendar
+from zhiqian_desktop.services.core.clock import zone_named
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.core.users import create_user
 from zhiqian_desktop.store.models import CourtSecret, CourtSettings
@@ -88,6 +89,7 @@ SETTING_FIELDS = {
     "court_account": str,
     "court_address": str,
     "court_phone": str,
+    "time_zone": str,
 }
 
 
@@ -107,6 +109,8 @@ def update_settings(
             value = validate_court_code(str(value))
         elif key == "case_word":
             value = validate_case_word(str(value))
+        elif key == "time_zone":
+            value = zone_named(str(value or "")).key
         elif SETTING_FIELDS[key] is int:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
                 raise UserError(f"设置项“{key}”应为1至3650之间的整数")

@@ -7,7 +7,7 @@ import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from zhiqian_desktop.domain.dues import court_time
 from zhiqian_desktop.domain.errors import NotFound, UserError
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import court_zone
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.exchange.records import (
     COURT,
@@ -132,7 +133,7 @@ class ConflictView:
     fields: tuple[FieldChoice, ...]
 
 
-def _display(entity: str, name: str, value: Any) -> str:
+def _display(entity: str, name: str, value: Any, zone: tzinfo) -> str:
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
@@ -143,7 +144,7 @@ def _display(entity: str, name: str, value: Any) -> str:
             return str(getattr(column.type.enum_cls(value), "label", value))
     if column is not None and isinstance(column.type, AwareDateTime):
         with contextlib.suppress(ValueError):
-            return court_time(datetime.fromisoformat(str(value)))
+            return court_time(datetime.fromisoformat(str(value)), zone)
     return str(value)
 
 
@@ -180,6 +181,7 @@ def conflict_view(session: Session, conflict_id: str) -> ConflictView:
     fields = [f for f in json.loads(conflict.fields_json)]
     if conflict.status == "open":  # the court may have changed more since the import
         fields += [f for f in tribunal if f not in fields and court.get(f) != tribunal.get(f)]
+    zone = court_zone(session)
     case_no = None
     if conflict.case_id:
         case = session.get(SupervisionCase, conflict.case_id)
@@ -188,9 +190,9 @@ def conflict_view(session: Session, conflict_id: str) -> ConflictView:
         FieldChoice(
             f,
             FIELD_LABELS.get(f, f),
-            _display(conflict.entity, f, base.get(f)),
-            _display(conflict.entity, f, court.get(f)),
-            _display(conflict.entity, f, tribunal.get(f)),
+            _display(conflict.entity, f, base.get(f), zone),
+            _display(conflict.entity, f, court.get(f), zone),
+            _display(conflict.entity, f, tribunal.get(f), zone),
             _default(f, base, court, tribunal),
         )
         for f in fields

@@ -5,7 +5,6 @@ files go into the laptop's store, and case numbers then come from the kit's bloc
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -37,7 +36,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     unseal_kit,
 )
 from zhiqian_desktop.services.supervision.templates import take_in_court_files
-from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store import cipher, renames
 from zhiqian_desktop.store.archives import PackageRefused, safe_name
 from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.files import FileStore, FolderStore
@@ -170,8 +169,8 @@ def _open_kit(kit: Path, dest_dir: Path, *, progress: ProgressFn | None, key: st
             report_progress(progress, n, len(names), "正在解开离线包")
         (files / KIT_FOLDER).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         (files / KIT_FOLDER / MANIFEST).write_bytes(package.raw_manifest)
-        os.replace(work / DB_NAME, database)
-        os.replace(files, attachments_dir(database))
+        renames.replace(work / DB_NAME, database)
+        renames.replace(files, attachments_dir(database))
     except PackageRefused as exc:
         database.unlink(missing_ok=True)
         raise refusal(exc, "离线包") from exc

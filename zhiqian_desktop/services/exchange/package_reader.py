@@ -29,7 +29,7 @@ from zhiqian_desktop.services.exchange.sealed_kits import (
     is_encrypted_kit,
     unseal_kit,
 )
-from zhiqian_desktop.store import bounded_json
+from zhiqian_desktop.store import bounded_json, renames
 from zhiqian_desktop.store.archives import PackageRefused, ZipReader, hash_member, read_member
 from zhiqian_desktop.store.private import DIR_MODE, open_private
 
@@ -181,6 +181,6 @@ def copy_member(reader: ZipReader, name: str, target: Path, sha: str | None = No
             os.fsync(dst.fileno())
         if sha is not None and digest.hexdigest() != sha:
             raise PackageRefused(f"“{name}”在读取时与清单不符")
-        os.replace(tmp, target)
+        renames.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ from zhiqian_desktop.domain.kinds import (
 from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.domain.workflow import CaseStatus, is_read_only
 from zhiqian_desktop.services.core import audit
+from zhiqian_desktop.services.core.clock import court_zone
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.supervision.service_records import service_summary
@@ -139,8 +140,8 @@ def _d(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _t(value: datetime | None) -> str:
-    return court_time(value) if value else ""
+def _t(value: datetime | None, zone: tzinfo) -> str:
+    return court_time(value, zone) if value else ""
 
 
 def _money(value: Decimal | None) -> str:
@@ -151,6 +152,7 @@ def _money(value: Decimal | None) -> str:
 def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
     """The case and every record the detail page's tabs show, in one read."""
     case = get_case(session, case_id)
+    zone = court_zone(session)
     names = {uid: n for uid, n in session.execute(select(User.id, User.display_name))}
     parties = [
         PartyView(
@@ -190,7 +192,7 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         who = c.contact_name or party_names.get(c.party_id or "", "")
         contacts.rows.append(
             (
-                _t(c.contacted_at),
+                _t(c.contacted_at, zone),
                 c.kind.label,
                 names.get(c.handler_id or "", ""),
                 who,
@@ -209,7 +211,7 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
             (
                 d.doc_no,
                 d.kind.label,
-                _t(d.issued_at),
+                _t(d.issued_at, zone),
                 "；".join(summary.lines()) or "—",
                 "已作废" if d.voided else "有效",
             )
@@ -237,7 +239,7 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         )
     attachments = RecordTable(("文件名", "类型", "大小", "添加时间"), wide=0)
     for a in _live(session, Attachment, Attachment.case_id == case.id, order=Attachment.created_at):
-        attachments.rows.append((a.filename, a.media_type, _size(a.size), _t(a.created_at)))
+        attachments.rows.append((a.filename, a.media_type, _size(a.size), _t(a.created_at, zone)))
     return CaseView(
         id=case.id,
         version=case.version,
@@ -512,6 +514,7 @@ def _load(text: str | None) -> dict[str, Any]:
 def readable_history(session: Session, case_id: str) -> list[HistoryEntry]:
     """The case's audit events, oldest first, as who / when / what / before → after in Chinese."""
     namer = _Namer(session)
+    zone = court_zone(session)
     entries: list[HistoryEntry] = []
     for ev in audit.history(session, case_id):
         before, after = _load(ev.before_json), _load(ev.after_json)
@@ -535,6 +538,6 @@ def readable_history(session: Session, case_id: str) -> list[HistoryEntry]:
             changes = _field_changes(namer, before, after)
             changes += _party_changes(namer, before.get("parties", []), after.get("parties", []))
         entries.append(
-            HistoryEntry(at=_t(ev.at), who=namer.who(ev.actor), what=what, changes=changes)
+            HistoryEntry(at=_t(ev.at, zone), who=namer.who(ev.actor), what=what, changes=changes)
         )
     return entries

@@ -10,7 +10,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from zhiqian_desktop.domain.money import MAX_AMOUNT, format_amount
 from zhiqian_desktop.domain.workflow import CaseAction, check_action
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.clock import court_zone
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.staff import Choice, handler_choices
 from zhiqian_desktop.services.core.transactions import reads, writes
@@ -65,8 +66,9 @@ class ContactInput:
     others_present: str | None = None
 
 
-def check_contact(data: ContactInput, now: datetime) -> list[Problem]:
-    """Every problem with the input, each tied to its field."""
+def check_contact(data: ContactInput, now: datetime, zone: tzinfo) -> list[Problem]:
+    """Every problem with the input, each tied to its field (``zone``: the court's, whose date
+    the call was made on)."""
     problems: list[Problem] = []
     if data.contacted_at.tzinfo is None:
         problems.append(Problem("contacted_at", "督促时间缺少时区；请重新选择时间"))
@@ -77,7 +79,7 @@ def check_contact(data: ContactInput, now: datetime) -> list[Problem]:
                 "contacted_at", "督促时间不能晚于现在；请填写实际联系的时间（可补记以前的联系）"
             )
         )
-    day = court_date(data.contacted_at)
+    day = court_date(data.contacted_at, zone)
     if data.reached and not data.summary.strip():
         problems.append(Problem("summary", "已接通/已见面的，请简要记录联系情况（被申请人的答复）"))
     if data.promise_amount is not None:
@@ -205,7 +207,7 @@ def log_contact(
     ``store``: where the attachments' contents go (by default the store of the session's
     database)."""
     case = _open_case_for_write(session, actor, case_id)
-    _raise_first(check_contact(data, now or utcnow()))
+    _raise_first(check_contact(data, now or utcnow(), court_zone(session)))
     data = _normalise(session, case, data)
     return _write(session, actor, case, data, corrects=None, files=attachments, store=store)
 
@@ -233,7 +235,7 @@ def correct_contact(
     if later:
         raise UserError("这条记录已经更正过；请对最新的更正记录再作更正")
     case = _open_case_for_write(session, actor, original.case_id)
-    _raise_first(check_contact(data, now or utcnow()))
+    _raise_first(check_contact(data, now or utcnow(), court_zone(session)))
     data = _normalise(session, case, data)
     return _write(session, actor, case, data, corrects=original, files=attachments, store=store)
 
@@ -306,6 +308,8 @@ class ContactEntry:
     others_present: str
     corrects_id: str | None
     corrected_by_id: str | None
+    local_time: str
+    """When the call was made, on the court's clock."""
     attachments: tuple[AttachmentEntry, ...] = field(default=())
     party_id: str | None = None
     handler_id: str | None = None
@@ -314,10 +318,6 @@ class ContactEntry:
     def superseded(self) -> bool:
         """Replaced by a correction (shown struck through)."""
         return self.corrected_by_id is not None
-
-    @property
-    def local_time(self) -> str:
-        return court_time(self.contacted_at)
 
 
 @reads
@@ -343,6 +343,7 @@ def list_contacts(session: Session, case_id: str) -> list[ContactEntry]:
             AttachmentEntry(att.id, att.filename, att.size, att.sha256, att.media_type)
         )
     corrected_by = {log.corrects_id: log.id for log, _ in rows if log.corrects_id}
+    zone = court_zone(session)
     entries = {
         log.id: ContactEntry(
             id=log.id,
@@ -359,6 +360,7 @@ def list_contacts(session: Session, case_id: str) -> list[ContactEntry]:
             others_present=log.others_present or "",
             corrects_id=log.corrects_id,
             corrected_by_id=corrected_by.get(log.id),
+            local_time=court_time(log.contacted_at, zone),
             attachments=tuple(files.get(log.id, ())),
             party_id=log.party_id,
             handler_id=log.handler_id,
@@ -485,7 +487,7 @@ def draft_applicant_notice(session: Session, case_id: str, *, today: date) -> st
         lines.append(f"    {n}. 本院正在制作自动履行催告书，将尽快向被申请人送达。")
     elif served is None:
         lines.append(
-            f"    {n}. 本院已于{_cn_date(court_date(urging.issued_at))}制作自动履行催告书，"
+            f"    {n}. 本院已于{_cn_date(court_date(urging.issued_at, court_zone(session)))}制作自动履行催告书，"
             "正在向被申请人送达。"
         )
     else:
@@ -501,7 +503,7 @@ def draft_applicant_notice(session: Session, case_id: str, *, today: date) -> st
         last = working[-1]
         text = (
             f"    {n}. 本院共联系被申请人{len(working)}次（其中接通或见面{reached}次），"
-            f"最近一次为{_cn_date(court_date(last.contacted_at))}{last.kind.label}"
+            f"最近一次为{_cn_date(court_date(last.contacted_at, court_zone(session)))}{last.kind.label}"
         )
         if last.promise_date is not None:
             amount = f"{format_amount(last.promise_amount)}" if last.promise_amount else "履行义务"
@@ -555,6 +557,6 @@ def log_applicant_notice(
         party_id=applicant.id if applicant else None,
         number_or_place=how or (phones[0] if phones else None),
     )
-    _raise_first(check_contact(data, moment))
+    _raise_first(check_contact(data, moment, court_zone(session)))
     data = _normalise(session, case, data)
     return _write(session, actor, case, data, corrects=None, files=(), store=None)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -34,7 +34,6 @@ from zhiqian_desktop.domain.due_facts import (
     PaymentFact,
 )
 from zhiqian_desktop.domain.dues import (
-    COURT_TZ,
     DueCalculator,
     DueItem,
     DueKind,
@@ -47,6 +46,7 @@ from zhiqian_desktop.domain.kinds import ContactKind, PartyRole, SettlementStatu
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services.core.calendar import load_calendar
+from zhiqian_desktop.services.core.clock import court_zone
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.store.models import (
@@ -103,7 +103,7 @@ def _for_open_cases(stmt: Select[Any], case_col: Any, f: DueFilter) -> Select[An
     return stmt.join(SupervisionCase, SupervisionCase.id == case_col).where(*_case_conditions(f))
 
 
-def _document_facts(conn: Connection, f: DueFilter) -> dict[str, list[DocumentFact]]:
+def _document_facts(conn: Connection, f: DueFilter, zone: tzinfo) -> dict[str, list[DocumentFact]]:
     """Each open case's live documents, each with the day it counts as served: the day its last
     addressee was served (``domain.issuing.served_on``), so a notice to two obligors served on
     one of them is still waiting for service."""
@@ -139,7 +139,7 @@ def _document_facts(conn: Connection, f: DueFilter) -> dict[str, list[DocumentFa
         roles = parties.get(case_id, {})
         addressees = [p for role in addressee_roles(kind) for p in roles.get(role, ())]
         day = served_on(addressees, services.get(document_id, ()))
-        documents[case_id].append(DocumentFact(kind, court_date(issued_at), day, doc_no))
+        documents[case_id].append(DocumentFact(kind, court_date(issued_at, zone), day, doc_no))
     return documents
 
 
@@ -158,7 +158,8 @@ def _pending_mediations(conn: Connection, f: DueFilter) -> dict[str, MediationFa
 
 
 def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
-    """The facts of every open case matching the filter, in ten queries whatever their number."""
+    """The facts of every open case matching the filter, in ten queries whatever their number
+    (and one for the court's time zone)."""
     # Core rows through the session's connection: no ORM result machinery for plain columns.
     # Pending records are flushed first, as session.execute() would (autoflush).
     if session.autoflush:
@@ -185,8 +186,9 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
     if not cases:
         return []
 
-    documents = _document_facts(conn, f)
-    contacts = _latest_contacts(conn, f)
+    zone = court_zone(session)
+    documents = _document_facts(conn, f, zone)
+    contacts = _latest_contacts(conn, f, zone)
 
     payments: dict[str, list[PaymentFact]] = defaultdict(list)
     pay_rows = conn.execute(
@@ -288,10 +290,10 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
     ]
 
 
-def _latest_contacts(conn: Connection, f: DueFilter) -> dict[str, ContactFact]:
+def _latest_contacts(conn: Connection, f: DueFilter, zone: tzinfo) -> dict[str, ContactFact]:
     """The latest contact with the obligor still in force (not corrected) per open case."""
     return {
-        case_id: ContactFact(court_date(at), follow_up, promise_date, promise_amount)
+        case_id: ContactFact(court_date(at, zone), follow_up, promise_date, promise_amount)
         for case_id, at, follow_up, promise_date, promise_amount in conn.execute(_latest_stmt(f))
     }
 
@@ -496,8 +498,8 @@ def next_due_date(
 # --- the day's summary for the team's chat group (日督办) ----------------------------------------
 
 
-def _day_bounds(on: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(on, time.min, tzinfo=COURT_TZ)
+def _day_bounds(on: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(on, time.min, tzinfo=zone)
     return start, start + timedelta(days=1)
 
 
@@ -506,7 +508,7 @@ def daily_summary(
     session: Session, on: date, *, handler_id: str | None = None, team_name: str = ""
 ) -> str:
     """Calls made, visits, payments received, cases closed and transferred on ``on``; ready to paste."""
-    start, end = _day_bounds(on)
+    start, end = _day_bounds(on, court_zone(session))
     case_scope: list[ColumnElement[bool]] = [SupervisionCase.deleted_at.is_(None)]
     if handler_id:
         case_scope.append(SupervisionCase.handler_id == handler_id)

@@ -48,6 +48,7 @@ from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
+from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.locations import legacy_templates_dir
 from zhiqian_desktop.store.models import CourtSettings, CourtTemplate
@@ -310,7 +311,7 @@ def take_in_court_files(db: Database, folder: Path | None = None) -> FileImport:
         (report.imported if taken else report.already_in_database).append(path.name)
         suffix = IMPORTED_SUFFIX if taken else UNUSED_SUFFIX
         try:
-            path.replace(path.with_name(path.name + suffix))
+            renames.replace_path(path, path.with_name(path.name + suffix))
         except OSError as exc:
             log.warning("文书模板文件“%s”无法改名（%s）；下次启动时会再次核对", path, exc.strerror)
     for name in report.imported:

@@ -2,8 +2,8 @@
 tribunal area, by cause, round-robin or balanced), each tribunal's townships and each handler's
 tribunal; the list of mediators and the cases entrusted to them
 
-Revision ID: 0012_assignment_mediation
-Revises: 0011_kit_keys
+Revision ID: 0013_assignment_mediation
+Revises: 0012_court_time_zone
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_assignment_mediation"
-down_revision = "0011_kit_keys"
+revision = "0013_assignment_mediation"
+down_revision = "0012_court_time_zone"
 branch_labels = None
 depends_on = None
 

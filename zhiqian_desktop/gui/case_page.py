@@ -36,6 +36,7 @@ from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.documents_tab import DocumentsTab
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
+from zhiqian_desktop.gui.mediation_tab import MediationTab
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.outcome_dialogs import (
     CloseDialog,
@@ -54,7 +55,7 @@ from zhiqian_desktop.services.supervision.case_view import (
     RecordTable,
 )
 
-TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "附件", "操作日志")
+TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "委托调解", "附件", "操作日志")
 
 STATUS_COLOURS = {
     CaseStatus.REGISTERED: "#1d4f7a",
@@ -409,6 +410,8 @@ class CasePage(QWidget):
         lines = self.fontMetrics().lineSpacing()
         pay_box.setMinimumHeight(lines * 9)
         set_box.setMinimumHeight(lines * 16)
+        self.mediation = MediationTab(ctx)
+        self.mediation.changed.connect(self._records_changed)
         self.attachments = RecordView(
             "尚无附件。\n移交函、生效文书扫描件、付款凭证等可作为附件保存。", "attachments"
         )
@@ -429,6 +432,7 @@ class CasePage(QWidget):
                 self.contacts,
                 self.documents,
                 self.performance,
+                self.mediation,
                 self.attachments,
                 self.history,
             ),
@@ -514,6 +518,7 @@ class CasePage(QWidget):
         )
         self.contacts.show_case(self.case_id)
         self.documents.show_case(self.case_id)
+        self.mediation.show_case(self.case_id, view.status)
         self.payments.show_records(view.payments)
         self.settlements.show_records(view.settlements)
         self.installments.show_records(installments)

@@ -25,6 +25,7 @@ from zhiqian_desktop.gui.settings_calendar import CalendarTab
 from zhiqian_desktop.gui.settings_common import note_label
 from zhiqian_desktop.gui.settings_court import CourtTab, FontsTab
 from zhiqian_desktop.gui.settings_data import DataTab
+from zhiqian_desktop.gui.settings_mediators import MediatorsTab
 from zhiqian_desktop.gui.settings_people import PeopleTab
 from zhiqian_desktop.gui.template_editor import TemplatesTab
 from zhiqian_desktop.services.core.settings import update_settings
@@ -49,6 +50,7 @@ class SettingsPage(QWidget):
         self.court = CourtTab(self)
         self.people = PeopleTab(self)
         self.assignment = AssignmentTab(self)
+        self.mediators = MediatorsTab(self)
         self.fonts = FontsTab(self)
         self.data = DataTab(self)
         self.calendar = CalendarTab(self)
@@ -56,6 +58,7 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.court, "法院信息")
         self.tabs.addTab(self.people, "法庭与人员")
         self.tabs.addTab(self.assignment, "分案")
+        self.tabs.addTab(self.mediators, "调解员")
         self.tabs.addTab(self.calendar, "节假日")
         self.tabs.addTab(self.fonts, "打印字体")
         self.tabs.addTab(self.templates, "文书模板")
@@ -100,6 +103,7 @@ class SettingsPage(QWidget):
         self.court.load()
         self.people.load()
         self.assignment.load()
+        self.mediators.load()
         self.fonts.load()
         self.data.load()
         if not self.calendar.dirty:

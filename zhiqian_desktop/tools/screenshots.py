@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         shoot("3c-案件详情-督促记录", case_tab("督促记录"))
         shoot("3d-案件详情-文书", case_tab("文书"))
         shoot("3e-案件详情-履行", case_tab("履行"))
+        shoot("3f-案件详情-委托调解", case_tab("委托调解"))
 
         def rare_name_case() -> QWidget:
             # Parties whose names hold characters beyond the BMP (extensions C and E, from
@@ -218,6 +219,15 @@ def main(argv: list[str] | None = None) -> int:
             return window
 
         shoot("6c-设置-分案", assignment_tab)
+
+        def mediators_tab() -> QWidget:
+            window.show_page(PAGE_SETTINGS)
+            settings = window.settings_page
+            if settings is not None:
+                settings.tabs.setCurrentWidget(settings.mediators)
+            return window
+
+        shoot("6e-设置-调解员", mediators_tab)
 
         def assignment_dialog() -> QWidget:
             dialog: Any = window.assign_cases()

@@ -373,6 +373,18 @@ FIELD_LABELS = {
     "display_name": "姓名",
     "username": "用户名",
     "active": "启用",
+    "mediator_id": "调解员",
+    "entrusted_on": "委托日期",
+    "period_days": "调解期限（日）",
+    "ends_on": "调解期限届满日",
+    "matters": "委托调解事项",
+    "result": "调解结果",
+    "result_on": "结果日期",
+    "result_note": "结果说明",
+    "organisation": "所属组织",
+    "townships": "辖区乡镇",
+    "assignment_rule": "分案规则",
+    "assignment_causes": "按案由分案的承办人",
 }
 # Bookkeeping columns that say nothing to a clerk reading the history.
 HIDDEN_FIELDS = frozenset(

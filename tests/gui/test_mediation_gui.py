@@ -108,3 +108,29 @@ def test_a_bad_date_and_an_empty_list_say_so_and_write_nothing(
     qtbot.mouseClick(tab.entrust_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "晚于今天" in tab.banner.text())
     assert count(db, Mediation) == 0
+
+
+def test_the_stats_page_counts_by_mediator(
+    qtbot: QtBot, db: Database, admin: Actor, case_id: str
+) -> None:
+    from zhiqian_desktop.domain.stats import Period
+    from zhiqian_desktop.gui.stats_page import StatsPage
+
+    mid = mediation.add_mediator(db, admin, "土右旗人民调解委员会", MediatorKind.COMMITTEE).id
+    row = mediation.entrust_case(
+        db, admin, case_id, mediator_id=mid, entrusted_on=date(2026, 11, 20), period_days=10,
+        today=TODAY,
+    )  # fmt: skip
+    mediation.record_mediation_result(
+        db, admin, row.id, result=MediationResult.FAILED, result_on=TODAY, today=TODAY
+    )
+    page = StatsPage(gui_context(db, admin))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.set_period(Period(date(2026, 11, 1), date(2026, 11, 30)))
+    table = page.mediation_view.table
+    rows = [[table.item(r, c).text() for c in range(7)] for r in range(table.rowCount())]  # type: ignore[union-attr]
+    assert rows == [
+        ["土右旗人民调解委员会", "1", "0", "1", "0", "0", "0.0%"],
+        ["合计", "1", "0", "1", "0", "0", "0.0%"],
+    ]

@@ -48,6 +48,7 @@ from zhiqian_desktop.domain.stats import (
 from zhiqian_desktop.gui.charts import HorizontalBarChart, LineChart, Series, StackedBarChart
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path
+from zhiqian_desktop.gui.mediation_stats import MediationStatsView
 from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.intake.docket import DocketRow
@@ -62,6 +63,7 @@ from zhiqian_desktop.services.reporting.stats import (
     cases_behind,
     stats_overview,
 )
+from zhiqian_desktop.services.supervision.mediation import MediationStats, mediation_stats
 
 PERIOD_CHOICES = ("本周", "本月", "本年", "自定义")
 GROUP_CHOICES: list[tuple[str, GroupBy | None]] = [
@@ -90,6 +92,7 @@ class PageData:
     table: StatsResult
     months: StatsResult
     handlers: StatsResult
+    mediation: MediationStats
 
 
 def _item(table: QTableWidget, row: int, col: int) -> QTableWidgetItem:
@@ -383,6 +386,8 @@ class StatsPage(QWidget):
         grid.addWidget(self.rate_chart, 0, 1)
         grid.addWidget(self.handler_chart, 1, 0, 1, 2)
         self.tabs.addTab(charts, "图表")
+        self.mediation_view = MediationStatsView()
+        self.tabs.addTab(self.mediation_view, "委托调解")
         root.addWidget(self.tabs, 1)
 
         self.period_combo.currentIndexChanged.connect(self._period_changed)
@@ -467,7 +472,8 @@ class StatsPage(QWidget):
 
         def work(_progress: Progress) -> PageData:
             overview = stats_overview(db, period, by)
-            return PageData(period, overview.table, overview.months, overview.handlers)
+            mediated = mediation_stats(db, period)
+            return PageData(period, overview.table, overview.months, overview.handlers, mediated)
 
         self.status_label.setText("正在统计…")
         self.refresh_button.setEnabled(False)
@@ -492,6 +498,7 @@ class StatsPage(QWidget):
         self.data = data
         self._fill_table(data.table)
         self._fill_charts(data)
+        self.mediation_view.show_stats(data.mediation)
         self.status_label.setText(
             f"{data.period.label}　收案{data.table.total.cases}件　化解率{data.table.total.display('resolution_rate')}"
         )

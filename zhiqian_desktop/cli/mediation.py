@@ -242,18 +242,7 @@ def cmd_stats(db: Database, actor: Actor, args: argparse.Namespace) -> int:
     )
     print_table(
         ["调解员", "委托", "成功", "不成", "撤回", "调解中", "成功率"],
-        [
-            [
-                t.mediator,
-                str(t.entrusted),
-                str(t.settled),
-                str(t.failed),
-                str(t.withdrawn),
-                str(t.pending),
-                "—" if t.rate is None else f"{t.rate}%",
-            ]
-            for t in rows
-        ],
+        [list(t.cells()) for t in rows],
         right=frozenset({1, 2, 3, 4, 5, 6}),
     )
     return 0

@@ -109,6 +109,17 @@ class MediatorTally:
     def rate(self) -> Decimal | None:
         return success_rate(self.settled, self.failed)
 
+    @property
+    def rate_text(self) -> str:
+        """The rate as a table shows it (66.7%), or — when no mediation has ended so."""
+        rate = self.rate
+        return "—" if rate is None else f"{rate}%"
+
+    def cells(self) -> tuple[str, ...]:
+        """One row of the table by mediator: name, the five counts, the rate."""
+        counts = (self.entrusted, self.settled, self.failed, self.withdrawn, self.pending)
+        return (self.mediator, *map(str, counts), self.rate_text)
+
 
 def tally(mediator: str, results: Iterable[MediationResult | None]) -> MediatorTally:
     """Count one mediator's entrustments by result (None: pending)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,23 +22,13 @@ from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.table_state import read_only_table
 from zhiqian_desktop.services.intake import assignment
 from zhiqian_desktop.services.intake.assignment import AssignmentOverview, AssignmentResult
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 CASE_HEADERS = ["案号", "被申请人", "案由", "收案日期", "建议承办人", "法庭", "说明"]
 LOAD_HEADERS = ["承办人", "所属法庭", "在办案件", "其中涉民生", "建议新增"]
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    return table
 
 
 class AssignmentDialog(QDialog):
@@ -56,11 +44,11 @@ class AssignmentDialog(QDialog):
         self.banner = Banner()
         self.rule_label = QLabel()
         self.rule_label.setStyleSheet("font-weight: bold;")
-        self.cases = _table(CASE_HEADERS)
+        self.cases = read_only_table(CASE_HEADERS)
         self.cases.horizontalHeader().setSectionResizeMode(
             len(CASE_HEADERS) - 1, QHeaderView.ResizeMode.Stretch
         )
-        self.loads = _table(LOAD_HEADERS)
+        self.loads = read_only_table(LOAD_HEADERS)
         self.loads.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.handler = QComboBox()
         self.handler.setMinimumWidth(140)

@@ -8,7 +8,6 @@ from typing import cast
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit, parse_date_text
 from zhiqian_desktop.gui.operations import Operation
+from zhiqian_desktop.gui.table_state import read_only_table
 from zhiqian_desktop.services.supervision import mediation
 from zhiqian_desktop.services.supervision.mediation import MediationRow
 
@@ -58,11 +57,7 @@ class MediationTab(QWidget):
         self.status: CaseStatus | None = None
         self.pending: MediationRow | None = None
         self.banner = Banner()
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
+        self.table = read_only_table(HEADERS)
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
 
         self.mediator = QComboBox()

@@ -7,7 +7,6 @@ from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -28,6 +27,7 @@ from zhiqian_desktop.domain.kinds import AssignmentRule
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.settings_common import SettingsHost, note_label, plain_button
+from zhiqian_desktop.gui.table_state import read_only_table
 from zhiqian_desktop.services.intake import assignment
 from zhiqian_desktop.services.intake.assignment import AssignmentSetup
 
@@ -35,12 +35,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
+    table = read_only_table(headers)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     return table
 

@@ -7,13 +7,11 @@ from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,6 +22,7 @@ from zhiqian_desktop.domain.kinds import MediatorKind
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.settings_common import SettingsHost, note_label, plain_button
+from zhiqian_desktop.gui.table_state import read_only_table
 from zhiqian_desktop.services.supervision import mediation
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -35,12 +34,7 @@ class MediatorsTab(QWidget):
         super().__init__()
         self.page = page
         self.banner = Banner()
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = read_only_table(HEADERS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.name = QLineEdit()
         self.name.setPlaceholderText("姓名或组织名称，如 土默特右旗人民调解委员会")

@@ -12,12 +12,25 @@ user of the app, not per PC, since a desk is shared between a handler and a lead
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QObject, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTableWidget
 
 from zhiqian_desktop.store.locations import data_dir
 
 PADDING = 24
 MAX_WIDTH = 320
+
+
+def read_only_table(headers: list[str], *, single: bool = True) -> QTableWidget:
+    """A small list of rows chosen whole and not edited in place (settings and dialogs)."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.setAlternatingRowColors(True)
+    return table
 
 
 def _settings() -> QSettings:

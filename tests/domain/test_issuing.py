@@ -53,7 +53,13 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
     assert addressee_roles(K.PERFORMANCE_CERTIFICATE) == (PartyRole.OBLIGOR,)
     assert addressee_roles(K.RISK_NOTICE) == (PartyRole.APPLICANT, PartyRole.OBLIGOR)
     assert addressee_roles(K.BANKRUPTCY_NOTICE) == (PartyRole.APPLICANT,)
-    for kind in (K.SETTLEMENT_AGREEMENT, K.INTERVIEW_RECORD, K.TRANSFER_LETTER, K.SERVICE_RECEIPT):
+    for kind in (
+        K.SETTLEMENT_AGREEMENT,
+        K.INTERVIEW_RECORD,
+        K.TRANSFER_LETTER,
+        K.SERVICE_RECEIPT,
+        K.MEDIATION_LETTER,
+    ):
         assert addressee_roles(kind) == ()
     assert set(ADDRESSEES) == set(DocumentKind)
     assert {k for k, who in ADDRESSEES.items() if who is not Addressees.NONE} == SERVED_KINDS
@@ -64,6 +70,7 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
             K.INTERVIEW_RECORD,
             K.TRANSFER_LETTER,
             K.SERVICE_RECEIPT,
+            K.MEDIATION_LETTER,
         }
         == SERVED_KINDS
     )

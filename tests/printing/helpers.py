@@ -12,7 +12,7 @@ from tests.pdf_text import needs_poppler
 from tests.pdf_text import pdf_text as pdf_text_of
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.domain.workflow import CaseStatus
-from zhiqian_desktop.printing.documents import CaseFacts, PartyFacts, ServedFacts
+from zhiqian_desktop.printing.documents import CaseFacts, MediationFacts, PartyFacts, ServedFacts
 
 DOC_ID = "0b8e2f0e-1111-4222-8333-444455556666"
 
@@ -41,6 +41,11 @@ FACTS = CaseFacts(
 SERVED = ServedFacts("自动履行催告书", "（2026）内0221执前督12号-催告1", "王某某", "某某小区")
 
 
+MEDIATION = MediationFacts(
+    "土默特右旗人民调解委员会", date(2026, 11, 20), 15, date(2026, 12, 7), "给付借款及利息"
+)
+
+
 def facts_for(kind: DocumentKind) -> CaseFacts:
     """FACTS adjusted so that ``kind`` may be issued (paid in full, a company obligor…)."""
     if kind is DocumentKind.PERFORMANCE_CERTIFICATE:
@@ -50,6 +55,8 @@ def facts_for(kind: DocumentKind) -> CaseFacts:
     if kind is DocumentKind.BANKRUPTCY_NOTICE:
         company = PartyFacts("包头市某某建材有限公司", kind=PartyKind.LEGAL_PERSON)
         return replace(FACTS, obligors=(company,), bankruptcy_grounds=("营业执照已被吊销",))
+    if kind is DocumentKind.MEDIATION_LETTER:
+        return replace(FACTS, mediation=MEDIATION)
     return FACTS
 
 

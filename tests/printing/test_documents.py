@@ -137,3 +137,33 @@ def test_bankruptcy_notice_only_for_companies() -> None:
 def test_content_survives_a_json_round_trip() -> None:
     c = _content(DocumentKind.SERVICE_RECEIPT)
     assert NoticeContent.from_dict(c.to_dict()) == c
+
+
+def test_the_mediation_letter_says_whom_what_and_until_when() -> None:
+    from tests.printing.helpers import MEDIATION, facts_for
+
+    facts = facts_for(DocumentKind.MEDIATION_LETTER)
+    _ctx, content = build_content(
+        DocumentKind.MEDIATION_LETTER, facts, doc_id="d", doc_no="n", issued_on=date(2026, 11, 22)
+    )
+    text = "".join(content.paragraphs)
+    assert content.title == "委托调解函"
+    assert content.addressee == "土默特右旗人民调解委员会："
+    assert "本院于二〇二六年十一月二十日委托你方就给付借款及利息进行调解" in text
+    assert "调解期限为十五日，自委托次日起算，至二〇二六年十二月七日届满" in text
+    assert "在当事人自愿、平等的基础上进行，不得强迫任何一方接受调解" in text
+    # Without matters recorded, what the effective document orders is what is mediated.
+    bare = replace(facts, mediation=replace(MEDIATION, matters=""))
+    _ctx, content = build_content(
+        DocumentKind.MEDIATION_LETTER, bare, doc_id="d", doc_no="n", issued_on=date(2026, 11, 22)
+    )
+    assert "委托你方就被申请人履行上述义务进行调解" in "".join(content.paragraphs)
+    # No pending entrustment: refused, with what to do.
+    with pytest.raises(UserError, match="没有未结束的委托调解，不能出具委托调解函"):
+        build_content(
+            DocumentKind.MEDIATION_LETTER,
+            replace(facts, mediation=None),
+            doc_id="d",
+            doc_no="n",
+            issued_on=date(2026, 11, 22),
+        )

@@ -97,6 +97,7 @@ def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor
         DocumentKind.PERFORMANCE_CERTIFICATE,
         DocumentKind.BANKRUPTCY_NOTICE,
         DocumentKind.TRANSFER_LETTER,
+        DocumentKind.MEDIATION_LETTER,
     }
     for kind in DocumentKind:
         if kind not in skip:
@@ -108,6 +109,35 @@ def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor
         _issue(db, admin, case_id, DocumentKind.PERFORMANCE_CERTIFICATE)
     with pytest.raises(UserError, match="企业法人"):
         _issue(db, admin, case_id, DocumentKind.BANKRUPTCY_NOTICE)
+    with pytest.raises(UserError, match="没有未结束的委托调解"):
+        _issue(db, admin, case_id, DocumentKind.MEDIATION_LETTER)
+
+
+def test_the_mediation_letter_is_issued_for_the_pending_entrustment(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from zhiqian_desktop.domain.kinds import MediationResult, MediatorKind
+    from zhiqian_desktop.services.supervision import mediation
+
+    case_id, _ = _case(db, admin)
+    mid = mediation.add_mediator(db, admin, "土默特右旗人民调解委员会", MediatorKind.COMMITTEE).id
+    row = mediation.entrust_case(
+        db, admin, case_id, mediator_id=mid, entrusted_on=date(2026, 11, 20), period_days=15,
+        matters="给付借款", today=TODAY,
+    )  # fmt: skip
+    letter = _issue(db, admin, case_id, DocumentKind.MEDIATION_LETTER)
+    text = "".join(_text(letter.pdf, tmp_path).split())
+    assert "委托调解函" in text and "土默特右旗人民调解委员会：" in text
+    assert "委托你方就给付借款进行调解" in text
+    assert "至二〇二六年十二月七日届满" in text
+    assert "-委调1" in text
+    mediation.record_mediation_result(
+        db, admin, row.id, result=MediationResult.FAILED, result_on=TODAY, today=TODAY
+    )
+    with pytest.raises(UserError, match="没有未结束的委托调解"):
+        _issue(db, admin, case_id, DocumentKind.MEDIATION_LETTER)
 
 
 def test_service_receipt_names_the_served_document(

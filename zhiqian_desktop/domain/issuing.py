@@ -48,6 +48,8 @@ ADDRESSEES: dict[DocumentKind, Addressees] = {
     DocumentKind.SETTLEMENT_AGREEMENT: Addressees.NONE,
     DocumentKind.INTERVIEW_RECORD: Addressees.NONE,
     DocumentKind.TRANSFER_LETTER: Addressees.NONE,
+    # A letter to the mediator the case is entrusted to, not to a party.
+    DocumentKind.MEDIATION_LETTER: Addressees.NONE,
     DocumentKind.SERVICE_RECEIPT: Addressees.NONE,
 }
 
@@ -148,6 +150,8 @@ class IssueFacts:
     obligor_kinds: tuple[PartyKind, ...] = ()
     settlement_terms: str | None = None
     settlement_periods: int = 0
+    mediation_pending: bool = False
+    """The case is entrusted to a mediator and the result is not recorded yet."""
 
     @property
     def outstanding(self) -> Decimal:
@@ -278,6 +282,11 @@ def issue_refusal(kind: DocumentKind, f: IssueFacts) -> str | None:
         return "申请破产审查告知书只适用于被申请人为企业法人的案件（企业破产法第二条）"
     if kind is DocumentKind.SETTLEMENT_AGREEMENT:
         return settlement_contradiction(f.settlement_terms, f.settlement_periods)
+    if kind is DocumentKind.MEDIATION_LETTER and not f.mediation_pending:
+        return (
+            f"案件{f.case_no}没有未结束的委托调解，不能出具委托调解函；"
+            "请先在案件的“委托调解”页委托调解员"
+        )
     return None
 
 

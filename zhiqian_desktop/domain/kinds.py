@@ -101,6 +101,7 @@ class DocumentKind(LabelledEnum):
     SERVICE_RECEIPT = "service_receipt", "送达回证"
     BANKRUPTCY_NOTICE = "bankruptcy_notice", "申请破产审查告知书"
     TRANSFER_LETTER = "transfer_letter", "移送执行函"
+    MEDIATION_LETTER = "mediation_letter", "委托调解函"
 
 
 class SettlementStatus(LabelledEnum):

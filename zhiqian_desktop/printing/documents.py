@@ -46,6 +46,7 @@ SHORT_NAMES: dict[DocumentKind, str] = {
     DocumentKind.SERVICE_RECEIPT: "回证",
     DocumentKind.BANKRUPTCY_NOTICE: "破产告知",
     DocumentKind.TRANSFER_LETTER: "移送",
+    DocumentKind.MEDIATION_LETTER: "委调",
 }
 """The word in a document number after the case number, e.g. （2026）内0221执前督12号-催告1."""
 
@@ -110,6 +111,17 @@ class ServedFacts:
 
 
 @dataclass(frozen=True)
+class MediationFacts:
+    """The case's pending entrustment to a mediator (委托调解)."""
+
+    mediator: str
+    entrusted_on: date
+    period_days: int
+    ends_on: date
+    matters: str = ""
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """Everything a document may say about a case, as plain values."""
 
@@ -138,6 +150,7 @@ class CaseFacts:
     settlement: SettlementFacts | None = None
     bankruptcy_grounds: tuple[str, ...] = ()
     status: CaseStatus = CaseStatus.SUPERVISING
+    mediation: MediationFacts | None = None
     act_performed_on: date | None = None
     urging_served: bool = False
     livelihood_kind: str | None = None
@@ -166,6 +179,7 @@ class CaseFacts:
             obligor_kinds=tuple(p.kind for p in self.obligors),
             settlement_terms=s.terms if s else None,
             settlement_periods=len(s.installments) if s else 0,
+            mediation_pending=self.mediation is not None,
         )
 
 
@@ -391,6 +405,7 @@ def build_context(
     if facts.bankruptcy_grounds:
         grounds += "；本院在督促中还了解到：" + "；".join(facts.bankruptcy_grounds)
     ground, attachments = _transfer_ground_text(facts)
+    mediation = facts.mediation
     context = {
         "court_name": facts.court_name,
         "case_no": facts.case_no,
@@ -443,6 +458,12 @@ def build_context(
         or BLANK,
         "transfer_ground": ground,
         "transfer_attachments": attachments,
+        "mediator": mediation.mediator if mediation else BLANK,
+        "mediation_start": _date(mediation.entrusted_on if mediation else None),
+        "mediation_days": chinese_count(mediation.period_days) if mediation else BLANK,
+        "mediation_end": _date(mediation.ends_on if mediation else None),
+        # Without matters written, what the effective document orders is what is mediated.
+        "mediation_matters": (mediation.matters if mediation else "") or "被申请人履行上述义务",
     }
     if context.keys() != PLACEHOLDERS.keys():
         raise RuntimeError(f"the placeholders filled differ from PLACEHOLDERS: {context.keys()}")

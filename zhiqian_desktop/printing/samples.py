@@ -11,6 +11,7 @@ from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import (
     CaseFacts,
     Installment,
+    MediationFacts,
     PartyFacts,
     ServedFacts,
     SettlementFacts,
@@ -80,6 +81,11 @@ def sample_facts(
     )
     if kind is DocumentKind.PERFORMANCE_CERTIFICATE:
         return replace(facts, amount_paid=facts.amount_due)
+    if kind is DocumentKind.MEDIATION_LETTER:
+        entrusted = MediationFacts(
+            "某某镇人民调解委员会", date(2026, 11, 20), 30, date(2026, 12, 21), "给付借款及利息"
+        )
+        return replace(facts, mediation=entrusted)
     if kind is DocumentKind.TRANSFER_LETTER:
         return replace(facts, status=CaseStatus.FAILED, application_received_on=date(2026, 11, 24))
     if kind is DocumentKind.BANKRUPTCY_NOTICE:

@@ -68,6 +68,11 @@ PLACEHOLDERS: dict[str, str] = {
     "bankruptcy_debtor": "可以申请破产的债务人（被申请人中的企业法人）",
     "transfer_ground": "移送执行的依据（申请人申请执行，或依法移送执行）",
     "transfer_attachments": "随移送执行函附送的申请执行书（申请执行时）",
+    "mediator": "受托调解的调解员或调解组织",
+    "mediation_start": "委托调解的日期",
+    "mediation_days": "调解期限天数",
+    "mediation_end": "调解期限届满日",
+    "mediation_matters": "委托调解的事项",
 }
 """Every field a template may use, with the Chinese name shown in the template editor."""
 

@@ -136,11 +136,14 @@ def _team(session: Session, report: DemoReport) -> tuple[User, list[User], list[
 def _mediate(
     session: Session, actor: Actor, case: SupervisionCase, plan: CasePlan, today: date
 ) -> bool:
-    """Every third case being supervised or settled was entrusted to a mediator a few days after
-    receipt: a settled one with success, a supervised one failed or (by turns, and every new case
-    with a handler) still with the mediator."""
-    entrusted = (CaseStatus.REGISTERED, CaseStatus.SUPERVISING, CaseStatus.SETTLED)
-    if plan.index % 3 or plan.status not in entrusted or plan.data.handler_id is None:
+    """Every other case being supervised or settled was entrusted to a mediator a few days after
+    receipt: a settled one with success; a supervised one failed, or (every fourth) still with
+    the mediator, its period's end on the due-list and its letter ready to print."""
+    settled = plan.status is CaseStatus.SETTLED
+    if plan.status is CaseStatus.SUPERVISING:
+        if plan.index % 2:
+            return False
+    elif not settled or plan.index % 2 == 0:
         return False
     on = min(plan.received + timedelta(days=2), today)
     names = [m[0] for m in MEDIATORS]
@@ -149,10 +152,9 @@ def _mediate(
     ).one()
     row = mediation.entrust_case(
         session, actor, case.id, mediator_id=mediator.id, entrusted_on=on, period_days=30,
-        matters="督促被申请人履行生效法律文书确定的义务", today=today,
+        matters="履行期限、方式及分期安排", today=today,
     )  # fmt: skip
-    settled = plan.status is CaseStatus.SETTLED
-    if settled or (plan.status is CaseStatus.SUPERVISING and plan.index % 2 == 0):
+    if settled or plan.index % 4:
         result_on = min(on + timedelta(days=12), today)
         mediation.record_mediation_result(
             session,

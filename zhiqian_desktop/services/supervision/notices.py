@@ -29,6 +29,7 @@ from zhiqian_desktop.printing.documents import (
     CONTENT_SCHEMA,
     CaseFacts,
     Installment,
+    MediationFacts,
     PartyFacts,
     ServedFacts,
     SettlementFacts,
@@ -46,6 +47,7 @@ from zhiqian_desktop.services.supervision.attachments import (
     SERVICE_OWNER,
     attachments_of,
 )
+from zhiqian_desktop.services.supervision.mediation import pending_mediation
 from zhiqian_desktop.services.supervision.service_records import (
     _document,
     addressees_of,
@@ -183,7 +185,16 @@ def case_facts(session: Session, case: SupervisionCase, settings: CourtSettings)
         last_payment_date=last_paid,
         settlement=_settlement(session, case.id),
         bankruptcy_grounds=_bankruptcy_grounds(obligors),
+        mediation=_mediation(session, case.id),
     )
+
+
+def _mediation(session: Session, case_id: str) -> MediationFacts | None:
+    """The case's entrustment still waiting for its result (the 委托调解函 is about it)."""
+    row = pending_mediation(session, case_id)
+    if row is None:
+        return None
+    return MediationFacts(row.mediator, row.entrusted_on, row.period_days, row.ends_on, row.matters)
 
 
 def _served_facts(

@@ -16,6 +16,9 @@ from zhiqian_desktop.domain.errors import UserError
         ("x" * (MAX_PASSWORD + 1), "最多128位"),
         ("      ", "全是空格"),
         ("abc\x00def", "控制字符"),
+        ("abc\x1fdef", "控制字符"),  # the last C0 control
+        ("abc\x7fdef", "控制字符"),  # DEL
+        ("abc\x85def", "控制字符"),  # a C1 control (next line)
         ("111111", "同一个字符"),
         ("ZhangWei", "与用户名相同"),
     ],
@@ -28,7 +31,8 @@ def test_refused(password: str, says: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "password", ["abc123", "a" * 5 + "b", "x" * (MAX_PASSWORD - 1) + "y", "法院 2026"]
+    "password",
+    ["abc123", "a" * 5 + "b", "x" * (MAX_PASSWORD - 1) + "y", "法院 2026", "~abc~1", "\xa0abc12"],
 )
 def test_accepted(password: str) -> None:
     check_new_password(password, "zhangwei")

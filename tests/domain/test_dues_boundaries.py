@@ -40,6 +40,7 @@ from zhiqian_desktop.domain.dues import (
     DueItem,
     DueKind,
     court_date,
+    court_time,
     due_list,
     item_on,
     priority_of,
@@ -426,6 +427,12 @@ def test_a_period_ending_in_a_year_without_holiday_data_is_flagged() -> None:
 )
 def test_the_court_day_changes_at_midnight_beijing_time(moment: datetime, day: date) -> None:
     assert court_date(moment, COURT_TZ) == day
+
+
+def test_a_stored_moment_shows_on_the_courts_clock() -> None:
+    moment = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+    assert court_time(moment, COURT_TZ) == "2026-11-25 01:30"
+    assert court_time(moment, ZoneInfo("Asia/Urumqi")) == "2026-11-24 23:30"
 
 
 def test_the_court_is_eight_hours_ahead_of_utc() -> None:

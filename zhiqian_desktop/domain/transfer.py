@@ -27,7 +27,7 @@ def propose_transfer_reason(
     """``limit_end``: the end of the supervision period; ``urged``: the calls, visits and
     messages logged; ``missed``: (number, due date) of the settlement instalments unpaid."""
     parts: list[str] = []
-    if limit_end is not None and limit_end <= today:
+    if limit_end is not None and limit_end < today:  # the last day counts whole (art. 85)
         parts.append(f"督促期限已于{_day(limit_end)}届满")
     if urged:
         parts.append(f"经督促{urged}次")
@@ -39,4 +39,4 @@ def propose_transfer_reason(
             f"被申请人仅履行{format_amount(amount_paid)}，尚欠{format_amount(outstanding)}未履行"
         )
     parts.extend(f"和解协议第{seq}期（{_day(due)}到期）逾期未付" for seq, due in missed)
-    return "，".join(parts) + "，督促不成。"
+    return "，".join([*parts, "督促不成。"])

@@ -93,6 +93,12 @@ def test_the_longest_township_name_wins() -> None:
     assert area_of(["某县关镇东街"], areas) == areas[0]
 
 
+def test_two_townships_of_the_same_length_go_to_the_tribunal_listed_first() -> None:
+    a, b = Area("a", "甲法庭", ("沟门镇",)), Area("b", "乙法庭", ("海子乡",))
+    assert area_of(["沟门镇与海子乡交界处"], [a, b]) == a
+    assert area_of(["沟门镇与海子乡交界处"], [b, a]) == b
+
+
 def test_livelihood_cases_come_first_then_by_receipt_and_number() -> None:
     cases = [case(3), case(1, days=1), case(2, livelihood=True, days=5), case(4, days=-1)]
     assert [c.case_id for c in assignment_order(cases)] == ["c2", "c4", "c3", "c1"]

@@ -355,3 +355,10 @@ def test_retired_wording_is_found_however_the_lines_are_broken() -> None:
     assert retired_wording(K.SERVICE_RECEIPT, text) is None
     limit = "乘坐高铁、动车组列车一等以上座位"
     assert retired_wording(K.PRE_CONSUMPTION_LIMIT, limit) == "高铁、动车组列车一等以上座位"
+
+
+def test_the_mediation_letter_only_while_a_mediation_is_pending() -> None:
+    refusal = issue_refusal(K.MEDIATION_LETTER, OWED) or ""
+    assert "没有未结束的委托调解" in refusal and NO in refusal
+    assert issue_refusal(K.MEDIATION_LETTER, replace(OWED, mediation_pending=True)) is None
+    assert issue_refusal(K.URGING, replace(OWED, mediation_pending=True)) is None

@@ -70,8 +70,14 @@ def test_mediator_names() -> None:
     assert check_mediator_name("  土右旗人民调解委员会 ") == "土右旗人民调解委员会"
     with pytest.raises(UserError, match="名称不能为空"):
         check_mediator_name(" \u3000 ")
+    assert check_mediator_name("调" * 100) == "调" * 100
     with pytest.raises(UserError, match="过长"):
         check_mediator_name("调" * 101)
+
+
+def test_a_wrong_period_names_the_usual_one() -> None:
+    with pytest.raises(UserError, match=r"应为1至90日（通常为30日）"):
+        entrust(period_days=0)
 
 
 def test_results() -> None:
@@ -95,3 +101,5 @@ def test_success_rate_counts_settled_against_settled_and_failed() -> None:
     t = tally("土右旗人民调解委员会", [s, s, f, w, p, p])
     assert (t.entrusted, t.settled, t.failed, t.withdrawn, t.pending) == (6, 2, 1, 1, 2)
     assert t.rate == Decimal("66.7")  # the withdrawn and pending ones do not count
+    assert t.cells() == ("土右旗人民调解委员会", "6", "2", "1", "1", "2", "66.7%")
+    assert tally("张某", [w, p]).cells() == ("张某", "2", "0", "0", "1", "1", "—")

@@ -92,7 +92,8 @@ def township_clash(areas: Iterable[Area]) -> str | None:
 
 def area_of(addresses: Iterable[str], areas: Sequence[Area]) -> Area | None:
     """The tribunal whose area holds the first obligor address that names one of its townships
-    (the longest name found wins, so 城关镇 is not mistaken for 关镇)."""
+    (the longest name found wins, so 城关镇 is not mistaken for 关镇; between names of the same
+    length, the tribunal listed first in 设置)."""
     for address in addresses:
         best: tuple[int, Area] | None = None
         for area in areas:

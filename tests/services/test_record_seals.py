@@ -23,6 +23,7 @@ from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
+from zhiqian_desktop.store.seals import SEALED_TABLES, TABLE_WORDS
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
@@ -202,3 +203,7 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
         assert report.records.rows >= 5
     finally:
         again.dispose()
+
+
+def test_check_names_every_sealed_table_in_the_clerks_words() -> None:
+    assert set(TABLE_WORDS) == set(SEALED_TABLES)

@@ -465,6 +465,8 @@ TABLE_WORDS = {
     "installment": "分期",
     "preservation": "保全措施",
     "attachment": "附件",
+    "mediator": "调解员",
+    "mediation": "委托调解",
 }
 PROBLEM_WORDS = {
     "changed": "内容与封印不符（被改动）",

@@ -362,3 +362,12 @@ def test_the_mediation_letter_only_while_a_mediation_is_pending() -> None:
     assert "没有未结束的委托调解" in refusal and NO in refusal
     assert issue_refusal(K.MEDIATION_LETTER, replace(OWED, mediation_pending=True)) is None
     assert issue_refusal(K.URGING, replace(OWED, mediation_pending=True)) is None
+
+
+def test_no_mediation_letter_once_the_period_has_run_out() -> None:
+    pending = replace(OWED, mediation_pending=True, mediation_ends_on=date(2026, 12, 18))
+    assert issue_refusal(K.MEDIATION_LETTER, pending, date(2026, 12, 18)) is None  # last day
+    refusal = issue_refusal(K.MEDIATION_LETTER, pending, date(2026, 12, 19)) or ""
+    assert "已于2026-12-18届满" in refusal and "登记调解结果" in refusal
+    assert issue_refusal(K.MEDIATION_LETTER, pending) is None  # the day is not known
+    assert issue_refusal(K.URGING, pending, date(2026, 12, 19)) is None

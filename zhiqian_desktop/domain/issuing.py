@@ -152,6 +152,8 @@ class IssueFacts:
     settlement_periods: int = 0
     mediation_pending: bool = False
     """The case is entrusted to a mediator and the result is not recorded yet."""
+    mediation_ends_on: date | None = None
+    """The last day of the pending mediation's period."""
 
     @property
     def outstanding(self) -> Decimal:
@@ -262,8 +264,9 @@ def settlement_contradiction(terms: str | None, periods: int) -> str | None:
     return None
 
 
-def issue_refusal(kind: DocumentKind, f: IssueFacts) -> str | None:
-    """Why document ``kind`` may not be issued for the case (a clerk's sentence), or None."""
+def issue_refusal(kind: DocumentKind, f: IssueFacts, on: date | None = None) -> str | None:
+    """Why document ``kind`` may not be issued for the case (a clerk's sentence), or None;
+    ``on``: the day it would be issued, where that matters."""
     refusal = document_refusal(f.status, kind, f.case_no)
     if refusal is not None:
         return refusal
@@ -286,6 +289,14 @@ def issue_refusal(kind: DocumentKind, f: IssueFacts) -> str | None:
         return (
             f"案件{f.case_no}没有未结束的委托调解，不能出具委托调解函；"
             "请先在案件的“委托调解”页委托调解员"
+        )
+    ended = f.mediation_ends_on
+    if kind is DocumentKind.MEDIATION_LETTER and on and ended and on > ended:
+        # The letter asks the mediator to report before the period ends (art. 85: its last day
+        # counts whole); after that day it would ask the impossible.
+        return (
+            f"案件{f.case_no}的委托调解期限已于{ended.isoformat()}届满，不能再出具委托调解函；"
+            "请在“委托调解”页登记调解结果"
         )
     return None
 

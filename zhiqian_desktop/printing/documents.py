@@ -180,6 +180,7 @@ class CaseFacts:
             settlement_terms=s.terms if s else None,
             settlement_periods=len(s.installments) if s else 0,
             mediation_pending=self.mediation is not None,
+            mediation_ends_on=self.mediation.ends_on if self.mediation else None,
         )
 
 
@@ -476,9 +477,11 @@ def check_glyphs(context: dict[str, str], fonts: PrintFonts) -> None:
         fonts.check(value, PLACEHOLDERS[key])
 
 
-def check_kind(kind: DocumentKind, facts: CaseFacts, served: ServedFacts | None) -> None:
+def check_kind(
+    kind: DocumentKind, facts: CaseFacts, served: ServedFacts | None, on: date | None = None
+) -> None:
     """Refuse a document the case's status or facts do not support, with what to do instead."""
-    refusal = issue_refusal(kind, facts.issue_facts())
+    refusal = issue_refusal(kind, facts.issue_facts(), on)
     if refusal is not None:
         raise UserError(refusal)
     if kind is DocumentKind.SERVICE_RECEIPT and served is None:
@@ -496,7 +499,7 @@ def build_content(
     template: DocumentTemplate | None = None,
 ) -> tuple[dict[str, str], NoticeContent]:
     """The placeholder values and the complete text of one document."""
-    check_kind(kind, facts, served)
+    check_kind(kind, facts, served, issued_on)
     context = build_context(facts, issued_on=issued_on, served=served)
     filled = (template or load_template(kind)).fill(context)
     paragraphs = [line for p in filled.paragraphs for line in p.split("\n")]

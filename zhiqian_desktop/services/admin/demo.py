@@ -138,7 +138,8 @@ def _mediate(
 ) -> bool:
     """Every other case being supervised or settled was entrusted to a mediator a few days after
     receipt: a settled one with success; a supervised one failed, or (every fourth) still with
-    the mediator, its period's end on the due-list and its letter ready to print."""
+    the mediator since last week, its period's end on the due-list and its letter ready to
+    print (a letter is refused once the period has run out)."""
     settled = plan.status is CaseStatus.SETTLED
     if plan.status is CaseStatus.SUPERVISING:
         if plan.index % 2:
@@ -146,6 +147,9 @@ def _mediate(
     elif not settled or plan.index % 2 == 0:
         return False
     on = min(plan.received + timedelta(days=2), today)
+    pending = not settled and plan.index % 4 == 0
+    if pending:
+        on = min(max(on, today - timedelta(days=5)), today)
     names = [m[0] for m in MEDIATORS]
     mediator = session.scalars(
         select(Mediator).where(Mediator.name == names[plan.index % len(names)])
@@ -154,7 +158,7 @@ def _mediate(
         session, actor, case.id, mediator_id=mediator.id, entrusted_on=on, period_days=30,
         matters="履行期限、方式及分期安排", today=today,
     )  # fmt: skip
-    if settled or plan.index % 4:
+    if not pending:
         result_on = min(on + timedelta(days=12), today)
         mediation.record_mediation_result(
             session,

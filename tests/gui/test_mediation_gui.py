@@ -15,13 +15,14 @@ from tests.gui.test_settings_page import open_page as open_settings
 from tests.gui.test_settings_page import type_text
 from zhiqian_desktop.domain.dues import DueKind
 from zhiqian_desktop.domain.kinds import MediationResult, MediatorKind
+from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.gui.case_page import CasePage
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.services.supervision import mediation
 from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import Mediation, Mediator
+from zhiqian_desktop.store.models import Mediation, Mediator, SupervisionCase
 
 pytestmark = pytest.mark.gui
 
@@ -134,3 +135,37 @@ def test_the_stats_page_counts_by_mediator(
         ["土右旗人民调解委员会", "1", "0", "1", "0", "0", "0.0%"],
         ["合计", "1", "0", "1", "0", "0", "0.0%"],
     ]
+
+
+def test_a_closed_case_greys_the_whole_entrustment_form_and_says_why(
+    qtbot: QtBot, db: Database, admin: Actor, case_id: str
+) -> None:
+    mediation.add_mediator(db, admin, "张律师", MediatorKind.LAWYER)
+    with db.unit_of_work() as s:
+        case = s.get(SupervisionCase, case_id)
+        assert case is not None
+        case.status = CaseStatus.WITHDRAWN
+    page = open_case(qtbot, db, admin, case_id)
+    tab = page.mediation
+    assert not tab.entrust_box.isEnabled() and not tab.entrust_button.isEnabled()
+    assert not tab.matters.isEnabled() and not tab.period.isEnabled()
+    assert tab.entrust_box.title() == "委托调解（案件“撤回”，不能再委托调解）"
+
+
+def test_a_pending_entrustment_greys_the_form_until_its_result(
+    qtbot: QtBot, db: Database, admin: Actor, case_id: str
+) -> None:
+    mediator = mediation.add_mediator(db, admin, "张律师", MediatorKind.LAWYER)
+    mediation.entrust_case(
+        db,
+        admin,
+        case_id,
+        mediator_id=mediator.id,
+        entrusted_on=TODAY,
+        period_days=15,
+        today=TODAY,
+    )
+    page = open_case(qtbot, db, admin, case_id)
+    tab = page.mediation
+    assert not tab.entrust_box.isEnabled() and tab.result_box.isEnabled()
+    assert "已有未结束的委托" in tab.entrust_box.title()

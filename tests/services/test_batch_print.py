@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,12 @@ from tests.conftest import TODAY, make_case_input
 from tests.pdf_text import pdf_text
 from zhiqian_desktop.cli.batch import cmd_batch_print
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole
+from zhiqian_desktop.domain.kinds import DocumentKind, MediatorKind, PartyKind, PartyRole
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.closing import batch_print
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
-from zhiqian_desktop.services.supervision import notices
+from zhiqian_desktop.services.supervision import mediation, notices
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Attachment, Document, Party, StoredFile, SupervisionCase
 
@@ -264,11 +265,44 @@ def test_issuable_cases_names_the_status_that_refuses(db: Database, admin: Actor
         withdrawn.status = CaseStatus.WITHDRAWN
     with db.reader() as s:
         chosen = batch_print.cases_by_id(s, [c for c, _ in cases])
-        ok, skipped = batch_print.issuable_cases(s, chosen, DocumentKind.URGING)
+        ok, skipped = batch_print.issuable_cases(s, chosen, DocumentKind.URGING, today=TODAY)
         assert [c.case_no for c in ok] == [cases[1][1]]
         assert [k.reason for k in skipped] == [
             f"案件{cases[0][1]}已“撤回”，不能再出具自动履行催告书；如需继续督促，请先重新开启案件"
         ]
         # A transfer letter only for a case whose supervision failed.
-        ok, skipped = batch_print.issuable_cases(s, chosen, DocumentKind.TRANSFER_LETTER)
+        ok, skipped = batch_print.issuable_cases(
+            s, chosen, DocumentKind.TRANSFER_LETTER, today=TODAY
+        )
         assert not ok and all("只有督促不成的案件才能移送执行" in k.reason for k in skipped)
+
+
+def test_issuable_cases_weighs_the_day_of_issue(db: Database, admin: Actor) -> None:
+    """The pre-check is made for the day the batch is issued: a mediation letter the day the
+    period ends is fine, the day after it is refused (domain.issuing), as issuing would refuse."""
+    cases = _cases(db, admin, 1)
+    with db.unit_of_work() as s:
+        mediator = mediation.add_mediator(s, admin, "城关人民调解委员会", MediatorKind.COMMITTEE)
+        entrusted = mediation.entrust_case(
+            s,
+            admin,
+            cases[0][0],
+            mediator_id=mediator.id,
+            entrusted_on=TODAY,
+            period_days=15,
+            today=TODAY,
+        )
+    with db.reader() as s:
+        chosen = batch_print.cases_by_id(s, [c for c, _ in cases])
+        ok, skipped = batch_print.issuable_cases(
+            s, chosen, DocumentKind.MEDIATION_LETTER, today=entrusted.ends_on
+        )
+        assert [c.case_no for c in ok] == [cases[0][1]] and not skipped
+        ok, skipped = batch_print.issuable_cases(
+            s, chosen, DocumentKind.MEDIATION_LETTER, today=entrusted.ends_on + timedelta(days=1)
+        )
+        assert not ok
+        assert [k.reason for k in skipped] == [
+            f"案件{cases[0][1]}的委托调解期限已于{entrusted.ends_on.isoformat()}届满，"
+            "不能再出具委托调解函；请在“委托调解”页登记调解结果"
+        ]

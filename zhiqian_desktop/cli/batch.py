@@ -74,7 +74,7 @@ def cmd_batch_print(db: Database, actor: Actor, args: argparse.Namespace) -> int
             raise UserError(f"{on.isoformat()}的待办清单中没有案件；未出具文书")
         # The due-list says who needs attention, not who may get this document: leave out
         # (and name) the cases the document cannot be issued for, instead of failing them all.
-        chosen, skipped = batch_print.issuable_cases(db, due, kind)
+        chosen, skipped = batch_print.issuable_cases(db, due, kind, today=today)
         if not chosen:
             raise UserError(
                 f"{on.isoformat()}待办清单中的{len(due)}件案件都不能出具{kind.label}"

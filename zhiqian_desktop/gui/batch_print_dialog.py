@@ -307,7 +307,9 @@ class BatchPrintDialog(QDialog):
             if from_due:
                 # As `print-batch --due-date`: the due-list says who needs attention, not who may
                 # get this document; those that may not are left out and named.
-                ok, skipped = batch_print.issuable_cases(db, batch_print.cases_by_id(db, ids), kind)
+                ok, skipped = batch_print.issuable_cases(
+                    db, batch_print.cases_by_id(db, ids), kind, today=today
+                )
                 if not ok:
                     raise UserError(
                         f"所选{len(ids)}件案件都不能出具{kind.label}（如：{skipped[0].reason}）"

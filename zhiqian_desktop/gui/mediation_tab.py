@@ -36,6 +36,9 @@ from zhiqian_desktop.services.supervision.mediation import MediationRow
 HEADERS = ["调解员", "类别", "委托日期", "期限", "届满日", "委托事项", "结果", "结果日期", "说明"]
 
 
+ENTRUST_TITLE = "委托调解（调解期满列入今日待办）"
+
+
 def _day(edit: DateLineEdit, what: str) -> date:
     try:
         value = parse_date_text(edit.text())
@@ -70,8 +73,8 @@ class MediationTab(QWidget):
         self.matters = QLineEdit()
         self.matters.setPlaceholderText("委托调解的事项，如 给付借款及利息")
         self.entrust_button = QPushButton("委托调解")
-        entrust_box = QGroupBox("委托调解（调解期满列入今日待办）")
-        grid = QGridLayout(entrust_box)
+        self.entrust_box = QGroupBox(ENTRUST_TITLE)
+        grid = QGridLayout(self.entrust_box)
         grid.addWidget(QLabel("调解员"), 0, 0)
         grid.addWidget(self.mediator, 0, 1)
         grid.addWidget(QLabel("委托日期"), 0, 2)
@@ -100,7 +103,7 @@ class MediationTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         # The forms above the list: on a short screen the list scrolls, the buttons stay in view.
-        layout.addWidget(entrust_box)
+        layout.addWidget(self.entrust_box)
         layout.addWidget(self.result_box)
         layout.addWidget(self.table, 1)
         self.entrust_button.clicked.connect(self.entrust)
@@ -137,8 +140,17 @@ class MediationTab(QWidget):
         today = self.ctx.clock.today()
         self.entrusted_on.set_date(today)
         self.result_on.set_date(today)
+        # Fields a clerk cannot use are greyed with the button, and the title says why.
         may_entrust = self.status in ENTRUSTABLE and self.pending is None
+        self.entrust_box.setEnabled(may_entrust)
         self.entrust_button.setEnabled(may_entrust and self.mediator.count() > 0)
+        if self.pending is not None:
+            self.entrust_box.setTitle("委托调解（本案已有未结束的委托，登记结果后才能再委托）")
+        elif not may_entrust:
+            label = self.status.label if self.status is not None else ""
+            self.entrust_box.setTitle(f"委托调解（案件“{label}”，不能再委托调解）")
+        else:
+            self.entrust_box.setTitle(ENTRUST_TITLE)
         self.result_box.setEnabled(self.pending is not None)
         if self.pending is not None:
             self.result_box.setTitle(

@@ -153,12 +153,12 @@ def cases_by_id(session: Session, case_ids: Iterable[str]) -> list[BatchCase]:
 
 @reads
 def issuable_cases(
-    session: Session, cases: Sequence[BatchCase], kind: DocumentKind
+    session: Session, cases: Sequence[BatchCase], kind: DocumentKind, *, today: date
 ) -> tuple[list[BatchCase], list[SkippedCase]]:
-    """Split ``cases`` into those that may get ``kind`` and those that may not, with the reason:
-    the case's status or its facts (domain.issuing.issue_refusal: a certificate for a case not
-    fully performed, a warning before the urging notice was served …) — the checks issuing
-    would refuse on."""
+    """Split ``cases`` into those that may get ``kind`` on ``today`` and those that may not, with
+    the reason: the case's status or its facts (domain.issuing.issue_refusal: a certificate for a
+    case not fully performed, a warning before the urging notice was served, a mediation letter
+    after the mediation period ran out …) — the checks issuing would refuse on."""
     if kind is DocumentKind.SERVICE_RECEIPT:
         raise UserError(RECEIPT_ALONE)
     settings = get_settings(session)
@@ -177,7 +177,7 @@ def issuable_cases(
             continue
         refusal = None
         try:
-            check_kind(kind, notices.case_facts(session, row, settings), None)
+            check_kind(kind, notices.case_facts(session, row, settings), None, today)
         except UserError as exc:
             refusal = exc.message
         if refusal is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -101,7 +102,7 @@ def update_settings(
     actor.require_admin()
     settings = get_settings(session)
     check_version(settings.version, expected_version, "法院设置")
-    before = audit.snapshot(settings)
+    checked: dict[str, object] = {}
     for key, value in values.items():
         if key not in SETTING_FIELDS:
             raise UserError(f"未知的设置项“{key}”")
@@ -120,6 +121,21 @@ def update_settings(
             raise UserError(f"设置项“{key}”含有控制字符或过长；请重新输入")
         if key == "court_name" and not 2 <= len(str(value or "").strip()) <= 100:
             raise UserError("法院名称不能为空，如“土默特右旗人民法院”", field="court_name")
+        checked[key] = value
+    return write_settings(session, actor, settings, checked)
+
+
+def write_settings(
+    session: Session,
+    actor: Actor,
+    settings: CourtSettings,
+    values: Mapping[str, object],
+) -> CourtSettings:
+    """Write checked values into the court's settings, audited as one change (the callers check
+    who may and what is allowed: update_settings for the administrator's fields, the team lead's
+    own settings such as the assignment rule where they are kept)."""
+    before = audit.snapshot(settings)
+    for key, value in values.items():
         setattr(settings, key, value)
     settings.updated_by = actor.username
     session.flush()

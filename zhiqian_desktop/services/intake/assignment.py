@@ -31,7 +31,7 @@ from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseAction, check_action
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.core.settings import get_settings
+from zhiqian_desktop.services.core.settings import get_settings, write_settings
 from zhiqian_desktop.services.core.staff import Choice, handler_choices
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import get_case
@@ -150,21 +150,10 @@ def set_assignment_rule(
         raise UserError("按案由分案时，请至少为一个案由指定承办人")
     if rule is AssignmentRule.AREA and not any(t.townships for t in _live_tribunals(session)):
         raise UserError("按法庭辖区分案前，请先为至少一个法庭填写辖区乡镇")
-    before = audit.snapshot(settings)
-    settings.assignment_rule = rule
+    values: dict[str, object] = {"assignment_rule": rule}
     if clean is not None:
-        settings.assignment_causes = json.dumps(clean, ensure_ascii=False, sort_keys=True)
-    settings.updated_by = actor.username
-    session.flush()
-    audit.record_event(
-        session,
-        actor,
-        "update",
-        "court_settings",
-        settings.id,
-        before=before,
-        after=audit.snapshot(settings),
-    )
+        values["assignment_causes"] = json.dumps(clean, ensure_ascii=False, sort_keys=True)
+    write_settings(session, actor, settings, values)
 
 
 @writes

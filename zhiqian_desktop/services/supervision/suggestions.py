@@ -28,6 +28,7 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.stats import Period
 from zhiqian_desktop.domain.suggestions import (
+    PRINTABLE,
     CaseGroup,
     GroupCase,
     check_draft,
@@ -43,11 +44,13 @@ from zhiqian_desktop.domain.suggestions import (
     suggestion_number,
 )
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
+from zhiqian_desktop.printing.suggestion import SuggestionFacts, suggestion_content
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
+from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.models import (
     Party,
     Suggestion,
@@ -193,9 +196,7 @@ def find_suggestion(session: Session, ref: str) -> SuggestionRow:
         )
     ).first()
     if found is None:
-        raise NotFound(
-            f"没有编号或标识为“{ref}”的司法建议；请核对（zhiqian suggestion list 可查）"
-        )
+        raise NotFound(f"没有编号或标识为“{ref}”的司法建议；请核对（zhiqian suggestion list 可查）")
     return _row_of(session, found)
 
 
@@ -249,7 +250,9 @@ def _group_cases(session: Session, case_ids: Iterable[str] | None = None) -> lis
     query = select(SupervisionCase).where(SupervisionCase.deleted_at.is_(None))
     if case_ids is not None:
         query = query.where(SupervisionCase.id.in_(sorted(set(case_ids))))
-    cases = list(session.scalars(query.order_by(SupervisionCase.case_year, SupervisionCase.case_seq)))
+    cases = list(
+        session.scalars(query.order_by(SupervisionCase.case_year, SupervisionCase.case_seq))
+    )
     obligors: dict[str, list[str]] = {}
     parties = select(Party.case_id, Party.name).where(
         Party.deleted_at.is_(None), Party.role == PartyRole.OBLIGOR
@@ -276,7 +279,7 @@ def _case_nos(session: Session, ids: Iterable[str]) -> tuple[str, ...]:
             select(SupervisionCase.id, SupervisionCase.case_no).where(
                 SupervisionCase.id.in_(sorted(set(ids)))
             )
-        ).tuples()
+        ).all()
     )
     return tuple(found[i] for i in ids if i in found)
 
@@ -370,7 +373,7 @@ def draft_suggestion(
         status=S.DRAFT,
         recipient=_plain(recipient, "被建议单位"),
         recipient_kind=_kind(recipient_kind),
-        grouping=SuggestionGrouping(grouping),
+        grouping=cast(SuggestionGrouping, SuggestionGrouping.from_label(str(grouping))),
         group_key=_plain(group_key.strip(), "分组依据")[:200] or None,
         problem=_plain(problem, "发现的问题"),
         proposal=_plain(proposal, "建议"),
@@ -514,6 +517,37 @@ def cancel_suggestion(
     s.status = S.CANCELLED
     _changed(session, actor, s, before)
     return _row_of(session, s)
+
+
+@reads
+def suggestion_pdf(session: Session, suggestion_id: str) -> bytes:
+    """The 司法建议书 of a signed suggestion (resources/templates/judicial_suggestion.toml)."""
+    s = _suggestion(session, suggestion_id)
+    if s.status not in PRINTABLE:
+        raise UserError(
+            f"司法建议（致{s.recipient}）状态为“{s.status.label}”，不能打印；"
+            "草稿须经团队负责人签发后才有编号、才能打印，已作废的不再打印"
+        )
+    settings = get_settings(session)
+    facts = SuggestionFacts(
+        court_name=settings.court_name,
+        suggestion_id=s.id,
+        doc_no=s.doc_no or "",
+        recipient=s.recipient,
+        problem=s.problem,
+        proposal=s.proposal,
+        reply_months=s.reply_months or settings.suggestion_reply_months,
+        signed_on=cast(date, s.approved_on),
+        case_nos=tuple(c.case_no for c in suggestion_cases(session, s.id)),
+    )
+    renderer = renderer_for(settings)
+    for value, what in (
+        (s.recipient, "被建议单位"),
+        (s.problem, "发现的问题"),
+        (s.proposal, "建议"),
+    ):
+        renderer.fonts().check(value, what)
+    return renderer.render(suggestion_content(facts))
 
 
 # --- the month's counts ----------------------------------------------------------------------------

@@ -274,13 +274,12 @@ def _group_cases(session: Session, case_ids: Iterable[str] | None = None) -> lis
 
 
 def _case_nos(session: Session, ids: Iterable[str]) -> tuple[str, ...]:
-    found = dict(
-        session.execute(
-            select(SupervisionCase.id, SupervisionCase.case_no).where(
-                SupervisionCase.id.in_(sorted(set(ids)))
-            )
-        ).all()
+    rows = session.execute(
+        select(SupervisionCase.id, SupervisionCase.case_no).where(
+            SupervisionCase.id.in_(sorted(set(ids)))
+        )
     )
+    found = {case_id: case_no for case_id, case_no in rows}
     return tuple(found[i] for i in ids if i in found)
 
 

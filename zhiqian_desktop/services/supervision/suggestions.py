@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import cast
 
 from sqlalchemy import func, select
@@ -51,6 +52,7 @@ from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.supervision.templates import renderer_for
+from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
     Party,
     Suggestion,
@@ -58,6 +60,7 @@ from zhiqian_desktop.store.models import (
     SupervisionCase,
     User,
 )
+from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 S = SuggestionStatus
 
@@ -186,15 +189,19 @@ def get_suggestion(session: Session, suggestion_id: str) -> SuggestionRow:
 
 @reads
 def find_suggestion(session: Session, ref: str) -> SuggestionRow:
-    """A suggestion by its number (half- or full-width parentheses) or its id."""
+    """A suggestion by its number (half- or full-width parentheses), or by its id or the id's
+    first eight or more characters (a draft has no number yet)."""
     ref = ref.strip()
     number = ref.replace("(", "（").replace(")", "）")
-    found = session.scalars(
-        select(Suggestion).where(
-            Suggestion.deleted_at.is_(None),
-            (Suggestion.doc_no == number) | (Suggestion.id == ref),
-        )
-    ).first()
+    live = Suggestion.deleted_at.is_(None)
+    found = session.scalars(select(Suggestion).where(live, Suggestion.doc_no == number)).first()
+    if found is None and len(ref) >= 8 and all(c in "0123456789abcdef-" for c in ref.lower()):
+        matches = session.scalars(
+            select(Suggestion).where(live, Suggestion.id.startswith(ref.lower())).limit(2)
+        ).all()
+        if len(matches) > 1:
+            raise UserError(f"标识“{ref}”对应多件司法建议；请写出更长的标识")
+        found = matches[0] if matches else None
     if found is None:
         raise NotFound(f"没有编号或标识为“{ref}”的司法建议；请核对（zhiqian suggestion list 可查）")
     return _row_of(session, found)
@@ -292,6 +299,23 @@ def proposed_groups(
         threshold = get_settings(session).suggestion_threshold
     groups = propose_groups(_group_cases(session), grouping, threshold)
     return [ProposedGroup(g, _case_nos(session, g.case_ids), group_facts(g)) for g in groups]
+
+
+@reads
+def group_named(session: Session, grouping: SuggestionGrouping, key: str) -> ProposedGroup:
+    """Every case of one obligor (or cause), however many."""
+    key = key.strip()
+    by_obligor = grouping is SuggestionGrouping.OBLIGOR
+    found = [
+        c
+        for c in _group_cases(session)
+        if key in ({o.strip() for o in c.obligors} if by_obligor else {c.cause})
+    ]
+    if not found:
+        what = "被申请人" if by_obligor else "案由"
+        raise NotFound(f"台账中没有{what}为“{key}”的案件；请核对名称")
+    group = group_of(grouping, key, found)
+    return ProposedGroup(group, _case_nos(session, group.case_ids), group_facts(group))
 
 
 @reads
@@ -547,6 +571,14 @@ def suggestion_pdf(session: Session, suggestion_id: str) -> bytes:
     ):
         renderer.fonts().check(value, what)
     return renderer.render(suggestion_content(facts))
+
+
+def save_suggestion_pdf(
+    db: Database, suggestion_id: str, path: Path, *, force: bool = False
+) -> Path:
+    """Write the 司法建议书 to a file the clerk chose (checked before anything is written)."""
+    target = check_output_file(path, force=force)
+    return write_output(target, suggestion_pdf(db, suggestion_id), force=force)
 
 
 # --- the month's counts ----------------------------------------------------------------------------

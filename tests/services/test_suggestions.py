@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,12 +15,21 @@ from sqlalchemy import func, select
 from tests.conftest import TODAY, make_case_input
 from tests.pdf_text import pdf_text
 from zhiqian_desktop.domain.errors import PermissionDenied, StaleEditError, UserError
-from zhiqian_desktop.domain.kinds import RecipientKind, Role, SuggestionGrouping, SuggestionStatus
+from zhiqian_desktop.domain.kinds import (
+    MediationResult,
+    MediatorKind,
+    RecipientKind,
+    Role,
+    SuggestionGrouping,
+    SuggestionStatus,
+)
 from zhiqian_desktop.domain.stats import Period
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings, update_settings
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.reporting.reports import build_report, export_report_pdf
+from zhiqian_desktop.services.supervision import mediation
 from zhiqian_desktop.services.supervision import suggestions as sg
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, Suggestion, SuggestionCase
@@ -258,3 +268,48 @@ def test_the_months_counts(db: Database, admin: Actor) -> None:
     assert (len(later.sent), len(later.replied), len(later.awaiting), later.overdue) == (0, 0, 1, 1)
     before = sg.suggestion_tally(db, Period(date(2026, 10, 1), date(2026, 10, 31)))
     assert (len(before.sent), len(before.awaiting)) == (0, 0)
+
+
+def test_the_monthly_report_lists_suggestions_and_mediation(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    ids = _cases(db, admin, 2)
+    mediator = mediation.add_mediator(db, admin, "土右旗人民调解委员会", MediatorKind.COMMITTEE)
+    for case_id, result in zip(ids, (MediationResult.SETTLED, None), strict=True):
+        row = mediation.entrust_case(
+            db, admin, case_id, mediator_id=mediator.id, entrusted_on=TODAY, period_days=30,
+            today=TODAY,
+        )  # fmt: skip
+        if result:
+            mediation.record_mediation_result(
+                db, admin, row.id, result=result, result_on=TODAY, today=TODAY
+            )
+    first = date(2026, 9, 1)
+    old = sg.approve_suggestion(db, admin, _draft(db, admin, ids, today=first).id, today=first)
+    sg.record_sent(db, admin, old.id, sent_on=first, today=TODAY)
+    new = sg.approve_suggestion(
+        db, admin, _draft(db, admin, ids[:1], recipient="某银行").id, today=TODAY
+    )
+    sg.record_sent(db, admin, new.id, sent_on=TODAY, today=TODAY)
+
+    report = build_report(db, "month", Period(date(2026, 11, 1), date(2026, 11, 30)), today=TODAY)
+    titles = [t.title for t in report.tables()]
+    assert titles[-2:] == ["四、委托调解（按调解员）", "五、司法建议"]
+    assert report.tables()[-2].rows == [
+        ["土右旗人民调解委员会", "2", "1", "0", "0", "1", "100.0%"],
+        ["合计", "2", "1", "0", "0", "1", "100.0%"],
+    ]
+    assert report.tables()[-1].rows == [
+        ["本期发出", "（2026）内0221司建2号", "某银行", "1", "2026-11-25", "2027-01-25", "待回复"],
+        ["期末待回复", "（2026）内0221司建1号", INSURER, "2", "2026-09-01", "2026-11-02", "逾期未回复"],
+    ]  # fmt: skip
+    pdf = tmp_path / "月报.pdf"
+    export_report_pdf(report, pdf)
+    flat = "".join(pdf_text(pdf.read_bytes()).split())
+    assert (
+        "本期委托调解2件，调解成功1件、调解不成0件、撤回委托0件、调解中1件，成功率100.0%。" in flat
+    )
+    assert "本期发出司法建议1件，收到回复0件；期末待回复2件，其中逾期未回复1件。" in flat
+    assert "五、司法建议" in flat and "某银行" in flat
+    week = build_report(db, "week", today=TODAY)
+    assert week.mediation is None and "司法建议" not in week.summary()

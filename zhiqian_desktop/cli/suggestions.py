@@ -179,7 +179,6 @@ def _groups(db: Database, args: argparse.Namespace) -> int:
 
 
 def _draft(db: Database, actor: Actor, args: argparse.Namespace) -> SuggestionRow:
-    from zhiqian_desktop.services.intake.docket import find_case
     from zhiqian_desktop.services.supervision import suggestions as sg
 
     recipient = _need(args.recipient, "--to 被建议单位", "draft")
@@ -191,13 +190,7 @@ def _draft(db: Database, actor: Actor, args: argparse.Namespace) -> SuggestionRo
     if len(chosen) != 1:
         raise UserError("draft 须用 --obligor、--cause 或 --cases 中的一项写明所依据的案件")
     if args.cases:
-        with db.reader() as session:
-            ids = [
-                find_case(session, no).id
-                for no in args.cases.replace("，", ",").split(",")
-                if no.strip()
-            ]
-        group = sg.group_for_cases(db, ids)
+        group = sg.group_for_case_nos(db, [args.cases])
     else:
         by = SuggestionGrouping.OBLIGOR if args.obligor else SuggestionGrouping.CAUSE
         group = sg.group_named(db, by, args.obligor or args.cause)

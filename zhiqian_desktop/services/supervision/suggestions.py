@@ -9,6 +9,7 @@ it its number, and cancels a signed one; the drafter or the lead records sending
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,7 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
+from zhiqian_desktop.services.intake.docket import find_case
 from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
@@ -332,6 +334,17 @@ def group_for_cases(
     group = group_of(grouping, key, found)
     return ProposedGroup(group, _case_nos(session, group.case_ids), group_facts(group))
 
+
+@reads
+def group_for_case_nos(session: Session, numbers: Iterable[str]) -> ProposedGroup:
+    """The facts of the cases a clerk listed by number (separated by lines, commas or 、)."""
+    wanted = [n.strip() for n in _SEPARATORS.split("\n".join(numbers)) if n.strip()]
+    if not wanted:
+        raise UserError("请列出司法建议所依据的案件的案号", field="cases")
+    return group_for_cases(session, [find_case(session, n).id for n in dict.fromkeys(wanted)])
+
+
+_SEPARATORS = re.compile(r"[\n,，、;；]+")
 
 # --- writing -------------------------------------------------------------------------------------
 

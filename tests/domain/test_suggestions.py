@@ -291,6 +291,8 @@ def test_the_facts_sentence_says_only_what_the_cases_show() -> None:
         "2026年3月4日至2026年3月20日，本院执行前督促收案中小额借款合同纠纷案件共2件，"
         "尚未履行金额合计100.00元。"
     )
+    named = group_of(G.CAUSE, "金融借款合同纠纷", [case(1, "x", day=4)])
+    assert "本院执行前督促收案中金融借款合同纠纷案件共1件" in group_facts(named)
     none = group_of(G.SELECTED, "", [case(1, "x", owed="0", day=4), case(2, "x", owed="0", day=4)])
     assert group_facts(none) == (
         "2026年3月4日，本院执行前督促收案中案件共2件，其中无尚未履行的金钱给付。"

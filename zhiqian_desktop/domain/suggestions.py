@@ -221,7 +221,8 @@ def group_facts(group: CaseGroup) -> str:
     if group.grouping is SuggestionGrouping.OBLIGOR:
         what = f"以{group.key}为被申请人的"
     elif group.grouping is SuggestionGrouping.CAUSE:
-        what = f"{group.key}纠纷"
+        # A cause is named as the court's list names it (…合同纠纷), or without the word.
+        what = group.key if group.key.endswith("纠纷") else f"{group.key}纠纷"
     else:
         what = ""
     if group.first_received == group.last_received:

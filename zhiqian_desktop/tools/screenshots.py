@@ -269,6 +269,15 @@ def main(argv: list[str] | None = None) -> int:
 
         shoot("7-统计", stats)
 
+        def suggestions() -> QWidget:
+            stats_page = window.stats_page
+            if stats_page is not None:
+                stats_page.tabs.setCurrentWidget(stats_page.suggestions_view)
+                stats_page.suggestions_view.table.selectRow(1)
+            return window
+
+        shoot("7b-统计-司法建议", suggestions)
+
         def wait_for(signal: Any, seconds: int = 30) -> None:
             from PySide6.QtCore import QEventLoop, QTimer
 

@@ -6,7 +6,7 @@ When many cases share an obligor (an insurer that pays only when sued, a lender)
 — the insurer, the lender, the financial regulator or a government department — and follow up
 its reply rather than "send and forget" (the Jiamusi rules, part 6 (1): 办理一案，治理一片;
 《最高人民法院关于加强司法建议工作的意见》 法〔2012〕74号; 《最高人民法院关于综合治理类司法建议
-工作若干问题的规定》 法释〔2023〕11号). A suggestion is drafted (草稿), signed for the court
+工作若干问题的规定》, 2023). A suggestion is drafted (草稿), signed for the court
 (已签发: it gets its number, which is never given again), sent (已发出: the reply period runs
 from that day, art. 85 reckoning), and replied to (已回复); a draft or a signed one not yet sent
 may be cancelled (已作废: its number stays used).

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from zhiqian_desktop.cli.clock import CLOCK
 from zhiqian_desktop.cli.common import Command, dump, iso, option_day, print_table, with_database
-from zhiqian_desktop.cli.values import add_force_argument
+from zhiqian_desktop.cli.values import add_force_argument, enum_choices, enum_member
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import RecipientKind, SuggestionGrouping, SuggestionStatus
 
@@ -22,17 +22,6 @@ ACTIONS = ("list", "groups", "draft", "show", "sign", "sent", "reply", "cancel",
 WRITING = frozenset({"draft", "sign", "sent", "reply", "cancel"})
 
 
-def _choices(enum: Any) -> str:
-    return "、".join(f"{m.value} {m.label}" for m in enum)
-
-
-def _member(enum: Any, text: str, option: str) -> Any:
-    try:
-        return enum.from_label(text.strip())
-    except ValueError:
-        raise UserError(f"{option} “{text}”不正确；可选：{_choices(enum)}") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "action",
@@ -42,12 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sent 登记发出；reply 登记回复；cancel 作废；print 打印司法建议书",
     )
     parser.add_argument("ref", nargs="?", metavar="REF", help="司法建议编号，或草稿的标识（前8位）")
-    parser.add_argument("--status", help=f"list：只列此状态：{_choices(SuggestionStatus)}")
+    parser.add_argument("--status", help=f"list：只列此状态：{enum_choices(SuggestionStatus)}")
     parser.add_argument("--overdue", action="store_true", help="list：只列逾期未回复的")
     parser.add_argument("--by", default="obligor", help="groups：obligor 按被申请人、cause 按案由")
     parser.add_argument("--min", type=int, help="groups：至少多少件（默认按设置）")
     parser.add_argument("--to", dest="recipient", help="draft：被建议单位全称")
-    parser.add_argument("--kind", help=f"draft：被建议单位类别：{_choices(RecipientKind)}")
+    parser.add_argument("--kind", help=f"draft：被建议单位类别：{enum_choices(RecipientKind)}")
     parser.add_argument("--obligor", help="draft：以此被申请人的全部案件为依据")
     parser.add_argument("--cause", help="draft：以此案由的全部案件为依据")
     parser.add_argument("--cases", help="draft：以这些案号为依据（用逗号分隔）")
@@ -106,7 +95,7 @@ def _list(db: Database, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.supervision import suggestions as sg
 
     today = CLOCK.today()
-    status = _member(SuggestionStatus, args.status, "--status") if args.status else None
+    status = enum_member(SuggestionStatus, args.status, "--status") if args.status else None
     rows = sg.suggestions(db, status=status)
     if args.overdue:
         rows = [r for r in rows if r.overdue(today)]
@@ -138,7 +127,7 @@ def _list(db: Database, args: argparse.Namespace) -> int:
 def _groups(db: Database, args: argparse.Namespace) -> int:
     from zhiqian_desktop.services.supervision import suggestions as sg
 
-    by = cast(SuggestionGrouping, _member(SuggestionGrouping, args.by, "--by"))
+    by = cast(SuggestionGrouping, enum_member(SuggestionGrouping, args.by, "--by"))
     groups = sg.proposed_groups(db, by, threshold=args.min)
     if args.json:
         dump(
@@ -183,7 +172,7 @@ def _draft(db: Database, actor: Actor, args: argparse.Namespace) -> SuggestionRo
 
     recipient = _need(args.recipient, "--to 被建议单位", "draft")
     kind = cast(
-        RecipientKind, _member(RecipientKind, _need(args.kind, "--kind", "draft"), "--kind")
+        RecipientKind, enum_member(RecipientKind, _need(args.kind, "--kind", "draft"), "--kind")
     )
     proposal = _need(args.proposal, "--proposal 具体建议", "draft")
     chosen = [x for x in (args.obligor, args.cause, args.cases) if x]

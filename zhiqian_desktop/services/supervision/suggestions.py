@@ -370,6 +370,28 @@ def _may_handle(actor: Actor, s: Suggestion) -> None:
     raise PermissionDenied("只有拟稿人或团队负责人可以办理这件司法建议")
 
 
+def _open(
+    session: Session,
+    actor: Actor,
+    suggestion_id: str,
+    expected_version: int | None,
+    step: SuggestionStatus | None,
+) -> Suggestion:
+    """The suggestion to change, once the actor, the version and the step are checked (step
+    None: the draft edited). Signing, and cancelling a signed one, are the lead's."""
+    s = _suggestion(session, suggestion_id)
+    _may_handle(actor, s)
+    if step is S.APPROVED or (step is S.CANCELLED and s.status is S.APPROVED):
+        actor.require_lead()
+    if expected_version is not None:
+        check_version(s.version, expected_version, "该司法建议")
+    if step is None:
+        check_editable(s.status, s.doc_no or "草稿")
+    else:
+        check_step(s.status, step, s.doc_no or "草稿")
+    return s
+
+
 def _link_cases(session: Session, actor: Actor, s: Suggestion, case_ids: Sequence[str]) -> None:
     for case_id in dict.fromkeys(case_ids):
         link = SuggestionCase(suggestion_id=s.id, case_id=case_id, updated_by=actor.username)
@@ -435,11 +457,7 @@ def edit_suggestion(
     expected_version: int | None = None,
 ) -> SuggestionRow:
     """Change a draft's recipient and texts (the drafter or the lead)."""
-    s = _suggestion(session, suggestion_id)
-    _may_handle(actor, s)
-    if expected_version is not None:
-        check_version(s.version, expected_version, "该司法建议")
-    check_editable(s.status, s.doc_no or "草稿")
+    s = _open(session, actor, suggestion_id, expected_version, None)
     count = _counts(session, [s.id]).get(s.id, 0)
     recipient, problem, proposal = check_draft(
         recipient=recipient, problem=problem, proposal=proposal, case_count=count
@@ -470,11 +488,7 @@ def approve_suggestion(
     expected_version: int | None = None,
 ) -> SuggestionRow:
     """Sign a draft for the court (the team lead): it gets the year's next number."""
-    actor.require_lead()
-    s = _suggestion(session, suggestion_id)
-    if expected_version is not None:
-        check_version(s.version, expected_version, "该司法建议")
-    check_step(s.status, S.APPROVED, "草稿")
+    s = _open(session, actor, suggestion_id, expected_version, S.APPROVED)
     before = audit.snapshot(s)
     court_code = get_settings(session).court_code
     s.year, s.seq = today.year, _next_seq(session, today.year)
@@ -496,11 +510,7 @@ def record_sent(
 ) -> SuggestionRow:
     """Record the day a signed suggestion was sent: the reply is due the court's number of
     months later (设置, art. 85 reckoning with the holiday table)."""
-    s = _suggestion(session, suggestion_id)
-    _may_handle(actor, s)
-    if expected_version is not None:
-        check_version(s.version, expected_version, "该司法建议")
-    check_step(s.status, S.SENT, s.doc_no or "草稿")
+    s = _open(session, actor, suggestion_id, expected_version, S.SENT)
     check_sent(sent_on=sent_on, approved_on=cast(date, s.approved_on), today=today)
     months = get_settings(session).suggestion_reply_months
     before = audit.snapshot(s)
@@ -522,11 +532,7 @@ def record_reply(
     expected_version: int | None = None,
 ) -> SuggestionRow:
     """Record the recipient's reply: the day it came and what it says."""
-    s = _suggestion(session, suggestion_id)
-    _may_handle(actor, s)
-    if expected_version is not None:
-        check_version(s.version, expected_version, "该司法建议")
-    check_step(s.status, S.REPLIED, s.doc_no or "草稿")
+    s = _open(session, actor, suggestion_id, expected_version, S.REPLIED)
     summary = check_reply(
         replied_on=replied_on, sent_on=cast(date, s.sent_on), today=today, summary=summary
     )
@@ -542,13 +548,7 @@ def cancel_suggestion(
 ) -> SuggestionRow:
     """Cancel a draft (the drafter or the lead) or a signed suggestion not yet sent (the lead);
     a signed one keeps its number, which is not given again."""
-    s = _suggestion(session, suggestion_id)
-    _may_handle(actor, s)
-    if s.status is S.APPROVED:
-        actor.require_lead()
-    if expected_version is not None:
-        check_version(s.version, expected_version, "该司法建议")
-    check_step(s.status, S.CANCELLED, s.doc_no or "草稿")
+    s = _open(session, actor, suggestion_id, expected_version, S.CANCELLED)
     before = audit.snapshot(s)
     s.status = S.CANCELLED
     _changed(session, actor, s, before)

@@ -72,6 +72,14 @@ def test_the_whole_round(run: Any, case_db: Database, db_path: Path, tmp_path: P
         "2027-01-25",
         False,
     )
+    code, out, err = run("due", "--date", "2027-01-26", "--db", db_path)
+    assert code == 0, err
+    assert (
+        "【司法建议逾期未回复】\n  （2026）内0221司建1号  致某财产保险公司某某中心支公司  2027-01-25届满"
+        in out
+    )
+    code, out, err = run("suggestion", "list", "--overdue", "--json", "--db", db_path)
+    assert json.loads(out) == []  # not overdue on the command line's day, 2026-11-25
     code, out, err = run(
         "suggestion", "reply", ref, "--summary", "已采纳", "--date", "2026-11-25", "--db", db_path
     )

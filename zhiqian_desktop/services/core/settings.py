@@ -114,9 +114,9 @@ def update_settings(
             value = validate_case_word(str(value))
         elif key == "time_zone":
             value = zone_named(str(value or "")).key
-        elif key == "suggestion_reply_months" and isinstance(value, int):
+        elif key == "suggestion_reply_months" and type(value) is int:
             value = check_reply_months(value)
-        elif key == "suggestion_threshold" and isinstance(value, int):
+        elif key == "suggestion_threshold" and type(value) is int:
             value = check_threshold(value)
         elif SETTING_FIELDS[key] is int:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:

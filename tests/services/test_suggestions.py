@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, make_case_input
@@ -28,7 +29,11 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings, update_settings
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake.docket import register_case
-from zhiqian_desktop.services.reporting.reports import build_report, export_report_pdf
+from zhiqian_desktop.services.reporting.reports import (
+    build_report,
+    export_report_pdf,
+    export_report_xlsx,
+)
 from zhiqian_desktop.services.supervision import mediation
 from zhiqian_desktop.services.supervision import suggestions as sg
 from zhiqian_desktop.store.database import Database
@@ -311,5 +316,10 @@ def test_the_monthly_report_lists_suggestions_and_mediation(
     )
     assert "本期发出司法建议1件，收到回复0件；期末待回复2件，其中逾期未回复1件。" in flat
     assert "五、司法建议" in flat and "某银行" in flat
+    export_report_xlsx(report, tmp_path / "月报.xlsx")
+    book = load_workbook(tmp_path / "月报.xlsx")
+    assert {"委托调解（按调解员）", "司法建议"} <= set(book.sheetnames)
+    rows = [[c.value for c in r] for r in book["司法建议"].iter_rows()]
+    assert rows[-2][:3] == ["本期发出", "（2026）内0221司建2号", "某银行"]
     week = build_report(db, "week", today=TODAY)
     assert week.mediation is None and "司法建议" not in week.summary()

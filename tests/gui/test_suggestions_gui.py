@@ -24,7 +24,7 @@ from zhiqian_desktop.gui.suggestions_page import (
 )
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.users import actor_for, create_user
-from zhiqian_desktop.services.intake.docket import register_case
+from zhiqian_desktop.services.intake.docket import DocketQuery, register_case
 from zhiqian_desktop.services.supervision import suggestions as sg
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Suggestion
@@ -178,3 +178,23 @@ def test_a_handler_drafts_but_does_not_sign_and_sees_his_overdue_reply(
     page.refresh()
     qtbot.waitUntil(lambda: not page.suggestion_reminder.isVisible())
     assert sg.get_suggestion(db, row.id).status is SuggestionStatus.REPLIED
+
+
+def test_a_draft_from_the_dockets_filter(
+    qtbot: QtBot, db: Database, admin: Actor, case_nos: list[str]
+) -> None:
+    with db.unit_of_work() as s:
+        register_case(s, admin, make_case_input(9, obligor="王某某"), today=TODAY)
+    view = open_view(qtbot, db, admin)
+    assert not view.docket_button.isEnabled()  # only beside the main window's docket
+    query = DocketQuery(text="无此人")
+    view.use_docket(lambda: query)
+    qtbot.mouseClick(view.docket_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "台账当前筛选没有案件" in view.banner.text())
+    query = DocketQuery(text=INSURER)
+    qtbot.mouseClick(view.docket_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(view.dialog, DraftDialog))
+    draft = view.dialog
+    assert isinstance(draft, DraftDialog)
+    assert sorted(draft.cases.toPlainText().splitlines()) == sorted(case_nos)
+    assert "案件共5件" in draft.problem.toPlainText()

@@ -34,6 +34,7 @@ from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit, parse_date_tex
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog
 from zhiqian_desktop.gui.table_state import read_only_table
+from zhiqian_desktop.services.intake.docket import DocketQuery
 from zhiqian_desktop.services.supervision import suggestions as sg
 from zhiqian_desktop.services.supervision.suggestions import ProposedGroup, SuggestionRow
 
@@ -76,6 +77,9 @@ class SuggestionsView(QWidget):
         self.detail.setWordWrap(True)
         self.groups_button = QPushButton("类案分组拟稿…")
         self.cases_button = QPushButton("按案号拟稿…")
+        self.docket_button = QPushButton("台账筛选结果拟稿…")
+        self.docket_button.setToolTip("以“案件台账”当前筛选出的案件（不超过500件）为依据拟稿")
+        self.docket_query: Callable[[], DocketQuery] | None = None
         self.edit_button = QPushButton("修改草稿…")
         self.sign_button = QPushButton("签发")
         self.sign_button.setToolTip("团队负责人签发后给予编号，才能打印和发出")
@@ -87,6 +91,7 @@ class SuggestionsView(QWidget):
         for button in (
             self.groups_button,
             self.cases_button,
+            self.docket_button,
             self.edit_button,
             self.sign_button,
             self.print_button,
@@ -111,6 +116,7 @@ class SuggestionsView(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.groups_button.clicked.connect(self.choose_group)
         self.cases_button.clicked.connect(lambda: self.open_draft(None))
+        self.docket_button.clicked.connect(self.draft_from_docket)
         self.edit_button.clicked.connect(self.edit)
         self.sign_button.clicked.connect(self.sign)
         self.print_button.clicked.connect(self.print_selected)
@@ -120,7 +126,24 @@ class SuggestionsView(QWidget):
         writer = ctx.actor.role is not Role.READONLY
         self.groups_button.setEnabled(writer)
         self.cases_button.setEnabled(writer)
+        self.writer = writer
+        self.docket_button.setEnabled(False)
         self._selection_changed()
+
+    def use_docket(self, query: Callable[[], DocketQuery]) -> None:
+        """Draft from the docket's current filter (the main window passes the docket's)."""
+        self.docket_query = query
+        self.docket_button.setEnabled(self.writer)
+
+    def draft_from_docket(self) -> None:
+        if self.docket_query is None:
+            return
+        ctx, query = self.ctx, self.docket_query()
+        Operation(
+            self, lambda _p: sg.group_for_docket(ctx.db, query, today=ctx.clock.today())
+        ).success(self.open_draft).refused(self._refused).disabling(
+            self.docket_button
+        ).run_in_background()
 
     def refresh(self) -> None:
         chosen = self.selected()

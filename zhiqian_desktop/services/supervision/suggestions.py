@@ -30,6 +30,7 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.stats import Period
 from zhiqian_desktop.domain.suggestions import (
+    MAX_CASES,
     PRINTABLE,
     CaseGroup,
     GroupCase,
@@ -52,7 +53,7 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
-from zhiqian_desktop.services.intake.docket import find_case
+from zhiqian_desktop.services.intake.docket import DocketQuery, find_case, list_cases
 from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
@@ -342,6 +343,19 @@ def group_for_case_nos(session: Session, numbers: Iterable[str]) -> ProposedGrou
     if not wanted:
         raise UserError("请列出司法建议所依据的案件的案号", field="cases")
     return group_for_cases(session, [find_case(session, n).id for n in dict.fromkeys(wanted)])
+
+
+@reads
+def group_for_docket(session: Session, query: DocketQuery, *, today: date) -> ProposedGroup:
+    """The facts of the cases the docket shows for its current filter (at most 500)."""
+    rows = list_cases(session, query, today=today, limit=MAX_CASES + 1)
+    if len(rows) > MAX_CASES:
+        raise UserError(
+            f"台账当前筛选出的案件超过{MAX_CASES}件；请按被申请人、案由或收案日期进一步筛选"
+        )
+    if not rows:
+        raise UserError("台账当前筛选没有案件；请先在案件台账中筛选出要依据的案件")
+    return group_for_cases(session, [r.id for r in rows])
 
 
 _SEPARATORS = re.compile(r"[\n,，、;；]+")

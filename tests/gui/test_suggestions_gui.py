@@ -136,6 +136,15 @@ def test_a_draft_from_listed_case_numbers_and_a_bad_number(
     draft.cases.setPlainText(f"{case_nos[0]}, {case_nos[1]}")
     qtbot.mouseClick(draft.facts_button, Qt.MouseButton.LeftButton)
     assert draft.problem.toPlainText().startswith("2026年11月20日，本院执行前督促收案中案件共2件")
+    draft.problem.setPlainText(draft.problem.toPlainText() + "\n理赔拖延。")
+    draft.cases.setPlainText(case_nos[0])
+    qtbot.mouseClick(draft.facts_button, Qt.MouseButton.LeftButton)
+    assert draft.problem.toPlainText().splitlines() == [
+        "2026年11月20日，本院执行前督促收案中案件共1件，尚未履行金额合计300.00元。",
+        "理赔拖延。",
+    ]
+    draft.cases.setPlainText(f"{case_nos[0]}, {case_nos[1]}")
+    qtbot.mouseClick(draft.facts_button, Qt.MouseButton.LeftButton)
     type_text(qtbot, draft.recipient, "某某监管分局")
     draft.kind.setCurrentIndex(draft.kind.findData(RecipientKind.REGULATOR.value))
     draft.proposal.setPlainText("加强监管。")

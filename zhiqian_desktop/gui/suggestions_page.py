@@ -343,7 +343,8 @@ class DraftDialog(QDialog):
         row: SuggestionRow | None = None,
     ) -> None:
         super().__init__(parent)
-        self.ctx, self.group, self.row = ctx, group, row
+        self.ctx, self.row = ctx, row
+        self.group: ProposedGroup | None = None
         self.outcome = ""
         self.setWindowTitle("修改司法建议草稿" if row else "拟写司法建议")
         self.banner = Banner()
@@ -392,9 +393,12 @@ class DraftDialog(QDialog):
             self.proposal.setPlainText(row.proposal)
 
     def _use_group(self, group: ProposedGroup) -> None:
+        # The facts of the cases open the problem; checked again, they replace the old facts.
+        text = self.problem.toPlainText().strip()
+        if self.group is not None and text.startswith(self.group.facts):
+            text = text[len(self.group.facts) :].strip()
         self.group = group
         self.cases.setPlainText("\n".join(group.case_nos))
-        text = self.problem.toPlainText().strip()
         self.problem.setPlainText(group.facts + ("\n" + text if text else ""))
 
     def fill_facts(self) -> None:

@@ -87,11 +87,12 @@ class SuggestionsView(QWidget):
         self.sent_button = QPushButton("登记发出…")
         self.reply_button = QPushButton("登记回复…")
         self.cancel_button = QPushButton("作废")
-        buttons = QHBoxLayout()
+        # Two rows: drafting, and what may be done to the selected one (one row is wider than
+        # a 1024-pixel screen).
+        drafting, acting = QHBoxLayout(), QHBoxLayout()
+        for button in (self.groups_button, self.cases_button, self.docket_button):
+            drafting.addWidget(button)
         for button in (
-            self.groups_button,
-            self.cases_button,
-            self.docket_button,
             self.edit_button,
             self.sign_button,
             self.print_button,
@@ -99,8 +100,9 @@ class SuggestionsView(QWidget):
             self.reply_button,
             self.cancel_button,
         ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            acting.addWidget(button)
+        drafting.addStretch(1)
+        acting.addStretch(1)
         note = QLabel(
             "同一被申请人或同一案由的案件较多时，可向保险机构、金融机构、监管部门或政府职能部门"
             "发送司法建议。签发后发出，回复期限按“设置 → 法院信息”中的月数自发出次日起算；"
@@ -110,7 +112,8 @@ class SuggestionsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(note)
-        layout.addLayout(buttons)
+        layout.addLayout(drafting)
+        layout.addLayout(acting)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         self.table.itemSelectionChanged.connect(self._selection_changed)

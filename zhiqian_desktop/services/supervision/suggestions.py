@@ -489,7 +489,7 @@ def _next_seq(session: Session, year: int) -> int:
     # Every suggestion ever numbered keeps its row (the app deletes none; a cancelled one keeps
     # its number), so the next number is one past the year's highest: never given twice. Writers
     # do not overlap (BEGIN IMMEDIATE on SQLite, the writers' advisory lock on PostgreSQL, see
-    # store/database.py), and (year, seq) is unique besides.
+    # store/engine.py), and (year, seq) is unique besides.
     highest = session.scalar(select(func.max(Suggestion.seq)).where(Suggestion.year == year))
     return (highest or 0) + 1
 

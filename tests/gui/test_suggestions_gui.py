@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, gui_context, make_case_input
+from tests.gui.test_settings_page import open_page as open_settings
 from tests.gui.test_settings_page import type_text
 from zhiqian_desktop.domain.kinds import RecipientKind, Role, SuggestionGrouping, SuggestionStatus
 from zhiqian_desktop.gui.due_list_page import DueListPage
@@ -23,6 +24,7 @@ from zhiqian_desktop.gui.suggestions_page import (
     SuggestionsView,
 )
 from zhiqian_desktop.services.core.actor import Actor
+from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake.docket import DocketQuery, register_case
 from zhiqian_desktop.services.supervision import suggestions as sg
@@ -207,3 +209,19 @@ def test_a_draft_from_the_dockets_filter(
     assert isinstance(draft, DraftDialog)
     assert sorted(draft.cases.toPlainText().splitlines()) == sorted(case_nos)
     assert "案件共5件" in draft.problem.toPlainText()
+
+
+def test_the_reply_period_and_threshold_in_the_settings(
+    qtbot: QtBot, db: Database, admin: Actor
+) -> None:
+    page = open_settings(qtbot, db, admin)
+    court = page.court
+    assert (court.suggestion_reply_months.value(), court.suggestion_threshold.value()) == (2, 5)
+    assert court.suggestion_reply_months.maximum() == 3
+    court.suggestion_reply_months.setValue(3)
+    court.suggestion_threshold.setValue(8)
+    qtbot.mouseClick(court.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已保存" in court.banner.text())
+    with db.reader() as s:
+        settings = get_settings(s)
+        assert (settings.suggestion_reply_months, settings.suggestion_threshold) == (3, 8)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from zhiqian_desktop.cli import common
@@ -53,6 +54,7 @@ def cmd_due(db: Database, actor: Actor, args: argparse.Namespace) -> int:
         return 0
     if not items:
         print(f"{on.isoformat()} 没有到期或逾期的事项")
+        _overdue_suggestions(db, on)
         return 0
     print(f"{on.isoformat()} 待办 {len(items)} 项（已逾期、今日、近3日、提前预警；涉民生优先）")
     group = None
@@ -68,7 +70,22 @@ def cmd_due(db: Database, actor: Actor, args: argparse.Namespace) -> int:
             f"{item.due_date.isoformat()} {overdue}  → {item.action.label}{flag}"
         )
         print(f"      {item.detail}")
+    _overdue_suggestions(db, on)
     return 0
+
+
+def _overdue_suggestions(db: Database, on: date) -> None:
+    """Judicial suggestions whose reply period ran out: they belong to no case, so they follow
+    the list (zhiqian suggestion list --overdue --json lists them for a script)."""
+    from zhiqian_desktop.services.supervision.suggestions import overdue_suggestions
+
+    overdue = overdue_suggestions(db, on)
+    if overdue:
+        print("\n【司法建议逾期未回复】")
+    for r in overdue:
+        print(
+            f"  {r.doc_no}  致{r.recipient}  {r.reply_due}届满  → 跟踪回复（zhiqian suggestion reply）"
+        )
 
 
 def add_deadline_arguments(parser: argparse.ArgumentParser) -> None:

@@ -24,6 +24,7 @@ from zhiqian_desktop.cli import (
     server,
     setup,
     stats,
+    suggestions,
     transfer,
     users,
     values,
@@ -53,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     due.COMMANDS[1],  # due
     *notices.COMMANDS,
     *mediation.COMMANDS,
+    *suggestions.COMMANDS,
     *batch.COMMANDS,
     *importing.COMMANDS,
     *kits.COMMANDS,

@@ -130,3 +130,16 @@ def add_force_argument(parser: argparse.ArgumentParser, help_text: str | None = 
         action="store_true",
         help=help_text or "输出文件已存在时覆盖它（数据库及其附属文件、文件夹和设备除外）",
     )
+
+
+def enum_choices(enum: Any) -> str:
+    """The values of a labelled enum as a help text lists them: ``settled 调解成功、…``."""
+    return "、".join(f"{m.value} {m.label}" for m in enum)
+
+
+def enum_member(enum: Any, text: str, option: str) -> Any:
+    """The member an option names by its value or its Chinese label; else the clerk's error."""
+    try:
+        return enum.from_label(text.strip())
+    except ValueError:
+        raise UserError(f"{option} “{text}”不正确；可选：{enum_choices(enum)}") from None

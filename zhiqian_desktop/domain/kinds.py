@@ -132,3 +132,29 @@ class MediationResult(LabelledEnum):
     SETTLED = "settled", "调解成功"
     FAILED = "failed", "调解不成"
     WITHDRAWN = "withdrawn", "撤回委托"
+
+
+class RecipientKind(LabelledEnum):
+    """Who a judicial suggestion (司法建议) is addressed to (domain/suggestions.py)."""
+
+    INSURER = "insurer", "保险机构"
+    LENDER = "lender", "金融借贷机构"
+    REGULATOR = "regulator", "金融监管部门"
+    GOVERNMENT = "government", "政府职能部门"
+    OTHER = "other", "其他单位"
+
+
+class SuggestionStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"
+    APPROVED = "approved", "已签发"
+    SENT = "sent", "已发出"
+    REPLIED = "replied", "已回复"
+    CANCELLED = "cancelled", "已作废"
+
+
+class SuggestionGrouping(LabelledEnum):
+    """What the cases a suggestion rests on have in common."""
+
+    OBLIGOR = "obligor", "同一被申请人"
+    CAUSE = "cause", "同一案由"
+    SELECTED = "selected", "选定案件"

@@ -47,6 +47,7 @@ from zhiqian_desktop.gui.worker import Progress, Task
 from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.services.supervision.dues import daily_summary, due_list, merge_due_items
+from zhiqian_desktop.services.supervision.suggestions import overdue_suggestions
 
 OVERDUE_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -224,9 +225,16 @@ class DueListPage(QWidget):
             shortcut.activated.connect(self.log_contact_for_selected)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
 
+        # 司法建议 whose reply period ran out: the drafter's and the lead's to follow up.
+        self.suggestion_reminder = QLabel(self)
+        self.suggestion_reminder.setWordWrap(True)
+        self.suggestion_reminder.setStyleSheet(f"color: {OVERDUE_COLOUR};")
+        self.suggestion_reminder.hide()
+
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(actions)
+        layout.addWidget(self.suggestion_reminder)
         layout.addWidget(self.table, 1)
 
         self.date_edit.dateChanged.connect(self.refresh)
@@ -344,8 +352,24 @@ class DueListPage(QWidget):
                     break
         if items:
             self.table.selectRow(min(row, len(items) - 1))
+        self._remind_suggestions()
         self._finish()
         self.refreshed.emit(len(items))
+
+    def _remind_suggestions(self) -> None:
+        actor = self.ctx.actor
+        mine = None if actor.role in (Role.ADMIN, Role.LEAD) else actor.user_id
+        overdue = overdue_suggestions(self.ctx.db, self.on_date(), user_id=mine)
+        if actor.role is Role.READONLY or not overdue:
+            self.suggestion_reminder.hide()
+            return
+        listed = "；".join(f"{r.doc_no} 致{r.recipient}（{r.reply_due}届满）" for r in overdue[:3])
+        more = f"等{len(overdue)}件" if len(overdue) > 3 else ""
+        self.suggestion_reminder.setText(
+            f"司法建议逾期未回复：{listed}{more}。请联系被建议单位跟踪问效，"
+            "收到回复后在“统计 → 司法建议”中登记。"
+        )
+        self.suggestion_reminder.show()
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()

@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
             self.stats_page = StatsPage(self.ctx)
             self._holder("stats_holder").addWidget(VerticalScroller(self.stats_page))
             self.stats_page.open_cases.connect(self._open_first_case)
+            self.stats_page.suggestions_view.use_docket(self.docket.current_query)
             self.stats_page.statusMessage.connect(
                 lambda text: self.statusBar().showMessage(text, 8000)
             )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.suggestions import MAX_REPLY_MONTHS, MAX_THRESHOLD, MIN_THRESHOLD
 from zhiqian_desktop.gui.form_fields import (
     Banner,
     with_error,
@@ -46,6 +47,8 @@ class CourtTab(QWidget):
         self.urging_days = spin_box(1, 365)
         self.supervision_limit_days = spin_box(1, 3650)
         self.unserved_flag_days = spin_box(1, 365)
+        self.suggestion_reply_months = spin_box(1, MAX_REPLY_MONTHS)
+        self.suggestion_threshold = spin_box(MIN_THRESHOLD, MAX_THRESHOLD)
         self.court_address = QLineEdit()
         self.court_phone = QLineEdit()
         self.court_account = QLineEdit()
@@ -71,6 +74,8 @@ class CourtTab(QWidget):
         periods.addRow("催告期", self.urging_days)
         periods.addRow("督促期限", self.supervision_limit_days)
         periods.addRow("文书未送达提醒", self.unserved_flag_days)
+        periods.addRow("司法建议回复期限（月）", self.suggestion_reply_months)
+        periods.addRow("司法建议类案件数", self.suggestion_threshold)
         box_zone, self.time_zone_error = with_error(self.time_zone)
         periods.addRow("法院时区", box_zone)
         periods.addRow(
@@ -123,6 +128,8 @@ class CourtTab(QWidget):
         self.urging_days.setValue(s["urging_days"])
         self.supervision_limit_days.setValue(s["supervision_limit_days"])
         self.unserved_flag_days.setValue(s["unserved_flag_days"])
+        self.suggestion_reply_months.setValue(s["suggestion_reply_months"])
+        self.suggestion_threshold.setValue(s["suggestion_threshold"])
         self.court_address.setText(s["court_address"] or "")
         self.court_phone.setText(s["court_phone"] or "")
         self.court_account.setText(s["court_account"] or "")
@@ -170,6 +177,8 @@ class CourtTab(QWidget):
             urging_days=self.urging_days.value(),
             supervision_limit_days=self.supervision_limit_days.value(),
             unserved_flag_days=self.unserved_flag_days.value(),
+            suggestion_reply_months=self.suggestion_reply_months.value(),
+            suggestion_threshold=self.suggestion_threshold.value(),
             court_address=self.court_address.text().strip() or None,
             court_phone=self.court_phone.text().strip() or None,
             court_account=self.court_account.text().strip() or None,

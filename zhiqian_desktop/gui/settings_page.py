@@ -85,6 +85,8 @@ class SettingsPage(QWidget):
                 "urging_days",
                 "supervision_limit_days",
                 "unserved_flag_days",
+                "suggestion_reply_months",
+                "suggestion_threshold",
                 "court_address",
                 "court_phone",
                 "court_account",

@@ -49,6 +49,7 @@ from zhiqian_desktop.gui.charts import HorizontalBarChart, LineChart, Series, St
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path
 from zhiqian_desktop.gui.mediation_stats import MediationStatsView
+from zhiqian_desktop.gui.suggestions_page import SuggestionsView
 from zhiqian_desktop.gui.table_state import TableMemory
 from zhiqian_desktop.gui.worker import Progress, Task, run_in_background
 from zhiqian_desktop.services.intake.docket import DocketRow
@@ -388,6 +389,8 @@ class StatsPage(QWidget):
         self.tabs.addTab(charts, "图表")
         self.mediation_view = MediationStatsView()
         self.tabs.addTab(self.mediation_view, "委托调解")
+        self.suggestions_view = SuggestionsView(ctx)
+        self.tabs.addTab(self.suggestions_view, "司法建议")
         root.addWidget(self.tabs, 1)
 
         self.period_combo.currentIndexChanged.connect(self._period_changed)
@@ -499,6 +502,7 @@ class StatsPage(QWidget):
         self._fill_table(data.table)
         self._fill_charts(data)
         self.mediation_view.show_stats(data.mediation)
+        self.suggestions_view.refresh()
         self.status_label.setText(
             f"{data.period.label}　收案{data.table.total.cases}件　化解率{data.table.total.display('resolution_rate')}"
         )

@@ -95,6 +95,8 @@ class ReportRenderer:
         if widths is None:
             # Money needs room for ¥999,999,999.99 and rates for 100.00% on one line at 8 pt.
             fixed = {"到位金额": 27 * MM, "化解率": 13 * MM, "自动履行率": 13 * MM}
+            # The judicial suggestions' table: its number, recipient and reply need room too.
+            fixed |= {"编号": 28 * MM, "被建议单位": 34 * MM, "回复情况": 34 * MM}
             first = 20 * MM
             free = width - first - sum(fixed.get(h, 0) for h in headers[1:])
             count = sum(1 for h in headers[1:] if h not in fixed) or 1

@@ -38,9 +38,12 @@ from zhiqian_desktop.domain.kinds import (
     PartyRole,
     PaymentMethod,
     PreservationKind,
+    RecipientKind,
     Role,
     ServiceMethod,
     SettlementStatus,
+    SuggestionGrouping,
+    SuggestionStatus,
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.store.types import AwareDateTime, CodeEnum, Money, new_id, utcnow
@@ -99,6 +102,10 @@ class CourtSettings(Base, Record):
         CodeEnum(AssignmentRule), default=AssignmentRule.BALANCED
     )
     assignment_causes: Mapped[str | None] = mapped_column(Text)
+    # 司法建议 (domain/suggestions.py): the reply period the court sets, in months, and how many
+    # cases sharing an obligor or a cause make a group worth a suggestion.
+    suggestion_reply_months: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    suggestion_threshold: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
 
 class User(Base, Record):
@@ -373,6 +380,46 @@ class Mediation(Base, Record):
     result: Mapped[MediationResult | None] = mapped_column(CodeEnum(MediationResult))
     result_on: Mapped[date | None] = mapped_column(Date)
     result_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Suggestion(Base, Record):
+    """A judicial suggestion (司法建议书) to an insurer, lender, regulator or department, drafted
+    from cases that share an obligor or a cause, and its reply. Numbered when signed; a number
+    is never given twice (unique, and the app deletes no suggestion)."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_suggestion_year_seq"),)
+
+    status: Mapped[SuggestionStatus] = mapped_column(CodeEnum(SuggestionStatus))
+    year: Mapped[int | None] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    doc_no: Mapped[str | None] = mapped_column(String(64), unique=True)
+    recipient: Mapped[str] = mapped_column(String(100))
+    recipient_kind: Mapped[RecipientKind] = mapped_column(CodeEnum(RecipientKind))
+    grouping: Mapped[SuggestionGrouping] = mapped_column(CodeEnum(SuggestionGrouping))
+    group_key: Mapped[str | None] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(Text)
+    drafted_on: Mapped[date] = mapped_column(Date)
+    drafted_by: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("app_user.id"))
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    reply_months: Mapped[int | None] = mapped_column(Integer)
+    # The reply period's last day (art. 85 reckoning from the day sent), fixed when sent.
+    reply_due: Mapped[date | None] = mapped_column(Date, index=True)
+    replied_on: Mapped[date | None] = mapped_column(Date)
+    reply_summary: Mapped[str | None] = mapped_column(Text)
+
+
+class SuggestionCase(Base, Record):
+    """One case a suggestion rests on."""
+
+    __tablename__ = "suggestion_case"
+    __table_args__ = (UniqueConstraint("suggestion_id", "case_id", name="uq_suggestion_case"),)
+
+    suggestion_id: Mapped[str] = mapped_column(ForeignKey("suggestion.id"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
 
 
 class Attachment(Base, Record):

@@ -63,6 +63,8 @@ SEALED_TABLES = (
     "preservation",
     "mediator",
     "mediation",
+    "suggestion",
+    "suggestion_case",
     "attachment",
 )
 """The court's records: settings, users and roles, the number blocks and kits issued, the cases
@@ -467,6 +469,8 @@ TABLE_WORDS = {
     "attachment": "附件",
     "mediator": "调解员",
     "mediation": "委托调解",
+    "suggestion": "司法建议",
+    "suggestion_case": "司法建议所涉案件",
 }
 PROBLEM_WORDS = {
     "changed": "内容与封印不符（被改动）",

@@ -269,6 +269,29 @@ def main(argv: list[str] | None = None) -> int:
 
         shoot("7-统计", stats)
 
+        def suggestions() -> QWidget:
+            stats_page = window.stats_page
+            if stats_page is not None:
+                stats_page.tabs.setCurrentWidget(stats_page.suggestions_view)
+                stats_page.suggestions_view.table.selectRow(1)
+            return window
+
+        shoot("7b-统计-司法建议", suggestions)
+
+        def suggestion_draft() -> QWidget | None:
+            from zhiqian_desktop.domain.kinds import SuggestionGrouping
+            from zhiqian_desktop.gui.suggestions_page import DraftDialog
+            from zhiqian_desktop.services.supervision.suggestions import proposed_groups
+
+            groups = proposed_groups(db, SuggestionGrouping.OBLIGOR)
+            if not groups:
+                return None
+            dialog = DraftDialog(window.ctx, window, group=groups[0])
+            dialog.show()
+            return dialog
+
+        shoot("7c-司法建议-拟稿", suggestion_draft)
+
         def wait_for(signal: Any, seconds: int = 30) -> None:
             from PySide6.QtCore import QEventLoop, QTimer
 

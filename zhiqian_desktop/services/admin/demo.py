@@ -31,6 +31,7 @@ from zhiqian_desktop.services.admin.demo_people import (
 )
 from zhiqian_desktop.services.admin.demo_plan import CasePlan, plan_cases
 from zhiqian_desktop.services.admin.demo_records import CaseWriter
+from zhiqian_desktop.services.admin.demo_suggestions import add_demo_suggestions
 from zhiqian_desktop.services.core import audit, staff
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
 from zhiqian_desktop.services.core.auth import logins_enforced
@@ -72,6 +73,7 @@ class DemoReport:
     installments: int = 0
     preservations: int = 0
     mediations: int = 0
+    suggestions: int = 0
 
     @property
     def first_case_no(self) -> str | None:
@@ -238,6 +240,7 @@ def generate_demo(
         cal = load_calendar(session)
         lead, handlers, tribunals = _team(session, report)
         lead_actor: Actor = actor_for(lead)
+        handler_actor: Actor = actor_for(handlers[0])
         handler_ids = [h.id for h in handlers]
         lead_id = lead.id
         tribunal_ids = [t.id for t in tribunals]
@@ -276,6 +279,10 @@ def generate_demo(
         if progress is not None:
             progress(min(start + BATCH, len(plans)), len(plans))
     report.cases = len(report.case_numbers)
+    with db.unit_of_work() as session:
+        report.suggestions = add_demo_suggestions(
+            session, lead_actor, handler_actor, report.case_numbers, today
+        )
     return report
 
 

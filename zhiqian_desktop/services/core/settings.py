@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.domain.suggestions import check_reply_months, check_threshold
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
@@ -91,6 +92,8 @@ SETTING_FIELDS = {
     "court_address": str,
     "court_phone": str,
     "time_zone": str,
+    "suggestion_reply_months": int,
+    "suggestion_threshold": int,
 }
 
 
@@ -112,6 +115,10 @@ def update_settings(
             value = validate_case_word(str(value))
         elif key == "time_zone":
             value = zone_named(str(value or "")).key
+        elif key == "suggestion_reply_months" and type(value) is int:
+            value = check_reply_months(value)
+        elif key == "suggestion_threshold" and type(value) is int:
+            value = check_threshold(value)
         elif SETTING_FIELDS[key] is int:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
                 raise UserError(f"设置项“{key}”应为1至3650之间的整数")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
@@ -22,6 +22,12 @@ from zhiqian_desktop.services.core.workbooks import (
     write_sheet,
 )
 from zhiqian_desktop.services.reporting.stats import StatsResult, compute_stats
+from zhiqian_desktop.services.supervision.mediation import MediationStats, mediation_stats
+from zhiqian_desktop.services.supervision.suggestions import (
+    SuggestionRow,
+    SuggestionTally,
+    suggestion_tally,
+)
 from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 REPORT_KINDS = {"week": "周报", "month": "月报"}
@@ -60,6 +66,10 @@ class ReportData:
     made_on: date
     total: StatsResult
     breakdowns: list[StatsResult]
+    mediation: MediationStats | None = None
+    """The month's entrusted mediations by mediator (the monthly report only)."""
+    suggestions: SuggestionTally | None = None
+    """The month's judicial suggestions (the monthly report only)."""
 
     @property
     def title(self) -> str:
@@ -82,6 +92,27 @@ class ReportData:
             f"化解率{t.display('resolution_rate')}，自动履行率{t.display('performance_rate')}。"
             f"本期结案{t.closed}件，到位金额{t.display('amount_received')}；"
             f"期末未结{t.open_at_end}件，其中超期未结{t.over_limit}件。"
+            + self._mediation_summary()
+            + self._suggestion_summary()
+        )
+
+    def _mediation_summary(self) -> str:
+        if self.mediation is None:
+            return ""
+        m = self.mediation.total
+        return (
+            f"本期委托调解{m.entrusted}件，调解成功{m.settled}件、调解不成{m.failed}件、"
+            f"撤回委托{m.withdrawn}件、调解中{m.pending}件，成功率{m.rate_text}。"
+        )
+
+    def _suggestion_summary(self) -> str:
+        if self.suggestions is None:
+            return ""
+        t = self.suggestions
+        overdue = f"，其中逾期未回复{t.overdue}件" if t.overdue else ""
+        return (
+            f"本期发出司法建议{len(t.sent)}件，收到回复{len(t.replied)}件；"
+            f"期末待回复{len(t.awaiting)}件{overdue}。"
         )
 
     def tables(self) -> list[ReportTable]:
@@ -107,13 +138,86 @@ class ReportData:
             rows.append(["合计", *(result.total.display(k) for k in GROUP_COLUMNS)])
             raw.append(["合计", *(_raw(result.total.value(k)) for k in GROUP_COLUMNS)])
             out.append(ReportTable(f"{numerals[i]}、按{result.by.label}", headers, rows, raw))
+        if self.mediation is not None:
+            out.append(self._mediation_table(numerals[len(out) - 1]))
+        if self.suggestions is not None:
+            out.append(self._suggestion_table(numerals[len(out) - 1]))
         return out
+
+    def _mediation_table(self, numeral: str) -> ReportTable:
+        stats = cast(MediationStats, self.mediation)
+        tallies = [*stats.by_mediator, stats.total]
+        return ReportTable(
+            f"{numeral}、委托调解（按调解员）",
+            ["调解员", "委托", "调解成功", "调解不成", "撤回委托", "调解中", "成功率"],
+            [list(t.cells()) for t in tallies],
+            [
+                [t.mediator, t.entrusted, t.settled, t.failed, t.withdrawn, t.pending, t.rate_text]
+                for t in tallies
+            ],
+        )
+
+    def _suggestion_table(self, numeral: str) -> ReportTable:
+        tally = cast(SuggestionTally, self.suggestions)
+        end = self.period.end
+        rows: list[list[str]] = []
+        for what, group in (("本期发出", tally.sent), ("本期回复", tally.replied)):
+            rows += [_suggestion_cells(what, r, end) for r in group]
+        rows += [
+            _suggestion_cells("期末待回复", r, end) for r in tally.awaiting if r not in tally.sent
+        ]
+        return ReportTable(
+            f"{numeral}、司法建议",
+            ["类别", "编号", "被建议单位", "案件", "发出日期", "回复期限", "回复情况"],
+            rows,
+            [list(r) for r in rows],
+        )
 
     def definitions(self) -> list[tuple[str, str]]:
         return [(f.label, f.definition) for f in FIGURES] + [
             ("分组说明", GROUP_NOTE),
             ("督促期限", f"超期未结按督促期限{self.total.limit_days}日计算。"),
+            *self._more_definitions(),
         ]
+
+    def _more_definitions(self) -> list[tuple[str, str]]:
+        out = []
+        if self.mediation is not None:
+            out.append(
+                (
+                    "委托调解",
+                    "按委托日期统计期间内委托的案件及其现在的结果；"
+                    "成功率＝调解成功÷（调解成功＋调解不成），撤回委托不计入。",
+                )
+            )
+        if self.suggestions is not None:
+            out.append(
+                (
+                    "司法建议",
+                    "本期发出、本期回复按发出日期、回复日期统计；期末待回复为期末已发出而"
+                    "尚未回复的；回复期限按设置的月数自发出次日起算（民事诉讼法第八十五条），"
+                    "期满未回复为逾期。",
+                )
+            )
+        return out
+
+
+def _suggestion_cells(what: str, r: SuggestionRow, end: date) -> list[str]:
+    if r.replied_on is not None and r.replied_on <= end:
+        state = f"{r.replied_on.isoformat()}回复：{r.reply_summary}"
+    elif r.reply_due is not None and r.reply_due < end:
+        state = "逾期未回复"
+    else:
+        state = "待回复"
+    return [
+        what,
+        r.doc_no,
+        r.recipient,
+        str(r.case_count),
+        r.sent_on.isoformat() if r.sent_on else "",
+        r.reply_due.isoformat() if r.reply_due else "",
+        state,
+    ]
 
 
 def _raw(value: Any) -> Any:
@@ -140,7 +244,18 @@ def build_report(
     total = compute_stats(session, period)
     groupings = [GroupBy.HANDLER] if kind == "week" else [GroupBy.HANDLER, GroupBy.DEPARTMENT]
     breakdowns = [compute_stats(session, period, by) for by in groupings]
-    return ReportData(kind, court, period, today, total, breakdowns)
+    if kind == "week":
+        return ReportData(kind, court, period, today, total, breakdowns)
+    return ReportData(
+        kind,
+        court,
+        period,
+        today,
+        total,
+        breakdowns,
+        mediation_stats(session, period),
+        suggestion_tally(session, period),
+    )
 
 
 def export_report_xlsx(report: ReportData, path: Path, *, force: bool = False) -> None:

@@ -61,6 +61,7 @@ class ContactKind(LabelledEnum):
     MESSAGE = "message", "短信/微信"
     ASSISTED = "assisted", "协助联系"
     APPLICANT_NOTICE = "applicant_notice", "执行信息回告"
+    REMINDER = "reminder", "履行提醒短信"
 
 
 class PaymentMethod(LabelledEnum):
@@ -132,3 +133,19 @@ class MediationResult(LabelledEnum):
     SETTLED = "settled", "调解成功"
     FAILED = "failed", "调解不成"
     WITHDRAWN = "withdrawn", "撤回委托"
+
+
+class MessageKind(LabelledEnum):
+    """A text message in the outbox (domain/messages.py)."""
+
+    PROGRESS = "progress", "进展回告"
+    REMINDER = "reminder", "履行提醒"
+
+
+class MessageStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"
+    APPROVED = "approved", "已审核"
+    EXPORTED = "exported", "已导出"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    DISCARDED = "discarded", "已作废"

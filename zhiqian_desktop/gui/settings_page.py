@@ -85,6 +85,7 @@ class SettingsPage(QWidget):
                 "urging_days",
                 "supervision_limit_days",
                 "unserved_flag_days",
+                "reminder_lead_days",
                 "court_address",
                 "court_phone",
                 "court_account",

@@ -63,6 +63,7 @@ SEALED_TABLES = (
     "preservation",
     "mediator",
     "mediation",
+    "outbox_message",
     "attachment",
 )
 """The court's records: settings, users and roles, the number blocks and kits issued, the cases
@@ -467,6 +468,7 @@ TABLE_WORDS = {
     "attachment": "附件",
     "mediator": "调解员",
     "mediation": "委托调解",
+    "outbox_message": "短信",
 }
 PROBLEM_WORDS = {
     "changed": "内容与封印不符（被改动）",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
+from zhiqian_desktop.domain.messages import check_lead_days
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
@@ -90,6 +91,7 @@ SETTING_FIELDS = {
     "court_address": str,
     "court_phone": str,
     "time_zone": str,
+    "reminder_lead_days": int,
 }
 
 
@@ -111,6 +113,8 @@ def update_settings(
             value = validate_case_word(str(value))
         elif key == "time_zone":
             value = zone_named(str(value or "")).key
+        elif key == "reminder_lead_days":
+            value = check_lead_days(value)
         elif SETTING_FIELDS[key] is int:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
                 raise UserError(f"设置项“{key}”应为1至3650之间的整数")

@@ -64,6 +64,11 @@ class ContactKind(LabelledEnum):
     REMINDER = "reminder", "履行提醒短信"
 
 
+MESSAGE_LOGS = frozenset({ContactKind.APPLICANT_NOTICE, ContactKind.REMINDER})
+"""Log entries that record a message the court sent (回告, 履行提醒): not a contact in which the
+obligor answered, so neither carries nor hides a promise or an agreed follow-up."""
+
+
 class PaymentMethod(LabelledEnum):
     TO_APPLICANT = "to_applicant", "直接支付申请人"
     COURT_ACCOUNT = "court_account", "交付法院账户"

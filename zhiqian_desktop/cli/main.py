@@ -20,6 +20,7 @@ from zhiqian_desktop.cli import (
     kits,
     maintenance,
     mediation,
+    messages,
     notices,
     server,
     setup,
@@ -53,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     due.COMMANDS[1],  # due
     *notices.COMMANDS,
     *mediation.COMMANDS,
+    *messages.COMMANDS,
     *batch.COMMANDS,
     *importing.COMMANDS,
     *kits.COMMANDS,

@@ -109,8 +109,9 @@ def test_no_number_says_where_to_fill_it() -> None:
 def test_86_is_a_prefix_only_before_eleven_digits() -> None:
     # 86 followed by a mobile is the country code; 86 alone at the start of 13 digits only.
     assert normalise_mobile("86 139 1234 5678") == "13912345678"
-    with pytest.raises(UserError):
-        normalise_mobile("8613912345678 0")
+    for bad in ("8613912345678 0", "1113912345678", "+868613912345678", "00868613912345678"):
+        with pytest.raises(UserError, match="不是手机号码"):
+            normalise_mobile(bad)
 
 
 def test_mobiles_among_a_partys_phones_in_order_without_repeats() -> None:
@@ -251,6 +252,7 @@ def test_progress_tells_the_amounts_never_a_negative_balance() -> None:
     over = progress_text(facts(amount_due=Decimal("100"), amount_paid=Decimal("150")))
     assert "已履行150.00元，尚欠0.00元。" in over
     assert "尚欠" not in progress_text(facts(amount_paid=Decimal("5")))
+    assert "已履行0.00元，尚欠1.00元。" in progress_text(facts(amount_due=Decimal("1")))
 
 
 # --- reminders --------------------------------------------------------------------------------------

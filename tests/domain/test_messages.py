@@ -102,7 +102,7 @@ def test_what_is_not_a_phone_is_refused(bad: str) -> None:
 
 def test_no_number_says_where_to_fill_it() -> None:
     for empty in ("", "   ", None):
-        with pytest.raises(UserError, match="^申请人张三没有手机号码；请先在当事人信息中"):
+        with pytest.raises(UserError, match=r"^申请人张三没有手机号码；请先在当事人信息中"):
             normalise_mobile(empty, who="申请人张三")  # type: ignore[arg-type]
 
 
@@ -383,7 +383,7 @@ def test_every_step_from_every_status() -> None:
             if (step, status) in allowed:
                 assert next_status(step, status, "短信") is allowed[step, status]
             else:
-                with pytest.raises(UserError, match="^短信.*，不能") as info:
+                with pytest.raises(UserError, match=r"^短信.*，不能") as info:
                     next_status(step, status, "短信")
                 assert status.label[:2] in info.value.message
 

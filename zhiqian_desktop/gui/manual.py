@@ -30,6 +30,7 @@ SECTIONS = {
     "batch": "批量打印",
     "kits": "离线包",
     "stats": "统计",
+    "messages": "短信发件箱",
     "backup": "备份与恢复",
     "settings": "设置",
     "problems": "遇到问题时",

@@ -21,6 +21,7 @@ from zhiqian_desktop.domain.calendar import HolidayCalendar
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import MediationResult, MediatorKind, Role
 from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.services.admin.demo_messages import demo_outbox
 from zhiqian_desktop.services.admin.demo_people import (
     DEMO_CAUSE_HANDLERS,
     HANDLERS,
@@ -72,6 +73,7 @@ class DemoReport:
     installments: int = 0
     preservations: int = 0
     mediations: int = 0
+    messages: int = 0
 
     @property
     def first_case_no(self) -> str | None:
@@ -276,6 +278,7 @@ def generate_demo(
         if progress is not None:
             progress(min(start + BATCH, len(plans)), len(plans))
     report.cases = len(report.case_numbers)
+    report.messages = demo_outbox(db, lead_actor, today)
     return report
 
 

@@ -155,16 +155,18 @@ class OutboxPage(QWidget):
         bar.addWidget(QLabel("状态"))
         bar.addWidget(self.status)
         bar.addStretch(1)
+        bar.addWidget(self.remind_button)
+        actions = QHBoxLayout()
         for button in (
-            self.remind_button,
             self.edit_button,
             self.approve_button,
             self.discard_button,
-            self.export_button,
-            self.results_button,
             self.open_button,
         ):
-            bar.addWidget(button)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.results_button)
         self.table = message_table()
         self.counts = QLabel()
         layout = QVBoxLayout(self)
@@ -173,6 +175,7 @@ class OutboxPage(QWidget):
         layout.addWidget(explain)
         layout.addWidget(self.banner)
         layout.addLayout(bar)
+        layout.addLayout(actions)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.counts)
         self.status.currentIndexChanged.connect(self.refresh)

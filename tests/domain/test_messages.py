@@ -199,6 +199,7 @@ def facts(**changes: object) -> ProgressFacts:
         "court_phone": "0472-8123456",
         "urging_issued_on": None,
         "urging_served_on": None,
+        "settled_on": None,
         "contacts": 0,
         "reached": 0,
         "promise_on": None,
@@ -213,8 +214,8 @@ def facts(**changes: object) -> ProgressFacts:
 
 def test_progress_with_nothing_done_yet_says_only_the_case() -> None:
     assert progress_text(facts()) == (
-        "【土默特右旗人民法院】张三：您与李四买卖合同纠纷一案已于2026年11月2日立案督促"
-        "（（2026）内0221执前督8号）。承办人王法官，电话0472-8123456。"
+        "【土默特右旗人民法院】张三：您与李四买卖合同纠纷一案已于2026年11月2日立案督促，"
+        "案号（2026）内0221执前督8号。承办人王法官，电话0472-8123456。"
     )
     assert progress_text(facts(court_phone="")).endswith("承办人王法官。")
 
@@ -227,6 +228,15 @@ def test_progress_tells_the_notice_served_or_on_its_way() -> None:
     assert "本院已于2026年11月5日向被申请人送达自动履行催告书。" in text
     assert "正在" not in text
     assert "催告书" not in progress_text(facts())
+
+
+def test_progress_tells_a_settlement_being_performed() -> None:
+    text = progress_text(facts(settled_on=date(2026, 11, 20)))
+    assert (
+        "案号（2026）内0221执前督8号。双方已于2026年11月20日达成和解协议，被申请人正在按协议履行。"
+        in text
+    )
+    assert "和解" not in progress_text(facts())
 
 
 def test_progress_tells_contacts_and_a_promise() -> None:

@@ -106,6 +106,8 @@ def test_approve_export_and_read_back(
 
     # Edit the reminder: the length follows the text.
     page.table.selectRow(1)
+    assert page.preview.isVisible()
+    assert page.preview.text().startswith("王某某（13912345678）：【")
     dialog = MessageDialog(page.selected()[0], page)
     qtbot.addWidget(dialog)
     dialog.text.setPlainText("字" * 71)

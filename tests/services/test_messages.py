@@ -139,6 +139,14 @@ def test_a_progress_report_to_the_applicants_mobile(
     assert _count(db) == 1
 
 
+def test_a_settled_cases_progress_tells_the_settlement(
+    db: Database, admin: Actor, case_id: str
+) -> None:
+    _settle(db, admin, case_id)
+    [row] = messages.draft_progress(db, admin, case_id, today=TODAY)
+    assert "双方已于2026年11月21日达成和解协议，被申请人正在按协议履行。" in row.text
+
+
 def test_an_applicant_with_a_landline_only_is_told_why(db: Database, admin: Actor) -> None:
     case_id = _register(db, admin, 2, applicant_phones="0472-8123456")
     with pytest.raises(UserError, match="申请人李某的号码“0472-8123456”是固定电话，不能接收短信"):

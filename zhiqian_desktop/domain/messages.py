@@ -156,6 +156,7 @@ class ProgressFacts:
     court_phone: str
     urging_issued_on: date | None
     urging_served_on: date | None
+    settled_on: date | None
     contacts: int
     reached: int
     promise_on: date | None
@@ -167,11 +168,14 @@ class ProgressFacts:
 
 def progress_text(f: ProgressFacts) -> str:
     """进展回告: a short message to the applicant saying where supervision stands — only what
-    the case records (the notice served or not, the contacts, a promise, the amounts)."""
+    the case records (the notice served or not, a settlement being performed, the contacts, a
+    promise, the amounts)."""
     parts = [
         f"【{f.court_name}】{f.applicant}：您与{f.obligors}{f.cause}一案已于"
-        f"{sms_date(f.received_on)}立案督促（{f.case_no}）。"
+        f"{sms_date(f.received_on)}立案督促，案号{f.case_no}。"
     ]
+    if f.settled_on is not None:
+        parts.append(f"双方已于{sms_date(f.settled_on)}达成和解协议，被申请人正在按协议履行。")
     if f.urging_served_on is not None:
         parts.append(f"本院已于{sms_date(f.urging_served_on)}向被申请人送达自动履行催告书。")
     elif f.urging_issued_on is not None:

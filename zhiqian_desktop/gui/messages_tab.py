@@ -12,7 +12,7 @@ from zhiqian_desktop.domain.workflow import CaseAction, CaseStatus, available_ac
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner
 from zhiqian_desktop.gui.operations import Operation
-from zhiqian_desktop.gui.outbox_page import fill_table, message_table
+from zhiqian_desktop.gui.outbox_page import fill_table, message_table, show_text, text_preview
 from zhiqian_desktop.services.supervision import messages
 from zhiqian_desktop.services.supervision.messages import MessageRow, ReminderRun
 
@@ -24,6 +24,7 @@ class MessagesTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.case_id: str | None = None
+        self.rows: list[MessageRow] = []
         self.banner = Banner()
         self.progress_button = QPushButton("起草进展回告")
         self.progress_button.setToolTip("按案件现状给申请人的手机起草一条短信（执行信息回告）")
@@ -40,10 +41,13 @@ class MessagesTab(QWidget):
         bar.addWidget(self.progress_button)
         bar.addWidget(self.remind_button)
         self.table = message_table()
+        self.preview = text_preview()
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.preview)
+        self.table.itemSelectionChanged.connect(self._show_text)
         self.progress_button.clicked.connect(self.draft_progress)
         self.remind_button.clicked.connect(self.draft_reminders)
 
@@ -58,7 +62,13 @@ class MessagesTab(QWidget):
 
     def refresh(self) -> None:
         if self.case_id is not None:
-            fill_table(self.table, messages.outbox(self.ctx.db, case_id=self.case_id))
+            self.rows = messages.outbox(self.ctx.db, case_id=self.case_id)
+            fill_table(self.table, self.rows)
+            self._show_text()
+
+    def _show_text(self) -> None:
+        picked = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        show_text(self.preview, [self.rows[r] for r in picked if r < len(self.rows)])
 
     def _refused(self, exc: UserError) -> None:
         self.banner.show_message(exc.message, "error")

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import MessageStatus, Role
+from zhiqian_desktop.domain.kinds import MessageKind, MessageStatus, Role
 from zhiqian_desktop.domain.messages import MAX_UNITS, length_note, sms_parts, sms_units
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_open_path, ask_save_path, file_name
@@ -48,6 +48,23 @@ def message_table() -> QTableWidget:
     return table
 
 
+def text_preview() -> QLabel:
+    """The whole text of the message chosen in a list, beneath it (the list shows its start)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet("background: #f7f9fc; border: 1px solid #d5dde8; padding: 6px;")
+    label.hide()
+    return label
+
+
+def show_text(label: QLabel, rows: list[MessageRow]) -> None:
+    label.setVisible(len(rows) == 1)
+    if len(rows) == 1:
+        m = rows[0]
+        label.setText(f"{m.name}（{m.phone}）：{m.text}\n{length_note(m.text)}")
+
+
 def fill_table(table: QTableWidget, rows: list[MessageRow]) -> None:
     """One message a row; the row's first cell keeps the message's id."""
     table.setRowCount(len(rows))
@@ -60,7 +77,7 @@ def fill_table(table: QTableWidget, rows: list[MessageRow]) -> None:
             m.kind.label,
             m.name,
             m.phone,
-            m.for_date.isoformat(),
+            m.for_date.isoformat() + ("到期" if m.kind is MessageKind.REMINDER else ""),
             status,
             f"{sms_units(m.text)}字/{sms_parts(m.text)}条",
             m.text.replace("\n", " "),
@@ -72,7 +89,9 @@ def fill_table(table: QTableWidget, rows: list[MessageRow]) -> None:
             if c == len(cells) - 1:
                 item.setToolTip(m.text)
             table.setItem(r, c, item)
-    table.resizeColumnsToContents()
+    # The text takes the room left (its whole wording in the tooltip), never a sideways scroll.
+    for c in range(table.columnCount() - 1):
+        table.resizeColumnToContents(c)
 
 
 class MessageDialog(QDialog):
@@ -169,6 +188,7 @@ class OutboxPage(QWidget):
         actions.addWidget(self.results_button)
         self.table = message_table()
         self.counts = QLabel()
+        self.preview = text_preview()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(title)
@@ -177,6 +197,7 @@ class OutboxPage(QWidget):
         layout.addLayout(bar)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.preview)
         layout.addWidget(self.counts)
         self.status.currentIndexChanged.connect(self.refresh)
         self.table.itemSelectionChanged.connect(self._enable)
@@ -221,6 +242,7 @@ class OutboxPage(QWidget):
         self.approve_button.setEnabled(ok and all(r.status is MessageStatus.DRAFT for r in rows))
         self.discard_button.setEnabled(ok and all(r.status in EDITABLE for r in rows))
         self.open_button.setEnabled(len(rows) == 1)
+        show_text(self.preview, rows)
 
     def _open_case(self) -> None:
         rows = self.selected()

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.dues import court_date
 from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
-from zhiqian_desktop.domain.kinds import MESSAGE_LOGS, MessageKind, MessageStatus, PartyRole
+from zhiqian_desktop.domain.kinds import (
+    MESSAGE_LOGS,
+    MessageKind,
+    MessageStatus,
+    PartyRole,
+    SettlementStatus,
+)
 from zhiqian_desktop.domain.messages import (
     ProgressFacts,
     ReminderDue,
@@ -31,7 +37,7 @@ from zhiqian_desktop.domain.messages import (
     reminder_text,
     reminders_due,
 )
-from zhiqian_desktop.domain.workflow import CaseAction, check_action
+from zhiqian_desktop.domain.workflow import CaseAction, CaseStatus, check_action
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.clock import court_zone
@@ -41,7 +47,7 @@ from zhiqian_desktop.services.intake.docket import get_case, split_phones
 from zhiqian_desktop.services.supervision.contacts import first_urging, list_contacts
 from zhiqian_desktop.services.supervision.dues import DueFilter, load_facts
 from zhiqian_desktop.services.supervision.service_records import document_served_on
-from zhiqian_desktop.store.models import OutboxMessage, Party, SupervisionCase, User
+from zhiqian_desktop.store.models import OutboxMessage, Party, Settlement, SupervisionCase, User
 from zhiqian_desktop.store.types import utcnow
 
 UNSENT = (MessageStatus.DRAFT, MessageStatus.APPROVED)
@@ -208,6 +214,18 @@ def progress_facts(session: Session, case_id: str, *, today: date) -> ProgressFa
         court_phone=settings.court_phone or "",
         urging_issued_on=court_date(urging.issued_at, zone) if urging else None,
         urging_served_on=document_served_on(session, urging) if urging else None,
+        settled_on=session.scalar(
+            select(Settlement.signed_on)
+            .where(
+                Settlement.case_id == case.id,
+                Settlement.status == SettlementStatus.ACTIVE.value,
+                Settlement.deleted_at.is_(None),
+            )
+            .order_by(Settlement.signed_on.desc())
+            .limit(1)
+        )
+        if case.status is CaseStatus.SETTLED
+        else None,
         contacts=len(working),
         reached=sum(1 for e in working if e.reached),
         promise_on=last.promise_date if last else None,

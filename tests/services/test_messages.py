@@ -35,7 +35,13 @@ from zhiqian_desktop.services.supervision import message_files, messages
 from zhiqian_desktop.services.supervision.contacts import ContactInput, list_contacts, log_contact
 from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.store.database import Database
-from zhiqian_desktop.store.models import AuditEvent, ContactLog, OutboxMessage, SupervisionCase
+from zhiqian_desktop.store.models import (
+    AuditEvent,
+    ContactLog,
+    OfflineKit,
+    OutboxMessage,
+    SupervisionCase,
+)
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -491,3 +497,25 @@ def test_every_change_is_audited_on_the_case(db: Database, admin: Actor, case_id
     ]
     assert messages.outbox_counts(db)[MessageStatus.APPROVED] == 1
     assert [r.id for r in messages.outbox(db, case_id=case_id)] == [message_id]
+
+
+def test_a_laptop_kit_has_no_outbox(
+    db: Database, admin: Actor, case_id: str, tmp_path: Path
+) -> None:
+    with db.unit_of_work() as s:
+        s.add(
+            OfflineKit(
+                role="laptop", court_id="c", origin="tribunal", year=2026, created_by="admin"
+            )
+        )
+    for attempt in (
+        lambda: messages.draft_progress(db, admin, case_id, today=TODAY),
+        lambda: messages.draft_reminders(db, admin, today=TODAY),
+        lambda: message_files.export_messages(
+            db, admin, tmp_path / "o.csv", fmt="csv", today=TODAY
+        ),
+        lambda: message_files.read_results(db, admin, tmp_path / "r.csv"),
+    ):
+        with pytest.raises(UserError, match="这是派出法庭的离线工作包：短信经法院的短信平台发送"):
+            attempt()
+    assert _count(db) == 0

@@ -48,7 +48,11 @@ from zhiqian_desktop.services.core.workbooks import csv_safe, save_workbook, wri
 from zhiqian_desktop.services.intake.docket import get_case
 from zhiqian_desktop.services.intake.import_checks import XLSX, check_container, require_defusedxml
 from zhiqian_desktop.services.supervision.contacts import log_message_sent
-from zhiqian_desktop.services.supervision.messages import change_message, message_label
+from zhiqian_desktop.services.supervision.messages import (
+    change_message,
+    message_label,
+    refuse_on_a_laptop,
+)
 from zhiqian_desktop.store.models import OutboxMessage, SupervisionCase
 from zhiqian_desktop.store.outputs import check_output_file, write_output
 from zhiqian_desktop.store.types import utcnow
@@ -90,6 +94,7 @@ def export_messages(
     """Write every approved message the user may send (a handler: his cases') to one file for
     the SMS platform, numbered in a new batch, and mark them exported."""
     actor.require_write()
+    refuse_on_a_laptop(session)
     fmt = _fmt(fmt)
     target = check_output_file(path, force=force)
     rows = session.execute(
@@ -222,6 +227,7 @@ def read_results(
     """Mark each message the platform's result file names sent or failed and log it on its
     case; the file is refused as a whole (naming the row) when a row does not match."""
     actor.require_write()
+    refuse_on_a_laptop(session)
     path = Path(path)
     rows = read_result_rows(path)
     refs = [row.ref.strip() for row in rows]

@@ -47,7 +47,14 @@ from zhiqian_desktop.services.intake.docket import get_case, split_phones
 from zhiqian_desktop.services.supervision.contacts import first_urging, list_contacts
 from zhiqian_desktop.services.supervision.dues import DueFilter, load_facts
 from zhiqian_desktop.services.supervision.service_records import document_served_on
-from zhiqian_desktop.store.models import OutboxMessage, Party, Settlement, SupervisionCase, User
+from zhiqian_desktop.store.models import (
+    OfflineKit,
+    OutboxMessage,
+    Party,
+    Settlement,
+    SupervisionCase,
+    User,
+)
 from zhiqian_desktop.store.types import utcnow
 
 UNSENT = (MessageStatus.DRAFT, MessageStatus.APPROVED)
@@ -167,7 +174,19 @@ def change_message(
 # --- drafting -------------------------------------------------------------------------------------
 
 
+def refuse_on_a_laptop(session: Session) -> None:
+    """The outbox is the court's: the SMS platform is there, and a kit neither carries messages
+    nor brings any back (exchange/kits.py leaves them out)."""
+    laptop = select(OfflineKit.id).where(OfflineKit.role == "laptop").limit(1)
+    if session.scalar(laptop) is not None:
+        raise UserError(
+            "这是派出法庭的离线工作包：短信经法院的短信平台发送，离线包中不能起草、导出或读回短信；"
+            "请回到法院后在短信发件箱中办理"
+        )
+
+
 def _case_for_drafting(session: Session, actor: Actor, case_id: str) -> SupervisionCase:
+    refuse_on_a_laptop(session)
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     check_action(case.status, CaseAction.LOG_CONTACT, case.case_no)
@@ -328,6 +347,7 @@ def draft_reminders(
     may work on (one case: ``case_id``). Drafting again adds only what is new: a payment once
     drafted for (even if that draft was discarded) is not drafted again."""
     actor.require_write()
+    refuse_on_a_laptop(session)
     lead = get_settings(session).reminder_lead_days
     scope = DueFilter(case_ids=frozenset({case_id}) if case_id else None)
     if case_id is not None:

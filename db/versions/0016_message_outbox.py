@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("for_date", sa.Date(), nullable=False),
-        sa.Column("source", sa.String(length=80), nullable=True),
+        sa.Column("reminder_of", sa.String(length=80), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("approved_by", sa.String(length=64), nullable=True),
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),

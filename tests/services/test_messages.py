@@ -32,6 +32,7 @@ from zhiqian_desktop.services.core.settings import get_settings, update_settings
 from zhiqian_desktop.services.core.users import actor_for, create_user
 from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.services.supervision import message_files, messages
+from zhiqian_desktop.services.supervision.case_view import readable_history
 from zhiqian_desktop.services.supervision.contacts import ContactInput, list_contacts, log_contact
 from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.store.database import Database
@@ -495,6 +496,14 @@ def test_every_change_is_audited_on_the_case(db: Database, admin: Actor, case_id
         ("create", "outbox_message", case_id),
         ("update", "outbox_message", case_id),
     ]
+    history = readable_history(db, case_id)
+    drafted, approved = [e for e in history if e.what.endswith("短信")]
+    assert ("状态", "", "草稿") in [(c.field, c.before, c.after) for c in drafted.changes]
+    assert ("短信内容", "", messages.find_message(db, message_id).text) in [
+        (c.field, c.before, c.after) for c in drafted.changes
+    ]
+    assert [(c.field, c.before, c.after) for c in approved.changes][0] == ("状态", "草稿", "已审核")
+    assert {c.field for c in approved.changes} == {"状态", "审核人", "审核时间"}
     assert messages.outbox_counts(db)[MessageStatus.APPROVED] == 1
     assert [r.id for r in messages.outbox(db, case_id=case_id)] == [message_id]
 

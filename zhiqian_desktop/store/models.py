@@ -393,7 +393,7 @@ class OutboxMessage(Base, Record):
     text: Mapped[str] = mapped_column(Text)
     for_date: Mapped[date] = mapped_column(Date)
     # Which payment a reminder is for (domain/messages.ReminderDue.source): drafted once.
-    source: Mapped[str | None] = mapped_column(String(80))
+    reminder_of: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[MessageStatus] = mapped_column(CodeEnum(MessageStatus), index=True)
     approved_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

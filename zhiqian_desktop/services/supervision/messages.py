@@ -265,7 +265,7 @@ def _add(
     phone: str,
     text: str,
     for_date: date,
-    source: str | None = None,
+    reminder_of: str | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         case_id=case.id,
@@ -275,7 +275,7 @@ def _add(
         name=party.name,
         text=check_text(text),
         for_date=for_date,
-        source=source,
+        reminder_of=reminder_of,
         status=MessageStatus.DRAFT,
         updated_by=actor.username,
     )
@@ -355,7 +355,7 @@ def draft_reminders(
     done = {
         (case, party, source)
         for case, party, source in session.execute(
-            select(OutboxMessage.case_id, OutboxMessage.party_id, OutboxMessage.source).where(
+            select(OutboxMessage.case_id, OutboxMessage.party_id, OutboxMessage.reminder_of).where(
                 OutboxMessage.kind == MessageKind.REMINDER.value,
                 OutboxMessage.deleted_at.is_(None),
             )
@@ -389,7 +389,7 @@ def draft_reminders(
                     phone=phone,
                     text=text,
                     for_date=item.due_on,
-                    source=item.source,
+                    reminder_of=item.source,
                 )
                 drafted.append(_row(m, case))
     return ReminderRun(drafted, skipped)

@@ -339,7 +339,7 @@ def test_an_xlsx_result_file(db: Database, admin: Actor, case_id: str, tmp_path:
     done = message_files.export_messages(db, admin, tmp_path / "o.xlsx", fmt="xlsx", today=TODAY)
     wb = openpyxl.Workbook()
     wb.active.append(["序号", "号码", "状态", "备注", "编号"])
-    wb.active.append([1, 13800001111, "发送成功", None, f"{done.batch}-001"])
+    wb.active.append([1, 13800001111.0, "发送成功", None, f"{done.batch}-001"])
     wb.save(tmp_path / "r.xlsx")
     assert message_files.read_results(db, admin, tmp_path / "r.xlsx", now=NOW).sent == 1
     assert messages.find_message(db, message_id).status is MessageStatus.SENT
@@ -502,7 +502,8 @@ def test_every_change_is_audited_on_the_case(db: Database, admin: Actor, case_id
     assert ("短信内容", "", messages.find_message(db, message_id).text) in [
         (c.field, c.before, c.after) for c in drafted.changes
     ]
-    assert [(c.field, c.before, c.after) for c in approved.changes][0] == ("状态", "草稿", "已审核")
+    first = approved.changes[0]
+    assert (first.field, first.before, first.after) == ("状态", "草稿", "已审核")
     assert {c.field for c in approved.changes} == {"状态", "审核人", "审核时间"}
     assert messages.outbox_counts(db)[MessageStatus.APPROVED] == 1
     assert [r.id for r in messages.outbox(db, case_id=case_id)] == [message_id]

@@ -187,7 +187,7 @@ def _read_table(path: Path) -> list[list[str]]:
             try:
                 sheet = wb.worksheets[0]
                 table = [
-                    ["" if v is None else str(v).strip() for v in row]
+                    [_cell_text(v) for v in row]
                     for row in islice(sheet.iter_rows(values_only=True), MAX_RESULT_ROWS + 2)
                 ]
             finally:
@@ -204,6 +204,15 @@ def _read_table(path: Path) -> list[list[str]]:
     if not table:
         raise _refuse(path, "文件是空的")
     return table
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text: a phone number Excel keeps as a number (13800001111.0) loses its .0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def read_result_rows(path: Path) -> list[ResultRow]:

@@ -151,7 +151,7 @@ def test_a_settled_cases_progress_tells_the_settlement(
 ) -> None:
     _settle(db, admin, case_id)
     [row] = messages.draft_progress(db, admin, case_id, today=TODAY)
-    assert "双方已于2026年11月21日达成和解协议，被申请人正在按协议履行。" in row.text
+    assert "双方已于2026年11月21日达成和解协议。" in row.text
 
 
 def test_an_applicant_with_a_landline_only_is_told_why(db: Database, admin: Actor) -> None:

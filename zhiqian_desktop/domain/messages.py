@@ -175,7 +175,7 @@ def progress_text(f: ProgressFacts) -> str:
         f"{sms_date(f.received_on)}立案督促，案号{f.case_no}。"
     ]
     if f.settled_on is not None:
-        parts.append(f"双方已于{sms_date(f.settled_on)}达成和解协议，被申请人正在按协议履行。")
+        parts.append(f"双方已于{sms_date(f.settled_on)}达成和解协议。")
     if f.urging_served_on is not None:
         parts.append(f"本院已于{sms_date(f.urging_served_on)}向被申请人送达自动履行催告书。")
     elif f.urging_issued_on is not None:

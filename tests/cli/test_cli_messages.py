@@ -4,8 +4,6 @@ back, reminders; bad input as one line with nothing written."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.cli.test_cli import one_line_error
-from tests.conftest import TODAY, make_case_input
+from tests.conftest import TODAY
+from tests.services.test_messages import case_with_a_promise
 from zhiqian_desktop.cli import messages as cli_messages
-from zhiqian_desktop.domain.kinds import ContactKind
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.clock import Clock
-from zhiqian_desktop.services.intake.docket import register_case
-from zhiqian_desktop.services.supervision.contacts import ContactInput, log_contact
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, OutboxMessage
 
@@ -29,24 +25,7 @@ NO = "（2026）内0221执前督1号"
 @pytest.fixture
 def case_db(db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setattr(cli_messages, "CLOCK", Clock.fixed(TODAY))
-    data = make_case_input(1)
-    data.parties[0].phones = "13800001111"
-    with db.unit_of_work() as s:
-        case = register_case(s, admin, data, today=TODAY)
-    log_contact(
-        db,
-        admin,
-        case.id,
-        ContactInput(
-            kind=ContactKind.PHONE,
-            contacted_at=datetime(2026, 11, 24, 2, tzinfo=UTC),
-            reached=True,
-            summary="答应付款",
-            promise_amount=Decimal("3000"),
-            promise_date=date(2026, 11, 27),
-        ),
-        now=datetime(2026, 11, 25, tzinfo=UTC),
-    )
+    case_with_a_promise(db, admin)
     return db
 
 

@@ -4,8 +4,6 @@ file back, and a result file that does not match refused in the banner with noth
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -14,15 +12,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import TODAY, gui_context, make_case_input
+from tests.conftest import TODAY, gui_context
 from tests.gui.test_files_and_transfer import save_as, when_modal
+from tests.services.test_messages import case_with_a_promise
 from zhiqian_desktop.domain.kinds import ContactKind, MessageStatus
 from zhiqian_desktop.gui.case_page import CasePage
 from zhiqian_desktop.gui.outbox_page import MessageDialog, OutboxPage
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.intake.docket import register_case
 from zhiqian_desktop.services.supervision import messages
-from zhiqian_desktop.services.supervision.contacts import ContactInput, list_contacts, log_contact
+from zhiqian_desktop.services.supervision.contacts import list_contacts
 from zhiqian_desktop.store.database import Database
 
 pytestmark = pytest.mark.gui
@@ -30,25 +28,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def case_id(db: Database, admin: Actor) -> str:
-    data = make_case_input(1)
-    data.parties[0].phones = "13800001111"
-    with db.unit_of_work() as s:
-        case = register_case(s, admin, data, today=TODAY)
-    log_contact(
-        db,
-        admin,
-        case.id,
-        ContactInput(
-            kind=ContactKind.PHONE,
-            contacted_at=datetime(2026, 11, 24, 2, tzinfo=UTC),
-            reached=True,
-            summary="答应付款",
-            promise_amount=Decimal("3000"),
-            promise_date=date(2026, 11, 27),
-        ),
-        now=datetime(2026, 11, 25, tzinfo=UTC),
-    )
-    return case.id
+    return case_with_a_promise(db, admin)
 
 
 def cells(table: object, row: int) -> list[str]:

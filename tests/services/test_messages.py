@@ -83,7 +83,13 @@ def _settle(db: Database, actor: Actor, case_id: str) -> None:
     )
 
 
-def _promise(db: Database, actor: Actor, case_id: str, on: date = date(2026, 11, 26)) -> None:
+def _promise(
+    db: Database,
+    actor: Actor,
+    case_id: str,
+    on: date = date(2026, 11, 26),
+    amount: Decimal = Decimal("2000.00"),
+) -> None:
     log_contact(
         db,
         actor,
@@ -93,11 +99,20 @@ def _promise(db: Database, actor: Actor, case_id: str, on: date = date(2026, 11,
             contacted_at=datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
             reached=True,
             summary="答应近日付款",
-            promise_amount=Decimal("2000.00"),
+            promise_amount=amount,
             promise_date=on,
         ),
         now=NOW,
     )
+
+
+def case_with_a_promise(db: Database, admin: Actor) -> str:
+    """One case (the command line's and the desktop's tests use it too): the applicant's mobile
+    13800001111, the obligor's 13912345678, who promised on 2026-11-24 to pay 3,000.00 by
+    2026-11-27."""
+    case_id = _register(db, admin, 1, applicant_phones="13800001111")
+    _promise(db, admin, case_id, on=date(2026, 11, 27), amount=Decimal("3000.00"))
+    return case_id
 
 
 def _count(db: Database, model: type = OutboxMessage) -> int:

@@ -401,7 +401,7 @@ def test_a_result_file_that_does_not_match_writes_nothing(
 def test_result_files_that_are_not_tables(db: Database, admin: Actor, tmp_path: Path) -> None:
     for name, data, message in (
         ("r.txt", b"x", "只能读取 .csv 或 .xlsx 文件"),
-        ("r.xlsx", b"not a zip", "这不是 Excel 工作簿"),
+        ("r.xlsx", b"not a zip", r"这不是 Excel 工作簿（\.xlsx）；请选择短信平台导出的结果文件"),
         ("r.xlsx", b"", "文件是空的"),
     ):
         (tmp_path / name).write_bytes(data)
@@ -410,6 +410,9 @@ def test_result_files_that_are_not_tables(db: Database, admin: Actor, tmp_path: 
         assert "未登记任何结果" in info.value.message
     with pytest.raises(UserError, match="找不到结果文件"):
         message_files.read_results(db, admin, tmp_path / "none.csv")
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(UserError, match="这不是一个文件（是文件夹、设备或管道）"):
+        message_files.read_results(db, admin, tmp_path / "folder.csv")
 
 
 def test_export_refuses_a_bad_format_or_place_and_marks_nothing(

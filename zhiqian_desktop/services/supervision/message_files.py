@@ -46,7 +46,12 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.transactions import writes
 from zhiqian_desktop.services.core.workbooks import csv_safe, save_workbook, write_sheet
 from zhiqian_desktop.services.intake.docket import get_case
-from zhiqian_desktop.services.intake.import_checks import XLSX, check_container, require_defusedxml
+from zhiqian_desktop.services.intake.import_checks import (
+    XLSX,
+    ZIP_MAGIC,
+    check_container,
+    require_defusedxml,
+)
 from zhiqian_desktop.services.supervision.contacts import log_message_sent
 from zhiqian_desktop.services.supervision.messages import (
     change_message,
@@ -159,6 +164,10 @@ def _read_table(path: Path) -> list[list[str]]:
     """The file's rows as text (CSV in UTF-8, with or without BOM, or GBK as Excel saves it on
     Chinese Windows; or the first sheet of an xlsx)."""
     try:
+        if path.exists() and not path.is_file():
+            raise _refuse(
+                path, "这不是一个文件（是文件夹、设备或管道）；请选择短信平台导出的结果文件"
+            )
         size = path.stat().st_size
     except FileNotFoundError:
         raise UserError(f"找不到结果文件“{path}”；请检查文件名和位置") from None
@@ -179,6 +188,9 @@ def _read_table(path: Path) -> list[list[str]]:
             raise _refuse(path, "文件编码无法识别")
         table = [row for row in csv.reader(io.StringIO(text, newline=""))]
     elif suffix == ".xlsx":
+        with path.open("rb") as fh:
+            if size and fh.read(4) != ZIP_MAGIC:
+                raise _refuse(path, "这不是 Excel 工作簿（.xlsx）；请选择短信平台导出的结果文件")
         if check_container(path, _refuse) != XLSX:
             raise _refuse(path, "这是 Excel 97-2003 文件；请在 Excel 中另存为 .xlsx 或 .csv")
         require_defusedxml()

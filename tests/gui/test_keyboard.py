@@ -1,5 +1,5 @@
 """The daily path by keyboard alone, keys counted: from 今日待办, Enter + the note + Ctrl+Enter logs
-a call; Alt+Left and Esc return to where a case was opened from; Ctrl+1…4 switch pages; Tab goes
+a call; Alt+Left and Esc return to where a case was opened from; Ctrl+1…5 switch pages; Tab goes
 field to field in the dialogs, one press each."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from zhiqian_desktop.gui.main_window import (
     PAGE_CASE,
     PAGE_DOCKET,
     PAGE_DUE,
+    PAGE_OUTBOX,
     PAGE_SETTINGS,
     PAGE_STATS,
     MainWindow,
@@ -143,7 +144,7 @@ def test_back_returns_to_the_page_the_case_was_opened_from(
     keys.press(Qt.Key.Key_Escape)
     assert window.current_page() == PAGE_DUE
 
-    for number, page in ((3, PAGE_STATS), (4, PAGE_SETTINGS), (1, PAGE_DUE)):
+    for number, page in ((3, PAGE_STATS), (4, PAGE_OUTBOX), (5, PAGE_SETTINGS), (1, PAGE_DUE)):
         keys.press(getattr(Qt.Key, f"Key_{number}"), Mod.ControlModifier)
         assert window.current_page() == page
         assert window.nav.currentRow() == page

@@ -18,7 +18,13 @@ from zhiqian_desktop.domain.identity import (
     validate_credit_code,
     validate_phone,
 )
-from zhiqian_desktop.domain.kinds import PartyKind, Role, SettlementStatus
+from zhiqian_desktop.domain.kinds import (
+    MessageKind,
+    MessageStatus,
+    PartyKind,
+    Role,
+    SettlementStatus,
+)
 from zhiqian_desktop.domain.workflow import CLOSED_STATUSES, CaseStatus
 from zhiqian_desktop.services.admin.demo import DemoReport, generate_demo
 from zhiqian_desktop.services.admin.maintenance import check, open_app_database
@@ -29,6 +35,7 @@ from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.engine import sqlite_url
 from zhiqian_desktop.store.models import (
     ContactLog,
+    OutboxMessage,
     Payment,
     Preservation,
     Settlement,
@@ -157,6 +164,12 @@ def test_demo_generates_valid_cases_in_every_status(db: Database) -> None:
         assert (
             session.scalar(select(func.count()).select_from(Preservation)) == report.preservations
         )
+        # The outbox: messages at every step but discarded (reminders only when a payment falls
+        # due within the lead days: none among these cases).
+        outbox = session.execute(select(OutboxMessage.kind, OutboxMessage.status)).all()
+        assert len(outbox) == report.messages
+        assert {kind for kind, _ in outbox} == {MessageKind.PROGRESS}
+        assert {status for _, status in outbox} == set(MessageStatus) - {MessageStatus.DISCARDED}
     assert check(db).ok  # every record was written with its audit event, in the chain
 
 

@@ -181,12 +181,14 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
     path = sqlite_db.path
     assert path is not None
     # The schema as it was before: no seals, no kit keys, no court time zone, no assignment
-    # rule or mediators, no judicial suggestions.
+    # rule or mediators, no judicial suggestions, no outbox.
     sql(sqlite_db, "DROP TABLE row_seal")
     sql(sqlite_db, "DROP TABLE suggestion_case")
     sql(sqlite_db, "DROP TABLE suggestion")
     sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN suggestion_reply_months")
     sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN suggestion_threshold")
+    sql(sqlite_db, "DROP TABLE outbox_message")
+    sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN reminder_lead_days")
     sql(sqlite_db, "DROP TABLE mediation")
     sql(sqlite_db, "DROP TABLE mediator")
     sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN assignment_rule")

@@ -26,6 +26,7 @@ from zhiqian_desktop.domain.calendar import (
 )
 from zhiqian_desktop.domain.due_facts import (
     CaseFacts,
+    ContactFact,
     DueRules,
     FreezeFact,
     InstallmentFact,
@@ -532,12 +533,8 @@ def promise_due(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
     pe = _agreed_date(calc, case, DueKind.PROMISE, contact.promise_date)
     if pe is None:
         return
-    paid = sum(
-        (p.amount for p in case.facts.payments if p.paid_on >= contact.contacted_on),
-        Decimal("0.00"),
-    )
+    paid, kept = promise_paid(case.facts, contact)
     promised = contact.promise_amount
-    kept = paid >= promised if promised else paid > 0
     if not kept and case.shows(DueKind.PROMISE, pe.end):
         what = f"履行{format_amount(promised)}" if promised else "履行"
         yield calc._deadline(
@@ -547,6 +544,16 @@ def promise_due(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
             f"{contact.promise_date.isoformat()}前{what}"
             + (f"，此后已付{format_amount(paid)}" if paid else ""),
         )
+
+
+def promise_paid(facts: CaseFacts, contact: ContactFact) -> tuple[Decimal, bool]:
+    """What the obligor paid from the day of the promise on, and whether that keeps it (the
+    amount promised, or any payment when no amount was named)."""
+    paid = sum(
+        (p.amount for p in facts.payments if p.paid_on >= contact.contacted_on), Decimal("0.00")
+    )
+    promised = contact.promise_amount
+    return paid, (paid >= promised if promised else paid > 0)
 
 
 def installment_due(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:

@@ -61,6 +61,12 @@ class ContactKind(LabelledEnum):
     MESSAGE = "message", "短信/微信"
     ASSISTED = "assisted", "协助联系"
     APPLICANT_NOTICE = "applicant_notice", "执行信息回告"
+    REMINDER = "reminder", "履行提醒短信"
+
+
+MESSAGE_LOGS = frozenset({ContactKind.APPLICANT_NOTICE, ContactKind.REMINDER})
+"""Log entries that record a message the court sent (回告, 履行提醒): not a contact in which the
+obligor answered, so neither carries nor hides a promise or an agreed follow-up."""
 
 
 class PaymentMethod(LabelledEnum):
@@ -158,3 +164,19 @@ class SuggestionGrouping(LabelledEnum):
     OBLIGOR = "obligor", "同一被申请人"
     CAUSE = "cause", "同一案由"
     SELECTED = "selected", "选定案件"
+
+
+class MessageKind(LabelledEnum):
+    """A text message in the outbox (domain/messages.py)."""
+
+    PROGRESS = "progress", "进展回告"
+    REMINDER = "reminder", "履行提醒"
+
+
+class MessageStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"
+    APPROVED = "approved", "已审核"
+    EXPORTED = "exported", "已导出"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    DISCARDED = "discarded", "已作废"

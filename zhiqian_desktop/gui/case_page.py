@@ -37,6 +37,7 @@ from zhiqian_desktop.gui.documents_tab import DocumentsTab
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
 from zhiqian_desktop.gui.mediation_tab import MediationTab
+from zhiqian_desktop.gui.messages_tab import MessagesTab
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.outcome_dialogs import (
     CloseDialog,
@@ -55,7 +56,7 @@ from zhiqian_desktop.services.supervision.case_view import (
     RecordTable,
 )
 
-TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "委托调解", "附件", "操作日志")
+TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "委托调解", "短信", "附件", "操作日志")
 
 STATUS_COLOURS = {
     CaseStatus.REGISTERED: "#1d4f7a",
@@ -412,6 +413,7 @@ class CasePage(QWidget):
         set_box.setMinimumHeight(lines * 16)
         self.mediation = MediationTab(ctx)
         self.mediation.changed.connect(self._records_changed)
+        self.messages = MessagesTab(ctx)
         self.attachments = RecordView(
             "尚无附件。\n移交函、生效文书扫描件、付款凭证等可作为附件保存。", "attachments"
         )
@@ -433,6 +435,7 @@ class CasePage(QWidget):
                 self.documents,
                 self.performance,
                 self.mediation,
+                self.messages,
                 self.attachments,
                 self.history,
             ),
@@ -519,6 +522,7 @@ class CasePage(QWidget):
         self.contacts.show_case(self.case_id)
         self.documents.show_case(self.case_id)
         self.mediation.show_case(self.case_id, view.status)
+        self.messages.show_case(self.case_id, view.status)
         self.payments.show_records(view.payments)
         self.settlements.show_records(view.settlements)
         self.installments.show_records(installments)

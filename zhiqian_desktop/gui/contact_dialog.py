@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import ContactKind
+from zhiqian_desktop.domain.kinds import MESSAGE_LOGS, ContactKind
 from zhiqian_desktop.domain.money import parse_amount
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit, TabbingDateTimeEdit
@@ -41,7 +41,7 @@ from zhiqian_desktop.gui.worker import Progress
 from zhiqian_desktop.services.supervision import contacts
 from zhiqian_desktop.services.supervision.contacts import ContactInput
 
-LOGGED_KINDS = [k for k in ContactKind if k is not ContactKind.APPLICANT_NOTICE]
+LOGGED_KINDS = [k for k in ContactKind if k not in MESSAGE_LOGS]
 
 
 class ContactDialog(QDialog):

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     # window shows (cold start).
     from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
     from zhiqian_desktop.gui.case_page import CasePage
+    from zhiqian_desktop.gui.outbox_page import OutboxPage
     from zhiqian_desktop.gui.scan_dialog import ScanDialog
     from zhiqian_desktop.gui.settings_page import SettingsPage
     from zhiqian_desktop.gui.stats_page import StatsPage
@@ -48,12 +49,13 @@ if TYPE_CHECKING:
 W = TypeVar("W", bound=QWidget)
 D = TypeVar("D", bound=QDialog)
 
-PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS, PAGE_CASE = range(5)
-NAV_PAGES = (PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_SETTINGS)
+PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_OUTBOX, PAGE_SETTINGS, PAGE_CASE = range(6)
+NAV_PAGES = (PAGE_DUE, PAGE_DOCKET, PAGE_STATS, PAGE_OUTBOX, PAGE_SETTINGS)
 PAGE_SECTIONS = {
     PAGE_DUE: "due",
     PAGE_DOCKET: "docket",
     PAGE_STATS: "stats",
+    PAGE_OUTBOX: "messages",
     PAGE_SETTINGS: "settings",
     PAGE_CASE: "case",
 }
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         """The page a case was opened from: Alt+Left, Esc and the back button return there."""
         self.settings_page: SettingsPage | None = None
         self.stats_page: StatsPage | None = None
+        self.outbox_page: OutboxPage | None = None
         self.manual: ManualWindow | None = None
 
         self.form = load_form("main_window.ui", self)
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
             QStyle.StandardPixmap.SP_FileDialogDetailedView,
             QStyle.StandardPixmap.SP_FileDialogListView,
             QStyle.StandardPixmap.SP_FileDialogInfoView,
+            QStyle.StandardPixmap.SP_MessageBoxInformation,
             QStyle.StandardPixmap.SP_FileDialogContentsView,
         )
         for row, icon in enumerate(icons):
@@ -274,6 +278,8 @@ class MainWindow(QMainWindow):
     def show_page(self, page: int) -> None:
         if page == PAGE_SETTINGS:
             self._ensure_settings_page()
+        if page == PAGE_OUTBOX:
+            self._ensure_outbox_page().refresh()
         if page == PAGE_STATS:
             stats = self._ensure_stats_page()
             if self.stats_stale:
@@ -325,6 +331,16 @@ class MainWindow(QMainWindow):
             )
             self.stats_page.refresh()
         return self.stats_page
+
+    def _ensure_outbox_page(self) -> OutboxPage:
+        if self.outbox_page is None:
+            from zhiqian_desktop.gui.outbox_page import OutboxPage
+
+            self.outbox_page = OutboxPage(self.ctx)
+            self._holder("outbox_holder").addWidget(self.outbox_page)
+            self.outbox_page.open_case.connect(self.show_case)
+            self.outbox_page.changed.connect(self.due_list.refresh)
+        return self.outbox_page
 
     def _ensure_settings_page(self) -> SettingsPage:
         if self.settings_page is None:

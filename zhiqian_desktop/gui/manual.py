@@ -33,6 +33,7 @@ SECTIONS = {
     "assign": "分案",
     "mediation": "委托调解",
     "suggestions": "司法建议",
+    "messages": "短信发件箱",
     "backup": "备份与恢复",
     "settings": "设置",
     "problems": "遇到问题时",

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.suggestions import MAX_REPLY_MONTHS, MAX_THRESHOLD, MIN_THRESHOLD
+from zhiqian_desktop.domain.messages import MAX_LEAD_DAYS
 from zhiqian_desktop.gui.form_fields import (
     Banner,
     with_error,
@@ -49,6 +50,7 @@ class CourtTab(QWidget):
         self.unserved_flag_days = spin_box(1, 365)
         self.suggestion_reply_months = spin_box(1, MAX_REPLY_MONTHS)
         self.suggestion_threshold = spin_box(MIN_THRESHOLD, MAX_THRESHOLD)
+        self.reminder_lead_days = spin_box(1, MAX_LEAD_DAYS)
         self.court_address = QLineEdit()
         self.court_phone = QLineEdit()
         self.court_account = QLineEdit()
@@ -76,6 +78,7 @@ class CourtTab(QWidget):
         periods.addRow("文书未送达提醒", self.unserved_flag_days)
         periods.addRow("司法建议回复期限（月）", self.suggestion_reply_months)
         periods.addRow("司法建议类案件数", self.suggestion_threshold)
+        periods.addRow("履行提醒提前", self.reminder_lead_days)
         box_zone, self.time_zone_error = with_error(self.time_zone)
         periods.addRow("法院时区", box_zone)
         periods.addRow(
@@ -83,7 +86,8 @@ class CourtTab(QWidget):
             note_label(
                 "催告期自催告书送达次日起算，期间届满日为法定休假日的顺延至节后第一个工作日；"
                 "督促期限自收案之日起算，届满前在今日待办中提示；"
-                "文书制作后超过所设天数仍未登记送达的，列入待办。"
+                "文书制作后超过所设天数仍未登记送达的，列入待办；"
+                "分期或承诺履行日前所设天数内，可在短信发件箱中起草履行提醒短信。"
                 "日期（今日待办、收案日期、送达日期、文书落款）均按法院时区计算。"
             ),
         )
@@ -130,6 +134,7 @@ class CourtTab(QWidget):
         self.unserved_flag_days.setValue(s["unserved_flag_days"])
         self.suggestion_reply_months.setValue(s["suggestion_reply_months"])
         self.suggestion_threshold.setValue(s["suggestion_threshold"])
+        self.reminder_lead_days.setValue(s["reminder_lead_days"])
         self.court_address.setText(s["court_address"] or "")
         self.court_phone.setText(s["court_phone"] or "")
         self.court_account.setText(s["court_account"] or "")
@@ -179,6 +184,7 @@ class CourtTab(QWidget):
             unserved_flag_days=self.unserved_flag_days.value(),
             suggestion_reply_months=self.suggestion_reply_months.value(),
             suggestion_threshold=self.suggestion_threshold.value(),
+            reminder_lead_days=self.reminder_lead_days.value(),
             court_address=self.court_address.text().strip() or None,
             court_phone=self.court_phone.text().strip() or None,
             court_account=self.court_account.text().strip() or None,

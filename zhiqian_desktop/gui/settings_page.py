@@ -87,6 +87,7 @@ class SettingsPage(QWidget):
                 "unserved_flag_days",
                 "suggestion_reply_months",
                 "suggestion_threshold",
+                "reminder_lead_days",
                 "court_address",
                 "court_phone",
                 "court_account",

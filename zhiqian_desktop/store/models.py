@@ -34,6 +34,8 @@ from zhiqian_desktop.domain.kinds import (
     LicenceStatus,
     MediationResult,
     MediatorKind,
+    MessageKind,
+    MessageStatus,
     PartyKind,
     PartyRole,
     PaymentMethod,
@@ -106,6 +108,8 @@ class CourtSettings(Base, Record):
     # cases sharing an obligor or a cause make a group worth a suggestion.
     suggestion_reply_months: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     suggestion_threshold: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # How many days before an instalment or a promised payment its reminder is drafted.
+    reminder_lead_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class User(Base, Record):
@@ -420,6 +424,32 @@ class SuggestionCase(Base, Record):
 
     suggestion_id: Mapped[str] = mapped_column(ForeignKey("suggestion.id"), index=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+
+
+class OutboxMessage(Base, Record):
+    """A text message to a party in the outbox (短信发件箱): drafted, approved by the handler,
+    exported for the court's SMS platform and marked sent or failed from its result file."""
+
+    __tablename__ = "outbox_message"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id"))
+    kind: Mapped[MessageKind] = mapped_column(CodeEnum(MessageKind))
+    phone: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    for_date: Mapped[date] = mapped_column(Date)
+    # Which payment a reminder is for (domain/messages.ReminderDue.source): drafted once.
+    reminder_of: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[MessageStatus] = mapped_column(CodeEnum(MessageStatus), index=True)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    batch: Mapped[str | None] = mapped_column(String(16), index=True)
+    ref: Mapped[str | None] = mapped_column(String(24), unique=True)
+    exported_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    result_note: Mapped[str | None] = mapped_column(Text)
+    result_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    contact_log_id: Mapped[str | None] = mapped_column(ForeignKey("contact_log.id"))
 
 
 class Attachment(Base, Record):

@@ -65,6 +65,7 @@ SEALED_TABLES = (
     "mediation",
     "suggestion",
     "suggestion_case",
+    "outbox_message",
     "attachment",
 )
 """The court's records: settings, users and roles, the number blocks and kits issued, the cases
@@ -471,6 +472,7 @@ TABLE_WORDS = {
     "mediation": "委托调解",
     "suggestion": "司法建议",
     "suggestion_case": "司法建议所涉案件",
+    "outbox_message": "短信",
 }
 PROBLEM_WORDS = {
     "changed": "内容与封印不符（被改动）",

@@ -168,7 +168,14 @@ def tour(window: Any, case_id: str, room: tuple[int, int]) -> Iterator[tuple[str
     ``room`` logical pixels) for a case with records: (name, the widget to look at)."""
     from zhiqian_desktop.gui.case_form import CaseFormDialog
     from zhiqian_desktop.gui.contact_dialog import ContactDialog
-    from zhiqian_desktop.gui.main_window import PAGE_DOCKET, PAGE_DUE, PAGE_SETTINGS, PAGE_STATS
+    from zhiqian_desktop.gui.main_window import (
+        PAGE_DOCKET,
+        PAGE_DUE,
+        PAGE_OUTBOX,
+        PAGE_SETTINGS,
+        PAGE_STATS,
+    )
+    from zhiqian_desktop.gui.outbox_page import MessageDialog
     from zhiqian_desktop.gui.outcome_dialogs import (
         CloseDialog,
         PaymentDialog,
@@ -176,7 +183,7 @@ def tour(window: Any, case_id: str, room: tuple[int, int]) -> Iterator[tuple[str
         TransferDialog,
     )
     from zhiqian_desktop.gui.service_dialog import ServiceDialog
-    from zhiqian_desktop.services.supervision import notices
+    from zhiqian_desktop.services.supervision import messages, notices
 
     ctx = window.ctx
     window.resize(*room)
@@ -197,6 +204,9 @@ def tour(window: Any, case_id: str, room: tuple[int, int]) -> Iterator[tuple[str
     if stats is not None and stats.status_label.text() in ("", "正在统计…"):
         wait_for(stats.refreshed)
     yield "统计", window
+    window.show_page(PAGE_OUTBOX)
+    settle()
+    yield "短信发件箱", window
     window.show_page(PAGE_SETTINGS)
     settings = window.settings_page
     for i in range(settings.tabs.count()):
@@ -222,6 +232,9 @@ def tour(window: Any, case_id: str, room: tuple[int, int]) -> Iterator[tuple[str
     if served:
         document_id = served[0].id
         dialogs.append(("登记送达", lambda: ServiceDialog(ctx, document_id, parent=window)))
+    outbox = messages.outbox(ctx.db)
+    if outbox:
+        dialogs.append(("修改短信", lambda: MessageDialog(outbox[0], window)))
     for name, make in dialogs:
         dialog = _dialog(window, make, room)
         settle()

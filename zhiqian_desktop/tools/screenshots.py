@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         from zhiqian_desktop.gui.main_window import (
             PAGE_DOCKET,
             PAGE_DUE,
+            PAGE_OUTBOX,
             PAGE_SETTINGS,
             PAGE_STATS,
             MainWindow,
@@ -162,6 +163,30 @@ def main(argv: list[str] | None = None) -> int:
         shoot("3d-案件详情-文书", case_tab("文书"))
         shoot("3e-案件详情-履行", case_tab("履行"))
         shoot("3f-案件详情-委托调解", case_tab("委托调解"))
+        shoot("3g-案件详情-短信", case_tab("短信"))
+        shoot("11-短信发件箱", page(PAGE_OUTBOX))
+
+        def outbox_all() -> QWidget:
+            window.show_page(PAGE_OUTBOX)
+            if window.outbox_page is not None:
+                window.outbox_page.status.setCurrentIndex(0)
+                window.outbox_page.table.selectRow(1)
+            return window
+
+        shoot("11b-短信发件箱-全部", outbox_all)
+
+        def message_dialog() -> QWidget | None:
+            from zhiqian_desktop.gui.outbox_page import MessageDialog
+
+            page = window.outbox_page
+            if page is None or not page.rows:
+                return None
+            dialog = MessageDialog(page.rows[-1], window)
+            dialog.show()
+            return dialog
+
+        shoot("11c-修改短信", message_dialog)
+        _close_dialogs(window)
 
         def rare_name_case() -> QWidget:
             # Parties whose names hold characters beyond the BMP (extensions C and E, from

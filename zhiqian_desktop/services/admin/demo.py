@@ -21,6 +21,7 @@ from zhiqian_desktop.domain.calendar import HolidayCalendar
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import MediationResult, MediatorKind, Role
 from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.services.admin.demo_messages import demo_outbox
 from zhiqian_desktop.services.admin.demo_people import (
     DEMO_CAUSE_HANDLERS,
     HANDLERS,
@@ -74,6 +75,7 @@ class DemoReport:
     preservations: int = 0
     mediations: int = 0
     suggestions: int = 0
+    messages: int = 0
 
     @property
     def first_case_no(self) -> str | None:
@@ -283,6 +285,7 @@ def generate_demo(
         report.suggestions = add_demo_suggestions(
             session, lead_actor, handler_actor, report.case_numbers, today
         )
+    report.messages = demo_outbox(db, lead_actor, today)
     return report
 
 

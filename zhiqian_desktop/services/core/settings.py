@@ -13,6 +13,7 @@ from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_cou
 from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
 from zhiqian_desktop.domain.suggestions import check_reply_months, check_threshold
+from zhiqian_desktop.domain.messages import check_lead_days
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor
@@ -94,6 +95,7 @@ SETTING_FIELDS = {
     "time_zone": str,
     "suggestion_reply_months": int,
     "suggestion_threshold": int,
+    "reminder_lead_days": int,
 }
 
 
@@ -119,6 +121,8 @@ def update_settings(
             value = check_reply_months(value)
         elif key == "suggestion_threshold" and type(value) is int:
             value = check_threshold(value)
+        elif key == "reminder_lead_days":
+            value = check_lead_days(value)
         elif SETTING_FIELDS[key] is int:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
                 raise UserError(f"设置项“{key}”应为1至3650之间的整数")

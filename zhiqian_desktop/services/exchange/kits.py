@@ -179,6 +179,9 @@ def _trim_kit_database(
                 # Sealed with the court's key, which stays at the court: the laptop seals the
                 # rows it receives with its own (kit_opening.py).
                 "row_seal",
+                # The outbox is the court's (its SMS platform is there): the laptop carries no
+                # phone numbers of messages and drafts none (supervision/messages.py).
+                "outbox_message",
             ):
                 conn.exec_driver_sql(f"DELETE FROM {table_name}")
             referenced = {

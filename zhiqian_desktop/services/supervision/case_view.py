@@ -19,6 +19,8 @@ from zhiqian_desktop.domain.kinds import (
     DocumentKind,
     LabelledEnum,
     LicenceStatus,
+    MessageKind,
+    MessageStatus,
     PartyKind,
     PartyRole,
     PaymentMethod,
@@ -315,6 +317,7 @@ ENTITY_LABELS = {
     "preservation": "保全",
     "mediator": "调解员",
     "mediation": "委托调解",
+    "outbox_message": "短信",
     "attachment": "附件",
     "tribunal": "法庭",
     "user": "用户",
@@ -385,6 +388,17 @@ FIELD_LABELS = {
     "townships": "辖区乡镇",
     "assignment_rule": "分案规则",
     "assignment_causes": "按案由分案的承办人",
+    "phone": "手机号码",
+    "text": "短信内容",
+    "for_date": "日期",
+    "reminder_of": "提醒的履行",
+    "approved_by": "审核人",
+    "approved_at": "审核时间",
+    "batch": "导出批次",
+    "ref": "消息编号",
+    "exported_at": "导出时间",
+    "result_at": "结果读回时间",
+    "reminder_lead_days": "履行提醒提前天数",
 }
 # Bookkeeping columns that say nothing to a clerk reading the history.
 HIDDEN_FIELDS = frozenset(
@@ -402,6 +416,7 @@ HIDDEN_FIELDS = frozenset(
         "updated_at",
         "password_hash",
         "search_text",
+        "contact_log_id",
     }
 )
 ENUMS: dict[str, tuple[type[LabelledEnum], ...]] = {
@@ -412,6 +427,10 @@ ENUMS: dict[str, tuple[type[LabelledEnum], ...]] = {
     "licence_status": (LicenceStatus,),
     "method": (PaymentMethod, ServiceMethod),
 }
+ENTITY_ENUMS: dict[str, dict[str, tuple[type[LabelledEnum], ...]]] = {
+    "outbox_message": {"status": (MessageStatus,), "kind": (MessageKind,)},
+}
+"""Where one record's codes would read as another's (a message 发送失败, a case 督促不成)."""
 MONEY_FIELDS = frozenset(
     {"amount_due", "amount_paid", "registered_capital", "amount", "promise_amount", "total_amount"}
 )
@@ -440,7 +459,7 @@ class _Namer:
         }
         self.tribunals = {i: n for i, n in session.execute(select(Tribunal.id, Tribunal.name))}
 
-    def value(self, key: str, value: Any) -> str:
+    def value(self, key: str, value: Any, entity: str = "") -> str:
         if value is None or value == "":
             return "（空）"
         if isinstance(value, bool):
@@ -454,7 +473,7 @@ class _Namer:
                 return format_amount(Decimal(str(value)))
             except (InvalidOperation, ValueError):
                 return str(value)
-        for enum in ENUMS.get(key, ()):
+        for enum in ENTITY_ENUMS.get(entity, {}).get(key) or ENUMS.get(key, ()):
             member = enum._value2member_map_.get(str(value))
             if isinstance(member, LabelledEnum):
                 return member.label
@@ -478,7 +497,11 @@ def _in_form_order(values: dict[str, Any]) -> list[str]:
 
 
 def _field_changes(
-    namer: _Namer, before: dict[str, Any], after: dict[str, Any], prefix: str = ""
+    namer: _Namer,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    prefix: str = "",
+    entity: str = "",
 ) -> list[Change]:
     out: list[Change] = []
     for key in _in_form_order({**before, **after}):
@@ -490,8 +513,8 @@ def _field_changes(
         out.append(
             Change(
                 prefix + _label(key),
-                namer.value(key, old) if key in before else "",
-                namer.value(key, new) if key in after else "",
+                namer.value(key, old, entity) if key in before else "",
+                namer.value(key, new, entity) if key in after else "",
             )
         )
     return out
@@ -547,7 +570,7 @@ def readable_history(session: Session, case_id: str) -> list[HistoryEntry]:
                     role = namer.value("role", p.get("role"))
                     changes.append(Change(f"当事人（{role}）", "", str(p.get("name", ""))))
         else:
-            changes = _field_changes(namer, before, after)
+            changes = _field_changes(namer, before, after, entity=ev.entity)
             changes += _party_changes(namer, before.get("parties", []), after.get("parties", []))
         entries.append(
             HistoryEntry(at=_t(ev.at, zone), who=namer.who(ev.actor), what=what, changes=changes)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.dues import court_date, court_time
 from zhiqian_desktop.domain.errors import NotFound, UserError
-from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind, PartyRole
+from zhiqian_desktop.domain.kinds import MESSAGE_LOGS, ContactKind, DocumentKind, PartyRole
 from zhiqian_desktop.domain.money import MAX_AMOUNT, format_amount
 from zhiqian_desktop.domain.workflow import CaseAction, check_action
 from zhiqian_desktop.services.core import audit
@@ -469,17 +469,7 @@ def draft_applicant_notice(session: Session, case_id: str, *, today: date) -> st
         f"本院已于{_cn_date(case.received_date)}立案督促，督促案号{case.case_no}，"
         f"承办人{handler_name}。现将督促履行情况告知如下："
     )
-    urging = session.scalars(
-        select(Document)
-        .where(
-            Document.case_id == case.id,
-            Document.kind == DocumentKind.URGING.value,
-            Document.voided.is_(False),
-            Document.deleted_at.is_(None),
-        )
-        .order_by(Document.issued_at)
-        .limit(1)
-    ).first()
+    urging = first_urging(session, case.id)
     # Served once every obligor it names was served (notices.document_served_on).
     served = document_served_on(session, urging) if urging is not None else None
     n = 1
@@ -497,7 +487,7 @@ def draft_applicant_notice(session: Session, case_id: str, *, today: date) -> st
         )
     n += 1
     effective = [e for e in list_contacts(session, case.id) if not e.superseded]
-    working = [e for e in effective if e.kind is not ContactKind.APPLICANT_NOTICE]
+    working = [e for e in effective if e.kind not in MESSAGE_LOGS]
     if working:
         reached = sum(1 for e in working if e.reached)
         last = working[-1]
@@ -526,6 +516,21 @@ def draft_applicant_notice(session: Session, case_id: str, *, today: date) -> st
     lines += ["", f"    如有疑问，请与承办人{handler_name}联系{phone}。", ""]
     lines += [f"{settings.court_name}", _cn_date(today)]
     return "\n".join(lines)
+
+
+def first_urging(session: Session, case_id: str) -> Document | None:
+    """The case's first live 自动履行催告书 (what the applicant is told about)."""
+    return session.scalars(
+        select(Document)
+        .where(
+            Document.case_id == case_id,
+            Document.kind == DocumentKind.URGING.value,
+            Document.voided.is_(False),
+            Document.deleted_at.is_(None),
+        )
+        .order_by(Document.issued_at)
+        .limit(1)
+    ).first()
 
 
 def _cn_date(d: date) -> str:
@@ -558,5 +563,32 @@ def log_applicant_notice(
         number_or_place=how or (phones[0] if phones else None),
     )
     _raise_first(check_contact(data, moment, court_zone(session)))
+    data = _normalise(session, case, data)
+    return _write(session, actor, case, data, corrects=None, files=(), store=None)
+
+
+def log_message_sent(
+    session: Session,
+    actor: Actor,
+    case: SupervisionCase,
+    *,
+    kind: ContactKind,
+    party_id: str | None,
+    phone: str,
+    summary: str,
+    sent: bool,
+    at: datetime,
+) -> ContactLog:
+    """Log a text message the platform sent (or failed to send) on the case, whatever its status
+    now: the message went out while the case was worked."""
+    data = ContactInput(
+        kind=kind,
+        contacted_at=at,
+        reached=sent,
+        summary=summary,
+        party_id=party_id,
+        number_or_place=phone,
+    )
+    _raise_first(check_contact(data, at, court_zone(session)))
     data = _normalise(session, case, data)
     return _write(session, actor, case, data, corrects=None, files=(), store=None)

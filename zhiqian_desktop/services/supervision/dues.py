@@ -42,7 +42,7 @@ from zhiqian_desktop.domain.dues import (
     sort_key,
 )
 from zhiqian_desktop.domain.issuing import addressee_roles, served_on
-from zhiqian_desktop.domain.kinds import ContactKind, PartyRole, SettlementStatus
+from zhiqian_desktop.domain.kinds import MESSAGE_LOGS, ContactKind, PartyRole, SettlementStatus
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services.core.calendar import load_calendar
@@ -314,8 +314,8 @@ def _latest_base() -> Select[Any]:
         .where(
             log.case_id == SupervisionCase.id,
             log.deleted_at.is_(None),
-            # A message to the applicant is not a contact with the obligor.
-            log.kind != ContactKind.APPLICANT_NOTICE.value,
+            # A message sent (to the applicant, a reminder) is not a contact the obligor answered.
+            log.kind.not_in([k.value for k in MESSAGE_LOGS]),
             # Walks the case's entries newest first; each check is a probe of the corrects_id index.
             ~exists().where(fix.corrects_id == log.id, fix.deleted_at.is_(None)),
         )

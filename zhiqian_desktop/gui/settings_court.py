@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.suggestions import MAX_REPLY_MONTHS, MAX_THRESHOLD, MIN_THRESHOLD
 from zhiqian_desktop.domain.messages import MAX_LEAD_DAYS
+from zhiqian_desktop.domain.suggestions import MAX_REPLY_MONTHS, MAX_THRESHOLD, MIN_THRESHOLD
 from zhiqian_desktop.gui.form_fields import (
     Banner,
     with_error,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from zhiqian_desktop.domain.case_numbers import validate_case_word, validate_court_code
 from zhiqian_desktop.domain.errors import UserError, check_version
 from zhiqian_desktop.domain.kinds import Role
-from zhiqian_desktop.domain.suggestions import check_reply_months, check_threshold
 from zhiqian_desktop.domain.messages import check_lead_days
+from zhiqian_desktop.domain.suggestions import check_reply_months, check_threshold
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import SYSTEM, Actor

@@ -53,12 +53,14 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
     assert addressee_roles(K.PERFORMANCE_CERTIFICATE) == (PartyRole.OBLIGOR,)
     assert addressee_roles(K.RISK_NOTICE) == (PartyRole.APPLICANT, PartyRole.OBLIGOR)
     assert addressee_roles(K.BANKRUPTCY_NOTICE) == (PartyRole.APPLICANT,)
+    assert addressee_roles(K.PRESERVATION_RULING) == (PartyRole.APPLICANT, PartyRole.OBLIGOR)
     for kind in (
         K.SETTLEMENT_AGREEMENT,
         K.INTERVIEW_RECORD,
         K.TRANSFER_LETTER,
         K.SERVICE_RECEIPT,
         K.MEDIATION_LETTER,
+        K.ASSISTANCE_NOTICE,
     ):
         assert addressee_roles(kind) == ()
     assert set(ADDRESSEES) == set(DocumentKind)
@@ -71,6 +73,7 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
             K.TRANSFER_LETTER,
             K.SERVICE_RECEIPT,
             K.MEDIATION_LETTER,
+            K.ASSISTANCE_NOTICE,
         }
         == SERVED_KINDS
     )

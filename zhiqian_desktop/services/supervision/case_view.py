@@ -23,6 +23,8 @@ from zhiqian_desktop.domain.kinds import (
     PartyRole,
     PaymentMethod,
     PreservationKind,
+    PreservationMeasure,
+    ReleaseReason,
     Role,
     ServiceMethod,
     SettlementStatus,
@@ -313,6 +315,7 @@ ENTITY_LABELS = {
     "settlement": "和解协议",
     "installment": "分期",
     "preservation": "保全",
+    "preservation_application": "执行前保全",
     "mediator": "调解员",
     "mediation": "委托调解",
     "attachment": "附件",
@@ -385,6 +388,24 @@ FIELD_LABELS = {
     "townships": "辖区乡镇",
     "assignment_rule": "分案规则",
     "assignment_causes": "按案由分案的承办人",
+    "applicant_id": "申请人",
+    "applied_on": "申请日期",
+    "clues": "财产线索",
+    "reason": "申请理由",
+    "ruling_no": "裁定书案号",
+    "ruling_seq": "裁定序号",
+    "ruled_on": "裁定日期",
+    "ruled_amount": "裁定保全数额",
+    "judge": "审判员",
+    "measure": "保全措施",
+    "holder": "协助执行单位",
+    "description": "财产",
+    "frozen_on": "保全日期",
+    "expires_on": "保全期限届满日",
+    "released_on": "解除日期",
+    "release_reason": "解除理由",
+    "release_note": "解除说明",
+    "application_id": "保全裁定",
 }
 # Bookkeeping columns that say nothing to a clerk reading the history.
 HIDDEN_FIELDS = frozenset(
@@ -411,9 +432,19 @@ ENUMS: dict[str, tuple[type[LabelledEnum], ...]] = {
     "kind": (PartyKind, ContactKind, DocumentKind, PreservationKind),
     "licence_status": (LicenceStatus,),
     "method": (PaymentMethod, ServiceMethod),
+    "measure": (PreservationMeasure,),
+    "release_reason": (ReleaseReason,),
 }
 MONEY_FIELDS = frozenset(
-    {"amount_due", "amount_paid", "registered_capital", "amount", "promise_amount", "total_amount"}
+    {
+        "amount_due",
+        "amount_paid",
+        "registered_capital",
+        "amount",
+        "promise_amount",
+        "total_amount",
+        "ruled_amount",
+    }
 )
 
 

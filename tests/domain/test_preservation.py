@@ -21,7 +21,6 @@ from zhiqian_desktop.domain.kinds import (
     ReleaseReason,
 )
 from zhiqian_desktop.domain.preservation import (
-    MAX_TEXT,
     MEASURES,
     RELEASE_DAYS,
     TERM_YEARS,
@@ -44,6 +43,8 @@ D = date
 NO = "（2026）内0221执前督12号"
 K = PreservationKind
 M = PreservationMeasure
+MAX_TEXT = 2000
+"""The longest free text (clues, reasons, notes), stated here rather than imported."""
 CAL = HolidayCalendar.from_days([(d, k) for d, k, _ in official_calendar_rows(2026)], (2026,))
 
 
@@ -164,6 +165,7 @@ def test_an_application_in_order_is_accepted_with_its_text_trimmed() -> None:
     # On the day the document took effect, and on the day it is recorded.
     assert application(applied_on=D(2026, 11, 1))
     assert application(applied_on=D(2026, 11, 12))
+    assert application(amount=Decimal("0.01"), outstanding=Decimal("0.01"))
 
 
 @pytest.mark.parametrize("status", sorted(OPEN_STATUSES))
@@ -282,6 +284,7 @@ def measure(**kw: Any) -> str:
 def test_a_measure_in_order_gives_the_property() -> None:
     assert measure() == "账户6228"
     assert measure(taken_on=D(2026, 11, 12), expires_on=D(2026, 11, 13), amount=None)
+    assert measure(amount=Decimal("0.01"))
     assert measure(kind=K.MOVABLE, measure=M.DETAIN, expires_on=D(2028, 11, 11))
     assert measure(kind=K.REAL_PROPERTY, measure=M.SEAL, expires_on=D(2029, 11, 11))
 

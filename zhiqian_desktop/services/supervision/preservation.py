@@ -447,7 +447,10 @@ def preservation_facts(
     if kind not in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
         return None
     if not record_id:
-        return None
+        raise UserError(
+            f"{kind.label}须从所依据的保全裁定或保全措施出具；请在案件的“执行前保全”页选择后打印"
+            "（命令行：zhiqian preservation print）"
+        )
     measure: Preservation | None = None
     if kind is DocumentKind.ASSISTANCE_NOTICE:
         measure = session.get(Preservation, record_id)

@@ -300,7 +300,10 @@ def test_a_measure_in_order_gives_the_property() -> None:
         ({"taken_on": D(2026, 11, 10)}, "早于裁定日期2026-11-11"),
         ({"expires_on": D(2027, 11, 12)}, "不得超过1年.*不晚于2027-11-11"),
         ({"expires_on": D(2026, 11, 11)}, "应在2026-11-11之后"),
-        ({"amount": Decimal("3000.01")}, "不得超过裁定保全的数额¥5,000.00（其他措施已保全¥2,000.00）"),
+        (
+            {"amount": Decimal("3000.01")},
+            "不得超过裁定保全的数额¥5,000.00（其他措施已保全¥2,000.00）",
+        ),
         ({"amount": Decimal("0.00")}, "不得超过裁定保全的数额"),
         ({"description": ""}, "被保全的财产不能为空"),
     ],
@@ -382,7 +385,9 @@ def test_the_documents_are_refused_without_their_ruling() -> None:
         issue_refusal(DocumentKind.ASSISTANCE_NOTICE, released)
     )
     closed = IssueFacts(NO, CaseStatus.PERFORMED, ruling_no="之一")
-    assert "不能再出具财产保全裁定书" in str(issue_refusal(DocumentKind.PRESERVATION_RULING, closed))
+    assert "不能再出具财产保全裁定书" in str(
+        issue_refusal(DocumentKind.PRESERVATION_RULING, closed)
+    )
 
 
 # --- the due-list item ------------------------------------------------------------------------------------

@@ -145,12 +145,11 @@ def test_the_whole_round(db: Database, admin: Actor, case_id: str) -> None:
         "审判员赵法官",
     ):
         assert words in text, words
-    with pytest.raises(UserError, match="已出具"):
-        with db.unit_of_work() as s:
-            notices.issue_notice(
-                s, admin, case_id, DocumentKind.PRESERVATION_RULING, today=TODAY,
-                record_id=ruled.id,
-            )  # fmt: skip
+    with pytest.raises(UserError, match="已出具"), db.unit_of_work() as s:
+        notices.issue_notice(
+            s, admin, case_id, DocumentKind.PRESERVATION_RULING, today=TODAY,
+            record_id=ruled.id,
+        )  # fmt: skip
     with db.unit_of_work() as s:
         notice = notices.issue_notice(
             s, admin, case_id, DocumentKind.ASSISTANCE_NOTICE, today=TODAY,
@@ -178,12 +177,11 @@ def test_the_whole_round(db: Database, admin: Actor, case_id: str) -> None:
             db, admin, ruled.id, measure_ids=(row.measures[0].id,), released_on=TODAY,
             reason=ReleaseReason.PERFORMED, today=TODAY,
         )  # fmt: skip
-    with pytest.raises(UserError, match="已于2026-11-25解除"):
-        with db.unit_of_work() as s:
-            notices.issue_notice(
-                s, admin, case_id, DocumentKind.ASSISTANCE_NOTICE, today=TODAY,
-                record_id=row.measures[0].id,
-            )  # fmt: skip
+    with pytest.raises(UserError, match="已于2026-11-25解除"), db.unit_of_work() as s:
+        notices.issue_notice(
+            s, admin, case_id, DocumentKind.ASSISTANCE_NOTICE, today=TODAY,
+            record_id=row.measures[0].id,
+        )  # fmt: skip
     done = preservation.release_measures(
         db, admin, ruled.id, released_on=TODAY, reason=ReleaseReason.SETTLED, today=TODAY
     )
@@ -224,9 +222,7 @@ def test_a_ruling_number_is_never_given_again(db: Database, admin: Actor, case_i
     assert _rule(db, admin, case_id).ruling_no == "（2026）内0221执前督1号之二"
 
 
-def test_bad_input_is_refused_and_nothing_written(
-    db: Database, admin: Actor, case_id: str
-) -> None:
+def test_bad_input_is_refused_and_nothing_written(db: Database, admin: Actor, case_id: str) -> None:
     events = _count(db, AuditEvent)
     with pytest.raises(UserError, match="没有待裁定的保全申请"):
         _rule(db, admin, case_id)
@@ -246,12 +242,11 @@ def test_bad_input_is_refused_and_nothing_written(
         _measure(db, admin, applied.id)
     with pytest.raises(UserError, match="不超过申请保全的数额"):
         _rule(db, admin, case_id, amount=M("10000.01"))
-    with pytest.raises(UserError, match="须依已作出的保全裁定出具"):
-        with db.unit_of_work() as s:
-            notices.issue_notice(
-                s, admin, case_id, DocumentKind.PRESERVATION_RULING, today=TODAY,
-                record_id=applied.id,
-            )  # fmt: skip
+    with pytest.raises(UserError, match="须依已作出的保全裁定出具"), db.unit_of_work() as s:
+        notices.issue_notice(
+            s, admin, case_id, DocumentKind.PRESERVATION_RULING, today=TODAY,
+            record_id=applied.id,
+        )  # fmt: skip
     ruled = _rule(db, admin, case_id, amount=M("5000.00"))
     events = _count(db, AuditEvent)
     with pytest.raises(UserError, match="不能查封"):
@@ -262,9 +257,11 @@ def test_bad_input_is_refused_and_nothing_written(
         _measure(db, admin, ruled.id, amount=M("5000.01"))
     with pytest.raises(UserError, match="协助执行单位"):
         _measure(db, admin, ruled.id, holder=" ", amount=None)
-    with pytest.raises(UserError, match="须从所依据的保全裁定或保全措施出具"):
-        with db.unit_of_work() as s:
-            notices.issue_notice(s, admin, case_id, DocumentKind.ASSISTANCE_NOTICE, today=TODAY)
+    with (
+        pytest.raises(UserError, match="须从所依据的保全裁定或保全措施出具"),
+        db.unit_of_work() as s,
+    ):
+        notices.issue_notice(s, admin, case_id, DocumentKind.ASSISTANCE_NOTICE, today=TODAY)
     assert _count(db, Preservation) == 0 and _count(db, Document) == 0
     assert _count(db, AuditEvent) == events
 

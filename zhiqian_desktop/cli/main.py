@@ -21,6 +21,7 @@ from zhiqian_desktop.cli import (
     maintenance,
     mediation,
     notices,
+    preservation,
     server,
     setup,
     stats,
@@ -53,6 +54,7 @@ COMMANDS: tuple[Command, ...] = (
     due.COMMANDS[1],  # due
     *notices.COMMANDS,
     *mediation.COMMANDS,
+    *preservation.COMMANDS,
     *batch.COMMANDS,
     *importing.COMMANDS,
     *kits.COMMANDS,

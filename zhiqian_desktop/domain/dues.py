@@ -32,13 +32,13 @@ from zhiqian_desktop.domain.due_facts import (
 )
 from zhiqian_desktop.domain.issuing import SERVED_KINDS
 from zhiqian_desktop.domain.kinds import DocumentKind, LabelledEnum, PreservationKind
+from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.preservation import (
     RELEASE_DAYS,
     TERM_YEARS,
     release_due,
     release_start,
 )
-from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 
 DEFAULT_COURT_ZONE = "Asia/Shanghai"

@@ -139,7 +139,9 @@ def check_application(
             "由执行程序采取查封、冻结措施"
         )
     if effective_date is None:
-        raise UserError(f"案件{case_no}没有登记生效日期；执行前保全须在法律文书生效后申请，请先登记")
+        raise UserError(
+            f"案件{case_no}没有登记生效日期；执行前保全须在法律文书生效后申请，请先登记"
+        )
     if applied_on > today:
         raise UserError(f"申请日期{applied_on.isoformat()}晚于今天；请填写实际收到申请的日期")
     if applied_on < effective_date:

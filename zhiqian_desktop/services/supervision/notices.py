@@ -414,6 +414,7 @@ def issue_notice_to_file(
     force: bool = False,
     serves: str = "",
     to: str = "",
+    record_id: str | None = None,
 ) -> tuple[IssuedDocument, Path]:
     """`zhiqian notice`: issue a document for the case numbered ``case_no`` (a 送达回证: for the
     document numbered ``serves``, to the addressee named ``to``, as ``issue_for_case_no``) and
@@ -429,8 +430,9 @@ def issue_notice_to_file(
     try:
         with db.unit_of_work() as session:
             issued = issue_for_case_no(
-                session, actor, case_no, kind, today=today, serves=serves, to=to
-            )
+                session, actor, case_no, kind, today=today, serves=serves, to=to,
+                record_id=record_id,
+            )  # fmt: skip
             target = output or Path.cwd() / f"{_safe_filename(issued.doc_no)}.pdf"
             written = write_output(target, issued.pdf, force=force)
     except BaseException:
@@ -589,6 +591,7 @@ def issue_for_case_no(
     today: date,
     serves: str = "",
     to: str = "",
+    record_id: str | None = None,
 ) -> IssuedDocument:
     """`zhiqian notice`: issue ``kind`` for the case numbered ``case_no``. A 送达回证 names the
     document it serves by its number (``serves``) and, for one with several addressees, the
@@ -616,4 +619,5 @@ def issue_for_case_no(
         today=today,
         served_document_id=served_id,
         recipient_party_id=party_id,
+        record_id=record_id,
     )

@@ -161,9 +161,7 @@ def _row(session: Session, a: PreservationApplication) -> ApplicationRow:
         ruled_on=a.ruled_on,
         ruled_amount=a.ruled_amount,
         judge=a.judge or "",
-        measures=tuple(
-            _measure_row(i, p) for i, p in enumerate(_measures(session, a.id), start=1)
-        ),
+        measures=tuple(_measure_row(i, p) for i, p in enumerate(_measures(session, a.id), start=1)),
     )
 
 
@@ -362,7 +360,9 @@ def add_measure(
     )
     holder = _text(holder, "协助执行单位", 200)
     if not holder:
-        raise UserError("请填写协助执行单位（开户银行、不动产登记机构、车辆管理所等）", field="holder")
+        raise UserError(
+            "请填写协助执行单位（开户银行、不动产登记机构、车辆管理所等）", field="holder"
+        )
     record = Preservation(
         case_id=case.id,
         application_id=application.id,
@@ -407,7 +407,9 @@ def release_measures(
     else:
         chosen = [p for p in measures if p.released_on is None]
         if not chosen:
-            raise UserError(f"{application.ruling_no or '该申请'}没有尚未解除的保全措施，不能重复解除")
+            raise UserError(
+                f"{application.ruling_no or '该申请'}没有尚未解除的保全措施，不能重复解除"
+            )
     for p in chosen:
         text = check_release(
             released_on=p.released_on,
@@ -509,10 +511,17 @@ def find_ruling(session: Session, ruling_no: str) -> ApplicationRow:
         )
     ).first()
     if found is None:
-        raise NotFound(f"没有案号为“{wanted}”的保全裁定；请核对（zhiqian preservation list 案号 可查）")
+        raise NotFound(
+            f"没有案号为“{wanted}”的保全裁定；请核对（zhiqian preservation list 案号 可查）"
+        )
     return _row(session, found)
 
 
 @reads
 def case_id_of(session: Session, case_no: str) -> str:
     return find_case(session, case_no).id
+
+
+@reads
+def case_no_of(session: Session, case_id: str) -> str:
+    return get_case(session, case_id).case_no

@@ -134,11 +134,16 @@ def test_the_release_deadline_is_five_days_after_the_performance_period() -> Non
 
 
 def test_the_release_is_due_unless_enforcement_was_applied_for_in_time() -> None:
-    deadline = D(2026, 11, 9)
-    assert release_due(None, deadline)
-    assert not release_due(D(2026, 11, 9), deadline)
-    assert not release_due(D(2026, 11, 1), deadline)
-    assert release_due(D(2026, 11, 10), deadline)
+    deadline, before = D(2026, 11, 9), D(2026, 11, 5)
+    assert release_due(None, deadline, before)
+    assert not release_due(D(2026, 11, 9), deadline, before)
+    assert not release_due(D(2026, 11, 1), deadline, before)
+    assert release_due(D(2026, 11, 10), deadline, before)
+    # Taken after the applicant had applied late (a case routed through supervision): no release;
+    # an application only after the measure was taken came too late.
+    assert not release_due(D(2026, 12, 1), deadline, D(2026, 12, 1))
+    assert not release_due(D(2026, 11, 30), deadline, D(2026, 12, 1))
+    assert release_due(D(2026, 12, 2), deadline, D(2026, 12, 1))
 
 
 # --- the application --------------------------------------------------------------------------------
@@ -231,6 +236,8 @@ def test_a_ruling_in_order_gives_the_judge() -> None:
     # On the last day of the five, and later once enforcement was applied for in time.
     assert ruling(deadline=D(2026, 11, 11))
     assert ruling(deadline=D(2026, 11, 10), application_received_on=D(2026, 11, 10))
+    # The applicant applied late, but before the ruling: the case came with its application.
+    assert ruling(deadline=D(2026, 11, 1), application_received_on=D(2026, 11, 11))
 
 
 @pytest.mark.parametrize(
@@ -243,9 +250,9 @@ def test_a_ruling_in_order_gives_the_judge() -> None:
         ({"amount": Decimal("0.00")}, "应大于零且不超过申请保全的数额¥5,000.00"),
         ({"amount": Decimal("5000.01")}, "不超过申请保全的数额"),
         ({"judge": " "}, "裁定的审判员不能为空"),
-        ({"deadline": D(2026, 11, 10)}, "至2026-11-10）申请人未申请执行"),
+        ({"deadline": D(2026, 11, 10)}, "至2026-11-10）已过，申请人尚未申请执行"),
         (
-            {"deadline": D(2026, 11, 10), "application_received_on": D(2026, 11, 11)},
+            {"deadline": D(2026, 11, 10), "application_received_on": D(2026, 11, 12)},
             "民诉法解释第一百六十三条",
         ),
     ],
@@ -423,6 +430,13 @@ def test_the_release_item_is_due_on_the_fifth_day_and_cites_art_163() -> None:
 def test_no_release_item_once_enforcement_was_applied_for_in_time() -> None:
     assert _release_items(application_received_on=D(2026, 11, 9)) == []
     assert len(_release_items(application_received_on=D(2026, 11, 10))) == 1
+    # A measure taken after the (late) application: nothing to release; one taken before is.
+    late = (
+        FreezeFact(K.BANK_DEPOSIT, D(2026, 11, 3), None, "", True),
+        FreezeFact(K.MOVABLE, D(2026, 11, 12), None, "", True),
+    )
+    assert _release_items(application_received_on=D(2026, 11, 10), freezes=late[1:]) == []
+    assert len(_release_items(application_received_on=D(2026, 11, 10), freezes=late)) == 1
 
 
 def test_no_release_item_for_a_freeze_in_place_before_or_without_an_effective_date() -> None:

@@ -657,13 +657,15 @@ def preservation_release(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Dead
     the applicant has not applied for enforcement by the fifth day after the performance period
     (民诉法解释第一百六十三条: the court must then release it)."""
     facts = case.facts
-    if facts.effective_date is None or not any(f.pre_enforcement for f in facts.freezes):
+    ruled = [f.frozen_on for f in facts.freezes if f.pre_enforcement]
+    if facts.effective_date is None or not ruled:
         return
     start = release_start(facts.performance_deadline, facts.effective_date)
     if not case.may_show(DueKind.PRESERVATION_RELEASE, start, RELEASE_DAYS):
         return
     pe = calc._days(start, RELEASE_DAYS)
-    if release_due(facts.application_received_on, pe.end) and case.shows(
+    received = facts.application_received_on
+    if any(release_due(received, pe.end, on) for on in ruled) and case.shows(
         DueKind.PRESERVATION_RELEASE, pe.end
     ):
         yield calc._deadline(

@@ -77,6 +77,12 @@ SERVED_KINDS: frozenset[DocumentKind] = frozenset(
 )
 """Documents served on a party (a receipt per addressee; the due-list watches their service)."""
 
+RECORD_DOCUMENTS: frozenset[DocumentKind] = frozenset(
+    {DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE}
+)
+"""Documents about one record of the case (a ruling, a measure), issued from that record on the
+case's 执行前保全 page (or `zhiqian preservation print`), not from the list of kinds."""
+
 PRE_WARNINGS: frozenset[DocumentKind] = frozenset(
     {
         DocumentKind.PRE_FINE,

@@ -105,9 +105,12 @@ def release_deadline(
     return period_end_days(release_start(performance_deadline, effective_date), RELEASE_DAYS, cal)
 
 
-def release_due(application_received_on: date | None, deadline: date) -> bool:
-    """Whether 解释第一百六十三条 requires the release: enforcement not applied for by the deadline."""
-    return application_received_on is None or application_received_on > deadline
+def release_due(application_received_on: date | None, deadline: date, taken_on: date) -> bool:
+    """Whether 解释第一百六十三条 requires releasing a measure taken on ``taken_on``: enforcement
+    was not applied for by the fifth day after the performance period — nor, for a measure taken
+    only after the applicant had applied (a case the applicant routed through supervision), by
+    the day it was taken."""
+    return application_received_on is None or application_received_on > max(deadline, taken_on)
 
 
 def _text(value: str, what: str, hint: str) -> str:
@@ -194,11 +197,11 @@ def check_ruling(
             "（民事诉讼法第一百零五条）",
             field="amount",
         )
-    if ruled_on > deadline and release_due(application_received_on, deadline):
+    if ruled_on > deadline and release_due(application_received_on, deadline, ruled_on):
         raise UserError(
-            f"履行期间届满后五日（至{deadline.isoformat()}）申请人未申请执行，依民诉法解释第一百六十三条"
-            "应当解除保全，不能再作出执行前保全裁定；申请人已申请执行的，请先在案件信息中登记申请"
-            "执行书的收到日期"
+            f"履行期间届满后五日（至{deadline.isoformat()}）已过，申请人尚未申请执行；依民诉法解释"
+            "第一百六十三条此时应当解除保全，不能再作出执行前保全裁定。申请人已申请执行的，请先在"
+            "案件信息中登记申请执行书的收到日期"
         )
     return _text(judge, "裁定的审判员", "请填写签署裁定的审判员姓名")
 

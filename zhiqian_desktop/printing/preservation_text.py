@@ -67,7 +67,8 @@ def _money(amount: Decimal) -> str:
 
 
 def _enforcement(p: PreservationFacts) -> str:
-    if p.enforcement_applied_on is not None and p.enforcement_applied_on <= p.release_deadline:
+    applied = p.enforcement_applied_on
+    if applied is not None and applied <= max(p.release_deadline, p.ruled_on):
         return f"申请人已于{chinese_date(p.enforcement_applied_on)}向本院申请执行。"
     return (
         f"申请人应当在法律文书指定的履行期间届满后五日内，即{chinese_date(p.release_deadline)}"

@@ -10,9 +10,15 @@ from pathlib import Path
 
 from tests.pdf_text import needs_poppler
 from tests.pdf_text import pdf_text as pdf_text_of
-from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
+from zhiqian_desktop.domain.kinds import (
+    DocumentKind,
+    PartyKind,
+    PreservationKind,
+    PreservationMeasure,
+)
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import CaseFacts, MediationFacts, PartyFacts, ServedFacts
+from zhiqian_desktop.printing.preservation_text import MeasureFacts, PreservationFacts
 
 DOC_ID = "0b8e2f0e-1111-4222-8333-444455556666"
 
@@ -46,6 +52,27 @@ MEDIATION = MediationFacts(
 )
 
 
+PRESERVATION = PreservationFacts(
+    ruling_no="（2026）内0221执前督12号之一",
+    applicant="李某",
+    applied_on=date(2026, 11, 18),
+    amount=Decimal("12345.67"),
+    reason="被申请人正在转移存款",
+    ruled_on=date(2026, 11, 19),
+    judge="赵某某",
+    release_deadline=date(2026, 11, 20),
+    measure=MeasureFacts(
+        PreservationKind.BANK_DEPOSIT,
+        PreservationMeasure.FREEZE,
+        "账户6228 4800 1234 5678",
+        "中国农业银行土默特右旗支行",
+        date(2026, 11, 19),
+        date(2027, 11, 19),
+        Decimal("12345.67"),
+    ),
+)
+
+
 def facts_for(kind: DocumentKind) -> CaseFacts:
     """FACTS adjusted so that ``kind`` may be issued (paid in full, a company obligor…)."""
     if kind is DocumentKind.PERFORMANCE_CERTIFICATE:
@@ -57,6 +84,8 @@ def facts_for(kind: DocumentKind) -> CaseFacts:
         return replace(FACTS, obligors=(company,), bankruptcy_grounds=("营业执照已被吊销",))
     if kind is DocumentKind.MEDIATION_LETTER:
         return replace(FACTS, mediation=MEDIATION)
+    if kind in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
+        return replace(FACTS, preservation=PRESERVATION)
     return FACTS
 
 

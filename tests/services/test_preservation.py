@@ -339,3 +339,39 @@ def test_permissions(db: Database, admin: Actor, case_id: str) -> None:
         db, handler, ruled.id, released_on=TODAY, reason=ReleaseReason.PERFORMED, today=TODAY
     )
     assert row.measures[0].id
+
+
+def test_the_monthly_report_counts_rulings_measures_and_releases(
+    db: Database, admin: Actor, case_id: str
+) -> None:
+    from zhiqian_desktop.domain.stats import Period
+    from zhiqian_desktop.services.reporting.reports import build_report
+
+    november = Period(date(2026, 11, 1), date(2026, 11, 30))
+    assert "执行前保全" not in build_report(db, "month", november, today=TODAY).summary()
+    _apply(db, admin, case_id)
+    ruled = _rule(db, admin, case_id, amount=M("9000.00"))
+    _measure(db, admin, ruled.id)
+    _measure(db, admin, ruled.id, amount=M("1000.00"), taken_on=TODAY)
+    preservation.release_measures(
+        db, admin, ruled.id, released_on=TODAY,
+        reason=ReleaseReason.PERFORMED, today=TODAY,
+    )  # fmt: skip
+    report = build_report(db, "month", november, today=TODAY)
+    assert (
+        "执行前保全：本期作出保全裁定1件，裁定保全数额¥9,000.00，采取保全措施2项，解除2项。"
+        in report.summary()
+    )
+    table = report.tables()[1]
+    assert table.title == "二、执行前保全"
+    assert table.raw == [
+        ["保全裁定（件）", 1],
+        ["裁定保全数额", M("9000.00")],
+        ["采取保全措施（项）", 2],
+        ["解除保全措施（项）", 2],
+    ]
+    december = Period(date(2026, 12, 1), date(2026, 12, 31))
+    assert build_report(db, "month", december, today=TODAY).tables()[1].raw[0] == [
+        "保全裁定（件）",
+        0,
+    ]

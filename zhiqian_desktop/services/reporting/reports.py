@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.stats import FIGURES, GROUP_NOTE, GroupBy, Period, this_month, this_week
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
@@ -22,6 +23,7 @@ from zhiqian_desktop.services.core.workbooks import (
     write_sheet,
 )
 from zhiqian_desktop.services.reporting.stats import StatsResult, compute_stats
+from zhiqian_desktop.services.supervision.preservation import PreservationTally, preservation_tally
 from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 REPORT_KINDS = {"week": "周报", "month": "月报"}
@@ -60,6 +62,7 @@ class ReportData:
     made_on: date
     total: StatsResult
     breakdowns: list[StatsResult]
+    preservation: PreservationTally
 
     @property
     def title(self) -> str:
@@ -81,7 +84,16 @@ class ReportData:
             f"督促不成/移送执行{t.transferred}件、撤回/不宜督促{t.withdrawn}件、在办{t.pending}件；"
             f"化解率{t.display('resolution_rate')}，自动履行率{t.display('performance_rate')}。"
             f"本期结案{t.closed}件，到位金额{t.display('amount_received')}；"
-            f"期末未结{t.open_at_end}件，其中超期未结{t.over_limit}件。"
+            f"期末未结{t.open_at_end}件，其中超期未结{t.over_limit}件。" + self.preservation_text()
+        )
+
+    def preservation_text(self) -> str:
+        p = self.preservation
+        if not (p.rulings or p.measures or p.released):
+            return ""
+        return (
+            f"执行前保全：本期作出保全裁定{p.rulings}件，裁定保全数额{format_amount(p.amount)}，"
+            f"采取保全措施{p.measures}项，解除{p.released}项。"
         )
 
     def tables(self) -> list[ReportTable]:
@@ -91,8 +103,27 @@ class ReportData:
             [[f.label, self.total.total.display(f.key)] for f in FIGURES],
             [[f.label, _raw(self.total.total.value(f.key))] for f in FIGURES],
         )
-        out = [totals]
-        numerals = "二三四五六"
+        p = self.preservation
+        out = [
+            totals,
+            ReportTable(
+                "二、执行前保全",
+                ["统计项", "数值"],
+                [
+                    ["保全裁定（件）", str(p.rulings)],
+                    ["裁定保全数额", format_amount(p.amount)],
+                    ["采取保全措施（项）", str(p.measures)],
+                    ["解除保全措施（项）", str(p.released)],
+                ],
+                [
+                    ["保全裁定（件）", p.rulings],
+                    ["裁定保全数额", p.amount],
+                    ["采取保全措施（项）", p.measures],
+                    ["解除保全措施（项）", p.released],
+                ],
+            ),
+        ]
+        numerals = "三四五六七"
         for i, result in enumerate(self.breakdowns):
             if result.by is None:
                 raise ValueError("a breakdown of the report has no grouping")
@@ -111,6 +142,11 @@ class ReportData:
 
     def definitions(self) -> list[tuple[str, str]]:
         return [(f.label, f.definition) for f in FIGURES] + [
+            (
+                "执行前保全",
+                "按日期归入期间：保全裁定按裁定日期（数额为裁定保全的数额），措施按采取日期，"
+                "解除按解除日期（民诉法解释第一百六十三条，执前督字案号之一、之二……）。",
+            ),
             ("分组说明", GROUP_NOTE),
             ("督促期限", f"超期未结按督促期限{self.total.limit_days}日计算。"),
         ]
@@ -140,7 +176,8 @@ def build_report(
     total = compute_stats(session, period)
     groupings = [GroupBy.HANDLER] if kind == "week" else [GroupBy.HANDLER, GroupBy.DEPARTMENT]
     breakdowns = [compute_stats(session, period, by) for by in groupings]
-    return ReportData(kind, court, period, today, total, breakdowns)
+    tally = preservation_tally(session, period)
+    return ReportData(kind, court, period, today, total, breakdowns, tally)
 
 
 def export_report_xlsx(report: ReportData, path: Path, *, force: bool = False) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import NotFound, UserError, check_version
@@ -32,6 +32,7 @@ from zhiqian_desktop.domain.preservation import (
     release_deadline,
     ruling_number,
 )
+from zhiqian_desktop.domain.stats import Period
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.printing.preservation_text import MeasureFacts, PreservationFacts
@@ -494,6 +495,56 @@ def preservation_facts(
             if measure is not None
             else None
         ),
+    )
+
+
+# --- the figures of a period (the weekly and monthly report) ------------------------------------
+
+
+@dataclass(frozen=True)
+class PreservationTally:
+    """Pre-enforcement preservation in a period: rulings made and the amount they preserve,
+    measures taken under them and measures released."""
+
+    rulings: int
+    amount: Decimal
+    measures: int
+    released: int
+
+
+@reads
+def preservation_tally(session: Session, period: Period) -> PreservationTally:
+    def within(column: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        return column >= period.start, column <= period.end
+
+    live_case = SupervisionCase.deleted_at.is_(None)
+    rulings, amount = session.execute(
+        select(func.count(), func.coalesce(func.sum(PreservationApplication.ruled_amount), 0))
+        .join(SupervisionCase, SupervisionCase.id == PreservationApplication.case_id)
+        .where(PreservationApplication.deleted_at.is_(None), live_case)
+        .where(*within(PreservationApplication.ruled_on))
+    ).one()
+    ruled = (
+        select(Preservation.id)
+        .join(SupervisionCase, SupervisionCase.id == Preservation.case_id)
+        .where(
+            Preservation.deleted_at.is_(None),
+            Preservation.application_id.is_not(None),
+            live_case,
+        )
+    )
+    measures = session.scalar(
+        select(func.count()).select_from(ruled.where(*within(Preservation.frozen_on)).subquery())
+    )
+    released = session.scalar(
+        select(func.count()).select_from(ruled.where(*within(Preservation.released_on)).subquery())
+    )
+    return PreservationTally(
+        # The sum comes back through the column's type: yuan, not fen.
+        int(rulings),
+        Decimal(amount).quantize(Decimal("0.01")),
+        int(measures or 0),
+        int(released or 0),
     )
 
 

@@ -37,6 +37,7 @@ from zhiqian_desktop.domain.money import format_amount, parse_amount
 from zhiqian_desktop.domain.preservation import MEASURES
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.gui.context import AppContext
+from zhiqian_desktop.gui.fitting import VerticalScroller
 from zhiqian_desktop.gui.form_fields import Banner, DateLineEdit, parse_date_text
 from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
@@ -165,6 +166,9 @@ class PreservationTab(QWidget):
 
         self.rulings = read_only_table(RULINGS)
         self.measures = read_only_table(MEASURE_HEADERS)
+        lines = self.fontMetrics().lineSpacing()
+        for table in (self.rulings, self.measures):
+            table.setMinimumHeight(lines * 7)
         self.measures.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.print_ruling_button = QPushButton("打印裁定书")
         self.print_notice_button = QPushButton("打印协助执行通知书")
@@ -177,17 +181,27 @@ class PreservationTab(QWidget):
         self.release_button = QPushButton("解除所选措施")
         self.release_all_button = QPushButton("全部解除")
         actions = QHBoxLayout()
-        actions.addWidget(self.print_ruling_button)
-        actions.addWidget(self.print_notice_button)
-        actions.addStretch(1)
-        actions.addWidget(QLabel("解除理由"))
-        actions.addWidget(self.release_reason)
-        actions.addWidget(self.released_on)
-        actions.addWidget(self.release_note, 1)
-        actions.addWidget(self.release_button)
-        actions.addWidget(self.release_all_button)
+        prints = QVBoxLayout()
+        prints.addWidget(self.print_ruling_button)
+        prints.addWidget(self.print_notice_button)
+        actions.addLayout(prints)
+        self.release_box = QGroupBox("解除保全")
+        grid = QGridLayout(self.release_box)
+        grid.addWidget(QLabel("理由"), 0, 0)
+        grid.addWidget(self.release_reason, 0, 1)
+        grid.addWidget(QLabel("日期"), 0, 2)
+        grid.addWidget(self.released_on, 0, 3)
+        grid.addWidget(self.release_note, 1, 0, 1, 2)
+        grid.addWidget(self.release_button, 1, 2)
+        grid.addWidget(self.release_all_button, 1, 3)
+        actions.addWidget(self.release_box)
 
-        layout = QVBoxLayout(self)
+        # On a short screen (768 high at 150 %) the forms and lists scroll up and down.
+        body = QWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(VerticalScroller(body))
+        layout = QVBoxLayout(body)
         layout.addWidget(self.banner)
         layout.addWidget(apply_box)
         layout.addWidget(self.rule_box)

@@ -143,8 +143,11 @@ def test_the_whole_round(db: Database, admin: Actor, case_id: str) -> None:
         "申请人已于二〇二六年十一月二十日向本院申请执行",
         "复议一次",
         "审判员赵法官",
+        # Dated the day of the ruling (22 November), though printed on the 25th.
+        "二〇二六年十一月二十二日",
     ):
         assert words in text, words
+    assert "二〇二六年十一月二十五日" not in text
     with pytest.raises(UserError, match="已出具"), db.unit_of_work() as s:
         notices.issue_notice(
             s, admin, case_id, DocumentKind.PRESERVATION_RULING, today=TODAY,
@@ -164,6 +167,8 @@ def test_the_whole_round(db: Database, admin: Actor, case_id: str) -> None:
         "冻结被申请人王某某名下的银行存款（账户6228480012345678），"
         "以人民币捌仟元整（¥8,000.00）为限",
         "期限自二〇二六年十一月二十三日起至二〇二七年十一月二十三日止",
+        # Headed with the number of the ruling it carries out.
+        "协助执行通知书（2026）内0221执前督1号之一",
     ):
         assert words in text, words
 

@@ -168,7 +168,7 @@ class PreservationTab(QWidget):
         self.measures = read_only_table(MEASURE_HEADERS)
         lines = self.fontMetrics().lineSpacing()
         for table in (self.rulings, self.measures):
-            table.setMinimumHeight(lines * 7)
+            table.setMinimumHeight(lines * 6)
         self.measures.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.print_ruling_button = QPushButton("打印裁定书")
         self.print_notice_button = QPushButton("打印协助执行通知书")
@@ -202,13 +202,14 @@ class PreservationTab(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(VerticalScroller(body))
         layout = QVBoxLayout(body)
+        # What is in force first (the rulings, the selected one's measures), then the forms.
         layout.addWidget(self.banner)
+        layout.addWidget(self.rulings, 1)
+        layout.addWidget(self.measures, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.measure_box)
         layout.addWidget(apply_box)
         layout.addWidget(self.rule_box)
-        layout.addWidget(self.rulings, 1)
-        layout.addWidget(self.measure_box)
-        layout.addLayout(actions)
-        layout.addWidget(self.measures, 1)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.rulings.itemSelectionChanged.connect(self._ruling_selected)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import (
+    RECORD_DOCUMENTS,
     IssueFacts,
     issue_refusal,
     performed_on,
@@ -523,14 +524,18 @@ def build_content(
     filled = (template or load_template(kind)).fill(context)
     paragraphs = [line for p in filled.paragraphs for line in p.split("\n")]
     header_lines = [line for p in filled.header_lines for line in p.split("\n")]
+    # A ruling, and the notice carrying it out, are headed with the ruling's own number; the
+    # ruling is dated the day it was made, whenever it is printed.
+    ruling = facts.preservation if kind in RECORD_DOCUMENTS else None
+    signed = ruling.ruled_on if ruling and kind is DocumentKind.PRESERVATION_RULING else issued_on
     content = NoticeContent(
         kind=kind.value,
         doc_id=doc_id,
         doc_no=doc_no,
         court_name=facts.court_name,
         title=filled.title,
-        case_no=facts.case_no,
-        sign_date=chinese_date(issued_on),
+        case_no=ruling.ruling_no if ruling else facts.case_no,
+        sign_date=chinese_date(signed),
         addressee=filled.addressee,
         header_lines=header_lines,
         paragraphs=paragraphs,

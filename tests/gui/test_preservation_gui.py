@@ -78,7 +78,7 @@ def test_apply_rule_measure_print_and_release(
 
     tab.kind.setCurrentIndex(tab.kind.findData(PreservationKind.BANK_DEPOSIT.value))
     assert [tab.measure.itemText(i) for i in range(tab.measure.count())] == ["冻结"]
-    type_text(qtbot, tab.property, "账户6228")
+    type_text(qtbot, tab.asset, "账户6228")
     type_text(qtbot, tab.holder, "农业银行土右旗支行")
     tab.taken_on.setText("2026-11-23")
     type_text(qtbot, tab.measure_amount, "8000")

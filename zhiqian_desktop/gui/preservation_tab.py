@@ -141,8 +141,8 @@ class PreservationTab(QWidget):
         for k in PreservationKind:
             self.kind.addItem(k.label, k.value)
         self.measure = QComboBox()
-        self.property = QLineEdit()
-        self.property.setPlaceholderText("被保全的财产：账户、车辆号牌、房产坐落等")
+        self.asset = QLineEdit()
+        self.asset.setPlaceholderText("被保全的财产：账户、车辆号牌、房产坐落等")
         self.holder = QLineEdit()
         self.holder.setPlaceholderText("协助执行单位：开户银行、不动产登记中心、车辆管理所等")
         self.taken_on = DateLineEdit()
@@ -155,7 +155,7 @@ class PreservationTab(QWidget):
         grid = QGridLayout(self.measure_box)
         grid.addWidget(self.kind, 0, 0)
         grid.addWidget(self.measure, 0, 1)
-        grid.addWidget(self.property, 0, 2, 1, 3)
+        grid.addWidget(self.asset, 0, 2, 1, 3)
         grid.addWidget(self.holder, 1, 0, 1, 3)
         grid.addWidget(self.measure_amount, 1, 3)
         grid.addWidget(QLabel("保全日期"), 2, 0)
@@ -238,7 +238,8 @@ class PreservationTab(QWidget):
     def refresh(self, select_id: str | None = None) -> None:
         if self.case_id is None:
             return
-        keep = select_id or (self.selected().id if self.selected() else None)
+        current = self.selected()
+        keep = select_id or (current.id if current else None)
         self.rows = preservation.case_preservations(self.ctx.db, self.case_id)
         self.rulings.setRowCount(len(self.rows))
         for r, a in enumerate(self.rows):
@@ -399,10 +400,10 @@ class PreservationTab(QWidget):
         measure = cast(
             PreservationMeasure, PreservationMeasure.from_label(str(self.measure.currentData()))
         )
-        description, holder = self.property.text(), self.holder.text()
+        description, holder = self.asset.text(), self.holder.text()
 
         def done(row: ApplicationRow) -> None:
-            for edit in (self.property, self.holder, self.measure_amount, self.until):
+            for edit in (self.asset, self.holder, self.measure_amount, self.until):
                 edit.clear()
             self._done("已登记保全措施；可打印协助执行通知书送协助执行单位。", row.id)
 

@@ -69,7 +69,7 @@ def _money(amount: Decimal) -> str:
 def _enforcement(p: PreservationFacts) -> str:
     applied = p.enforcement_applied_on
     if applied is not None and applied <= max(p.release_deadline, p.ruled_on):
-        return f"申请人已于{chinese_date(p.enforcement_applied_on)}向本院申请执行。"
+        return f"申请人已于{chinese_date(applied)}向本院申请执行。"
     return (
         f"申请人应当在法律文书指定的履行期间届满后五日内，即{chinese_date(p.release_deadline)}"
         "以前向本院申请执行；逾期不申请执行的，本院将依法解除保全。"

@@ -7,18 +7,15 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from tests.pdf_text import needs_poppler
 from tests.pdf_text import pdf_text as pdf_text_of
-from zhiqian_desktop.domain.kinds import (
-    DocumentKind,
-    PartyKind,
-    PreservationKind,
-    PreservationMeasure,
-)
+from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import CaseFacts, MediationFacts, PartyFacts, ServedFacts
-from zhiqian_desktop.printing.preservation_text import MeasureFacts, PreservationFacts
+from zhiqian_desktop.printing.preservation_text import MeasureFacts
+from zhiqian_desktop.printing.samples import SAMPLE_PRESERVATION
 
 DOC_ID = "0b8e2f0e-1111-4222-8333-444455556666"
 
@@ -52,25 +49,19 @@ MEDIATION = MediationFacts(
 )
 
 
-PRESERVATION = PreservationFacts(
+PRESERVATION = replace(
+    SAMPLE_PRESERVATION,
     ruling_no="（2026）内0221执前督12号之一",
     applicant="李某",
-    applied_on=date(2026, 11, 18),
     amount=Decimal("12345.67"),
-    reason="被申请人正在转移存款",
     ruled_on=date(2026, 11, 19),
-    judge="赵某某",
-    release_deadline=date(2026, 11, 20),
-    measure=MeasureFacts(
-        PreservationKind.BANK_DEPOSIT,
-        PreservationMeasure.FREEZE,
-        "账户6228 4800 1234 5678",
-        "中国农业银行土默特右旗支行",
-        date(2026, 11, 19),
-        date(2027, 11, 19),
-        Decimal("12345.67"),
+    measure=replace(
+        cast(MeasureFacts, SAMPLE_PRESERVATION.measure),
+        holder="中国农业银行土默特右旗支行",
+        amount=Decimal("12345.67"),
     ),
 )
+"""The editor's sample ruling, for this case: the whole amount preserved, dated 19 November."""
 
 
 def facts_for(kind: DocumentKind) -> CaseFacts:

@@ -343,3 +343,17 @@ def with_database(
             return handler(db, login.acting_user(args, db, write=changes), args)
 
     return run
+
+
+def choices_text(enum: Any) -> str:
+    """A labelled enum's choices as an option's help and its error list them: code and label."""
+    return "、".join(f"{m.value} {m.label}" for m in enum)
+
+
+def enum_option(enum: Any, text: str, option: str) -> Any:
+    """The member an option names by its code or its Chinese label, or one line saying the
+    choices."""
+    try:
+        return enum.from_label(text.strip())
+    except ValueError:
+        raise UserError(f"{option} “{text}”不正确；可选：{choices_text(enum)}") from None

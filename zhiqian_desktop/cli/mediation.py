@@ -8,7 +8,16 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from zhiqian_desktop.cli.clock import CLOCK
-from zhiqian_desktop.cli.common import Command, dump, iso, option_day, print_table, with_database
+from zhiqian_desktop.cli.common import (
+    Command,
+    choices_text,
+    dump,
+    enum_option,
+    iso,
+    option_day,
+    print_table,
+    with_database,
+)
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import MediationResult, MediatorKind
 from zhiqian_desktop.domain.mediation import DEFAULT_PERIOD_DAYS
@@ -20,23 +29,12 @@ if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command ru
     from zhiqian_desktop.store.database import Database
 
 
-def _choices(enum: Any) -> str:
-    return "、".join(f"{m.value} {m.label}" for m in enum)
-
-
-def _member(enum: Any, text: str, option: str) -> Any:
-    try:
-        return enum.from_label(text.strip())
-    except ValueError:
-        raise UserError(f"{option} “{text}”不正确；可选：{_choices(enum)}") from None
-
-
 # --- zhiqian mediators -------------------------------------------------------------------------------
 
 
 def add_mediators_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--add", metavar="名称", help="把一名调解员或一个调解组织加入名单")
-    parser.add_argument("--kind", help=f"与 --add 同用：{_choices(MediatorKind)}")
+    parser.add_argument("--kind", help=f"与 --add 同用：{choices_text(MediatorKind)}")
     parser.add_argument("--organisation", help="与 --add 同用：所属组织，如律师事务所")
     parser.add_argument("--phone", help="与 --add 同用：电话")
     parser.add_argument("--address", help="与 --add 同用：地址")
@@ -54,8 +52,8 @@ def cmd_mediators(db: Database, actor: Actor, args: argparse.Namespace) -> int:
 
     if args.add is not None:
         if not args.kind:
-            raise UserError(f"--add 须同时用 --kind 写明类别：{_choices(MediatorKind)}")
-        kind = cast(MediatorKind, _member(MediatorKind, args.kind, "--kind"))
+            raise UserError(f"--add 须同时用 --kind 写明类别：{choices_text(MediatorKind)}")
+        kind = cast(MediatorKind, enum_option(MediatorKind, args.kind, "--kind"))
         mediation.add_mediator(
             db,
             actor,
@@ -164,7 +162,9 @@ def cmd_mediate(db: Database, actor: Actor, args: argparse.Namespace) -> int:
 
 def add_result_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("case_no", metavar="CASE_NO", help="本院案号")
-    parser.add_argument("--result", required=True, help=f"调解结果：{_choices(MediationResult)}")
+    parser.add_argument(
+        "--result", required=True, help=f"调解结果：{choices_text(MediationResult)}"
+    )
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="结果日期（默认今天）")
     parser.add_argument("--note", help="说明，如调解不成的原因")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
@@ -176,7 +176,7 @@ def cmd_result(db: Database, actor: Actor, args: argparse.Namespace) -> int:
 
     today = CLOCK.today()
     on = option_day(args.date, "--date") or today
-    result = cast(MediationResult, _member(MediationResult, args.result, "--result"))
+    result = cast(MediationResult, enum_option(MediationResult, args.result, "--result"))
     with db.reader() as session:
         case = find_case(session, args.case_no)
         case_id, case_no = case.id, case.case_no

@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from zhiqian_desktop.cli.clock import CLOCK
-from zhiqian_desktop.cli.common import Command, dump, iso, option_day, print_table, with_database
+from zhiqian_desktop.cli.common import (
+    Command,
+    choices_text,
+    dump,
+    enum_option,
+    iso,
+    option_day,
+    print_table,
+    with_database,
+)
 from zhiqian_desktop.cli.values import add_force_argument
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import (
@@ -28,17 +37,6 @@ if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command ru
     from zhiqian_desktop.store.database import Database
 
 ACTIONS = ("list", "apply", "rule", "measure", "release", "print")
-
-
-def _choices(enum: Any) -> str:
-    return "、".join(f"{m.value} {m.label}" for m in enum)
-
-
-def _member(enum: Any, text: str, option: str) -> Any:
-    try:
-        return enum.from_label(text.strip())
-    except ValueError:
-        raise UserError(f"{option} “{text}”不正确；可选：{_choices(enum)}") from None
 
 
 def _amount(text: str | None, option: str) -> Decimal | None:
@@ -72,12 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clues", help="apply：被保全财产的信息或线索")
     parser.add_argument(
         "--reason",
-        help="apply：申请理由（情况紧急的事实）；release：解除理由 " + _choices(ReleaseReason),
+        help="apply：申请理由（情况紧急的事实）；release：解除理由 " + choices_text(ReleaseReason),
     )
     parser.add_argument("--judge", help="rule：签署裁定的审判员")
-    parser.add_argument("--kind", help=f"measure：财产类型 {_choices(PreservationKind)}")
+    parser.add_argument("--kind", help=f"measure：财产类型 {choices_text(PreservationKind)}")
     parser.add_argument(
-        "--measure", dest="measure_kind", help=f"measure：措施 {_choices(PreservationMeasure)}"
+        "--measure", dest="measure_kind", help=f"measure：措施 {choices_text(PreservationMeasure)}"
     )
     parser.add_argument("--property", help="measure：被保全的财产（账户、车辆、房产坐落等）")
     parser.add_argument("--holder", help="measure：协助执行单位（开户银行、不动产登记机构等）")
@@ -211,16 +209,17 @@ def cmd_preservation(db: Database, actor: Actor, args: argparse.Namespace) -> in
     if args.action == "measure":
         if not args.kind or not args.measure_kind:
             raise UserError(
-                f"measure 须用 --kind 写明财产类型（{_choices(PreservationKind)}），"
-                f"用 --measure 写明措施（{_choices(PreservationMeasure)}）"
+                f"measure 须用 --kind 写明财产类型（{choices_text(PreservationKind)}），"
+                f"用 --measure 写明措施（{choices_text(PreservationMeasure)}）"
             )
         row = preservation.add_measure(
             db,
             actor,
             row.id,
-            kind=cast(PreservationKind, _member(PreservationKind, args.kind, "--kind")),
+            kind=cast(PreservationKind, enum_option(PreservationKind, args.kind, "--kind")),
             measure=cast(
-                PreservationMeasure, _member(PreservationMeasure, args.measure_kind, "--measure")
+                PreservationMeasure,
+                enum_option(PreservationMeasure, args.measure_kind, "--measure"),
             ),
             description=args.property or "",
             holder=args.holder or "",
@@ -231,7 +230,7 @@ def cmd_preservation(db: Database, actor: Actor, args: argparse.Namespace) -> in
         )
     elif args.action == "release":
         if not args.reason:
-            raise UserError(f"release 须用 --reason 写明解除理由：{_choices(ReleaseReason)}")
+            raise UserError(f"release 须用 --reason 写明解除理由：{choices_text(ReleaseReason)}")
         chosen = _item(row, args.item)
         row = preservation.release_measures(
             db,
@@ -239,7 +238,7 @@ def cmd_preservation(db: Database, actor: Actor, args: argparse.Namespace) -> in
             row.id,
             measure_ids=(chosen.id,) if chosen else (),
             released_on=on,
-            reason=cast(ReleaseReason, _member(ReleaseReason, args.reason, "--reason")),
+            reason=cast(ReleaseReason, enum_option(ReleaseReason, args.reason, "--reason")),
             note=args.note or "",
             today=today,
         )

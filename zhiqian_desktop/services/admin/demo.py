@@ -318,8 +318,10 @@ def _write_records(
     if _mediate(session, writer.actor, case, plan, today):
         report.mediations += 1
     paid = sum((r.amount for _, r in writer.records if isinstance(r, Payment)), Decimal("0.00"))
-    if preserve(session, writer.actor, lead, case, plan, paid, today, cal):
+    measures = preserve(session, writer.actor, lead, case, plan, paid, today, cal)
+    if measures:
         report.preservation_rulings += 1
+        report.preservations += measures
     before = _snapshot(case)
     case.status = plan.status
     case.updated_by = handler.username

@@ -35,24 +35,25 @@ def preserve(
     paid: Decimal,
     today: date,
     cal: HolidayCalendar,
-) -> bool:
+) -> int:
     """Every third failed case (its applicant has applied for enforcement) and every third
     supervised or settled case still inside the art. 163 window had its obligor's property
     preserved the day after the application; a settled case's measures were released ten days
-    later, and every fourth of the others when the obligor offered other security."""
+    later, and every fourth of the others when the obligor offered other security. Returns the
+    number of measures taken (0: no pre-enforcement preservation in the case)."""
     outstanding = case.amount_due - paid
     effective = case.effective_date
     if effective is None or outstanding <= 0 or plan.index % 3 != 1:
-        return False
+        return 0
     if plan.status not in (CaseStatus.SUPERVISING, CaseStatus.SETTLED, CaseStatus.FAILED):
-        return False
+        return 0
     applied = max(plan.received, effective, case.application_received_on or effective)
     ruled = applied + timedelta(days=1)
     if ruled > today:
-        return False
+        return 0
     deadline = release_deadline(case.performance_deadline, effective, cal).end
     if ruled > deadline and release_due(case.application_received_on, deadline, ruled):
-        return False  # the five days of art. 163 have passed: the court could not rule now
+        return 0  # the five days of art. 163 have passed: the court could not rule now
     applicant = next(p for p in case.parties if p.role is PartyRole.APPLICANT)
     obligor = next(p for p in case.parties if p.role is PartyRole.OBLIGOR)
     amount = outstanding.quantize(Decimal("0.01"))
@@ -71,7 +72,9 @@ def preserve(
         description=f"{bank}账户（尾号{1000 + plan.index % 9000}）内存款", holder=bank,
         taken_on=ruled, amount=amount, today=today,
     )  # fmt: skip
+    measures = 1
     if plan.index % 2:
+        measures = 2
         community = COMMUNITIES[plan.index % len(COMMUNITIES)]
         preservation.add_measure(
             session, handler, row.id, kind=PreservationKind.REAL_PROPERTY,
@@ -88,4 +91,4 @@ def preserve(
             else "被申请人提供等值的担保财产（民事诉讼法第一百零七条）",
             today=today,
         )  # fmt: skip
-    return True
+    return measures

@@ -30,6 +30,7 @@ from zhiqian_desktop.domain.preservation import (
     check_release,
     check_ruling,
     latest_expiry,
+    measure_status,
     next_ruling_seq,
     ordinal,
     release_deadline,
@@ -447,3 +448,12 @@ def test_no_release_item_for_a_freeze_in_place_before_or_without_an_effective_da
     # Not yet on the list three days before it is due.
     assert _release_items(performance_deadline=D(2026, 11, 8)) == []
     assert len(_release_items(performance_deadline=D(2026, 11, 7))) == 1
+
+
+def test_a_measures_status_says_when_and_why_it_was_released() -> None:
+    assert measure_status(None, None) == "保全中"
+    assert measure_status(None, ReleaseReason.PERFORMED) == "保全中"
+    assert measure_status(D(2026, 11, 25), ReleaseReason.PERFORMED) == (
+        "已于2026-11-25解除（被申请人已履行）"
+    )
+    assert measure_status(D(2026, 11, 25), None) == "已于2026-11-25解除"

@@ -103,7 +103,7 @@ def test_apply_rule_measure_print_and_release(
     tab.release_reason.setCurrentIndex(tab.release_reason.findData(ReleaseReason.PERFORMED.value))
     click(qtbot, tab.release_button)
     qtbot.waitUntil(lambda: "已登记解除保全（被申请人已履行）" in tab.banner.text())
-    assert tab.measures.item(0, 8).text() == "已解除（被申请人已履行）"  # type: ignore[union-attr]
+    assert tab.measures.item(0, 8).text() == "已于2026-11-25解除（被申请人已履行）"  # type: ignore[union-attr]
     assert not tab.release_button.isEnabled() and not tab.print_notice_button.isEnabled()
     assert not tab.release_all_button.isEnabled()
 

@@ -176,7 +176,10 @@ def test_the_whole_round(db: Database, admin: Actor, case_id: str) -> None:
         db, admin, ruled.id, measure_ids=(row.measures[0].id,), released_on=TODAY,
         reason=ReleaseReason.PERFORMED, today=TODAY,
     )  # fmt: skip
-    assert [m.state for m in released.measures] == ["已解除（被申请人已履行）", "保全中"]
+    assert [m.state for m in released.measures] == [
+        "已于2026-11-25解除（被申请人已履行）",
+        "保全中",
+    ]
     with pytest.raises(UserError, match="不能重复解除"):
         preservation.release_measures(
             db, admin, ruled.id, measure_ids=(row.measures[0].id,), released_on=TODAY,

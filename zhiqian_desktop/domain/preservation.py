@@ -292,3 +292,12 @@ def assistance_refusal(
     if released_on is not None:
         return f"该保全措施已于{released_on.isoformat()}解除，不能再出具协助执行通知书"
     return None
+
+
+def measure_status(released_on: date | None, reason: ReleaseReason | None) -> str:
+    """A measure's standing as a list or a transfer package says it: 保全中, or when and why it
+    was released (a released freeze must never read as one still holding the property)."""
+    if released_on is None:
+        return "保全中"
+    because = f"（{reason.label}）" if reason is not None else ""
+    return f"已于{released_on.isoformat()}解除{because}"

@@ -30,6 +30,7 @@ from zhiqian_desktop.domain.kinds import (
     SettlementStatus,
 )
 from zhiqian_desktop.domain.money import capital_amount, format_amount
+from zhiqian_desktop.domain.preservation import measure_status
 from zhiqian_desktop.domain.workflow import CaseStatus, is_read_only
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.clock import court_zone
@@ -232,12 +233,19 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         settlements.rows.append(
             (_d(s.signed_on), _money(s.total_amount), plan or "一次性", s.status.label, s.terms)
         )
-    preservations = RecordTable(("财产类型", "财产", "保全日期", "到期日", "金额"), wide=1)
+    preservations = RecordTable(("财产类型", "财产", "保全日期", "到期日", "金额", "状态"), wide=1)
     for pr in _live(
         session, Preservation, Preservation.case_id == case.id, order=Preservation.frozen_on
     ):
         preservations.rows.append(
-            (pr.kind.label, pr.description, _d(pr.frozen_on), _d(pr.expires_on), _money(pr.amount))
+            (
+                pr.kind.label,
+                pr.description,
+                _d(pr.frozen_on),
+                _d(pr.expires_on),
+                _money(pr.amount),
+                measure_status(pr.released_on, pr.release_reason),
+            )
         )
     attachments = RecordTable(("文件名", "类型", "大小", "添加时间"), wide=0)
     for a in _live(session, Attachment, Attachment.case_id == case.id, order=Attachment.created_at):

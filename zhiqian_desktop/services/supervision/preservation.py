@@ -28,6 +28,7 @@ from zhiqian_desktop.domain.preservation import (
     check_release,
     check_ruling,
     latest_expiry,
+    measure_status,
     next_ruling_seq,
     release_deadline,
     ruling_number,
@@ -68,9 +69,7 @@ class MeasureRow:
 
     @property
     def state(self) -> str:
-        if self.released_on is None:
-            return "保全中"
-        return f"已解除（{self.release_reason.label if self.release_reason else ''}）"
+        return measure_status(self.released_on, self.release_reason)
 
 
 @dataclass(frozen=True)

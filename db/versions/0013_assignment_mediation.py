@@ -67,20 +67,7 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_mediation_case_id"), ["case_id"], unique=False)
         batch.create_index(batch.f("ix_mediation_mediator_id"), ["mediator_id"], unique=False)
 
-    _rebuild_due_items()
-
-
-def _rebuild_due_items() -> None:
-    """The stored deadlines (table due_item, revision 0006), computed by the rules of the code
-    running this migration, which read the tables added here (a pending mediation's end is on
-    the list). A later revision that adds something those rules read must do this fill itself
-    (and this one must then stop doing it)."""
-    from sqlalchemy.orm import Session
-
-    from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
-
-    with Session(bind=op.get_bind()) as session:
-        rebuild_due_items(session)
+    # The stored deadlines are filled by 0014, whose columns the due-list rules read too.
 
 
 def _record_columns() -> list[sa.Column[object]]:

@@ -3,7 +3,7 @@ regulators and departments when many cases share an obligor or a cause, the case
 and the court's reply period and group threshold
 
 Revision ID: 0015_judicial_suggestions
-Revises: 0013_assignment_mediation
+Revises: 0014_preservation_rulings
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_judicial_suggestions"
-down_revision = "0013_assignment_mediation"
+down_revision = "0014_preservation_rulings"
 branch_labels = None
 depends_on = None
 

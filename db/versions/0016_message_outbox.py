@@ -68,6 +68,21 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_outbox_message_case_id"), ["case_id"], unique=False)
         batch.create_index(batch.f("ix_outbox_message_status"), ["status"], unique=False)
         batch.create_index(batch.f("ix_outbox_message_batch"), ["batch"], unique=False)
+    _rebuild_due_items()
+
+
+def _rebuild_due_items() -> None:
+    """The stored deadlines (table due_item, revision 0006), computed by the rules of the code
+    running this migration, which read the columns added by 0014 (a released measure leaves the
+    list; a measure under a pre-enforcement ruling brings the release deadline) and load the
+    court's settings with every column up to here. A later revision that adds something those
+    rules or the settings read must do this fill itself (and this one must then stop doing it)."""
+    from sqlalchemy.orm import Session
+
+    from zhiqian_desktop.services.supervision.due_items import rebuild_due_items
+
+    with Session(bind=op.get_bind()) as session:
+        rebuild_due_items(session)
 
 
 def downgrade() -> None:

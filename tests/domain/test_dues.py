@@ -632,3 +632,21 @@ def test_the_list_from_stored_deadlines_is_the_computed_list(cases: list[Facts],
     ]
     computed = due_list(cases, on, CALC.rules, CAL)
     assert list_from_deadlines(on, stored, {}) == computed
+
+
+def test_the_preservation_release_item_needs_a_measure_under_a_ruling_and_the_effective_date() -> (
+    None
+):
+    """执行前保全应予解除 (民诉法解释第一百六十三条): the fifth day after the performance period, for
+    a measure under the team's own ruling, while enforcement has not been applied for."""
+    ruled = (FreezeFact(PreservationKind.BANK_DEPOSIT, date(2026, 11, 16), None, "", True),)
+    f = facts(
+        effective_date=date(2026, 11, 1), performance_deadline=date(2026, 11, 16), freezes=ruled
+    )
+    item = kinds(f)[DueKind.PRESERVATION_RELEASE]
+    assert item.due_date == date(2026, 11, 23)  # Sat 21 Nov rolled to Monday
+    assert DueKind.PRESERVATION_RELEASE not in kinds(replace(f, effective_date=None))
+    in_place = (FreezeFact(PreservationKind.BANK_DEPOSIT, date(2026, 11, 16)),)
+    assert DueKind.PRESERVATION_RELEASE not in kinds(replace(f, freezes=in_place))
+    applied = replace(f, application_received_on=date(2026, 11, 23))
+    assert DueKind.PRESERVATION_RELEASE not in kinds(applied)

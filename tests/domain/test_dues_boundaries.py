@@ -294,6 +294,30 @@ TABLE: list[tuple[str, DueKind, CaseFacts, date, date, date | None]] = [
         D(2026, 12, 4),
         D(2026, 12, 5),
     ),
+    (
+        "pre-enforcement preservation, performance due Wed 4 Nov: five days → Mon 9 Nov",
+        DueKind.PRESERVATION_RELEASE,
+        case(
+            effective_date=D(2026, 10, 20),
+            performance_deadline=D(2026, 11, 4),
+            freezes=(FreezeFact(PreservationKind.BANK_DEPOSIT, D(2026, 11, 3), None, "", True),),
+        ),
+        D(2026, 11, 9),
+        D(2026, 11, 6),
+        None,
+    ),
+    (
+        "pre-enforcement preservation, performance due Mon 23 Nov: Sat 28 Nov → Mon 30 Nov",
+        DueKind.PRESERVATION_RELEASE,
+        case(
+            effective_date=D(2026, 11, 9),
+            performance_deadline=D(2026, 11, 23),
+            freezes=(FreezeFact(PreservationKind.MOVABLE, D(2026, 11, 20), None, "", True),),
+        ),
+        D(2026, 11, 30),
+        D(2026, 11, 27),
+        D(2026, 11, 28),
+    ),
 ]
 
 

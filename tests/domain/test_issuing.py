@@ -53,12 +53,14 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
     assert addressee_roles(K.PERFORMANCE_CERTIFICATE) == (PartyRole.OBLIGOR,)
     assert addressee_roles(K.RISK_NOTICE) == (PartyRole.APPLICANT, PartyRole.OBLIGOR)
     assert addressee_roles(K.BANKRUPTCY_NOTICE) == (PartyRole.APPLICANT,)
+    assert addressee_roles(K.PRESERVATION_RULING) == (PartyRole.APPLICANT, PartyRole.OBLIGOR)
     for kind in (
         K.SETTLEMENT_AGREEMENT,
         K.INTERVIEW_RECORD,
         K.TRANSFER_LETTER,
         K.SERVICE_RECEIPT,
         K.MEDIATION_LETTER,
+        K.ASSISTANCE_NOTICE,
     ):
         assert addressee_roles(kind) == ()
     assert set(ADDRESSEES) == set(DocumentKind)
@@ -71,6 +73,7 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
             K.TRANSFER_LETTER,
             K.SERVICE_RECEIPT,
             K.MEDIATION_LETTER,
+            K.ASSISTANCE_NOTICE,
         }
         == SERVED_KINDS
     )
@@ -371,3 +374,32 @@ def test_no_mediation_letter_once_the_period_has_run_out() -> None:
     assert "已于2026-12-18届满" in refusal and "登记调解结果" in refusal
     assert issue_refusal(K.MEDIATION_LETTER, pending) is None  # the day is not known
     assert issue_refusal(K.URGING, pending, date(2026, 12, 19)) is None
+
+
+# --- the pre-enforcement preservation documents -----------------------------------------------------
+
+
+def test_a_ruling_is_printed_only_once_ruled() -> None:
+    assert "须依已作出的保全裁定出具" in str(issue_refusal(K.PRESERVATION_RULING, OWED))
+    ruled = replace(OWED, ruling_no=NO + "之一")
+    assert issue_refusal(K.PRESERVATION_RULING, ruled) is None
+    # The other kinds do not look at the ruling.
+    assert issue_refusal(K.RISK_NOTICE, ruled) is None
+
+
+def test_the_assistance_notice_names_a_measure_of_the_ruling_and_its_holder() -> None:
+    ruled = replace(OWED, ruling_no=NO + "之一", measure_holder="农业银行")
+    assert "须写明所协助的保全措施" in str(issue_refusal(K.ASSISTANCE_NOTICE, ruled))
+    given = replace(ruled, measure_given=True)
+    assert issue_refusal(K.ASSISTANCE_NOTICE, given) is None
+    assert "没有财产保全裁定" in str(
+        issue_refusal(K.ASSISTANCE_NOTICE, replace(given, ruling_no=None))
+    )
+    assert "没有登记协助执行单位" in str(
+        issue_refusal(K.ASSISTANCE_NOTICE, replace(given, measure_holder=None))
+    )
+    released = replace(given, measure_released_on=D(2026, 11, 24))
+    assert "已于2026-11-24解除" in str(issue_refusal(K.ASSISTANCE_NOTICE, released))
+    # A closed case gets neither.
+    closed = replace(given, status=CaseStatus.PERFORMED)
+    assert "不能再出具协助执行通知书" in str(issue_refusal(K.ASSISTANCE_NOTICE, closed))

@@ -52,7 +52,8 @@ def test_page_shows_the_tabs_and_the_summary(
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert titles == list(TAB_TITLES)
     assert titles == [
-        "概况", "当事人", "督促记录", "文书", "履行", "委托调解", "短信", "附件", "操作日志"
+        "概况", "当事人", "督促记录", "文书", "履行", "委托调解", "执行前保全", "短信", "附件",
+        "操作日志",
     ]  # fmt: skip
     assert page.title.text() == "（2026）内0221执前督1号"
     assert page.status_chip.text() == "已收案"

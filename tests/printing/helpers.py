@@ -7,12 +7,15 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from tests.pdf_text import needs_poppler
 from tests.pdf_text import pdf_text as pdf_text_of
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import CaseFacts, MediationFacts, PartyFacts, ServedFacts
+from zhiqian_desktop.printing.preservation_text import MeasureFacts
+from zhiqian_desktop.printing.samples import SAMPLE_PRESERVATION
 
 DOC_ID = "0b8e2f0e-1111-4222-8333-444455556666"
 
@@ -46,6 +49,21 @@ MEDIATION = MediationFacts(
 )
 
 
+PRESERVATION = replace(
+    SAMPLE_PRESERVATION,
+    ruling_no="（2026）内0221执前督12号之一",
+    applicant="李某",
+    amount=Decimal("12345.67"),
+    ruled_on=date(2026, 11, 19),
+    measure=replace(
+        cast(MeasureFacts, SAMPLE_PRESERVATION.measure),
+        holder="中国农业银行土默特右旗支行",
+        amount=Decimal("12345.67"),
+    ),
+)
+"""The editor's sample ruling, for this case: the whole amount preserved, dated 19 November."""
+
+
 def facts_for(kind: DocumentKind) -> CaseFacts:
     """FACTS adjusted so that ``kind`` may be issued (paid in full, a company obligor…)."""
     if kind is DocumentKind.PERFORMANCE_CERTIFICATE:
@@ -57,6 +75,8 @@ def facts_for(kind: DocumentKind) -> CaseFacts:
         return replace(FACTS, obligors=(company,), bankruptcy_grounds=("营业执照已被吊销",))
     if kind is DocumentKind.MEDIATION_LETTER:
         return replace(FACTS, mediation=MEDIATION)
+    if kind in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
+        return replace(FACTS, preservation=PRESERVATION)
     return FACTS
 
 

@@ -33,6 +33,7 @@ WITH_AMOUNT = frozenset(DocumentKind) - {
     DocumentKind.SERVICE_RECEIPT,
     DocumentKind.BANKRUPTCY_NOTICE,
 }
+TITLES = {DocumentKind.PRESERVATION_RULING: "民事裁定书"}
 
 
 def _render(kind: DocumentKind, facts: object = None, font_dirs: list[Path] | None = None) -> bytes:
@@ -60,7 +61,8 @@ def test_each_document_prints_its_essentials(
     assert pdf.startswith(b"%PDF")
     text = flat(pdf_text(pdf, tmp_path))
     assert FACTS.court_name in text
-    assert kind.label in text
+    # A ruling is headed as every civil ruling is: 民事裁定书.
+    assert TITLES.get(kind, kind.label) in text
     assert FACTS.case_no in text
     obligor = facts_for(kind).obligors[0].name
     assert obligor in text
@@ -74,7 +76,9 @@ def test_each_document_prints_its_essentials(
         DocumentKind.INTERVIEW_RECORD,
         DocumentKind.SETTLEMENT_AGREEMENT,
     ):
-        assert "二〇二六年十一月二十二日" in text
+        # A ruling is dated the day it was made (helpers.PRESERVATION: 19 November).
+        signed = "二〇二六年十一月十九日" if kind is DocumentKind.PRESERVATION_RULING else None
+        assert (signed or "二〇二六年十一月二十二日") in text
 
 
 def test_fonts_are_embedded_truetype_subsets(

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from tests.conftest import TODAY
 from tests.pdf_text import pdf_text
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.issuing import RETIRED_WORDING, addressee_roles
+from zhiqian_desktop.domain.issuing import RECORD_DOCUMENTS, RETIRED_WORDING, addressee_roles
 from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
-from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services.admin.demo import generate_demo
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.supervision import notices, service_records
+from zhiqian_desktop.services.supervision import notices, preservation, service_records
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -114,8 +114,29 @@ def test_every_document_the_demo_cases_allow_says_only_what_is_true(
                 for word in NEVER:
                     assert word not in text, (case_no, kind, word)
                 assert not INTEREST_WAIVED.search(text), (case_no, kind)
+    # The preservation documents are refused without their record; issued from the demo's
+    # rulings and the measures still in force, they too say only what is true.
+    for case_id, case_no, status in cases:
+        for row in preservation.case_preservations(db, case_id):
+            if not row.ruled or status not in OPEN_STATUSES:
+                continue
+            records = [(DocumentKind.PRESERVATION_RULING, row.id)] + [
+                (DocumentKind.ASSISTANCE_NOTICE, m.id) for m in row.live_measures
+            ]
+            for kind, record in records:
+                with db.unit_of_work() as s:
+                    document = notices.issue_notice(
+                        s, admin, case_id, kind, today=TODAY, record_id=record
+                    )
+                issued[kind] += 1
+                text = _text(document.pdf, tmp_path)
+                assert str(row.ruling_no) in text and case_no in text
+                for word in NEVER:
+                    assert word not in text, (case_no, kind, word)
     # The demo gives the rules something to allow and something to refuse for these kinds.
     assert set(issued) == set(kinds), issued
+    for kind in RECORD_DOCUMENTS:
+        assert refused[kind] == len(cases), kind
     for kind in (
         DocumentKind.PERFORMANCE_CERTIFICATE,
         DocumentKind.TRANSFER_LETTER,

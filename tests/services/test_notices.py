@@ -98,6 +98,8 @@ def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor
         DocumentKind.BANKRUPTCY_NOTICE,
         DocumentKind.TRANSFER_LETTER,
         DocumentKind.MEDIATION_LETTER,
+        DocumentKind.PRESERVATION_RULING,
+        DocumentKind.ASSISTANCE_NOTICE,
     }
     for kind in DocumentKind:
         if kind not in skip:
@@ -111,6 +113,10 @@ def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor
         _issue(db, admin, case_id, DocumentKind.BANKRUPTCY_NOTICE)
     with pytest.raises(UserError, match="没有未结束的委托调解"):
         _issue(db, admin, case_id, DocumentKind.MEDIATION_LETTER)
+    # Issued from the ruling or measure they are about (tests/services/test_preservation.py).
+    for kind in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
+        with pytest.raises(UserError, match="须从所依据的保全裁定或保全措施出具"):
+            _issue(db, admin, case_id, kind)
 
 
 def test_the_mediation_letter_is_issued_for_the_pending_entrustment(

@@ -181,7 +181,8 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
     path = sqlite_db.path
     assert path is not None
     # The schema as it was before: no seals, no kit keys, no court time zone, no assignment
-    # rule or mediators, no judicial suggestions, no outbox.
+    # rule or mediators, no judicial suggestions, no outbox, no pre-enforcement preservation
+    # (the measures' table as it was).
     sql(sqlite_db, "DROP TABLE row_seal")
     sql(sqlite_db, "DROP TABLE suggestion_case")
     sql(sqlite_db, "DROP TABLE suggestion")
@@ -189,6 +190,16 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
     sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN suggestion_threshold")
     sql(sqlite_db, "DROP TABLE outbox_message")
     sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN reminder_lead_days")
+    with sqlite_db.engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+        conn.exec_driver_sql(
+            "CREATE TABLE preservation_before AS SELECT id, created_at, updated_at, updated_by, "
+            "version, deleted_at, case_id, kind, description, frozen_on, expires_on, amount "
+            "FROM preservation"
+        )
+        conn.exec_driver_sql("DROP TABLE preservation")
+        conn.exec_driver_sql("ALTER TABLE preservation_before RENAME TO preservation")
+    sql(sqlite_db, "DROP TABLE preservation_application")
     sql(sqlite_db, "DROP TABLE mediation")
     sql(sqlite_db, "DROP TABLE mediator")
     sql(sqlite_db, "ALTER TABLE court_settings DROP COLUMN assignment_rule")

@@ -299,7 +299,7 @@ def test_the_monthly_report_lists_suggestions_and_mediation(
 
     report = build_report(db, "month", Period(date(2026, 11, 1), date(2026, 11, 30)), today=TODAY)
     titles = [t.title for t in report.tables()]
-    assert titles[-2:] == ["四、委托调解（按调解员）", "五、司法建议"]
+    assert titles[-2:] == ["五、委托调解（按调解员）", "六、司法建议"]
     assert report.tables()[-2].rows == [
         ["土右旗人民调解委员会", "2", "1", "0", "0", "1", "100.0%"],
         ["合计", "2", "1", "0", "0", "1", "100.0%"],
@@ -315,7 +315,7 @@ def test_the_monthly_report_lists_suggestions_and_mediation(
         "本期委托调解2件，调解成功1件、调解不成0件、撤回委托0件、调解中1件，成功率100.0%。" in flat
     )
     assert "本期发出司法建议1件，收到回复0件；期末待回复2件，其中逾期未回复1件。" in flat
-    assert "五、司法建议" in flat and "某银行" in flat
+    assert "六、司法建议" in flat and "某银行" in flat
     export_report_xlsx(report, tmp_path / "月报.xlsx")
     book = load_workbook(tmp_path / "月报.xlsx")
     assert {"委托调解（按调解员）", "司法建议"} <= set(book.sheetnames)

@@ -158,7 +158,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"新建用户 {report.users_created} 个、法庭 {report.tribunals_created} 个；"
         f"督促记录 {report.contact_logs} 条、履行款 {report.payments} 笔、和解协议 {report.settlements} 份、"
         f"保全 {report.preservations} 项、委托调解 {report.mediations} 件、"
-        f"司法建议 {report.suggestions} 件"
+        f"执行前保全裁定 {report.preservation_rulings} 份、司法建议 {report.suggestions} 件、"
+        f"短信 {report.messages} 条"
     )
     order = list(CaseStatus)
     counts = sorted(report.by_status.items(), key=lambda item: order.index(item[0]))

@@ -62,6 +62,8 @@ class FreezeFact:
     frozen_on: date
     expires_on: date | None = None
     description: str = ""
+    pre_enforcement: bool = False
+    """Taken under the team's own pre-enforcement ruling (执行前保全), not in place before."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class CaseFacts:
     payments: tuple[PaymentFact, ...] = ()
     freezes: tuple[FreezeFact, ...] = ()
     mediation: MediationFact | None = None
+    application_received_on: date | None = None
+    """The day the applicant's application for enforcement was received (申请执行书)."""
     # Carried through to the items for display only.
     case_no: str = ""
     obligor_names: str = ""

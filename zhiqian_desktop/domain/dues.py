@@ -34,6 +34,12 @@ from zhiqian_desktop.domain.due_facts import (
 from zhiqian_desktop.domain.issuing import SERVED_KINDS
 from zhiqian_desktop.domain.kinds import DocumentKind, LabelledEnum, PreservationKind
 from zhiqian_desktop.domain.money import format_amount
+from zhiqian_desktop.domain.preservation import (
+    RELEASE_DAYS,
+    TERM_YEARS,
+    release_due,
+    release_start,
+)
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 
 DEFAULT_COURT_ZONE = "Asia/Shanghai"
@@ -48,13 +54,8 @@ ENFORCEMENT_WARN_DAYS = 60
 ENFORCEMENT_LIMIT_YEARS = 2
 """Civil Procedure Law art. 250: two years to apply for enforcement."""
 
-FREEZE_YEARS: dict[PreservationKind, int] = {
-    PreservationKind.BANK_DEPOSIT: 1,
-    PreservationKind.MOVABLE: 2,
-    PreservationKind.REAL_PROPERTY: 3,
-    # 冻结其他财产权 has the same three-year ceiling as real property.
-    PreservationKind.OTHER: 3,
-}
+FREEZE_YEARS: dict[PreservationKind, int] = TERM_YEARS
+"""The statutory term of a freeze or seizure by the kind of property (domain/preservation.py)."""
 
 
 class DueAction(LabelledEnum):
@@ -67,6 +68,7 @@ class DueAction(LabelledEnum):
     RENEW_FREEZE = "renew_freeze", "申请续行保全"
     TRANSFER = "transfer", "结案或移送执行"
     MEDIATION_RESULT = "mediation_result", "了解并登记调解结果"
+    RELEASE_PRESERVATION = "release_preservation", "核实是否申请执行，否则解除保全"
 
 
 class DueKind(LabelledEnum):
@@ -80,6 +82,7 @@ class DueKind(LabelledEnum):
     FREEZE_EXPIRING = "freeze_expiring", "保全即将到期"
     ENFORCEMENT_LIMIT = "enforcement_limit", "申请执行期间将届满"
     MEDIATION_END = "mediation_end", "委托调解期满"
+    PRESERVATION_RELEASE = "preservation_release", "执行前保全应予解除"
 
 
 STANDING_TODOS = frozenset({DueKind.NO_URGING})
@@ -97,6 +100,7 @@ ACTIONS: dict[DueKind, DueAction] = {
     DueKind.FREEZE_EXPIRING: DueAction.RENEW_FREEZE,
     DueKind.ENFORCEMENT_LIMIT: DueAction.TRANSFER,
     DueKind.MEDIATION_END: DueAction.MEDIATION_RESULT,
+    DueKind.PRESERVATION_RELEASE: DueAction.RELEASE_PRESERVATION,
 }
 
 WARN_DAYS: dict[DueKind, int] = {
@@ -111,6 +115,7 @@ WARN_DAYS: dict[DueKind, int] = {
     DueKind.FREEZE_EXPIRING: FREEZE_WARN_DAYS,
     DueKind.ENFORCEMENT_LIMIT: ENFORCEMENT_WARN_DAYS,
     DueKind.MEDIATION_END: LOOKAHEAD_DAYS,
+    DueKind.PRESERVATION_RELEASE: LOOKAHEAD_DAYS,
 }
 """How many days before its due date an item appears on the list."""
 
@@ -654,6 +659,30 @@ def mediation_end(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
         )
 
 
+def preservation_release(calc: DueCalculator, case: _CaseOnDay) -> Iterable[Deadline]:
+    """执行前保全应予解除: a measure under the team's pre-enforcement ruling is still in force and
+    the applicant has not applied for enforcement by the fifth day after the performance period
+    (民诉法解释第一百六十三条: the court must then release it)."""
+    facts = case.facts
+    ruled = [f.frozen_on for f in facts.freezes if f.pre_enforcement]
+    if facts.effective_date is None or not ruled:
+        return
+    start = release_start(facts.performance_deadline, facts.effective_date)
+    if not case.may_show(DueKind.PRESERVATION_RELEASE, start, RELEASE_DAYS):
+        return
+    pe = calc._days(start, RELEASE_DAYS)
+    received = facts.application_received_on
+    if any(release_due(received, pe.end, on) for on in ruled) and case.shows(
+        DueKind.PRESERVATION_RELEASE, pe.end
+    ):
+        yield calc._deadline(
+            DueKind.PRESERVATION_RELEASE,
+            pe,
+            f"履行期间届满后五日内（至{pe.end.isoformat()}）申请人未申请执行的，执行前保全应当解除"
+            "（民诉法解释第一百六十三条）",
+        )
+
+
 RULES: dict[DueKind, Rule] = {
     DueKind.NO_URGING: no_urging_notice,
     DueKind.URGING_PERIOD: urging_period_over,
@@ -665,6 +694,7 @@ RULES: dict[DueKind, Rule] = {
     DueKind.FREEZE_EXPIRING: freeze_expiring,
     DueKind.ENFORCEMENT_LIMIT: enforcement_limit,
     DueKind.MEDIATION_END: mediation_end,
+    DueKind.PRESERVATION_RELEASE: preservation_release,
 }
 """Each kind of item and the rule that finds it, in the order a case's deadlines are listed."""
 

@@ -18,6 +18,7 @@ from typing import cast
 
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, PartyRole, ServiceMethod
 from zhiqian_desktop.domain.money import format_amount
+from zhiqian_desktop.domain.preservation import assistance_refusal
 from zhiqian_desktop.domain.workflow import CaseStatus, document_refusal
 
 ZERO = Decimal("0.00")
@@ -50,6 +51,10 @@ ADDRESSEES: dict[DocumentKind, Addressees] = {
     DocumentKind.TRANSFER_LETTER: Addressees.NONE,
     # A letter to the mediator the case is entrusted to, not to a party.
     DocumentKind.MEDIATION_LETTER: Addressees.NONE,
+    # The ruling is served on both parties (民诉法第一百零六条: the person whose property is
+    # preserved is told at once); the notice goes to the bank or registry that assists.
+    DocumentKind.PRESERVATION_RULING: Addressees.BOTH,
+    DocumentKind.ASSISTANCE_NOTICE: Addressees.NONE,
     DocumentKind.SERVICE_RECEIPT: Addressees.NONE,
 }
 
@@ -71,6 +76,12 @@ SERVED_KINDS: frozenset[DocumentKind] = frozenset(
     k for k, who in ADDRESSEES.items() if who is not Addressees.NONE
 )
 """Documents served on a party (a receipt per addressee; the due-list watches their service)."""
+
+RECORD_DOCUMENTS: frozenset[DocumentKind] = frozenset(
+    {DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE}
+)
+"""Documents about one record of the case (a ruling, a measure), issued from that record on the
+case's 执行前保全 page (or `zhiqian preservation print`), not from the list of kinds."""
 
 PRE_WARNINGS: frozenset[DocumentKind] = frozenset(
     {
@@ -154,6 +165,12 @@ class IssueFacts:
     """The case is entrusted to a mediator and the result is not recorded yet."""
     mediation_ends_on: date | None = None
     """The last day of the pending mediation's period."""
+    ruling_no: str | None = None
+    """The pre-enforcement preservation ruling a preservation document is about (None: none)."""
+    measure_holder: str | None = None
+    measure_given: bool = False
+    """A 协助执行通知书 names one measure of the ruling (and its holder)."""
+    measure_released_on: date | None = None
 
     @property
     def outstanding(self) -> Decimal:
@@ -289,6 +306,15 @@ def issue_refusal(kind: DocumentKind, f: IssueFacts, on: date | None = None) -> 
         return (
             f"案件{f.case_no}没有未结束的委托调解，不能出具委托调解函；"
             "请先在案件的“委托调解”页委托调解员"
+        )
+    if kind is DocumentKind.PRESERVATION_RULING and f.ruling_no is None:
+        return "财产保全裁定书须依已作出的保全裁定出具；请先登记保全申请并登记裁定"
+    if kind is DocumentKind.ASSISTANCE_NOTICE:
+        return assistance_refusal(
+            ruling_no=f.ruling_no,
+            measure_given=f.measure_given,
+            holder=f.measure_holder,
+            released_on=f.measure_released_on,
         )
     ended = f.mediation_ends_on
     if kind is DocumentKind.MEDIATION_LETTER and on and ended and on > ended:

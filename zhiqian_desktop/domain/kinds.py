@@ -92,6 +92,25 @@ class PreservationKind(LabelledEnum):
     OTHER = "other", "其他财产权"
 
 
+class PreservationMeasure(LabelledEnum):
+    """How property is preserved (民事诉讼法第一百零六条): 查封, 扣押 or 冻结."""
+
+    SEAL = "seal", "查封"
+    DETAIN = "detain", "扣押"
+    FREEZE = "freeze", "冻结"
+
+
+class ReleaseReason(LabelledEnum):
+    """Why a preservation measure was released (解除保全)."""
+
+    PERFORMED = "performed", "被申请人已履行"
+    SETTLED = "settled", "当事人达成和解"
+    SECURITY = "security", "被申请人提供担保"
+    WITHDRAWN = "withdrawn", "申请人申请解除"
+    NO_ENFORCEMENT = "no_enforcement", "履行期间届满后五日内未申请执行"
+    OTHER = "other", "其他"
+
+
 class DocumentKind(LabelledEnum):
     URGING = "urging", "自动履行催告书"
     SUPERVISION_NOTICE = "supervision_notice", "督促履行通知书"
@@ -108,6 +127,8 @@ class DocumentKind(LabelledEnum):
     BANKRUPTCY_NOTICE = "bankruptcy_notice", "申请破产审查告知书"
     TRANSFER_LETTER = "transfer_letter", "移送执行函"
     MEDIATION_LETTER = "mediation_letter", "委托调解函"
+    PRESERVATION_RULING = "preservation_ruling", "财产保全裁定书"
+    ASSISTANCE_NOTICE = "assistance_notice", "协助执行通知书"
 
 
 class SettlementStatus(LabelledEnum):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.kinds import PartyRole
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.workflow import CaseAction, CaseStatus, available_actions
 from zhiqian_desktop.gui.case_form import CaseFormDialog
@@ -47,6 +48,7 @@ from zhiqian_desktop.gui.outcome_dialogs import (
     SettlementDialog,
     TransferDialog,
 )
+from zhiqian_desktop.gui.preservation_tab import PreservationTab
 from zhiqian_desktop.gui.table_state import TableMemory, fit_columns, show_whole_text
 from zhiqian_desktop.services.closing import outcomes
 from zhiqian_desktop.services.supervision.case_page import case_page
@@ -56,7 +58,18 @@ from zhiqian_desktop.services.supervision.case_view import (
     RecordTable,
 )
 
-TAB_TITLES = ("概况", "当事人", "督促记录", "文书", "履行", "委托调解", "短信", "附件", "操作日志")
+TAB_TITLES = (
+    "概况",
+    "当事人",
+    "督促记录",
+    "文书",
+    "履行",
+    "委托调解",
+    "执行前保全",
+    "短信",
+    "附件",
+    "操作日志",
+)
 
 STATUS_COLOURS = {
     CaseStatus.REGISTERED: "#1d4f7a",
@@ -413,6 +426,8 @@ class CasePage(QWidget):
         set_box.setMinimumHeight(lines * 16)
         self.mediation = MediationTab(ctx)
         self.mediation.changed.connect(self._records_changed)
+        self.preservation = PreservationTab(ctx)
+        self.preservation.changed.connect(self._records_changed)
         self.messages = MessagesTab(ctx)
         self.attachments = RecordView(
             "尚无附件。\n移交函、生效文书扫描件、付款凭证等可作为附件保存。", "attachments"
@@ -435,6 +450,7 @@ class CasePage(QWidget):
                 self.documents,
                 self.performance,
                 self.mediation,
+                self.preservation,
                 self.messages,
                 self.attachments,
                 self.history,
@@ -523,6 +539,8 @@ class CasePage(QWidget):
         self.documents.show_case(self.case_id)
         self.mediation.show_case(self.case_id, view.status)
         self.messages.show_case(self.case_id, view.status)
+        applicants = [(p.id, p.name) for p in view.parties if p.role == PartyRole.APPLICANT.label]
+        self.preservation.show_case(self.case_id, view.status, applicants)
         self.payments.show_records(view.payments)
         self.settlements.show_records(view.settlements)
         self.installments.show_records(installments)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.issuing import RECORD_DOCUMENTS
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.form_fields import HINT_COLOUR, Banner
@@ -53,7 +54,7 @@ class IssueDialog(QDialog):
         self.setWindowTitle("出具文书")
         self.kind = QComboBox(self)
         for kind in DocumentKind:
-            if kind is not DocumentKind.SERVICE_RECEIPT:
+            if kind is not DocumentKind.SERVICE_RECEIPT and kind not in RECORD_DOCUMENTS:
                 self.kind.addItem(kind.label, kind.value)
         self.with_receipt = QCheckBox("同时出具送达回证（每名受送达人一份，排在文书之后）", self)
         self.with_receipt.setChecked(True)

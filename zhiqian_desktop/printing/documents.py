@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import (
+    RECORD_DOCUMENTS,
     IssueFacts,
     issue_refusal,
     performed_on,
@@ -24,6 +25,11 @@ from zhiqian_desktop.domain.issuing import (
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
 from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.printing.preservation_text import (
+    MeasureFacts,
+    PreservationFacts,
+    preservation_context,
+)
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, DocumentTemplate, load_template
 
 if TYPE_CHECKING:  # the content is plain text; ReportLab loads only to draw it
@@ -47,6 +53,9 @@ SHORT_NAMES: dict[DocumentKind, str] = {
     DocumentKind.BANKRUPTCY_NOTICE: "破产告知",
     DocumentKind.TRANSFER_LETTER: "移送",
     DocumentKind.MEDIATION_LETTER: "委调",
+    # A ruling is numbered as the court numbers rulings (domain/preservation.ruling_number).
+    DocumentKind.PRESERVATION_RULING: "保全裁定",
+    DocumentKind.ASSISTANCE_NOTICE: "协执",
 }
 """The word in a document number after the case number, e.g. （2026）内0221执前督12号-催告1."""
 
@@ -155,6 +164,8 @@ class CaseFacts:
     urging_served: bool = False
     livelihood_kind: str | None = None
     application_received_on: date | None = None
+    preservation: PreservationFacts | None = None
+    """The pre-enforcement ruling (and measure) a preservation document is about."""
 
     @property
     def outstanding(self) -> Decimal:
@@ -181,7 +192,15 @@ class CaseFacts:
             settlement_periods=len(s.installments) if s else 0,
             mediation_pending=self.mediation is not None,
             mediation_ends_on=self.mediation.ends_on if self.mediation else None,
+            ruling_no=self.preservation.ruling_no if self.preservation else None,
+            measure_holder=m.holder if (m := self.measure) else None,
+            measure_given=m is not None,
+            measure_released_on=m.released_on if m else None,
         )
+
+    @property
+    def measure(self) -> MeasureFacts | None:
+        return self.preservation.measure if self.preservation else None
 
 
 @dataclass
@@ -465,6 +484,7 @@ def build_context(
         "mediation_end": _date(mediation.ends_on if mediation else None),
         # Without matters written, what the effective document orders is what is mediated.
         "mediation_matters": (mediation.matters if mediation else "") or "被申请人履行上述义务",
+        **preservation_context(facts.preservation),
     }
     if context.keys() != PLACEHOLDERS.keys():
         raise RuntimeError(f"the placeholders filled differ from PLACEHOLDERS: {context.keys()}")
@@ -504,14 +524,18 @@ def build_content(
     filled = (template or load_template(kind)).fill(context)
     paragraphs = [line for p in filled.paragraphs for line in p.split("\n")]
     header_lines = [line for p in filled.header_lines for line in p.split("\n")]
+    # A ruling, and the notice carrying it out, are headed with the ruling's own number; the
+    # ruling is dated the day it was made, whenever it is printed.
+    ruling = facts.preservation if kind in RECORD_DOCUMENTS else None
+    signed = ruling.ruled_on if ruling and kind is DocumentKind.PRESERVATION_RULING else issued_on
     content = NoticeContent(
         kind=kind.value,
         doc_id=doc_id,
         doc_no=doc_no,
         court_name=facts.court_name,
         title=filled.title,
-        case_no=facts.case_no,
-        sign_date=chinese_date(issued_on),
+        case_no=ruling.ruling_no if ruling else facts.case_no,
+        sign_date=chinese_date(signed),
         addressee=filled.addressee,
         header_lines=header_lines,
         paragraphs=paragraphs,

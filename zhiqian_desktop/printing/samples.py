@@ -6,7 +6,12 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
+from zhiqian_desktop.domain.kinds import (
+    DocumentKind,
+    PartyKind,
+    PreservationKind,
+    PreservationMeasure,
+)
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import (
     CaseFacts,
@@ -16,6 +21,7 @@ from zhiqian_desktop.printing.documents import (
     ServedFacts,
     SettlementFacts,
 )
+from zhiqian_desktop.printing.preservation_text import MeasureFacts, PreservationFacts
 
 SAMPLE_DOC_ID = "00000000-0000-4000-8000-000000000000"
 SAMPLE_ISSUED_ON = date(2026, 11, 25)
@@ -58,6 +64,26 @@ _FACTS = CaseFacts(
     ),
 )
 
+SAMPLE_PRESERVATION = PreservationFacts(
+    ruling_no="（2026）内0221执前督1号之一",
+    applicant="李某某",
+    applied_on=date(2026, 11, 16),
+    amount=Decimal("10345.67"),
+    reason="被申请人正在出售其名下车辆，可能转移财产",
+    ruled_on=date(2026, 11, 17),
+    judge="赵某某",
+    release_deadline=date(2026, 11, 20),
+    measure=MeasureFacts(
+        PreservationKind.BANK_DEPOSIT,
+        PreservationMeasure.FREEZE,
+        "某某银行某某支行账户6228 0000 0000 0000",
+        "某某银行某某支行",
+        date(2026, 11, 17),
+        date(2027, 11, 17),
+        Decimal("10345.67"),
+    ),
+)
+
 SAMPLE_SERVED = ServedFacts(
     "自动履行催告书", "（2026）内0221执前督1号-催告1", "王某某", "某某县某某镇某某小区"
 )
@@ -86,6 +112,8 @@ def sample_facts(
             "某某镇人民调解委员会", date(2026, 11, 20), 30, date(2026, 12, 21), "给付借款及利息"
         )
         return replace(facts, mediation=entrusted)
+    if kind in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
+        return replace(facts, preservation=SAMPLE_PRESERVATION)
     if kind is DocumentKind.TRANSFER_LETTER:
         return replace(facts, status=CaseStatus.FAILED, application_received_on=date(2026, 11, 24))
     if kind is DocumentKind.BANKRUPTCY_NOTICE:

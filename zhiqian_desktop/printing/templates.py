@@ -19,6 +19,7 @@ from typing import Any
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import retired_wording
 from zhiqian_desktop.domain.kinds import DocumentKind
+from zhiqian_desktop.printing.preservation_text import PRESERVATION_PLACEHOLDERS
 from zhiqian_desktop.resources_access import resource_path
 
 PLACEHOLDERS: dict[str, str] = {
@@ -73,6 +74,7 @@ PLACEHOLDERS: dict[str, str] = {
     "mediation_days": "调解期限天数",
     "mediation_end": "调解期限届满日",
     "mediation_matters": "委托调解的事项",
+    **PRESERVATION_PLACEHOLDERS,
 }
 """Every field a template may use, with the Chinese name shown in the template editor."""
 

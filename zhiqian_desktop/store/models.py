@@ -40,7 +40,9 @@ from zhiqian_desktop.domain.kinds import (
     PartyRole,
     PaymentMethod,
     PreservationKind,
+    PreservationMeasure,
     RecipientKind,
+    ReleaseReason,
     Role,
     ServiceMethod,
     SettlementStatus,
@@ -342,8 +344,29 @@ class Installment(Base, Record):
     settlement: Mapped[Settlement] = relationship(back_populates="installments")
 
 
+class PreservationApplication(Base, Record):
+    """执行前保全: the applicant's application and the ruling on it (财产保全裁定书), numbered
+    after the case with 之一, 之二 … (``ruling_seq``, never reused)."""
+
+    __tablename__ = "preservation_application"
+    __table_args__ = (UniqueConstraint("case_id", "ruling_seq", name="uq_preservation_ruling"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("supervision_case.id"), index=True)
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("party.id"))
+    applied_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    clues: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    ruling_seq: Mapped[int | None] = mapped_column(Integer)
+    ruling_no: Mapped[str | None] = mapped_column(String(80))
+    ruled_on: Mapped[date | None] = mapped_column(Date)
+    ruled_amount: Mapped[Decimal | None] = mapped_column(Money())
+    judge: Mapped[str | None] = mapped_column(String(50))
+
+
 class Preservation(Base, Record):
-    """A freeze or seizure already in place (保全), with the date it lapses."""
+    """A freeze or seizure (保全) with the date it lapses: one already in place when the case
+    came, or a measure taken under a pre-enforcement ruling (``application_id``), and its release."""
 
     __tablename__ = "preservation"
 
@@ -353,6 +376,14 @@ class Preservation(Base, Record):
     frozen_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
     amount: Mapped[Decimal | None] = mapped_column(Money())
+    application_id: Mapped[str | None] = mapped_column(
+        ForeignKey("preservation_application.id"), index=True
+    )
+    measure: Mapped[PreservationMeasure | None] = mapped_column(CodeEnum(PreservationMeasure))
+    holder: Mapped[str | None] = mapped_column(String(200))
+    released_on: Mapped[date | None] = mapped_column(Date)
+    release_reason: Mapped[ReleaseReason | None] = mapped_column(CodeEnum(ReleaseReason))
+    release_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Mediator(Base, Record):

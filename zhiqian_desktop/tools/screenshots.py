@@ -187,6 +187,18 @@ def main(argv: list[str] | None = None) -> int:
 
         shoot("11c-修改短信", message_dialog)
         _close_dialogs(window)
+        preserved_case = _case_with_preservation(db)
+
+        def preservation_tab() -> QWidget | None:
+            if preserved_case is None:
+                return None
+            window.show_case(preserved_case)
+            if window.case_page is None:
+                return None
+            window.case_page.tabs.setCurrentWidget(window.case_page.preservation)
+            return window
+
+        shoot("3g-案件详情-执行前保全", preservation_tab)
 
         def rare_name_case() -> QWidget:
             # Parties whose names hold characters beyond the BMP (extensions C and E, from
@@ -443,6 +455,21 @@ def _empty_database() -> tuple[Any, Path]:
     db = open_app_database(sqlite_url(folder / "demo.db"))
     initialize(db, SetupInput(DEMO_COURT_NAME, DEMO_COURT_CODE, "执前督"))
     return db, folder
+
+
+def _case_with_preservation(db: Any) -> str | None:
+    """A demo case with a pre-enforcement ruling and its measures."""
+    from sqlalchemy import select
+
+    from zhiqian_desktop.store.models import Preservation
+
+    with db.reader() as session:
+        return session.scalar(  # type: ignore[no-any-return]
+            select(Preservation.case_id)
+            .where(Preservation.application_id.is_not(None))
+            .order_by(Preservation.frozen_on.desc())
+            .limit(1)
+        )
 
 
 def _case_with_payments(db: Any) -> str | None:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from zhiqian_desktop.services.admin.demo_people import (
     TRIBUNALS,
 )
 from zhiqian_desktop.services.admin.demo_plan import CasePlan, plan_cases
+from zhiqian_desktop.services.admin.demo_preservation import preserve
 from zhiqian_desktop.services.admin.demo_records import CaseWriter
 from zhiqian_desktop.services.admin.demo_suggestions import add_demo_suggestions
 from zhiqian_desktop.services.core import audit, staff
@@ -76,6 +78,7 @@ class DemoReport:
     mediations: int = 0
     suggestions: int = 0
     messages: int = 0
+    preservation_rulings: int = 0
 
     @property
     def first_case_no(self) -> str | None:
@@ -275,6 +278,7 @@ def generate_demo(
                     cal,
                     limit_days,
                     report,
+                    lead_actor,
                 )
                 numbers.append(case.case_no)
         report.case_numbers.extend(numbers)
@@ -298,6 +302,7 @@ def _write_records(
     cal: HolidayCalendar,
     limit_days: int,
     report: DemoReport,
+    lead: Actor,
 ) -> None:
     writer = CaseWriter(session, case, plan, handler, today, cal)
     writer.write()
@@ -322,6 +327,11 @@ def _write_records(
             report.preservations += 1
     if _mediate(session, writer.actor, case, plan, today):
         report.mediations += 1
+    paid = sum((r.amount for _, r in writer.records if isinstance(r, Payment)), Decimal("0.00"))
+    measures = preserve(session, writer.actor, lead, case, plan, paid, today, cal)
+    if measures:
+        report.preservation_rulings += 1
+        report.preservations += measures
     before = _snapshot(case)
     case.status = plan.status
     case.updated_by = handler.username

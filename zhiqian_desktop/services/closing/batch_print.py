@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.issuing import RECORD_DOCUMENTS
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.printing.documents import NoticeContent, check_kind
 from zhiqian_desktop.services.core.actor import Actor
@@ -43,8 +44,11 @@ from zhiqian_desktop.store.outputs import check_output_file, write_output
 MAX_BATCH = 1000
 """More than a day's trip; a larger batch is more likely a wrong filter than a plan."""
 
-BATCH_KINDS = tuple(k for k in DocumentKind if k is not DocumentKind.SERVICE_RECEIPT)
-"""A receipt is printed with the document it serves, never on its own in a batch."""
+BATCH_KINDS = tuple(
+    k for k in DocumentKind if k is not DocumentKind.SERVICE_RECEIPT and k not in RECORD_DOCUMENTS
+)
+"""A receipt is printed with the document it serves, never on its own in a batch; a ruling or a
+协助执行通知书 from the record it is about."""
 RECEIPT_ALONE = "送达回证随被送达的文书一起打印；请选择要送达的文书种类，并勾选“附送达回证”"
 
 

@@ -39,6 +39,7 @@ from zhiqian_desktop.store.models import (
     DueEntry,
     Payment,
     Preservation,
+    PreservationApplication,
     Service,
     Settlement,
     SupervisionCase,
@@ -218,6 +219,13 @@ def manifest_case(data: CaseRecords, session: Session, today: date) -> dict[str,
     c = data.case
     parties = {p.id: p.name for p in c.parties}
     contacts_by_id = {x.id: x for x in data.contacts}
+    rulings = {
+        a.id: a.ruling_no
+        for a in session.scalars(
+            select(PreservationApplication).where(PreservationApplication.case_id == c.id)
+        )
+        if a.ruling_no
+    }
     return {
         "id": c.id,
         "case_no": c.case_no,
@@ -351,6 +359,11 @@ def manifest_case(data: CaseRecords, session: Session, today: date) -> dict[str,
                 "frozen_on": date_text(p.frozen_on),
                 "expires_on": date_text(p.expires_on),
                 "amount": money_value(p.amount),
+                "measure": code_value(p.measure) if p.measure else None,
+                "holder": p.holder,
+                "ruling_no": rulings.get(p.application_id or ""),
+                "released_on": date_text(p.released_on),
+                "release_reason": code_value(p.release_reason) if p.release_reason else None,
             }
             for p in data.preservations
         ],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.kinds import DocumentKind, PartyRole
 from zhiqian_desktop.domain.money import capital_amount, format_amount
+from zhiqian_desktop.domain.preservation import measure_status
 from zhiqian_desktop.printing.transfer import Sheet, SheetSection, SheetTable
 from zhiqian_desktop.services.closing.outcomes import (
     installment_status,
@@ -190,6 +191,17 @@ def record_sheet(data: CaseRecords) -> Sheet:
         events.append(
             (pr.frozen_on.isoformat(), "", 6, "保全", f"{pr.kind.label}：{pr.description}")
         )
+        if pr.released_on is not None:
+            events.append(
+                (
+                    pr.released_on.isoformat(),
+                    "",
+                    6,
+                    "解除保全",
+                    f"{pr.kind.label}：{pr.description}，"
+                    + measure_status(pr.released_on, pr.release_reason),
+                )
+            )
     if c.closed_date:
         # The transfer is the last event of its day.
         events.append(
@@ -303,7 +315,13 @@ def property_sheet(data: CaseRecords) -> Sheet:
                     (
                         str(i),
                         pr.kind.label,
-                        pr.description,
+                        pr.description
+                        + (f"（{pr.holder}协助）" if pr.holder else "")
+                        + (
+                            f"；{measure_status(pr.released_on, pr.release_reason)}"
+                            if pr.released_on
+                            else ""
+                        ),
                         pr.frozen_on.isoformat(),
                         date_text(pr.expires_on) or "",
                         money_text(pr.amount),

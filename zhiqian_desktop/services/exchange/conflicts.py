@@ -46,6 +46,7 @@ ENTITY_LABELS = {
     "payment": "履行款",
     "settlement": "和解协议",
     "installment": "分期",
+    "preservation_application": "保全申请及裁定",
     "preservation": "保全措施",
     "attachment": "附件",
 }

@@ -55,6 +55,7 @@ MERGED_TABLES = (
     "payment",
     "settlement",
     "installment",
+    "preservation_application",
     "preservation",
     "mediation",
     "attachment",

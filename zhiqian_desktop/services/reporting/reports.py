@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.errors import UserError
+from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.stats import FIGURES, GROUP_NOTE, GroupBy, Period, this_month, this_week
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
@@ -23,6 +24,7 @@ from zhiqian_desktop.services.core.workbooks import (
 )
 from zhiqian_desktop.services.reporting.stats import StatsResult, compute_stats
 from zhiqian_desktop.services.supervision.mediation import MediationStats, mediation_stats
+from zhiqian_desktop.services.supervision.preservation import PreservationTally, preservation_tally
 from zhiqian_desktop.services.supervision.suggestions import (
     SuggestionRow,
     SuggestionTally,
@@ -66,6 +68,8 @@ class ReportData:
     made_on: date
     total: StatsResult
     breakdowns: list[StatsResult]
+    preservation: PreservationTally
+    """The period's pre-enforcement preservation (both reports)."""
     mediation: MediationStats | None = None
     """The month's entrusted mediations by mediator (the monthly report only)."""
     suggestions: SuggestionTally | None = None
@@ -92,6 +96,7 @@ class ReportData:
             f"化解率{t.display('resolution_rate')}，自动履行率{t.display('performance_rate')}。"
             f"本期结案{t.closed}件，到位金额{t.display('amount_received')}；"
             f"期末未结{t.open_at_end}件，其中超期未结{t.over_limit}件。"
+            + self.preservation_text()
             + self._mediation_summary()
             + self._suggestion_summary()
         )
@@ -115,6 +120,15 @@ class ReportData:
             f"期末待回复{len(t.awaiting)}件{overdue}。"
         )
 
+    def preservation_text(self) -> str:
+        p = self.preservation
+        if not (p.rulings or p.measures or p.released):
+            return ""
+        return (
+            f"执行前保全：本期作出保全裁定{p.rulings}件，裁定保全数额{format_amount(p.amount)}，"
+            f"采取保全措施{p.measures}项，解除{p.released}项。"
+        )
+
     def tables(self) -> list[ReportTable]:
         totals = ReportTable(
             "一、总体情况",
@@ -122,9 +136,28 @@ class ReportData:
             [[f.label, self.total.total.display(f.key)] for f in FIGURES],
             [[f.label, _raw(self.total.total.value(f.key))] for f in FIGURES],
         )
-        out = [totals]
-        numerals = "二三四五六"
-        for i, result in enumerate(self.breakdowns):
+        p = self.preservation
+        out = [
+            totals,
+            ReportTable(
+                "二、执行前保全",
+                ["统计项", "数值"],
+                [
+                    ["保全裁定（件）", str(p.rulings)],
+                    ["裁定保全数额", format_amount(p.amount)],
+                    ["采取保全措施（项）", str(p.measures)],
+                    ["解除保全措施（项）", str(p.released)],
+                ],
+                [
+                    ["保全裁定（件）", p.rulings],
+                    ["裁定保全数额", p.amount],
+                    ["采取保全措施（项）", p.measures],
+                    ["解除保全措施（项）", p.released],
+                ],
+            ),
+        ]
+        numerals = "一二三四五六七八九十"  # each table is numbered by its place
+        for result in self.breakdowns:
             if result.by is None:
                 raise ValueError("a breakdown of the report has no grouping")
             labels = {f.key: f.label for f in FIGURES}
@@ -137,11 +170,13 @@ class ReportData:
             ]
             rows.append(["合计", *(result.total.display(k) for k in GROUP_COLUMNS)])
             raw.append(["合计", *(_raw(result.total.value(k)) for k in GROUP_COLUMNS)])
-            out.append(ReportTable(f"{numerals[i]}、按{result.by.label}", headers, rows, raw))
+            out.append(
+                ReportTable(f"{numerals[len(out)]}、按{result.by.label}", headers, rows, raw)
+            )
         if self.mediation is not None:
-            out.append(self._mediation_table(numerals[len(out) - 1]))
+            out.append(self._mediation_table(numerals[len(out)]))
         if self.suggestions is not None:
-            out.append(self._suggestion_table(numerals[len(out) - 1]))
+            out.append(self._suggestion_table(numerals[len(out)]))
         return out
 
     def _mediation_table(self, numeral: str) -> ReportTable:
@@ -175,6 +210,11 @@ class ReportData:
 
     def definitions(self) -> list[tuple[str, str]]:
         return [(f.label, f.definition) for f in FIGURES] + [
+            (
+                "执行前保全",
+                "按日期归入期间：保全裁定按裁定日期（数额为裁定保全的数额），措施按采取日期，"
+                "解除按解除日期（民诉法解释第一百六十三条，执前督字案号之一、之二……）。",
+            ),
             ("分组说明", GROUP_NOTE),
             ("督促期限", f"超期未结按督促期限{self.total.limit_days}日计算。"),
             *self._more_definitions(),
@@ -244,8 +284,9 @@ def build_report(
     total = compute_stats(session, period)
     groupings = [GroupBy.HANDLER] if kind == "week" else [GroupBy.HANDLER, GroupBy.DEPARTMENT]
     breakdowns = [compute_stats(session, period, by) for by in groupings]
+    tally = preservation_tally(session, period)
     if kind == "week":
-        return ReportData(kind, court, period, today, total, breakdowns)
+        return ReportData(kind, court, period, today, total, breakdowns, tally)
     return ReportData(
         kind,
         court,
@@ -253,6 +294,7 @@ def build_report(
         today,
         total,
         breakdowns,
+        tally,
         mediation_stats(session, period),
         suggestion_tally(session, period),
     )

@@ -25,11 +25,14 @@ from zhiqian_desktop.domain.kinds import (
     PartyRole,
     PaymentMethod,
     PreservationKind,
+    PreservationMeasure,
+    ReleaseReason,
     Role,
     ServiceMethod,
     SettlementStatus,
 )
 from zhiqian_desktop.domain.money import capital_amount, format_amount
+from zhiqian_desktop.domain.preservation import measure_status
 from zhiqian_desktop.domain.workflow import CaseStatus, is_read_only
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.clock import court_zone
@@ -232,12 +235,19 @@ def case_view(session: Session, case_id: str, *, today: date) -> CaseView:
         settlements.rows.append(
             (_d(s.signed_on), _money(s.total_amount), plan or "一次性", s.status.label, s.terms)
         )
-    preservations = RecordTable(("财产类型", "财产", "保全日期", "到期日", "金额"), wide=1)
+    preservations = RecordTable(("财产类型", "财产", "保全日期", "到期日", "金额", "状态"), wide=1)
     for pr in _live(
         session, Preservation, Preservation.case_id == case.id, order=Preservation.frozen_on
     ):
         preservations.rows.append(
-            (pr.kind.label, pr.description, _d(pr.frozen_on), _d(pr.expires_on), _money(pr.amount))
+            (
+                pr.kind.label,
+                pr.description,
+                _d(pr.frozen_on),
+                _d(pr.expires_on),
+                _money(pr.amount),
+                measure_status(pr.released_on, pr.release_reason),
+            )
         )
     attachments = RecordTable(("文件名", "类型", "大小", "添加时间"), wide=0)
     for a in _live(session, Attachment, Attachment.case_id == case.id, order=Attachment.created_at):
@@ -315,6 +325,7 @@ ENTITY_LABELS = {
     "settlement": "和解协议",
     "installment": "分期",
     "preservation": "保全",
+    "preservation_application": "执行前保全",
     "mediator": "调解员",
     "mediation": "委托调解",
     "outbox_message": "短信",
@@ -399,6 +410,24 @@ FIELD_LABELS = {
     "exported_at": "导出时间",
     "result_at": "结果读回时间",
     "reminder_lead_days": "履行提醒提前天数",
+    "applicant_id": "申请人",
+    "applied_on": "申请日期",
+    "clues": "财产线索",
+    "reason": "申请理由",
+    "ruling_no": "裁定书案号",
+    "ruling_seq": "裁定序号",
+    "ruled_on": "裁定日期",
+    "ruled_amount": "裁定保全数额",
+    "judge": "审判员",
+    "measure": "保全措施",
+    "holder": "协助执行单位",
+    "description": "财产",
+    "frozen_on": "保全日期",
+    "expires_on": "保全期限届满日",
+    "released_on": "解除日期",
+    "release_reason": "解除理由",
+    "release_note": "解除说明",
+    "application_id": "保全裁定",
 }
 # Bookkeeping columns that say nothing to a clerk reading the history.
 HIDDEN_FIELDS = frozenset(
@@ -426,13 +455,23 @@ ENUMS: dict[str, tuple[type[LabelledEnum], ...]] = {
     "kind": (PartyKind, ContactKind, DocumentKind, PreservationKind),
     "licence_status": (LicenceStatus,),
     "method": (PaymentMethod, ServiceMethod),
+    "measure": (PreservationMeasure,),
+    "release_reason": (ReleaseReason,),
 }
 ENTITY_ENUMS: dict[str, dict[str, tuple[type[LabelledEnum], ...]]] = {
     "outbox_message": {"status": (MessageStatus,), "kind": (MessageKind,)},
 }
 """Where one record's codes would read as another's (a message 发送失败, a case 督促不成)."""
 MONEY_FIELDS = frozenset(
-    {"amount_due", "amount_paid", "registered_capital", "amount", "promise_amount", "total_amount"}
+    {
+        "amount_due",
+        "amount_paid",
+        "registered_capital",
+        "amount",
+        "promise_amount",
+        "total_amount",
+        "ruled_amount",
+    }
 )
 
 

@@ -179,6 +179,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             SupervisionCase.handler_id,
             func.coalesce(User.display_name, ""),
             SupervisionCase.tribunal_id,
+            SupervisionCase.application_received_on,
         )
         .outerjoin(User, User.id == SupervisionCase.handler_id)
         .where(*_case_conditions(f))
@@ -240,13 +241,16 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
                 Preservation.frozen_on,
                 Preservation.expires_on,
                 Preservation.description,
+                Preservation.application_id,
             ),
             Preservation.case_id,
             f,
-        ).where(Preservation.deleted_at.is_(None))
+        ).where(Preservation.deleted_at.is_(None), Preservation.released_on.is_(None))
     )
-    for case_id, kind, frozen_on, expires_on, description in freeze_rows:
-        freezes[case_id].append(FreezeFact(kind, frozen_on, expires_on, description or ""))
+    for case_id, kind, frozen_on, expires_on, description, ruled in freeze_rows:
+        freezes[case_id].append(
+            FreezeFact(kind, frozen_on, expires_on, description or "", ruled is not None)
+        )
 
     mediations = _pending_mediations(conn, f)
 
@@ -267,6 +271,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             payments=tuple(payments.get(cid, ())),
             freezes=tuple(freezes.get(cid, ())),
             mediation=mediations.get(cid),
+            application_received_on=applied,
             case_no=case_no,
             obligor_names=obligors or "",
             handler_id=handler_id,
@@ -286,6 +291,7 @@ def load_facts(session: Session, f: DueFilter = DueFilter()) -> list[CaseFacts]:
             handler_id,
             handler_name,
             tribunal_id,
+            applied,
         ) in cases
     ]
 
@@ -491,6 +497,7 @@ def next_due_date(
         payments=base.payments if base else (),
         freezes=base.freezes if base else (),
         mediation=base.mediation if base else None,
+        application_received_on=case.application_received_on,
     )
     return calc.next_due(facts)
 

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +48,7 @@ from zhiqian_desktop.services.supervision.attachments import (
     attachments_of,
 )
 from zhiqian_desktop.services.supervision.mediation import pending_mediation
+from zhiqian_desktop.services.supervision.preservation import preservation_facts
 from zhiqian_desktop.services.supervision.service_records import (
     _document,
     addressees_of,
@@ -247,6 +248,13 @@ def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) ->
     return document_number(case.case_no, kind, seq)
 
 
+def _ruling_doc_no(session: Session, ruling_no: str) -> str:
+    """A ruling is printed under its own number, once (a later copy is printed from the list)."""
+    if session.scalar(select(Document.id).where(Document.doc_no == ruling_no)) is not None:
+        raise UserError(f"裁定书{ruling_no}已出具；需要再打印时请在文书列表中打开该文书")
+    return ruling_no
+
+
 def _check_case_state(case: SupervisionCase, kind: DocumentKind) -> None:
     refusal = document_refusal(case.status, kind, case.case_no)
     if refusal is not None:
@@ -268,11 +276,14 @@ def issue_notice(
     recipient_party_id: str | None = None,
     sync: bool = True,
     notes: Sequence[str] = (),
+    record_id: str | None = None,
 ) -> IssuedDocument:
     """Number, render and store one document for a case (PDF + data + audit event).
 
-    With ``sync=False`` the stored PDF is not yet fsynced: the caller must ``sync_files`` it before
-    committing (a batch does so once for all its documents)."""
+    ``record_id``: the record a preservation document is about (the ruling's application, or
+    the measure a 协助执行通知书 is for). With ``sync=False`` the stored PDF is not yet fsynced:
+    the caller must ``sync_files`` it before committing (a batch does so once for all its
+    documents)."""
     db = database_of(session)
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
@@ -285,8 +296,11 @@ def issue_notice(
         if kind is DocumentKind.SERVICE_RECEIPT
         else None
     )
+    facts = replace(facts, preservation=preservation_facts(session, case, kind, record_id))
     doc_id = new_id()
     doc_no = _next_doc_no(session, case, kind)
+    if kind is DocumentKind.PRESERVATION_RULING and facts.preservation is not None:
+        doc_no = _ruling_doc_no(session, facts.preservation.ruling_no)
     context, content = build_content(
         kind,
         facts,
@@ -307,6 +321,7 @@ def issue_notice(
         "issued_on": today.isoformat(),
         "served_document_id": served_document_id if served else None,
         "recipient_party_id": recipient_party_id if served else None,
+        "record_id": record_id,
         "context": context,
         "content": content.to_dict(),
     }
@@ -399,6 +414,7 @@ def issue_notice_to_file(
     force: bool = False,
     serves: str = "",
     to: str = "",
+    record_id: str | None = None,
 ) -> tuple[IssuedDocument, Path]:
     """`zhiqian notice`: issue a document for the case numbered ``case_no`` (a 送达回证: for the
     document numbered ``serves``, to the addressee named ``to``, as ``issue_for_case_no``) and
@@ -414,8 +430,9 @@ def issue_notice_to_file(
     try:
         with db.unit_of_work() as session:
             issued = issue_for_case_no(
-                session, actor, case_no, kind, today=today, serves=serves, to=to
-            )
+                session, actor, case_no, kind, today=today, serves=serves, to=to,
+                record_id=record_id,
+            )  # fmt: skip
             target = output or Path.cwd() / f"{_safe_filename(issued.doc_no)}.pdf"
             written = write_output(target, issued.pdf, force=force)
     except BaseException:
@@ -574,6 +591,7 @@ def issue_for_case_no(
     today: date,
     serves: str = "",
     to: str = "",
+    record_id: str | None = None,
 ) -> IssuedDocument:
     """`zhiqian notice`: issue ``kind`` for the case numbered ``case_no``. A 送达回证 names the
     document it serves by its number (``serves``) and, for one with several addressees, the
@@ -601,4 +619,5 @@ def issue_for_case_no(
         today=today,
         served_document_id=served_id,
         recipient_party_id=party_id,
+        record_id=record_id,
     )

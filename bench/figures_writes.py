@@ -146,7 +146,7 @@ def import_rows(ctx: Context) -> float:
 
 
 @figure(
-    "backup: online backup + integrity_check of the database",
+    "backup: online backup + quick_check of the copy",
     None,
     unit="s",
     max_ratio=1.5,

@@ -381,7 +381,52 @@ def due_list(
         uid: name for uid, name in conn.execute(select(User.id, User.display_name))
     }
     with _collector_paused():
-        return list_from_deadlines(on, conn.execute(stmt).tuples().all(), names)
+        return list_from_deadlines(on, _deadline_rows(conn, stmt), names)
+
+
+def _deadline_rows(conn: Connection, stmt: Select[Any]) -> list[Any]:
+    """The stored deadlines ``stmt`` reads, as plain tuples of the columns' Python values.
+
+    On SQLite straight from the driver, its dates and flags converted here: SQLAlchemy's rows
+    cost a third as much again as the driver's fetch for the day's 13,000 deadlines of a large
+    docket. A server's rows come through SQLAlchemy as they are."""
+    if conn.dialect.name != "sqlite":
+        return list(conn.execute(stmt).tuples().all())
+    compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    day = date.fromisoformat
+    return [
+        (
+            case_id,
+            kind,
+            day(due),
+            detail,
+            bool(complete),
+            rolled and day(rolled),
+            bool(livelihood),
+            case_no,
+            obligors,
+            handler,
+        )
+        for (
+            case_id,
+            kind,
+            due,
+            detail,
+            complete,
+            rolled,
+            livelihood,
+            case_no,
+            obligors,
+            handler,
+        ) in cursor.execute(str(compiled), [_plain(p) for p in params])
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """A bound value as the SQLite driver takes it (dates as the ISO text SQLAlchemy stores)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def merge_due_items(

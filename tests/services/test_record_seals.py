@@ -181,7 +181,9 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
     path = sqlite_db.path
     assert path is not None
     # The schema as it was before: no seals, no kit keys, no court time zone, no assignment
-    # rule or mediators.
+    # rule or mediators, no indexes for the statistics.
+    for index in ("ix_case_closed", "ix_case_deleted", "ix_payment_paid_on"):
+        sql(sqlite_db, f"DROP INDEX {index}")
     sql(sqlite_db, "DROP TABLE row_seal")
     sql(sqlite_db, "DROP TABLE mediation")
     sql(sqlite_db, "DROP TABLE mediator")

@@ -396,31 +396,11 @@ def _deadline_rows(conn: Connection, stmt: Select[Any]) -> list[Any]:
     compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
     params = tuple(_plain(compiled.params[name]) for name in compiled.positiontup or ())
     day = date.fromisoformat
+    # Columns as in StoredDeadline: due date (2) and rolled from (5) are ISO text, the two
+    # flags (4, 6) 0 or 1.
     return [
-        (
-            case_id,
-            kind,
-            day(due),
-            detail,
-            bool(complete),
-            rolled and day(rolled),
-            bool(livelihood),
-            case_no,
-            obligors,
-            handler,
-        )
-        for (
-            case_id,
-            kind,
-            due,
-            detail,
-            complete,
-            rolled,
-            livelihood,
-            case_no,
-            obligors,
-            handler,
-        ) in conn.exec_driver_sql(str(compiled), params)
+        (r[0], r[1], day(r[2]), r[3], bool(r[4]), r[5] and day(r[5]), bool(r[6]), r[7], r[8], r[9])
+        for r in conn.exec_driver_sql(str(compiled), params)
     ]
 
 

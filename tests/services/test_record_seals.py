@@ -182,7 +182,9 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
     assert path is not None
     # The schema as it was before: no seals, no kit keys, no court time zone, no assignment
     # rule or mediators, no judicial suggestions, no outbox, no pre-enforcement preservation
-    # (the measures' table as it was).
+    # (the measures' table as it was), no indexes for the statistics.
+    for index in ("ix_case_closed", "ix_case_deleted", "ix_payment_paid_on"):
+        sql(sqlite_db, f"DROP INDEX {index}")
     sql(sqlite_db, "DROP TABLE row_seal")
     sql(sqlite_db, "DROP TABLE suggestion_case")
     sql(sqlite_db, "DROP TABLE suggestion")
@@ -224,3 +226,24 @@ def test_a_database_from_before_the_seals_is_sealed_once_by_the_upgrade(
 
 def test_check_names_every_sealed_table_in_the_clerks_words() -> None:
     assert set(TABLE_WORDS) == set(SEALED_TABLES)
+
+
+def test_rows_written_by_several_flushes_and_a_savepoint_rolled_back_are_sealed_as_committed(
+    db: Database, admin: Actor
+) -> None:
+    """Seals are computed once per transaction, just before it commits: a row changed after an
+    earlier flush is sealed as it ends, and a row whose savepoint was rolled back has no seal."""
+    with db.unit_of_work() as s:
+        case = register_case(s, admin, make_case_input(2), today=TODAY)
+        s.flush()
+        case.cause = "买卖合同纠纷"
+        s.flush()
+        savepoint = s.begin_nested()
+        record_payment(s, admin, case.id, paid_on=date(2026, 11, 24), amount=Decimal("5.00"),
+                       method=PaymentMethod.TRANSFER, payer="王某某", today=TODAY)  # fmt: skip
+        savepoint.rollback()
+    report = maintenance.check(db)
+    assert report.ok, report
+    with db.engine.connect() as conn:
+        sealed = conn.execute(text("SELECT count(*) FROM row_seal WHERE table_name = 'payment'"))
+        assert sealed.scalar() == 0

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.conftest import TODAY, make_case_input
@@ -245,6 +246,30 @@ def test_month_groups_equal_the_months_computed_alone(db: Database, docket: Dock
     assert {k: nov[k] for k in NOV_EXPECTED} == NOV_EXPECTED
     total = by_month.total.as_json()
     assert {k: total[k] for k in OCT_NOV_EXPECTED} == OCT_NOV_EXPECTED
+
+
+def test_payments_of_a_deleted_case_count_in_no_month(db: Database, docket: Docket) -> None:
+    """The app never deletes a case, but a case marked deleted (deleted_at) leaves every figure,
+    its payments too, whether the months are asked together or one by one."""
+    with db.reader() as s:
+        before = compute_stats(s, OCT_NOV, GroupBy.MONTH).total.amount_received
+    with db.engine.begin() as conn:
+        paid = conn.execute(
+            text(
+                "SELECT p.case_id, sum(p.amount) FROM payment p"
+                " WHERE p.paid_on BETWEEN '2026-10-01' AND '2026-11-30'"
+                " GROUP BY p.case_id ORDER BY 2 DESC LIMIT 1"
+            )
+        ).one()
+        conn.execute(
+            text("UPDATE supervision_case SET deleted_at = updated_at WHERE id = :i"),
+            {"i": paid[0]},
+        )
+    with db.reader() as s:
+        by_month = compute_stats(s, OCT_NOV, GroupBy.MONTH)
+        alone = [compute_stats(s, m).total.amount_received for m in (OCT, NOV)]
+    assert by_month.total.amount_received == before - Decimal(paid[1]) / 100
+    assert [g.figures.amount_received for g in by_month.groups] == alone
 
 
 def test_groups_by_handler_department_and_livelihood(db: Database, docket: Docket) -> None:

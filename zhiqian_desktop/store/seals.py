@@ -33,7 +33,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, Engine, bindparam, event, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from zhiqian_desktop.store import renames
 from zhiqian_desktop.store.engine import READ_ONLY_OPTION, file_engine, sqlite_file
@@ -84,6 +84,8 @@ user who last changed the record are sealed)."""
 
 _BATCH = 500
 _PENDING = "zhiqian.seal_pending"
+_TOUCHED = "zhiqian.seal_touched"
+_COMMITTING = "zhiqian.seal_committing"
 _TABLES = {Base.metadata.tables[name] for name in SEALED_TABLES}
 _SEALS = Base.metadata.tables[RowSeal.__tablename__]
 _SECRETS = Base.metadata.tables[CourtSecret.__tablename__]
@@ -278,14 +280,23 @@ def reseal_all(conn: Connection, key: SealKey | None = None) -> None:
 
 
 def _note(session: Session, _context: object) -> None:
-    touched: set[tuple[str, str]] = set()
+    """After a flush: remember the audited rows it wrote; they are sealed once, just before
+    the transaction commits (an import flushes thousands of times in one transaction, and a
+    row written by several flushes is sealed once, as it is at the end)."""
     # A record set to the values it already had is "dirty" but wrote nothing (a read-only
     # session that recomputed a derived column): only rows the flush changed are sealed again.
     changed = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    touched: set[tuple[str, str]] = session.info.setdefault(_TOUCHED, set())
     for obj in (*session.new, *changed, *session.deleted):
         table = getattr(obj, "__table__", None)
         if table is not None and table in _TABLES:
             touched.add((table.name, obj.id))
+    if touched and session.info.get(_COMMITTING):
+        _seal_touched(session)  # a flush made by a later listener of this same commit
+
+
+def _seal_touched(session: Session) -> None:
+    touched: set[tuple[str, str]] = session.info.pop(_TOUCHED, set())
     if not touched:
         return
     key = ensure_seal_key(session.connection())
@@ -294,6 +305,22 @@ def _note(session: Session, _context: object) -> None:
         by_table.setdefault(table_name, []).append(rid)
     for table_name, ids in by_table.items():
         seal_rows(session.connection(), key, table_name, ids)
+
+
+def _seal_before_commit(session: Session) -> None:
+    """Seal what the transaction wrote, in it, before it commits; a flush after this (another
+    listener of the same commit writing) seals at once."""
+    if session.in_nested_transaction():
+        return  # a savepoint: sealed with the whole transaction
+    session.flush()
+    session.info[_COMMITTING] = True
+    _seal_touched(session)
+
+
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TOUCHED, None)
+        session.info.pop(_COMMITTING, None)
 
 
 def _appended(session: Session) -> None:
@@ -329,6 +356,8 @@ def keep_sealed(sessions: sessionmaker[Session]) -> None:
     if event.contains(sessions, "after_flush", _note):
         return
     event.listen(sessions, "after_flush", _note)
+    event.listen(sessions, "before_commit", _seal_before_commit)
+    event.listen(sessions, "after_transaction_end", _transaction_ended)
     event.listen(sessions, "after_commit", _appended)
     event.listen(sessions, "after_soft_rollback", _forget)
 

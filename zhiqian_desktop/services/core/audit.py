@@ -59,6 +59,20 @@ def snapshot(record: Base) -> dict[str, Any]:
     }
 
 
+def fill_defaults(record: Base) -> None:
+    """Give a record not yet flushed the column defaults its INSERT would (ids, times, version),
+    so that its snapshot is the row as it will be written, without a flush of its own."""
+    mapper = inspect(record).mapper
+    for attr in mapper.column_attrs:
+        default = attr.columns[0].default
+        if default is None or getattr(record, attr.key) is not None:
+            continue
+        if default.is_scalar:
+            setattr(record, attr.key, default.arg)
+        elif default.is_callable:
+            setattr(record, attr.key, default.arg(None))
+
+
 def database_file(session: Session) -> Path | None:
     """The SQLite file the session works on (None for a server or an in-memory database)."""
     bind = session.get_bind()
@@ -182,10 +196,14 @@ def record_event(
     after: dict[str, Any] | None = None,
     origin: str = "court",
     at: datetime | None = None,
+    flush: bool = True,
 ) -> AuditEvent:
     """Append one event after the current head of the chain (inside the caller's transaction).
 
-    ``at`` keeps the time of an event that happened elsewhere (a tribunal's laptop, merged back)."""
+    ``at`` keeps the time of an event that happened elsewhere (a tribunal's laptop, merged back).
+    ``flush=False`` leaves the event to the caller's next flush (an import writes its thousands of
+    cases and events a few hundred at a time; events are inserted in the order they were added, so
+    the chain's order is kept)."""
     head = _chain_head(session)
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)} | {"id"}
@@ -206,7 +224,8 @@ def record_event(
     ev.id = new_id()
     ev.hash = _digest(ev.prev_hash, ev, _key_for_new_event(session, head))
     session.add(ev)
-    session.flush()
+    if flush:
+        session.flush()
     session.info[_HEAD_KEY] = ev.hash
     mark_appended(session)
     return ev

@@ -300,12 +300,14 @@ def register_case(
     today: date,
     case_year: int | None = None,
     check_duplicate: bool = True,
+    flush: bool = True,
 ) -> SupervisionCase:
     """Validate, allocate the case number and store the case with its parties (one transaction).
 
     `check_duplicate=False` is only for a caller that has already checked the original case
     number against the database inside this same transaction (the importer checks a whole
-    workbook in one query)."""
+    workbook in one query). `flush=False` leaves the case, its parties and its audit event to
+    the caller's next flush (the importer flushes a few hundred cases at a time)."""
     actor.require_write()
     actor.require_assign(None, data.handler_id)
     _raise_first(check_case(data, today))
@@ -337,9 +339,22 @@ def register_case(
     with session.no_autoflush:
         refresh_derived(session, case, limit_days=settings.supervision_limit_days, new_case=True)
     session.add(case)
-    session.flush()
+    if flush:
+        session.flush()
+    else:
+        audit.fill_defaults(case)
+        for party in case.parties:
+            party.case_id = case.id
+            audit.fill_defaults(party)
     audit.record_event(
-        session, actor, "create", "case", case.id, case_id=case.id, after=_case_snapshot(case)
+        session,
+        actor,
+        "create",
+        "case",
+        case.id,
+        case_id=case.id,
+        after=_case_snapshot(case),
+        flush=flush,
     )
     return case
 

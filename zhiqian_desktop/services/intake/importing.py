@@ -45,6 +45,9 @@ class _CaseRefused(Exception):
 
 _LOOKUP_CHUNK = 500
 """Original case numbers per IN (...) query (well below SQLite's and PostgreSQL's limits)."""
+_FLUSH_EVERY = 250
+"""Cases registered between flushes: each flush writes them, their parties and events as a few
+multi-row INSERTs (one flush per case was most of the import's time)."""
 
 
 def _check_not_registered(session: Session, cases: Sequence[PlannedCase]) -> None:
@@ -119,13 +122,20 @@ def import_cases(
             for i, planned in enumerate(plan.cases):
                 try:
                     case = register_case(
-                        session, actor, planned.data, today=today, check_duplicate=False
+                        session,
+                        actor,
+                        planned.data,
+                        today=today,
+                        check_duplicate=False,
+                        flush=False,
                     )
                 except PermissionDenied:
                     raise
                 except UserError as exc:
                     raise _CaseRefused(planned, exc) from exc
                 created.append(ImportedCase(case.case_no, case.original_case_no, planned.first_row))
+                if (i + 1) % _FLUSH_EVERY == 0:
+                    session.flush()
                 if on_progress is not None and (i + 1) % 100 == 0:
                     on_progress(i + 1, len(plan.cases))
     except _CaseRefused as refused:

@@ -387,7 +387,32 @@ def due_list(
         uid: name for uid, name in conn.execute(select(User.id, User.display_name))
     }
     with _collector_paused():
-        return list_from_deadlines(on, conn.execute(stmt).tuples().all(), names)
+        return list_from_deadlines(on, _deadline_rows(conn, stmt), names)
+
+
+def _deadline_rows(conn: Connection, stmt: Select[Any]) -> list[Any]:
+    """The stored deadlines ``stmt`` reads, as plain tuples of the columns' Python values.
+
+    On SQLite the SQL goes to the driver as it is (``exec_driver_sql``: still seen by the
+    engine's events) and the dates and flags are converted here: SQLAlchemy's typed rows cost
+    70 % more than the driver's fetch for the day's 13,000 deadlines of a large docket, plain
+    rows 20 %. A server's rows come through SQLAlchemy as they are."""
+    if conn.dialect.name != "sqlite":
+        return list(conn.execute(stmt).tuples().all())
+    compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
+    params = tuple(_plain(compiled.params[name]) for name in compiled.positiontup or ())
+    day = date.fromisoformat
+    # Columns as in StoredDeadline: due date (2) and rolled from (5) are ISO text, the two
+    # flags (4, 6) 0 or 1.
+    return [
+        (r[0], r[1], day(r[2]), r[3], bool(r[4]), r[5] and day(r[5]), bool(r[6]), r[7], r[8], r[9])
+        for r in conn.exec_driver_sql(str(compiled), params)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """A bound value as the SQLite driver takes it (dates as the ISO text SQLAlchemy stores)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def merge_due_items(

@@ -11,10 +11,13 @@ conf=/etc/cups/cups-pdf.conf
 if [[ -f "$conf" ]]; then
   sed -i -e 's|^Out .*|Out /var/spool/cups-pdf/${USER}|' -e 's|^#\?Label .*|Label 2|' "$conf"
 fi
-if ! lpstat -r >/dev/null 2>&1; then
+# `lpstat -r` exits 0 either way: its words tell whether the scheduler runs. On a machine without
+# an init system (a container, a fresh CI machine) installing cups does not start it.
+running() { lpstat -r 2>/dev/null | grep -q "scheduler is running"; }
+if ! running; then
   cupsd
   for _ in $(seq 1 50); do
-    lpstat -r >/dev/null 2>&1 && break
+    running && break
     sleep 0.2
   done
 fi

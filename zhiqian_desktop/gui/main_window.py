@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
             QStyle.StandardPixmap.SP_FileDialogDetailedView,
             QStyle.StandardPixmap.SP_FileDialogListView,
             QStyle.StandardPixmap.SP_FileDialogInfoView,
-            QStyle.StandardPixmap.SP_MessageBoxInformation,
+            QStyle.StandardPixmap.SP_FileLinkIcon,
             QStyle.StandardPixmap.SP_FileDialogContentsView,
         )
         for row, icon in enumerate(icons):

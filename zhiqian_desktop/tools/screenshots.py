@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         shoot("3d-案件详情-文书", case_tab("文书"))
         shoot("3e-案件详情-履行", case_tab("履行"))
         shoot("3f-案件详情-委托调解", case_tab("委托调解"))
-        shoot("3g-案件详情-短信", case_tab("短信"))
+        shoot("3h-案件详情-短信", case_tab("短信"))
         shoot("11-短信发件箱", page(PAGE_OUTBOX))
 
         def outbox_all() -> QWidget:

@@ -547,3 +547,20 @@ def test_a_laptop_kit_has_no_outbox(
         with pytest.raises(UserError, match="这是派出法庭的离线工作包：短信经法院的短信平台发送"):
             attempt()
     assert _count(db) == 0
+
+
+def test_an_export_rolled_back_leaves_no_file(
+    db: Database, admin: Actor, case_id: str, tmp_path: Path
+) -> None:
+    """A file whose batch was not recorded would be sent, and its messages exported again: when
+    the transaction that exports fails after writing, the file is removed with it."""
+    message_id = _approved(db, admin, case_id)
+    out = tmp_path / "短信.csv"
+    with pytest.raises(RuntimeError, match="after the export"), db.unit_of_work() as s:
+        message_files.export_messages(s, admin, out, fmt="csv", today=TODAY, now=NOW)
+        assert out.is_file()
+        raise RuntimeError("a failure after the export, before the commit")
+    assert not out.exists()
+    assert messages.find_message(db, message_id).status is MessageStatus.APPROVED
+    done = message_files.export_messages(db, admin, out, fmt="csv", today=TODAY, now=NOW)
+    assert out.is_file() and done.batch == "20261125-01"

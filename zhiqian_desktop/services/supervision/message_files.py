@@ -26,8 +26,8 @@ from typing import Literal
 
 import openpyxl
 from openpyxl import Workbook
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import ContactKind, MessageKind, MessageStatus
@@ -143,7 +143,31 @@ def export_messages(
         write_sheet(wb, "短信", list(zip(EXPORT_HEADERS, widths, strict=True)), lines)
         save_workbook(wb, target, force=force)
         written = target
+    _remove_unless_committed(session, written)
     return ExportDone(batch, len(lines), written)
+
+
+_WRITTEN = "zhiqian.outbox_files"
+
+
+def _remove_unless_committed(session: Session, path: Path) -> None:
+    """The file holds a batch only this transaction records: if the transaction does not commit,
+    the file goes too (its messages stay 已审核 and would go out again with the next export)."""
+    session.info.setdefault(_WRITTEN, []).append(path)
+    for name, listener in (("after_commit", _committed), ("after_soft_rollback", _rolled_back)):
+        if not event.contains(session, name, listener):
+            event.listen(session, name, listener)
+
+
+def _committed(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+def _rolled_back(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        return  # a savepoint: the export's own transaction may still commit
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
 
 
 # --- the platform's result file ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -350,10 +351,10 @@ def test_permissions(db: Database, admin: Actor, case_id: str) -> None:
 
 
 def test_the_monthly_report_counts_rulings_measures_and_releases(
-    db: Database, admin: Actor, case_id: str
+    db: Database, admin: Actor, case_id: str, tmp_path: Path
 ) -> None:
     from zhiqian_desktop.domain.stats import Period
-    from zhiqian_desktop.services.reporting.reports import build_report
+    from zhiqian_desktop.services.reporting.reports import build_report, export_report_pdf
 
     november = Period(date(2026, 11, 1), date(2026, 11, 30))
     assert "执行前保全" not in build_report(db, "month", november, today=TODAY).summary()
@@ -378,6 +379,13 @@ def test_the_monthly_report_counts_rulings_measures_and_releases(
         ["采取保全措施（项）", 2],
         ["解除保全措施（项）", 2],
     ]
+    # Printed with the totals' two wide columns: each label stands on one line of its cell.
+    pdf = tmp_path / "月报.pdf"
+    export_report_pdf(report, pdf)
+    lines = pdf_text(pdf).splitlines()
+    assert {"保全裁定（件） 1", "采取保全措施（项） 2", "解除保全措施（项） 2"} <= {
+        line.strip() for line in lines
+    }
     december = Period(date(2026, 12, 1), date(2026, 12, 31))
     assert build_report(db, "month", december, today=TODAY).tables()[1].raw[0] == [
         "保全裁定（件）",

@@ -126,9 +126,9 @@ class ReportRenderer:
             Spacer(1, 4 * MM),
             self.p(report.summary(), "body"),
         ]
-        for i, table in enumerate(report.tables()):
+        for table in report.tables():
             out.append(self.p(table.title, "h"))
-            if i == 0:
+            if len(table.headers) == 2:  # 统计项 and 数值: the totals, 执行前保全
                 out.append(self.table(table.headers, table.rows, [60 * MM, 50 * MM]))
             else:
                 out.append(self.table(table.headers, table.rows))

@@ -207,6 +207,10 @@ def test_applicant_notice_is_copied_and_logged(
         dialog.log_sent()  # type: ignore[attr-defined]
     assert QApplication.clipboard().text() == text
     assert tab.table.item(0, 1).text() == "执行信息回告"
+    # What was sent stays as it was sent: the notice is not corrected into a call.
+    tab.table.selectRow(0)
+    assert not tab.correct_button.isEnabled()
+    assert "不能更正" in tab.correct_button.toolTip()
 
 
 def test_daily_summary_text(

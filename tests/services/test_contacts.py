@@ -128,6 +128,28 @@ def test_a_past_call_may_be_logged_later(db: Database, admin: Actor, case_id: st
     assert entry.next_follow_up == date(2026, 11, 22)
 
 
+@pytest.mark.parametrize("kind", [ContactKind.APPLICANT_NOTICE, ContactKind.REMINDER])
+def test_a_sent_message_is_neither_typed_in_nor_corrected(
+    db: Database, admin: Actor, case_id: str, kind: ContactKind
+) -> None:
+    with pytest.raises(UserError, match="不能手工记录") as err:
+        log(db, admin, case_id, kind=kind)
+    assert err.value.field == "kind"
+    first = log(db, admin, case_id)
+    with db.unit_of_work() as s, pytest.raises(UserError, match="不能手工记录"):
+        contacts.correct_contact(s, admin, first, data(kind=kind), now=NOW)
+    with db.unit_of_work() as s:
+        sent = contacts.log_applicant_notice(s, admin, case_id, "李某：您申请的案件……", now=NOW).id
+    with db.unit_of_work() as s, pytest.raises(UserError, match="执行信息回告按发出的内容记录"):
+        contacts.correct_contact(s, admin, sent, data(), now=NOW)
+    with db.reader() as s:
+        entries = contacts.list_contacts(s, case_id)
+    assert [(e.kind, e.superseded) for e in entries] == [
+        (ContactKind.PHONE, False),
+        (ContactKind.APPLICANT_NOTICE, False),
+    ]
+
+
 def test_correction_is_a_new_entry_and_the_original_stays(
     db: Database, admin: Actor, case_id: str
 ) -> None:

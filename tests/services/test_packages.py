@@ -29,8 +29,15 @@ from zhiqian_desktop.domain.kinds import (
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.closing import outcomes
-from zhiqian_desktop.services.closing.transfer_data import MANIFEST, SCHEMA, SIGNATURE
+from zhiqian_desktop.services.closing.transfer_data import (
+    MANIFEST,
+    SCHEMA,
+    SIGNATURE,
+    collect_records,
+    proposed_transfer_reason,
+)
 from zhiqian_desktop.services.closing.transfer_package import build_transfer_package
+from zhiqian_desktop.services.closing.transfer_sheets import summary_sheet
 from zhiqian_desktop.services.closing.transfer_verify import verify_package
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.signing import court_public_key, public_pem
@@ -234,6 +241,41 @@ def test_record_sheet_lists_events_in_date_order(
         "保全", "收案", "出具文书", "送达", "出具文书", "督促记录", "督促记录",
         "履行", "和解", "出具文书", "移送执行",
     ]  # fmt: skip
+
+
+def test_summary_counts_the_contacts_not_the_messages_sent_or_the_corrected_entries(
+    db: Database, admin: Actor, case_id: str
+) -> None:
+    with db.reader() as s:
+        first = contacts.list_contacts(s, case_id)[0].id
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    with db.unit_of_work() as s:
+        wrong = contacts.ContactInput(
+            ContactKind.PHONE, datetime(2026, 11, 5, 2, 30, tzinfo=UTC), False, summary=""
+        )
+        contacts.correct_contact(s, admin, first, wrong, now=now)
+        contacts.log_applicant_notice(s, admin, case_id, "李某：本院正在督促……", now=now)
+    with db.unit_of_work() as s:
+        contacts.log_message_sent(
+            s,
+            admin,
+            get_case(s, case_id),
+            kind=ContactKind.REMINDER,
+            party_id=None,
+            phone="13900000000",
+            summary="请按期履行",
+            sent=True,
+            at=now,
+        )
+    with db.reader() as s:
+        sheet = summary_sheet(collect_records(s, case_id), REASON, None)
+        reason = proposed_transfer_reason(s, case_id, TODAY)
+    fields = dict(next(x.fields for x in sheet.sections if x.heading == "四、督促经过"))
+    # Two calls (the first corrected into an unanswered one); the notice to the applicant and
+    # the reminder by text message are counted apart.
+    assert fields["督促记录"] == "2次（联系上1次）"
+    assert (fields["履行提醒短信"], fields["执行信息回告"]) == ("1次", "1次")
+    assert "经督促2次" in reason
 
 
 def test_folder_package_round_trip(

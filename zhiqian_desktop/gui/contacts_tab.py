@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zhiqian_desktop.domain.kinds import MESSAGE_LOGS
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
@@ -193,7 +194,11 @@ class ContactsTab(QWidget):
 
     def _selection_changed(self) -> None:
         entry = self.selected_entry()
-        self.correct_button.setEnabled(entry is not None and not entry.superseded)
+        sent = entry is not None and entry.kind in MESSAGE_LOGS
+        self.correct_button.setEnabled(entry is not None and not entry.superseded and not sent)
+        self.correct_button.setToolTip(
+            f"{entry.kind.label}按发出的内容记录，不能更正" if entry is not None and sent else ""
+        )
         enabled = self.case_id is not None
         self.add_button.setEnabled(enabled)
         self.notice_button.setEnabled(enabled)

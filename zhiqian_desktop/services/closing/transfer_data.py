@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from zhiqian_desktop.domain.dues import DueKind, court_date, court_time
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.domain.kinds import ContactKind, DocumentKind
+from zhiqian_desktop.domain.kinds import MESSAGE_LOGS, DocumentKind
 from zhiqian_desktop.domain.money import format_amount
 from zhiqian_desktop.domain.transfer import propose_transfer_reason
 from zhiqian_desktop.services.closing.outcomes import (
@@ -417,7 +417,7 @@ def proposed_transfer_reason(session: Session, case_id: str, today: date) -> str
             ContactLog.case_id == case_id,
             ContactLog.deleted_at.is_(None),
             ContactLog.corrects_id.is_(None),
-            ContactLog.kind != ContactKind.APPLICANT_NOTICE.value,
+            ContactLog.kind.not_in([k.value for k in MESSAGE_LOGS]),
         )
     )
     settlement = active_settlement(session, case_id)

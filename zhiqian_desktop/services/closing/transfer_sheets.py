@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from zhiqian_desktop.domain.kinds import DocumentKind, PartyRole
+from zhiqian_desktop.domain.kinds import MESSAGE_LOGS, ContactKind, DocumentKind, PartyRole
 from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.domain.preservation import measure_status
 from zhiqian_desktop.printing.transfer import Sheet, SheetSection, SheetTable
@@ -52,7 +52,15 @@ def summary_sheet(data: CaseRecords, reason: str, urging_end: date | None) -> Sh
     outstanding = max(c.amount_due - c.amount_paid, Decimal("0.00"))
     served = [d for d in data.documents if d.kind is not DocumentKind.SERVICE_RECEIPT]
     n_served = sum(1 for d in served if data.served_on.get(d.id))
-    reached = sum(1 for x in data.contacts if x.reached)
+    corrected = {x.corrects_id for x in data.contacts if x.corrects_id}
+    effective = [x for x in data.contacts if x.id not in corrected]
+    urged = [x for x in effective if x.kind not in MESSAGE_LOGS]
+    reached = sum(1 for x in urged if x.reached)
+    # Messages the court sent are not contacts with the obligor: counted on their own lines.
+    sent = [
+        (kind.label, sum(1 for x in effective if x.kind is kind))
+        for kind in (ContactKind.REMINDER, ContactKind.APPLICANT_NOTICE)
+    ]
     sections = [
         SheetSection(
             "一、案件基本情况",
@@ -97,7 +105,8 @@ def summary_sheet(data: CaseRecords, reason: str, urging_end: date | None) -> Sh
             "四、督促经过",
             fields=[
                 ("催告期届满", date_text(urging_end) or "未送达催告书"),
-                ("督促记录", f"{len(data.contacts)}次（联系上{reached}次）"),
+                ("督促记录", f"{len(urged)}次（联系上{reached}次）"),
+                *((label, f"{n}次") for label, n in sent if n),
                 ("出具文书", f"{len(served)}份（已送达{n_served}份）"),
                 ("保全措施", f"{len(data.preservations)}项"),
                 ("附件", f"{sum(1 for a in data.attachments if a.owner_kind != 'document')}个"),

@@ -206,10 +206,27 @@ def log_contact(
 
     ``store``: where the attachments' contents go (by default the store of the session's
     database)."""
+    _check_logged_by_hand(data.kind)
     case = _open_case_for_write(session, actor, case_id)
     _raise_first(check_contact(data, now or utcnow(), court_zone(session)))
     data = _normalise(session, case, data)
     return _write(session, actor, case, data, corrects=None, files=attachments, store=store)
+
+
+def _check_logged_by_hand(kind: ContactKind, original: ContactKind | None = None) -> None:
+    """A message the court sent (回告, 履行提醒短信) is logged as it was sent, by the app that
+    sent it: not typed in, and not corrected into a call, since what went out cannot change."""
+    if original is not None and original in MESSAGE_LOGS:
+        raise UserError(
+            f"{original.label}按发出的内容记录，不能更正；"
+            "如发出的内容有误，请另记一条督促记录说明情况"
+        )
+    if kind in MESSAGE_LOGS:
+        raise UserError(
+            f"{kind.label}由发出它的功能记入（执行信息回告：起草回告；履行提醒短信：短信发件箱），"
+            "不能手工记录；请选择电话、约谈等督促方式",
+            field="kind",
+        )
 
 
 @writes
@@ -234,6 +251,7 @@ def correct_contact(
     )
     if later:
         raise UserError("这条记录已经更正过；请对最新的更正记录再作更正")
+    _check_logged_by_hand(data.kind, original.kind)
     case = _open_case_for_write(session, actor, original.case_id)
     _raise_first(check_contact(data, now or utcnow(), court_zone(session)))
     data = _normalise(session, case, data)

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QCoreApplication,
+    QFile,
+    QIODevice,
+    QSettings,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
@@ -85,14 +93,27 @@ QHeaderView::section { background: #e9eef5; padding: 5px 6px; border: none;
 """
 
 
+def plain_form_loader() -> QUiLoader:
+    """A form loader without Qt Designer's widget plugins: a QUiLoader loads every plugin in the
+    library paths' designer/ folders when made, and PySide6's bring Qt Quick, QML and the network
+    libraries (8 MB and their start-up) that a form of standard widgets never uses. Forms with a
+    widget of ours (registerCustomWidget) need the plugins: gui/party_editor.py loads those."""
+    paths = QCoreApplication.libraryPaths()
+    QCoreApplication.setLibraryPaths([])
+    try:
+        return QUiLoader()
+    finally:
+        QCoreApplication.setLibraryPaths(paths)
+
+
 def load_form(name: str, parent: QWidget | None = None) -> QWidget:
-    """Load a Qt Designer form shipped in the package's ui/ folder."""
+    """Load a Qt Designer form of standard widgets shipped in the package's ui/ folder."""
     path = ui_path(name)
     file = QFile(str(path))
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):
         raise RuntimeError(f"cannot open form {path}: {file.errorString()}")
     try:
-        widget = QUiLoader().load(file, parent)
+        widget = plain_form_loader().load(file, parent)
     finally:
         file.close()
     if widget is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import logging
 import sys
 import traceback
@@ -168,7 +169,18 @@ class AppSession:
             self.lock = None
 
 
+def forget_module_sources() -> None:
+    """Drop the source text PySide6 had read of every module imported after it.
+
+    Shiboken looks for the word PySide6 in each newly imported module's source (to decide whether
+    its ``__feature__`` switches apply there) through ``inspect.getsource``, and ``linecache``
+    keeps every file it read: 9 MB of text for SQLAlchemy and the app by the time the window is
+    built. A traceback reads the file again when it needs a line."""
+    linecache.clearcache()
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
+    forget_module_sources()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv)
@@ -325,6 +337,7 @@ def build_main_window(
     from zhiqian_desktop.gui.main_window import MainWindow
     from zhiqian_desktop.services.core.users import default_actor
 
+    forget_module_sources()
     ctx = AppContext(session.db, actor or default_actor(session.db), clock or Clock())
     apply_ui_font(ctx.settings.ui_font)
     window = MainWindow(ctx)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -47,7 +47,6 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.dues import DueGroup, DueItem, DueKind
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
-from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.operations import Operation
@@ -57,6 +56,10 @@ from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.services.supervision.dues import daily_summary, due_list, merge_due_items
 from zhiqian_desktop.services.supervision.suggestions import overdue_suggestions
+
+if TYPE_CHECKING:
+    # Loaded when a call is first logged from the list, not while the window opens.
+    from zhiqian_desktop.gui.contact_dialog import ContactDialog
 
 OVERDUE_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -421,6 +424,8 @@ class DueListPage(QWidget):
         item = self.selected_item()
         if item is None:
             return
+        from zhiqian_desktop.gui.contact_dialog import ContactDialog
+
         dialog = ContactDialog(self.ctx, item.case_id, parent=self)
         self.contact_dialog = dialog
         dialog.accepted.connect(lambda: self._after_contact(item.case_id))

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.case_watch import CaseWatch
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
@@ -45,9 +44,10 @@ from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.store.locations import data_dir
 
 if TYPE_CHECKING:
-    # Pages and dialogs that need ReportLab or openpyxl load when first opened, not before the
-    # window shows (cold start).
+    # Pages and dialogs load when first opened, not before the window shows (start-up time and
+    # memory; some need ReportLab or openpyxl).
     from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
+    from zhiqian_desktop.gui.case_form import CaseFormDialog
     from zhiqian_desktop.gui.case_page import CasePage
     from zhiqian_desktop.gui.outbox_page import OutboxPage
     from zhiqian_desktop.gui.scan_dialog import ScanDialog
@@ -402,6 +402,8 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> CaseFormDialog:
         """Ctrl+N: the case form (window-modal, not blocking); the docket refreshes on save."""
+        from zhiqian_desktop.gui.case_form import CaseFormDialog
+
         dialog = CaseFormDialog(self.ctx, None, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._case_saved(dialog))

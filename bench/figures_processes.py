@@ -37,8 +37,9 @@ STARTUP_SCRIPT = PEAK_MEMORY + textwrap.dedent(
     marks = {}
     def mark(name):
         marks[name] = (time.perf_counter() - t0) * 1000
-    from PySide6.QtWidgets import QApplication
+    # As `zhiqian` reaches run(): the command line and gui/app.py import the store before Qt.
     from zhiqian_desktop.gui import app as gui_app
+    from PySide6.QtWidgets import QApplication
     mark("imports")
     qapp = gui_app.make_application(["zhiqian"])
     gui_app.apply_ui_font()

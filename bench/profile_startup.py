@@ -29,8 +29,8 @@ SLOW = ("reportlab", "openpyxl", "alembic", "argon2", "qrcode", "PIL", "chinese_
 
 WINDOW_SCRIPT = """
 import sys
+from zhiqian_desktop.gui import app as gui_app  # as `zhiqian` reaches run(): the store before Qt
 from PySide6.QtWidgets import QApplication
-from zhiqian_desktop.gui import app as gui_app
 qapp = gui_app.make_application(["zhiqian"])
 gui_app.apply_ui_font()
 session = gui_app.open_session(sys.argv[1], defer_check=True)  # as run() does

@@ -376,3 +376,37 @@ def test_the_import_template_is_saved_from_the_menu(window: MainWindow, tmp_path
     assert path is not None
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[:2] == ["案件", "说明"]
+
+
+def test_the_window_opens_without_the_printing_stack(
+    sqlite_db: Database, db_path: Path, admin: Actor
+) -> None:
+    """ReportLab (with PIL and qrcode) and openpyxl load when a document or a workbook is made,
+    not while the window opens: a fresh process builds the window and shows the docket."""
+    with sqlite_db.unit_of_work() as s:
+        register_case(s, admin, make_case_input(1), today=TODAY)
+    sqlite_db.dispose()
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtWidgets import QApplication
+        from zhiqian_desktop.gui import app as gui_app
+        qapp = gui_app.make_application(["zhiqian"])
+        session = gui_app.open_session(sys.argv[1], defer_check=True)
+        window = gui_app.build_main_window(session)
+        window.show()
+        window.show_docket()
+        QApplication.processEvents()
+        print(sorted(m for m in ("reportlab", "PIL", "qrcode", "openpyxl") if m in sys.modules))
+        window.close()
+        session.close()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, sqlite_url(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr

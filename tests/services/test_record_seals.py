@@ -247,3 +247,24 @@ def test_rows_written_by_several_flushes_and_a_savepoint_rolled_back_are_sealed_
     with db.engine.connect() as conn:
         sealed = conn.execute(text("SELECT count(*) FROM row_seal WHERE table_name = 'payment'"))
         assert sealed.scalar() == 0
+
+
+def test_the_seal_keys_are_hkdf_sha256_as_before() -> None:
+    """The keys are derived with the standard library now: the same bytes as the cryptography
+    package's HKDF gave (so every seal already written still verifies), and RFC 5869's own
+    example (test case 3: no salt, no info)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    from zhiqian_desktop.store.seals import SealKey, _derive
+
+    rfc = _derive(bytes([0x0B] * 22), b"")
+    assert rfc.hex() == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+    secret = bytes(range(48))
+    key = SealKey.from_secret(secret)
+    for purpose, derived in (
+        (b"zhiqian row seal v1", key.rows),
+        (b"zhiqian anchor v1", key.anchor),
+    ):
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose)
+        assert derived == hkdf.derive(secret)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import logging
 import sys
 import traceback
@@ -10,14 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, Qt, QTranslator, Signal
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
-
+# The database side is imported before Qt: PySide6 reads the source of every module imported after
+# it (see forget_module_sources), which for SQLAlchemy and the store leaves 17 MB behind.
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.gui.context import AppContext
-from zhiqian_desktop.gui.fonts import apply_ui_font
-from zhiqian_desktop.resources_access import resource_path
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.clock import Clock
 from zhiqian_desktop.store.database import Database
@@ -29,6 +26,14 @@ from zhiqian_desktop.store.temp_folders import (
     release_temp_folder,
     remove_left_behind,
 )
+
+# isort: split
+from PySide6.QtCore import QLibraryInfo, QLocale, QLockFile, QObject, Qt, QTranslator, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from zhiqian_desktop.gui.fonts import apply_ui_font
+from zhiqian_desktop.resources_access import resource_path
 
 log = logging.getLogger("zhiqian_desktop")
 
@@ -168,7 +173,18 @@ class AppSession:
             self.lock = None
 
 
+def forget_module_sources() -> None:
+    """Drop the source text PySide6 had read of every module imported after it.
+
+    Shiboken looks for the word PySide6 in each newly imported module's source (to decide whether
+    its ``__feature__`` switches apply there) through ``inspect.getsource``, and ``linecache``
+    keeps every file it read: 9 MB of text for SQLAlchemy and the app by the time the window is
+    built. A traceback reads the file again when it needs a line."""
+    linecache.clearcache()
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
+    forget_module_sources()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv)
@@ -325,6 +341,7 @@ def build_main_window(
     from zhiqian_desktop.gui.main_window import MainWindow
     from zhiqian_desktop.services.core.users import default_actor
 
+    forget_module_sources()
     ctx = AppContext(session.db, actor or default_actor(session.db), clock or Clock())
     apply_ui_font(ctx.settings.ui_font)
     window = MainWindow(ctx)

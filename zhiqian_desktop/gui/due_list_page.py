@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -18,9 +18,18 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,7 +47,6 @@ from PySide6.QtWidgets import (
 from zhiqian_desktop.domain.dues import DueGroup, DueItem, DueKind
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import Role
-from zhiqian_desktop.gui.contact_dialog import ContactDialog
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.file_choice import ask_save_path, file_name
 from zhiqian_desktop.gui.operations import Operation
@@ -48,6 +56,10 @@ from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.services.core.staff import handler_choices, tribunal_choices
 from zhiqian_desktop.services.supervision.dues import daily_summary, due_list, merge_due_items
 from zhiqian_desktop.services.supervision.suggestions import overdue_suggestions
+
+if TYPE_CHECKING:
+    # Loaded when a call is first logged from the list, not while the window opens.
+    from zhiqian_desktop.gui.contact_dialog import ContactDialog
 
 OVERDUE_COLOUR = "#c62828"
 WARNING_COLOUR = "#8a5a00"
@@ -154,6 +166,9 @@ class DueListPage(QWidget):
         self.contact_dialog: ContactDialog | None = None
         self._task: Task | None = None
         self._pending = False
+        self.started = False
+        """Whether the list has been loaded: not before the page is first shown (a clerk who
+        opens the docket first does not wait for, or hold in memory, the day's whole list)."""
         self.fit_on_load = False
 
         self.date_edit = QDateEdit(self)
@@ -241,7 +256,6 @@ class DueListPage(QWidget):
         self.handler_combo.currentIndexChanged.connect(self.refresh)
         self.tribunal_combo.currentIndexChanged.connect(self.refresh)
         self.kind_combo.currentIndexChanged.connect(self.refresh)
-        self.refresh()
 
     # --- filters -----------------------------------------------------------------------------
 
@@ -292,14 +306,29 @@ class DueListPage(QWidget):
             return None
         return path
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.started:
+            # After the events already queued: a window that opens here and goes straight on
+            # to another page (the docket) does not start the list at all.
+            QTimer.singleShot(0, self, self._first_load)
+
+    def _first_load(self) -> None:
+        if not self.started and self.isVisible():
+            self.started = True
+            self._load(None)
+
     def refresh(self) -> None:
-        """Reload the list off the GUI thread; a refresh asked for while loading runs after it."""
-        self._load(None)
+        """Reload the list off the GUI thread; a refresh asked for while loading runs after it.
+        Before the page was first shown there is nothing to reload: it loads when shown."""
+        if self.started:
+            self._load(None)
 
     def cases_changed(self, change: CaseChanges) -> None:
         """Cases changed: only their items are read again, unless the change moves every case's
         deadlines (the holiday table, the periods)."""
-        self._load(None if change.everything else change.case_ids)
+        if self.started:
+            self._load(None if change.everything else change.case_ids)
 
     def _load(self, case_ids: frozenset[str] | None) -> None:
         if self._task is not None and not self._task.done:
@@ -395,6 +424,8 @@ class DueListPage(QWidget):
         item = self.selected_item()
         if item is None:
             return
+        from zhiqian_desktop.gui.contact_dialog import ContactDialog
+
         dialog = ContactDialog(self.ctx, item.case_id, parent=self)
         self.contact_dialog = dialog
         dialog.accepted.connect(lambda: self._after_contact(item.case_id))

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QSettings, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QCoreApplication,
+    QFile,
+    QIODevice,
+    QSettings,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
@@ -23,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from zhiqian_desktop.domain.errors import UserError
-from zhiqian_desktop.gui.case_form import CaseFormDialog
 from zhiqian_desktop.gui.case_watch import CaseWatch
 from zhiqian_desktop.gui.context import AppContext
 from zhiqian_desktop.gui.docket_page import DocketPage
@@ -37,9 +44,10 @@ from zhiqian_desktop.services.core.case_changes import CaseChanges
 from zhiqian_desktop.store.locations import data_dir
 
 if TYPE_CHECKING:
-    # Pages and dialogs that need ReportLab or openpyxl load when first opened, not before the
-    # window shows (cold start).
+    # Pages and dialogs load when first opened, not before the window shows (start-up time and
+    # memory; some need ReportLab or openpyxl).
     from zhiqian_desktop.gui.batch_print_dialog import BatchPrintDialog
+    from zhiqian_desktop.gui.case_form import CaseFormDialog
     from zhiqian_desktop.gui.case_page import CasePage
     from zhiqian_desktop.gui.outbox_page import OutboxPage
     from zhiqian_desktop.gui.scan_dialog import ScanDialog
@@ -85,14 +93,27 @@ QHeaderView::section { background: #e9eef5; padding: 5px 6px; border: none;
 """
 
 
+def plain_form_loader() -> QUiLoader:
+    """A form loader without Qt Designer's widget plugins: a QUiLoader loads every plugin in the
+    library paths' designer/ folders when made, and PySide6's bring Qt Quick, QML and the network
+    libraries (8 MB and their start-up) that a form of standard widgets never uses. Forms with a
+    widget of ours (registerCustomWidget) need the plugins: gui/party_editor.py loads those."""
+    paths = QCoreApplication.libraryPaths()
+    QCoreApplication.setLibraryPaths([])
+    try:
+        return QUiLoader()
+    finally:
+        QCoreApplication.setLibraryPaths(paths)
+
+
 def load_form(name: str, parent: QWidget | None = None) -> QWidget:
-    """Load a Qt Designer form shipped in the package's ui/ folder."""
+    """Load a Qt Designer form of standard widgets shipped in the package's ui/ folder."""
     path = ui_path(name)
     file = QFile(str(path))
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):
         raise RuntimeError(f"cannot open form {path}: {file.errorString()}")
     try:
-        widget = QUiLoader().load(file, parent)
+        widget = plain_form_loader().load(file, parent)
     finally:
         file.close()
     if widget is None:
@@ -381,6 +402,8 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> CaseFormDialog:
         """Ctrl+N: the case form (window-modal, not blocking); the docket refreshes on save."""
+        from zhiqian_desktop.gui.case_form import CaseFormDialog
+
         dialog = CaseFormDialog(self.ctx, None, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._case_saved(dialog))

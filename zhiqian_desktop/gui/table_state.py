@@ -87,18 +87,28 @@ def _mark_width(view: QTableView, index: QModelIndex) -> int:
     return view.iconSize().width() if view.iconSize().isValid() else view.fontMetrics().height() + 6
 
 
-def longest_lines(view: QTableView, rows: int = 200) -> int:
-    """How many lines the longest text of the first ``rows`` rows takes in its column now."""
+def longest_lines(view: QTableView, rows: int = 200, *, most: int | None = None) -> int:
+    """How many lines the longest text of the first ``rows`` rows takes in its column now
+    (counting stops at ``most``). A text too short to fill its column even in the widest
+    character of the font, or in the font's height (a Han character is about that wide), is not
+    measured."""
     model = view.model()
     metrics = view.fontMetrics()
+    widest = max(metrics.maxWidth(), metrics.height())
     lines = 1
     for column in range(model.columnCount()):
+        width = view.columnWidth(column) - 12
         for row in range(min(model.rowCount(), rows)):
             index = model.index(row, column)
             text = index.data()
-            if isinstance(text, str) and text:
-                room = max(view.columnWidth(column) - 12 - _mark_width(view, index), 1)
-                lines = max(lines, -(-metrics.horizontalAdvance(text) // room))
+            if not isinstance(text, str) or not text:
+                continue
+            room = max(width - _mark_width(view, index), 1)
+            if len(text) * widest <= room:
+                continue
+            lines = max(lines, -(-metrics.horizontalAdvance(text) // room))
+            if most is not None and lines >= most:
+                return lines
     return lines
 
 
@@ -119,7 +129,7 @@ class PagedRows(QObject):
         view.horizontalHeader().sectionResized.connect(self._timer.start)
 
     def update(self) -> None:
-        line_rows(self.view, min(longest_lines(self.view), 2))
+        line_rows(self.view, min(longest_lines(self.view, most=2), 2))
 
 
 class TableMemory(QObject):

@@ -30,8 +30,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, Engine, bindparam, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -129,7 +127,11 @@ def _body(table_name: str, row: Sequence[Any]) -> bytes:
 
 
 def _derive(secret: bytes, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
+    """HKDF-SHA256 (RFC 5869) without a salt, 32 bytes long: the extract step and the expand
+    step's single block, with the standard library (the cryptography package would load its own
+    OpenSSL, 7 MB, into every process that opens a database)."""
+    key = hmac.digest(bytes(32), secret, "sha256")
+    return hmac.digest(key, purpose + b"\x01", "sha256")
 
 
 @dataclass(frozen=True)

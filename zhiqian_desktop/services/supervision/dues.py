@@ -401,13 +401,26 @@ def _deadline_rows(conn: Connection, stmt: Select[Any]) -> list[Any]:
         return list(conn.execute(stmt).tuples().all())
     compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
     params = tuple(_plain(compiled.params[name]) for name in compiled.positiontup or ())
-    day = date.fromisoformat
+    result = conn.exec_driver_sql(str(compiled), params)
+    # The driver's own rows in one call: a Row object per row through the result costs a
+    # third as much again as the fetch.
+    fetched = result.cursor.fetchall() if result.cursor is not None else result.all()
+    result.close()
+    day = _IsoDays()
     # Columns as in StoredDeadline: due date (2) and rolled from (5) are ISO text, the two
     # flags (4, 6) 0 or 1.
     return [
-        (r[0], r[1], day(r[2]), r[3], bool(r[4]), r[5] and day(r[5]), bool(r[6]), r[7], r[8], r[9])
-        for r in conn.exec_driver_sql(str(compiled), params)
+        (r[0], r[1], day[r[2]], r[3], bool(r[4]), r[5] and day[r[5]], bool(r[6]), r[7], r[8], r[9])
+        for r in fetched
     ]
+
+
+class _IsoDays(dict[str, date]):
+    """ISO texts to dates, each parsed once: a day's deadlines fall on a few hundred dates."""
+
+    def __missing__(self, text: str) -> date:
+        parsed = self[text] = date.fromisoformat(text)
+        return parsed
 
 
 def _plain(value: Any) -> Any:

@@ -50,7 +50,9 @@ def snapshot_copy(source: Path, dest: Path, key: str | None) -> bool:
         conn.isolation_level = None  # the transaction below is ours, not the driver's
         conn.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy and busy[0]:
+                return False  # a writer or a reader kept the -wal from being emptied
             conn.execute("BEGIN IMMEDIATE")
         except cipher.operational_errors():
             return False  # busy: another connection holds the lock for longer

@@ -20,8 +20,8 @@ database, so the file that becomes the backup holds exactly the database's bytes
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from io import FileIO
+from pathlib import Path
 
 from zhiqian_desktop.store import cipher
 

@@ -91,6 +91,7 @@ def backup_to(source: Path, dest: Path, *, replace: bool = True, check: bool = F
     create_private(tmp)  # SQLite gives its journal the file's mode
     remove_leftovers(dest.parent)
     key = None if cipher.is_plain(source) else cipher.key_for(source)
+    failures: tuple[type[BaseException], ...] = (OSError, *cipher.database_errors())
     try:
         whole = snapshot_copy(source, tmp, key)
         if whole:
@@ -103,7 +104,7 @@ def backup_to(source: Path, dest: Path, *, replace: bool = True, check: bool = F
             f"备份“{dest}”与数据库的内容不一致（自第 {exc.offset} 字节起），未保存；"
             "请重试，若再次出现请检查磁盘"
         ) from exc
-    except (OSError, *cipher.database_errors()) as exc:
+    except failures as exc:
         _remove_part(tmp)
         raise UserError(f"备份写入“{dest.parent}”失败：{exc}；请检查磁盘空间和目录权限") from exc
     try:

@@ -1,4 +1,4 @@
-"""Backups through the online backup API: verified copies, the thinning policy, restore."""
+"""Backups: whole-file copies under the write lock (or the online backup), verified; the thinning policy; restore."""
 
 from __future__ import annotations
 

@@ -151,7 +151,7 @@ def import_rows(ctx: Context) -> float:
 
 
 @figure(
-    "backup: online backup + quick_check of the copy",
+    "backup: the file copied under the write lock and compared with the database",
     None,
     unit="s",
     max_ratio=1.5,

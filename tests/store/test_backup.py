@@ -1,4 +1,4 @@
-"""Backups through the online backup API: verified copies, the thinning policy, restore."""
+"""Backups: whole-file copies under the write lock (or the online backup), verified; the thinning policy; restore."""
 
 from __future__ import annotations
 
@@ -293,3 +293,115 @@ def test_a_rewritten_chain_is_still_found_after_an_interrupted_restore(
         assert not report.ok and "截短" in (report.chain.reason or "")
     finally:
         reopened.dispose()
+
+
+def _counter_db(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE tick (n INTEGER PRIMARY KEY, pad BLOB)")
+    conn.execute("CREATE TABLE supervision_case (id INTEGER)")  # looks like the app's file
+    conn.execute("CREATE TABLE audit_event (id INTEGER)")
+    conn.execute(
+        "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 2000)"
+        " INSERT INTO tick SELECT n, randomblob(3000) FROM s"
+    )
+    conn.close()
+
+
+def _ticks(path: Path) -> list[int]:
+    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return [r[0] for r in conn.execute("SELECT n FROM tick ORDER BY n")]
+    finally:
+        conn.close()
+
+
+def test_backups_taken_while_another_connection_writes_are_consistent_snapshots(
+    tmp_path: Path,
+) -> None:
+    """A writer commits one row a transaction, as fast as it can, while backups are taken: each
+    copy opens, passes integrity_check and holds exactly the rows 1..k of some commit k."""
+    import threading
+
+    source = tmp_path / "live.db"
+    _counter_db(source)
+    stop = threading.Event()
+    committed: list[int] = []
+
+    def write() -> None:
+        conn = sqlite3.connect(source, isolation_level=None, timeout=15)
+        n = 2000
+        while not stop.is_set():
+            n += 1
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO tick VALUES (?, randomblob(3000))", (n,))
+            conn.execute("COMMIT")
+            committed.append(n)
+        conn.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    copies = []
+    try:
+        for i in range(6):
+            copies.append(backup_to(source, tmp_path / "copies" / f"copy-{i}.db"))
+    finally:
+        stop.set()
+        writer.join()
+    assert len(committed) > 10, "the writer committed too little to test anything"
+    sizes = []
+    for copy in copies:
+        ticks = _ticks(copy)
+        assert ticks == list(range(1, len(ticks) + 1))
+        assert copy.read_bytes()[18:20] == b"\x01\x01"  # stands alone: rollback-journal mode
+        sizes.append(len(ticks))
+    assert sizes == sorted(sizes) and sizes[-1] > 2000
+    assert sorted(p.name for p in (tmp_path / "copies").iterdir()) == [c.name for c in copies]
+
+
+def test_a_wal_a_reader_keeps_from_emptying_goes_through_the_online_backup(
+    tmp_path: Path,
+) -> None:
+    """With committed pages in the -wal that a reader's snapshot pins, the file alone is not the
+    database: the backup takes the online backup's way and still holds the last commit."""
+    source = tmp_path / "live.db"
+    _counter_db(source)
+    writer = sqlite3.connect(source, isolation_level=None)
+    reader = sqlite3.connect(source, isolation_level=None)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM tick").fetchone()  # snapshot before the insert
+        writer.execute("INSERT INTO tick VALUES (5000, zeroblob(10))")
+        assert Path(str(source) + "-wal").stat().st_size > 0
+        dest = backup_to(source, tmp_path / "copy.db")
+    finally:
+        reader.close()
+        writer.close()
+    assert _ticks(dest)[-1] == 5000
+
+
+def test_a_copy_that_differs_from_the_database_is_not_kept(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy whose bytes do not match (a disk or file-system fault, made here by spoiling one byte
+    after the kernel's copy) is refused with a message and leaves no file behind."""
+    from zhiqian_desktop.store import backup_copy
+
+    register(db, admin, range(1, 3))
+    assert db.path is not None
+    real = backup_copy._copy_range
+
+    def spoiled(src, dst, offset, n, buf):  # type: ignore[no-untyped-def]
+        real(src, dst, offset, n, buf)
+        dst.seek(offset + n - 1)
+        last = dst.read(1)[0]
+        dst.seek(offset + n - 1)
+        dst.write(bytes([last ^ 0xFF]))
+
+    monkeypatch.setattr(backup_copy, "_copy_range", spoiled)
+    folder = tmp_path / "copies"
+    with pytest.raises(UserError, match="与数据库的内容不一致"):
+        backup_to(db.path, folder / "copy.db")
+    assert list(folder.iterdir()) == []

@@ -1,4 +1,5 @@
-"""Backups of the SQLite database through the online backup API, verified, rotated and restored.
+"""Backups of the SQLite database: copied whole under the write lock (or through the online backup
+API), verified, rotated and restored.
 
 A backup of an encrypted database is encrypted with the same key (and salt), so the same
 passphrase opens it; it is verified through that key after writing.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.store import cipher
+from zhiqian_desktop.store.backup_copy import CopyMismatch, settle, snapshot_copy
 from zhiqian_desktop.store.outputs import place
 from zhiqian_desktop.store.private import DIR_MODE, create_private
 
@@ -39,12 +41,11 @@ def _remove_part(tmp: Path) -> None:
 def _verify(path: Path, key: str | None = None, *, full: bool = True) -> None:
     """SQLite's check of a database file: ``integrity_check`` (``full``), else ``quick_check``.
 
-    A fresh backup gets ``quick_check``: it reads every page and checks the structure of every
-    b-tree and every record, which is what writing the copy could break; the online backup copies
-    the pages as they are, so what only ``integrity_check`` adds (that each index agrees with its
-    table, UNIQUE) holds in the copy exactly when it holds in the database, and ``zhiqian check``
-    (设置 → 核对数据库) looks for that there (docs/data-safety.md). A file about to replace
-    the database (a restore) gets the full check."""
+    A backup made by the online backup gets ``quick_check`` (every page read, the structure of
+    every b-tree and record checked): SQLite wrote that copy page by page. A backup copied whole
+    was compared byte for byte with the database instead, so it is sound exactly when the database
+    is, which the checks at start, before a write and in ``zhiqian check`` look after
+    (docs/data-safety.md). A file about to replace the database (a restore) gets the full check."""
     pragma = "integrity_check" if full else "quick_check"
     try:
         conn = cipher.open_file(path, read_only=True, key=key)
@@ -69,12 +70,17 @@ def _verify(path: Path, key: str | None = None, *, full: bool = True) -> None:
         raise UserError(f"备份文件“{path}”完整性检查未通过（{result[0] if result else '无结果'}）")
 
 
-def backup_to(source: Path, dest: Path, *, replace: bool = True) -> Path:
-    """Copy a live database with SQLite's online backup, verify the copy, then move it into place.
+def backup_to(source: Path, dest: Path, *, replace: bool = True, check: bool = False) -> Path:
+    """Copy a live database, verify the copy, then move it into place.
 
-    The copy is written under a temporary name and renamed only after quick_check passes, so
-    a crash or a full disk never leaves a file that looks like a good backup. A destination the
-    clerk named is checked first (store/outputs.py) and replaced only with ``replace``.
+    The copy is the file's bytes taken under SQLite's write lock and compared with the database
+    as it is written (store/backup_copy.py); when the database cannot be taken as one file at that
+    moment, SQLite's online backup makes it and ``quick_check`` checks it. ``check`` adds
+    ``quick_check`` in every case: for a backup that is the only check before a migration.
+
+    The copy is written under a temporary name and renamed only once verified, so a crash or a
+    full disk never leaves a file that looks like a good backup. A destination the clerk named is
+    checked first (store/outputs.py) and replaced only with ``replace``.
     """
     if not source.exists():
         raise UserError(f"数据库文件“{source}”不存在，无法备份")
@@ -84,8 +90,36 @@ def backup_to(source: Path, dest: Path, *, replace: bool = True) -> Path:
     _remove_part(tmp)
     create_private(tmp)  # SQLite gives its journal the file's mode
     remove_leftovers(dest.parent)
-    src = cipher.open_file(source, read_only=True)
     key = None if cipher.is_plain(source) else cipher.key_for(source)
+    failures: tuple[type[BaseException], ...] = (OSError, *cipher.database_errors())
+    try:
+        whole = snapshot_copy(source, tmp, key)
+        if whole:
+            settle(tmp, key)
+        else:
+            _online_copy(source, tmp, key)
+    except CopyMismatch as exc:
+        _remove_part(tmp)
+        raise UserError(
+            f"备份“{dest}”与数据库的内容不一致（自第 {exc.offset} 字节起），未保存；"
+            "请重试，若再次出现请检查磁盘"
+        ) from exc
+    except failures as exc:
+        _remove_part(tmp)
+        raise UserError(f"备份写入“{dest.parent}”失败：{exc}；请检查磁盘空间和目录权限") from exc
+    try:
+        if check or not whole:
+            _verify(tmp, key, full=False)
+        place(tmp, dest, force=replace)
+    except UserError:
+        _remove_part(tmp)
+        raise
+    return dest
+
+
+def _online_copy(source: Path, tmp: Path, key: str | None) -> None:
+    """SQLite's online backup: consistent under a read transaction whatever the -wal holds."""
+    src = cipher.open_file(source, read_only=True, key=key)
     try:
         out = cipher.open_file(tmp, read_only=False, key=key)
         try:
@@ -93,18 +127,8 @@ def backup_to(source: Path, dest: Path, *, replace: bool = True) -> Path:
             out.execute("PRAGMA journal_mode = DELETE")
         finally:
             out.close()
-    except cipher.operational_errors() as exc:
-        _remove_part(tmp)
-        raise UserError(f"备份写入“{dest.parent}”失败：{exc}；请检查磁盘空间和目录权限") from exc
     finally:
         src.close()
-    try:
-        _verify(tmp, key, full=False)
-        place(tmp, dest, force=replace)
-    except UserError:
-        _remove_part(tmp)
-        raise
-    return dest
 
 
 def remove_leftovers(folder: Path, *, older_than: timedelta = LEFTOVER_AGE) -> list[Path]:

@@ -214,11 +214,12 @@ def open_database(
             path = db.path
 
             def take_backup() -> None:
-                # Never migrate a damaged file: the backup's copy is checked in full
-                # (integrity_check); without a backup, a quick_check unless one ran above.
+                # Never migrate a damaged file: quick_check of the database above, else of the
+                # backup's copy (the same bytes), else of the database itself.
                 if path is not None and backup_dir is not None:
                     stamp = utcnow().astimezone().replace(tzinfo=None)
-                    backup_to(path, backup_dir / backup_name(stamp, "before-migration"))
+                    name = backup_name(stamp, "before-migration")
+                    backup_to(path, backup_dir / name, check=not check)
                 elif not check:
                     quick_check(engine)
 

@@ -301,16 +301,19 @@ def register_case(
     case_year: int | None = None,
     check_duplicate: bool = True,
     flush: bool = True,
+    checked: bool = False,
 ) -> SupervisionCase:
     """Validate, allocate the case number and store the case with its parties (one transaction).
 
     `check_duplicate=False` is only for a caller that has already checked the original case
     number against the database inside this same transaction (the importer checks a whole
     workbook in one query). `flush=False` leaves the case, its parties and its audit event to
-    the caller's next flush (the importer flushes a few hundred cases at a time)."""
+    the caller's next flush (the importer flushes a few hundred cases at a time). `checked` is
+    for data check_case passed for this same `today` moments ago (the importer's plan)."""
     actor.require_write()
     actor.require_assign(None, data.handler_id)
-    _raise_first(check_case(data, today))
+    if not checked:
+        _raise_first(check_case(data, today))
     data = replace(data, original_case_no=data.original_case_no.strip(), cause=data.cause.strip())
     if check_duplicate:
         _check_duplicate(session, data.original_case_no, None)

@@ -128,6 +128,7 @@ def import_cases(
                         today=today,
                         check_duplicate=False,
                         flush=False,
+                        checked=True,  # read_workbook ran check_case on this data
                     )
                 except PermissionDenied:
                     raise

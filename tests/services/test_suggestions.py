@@ -34,7 +34,7 @@ from zhiqian_desktop.services.reporting.reports import (
     export_report_pdf,
     export_report_xlsx,
 )
-from zhiqian_desktop.services.supervision import mediation
+from zhiqian_desktop.services.supervision import mediation, suggestion_document
 from zhiqian_desktop.services.supervision import suggestions as sg
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import AuditEvent, Suggestion, SuggestionCase
@@ -101,7 +101,7 @@ def test_the_whole_round_with_numbers_never_given_twice(db: Database, admin: Act
     assert (row.status, row.doc_no, row.case_count) == (S.DRAFT, "", 3)
     assert row.label == f"（致{INSURER}，草稿）"
     with pytest.raises(UserError, match="不能打印"):
-        sg.suggestion_pdf(db, row.id)
+        suggestion_document.suggestion_pdf(db, row.id)
 
     signed = sg.approve_suggestion(db, admin, row.id, today=signed_on, expected_version=row.version)
     assert signed.doc_no == "（2026）内0221司建1号"
@@ -152,7 +152,7 @@ def test_the_printed_suggestion(db: Database, admin: Actor) -> None:
     ids = _cases(db, admin, 2)
     row = _draft(db, admin, ids, problem="第一段问题。\n\n第二段问题。")
     sg.approve_suggestion(db, admin, row.id, today=TODAY)
-    text = pdf_text(sg.suggestion_pdf(db, row.id))
+    text = pdf_text(suggestion_document.suggestion_pdf(db, row.id))
     flat = "".join(text.split())
     for expected in (
         "司法建议书",

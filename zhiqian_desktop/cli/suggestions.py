@@ -198,6 +198,7 @@ def _draft(db: Database, actor: Actor, args: argparse.Namespace) -> SuggestionRo
 
 
 def cmd_suggestion(db: Database, actor: Actor, args: argparse.Namespace) -> int:
+    from zhiqian_desktop.services.supervision import suggestion_document
     from zhiqian_desktop.services.supervision import suggestions as sg
 
     if args.action == "list":
@@ -214,7 +215,7 @@ def cmd_suggestion(db: Database, actor: Actor, args: argparse.Namespace) -> int:
             target = Path(args.output or f"{found.doc_no or found.id[:8]}.pdf")
             if target.suffix.lower() != ".pdf":
                 raise UserError(f"输出文件“{target}”应以 .pdf 结尾")
-            path = sg.save_suggestion_pdf(db, found.id, target, force=args.force)
+            path = suggestion_document.save_suggestion_pdf(db, found.id, target, force=args.force)
             if args.json:
                 dump({**_json(found), "output": str(path)})
             else:

@@ -35,6 +35,7 @@ from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog
 from zhiqian_desktop.gui.table_state import read_only_table
 from zhiqian_desktop.services.intake.docket import DocketQuery
+from zhiqian_desktop.services.supervision import suggestion_document
 from zhiqian_desktop.services.supervision import suggestions as sg
 from zhiqian_desktop.services.supervision.suggestions import ProposedGroup, SuggestionRow
 
@@ -264,9 +265,9 @@ class SuggestionsView(QWidget):
             self.dialog = preview
             preview.show()
 
-        Operation(self, lambda _p: sg.suggestion_pdf(db, row.id)).success(show).refused(
-            self._refused
-        ).disabling(self.print_button).run_in_background()
+        Operation(self, lambda _p: suggestion_document.suggestion_pdf(db, row.id)).success(
+            show
+        ).refused(self._refused).disabling(self.print_button).run_in_background()
 
 
 class GroupsDialog(QDialog):

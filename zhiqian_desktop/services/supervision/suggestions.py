@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import cast
 
 from sqlalchemy import func, select
@@ -31,7 +30,6 @@ from zhiqian_desktop.domain.kinds import (
 from zhiqian_desktop.domain.stats import Period
 from zhiqian_desktop.domain.suggestions import (
     MAX_CASES,
-    PRINTABLE,
     CaseGroup,
     GroupCase,
     check_draft,
@@ -47,15 +45,12 @@ from zhiqian_desktop.domain.suggestions import (
     suggestion_number,
 )
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
-from zhiqian_desktop.printing.suggestion import SuggestionFacts, suggestion_content
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import DocketQuery, find_case, list_cases
-from zhiqian_desktop.services.supervision.templates import renderer_for
-from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import (
     Party,
     Suggestion,
@@ -63,7 +58,6 @@ from zhiqian_desktop.store.models import (
     SupervisionCase,
     User,
 )
-from zhiqian_desktop.store.outputs import check_output_file, write_output
 
 S = SuggestionStatus
 
@@ -178,7 +172,7 @@ def suggestions(session: Session, *, status: SuggestionStatus | None = None) -> 
     return [_row(s, names, counts.get(s.id, 0)) for s in session.scalars(query)]
 
 
-def _suggestion(session: Session, suggestion_id: str) -> Suggestion:
+def live_suggestion(session: Session, suggestion_id: str) -> Suggestion:
     found = session.get(Suggestion, suggestion_id)
     if found is None or found.deleted_at is not None:
         raise NotFound("该司法建议不存在；请刷新后重试")
@@ -187,7 +181,7 @@ def _suggestion(session: Session, suggestion_id: str) -> Suggestion:
 
 @reads
 def get_suggestion(session: Session, suggestion_id: str) -> SuggestionRow:
-    return _row_of(session, _suggestion(session, suggestion_id))
+    return _row_of(session, live_suggestion(session, suggestion_id))
 
 
 @reads
@@ -393,7 +387,7 @@ def _open(
 ) -> Suggestion:
     """The suggestion to change, once the actor, the version and the step are checked (step
     None: the draft edited). Signing, and cancelling a signed one, are the lead's."""
-    s = _suggestion(session, suggestion_id)
+    s = live_suggestion(session, suggestion_id)
     _may_handle(actor, s)
     if step is S.APPROVED or (step is S.CANCELLED and s.status is S.APPROVED):
         actor.require_lead()
@@ -569,45 +563,6 @@ def cancel_suggestion(
     s.status = S.CANCELLED
     _changed(session, actor, s, before)
     return _row_of(session, s)
-
-
-@reads
-def suggestion_pdf(session: Session, suggestion_id: str) -> bytes:
-    """The 司法建议书 of a signed suggestion (resources/templates/judicial_suggestion.toml)."""
-    s = _suggestion(session, suggestion_id)
-    if s.status not in PRINTABLE:
-        raise UserError(
-            f"司法建议（致{s.recipient}）状态为“{s.status.label}”，不能打印；"
-            "草稿须经团队负责人签发后才有编号、才能打印，已作废的不再打印"
-        )
-    settings = get_settings(session)
-    facts = SuggestionFacts(
-        court_name=settings.court_name,
-        suggestion_id=s.id,
-        doc_no=s.doc_no or "",
-        recipient=s.recipient,
-        problem=s.problem,
-        proposal=s.proposal,
-        reply_months=s.reply_months or settings.suggestion_reply_months,
-        signed_on=cast(date, s.approved_on),
-        case_nos=tuple(c.case_no for c in suggestion_cases(session, s.id)),
-    )
-    renderer = renderer_for(settings)
-    for value, what in (
-        (s.recipient, "被建议单位"),
-        (s.problem, "发现的问题"),
-        (s.proposal, "建议"),
-    ):
-        renderer.fonts().check(value, what)
-    return renderer.render(suggestion_content(facts))
-
-
-def save_suggestion_pdf(
-    db: Database, suggestion_id: str, path: Path, *, force: bool = False
-) -> Path:
-    """Write the 司法建议书 to a file the clerk chose (checked before anything is written)."""
-    target = check_output_file(path, force=force)
-    return write_output(target, suggestion_pdf(db, suggestion_id), force=force)
 
 
 # --- the month's counts ----------------------------------------------------------------------------

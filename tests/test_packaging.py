@@ -70,7 +70,7 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
         .read(next(n for n in names if n.endswith("entry_points.txt")))
         .decode()
     )
-    assert "zhiqian = zhiqian_desktop.cli.main:main" in entry
+    assert "zhiqian = zhiqian_desktop.cli.launch:run" in entry
     assert "zhiqian_desktop/resources/icons/zhiqian-256.png" in names
     assert "zhiqian_desktop/resources/manual/index.html" in names
     assert any(n.startswith("zhiqian_desktop/resources/manual/images/") for n in names)

@@ -1,5 +1,5 @@
 """`python -m zhiqian_desktop` runs the command line (and, with no command, the desktop app)."""
 
-from zhiqian_desktop.cli.main import main
+from zhiqian_desktop.cli.launch import run
 
-raise SystemExit(main())
+raise SystemExit(run())

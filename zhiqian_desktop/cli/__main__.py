@@ -2,6 +2,6 @@
 
 import sys
 
-from zhiqian_desktop.cli.main import main
+from zhiqian_desktop.cli.launch import run
 
-sys.exit(main())
+sys.exit(run())

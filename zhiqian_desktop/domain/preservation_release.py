@@ -111,7 +111,9 @@ def release_ruling_refusal(
     if ruling_no is None:
         return "该保全申请尚未裁定，没有可解除的保全裁定"
     if released_on is None or reason is None:
-        return "该保全措施尚未登记解除；请先在“解除保全”中登记解除的理由和日期，再打印解除保全裁定书"
+        return (
+            "该保全措施尚未登记解除；请先在“解除保全”中登记解除的理由和日期，再打印解除保全裁定书"
+        )
     if issued is not None:
         return f"该次解除已出具解除保全裁定书{issued}，不能重复裁定；需要再打印时请在文书列表中打开该文书"
     if RELEASE_GROUNDS[reason] is None:

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from zhiqian_desktop.domain.calendar import chinese_date
 from zhiqian_desktop.domain.kinds import PreservationKind, PreservationMeasure, ReleaseReason
+from zhiqian_desktop.domain.money import capital_amount, format_amount
 from zhiqian_desktop.domain.preservation import ordinal
 from zhiqian_desktop.domain.preservation_release import NOTICE_ARTICLES, RELEASE_GROUNDS
-from zhiqian_desktop.domain.money import capital_amount, format_amount
 
 BLANK = "＿＿＿＿＿＿"
 

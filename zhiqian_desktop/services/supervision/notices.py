@@ -287,6 +287,8 @@ def issue_notice(
     db = database_of(session)
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
+    if kind is DocumentKind.RELEASE_RULING:
+        actor.require_lead()  # a ruling is the judge's, as the preservation ruling (rule_preservation)
     _check_case_state(case, kind)
     settings = get_settings(session)
     renderer = renderer_for(settings)
@@ -301,6 +303,8 @@ def issue_notice(
     doc_no = _next_doc_no(session, case, kind)
     if kind is DocumentKind.PRESERVATION_RULING and facts.preservation is not None:
         doc_no = _ruling_doc_no(session, facts.preservation.ruling_no)
+    if kind is DocumentKind.RELEASE_RULING and facts.release is not None:
+        doc_no = facts.release.ruling_no
     context, content = build_content(
         kind,
         facts,

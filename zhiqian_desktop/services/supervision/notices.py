@@ -347,7 +347,7 @@ def issue_notice(
             owner_kind="document",
             owner_id=doc_id,
             sha256=sha,
-            filename=_safe_filename(f"{doc_no}.pdf"),
+            filename=safe_filename(f"{doc_no}.pdf"),
             media_type=PDF_MEDIA_TYPE,
             size=len(pdf),
             updated_by=actor.username,
@@ -437,7 +437,7 @@ def issue_notice_to_file(
                 session, actor, case_no, kind, today=today, serves=serves, to=to,
                 record_id=record_id,
             )  # fmt: skip
-            target = output or Path.cwd() / f"{_safe_filename(issued.doc_no)}.pdf"
+            target = output or Path.cwd() / f"{safe_filename(issued.doc_no)}.pdf"
             written = write_output(target, issued.pdf, force=force)
     except BaseException:
         if written is not None:
@@ -446,7 +446,7 @@ def issue_notice_to_file(
     return issued, written
 
 
-def _safe_filename(name: str) -> str:
+def safe_filename(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
 
 

@@ -5,6 +5,7 @@ release itself (``release_and_issue``) or from a release already recorded (``iss
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -12,10 +13,16 @@ from zhiqian_desktop.domain.errors import NotFound
 from zhiqian_desktop.domain.kinds import DocumentKind, ReleaseReason
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.transactions import writes
-from zhiqian_desktop.services.supervision.notices import IssuedDocument, issue_notice
+from zhiqian_desktop.services.supervision.notices import (
+    IssuedDocument,
+    issue_notice,
+    safe_filename,
+)
 from zhiqian_desktop.services.supervision.preservation import release_measures
 from zhiqian_desktop.services.supervision.preservation_release import released_with
+from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import Preservation
+from zhiqian_desktop.store.outputs import check_output_folder, write_output
 
 
 @writes
@@ -60,3 +67,40 @@ def release_and_issue(
     )  # fmt: skip
     first = next(m for m in row.measures if m.id in measure_ids or not measure_ids)
     return issue_release(session, actor, first.id, today=today)
+
+
+def release_documents_to_folder(
+    db: Database,
+    actor: Actor,
+    application_id: str,
+    *,
+    measure_id: str | None,
+    release: tuple[date, ReleaseReason, str] | None,
+    today: date,
+    folder: Path,
+    force: bool = False,
+) -> list[tuple[IssuedDocument, Path]]:
+    """`zhiqian preservation release --print` and `release-print`: issue the release documents
+    (with the release, when ``release`` gives its day, reason and note) and save each PDF as
+    <文书编号>.pdf in ``folder``, as one action: a document whose commit fails leaves no file."""
+    folder = check_output_folder(folder, force=True, what="文书")
+    written: list[Path] = []
+    try:
+        with db.unit_of_work() as session:
+            if release is not None:
+                on, reason, note = release
+                issued = release_and_issue(
+                    session, actor, application_id, released_on=on, reason=reason, note=note,
+                    measure_ids=(measure_id,) if measure_id else (), today=today,
+                )  # fmt: skip
+            else:
+                issued = issue_release(session, actor, measure_id or "", today=today)
+            for d in issued:
+                written.append(
+                    write_output(folder / f"{safe_filename(d.doc_no)}.pdf", d.pdf, force=force)
+                )
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return list(zip(issued, written, strict=True))

@@ -107,6 +107,23 @@ def test_apply_rule_measure_print_and_release(
     assert not tab.release_button.isEnabled() and not tab.print_notice_button.isEnabled()
     assert not tab.release_all_button.isEnabled()
 
+    # The release is made by ruling (之二) and the bank is told to lift the freeze.
+    assert tab.print_release_button.isEnabled()
+    click(qtbot, tab.print_release_button)
+    qtbot.waitUntil(lambda: len(opened) == 3)
+    assert "已出具解除保全裁定书（2026）内0221执前督1号之二及协助执行通知书1份" in tab.banner.text()
+    ruling = "".join(pdf_text(opened[2].read_bytes()).split())
+    assert "解除冻结被申请人名下的银行存款（账户6228）" in ruling
+    assert "被申请人已履行生效法律文书确定的义务" in ruling
+    assert count(db, Document) == 4
+    # …shown with the case's documents.
+    qtbot.waitUntil(lambda: page.documents.table.rowCount() == 4)
+    kinds = {page.documents.table.item(r, 1).text() for r in range(4)}  # type: ignore[union-attr]
+    assert {"解除保全裁定书", "协助执行通知书（解除保全）"} <= kinds, kinds
+    click(qtbot, tab.print_release_button)
+    qtbot.waitUntil(lambda: "不能重复裁定" in tab.banner.text())
+    assert count(db, Document) == 4
+
 
 def test_bad_input_says_so_and_writes_nothing(
     qtbot: QtBot, db: Database, admin: Actor, case_id: str

@@ -35,7 +35,13 @@ def test_the_release_takes_the_next_number_never_one_given() -> None:
     assert release_ruling_number(NO, []) == NO + "之一"
     assert release_ruling_number(NO, [NO + "之一"]) == NO + "之二"
     # A voided or removed 之三 still holds its number; other document numbers do not count.
-    taken = [NO + "之一", NO + "之三", NO + "-协执1", NO + "-解保协执2", "（2026）内0221执前督1号之九"]
+    taken = [
+        NO + "之一",
+        NO + "之三",
+        NO + "-协执1",
+        NO + "-解保协执2",
+        "（2026）内0221执前督1号之九",
+    ]
     assert release_ruling_number(NO, taken) == NO + "之四"
 
 

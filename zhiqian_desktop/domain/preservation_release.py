@@ -79,9 +79,6 @@ _MAX_SEQ = 999
 
 def ruling_seq_of(case_no: str, number: str) -> int | None:
     """The 之N place of a ruling number of the case (None: not one of its rulings)."""
-    prefix = f"{case_no}之"
-    if not number.startswith(prefix):
-        return None
     for n in range(1, _MAX_SEQ + 1):
         if ruling_number(case_no, n) == number:
             return n

@@ -61,6 +61,7 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
         K.SERVICE_RECEIPT,
         K.MEDIATION_LETTER,
         K.ASSISTANCE_NOTICE,
+        K.RELEASE_NOTICE,
     ):
         assert addressee_roles(kind) == ()
     assert set(ADDRESSEES) == set(DocumentKind)
@@ -74,6 +75,7 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
             K.SERVICE_RECEIPT,
             K.MEDIATION_LETTER,
             K.ASSISTANCE_NOTICE,
+            K.RELEASE_NOTICE,
         }
         == SERVED_KINDS
     )

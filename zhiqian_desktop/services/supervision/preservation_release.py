@@ -68,10 +68,12 @@ def release_ruling_of(session: Session, measure: Preservation) -> str | None:
     return None
 
 
-def _measure(session: Session, case: SupervisionCase, measure_id: str | None) -> Preservation:
+def _measure(
+    session: Session, case: SupervisionCase, kind: DocumentKind, measure_id: str | None
+) -> Preservation:
     if not measure_id:
         raise UserError(
-            "解除保全的文书须从已解除的保全措施出具；请在案件的“执行前保全”页选择该措施后打印"
+            f"{kind.label}须从已解除的保全措施出具；请在案件的“执行前保全”页选择该措施后打印"
             "（命令行：zhiqian preservation release-print）"
         )
     found = session.get(Preservation, measure_id)
@@ -100,7 +102,7 @@ def release_facts(
 ) -> tuple[PreservationApplication, MeasureFacts, ReleaseFacts]:
     """The preservation ruling, the measure and the release a release document states; a
     refusal (domain/preservation_release.py) when the release supports no such document."""
-    measure = _measure(session, case, measure_id)
+    measure = _measure(session, case, kind, measure_id)
     a = session.get(PreservationApplication, measure.application_id)
     if a is None or a.deleted_at is not None:
         raise NotFound("该保全措施所依据的保全裁定不存在；请刷新后重试")

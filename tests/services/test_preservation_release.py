@@ -178,3 +178,14 @@ def test_only_a_lead_makes_the_release_ruling(db: Database, admin: Actor, case_i
     assert ruling.kind is DocumentKind.RELEASE_RULING and len(notes) == 2
     with db.reader() as s:
         assert s.scalar(select(Preservation.released_on).limit(1)) == TODAY
+
+
+def test_a_later_preservation_ruling_takes_the_number_after_the_release(
+    db: Database, admin: Actor, case_id: str
+) -> None:
+    row = _two_measures(db, admin, case_id)
+    release_and_issue(
+        db, admin, row.id, released_on=TODAY, reason=ReleaseReason.PERFORMED, today=TODAY
+    )
+    _apply(db, admin, case_id)
+    assert _rule(db, admin, case_id).ruling_no == "（2026）内0221执前督1号之三"

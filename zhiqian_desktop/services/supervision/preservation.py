@@ -33,6 +33,7 @@ from zhiqian_desktop.domain.preservation import (
     release_deadline,
     ruling_number,
 )
+from zhiqian_desktop.domain.preservation_release import ruling_seq_of
 from zhiqian_desktop.domain.stats import Period
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
@@ -48,6 +49,7 @@ from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import find_case, get_case
 from zhiqian_desktop.services.supervision.preservation_release import RELEASE_KINDS, release_facts
 from zhiqian_desktop.store.models import (
+    Document,
     Party,
     Preservation,
     PreservationApplication,
@@ -303,8 +305,14 @@ def rule_preservation(
             PreservationApplication.ruling_seq.is_not(None),
         )
     )
+    # A release ruling (之N of the same case) is a document only: its number is taken too.
+    released = session.scalars(select(Document.doc_no).where(Document.case_id == case.id))
+    taken_seqs = [
+        *(s for s in taken if s is not None),
+        *(ruling_seq_of(case.case_no, n) for n in released),
+    ]
     before = audit.snapshot(application)
-    seq = next_ruling_seq(s for s in taken if s is not None)
+    seq = next_ruling_seq(s for s in taken_seqs if s is not None)
     application.ruling_seq = seq
     application.ruling_no = ruling_number(case.case_no, seq)
     application.ruled_on = ruled_on

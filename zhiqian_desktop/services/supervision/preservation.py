@@ -47,7 +47,11 @@ from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import find_case, get_case
-from zhiqian_desktop.services.supervision.preservation_release import RELEASE_KINDS, release_facts
+from zhiqian_desktop.services.supervision.preservation_release import (
+    RELEASE_KINDS,
+    measure_facts,
+    release_facts,
+)
 from zhiqian_desktop.store.models import (
     Document,
     Party,
@@ -485,18 +489,7 @@ def preservation_facts(
         session,
         case,
         a,
-        MeasureFacts(
-            measure.kind,
-            measure.measure or PreservationMeasure.FREEZE,
-            measure.description,
-            measure.holder or "",
-            measure.frozen_on,
-            measure.expires_on or latest_expiry(measure.kind, measure.frozen_on),
-            measure.amount,
-            measure.released_on,
-        )
-        if measure is not None
-        else None,
+        measure_facts(measure) if measure is not None else None,
     )
 
 

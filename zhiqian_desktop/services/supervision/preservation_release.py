@@ -84,7 +84,8 @@ def _measure(
     return found
 
 
-def _facts(m: Preservation) -> MeasureFacts:
+def measure_facts(m: Preservation) -> MeasureFacts:
+    """A measure as the documents state it (the longest term the law allows when none was set)."""
     return MeasureFacts(
         m.kind,
         m.measure or PreservationMeasure.FREEZE,
@@ -140,6 +141,6 @@ def release_facts(
         cast(date, measure.released_on),
         cast(ReleaseReason, measure.release_reason),
         a.judge or "",
-        tuple(_facts(p) for p in group),
+        tuple(measure_facts(p) for p in group),
     )
-    return a, _facts(measure), release
+    return a, measure_facts(measure), release

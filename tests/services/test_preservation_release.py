@@ -189,3 +189,24 @@ def test_a_later_preservation_ruling_takes_the_number_after_the_release(
     )
     _apply(db, admin, case_id)
     assert _rule(db, admin, case_id).ruling_no == "（2026）内0221执前督1号之三"
+
+
+def test_releasing_the_rest_rules_on_the_rest_only(
+    db: Database, admin: Actor, case_id: str
+) -> None:
+    row = _two_measures(db, admin, case_id)
+    bank, _registry = row.measures
+    preservation.release_measures(
+        db, admin, row.id, measure_ids=(bank.id,), released_on=date(2026, 11, 24),
+        reason=ReleaseReason.SECURITY, today=TODAY,
+    )  # fmt: skip
+    ruling, notice = release_and_issue(
+        db, admin, row.id, released_on=TODAY, reason=ReleaseReason.WITHDRAWN, today=TODAY
+    )
+    text = _text(ruling.pdf)
+    assert "解除查封被申请人名下的不动产" in text and "银行存款" not in text
+    assert "土右旗不动产登记中心：" in _text(notice.pdf)
+    # The bank's earlier release has a ruling of its own, the next number.
+    first = issue_release(db, admin, bank.id, today=TODAY)
+    assert first[0].doc_no == "（2026）内0221执前督1号之三" and len(first) == 2
+    assert "第一百零七条" in _text(first[0].pdf) and "不动产" not in _text(first[0].pdf)

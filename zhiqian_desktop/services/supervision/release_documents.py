@@ -65,7 +65,13 @@ def release_and_issue(
         session, actor, application_id, measure_ids=measure_ids, released_on=released_on,
         reason=reason, note=note, today=today,
     )  # fmt: skip
-    first = next(m for m in row.measures if m.id in measure_ids or not measure_ids)
+    # The measures just released (an earlier release of the ruling is another ruling's).
+    first = next(
+        m
+        for m in row.measures
+        if (m.id in measure_ids or not measure_ids)
+        and (m.released_on, m.release_reason) == (released_on, reason)
+    )
     return issue_release(session, actor, first.id, today=today)
 
 

@@ -62,7 +62,6 @@ def test_every_reason_but_other_has_its_ground() -> None:
         assert "第一百五十七条第一款第四项" in ground.articles
         assert ground.finding.endswith("。")
     assert "第二十三条" in str(RELEASE_GROUNDS[ReleaseReason.WITHDRAWN])
-    assert "第二十二条" in str(RELEASE_GROUNDS[ReleaseReason.SECURITY])
     assert NOTICE_ARTICLES.endswith("第一百六十五条、第一百六十六条")
 
 

@@ -7,8 +7,8 @@ The rules (docs/documents.md gives the text of each):
 - 民诉法第一百五十七条第一款第四项: 保全 is decided by a ruling; only the rulings of items one
   to three may be appealed (第二款), so the release ruling takes effect when served
   (第一百五十八条).
-- 民诉法第一百零七条 and 财产保全规定第二十二条: in a property dispute the court releases the
-  preservation when the person whose property is preserved provides security.
+- 民诉法第一百零七条: in a property dispute the court releases the preservation when the person
+  whose property is preserved provides security.
 - 解释第一百六十三条: the creditor did not apply for enforcement within five days after the
   performance period ended — the court must release.
 - 解释第一百六十六条第一款: the court rules to release when the applicant withdraws the
@@ -57,7 +57,7 @@ RELEASE_GROUNDS: dict[ReleaseReason, ReleaseGround | None] = {
     ),
     ReleaseReason.SECURITY: ReleaseGround(
         "本案系财产纠纷，被申请人已提供担保，应当解除保全。",
-        f"{CPL}第一百零七条、第一百五十七条第一款第四项，{PROVISIONS}第二十二条",
+        f"{CPL}第一百零七条、第一百五十七条第一款第四项",
     ),
     ReleaseReason.PERFORMED: ReleaseGround(
         "被申请人已履行生效法律文书确定的义务，保全措施应当解除。",

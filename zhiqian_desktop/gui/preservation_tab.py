@@ -173,9 +173,6 @@ class PreservationTab(QWidget):
         self.print_ruling_button = QPushButton("打印裁定书")
         self.print_notice_button = QPushButton("打印协助执行通知书")
         self.print_release_button = QPushButton("打印解除保全裁定书")
-        self.print_release_button.setToolTip(
-            "所选措施已登记解除：出具解除保全裁定书及所解除各项措施的协助执行通知书"
-        )
         self.release_reason = QComboBox()
         for r in ReleaseReason:
             self.release_reason.addItem(r.label, r.value)
@@ -319,6 +316,11 @@ class PreservationTab(QWidget):
         released = m is not None and m.released_on is not None
         self.print_release_button.setEnabled(
             released and lead and self.status is not CaseStatus.ARCHIVED
+        )
+        self.print_release_button.setToolTip(
+            "所选措施已登记解除：出具解除保全裁定书及所解除各项措施的协助执行通知书"
+            if lead
+            else "解除保全裁定书由团队负责人出具"
         )
         self.release_button.setEnabled(live and self.status is not CaseStatus.ARCHIVED)
         self.release_all_button.setEnabled(

@@ -325,7 +325,7 @@ def _release_print(
 COMMANDS = (
     Command(
         "preservation",
-        "执行前保全：登记申请、裁定（……号之一）、保全措施、解除，打印裁定书和协助执行通知书",
+        "执行前保全：登记申请、裁定（……号之一）、保全措施、解除，打印裁定书、解除保全裁定书和协助执行通知书",
         add_arguments,
         with_database(cmd_preservation, write=_writes),
     ),

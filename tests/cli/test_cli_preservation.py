@@ -130,3 +130,40 @@ def test_a_measure_needs_its_kind_and_release_its_reason(
                        "--db", db_path)  # fmt: skip
     assert code == 1 and "没有第3项措施" in one_line_error(err)
     assert _count(case_db, Preservation) == 0
+
+
+def test_release_with_its_ruling_and_notice(
+    run: Any, case_db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for argv in (
+        ("apply", NO, "--date", "2026-11-21", "--amount", "100", "--clues", "x", "--reason", "y"),
+        ("rule", NO, "--date", "2026-11-22", "--judge", "赵法官"),
+        ("measure", RULING, "--kind", "银行存款", "--measure", "冻结", "--property", "账户6228",
+         "--holder", "农业银行土右旗支行", "--date", "2026-11-23"),
+    ):  # fmt: skip
+        assert run("preservation", *argv, "--db", db_path)[0] == 0
+    code, _, err = run("preservation", "release-print", RULING, "--db", db_path)
+    assert code == 1 and "须用 --item N" in one_line_error(err)
+    code, _, err = run("preservation", "release-print", RULING, "--item", "1", "--db", db_path)
+    assert code == 1 and "尚未登记解除" in one_line_error(err)
+    # “其他”: no ruling, and the release is not recorded either.
+    code, _, err = run(
+        "preservation", "release", RULING, "--reason", "other", "--note", "协商", "--print",
+        "--db", db_path,
+    )  # fmt: skip
+    assert code == 1 and "没有可援引" in one_line_error(err)
+    assert list(tmp_path.glob("*.pdf")) == []
+    code, out, err = run(
+        "preservation", "release", RULING, "--reason", "withdrawn", "--print", "--json",
+        "--db", db_path,
+    )  # fmt: skip
+    assert code == 0, err
+    ruling, notice = json.loads(out)
+    assert (ruling["doc_no"], ruling["kind"]) == (NO + "之二", "release_ruling")
+    assert (notice["doc_no"], notice["kind"]) == (NO + "-解保协执1", "release_notice")
+    text = "".join(pdf_text(Path(ruling["output"]).read_bytes()).split())
+    assert "解除冻结被申请人名下的银行存款（账户6228）" in text
+    assert "农业银行土右旗支行：" in "".join(pdf_text(Path(notice["output"]).read_bytes()).split())
+    code, _, err = run("preservation", "release-print", RULING, "--item", "1", "--db", db_path)
+    assert code == 1 and "不能重复裁定" in one_line_error(err)

@@ -61,6 +61,7 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
         K.SERVICE_RECEIPT,
         K.MEDIATION_LETTER,
         K.ASSISTANCE_NOTICE,
+        K.RELEASE_NOTICE,
     ):
         assert addressee_roles(kind) == ()
     assert set(ADDRESSEES) == set(DocumentKind)
@@ -74,6 +75,7 @@ def test_each_notice_goes_to_its_addressees_and_records_and_letters_to_nobody() 
             K.SERVICE_RECEIPT,
             K.MEDIATION_LETTER,
             K.ASSISTANCE_NOTICE,
+            K.RELEASE_NOTICE,
         }
         == SERVED_KINDS
     )
@@ -403,3 +405,16 @@ def test_the_assistance_notice_names_a_measure_of_the_ruling_and_its_holder() ->
     # A closed case gets neither.
     closed = replace(given, status=CaseStatus.PERFORMED)
     assert "不能再出具协助执行通知书" in str(issue_refusal(K.ASSISTANCE_NOTICE, closed))
+
+
+def test_a_release_document_needs_its_release() -> None:
+    for kind in (K.RELEASE_RULING, K.RELEASE_NOTICE):
+        refusal = issue_refusal(kind, replace(OWED, ruling_no=NO + "之一")) or ""
+        assert refusal.startswith(kind.label) and "须依已登记的解除出具" in refusal
+        released = replace(OWED, ruling_no=NO + "之一", release_ruling_no=NO + "之二")
+        assert issue_refusal(kind, released) is None
+    # …after closing too (the obligor performed and the case closed), not once archived.
+    closed = replace(OWED, status=CaseStatus.PERFORMED, release_ruling_no=NO + "之二")
+    assert issue_refusal(K.RELEASE_RULING, closed) is None
+    archived = issue_refusal(K.RELEASE_NOTICE, replace(closed, status=CaseStatus.ARCHIVED))
+    assert "已归档" in str(archived)

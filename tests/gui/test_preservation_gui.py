@@ -107,6 +107,23 @@ def test_apply_rule_measure_print_and_release(
     assert not tab.release_button.isEnabled() and not tab.print_notice_button.isEnabled()
     assert not tab.release_all_button.isEnabled()
 
+    # The release is made by ruling (之二) and the bank is told to lift the freeze.
+    assert tab.print_release_button.isEnabled()
+    click(qtbot, tab.print_release_button)
+    qtbot.waitUntil(lambda: len(opened) == 3)
+    assert "已出具解除保全裁定书（2026）内0221执前督1号之二及协助执行通知书1份" in tab.banner.text()
+    ruling = "".join(pdf_text(opened[2].read_bytes()).split())
+    assert "解除冻结被申请人名下的银行存款（账户6228）" in ruling
+    assert "被申请人已履行生效法律文书确定的义务" in ruling
+    assert count(db, Document) == 4
+    # …shown with the case's documents.
+    qtbot.waitUntil(lambda: page.documents.table.rowCount() == 4)
+    kinds = {page.documents.table.item(r, 1).text() for r in range(4)}  # type: ignore[union-attr]
+    assert {"解除保全裁定书", "协助执行通知书（解除保全）"} <= kinds, kinds
+    click(qtbot, tab.print_release_button)
+    qtbot.waitUntil(lambda: "不能重复裁定" in tab.banner.text())
+    assert count(db, Document) == 4
+
 
 def test_bad_input_says_so_and_writes_nothing(
     qtbot: QtBot, db: Database, admin: Actor, case_id: str
@@ -149,3 +166,40 @@ def test_a_handler_applies_but_the_lead_rules(
     qtbot.waitUntil(lambda: "已登记保全申请" in tab.banner.text())
     assert not tab.rule_box.isEnabled()
     assert tab.rule_box.toolTip() == "保全裁定由团队负责人登记"
+
+
+def test_the_release_ruling_is_the_leads(
+    qtbot: QtBot, db: Database, admin: Actor, case_id: str
+) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from zhiqian_desktop.domain.kinds import PreservationMeasure
+    from zhiqian_desktop.services.supervision import preservation
+
+    with db.unit_of_work() as s:
+        handler = actor_for(
+            create_user(s, admin, username="jia", display_name="甲", role=Role.HANDLER)
+        )
+    preservation.apply_preservation(
+        db, admin, case_id, applicant_id=None, applied_on=date(2026, 11, 21),
+        amount=Decimal("100.00"), clues="账户", reason="转移", today=TODAY,
+    )  # fmt: skip
+    row = preservation.rule_preservation(
+        db, admin, case_id, ruled_on=date(2026, 11, 22), amount=None, judge="赵法官", today=TODAY
+    )
+    preservation.add_measure(
+        db, admin, row.id, kind=PreservationKind.BANK_DEPOSIT,
+        measure=PreservationMeasure.FREEZE, description="账户6228", holder="农业银行",
+        taken_on=date(2026, 11, 23), today=TODAY,
+    )  # fmt: skip
+    preservation.release_measures(
+        db, admin, row.id, released_on=TODAY, reason=ReleaseReason.PERFORMED, today=TODAY
+    )
+    tab = open_tab(qtbot, db, handler, case_id).preservation
+    tab.measures.selectRow(0)
+    assert not tab.print_release_button.isEnabled()
+    assert tab.print_release_button.toolTip() == "解除保全裁定书由团队负责人出具"
+    lead_tab = open_tab(qtbot, db, admin, case_id).preservation
+    lead_tab.measures.selectRow(0)
+    assert lead_tab.print_release_button.isEnabled()

@@ -11,10 +11,10 @@ from typing import cast
 
 from tests.pdf_text import needs_poppler
 from tests.pdf_text import pdf_text as pdf_text_of
-from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind
+from zhiqian_desktop.domain.kinds import DocumentKind, PartyKind, ReleaseReason
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import CaseFacts, MediationFacts, PartyFacts, ServedFacts
-from zhiqian_desktop.printing.preservation_text import MeasureFacts
+from zhiqian_desktop.printing.preservation_text import MeasureFacts, ReleaseFacts
 from zhiqian_desktop.printing.samples import SAMPLE_PRESERVATION
 
 DOC_ID = "0b8e2f0e-1111-4222-8333-444455556666"
@@ -63,6 +63,18 @@ PRESERVATION = replace(
 )
 """The editor's sample ruling, for this case: the whole amount preserved, dated 19 November."""
 
+RELEASE = replace(
+    PRESERVATION,
+    release=ReleaseFacts(
+        "（2026）内0221执前督12号之二",
+        date(2026, 11, 21),
+        ReleaseReason.SECURITY,
+        "赵某某",
+        (cast(MeasureFacts, PRESERVATION.measure),),
+    ),
+)
+"""The release of that ruling's one measure on 21 November, the obligor having given security."""
+
 
 def facts_for(kind: DocumentKind) -> CaseFacts:
     """FACTS adjusted so that ``kind`` may be issued (paid in full, a company obligor…)."""
@@ -77,6 +89,8 @@ def facts_for(kind: DocumentKind) -> CaseFacts:
         return replace(FACTS, mediation=MEDIATION)
     if kind in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
         return replace(FACTS, preservation=PRESERVATION)
+    if kind in (DocumentKind.RELEASE_RULING, DocumentKind.RELEASE_NOTICE):
+        return replace(FACTS, preservation=RELEASE)
     return FACTS
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -33,7 +34,11 @@ WITH_AMOUNT = frozenset(DocumentKind) - {
     DocumentKind.SERVICE_RECEIPT,
     DocumentKind.BANKRUPTCY_NOTICE,
 }
-TITLES = {DocumentKind.PRESERVATION_RULING: "民事裁定书"}
+TITLES = {
+    DocumentKind.PRESERVATION_RULING: "民事裁定书",
+    DocumentKind.RELEASE_RULING: "民事裁定书",
+    DocumentKind.RELEASE_NOTICE: "协助执行通知书",
+}
 
 
 def _render(kind: DocumentKind, facts: object = None, font_dirs: list[Path] | None = None) -> bytes:
@@ -70,14 +75,20 @@ def test_each_document_prints_its_essentials(
         assert "李某" in text
     if kind in WITH_AMOUNT:
         assert "¥12,345.67" in text
-        assert "人民币壹万贰仟叁佰肆拾伍元陆角柒分" in text
+        # The release ruling runs onto a second page, whose footer may fall inside the words.
+        assert "人民币壹万贰仟叁佰肆拾伍元陆角柒分" in re.sub(
+            r"（2026）内0221执前督12号-\w+—\d+—", "", text
+        )
     if kind not in (
         DocumentKind.SERVICE_RECEIPT,
         DocumentKind.INTERVIEW_RECORD,
         DocumentKind.SETTLEMENT_AGREEMENT,
     ):
         # A ruling is dated the day it was made (helpers.PRESERVATION: 19 November).
-        signed = "二〇二六年十一月十九日" if kind is DocumentKind.PRESERVATION_RULING else None
+        signed = {
+            DocumentKind.PRESERVATION_RULING: "二〇二六年十一月十九日",
+            DocumentKind.RELEASE_RULING: "二〇二六年十一月二十一日",  # the day of the release
+        }.get(kind)
         assert (signed or "二〇二六年十一月二十二日") in text
 
 

@@ -13,11 +13,16 @@ from tests.conftest import TODAY
 from tests.pdf_text import pdf_text
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import RECORD_DOCUMENTS, RETIRED_WORDING, addressee_roles
-from zhiqian_desktop.domain.kinds import DocumentKind, ServiceMethod
+from zhiqian_desktop.domain.kinds import DocumentKind, ReleaseReason, ServiceMethod
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
 from zhiqian_desktop.services.admin.demo import generate_demo
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.supervision import notices, preservation, service_records
+from zhiqian_desktop.services.supervision import (
+    notices,
+    preservation,
+    release_documents,
+    service_records,
+)
 from zhiqian_desktop.store.database import Database
 from zhiqian_desktop.store.models import SupervisionCase
 
@@ -133,6 +138,27 @@ def test_every_document_the_demo_cases_allow_says_only_what_is_true(
                 assert str(row.ruling_no) in text and case_no in text
                 for word in NEVER:
                     assert word not in text, (case_no, kind, word)
+    # The demo's releases made by ruling, with a notice per measure; the measures still in
+    # force released now on the applicant's application, with their ruling and notices.
+    for case_id, case_no, status in cases:
+        for row in preservation.case_preservations(db, case_id):
+            released = [m for m in row.measures if m.released_on is not None]
+            if not row.measures or status is CaseStatus.ARCHIVED:
+                continue
+            documents = (
+                release_documents.issue_release(db, admin, released[0].id, today=TODAY)
+                if released
+                else release_documents.release_and_issue(
+                    db, admin, row.id, released_on=TODAY, reason=ReleaseReason.WITHDRAWN,
+                    today=TODAY,
+                )
+            )  # fmt: skip
+            for document in documents:
+                issued[document.kind] += 1
+                text = _text(document.pdf, tmp_path)
+                assert str(row.ruling_no) in text and documents[0].doc_no in text
+                for word in NEVER:
+                    assert word not in text, (case_no, document.kind, word)
     # The demo gives the rules something to allow and something to refuse for these kinds.
     assert set(issued) == set(kinds), issued
     for kind in RECORD_DOCUMENTS:

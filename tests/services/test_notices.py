@@ -100,6 +100,8 @@ def test_every_kind_can_be_issued_for_a_suitable_case(db: Database, admin: Actor
         DocumentKind.MEDIATION_LETTER,
         DocumentKind.PRESERVATION_RULING,
         DocumentKind.ASSISTANCE_NOTICE,
+        DocumentKind.RELEASE_RULING,
+        DocumentKind.RELEASE_NOTICE,
     }
     for kind in DocumentKind:
         if kind not in skip:

@@ -1,4 +1,5 @@
-"""执行前保全 on the command line: `zhiqian preservation list|apply|rule|measure|release|print`.
+"""执行前保全 on the command line: `zhiqian preservation list|apply|rule|measure|release|print|
+release-print` (release --print: the release with its ruling and notices).
 
 A case is named by its number, a ruling by its own (……号之一), a measure by its place in the
 ruling's list (1, 2 …, as `list` shows it)."""
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # the services (and SQLAlchemy) load only when the command ru
     from zhiqian_desktop.services.supervision.preservation import ApplicationRow, MeasureRow
     from zhiqian_desktop.store.database import Database
 
-ACTIONS = ("list", "apply", "rule", "measure", "release", "print")
+ACTIONS = ("list", "apply", "rule", "measure", "release", "print", "release-print")
 
 
 def _amount(text: str | None, option: str) -> Decimal | None:
@@ -50,12 +51,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "action",
         choices=ACTIONS,
-        help="list 列出；apply 登记申请；rule 登记裁定；measure 登记措施；release 解除；print 打印",
+        help=(
+            "list 列出；apply 登记申请；rule 登记裁定；measure 登记措施；release 解除；print 打印；"
+            "release-print 打印已登记解除的解除保全裁定书和协助执行通知书"
+        ),
     )
     parser.add_argument(
         "number",
         metavar="CASE_NO|RULING_NO",
-        help="list、apply、rule：本院案号；measure、release、print：裁定书案号（……号之一）",
+        help="list、apply、rule：本院案号；其余：保全裁定书案号（……号之一）",
     )
     parser.add_argument(
         "--date", metavar="YYYY-MM-DD", help="申请、裁定、采取措施或解除的日期（默认今天）"
@@ -84,9 +88,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--item",
         type=int,
         metavar="N",
-        help="release、print：裁定的第N项措施（print 时打印其协助执行通知书）",
+        help=(
+            "release、print：裁定的第N项措施（print 时打印其协助执行通知书）；"
+            "release-print：与第N项一并解除的各项措施（必填）"
+        ),
     )
     parser.add_argument("--note", help="release：解除说明")
+    parser.add_argument(
+        "--print",
+        dest="print_release",
+        action="store_true",
+        help="release：同时出具解除保全裁定书和各项措施的协助执行通知书（保存到当前文件夹）",
+    )
     parser.add_argument("-o", "--output", metavar="FILE.pdf", help="print：另存PDF到此文件")
     add_force_argument(parser)
     parser.add_argument("--json", action="store_true", help="输出 JSON")
@@ -226,6 +239,8 @@ def cmd_preservation(db: Database, actor: Actor, args: argparse.Namespace) -> in
             amount=_amount(args.amount, "--amount"),
             today=today,
         )
+    elif args.action == "release-print" or (args.action == "release" and args.print_release):
+        return _release_print(db, actor, args, row)
     elif args.action == "release":
         if not args.reason:
             raise UserError(f"release 须用 --reason 写明解除理由：{enum_choices(ReleaseReason)}")
@@ -279,10 +294,38 @@ def _print(
     return 0
 
 
+def _release_print(
+    db: Database, actor: Actor, args: argparse.Namespace, row: ApplicationRow
+) -> int:
+    from zhiqian_desktop.services.supervision.release_documents import release_documents_to_folder
+
+    chosen = _item(row, args.item)
+    release = None
+    if args.action == "release":
+        if not args.reason:
+            raise UserError(f"release 须用 --reason 写明解除理由：{enum_choices(ReleaseReason)}")
+        reason = cast(ReleaseReason, enum_member(ReleaseReason, args.reason, "--reason"))
+        release = (option_day(args.date, "--date") or CLOCK.today(), reason, args.note or "")
+    elif chosen is None:
+        raise UserError(
+            "release-print 须用 --item N 指明已解除的措施（zhiqian preservation list 可查）"
+        )
+    done = release_documents_to_folder(
+        db, actor, row.id, measure_id=chosen.id if chosen else None, release=release,
+        today=CLOCK.today(), folder=Path.cwd(), force=args.force,
+    )  # fmt: skip
+    if args.json:
+        dump([{"doc_no": d.doc_no, "kind": d.kind.value, "output": str(p)} for d, p in done])
+    else:
+        for d, p in done:
+            print(f"已出具{d.kind.label}：{d.doc_no}，已保存到 {p}")
+    return 0
+
+
 COMMANDS = (
     Command(
         "preservation",
-        "执行前保全：登记申请、裁定（……号之一）、保全措施、解除，打印裁定书和协助执行通知书",
+        "执行前保全：登记申请、裁定（……号之一）、保全措施、解除，打印裁定书、解除保全裁定书和协助执行通知书",
         add_arguments,
         with_database(cmd_preservation, write=_writes),
     ),

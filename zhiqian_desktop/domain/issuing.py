@@ -55,6 +55,10 @@ ADDRESSEES: dict[DocumentKind, Addressees] = {
     # preserved is told at once); the notice goes to the bank or registry that assists.
     DocumentKind.PRESERVATION_RULING: Addressees.BOTH,
     DocumentKind.ASSISTANCE_NOTICE: Addressees.NONE,
+    # The release is served on both parties like the ruling it releases; its notice goes to
+    # the holder of the property.
+    DocumentKind.RELEASE_RULING: Addressees.BOTH,
+    DocumentKind.RELEASE_NOTICE: Addressees.NONE,
     DocumentKind.SERVICE_RECEIPT: Addressees.NONE,
 }
 
@@ -78,7 +82,12 @@ SERVED_KINDS: frozenset[DocumentKind] = frozenset(
 """Documents served on a party (a receipt per addressee; the due-list watches their service)."""
 
 RECORD_DOCUMENTS: frozenset[DocumentKind] = frozenset(
-    {DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE}
+    {
+        DocumentKind.PRESERVATION_RULING,
+        DocumentKind.ASSISTANCE_NOTICE,
+        DocumentKind.RELEASE_RULING,
+        DocumentKind.RELEASE_NOTICE,
+    }
 )
 """Documents about one record of the case (a ruling, a measure), issued from that record on the
 case's 执行前保全 page (or `zhiqian preservation print`), not from the list of kinds."""
@@ -171,6 +180,8 @@ class IssueFacts:
     measure_given: bool = False
     """A 协助执行通知书 names one measure of the ruling (and its holder)."""
     measure_released_on: date | None = None
+    release_ruling_no: str | None = None
+    """The release ruling a release document states (None: no release resolved for it)."""
 
     @property
     def outstanding(self) -> Decimal:
@@ -316,6 +327,10 @@ def issue_refusal(kind: DocumentKind, f: IssueFacts, on: date | None = None) -> 
             holder=f.measure_holder,
             released_on=f.measure_released_on,
         )
+    if kind in (DocumentKind.RELEASE_RULING, DocumentKind.RELEASE_NOTICE) and (
+        f.release_ruling_no is None
+    ):
+        return f"{kind.label}须依已登记的解除出具；请在案件的“执行前保全”页登记解除后打印"
     ended = f.mediation_ends_on
     if kind is DocumentKind.MEDIATION_LETTER and on and ended and on > ended:
         # The letter asks the mediator to report before the period ends (art. 85: its last day

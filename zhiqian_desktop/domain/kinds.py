@@ -129,6 +129,8 @@ class DocumentKind(LabelledEnum):
     MEDIATION_LETTER = "mediation_letter", "委托调解函"
     PRESERVATION_RULING = "preservation_ruling", "财产保全裁定书"
     ASSISTANCE_NOTICE = "assistance_notice", "协助执行通知书"
+    RELEASE_RULING = "release_ruling", "解除保全裁定书"
+    RELEASE_NOTICE = "release_notice", "协助执行通知书（解除保全）"
 
 
 class SettlementStatus(LabelledEnum):

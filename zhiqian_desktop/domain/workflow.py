@@ -197,6 +197,9 @@ DOCUMENTS_AFTER_CLOSING: frozenset[DocumentKind] = frozenset(
         DocumentKind.PERFORMANCE_CERTIFICATE,
         DocumentKind.SERVICE_RECEIPT,
         DocumentKind.TRANSFER_LETTER,
+        # A release is recorded after closing too (the obligor performed): its ruling and notice.
+        DocumentKind.RELEASE_RULING,
+        DocumentKind.RELEASE_NOTICE,
     }
 )
 """Documents that may still be issued once a case is closed (not archived)."""

@@ -43,7 +43,7 @@ from zhiqian_desktop.gui.operations import Operation
 from zhiqian_desktop.gui.pdf_view import PdfPreviewDialog, show_pdf
 from zhiqian_desktop.gui.table_state import read_only_table
 from zhiqian_desktop.services.closing import batch_print
-from zhiqian_desktop.services.supervision import notices, preservation
+from zhiqian_desktop.services.supervision import notices, preservation, release_documents
 from zhiqian_desktop.services.supervision.preservation import ApplicationRow, MeasureRow
 
 RULINGS = ["裁定书案号", "申请人", "申请日期", "申请数额", "裁定日期", "裁定数额", "审判员", "状态"]
@@ -172,6 +172,7 @@ class PreservationTab(QWidget):
         self.measures.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.print_ruling_button = QPushButton("打印裁定书")
         self.print_notice_button = QPushButton("打印协助执行通知书")
+        self.print_release_button = QPushButton("打印解除保全裁定书")
         self.release_reason = QComboBox()
         for r in ReleaseReason:
             self.release_reason.addItem(r.label, r.value)
@@ -184,6 +185,7 @@ class PreservationTab(QWidget):
         prints = QVBoxLayout()
         prints.addWidget(self.print_ruling_button)
         prints.addWidget(self.print_notice_button)
+        prints.addWidget(self.print_release_button)
         actions.addLayout(prints)
         self.release_box = QGroupBox("解除保全")
         grid = QGridLayout(self.release_box)
@@ -219,6 +221,7 @@ class PreservationTab(QWidget):
         self.measure_button.clicked.connect(self.add_measure)
         self.print_ruling_button.clicked.connect(lambda: self.print_document(measure=False))
         self.print_notice_button.clicked.connect(lambda: self.print_document(measure=True))
+        self.print_release_button.clicked.connect(self.print_release)
         self.release_button.clicked.connect(lambda: self.release(everything=False))
         self.release_all_button.clicked.connect(lambda: self.release(everything=True))
         self._kind_changed()
@@ -310,6 +313,15 @@ class PreservationTab(QWidget):
         m = self.selected_measure()
         live = m is not None and m.released_on is None
         self.print_notice_button.setEnabled(open_case and live)
+        released = m is not None and m.released_on is not None
+        self.print_release_button.setEnabled(
+            released and lead and self.status is not CaseStatus.ARCHIVED
+        )
+        self.print_release_button.setToolTip(
+            "所选措施已登记解除：出具解除保全裁定书及所解除各项措施的协助执行通知书"
+            if lead
+            else "解除保全裁定书由团队负责人出具"
+        )
         self.release_button.setEnabled(live and self.status is not CaseStatus.ARCHIVED)
         self.release_all_button.setEnabled(
             a is not None and bool(a.live_measures) and self.status is not CaseStatus.ARCHIVED
@@ -467,6 +479,31 @@ class PreservationTab(QWidget):
 
         Operation(self, work).success(done).refused(self._refused).disabling(
             self.print_ruling_button, self.print_notice_button
+        ).run_in_background()
+
+    def print_release(self) -> None:
+        a, m = self.selected(), self.selected_measure()
+        if a is None or m is None:
+            return
+        ctx = self.ctx
+
+        def work(_p: object) -> tuple[list[str], Path]:
+            issued = release_documents.issue_release(
+                ctx.db, ctx.actor, m.id, today=ctx.clock.today()
+            )
+            return [d.doc_no for d in issued], batch_print.document_printout(ctx.db, issued[0].id)
+
+        def done(result: tuple[list[str], Path]) -> None:
+            ruling, *notes = result[0]
+            self._done(
+                f"已出具解除保全裁定书{ruling}及协助执行通知书{len(notes)}份，已编号存档"
+                "（“文书”页可打印通知书）。",
+                a.id,
+            )
+            self.opener(result[1])
+
+        Operation(self, work).success(done).refused(self._refused).disabling(
+            self.print_release_button
         ).run_in_background()
 
     def _show_preview(self, path: Path) -> bool:

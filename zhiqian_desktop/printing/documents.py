@@ -28,6 +28,7 @@ from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.preservation_text import (
     MeasureFacts,
     PreservationFacts,
+    ReleaseFacts,
     preservation_context,
 )
 from zhiqian_desktop.printing.templates import PLACEHOLDERS, DocumentTemplate, load_template
@@ -56,6 +57,8 @@ SHORT_NAMES: dict[DocumentKind, str] = {
     # A ruling is numbered as the court numbers rulings (domain/preservation.ruling_number).
     DocumentKind.PRESERVATION_RULING: "保全裁定",
     DocumentKind.ASSISTANCE_NOTICE: "协执",
+    DocumentKind.RELEASE_RULING: "解保裁定",
+    DocumentKind.RELEASE_NOTICE: "解保协执",
 }
 """The word in a document number after the case number, e.g. （2026）内0221执前督12号-催告1."""
 
@@ -196,7 +199,12 @@ class CaseFacts:
             measure_holder=m.holder if (m := self.measure) else None,
             measure_given=m is not None,
             measure_released_on=m.released_on if m else None,
+            release_ruling_no=r.ruling_no if (r := self.release) else None,
         )
+
+    @property
+    def release(self) -> ReleaseFacts | None:
+        return self.preservation.release if self.preservation else None
 
     @property
     def measure(self) -> MeasureFacts | None:
@@ -528,13 +536,17 @@ def build_content(
     # ruling is dated the day it was made, whenever it is printed.
     ruling = facts.preservation if kind in RECORD_DOCUMENTS else None
     signed = ruling.ruled_on if ruling and kind is DocumentKind.PRESERVATION_RULING else issued_on
+    heading = ruling.ruling_no if ruling else facts.case_no
+    if kind in (DocumentKind.RELEASE_RULING, DocumentKind.RELEASE_NOTICE) and facts.release:
+        heading = facts.release.ruling_no
+        signed = facts.release.ruled_on if kind is DocumentKind.RELEASE_RULING else issued_on
     content = NoticeContent(
         kind=kind.value,
         doc_id=doc_id,
         doc_no=doc_no,
         court_name=facts.court_name,
         title=filled.title,
-        case_no=ruling.ruling_no if ruling else facts.case_no,
+        case_no=heading,
         sign_date=chinese_date(signed),
         addressee=filled.addressee,
         header_lines=header_lines,

@@ -1,5 +1,6 @@
 """The facts and the wording of the pre-enforcement preservation documents: the ruling (财产保全
-裁定书) and the notice asking a bank or registry to assist (协助执行通知书)."""
+裁定书), the notice asking a bank or registry to assist (协助执行通知书), and their release (解除保全
+裁定书 and the notice lifting the measure)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import date
 from decimal import Decimal
 
 from zhiqian_desktop.domain.calendar import chinese_date
-from zhiqian_desktop.domain.kinds import PreservationKind, PreservationMeasure
+from zhiqian_desktop.domain.kinds import PreservationKind, PreservationMeasure, ReleaseReason
 from zhiqian_desktop.domain.money import capital_amount, format_amount
+from zhiqian_desktop.domain.preservation import ordinal
+from zhiqian_desktop.domain.preservation_release import NOTICE_ARTICLES, RELEASE_GROUNDS
 
 BLANK = "＿＿＿＿＿＿"
 
@@ -28,6 +31,13 @@ PRESERVATION_PLACEHOLDERS: dict[str, str] = {
     "measure_amount": "该项措施保全的数额（未限定数额时为空）",
     "measure_from": "保全期限的起始日",
     "measure_until": "保全期限的届满日",
+    "release_ruling_no": "解除保全裁定书的案号（……号之二）",
+    "release_ruled_on": "作出解除保全裁定的日期",
+    "release_ground": "解除保全的理由（依登记的解除理由）",
+    "release_articles": "解除保全所依据的条文",
+    "release_items": "解除的各项保全措施（每项一行）",
+    "release_judge": "签署解除保全裁定的审判员",
+    "release_notice_articles": "解除保全的协助执行通知书所依据的条文",
 }
 
 
@@ -60,6 +70,19 @@ class PreservationFacts:
     enforcement_applied_on: date | None = None
     """The day the applicant's application for enforcement was received, if it was by then."""
     measure: MeasureFacts | None = None
+    release: ReleaseFacts | None = None
+    """The release a 解除保全裁定书 or its 协助执行通知书 states."""
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """A release ruling: its number and day, the recorded reason, its judge, the measures it lifts."""
+
+    ruling_no: str
+    ruled_on: date
+    reason: ReleaseReason
+    judge: str
+    measures: tuple[MeasureFacts, ...]
 
 
 def _money(amount: Decimal) -> str:
@@ -96,4 +119,30 @@ def preservation_context(p: PreservationFacts | None) -> dict[str, str]:
         "measure_amount": (f"，以{_money(m.amount)}为限" if m and m.amount else ""),
         "measure_from": chinese_date(m.taken_on) if m else BLANK,
         "measure_until": chinese_date(m.expires_on) if m else BLANK,
+        **_release_context(p.release),
+    }
+
+
+def _item(m: MeasureFacts) -> str:
+    limit = f"，以{_money(m.amount)}为限" if m.amount else ""
+    return f"解除{m.measure.label}被申请人名下的{m.kind.label}（{m.description}）{limit}"
+
+
+def _release_context(r: ReleaseFacts | None) -> dict[str, str]:
+    ground = RELEASE_GROUNDS[r.reason] if r else None
+    if r is None or ground is None:
+        return {k: BLANK for k in PRESERVATION_PLACEHOLDERS if k.startswith("release_")}
+    many = len(r.measures) > 1
+    items = [
+        (f"{ordinal(i)}、" if many else "") + _item(m) + ("；" if i < len(r.measures) else "。")
+        for i, m in enumerate(r.measures, start=1)
+    ]
+    return {
+        "release_ruling_no": r.ruling_no,
+        "release_ruled_on": chinese_date(r.ruled_on),
+        "release_ground": ground.finding,
+        "release_articles": ground.articles,
+        "release_items": "\n".join(items),
+        "release_judge": r.judge,
+        "release_notice_articles": NOTICE_ARTICLES,
     }

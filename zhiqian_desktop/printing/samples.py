@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from zhiqian_desktop.domain.kinds import (
     DocumentKind,
     PartyKind,
     PreservationKind,
     PreservationMeasure,
+    ReleaseReason,
 )
 from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.printing.documents import (
@@ -21,7 +23,11 @@ from zhiqian_desktop.printing.documents import (
     ServedFacts,
     SettlementFacts,
 )
-from zhiqian_desktop.printing.preservation_text import MeasureFacts, PreservationFacts
+from zhiqian_desktop.printing.preservation_text import (
+    MeasureFacts,
+    PreservationFacts,
+    ReleaseFacts,
+)
 
 SAMPLE_DOC_ID = "00000000-0000-4000-8000-000000000000"
 SAMPLE_ISSUED_ON = date(2026, 11, 25)
@@ -84,6 +90,17 @@ SAMPLE_PRESERVATION = PreservationFacts(
     ),
 )
 
+SAMPLE_RELEASE = replace(
+    SAMPLE_PRESERVATION,
+    release=ReleaseFacts(
+        "（2026）内0221执前督1号之二",
+        date(2026, 11, 30),
+        ReleaseReason.PERFORMED,
+        "赵某某",
+        (cast(MeasureFacts, SAMPLE_PRESERVATION.measure),),
+    ),
+)
+
 SAMPLE_SERVED = ServedFacts(
     "自动履行催告书", "（2026）内0221执前督1号-催告1", "王某某", "某某县某某镇某某小区"
 )
@@ -114,6 +131,8 @@ def sample_facts(
         return replace(facts, mediation=entrusted)
     if kind in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
         return replace(facts, preservation=SAMPLE_PRESERVATION)
+    if kind in (DocumentKind.RELEASE_RULING, DocumentKind.RELEASE_NOTICE):
+        return replace(facts, preservation=SAMPLE_RELEASE)
     if kind is DocumentKind.TRANSFER_LETTER:
         return replace(facts, status=CaseStatus.FAILED, application_received_on=date(2026, 11, 24))
     if kind is DocumentKind.BANKRUPTCY_NOTICE:

@@ -20,7 +20,7 @@ from zhiqian_desktop.domain.workflow import CaseStatus
 from zhiqian_desktop.services.admin.demo_people import BANKS, COMMUNITIES
 from zhiqian_desktop.services.admin.demo_plan import CasePlan
 from zhiqian_desktop.services.core.actor import Actor
-from zhiqian_desktop.services.supervision import preservation
+from zhiqian_desktop.services.supervision import preservation, release_documents
 from zhiqian_desktop.store.models import SupervisionCase
 
 REGISTRY = "土默特右旗不动产登记中心"
@@ -37,10 +37,11 @@ def preserve(
     cal: HolidayCalendar,
 ) -> int:
     """Every third failed case (its applicant has applied for enforcement) and every third
-    supervised or settled case still inside the art. 163 window had its obligor's property
-    preserved the day after the application; a settled case's measures were released ten days
-    later, and every fourth of the others when the obligor offered other security. Returns the
-    number of measures taken (0: no pre-enforcement preservation in the case)."""
+        supervised or settled case still inside the art. 163 window had its obligor's property
+        preserved the day after the application; a settled case's measures were released ten days
+        later, and every fourth of the others when the obligor offered other security (every eighth
+    by a release ruling printed with its notices). Returns the
+        number of measures taken (0: no pre-enforcement preservation in the case)."""
     outstanding = case.amount_due - paid
     effective = case.effective_date
     if effective is None or outstanding <= 0 or plan.index % 3 != 1:
@@ -84,11 +85,14 @@ def preserve(
         )  # fmt: skip
     if plan.status is CaseStatus.SETTLED or plan.index % 4 == 3:
         settled = plan.status is CaseStatus.SETTLED
-        preservation.release_measures(
+        row = preservation.release_measures(
             session, handler, row.id, released_on=min(ruled + timedelta(days=10), today),
             reason=ReleaseReason.SETTLED if settled else ReleaseReason.SECURITY,
             note="双方达成和解协议，申请人申请解除保全" if settled
             else "被申请人提供等值的担保财产（民事诉讼法第一百零七条）",
             today=today,
         )  # fmt: skip
+        if plan.index % 8 == 7:
+            # Some of these releases made by ruling, with the notices to the bank and registry.
+            release_documents.issue_release(session, lead, row.measures[0].id, today=today)
     return measures

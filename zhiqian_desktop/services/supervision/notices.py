@@ -287,6 +287,8 @@ def issue_notice(
     db = database_of(session)
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
+    if kind is DocumentKind.RELEASE_RULING:
+        actor.require_lead()  # a ruling is the judge's, as the preservation ruling (rule_preservation)
     _check_case_state(case, kind)
     settings = get_settings(session)
     renderer = renderer_for(settings)
@@ -301,6 +303,8 @@ def issue_notice(
     doc_no = _next_doc_no(session, case, kind)
     if kind is DocumentKind.PRESERVATION_RULING and facts.preservation is not None:
         doc_no = _ruling_doc_no(session, facts.preservation.ruling_no)
+    if kind is DocumentKind.RELEASE_RULING and facts.release is not None:
+        doc_no = facts.release.ruling_no
     context, content = build_content(
         kind,
         facts,
@@ -343,7 +347,7 @@ def issue_notice(
             owner_kind="document",
             owner_id=doc_id,
             sha256=sha,
-            filename=_safe_filename(f"{doc_no}.pdf"),
+            filename=safe_filename(f"{doc_no}.pdf"),
             media_type=PDF_MEDIA_TYPE,
             size=len(pdf),
             updated_by=actor.username,
@@ -433,7 +437,7 @@ def issue_notice_to_file(
                 session, actor, case_no, kind, today=today, serves=serves, to=to,
                 record_id=record_id,
             )  # fmt: skip
-            target = output or Path.cwd() / f"{_safe_filename(issued.doc_no)}.pdf"
+            target = output or Path.cwd() / f"{safe_filename(issued.doc_no)}.pdf"
             written = write_output(target, issued.pdf, force=force)
     except BaseException:
         if written is not None:
@@ -442,7 +446,7 @@ def issue_notice_to_file(
     return issued, written
 
 
-def _safe_filename(name: str) -> str:
+def safe_filename(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
 
 

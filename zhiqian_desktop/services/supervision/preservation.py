@@ -33,16 +33,27 @@ from zhiqian_desktop.domain.preservation import (
     release_deadline,
     ruling_number,
 )
+from zhiqian_desktop.domain.preservation_release import ruling_seq_of
 from zhiqian_desktop.domain.stats import Period
 from zhiqian_desktop.domain.text import HIDDEN_CHARS
 from zhiqian_desktop.domain.workflow import OPEN_STATUSES, CaseStatus
-from zhiqian_desktop.printing.preservation_text import MeasureFacts, PreservationFacts
+from zhiqian_desktop.printing.preservation_text import (
+    MeasureFacts,
+    PreservationFacts,
+    ReleaseFacts,
+)
 from zhiqian_desktop.services.core import audit
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.calendar import load_calendar
 from zhiqian_desktop.services.core.transactions import reads, writes
 from zhiqian_desktop.services.intake.docket import find_case, get_case
+from zhiqian_desktop.services.supervision.preservation_release import (
+    RELEASE_KINDS,
+    measure_facts,
+    release_facts,
+)
 from zhiqian_desktop.store.models import (
+    Document,
     Party,
     Preservation,
     PreservationApplication,
@@ -298,8 +309,14 @@ def rule_preservation(
             PreservationApplication.ruling_seq.is_not(None),
         )
     )
+    # A release ruling (之N of the same case) is a document only: its number is taken too.
+    released = session.scalars(select(Document.doc_no).where(Document.case_id == case.id))
+    taken_seqs = [
+        *(s for s in taken if s is not None),
+        *(ruling_seq_of(case.case_no, n) for n in released),
+    ]
     before = audit.snapshot(application)
-    seq = next_ruling_seq(s for s in taken if s is not None)
+    seq = next_ruling_seq(s for s in taken_seqs if s is not None)
     application.ruling_seq = seq
     application.ruling_no = ruling_number(case.case_no, seq)
     application.ruled_on = ruled_on
@@ -444,8 +461,12 @@ def release_measures(
 def preservation_facts(
     session: Session, case: SupervisionCase, kind: DocumentKind, record_id: str | None
 ) -> PreservationFacts | None:
-    """The ruling a 财产保全裁定书 prints (``record_id``: the application), or the ruling and the
-    measure a 协助执行通知书 asks its holder to carry out (``record_id``: the measure)."""
+    """The ruling a 财产保全裁定书 prints (``record_id``: the application), the ruling and the
+    measure a 协助执行通知书 asks its holder to carry out (``record_id``: the measure), or the
+    release a 解除保全裁定书 and its notice state (``record_id``: a released measure)."""
+    if kind in RELEASE_KINDS:
+        a, lifted, release = release_facts(session, case, kind, record_id)
+        return _ruling_facts(session, case, a, lifted, release)
     if kind not in (DocumentKind.PRESERVATION_RULING, DocumentKind.ASSISTANCE_NOTICE):
         return None
     if not record_id:
@@ -464,6 +485,21 @@ def preservation_facts(
     a = _application(session, record_id)
     if a.case_id != case.id:
         raise NotFound("所选保全裁定不属于本案；请刷新后重试")
+    return _ruling_facts(
+        session,
+        case,
+        a,
+        measure_facts(measure) if measure is not None else None,
+    )
+
+
+def _ruling_facts(
+    session: Session,
+    case: SupervisionCase,
+    a: PreservationApplication,
+    measure: MeasureFacts | None,
+    release: ReleaseFacts | None = None,
+) -> PreservationFacts | None:
     if a.ruling_no is None or a.ruled_on is None:
         return None
     applicant = session.get(Party, a.applicant_id)
@@ -480,20 +516,8 @@ def preservation_facts(
         judge=a.judge or "",
         release_deadline=deadline.end,
         enforcement_applied_on=case.application_received_on,
-        measure=(
-            MeasureFacts(
-                measure.kind,
-                measure.measure or PreservationMeasure.FREEZE,
-                measure.description,
-                measure.holder or "",
-                measure.frozen_on,
-                measure.expires_on or latest_expiry(measure.kind, measure.frozen_on),
-                measure.amount,
-                measure.released_on,
-            )
-            if measure is not None
-            else None
-        ),
+        measure=measure,
+        release=release,
     )
 
 

@@ -30,7 +30,6 @@ from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import DocketQuery, list_cases
 from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.services.supervision.dues import due_list
-from zhiqian_desktop.services.supervision.service_records import addressees_of
 from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.database import Database, database_of
 from zhiqian_desktop.store.files import (
@@ -284,8 +283,8 @@ def _issue_all(
             prepared.append(notices.prepare_document(session, actor, case.id, kind, today=today))
         except UserError as exc:
             raise _in_case(case, exc) from exc
-    # Receipts: one per addressee of each notice; a record or a letter to the filing division
-    # has none. Counted before drawing so the pool is sized for the whole batch.
+    # The pool is sized for the notices and their receipts (about one each: one per addressee,
+    # none for a record or a letter to the filing division).
     with RenderPool(worker_count(len(prepared) * (2 if receipts else 1))) as pool:
         progress.check()
         progress.report(len(cases), total, f"正在生成{len(prepared)}份{kind.label}")
@@ -299,18 +298,7 @@ def _issue_all(
             progress.check()
             try:
                 receipt_of[issued.id] = (
-                    [
-                        notices.prepare_document(
-                            session,
-                            actor,
-                            issued.case_id,
-                            DocumentKind.SERVICE_RECEIPT,
-                            today=today,
-                            served_document_id=issued.id,
-                            recipient_party_id=party.id,
-                        )
-                        for party in addressees_of(session, session.get(Document, issued.id))
-                    ]
+                    notices.prepare_receipts(session, actor, issued.id, today=today)
                     if receipts
                     else []
                 )

@@ -450,9 +450,21 @@ def issue_receipts(
     sync: bool = True,
 ) -> list[IssuedDocument]:
     """One 送达回证 for each addressee of the document (none for a document with no addressee)."""
+    renderer = renderer_for(get_settings(session))
+    return [
+        store_document(session, actor, p, renderer.render(p.content), sync=sync)
+        for p in prepare_receipts(session, actor, document_id, today=today)
+    ]
+
+
+@writes
+def prepare_receipts(
+    session: Session, actor: Actor, document_id: str, *, today: date
+) -> list[PreparedDocument]:
+    """The receipts ``issue_receipts`` issues, numbered and resolved, not yet drawn or stored."""
     document = _document(session, document_id)
     return [
-        issue_notice(
+        prepare_document(
             session,
             actor,
             document.case_id,
@@ -460,7 +472,6 @@ def issue_receipts(
             today=today,
             served_document_id=document.id,
             recipient_party_id=party.id,
-            sync=sync,
         )
         for party in addressees_of(session, document)
     ]

@@ -45,6 +45,15 @@ def _stored_files(db: Database) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
+def _nothing_written(db: Database, output: Path, before: list[Path]) -> None:
+    assert not output.exists()
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+        assert s.scalar(select(func.count()).select_from(Attachment)) == 0
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
+    assert _stored_files(db) == before
+
+
 class Recorder:
     def __init__(self, cancel_after: int | None = None) -> None:
         self.reports: list[tuple[int, int, str]] = []
@@ -105,12 +114,7 @@ def test_a_cancelled_batch_writes_nothing(db: Database, admin: Actor, tmp_path: 
             output=output,
             progress=Recorder(cancel_after=3),
         )
-    assert not output.exists()
-    with db.reader() as s:
-        assert s.scalar(select(func.count()).select_from(Document)) == 0
-        assert s.scalar(select(func.count()).select_from(Attachment)) == 0
-        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
-    assert _stored_files(db) == before
+    _nothing_written(db, output, before)
     # The numbers were not used up: the next batch starts at 催告1 again.
     result = batch_print.issue_batch(
         db, admin, [cases[0][0]], DocumentKind.URGING, receipts=False, today=TODAY, output=output
@@ -354,9 +358,4 @@ def test_a_batch_cancelled_after_its_documents_were_drawn_and_stored_writes_noth
             output=output,
             progress=Recorder(cancel_after=cancel_after),
         )
-    assert not output.exists()
-    with db.reader() as s:
-        assert s.scalar(select(func.count()).select_from(Document)) == 0
-        assert s.scalar(select(func.count()).select_from(Attachment)) == 0
-        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
-    assert _stored_files(db) == before
+    _nothing_written(db, output, before)

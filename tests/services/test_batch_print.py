@@ -316,9 +316,9 @@ def test_issuable_cases_weighs_the_day_of_issue(db: Database, admin: Actor) -> N
 def test_documents_drawn_in_worker_processes_are_the_ones_this_process_draws(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
-    # 40 cases with a receipt each: 80 documents, enough for a pool of workers on two cores.
-    assert render_pool.worker_count(80, cpus=2) == 1
-    cases = _cases(db, admin, 40)
+    # 60 cases with a receipt each: 120 documents, enough for a pool of workers on two cores.
+    assert render_pool.worker_count(120, cpus=2) == 1
+    cases = _cases(db, admin, 60)
     result = batch_print.issue_batch(
         db,
         admin,
@@ -332,20 +332,20 @@ def test_documents_drawn_in_worker_processes_are_the_ones_this_process_draws(
         for d in (*result.documents[::7], *result.receipts[::7]):
             assert notices.render_document(s, d.id) == d.pdf == notices.stored_pdf(s, d.id)
         numbers = list(s.scalars(select(Document.doc_no)))
-    assert len(numbers) == len(set(numbers)) == 80
+    assert len(numbers) == len(set(numbers)) == 120
     text = _pdf_text(tmp_path / "trip.pdf")
     positions = [text.index(d.doc_no) for d in (*result.documents, *result.receipts)]
-    assert len(positions) == 80
+    assert len(positions) == 120
 
 
-@pytest.mark.parametrize("cancel_after", [41, 42])
+@pytest.mark.parametrize("cancel_after", [61, 62])
 def test_a_batch_cancelled_after_its_documents_were_drawn_and_stored_writes_nothing(
     db: Database, admin: Actor, tmp_path: Path, cancel_after: int
 ) -> None:
-    cases = _cases(db, admin, 40)
+    cases = _cases(db, admin, 60)
     before = _stored_files(db)
     output = tmp_path / "trip.pdf"
-    # 40 reports while numbering, one before the workers draw the notices: cancelled while the
+    # 60 reports while numbering, one before the workers draw the notices: cancelled while the
     # receipts are numbered (the notices drawn and stored), or once every document is stored.
     with pytest.raises(KeyboardInterrupt):
         batch_print.issue_batch(

@@ -5,9 +5,11 @@ A worker receives the print fonts' file settings and each document's content as 
 returns PDF bytes. The renderer draws with ``invariant=1``, so a document drawn in a worker is
 byte for byte the document drawn in the calling process (tests/printing/test_render_pool.py).
 
-Starting a worker costs an interpreter, ReportLab and the fonts: about 0.4 s of CPU (0.2 s on an
-idle machine), the time of some forty pages. A pool is therefore used only for a batch of at
-least ``MIN_POOLED`` documents on a machine with more than one core. Workers are started with
+Starting a worker costs an interpreter, ReportLab and the fonts: 0.6-0.7 s of CPU with its first
+page (1.4-1.8 s of wall time at load 6.5), some sixty pages at 10 ms each. The calling process
+waits for the worker's share, so the pool pays once half the documents take longer than the
+start: a pool is used only for a batch of at least ``MIN_POOLED`` documents on a machine with
+more than one core. Workers are started with
 the ``spawn`` method everywhere (as on Windows; a fork of a process holding Qt and database
 connections is not safe), which the frozen desktop build supports through
 ``multiprocessing.freeze_support()`` in its entry point.
@@ -25,8 +27,8 @@ from zhiqian_desktop.printing.documents import NoticeContent
 from zhiqian_desktop.printing.fonts import load_print_fonts
 from zhiqian_desktop.printing.renderer import NoticeRenderer
 
-MIN_POOLED = 60
-"""Fewer documents are drawn in the calling process: a worker's start costs ~40 pages."""
+MIN_POOLED = 120
+"""Fewer documents are drawn in the calling process: a worker's start costs ~60 pages."""
 
 FontFiles = tuple[str | None, str | None]
 """The court's body and title font files (``CourtSettings.print_font_body/_title``)."""

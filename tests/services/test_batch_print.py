@@ -18,6 +18,7 @@ from zhiqian_desktop.cli.batch import cmd_batch_print
 from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.kinds import DocumentKind, MediatorKind, PartyKind, PartyRole
 from zhiqian_desktop.domain.workflow import CaseStatus
+from zhiqian_desktop.printing import render_pool
 from zhiqian_desktop.services.closing import batch_print
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.intake.docket import register_case
@@ -42,6 +43,15 @@ def _pdf_text(path: Path) -> str:
 def _stored_files(db: Database) -> list[Path]:
     root = notices.files_dir(db)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _nothing_written(db: Database, output: Path, before: list[Path]) -> None:
+    assert not output.exists()
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+        assert s.scalar(select(func.count()).select_from(Attachment)) == 0
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
+    assert _stored_files(db) == before
 
 
 class Recorder:
@@ -104,12 +114,7 @@ def test_a_cancelled_batch_writes_nothing(db: Database, admin: Actor, tmp_path: 
             output=output,
             progress=Recorder(cancel_after=3),
         )
-    assert not output.exists()
-    with db.reader() as s:
-        assert s.scalar(select(func.count()).select_from(Document)) == 0
-        assert s.scalar(select(func.count()).select_from(Attachment)) == 0
-        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
-    assert _stored_files(db) == before
+    _nothing_written(db, output, before)
     # The numbers were not used up: the next batch starts at 催告1 again.
     result = batch_print.issue_batch(
         db, admin, [cases[0][0]], DocumentKind.URGING, receipts=False, today=TODAY, output=output
@@ -306,3 +311,51 @@ def test_issuable_cases_weighs_the_day_of_issue(db: Database, admin: Actor) -> N
             f"案件{cases[0][1]}的委托调解期限已于{entrusted.ends_on.isoformat()}届满，"
             "不能再出具委托调解函；请在“委托调解”页登记调解结果"
         ]
+
+
+def test_documents_drawn_in_worker_processes_are_the_ones_this_process_draws(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    # 60 cases with a receipt each: 120 documents, enough for a pool of workers on two cores.
+    assert render_pool.worker_count(120, cpus=2) == 1
+    cases = _cases(db, admin, 60)
+    result = batch_print.issue_batch(
+        db,
+        admin,
+        [c for c, _ in cases],
+        DocumentKind.SUPERVISION_NOTICE,
+        receipts=True,
+        today=TODAY,
+        output=tmp_path / "trip.pdf",
+    )
+    with db.reader() as s:
+        for d in (*result.documents[::7], *result.receipts[::7]):
+            assert notices.render_document(s, d.id) == d.pdf == notices.stored_pdf(s, d.id)
+        numbers = list(s.scalars(select(Document.doc_no)))
+    assert len(numbers) == len(set(numbers)) == 120
+    text = _pdf_text(tmp_path / "trip.pdf")
+    positions = [text.index(d.doc_no) for d in (*result.documents, *result.receipts)]
+    assert len(positions) == 120
+
+
+@pytest.mark.parametrize("cancel_after", [61, 62])
+def test_a_batch_cancelled_after_its_documents_were_drawn_and_stored_writes_nothing(
+    db: Database, admin: Actor, tmp_path: Path, cancel_after: int
+) -> None:
+    cases = _cases(db, admin, 60)
+    before = _stored_files(db)
+    output = tmp_path / "trip.pdf"
+    # 60 reports while numbering, one before the workers draw the notices: cancelled while the
+    # receipts are numbered (the notices drawn and stored), or once every document is stored.
+    with pytest.raises(KeyboardInterrupt):
+        batch_print.issue_batch(
+            db,
+            admin,
+            [c for c, _ in cases],
+            DocumentKind.SUPERVISION_NOTICE,
+            receipts=True,
+            today=TODAY,
+            output=output,
+            progress=Recorder(cancel_after=cancel_after),
+        )
+    _nothing_written(db, output, before)

@@ -23,7 +23,8 @@ import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select
@@ -132,21 +133,39 @@ def store_file(root: Path, source: Path, *, max_bytes: int, too_big: str) -> tup
     return sha, size
 
 
+SYNC_THREADS = 8
+"""fsyncs in flight at once: the file system commits its journal once for all of them (a batch's
+434 files: 2.2 s one after the other on a busy disk)."""
+
+
+def _fsync_path(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _each(fn: Callable[[Path], None], paths: list[Path]) -> None:
+    if len(paths) < 2:
+        for path in paths:
+            fn(path)
+        return
+    with ThreadPoolExecutor(min(SYNC_THREADS, len(paths))) as pool:
+        list(pool.map(fn, paths))  # list(): an error is raised here
+
+
 def sync_files(paths: Iterable[Path]) -> None:
     """Flush written files and the folders naming them to disk (before the commit that uses them)."""
-    folders: set[Path] = set()
-    for path in dict.fromkeys(paths):
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-        folders.add(path.parent)
-    if os.name == "nt":  # folders cannot be opened for fsync on Windows
-        return
-    for folder in folders:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    files = list(dict.fromkeys(paths))
+    _each(_fsync_path, files)
+    if os.name != "nt":  # folders cannot be opened for fsync on Windows
+        _each(_fsync_folder, list(dict.fromkeys(path.parent for path in files)))
 
 
 # --- copies for the system viewer -----------------------------------------------------------------

@@ -23,11 +23,12 @@ from zhiqian_desktop.domain.errors import UserError
 from zhiqian_desktop.domain.issuing import RECORD_DOCUMENTS
 from zhiqian_desktop.domain.kinds import DocumentKind
 from zhiqian_desktop.printing.documents import NoticeContent, check_kind
+from zhiqian_desktop.printing.render_pool import FontFiles, RenderPool, worker_count
 from zhiqian_desktop.services.core.actor import Actor
 from zhiqian_desktop.services.core.settings import get_settings
 from zhiqian_desktop.services.core.transactions import reads
 from zhiqian_desktop.services.intake.docket import DocketQuery, list_cases
-from zhiqian_desktop.services.supervision import notices, service_records
+from zhiqian_desktop.services.supervision import notices
 from zhiqian_desktop.services.supervision.dues import due_list
 from zhiqian_desktop.services.supervision.templates import renderer_for
 from zhiqian_desktop.store.database import Database, database_of
@@ -245,29 +246,79 @@ def redrawn_printout(session: Session, document_id: str) -> Path:
 # --- the batch -----------------------------------------------------------------------------------
 
 
-def _issue_for_case(
+def _in_case(case: BatchCase, exc: UserError) -> UserError:
+    """In a batch the clerk must learn which case stopped it."""
+    if case.case_no in exc.message:
+        return exc
+    return type(exc)(f"案件{case.case_no}：{exc.message}", field=exc.field)
+
+
+def _font_files(session: Session) -> FontFiles:
+    settings = get_settings(session)
+    return (settings.print_font_body, settings.print_font_title)
+
+
+def _issue_all(
     session: Session,
     actor: Actor,
-    case: BatchCase,
+    cases: Sequence[BatchCase],
     kind: DocumentKind,
     *,
     receipts: bool,
     today: date,
-) -> tuple[notices.IssuedDocument, list[notices.IssuedDocument]]:
-    try:
-        issued = notices.issue_notice(session, actor, case.id, kind, today=today, sync=False)
-        # One receipt per addressee; a record or a letter to the filing division has none.
-        receipt_docs = (
-            notices.issue_receipts(session, actor, issued.id, today=today, sync=False)
-            if receipts
-            else []
-        )
-    except UserError as exc:
-        # In a batch the clerk must learn which case stopped it.
-        if case.case_no in exc.message:
-            raise
-        raise type(exc)(f"案件{case.case_no}：{exc.message}", field=exc.field) from exc
-    return issued, receipt_docs
+    progress: BatchProgress,
+    issued_all: list[notices.IssuedDocument],
+) -> tuple[list[notices.IssuedDocument], list[notices.IssuedDocument], bytes]:
+    """Number every document, draw them (in worker processes where that pays), store them with
+    their audit events, and draw the trip PDF; all in the caller's transaction. The notices are
+    drawn and stored first (a receipt names the stored notice it serves); the trip PDF is drawn
+    here while the workers draw the receipts."""
+    fonts = _font_files(session)
+    total = len(cases) + 1
+    prepared: list[notices.PreparedDocument] = []
+    for n, case in enumerate(cases):
+        progress.check()
+        progress.report(n, total, f"正在出具 {n + 1}/{len(cases)}：{case.case_no}")
+        try:
+            prepared.append(notices.prepare_document(session, actor, case.id, kind, today=today))
+        except UserError as exc:
+            raise _in_case(case, exc) from exc
+    # The pool is sized for the notices and their receipts (about one each: one per addressee,
+    # none for a record or a letter to the filing division).
+    with RenderPool(worker_count(len(prepared) * (2 if receipts else 1))) as pool:
+        progress.check()
+        progress.report(len(cases), total, f"正在生成{len(prepared)}份{kind.label}")
+        pdfs = pool.render(fonts, [p.data["content"] for p in prepared])
+        documents = []
+        for p, pdf in zip(prepared, pdfs, strict=True):
+            documents.append(notices.store_document(session, actor, p, pdf, sync=False))
+            issued_all.append(documents[-1])
+        receipt_of: dict[str, list[notices.PreparedDocument]] = {}
+        for case, issued in zip(cases, documents, strict=True):
+            progress.check()
+            try:
+                receipt_of[issued.id] = (
+                    notices.prepare_receipts(session, actor, issued.id, today=today)
+                    if receipts
+                    else []
+                )
+            except UserError as exc:
+                raise _in_case(case, exc) from exc
+        pending = [r for rs in receipt_of.values() for r in rs]
+        drawing = pool.submit(fonts, [r.data["content"] for r in pending])
+        progress.check()
+        progress.report(len(cases), total, f"正在合成PDF（{len(prepared) + len(pending)}份文书）")
+        trip = [
+            NoticeContent.from_dict(d.data["content"])
+            for p in prepared
+            for d in (p, *receipt_of[p.id])
+        ]
+        pdf = renderer_for(get_settings(session)).build(trip)
+        receipt_docs = []
+        for r, receipt_pdf in zip(pending, drawing.result(), strict=True):
+            receipt_docs.append(notices.store_document(session, actor, r, receipt_pdf, sync=False))
+            issued_all.append(receipt_docs[-1])
+    return documents, receipt_docs, pdf
 
 
 def _forget_files(db: Database, issued: Sequence[notices.IssuedDocument]) -> None:
@@ -319,8 +370,6 @@ def issue_batch(
             raise UserError(f"输出文件“{output}”应以 .pdf 结尾")
         output = check_output_file(output, force=force)
     issued_all: list[notices.IssuedDocument] = []
-    documents: list[notices.IssuedDocument] = []
-    receipt_docs: list[notices.IssuedDocument] = []
     total = len(case_ids) + 1
     written: Path | None = None
     try:
@@ -328,24 +377,16 @@ def issue_batch(
             cases = cases_by_id(session, case_ids)
             if len(cases) != len(set(case_ids)):
                 raise UserError("所选案件中有的已被删除；请刷新后重新选择")
-            contents: list[NoticeContent] = []
-            for n, case in enumerate(cases):
-                progress.check()
-                progress.report(n, total, f"正在出具 {n + 1}/{len(cases)}：{case.case_no}")
-                issued, receipts_of_case = _issue_for_case(
-                    session, actor, case, kind, receipts=receipts, today=today
-                )
-                documents.append(issued)
-                receipt_docs += receipts_of_case
-                issued_all += [issued, *receipts_of_case]
-                for d in (issued, *receipts_of_case):
-                    stored = session.get(Document, d.id)
-                    if stored is None:
-                        raise RuntimeError(f"document {d.id} was issued but is not stored")
-                    contents.append(service_records.stored_content(stored))
-            progress.check()
-            progress.report(len(cases), total, f"正在合成PDF（{len(issued_all)}份文书）")
-            pdf = renderer_for(get_settings(session)).build(contents)
+            documents, receipt_docs, pdf = _issue_all(
+                session,
+                actor,
+                cases,
+                kind,
+                receipts=receipts,
+                today=today,
+                progress=progress,
+                issued_all=issued_all,
+            )
             progress.check()
             target = output or (
                 printout_path(printout_name)

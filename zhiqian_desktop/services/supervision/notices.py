@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from zhiqian_desktop.printing.documents import (
     CaseFacts,
     Installment,
     MediationFacts,
+    NoticeContent,
     PartyFacts,
     ServedFacts,
     SettlementFacts,
@@ -232,7 +234,13 @@ def _served_facts(
     )
 
 
+_RESERVED = "zhiqian.reserved_doc_nos"
+"""session.info: numbers given to prepared documents not yet stored (doc_no → case id, kind)."""
+
+
 def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) -> str:
+    pending = session.info.get(_RESERVED, {})
+    reserved = {no for no, owner in pending.items() if owner == (case.id, kind)}
     taken = set(session.scalars(select(Document.doc_no).where(Document.case_id == case.id)))
     seq = (
         sum(
@@ -241,9 +249,10 @@ def _next_doc_no(session: Session, case: SupervisionCase, kind: DocumentKind) ->
                 select(Document.id).where(Document.case_id == case.id, Document.kind == kind)
             )
         )
+        + len(reserved)
         + 1
     )
-    while document_number(case.case_no, kind, seq) in taken:
+    while document_number(case.case_no, kind, seq) in taken | reserved:
         seq += 1
     return document_number(case.case_no, kind, seq)
 
@@ -262,6 +271,21 @@ def _check_case_state(case: SupervisionCase, kind: DocumentKind) -> None:
 
 
 # --- use cases -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PreparedDocument:
+    """A document numbered and its text resolved, not yet drawn or stored: what a renderer needs
+    (``content``, plain values) and what ``store_document`` writes once the PDF exists."""
+
+    id: str
+    doc_no: str
+    kind: DocumentKind
+    case_id: str
+    case_no: str
+    content: NoticeContent
+    data: dict[str, Any]
+    """The stored ``Document.data_json``: the placeholder values and the resolved text."""
 
 
 @writes
@@ -284,7 +308,36 @@ def issue_notice(
     the measure a 协助执行通知书 is for). With ``sync=False`` the stored PDF is not yet fsynced:
     the caller must ``sync_files`` it before committing (a batch does so once for all its
     documents)."""
-    db = database_of(session)
+    prepared = prepare_document(
+        session,
+        actor,
+        case_id,
+        kind,
+        today=today,
+        served_document_id=served_document_id,
+        recipient_party_id=recipient_party_id,
+        notes=notes,
+        record_id=record_id,
+    )
+    pdf = renderer_for(get_settings(session)).render(prepared.content)
+    return store_document(session, actor, prepared, pdf, sync=sync)
+
+
+@writes
+def prepare_document(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    kind: DocumentKind,
+    *,
+    today: date,
+    served_document_id: str | None = None,
+    recipient_party_id: str | None = None,
+    notes: Sequence[str] = (),
+    record_id: str | None = None,
+) -> PreparedDocument:
+    """The checks, the number and the resolved text of a document ``issue_notice`` issues; nothing
+    is written (a batch draws many prepared documents at once, then stores them)."""
     case = get_case(session, case_id)
     actor.require_case_edit(case.handler_id, case.case_no)
     if kind is DocumentKind.RELEASE_RULING:
@@ -316,10 +369,7 @@ def issue_notice(
     )
     content.notes.extend(notes)  # lines the use case adds below the template's own
     check_glyphs(context, renderer.fonts())
-    pdf = renderer.render(content)
-    store = db.files
-    sha = store.put_bytes(session, pdf, sync=sync)
-    path = store.path(sha) if isinstance(store, FolderStore) else None
+    session.info.setdefault(_RESERVED, {})[doc_no] = (case.id, kind)
     data = {
         "schema": CONTENT_SCHEMA,
         "issued_on": today.isoformat(),
@@ -329,21 +379,34 @@ def issue_notice(
         "context": context,
         "content": content.to_dict(),
     }
+    return PreparedDocument(doc_id, doc_no, kind, case.id, case.case_no, content, data)
+
+
+@writes
+def store_document(
+    session: Session, actor: Actor, prepared: PreparedDocument, pdf: bytes, *, sync: bool = True
+) -> IssuedDocument:
+    """Keep a prepared document's PDF and data, with its attachment row and audit event."""
+    session.info.get(_RESERVED, {}).pop(prepared.doc_no, None)
+    store = database_of(session).files
+    sha = store.put_bytes(session, pdf, sync=sync)
+    path = store.path(sha) if isinstance(store, FolderStore) else None
+    doc_id, doc_no, kind = prepared.id, prepared.doc_no, prepared.kind
     document = Document(
         id=doc_id,
-        case_id=case.id,
+        case_id=prepared.case_id,
         kind=kind,
         doc_no=doc_no,
         issued_at=utcnow(),
         issued_by=actor.user_id,
-        data_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
+        data_json=json.dumps(prepared.data, ensure_ascii=False, sort_keys=True),
         pdf_sha256=sha,
         updated_by=actor.username,
     )
     session.add(document)
     session.add(
         Attachment(
-            case_id=case.id,
+            case_id=prepared.case_id,
             owner_kind="document",
             owner_id=doc_id,
             sha256=sha,
@@ -360,20 +423,20 @@ def issue_notice(
         "issue",
         "document",
         doc_id,
-        case_id=case.id,
+        case_id=prepared.case_id,
         after={
             "kind": kind.value,
             "doc_no": doc_no,
             "pdf_sha256": sha,
-            "issued_on": today.isoformat(),
+            "issued_on": prepared.data["issued_on"],
         },
     )
     return IssuedDocument(
         id=doc_id,
         doc_no=doc_no,
         kind=kind,
-        case_id=case.id,
-        case_no=case.case_no,
+        case_id=prepared.case_id,
+        case_no=prepared.case_no,
         pdf_sha256=sha,
         pdf_path=path,
         pdf=pdf,
@@ -391,9 +454,21 @@ def issue_receipts(
     sync: bool = True,
 ) -> list[IssuedDocument]:
     """One 送达回证 for each addressee of the document (none for a document with no addressee)."""
+    renderer = renderer_for(get_settings(session))
+    return [
+        store_document(session, actor, p, renderer.render(p.content), sync=sync)
+        for p in prepare_receipts(session, actor, document_id, today=today)
+    ]
+
+
+@writes
+def prepare_receipts(
+    session: Session, actor: Actor, document_id: str, *, today: date
+) -> list[PreparedDocument]:
+    """The receipts ``issue_receipts`` issues, numbered and resolved, not yet drawn or stored."""
     document = _document(session, document_id)
     return [
-        issue_notice(
+        prepare_document(
             session,
             actor,
             document.case_id,
@@ -401,7 +476,6 @@ def issue_receipts(
             today=today,
             served_document_id=document.id,
             recipient_party_id=party.id,
-            sync=sync,
         )
         for party in addressees_of(session, document)
     ]

@@ -63,6 +63,13 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
     assert any(n.startswith("zhiqian_desktop/ui/") and n.endswith(".ui") for n in names)
     fonts = {n for n in names if n.startswith("zhiqian_desktop/resources/fonts/")}
     assert any(n.endswith((".ttc", ".ttf")) for n in fonts)
+    # Every file of the mapped folders is in the wheel: a pattern missing from package-data
+    # leaves an installed app without it (the rare-character face once went missing so).
+    for folder, package in (("resources", "resources"), ("ui", "ui"), ("db", "db")):
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                inside = path.relative_to(ROOT / folder).as_posix()
+                assert f"zhiqian_desktop/{package}/{inside}" in names, inside
     licences = ("LICENSE", "LICENCE", "COPYING", "COPYRIGHT")
     assert any(word in n.upper() for n in fonts for word in licences)
     entry = (

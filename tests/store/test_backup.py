@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -340,11 +341,19 @@ def test_backups_taken_while_another_connection_writes_are_consistent_snapshots(
             committed.append(n)
         conn.close()
 
+    def writer_moved_on(since: int) -> None:
+        """Until the writer committed a few rows more: a backup holds the write lock, and the
+        writer's busy handler can sleep through a fast run of backups."""
+        deadline = time.monotonic() + 30
+        while len(committed) < since + 3 and time.monotonic() < deadline:
+            time.sleep(0.005)
+
     writer = threading.Thread(target=write)
     writer.start()
     copies = []
     try:
         for i in range(6):
+            writer_moved_on(len(committed))
             copies.append(backup_to(source, tmp_path / "copies" / f"copy-{i}.db"))
     finally:
         stop.set()

@@ -79,7 +79,7 @@ def test_release_with_its_ruling_and_notices(db: Database, admin: Actor, case_id
         assert words in ruling, words
     assert "复议" not in ruling
     bank, registry = (_text(d.pdf) for d in issued[1:])
-    assert bank.startswith("") and "中国农业银行土右旗支行：" in bank
+    assert "协助执行通知书" in bank and "中国农业银行土右旗支行：" in bank
     assert "解除对被申请人王某某名下的银行存款" in bank and "的冻结" in bank
     assert "（2026）内0221执前督1号之二民事裁定书副本一份" in bank
     assert "土右旗不动产登记中心：" in registry and "的查封" in registry

@@ -94,7 +94,7 @@ SAMPLE_RELEASE = replace(
     SAMPLE_PRESERVATION,
     release=ReleaseFacts(
         "（2026）内0221执前督1号之二",
-        date(2026, 11, 30),
+        SAMPLE_ISSUED_ON,  # the ruling and its notices are made the same day
         ReleaseReason.PERFORMED,
         "赵某某",
         (cast(MeasureFacts, SAMPLE_PRESERVATION.measure),),
